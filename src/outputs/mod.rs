@@ -1,0 +1,1 @@
+//! Layer 5: report writers. They read only layer-0 types.

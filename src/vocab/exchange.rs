@@ -1,0 +1,49 @@
+//! One recorded HTTP request and its response: the evidence behind every verdict.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A header as it went over the wire. Kept as a list, not a map: the order and repetition
+/// of headers (two `WWW-Authenticate` lines, say) is itself evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct HeaderPair {
+    pub name: String,
+    pub value: String,
+}
+
+impl HeaderPair {
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            value: value.into(),
+        }
+    }
+}
+
+/// A request the harness sent and what came back. Secrets are redacted before an exchange
+/// reaches a report (see `logic::redaction`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Exchange {
+    /// Which step of the case sent it (its name, or `step N`).
+    pub step: String,
+    pub method: String,
+    pub url: String,
+    pub request_headers: Vec<HeaderPair>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<String>,
+    /// HTTP status; absent when no response arrived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    pub response_headers: Vec<HeaderPair>,
+    /// The response body as text (lossy UTF-8), cut at the body limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<String>,
+    /// True when the body was longer than the limit and was cut.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub response_truncated: bool,
+    /// Milliseconds from sending the request to the end of the (capped) body.
+    pub elapsed_ms: u64,
+    /// Why no (complete) response arrived: refused, timed out, reset, …
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transport_error: Option<String>,
+}

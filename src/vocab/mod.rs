@@ -1,0 +1,16 @@
+//! Layer 0: plain data shared by every other layer. No I/O, no async.
+
+mod exchange;
+mod level;
+mod outcome;
+mod report;
+mod revision;
+
+pub use exchange::{Exchange, HeaderPair};
+pub use level::Level;
+pub use outcome::Outcome;
+pub use report::{
+    CaseReport, CheckReport, RunReport, SpecReference, Summary, TargetDescription, ToolInfo,
+    REPORT_SCHEMA_VERSION,
+};
+pub use revision::{Revision, UnknownRevision};

@@ -1,0 +1,150 @@
+//! The immutable result of a run. Every writer (console, JSON, JUnit, Markdown) reads only
+//! these types, so all formats tell the same story.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Exchange, Level, Outcome, Revision};
+
+/// Bumped on any incompatible change of the report's JSON shape
+/// (`schemas/report.schema.json` describes it).
+pub const REPORT_SCHEMA_VERSION: &str = "1.0";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunReport {
+    pub schema_version: String,
+    pub tool: ToolInfo,
+    /// What was tested: one entry per target (the demo tests several).
+    pub targets: Vec<TargetDescription>,
+    /// The revisions the cases were run for.
+    pub revisions: Vec<Revision>,
+    /// `strict` or `lenient` (RFC 9728 §3.3 `resource` matching; see the README).
+    pub profile: String,
+    /// Start of the run, RFC 3339 in UTC.
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub summary: Summary,
+    /// The process exit code this report implies (see `exit_code` in the README).
+    pub exit_code: i32,
+    /// A harness or environment failure that stopped the run as a whole, e.g. an
+    /// unreachable target. Cases that did run are still listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub cases: Vec<CaseReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetDescription {
+    /// `server`, `client` or `authorization-server`.
+    pub role: String,
+    /// Where it was reached, or how it was started.
+    pub location: String,
+    /// True for the suite's own reference implementation (the demo).
+    #[serde(default)]
+    pub reference: bool,
+}
+
+/// Counts of case outcomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub total: usize,
+    pub pass: usize,
+    pub fail: usize,
+    pub warn: usize,
+    pub info: usize,
+    pub skip: usize,
+    pub error: usize,
+}
+
+impl Summary {
+    pub fn of<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> Summary {
+        let mut s = Summary::default();
+        for o in outcomes {
+            s.total += 1;
+            *match o {
+                Outcome::Pass => &mut s.pass,
+                Outcome::Fail => &mut s.fail,
+                Outcome::Warn => &mut s.warn,
+                Outcome::Info => &mut s.info,
+                Outcome::Skip => &mut s.skip,
+                Outcome::Error => &mut s.error,
+            } += 1;
+        }
+        s
+    }
+
+    pub fn count(&self, outcome: Outcome) -> usize {
+        match outcome {
+            Outcome::Pass => self.pass,
+            Outcome::Fail => self.fail,
+            Outcome::Warn => self.warn,
+            Outcome::Info => self.info,
+            Outcome::Skip => self.skip,
+            Outcome::Error => self.error,
+        }
+    }
+}
+
+/// Where a requirement is stated: an MCP specification page and section, or an RFC section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpecReference {
+    /// e.g. `MCP 2025-06-18 basic/authorization` or `RFC 9728`.
+    pub document: String,
+    /// e.g. `Authorization Server Location` or `§5.1`.
+    pub section: String,
+}
+
+/// One case run for one revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseReport {
+    /// The case's id, e.g. `server/prm/resource-matches-url`.
+    pub id: String,
+    pub title: String,
+    /// `server`, `client` or `authorization-server`.
+    pub role: String,
+    /// Catalog ID of the requirement the case checks, e.g. `RS-PRM-03`.
+    pub requirement: String,
+    /// The catalog's one-line statement of that requirement.
+    pub requirement_text: String,
+    pub level: Level,
+    pub revision: Revision,
+    pub outcome: Outcome,
+    /// One line saying why the outcome is what it is (first broken check, skip or
+    /// error reason). Absent for a pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub spec: Vec<SpecReference>,
+    pub checks: Vec<CheckReport>,
+    /// Every HTTP exchange of the case, secrets redacted.
+    pub exchanges: Vec<Exchange>,
+    pub duration_ms: u64,
+}
+
+/// One expectation evaluated against the target's behaviour.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckReport {
+    /// The step the check belongs to.
+    pub step: String,
+    /// What was checked, in words, e.g. `status equals 401`.
+    pub description: String,
+    pub level: Level,
+    pub outcome: Outcome,
+    pub expected: String,
+    pub actual: String,
+    /// Why this check matters, from the case file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
