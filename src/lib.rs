@@ -8,6 +8,11 @@
 //! 4. engine (runner);
 //! 5. [`outputs`] and entry points (report writers, CLI, `cargo test` harness).
 
+pub mod actors;
+pub mod cli;
+pub mod engine;
+pub mod input;
 pub mod logic;
 pub mod outputs;
+pub mod transport;
 pub mod vocab;

@@ -1,4 +1,16 @@
 //! Layer 1: pure logic. No tokio, no sockets, no file system.
 
+pub mod answer;
+pub mod case;
+pub mod case_model;
+pub mod catalog;
+pub mod diagnostic;
+pub mod documents;
+pub mod mcp_messages;
+pub mod predicate;
+pub mod query;
+pub mod redaction;
+pub mod template;
+pub mod verdict;
 pub mod well_known;
 pub mod www_authenticate;

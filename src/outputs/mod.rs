@@ -1,1 +1,20 @@
 //! Layer 5: report writers. They read only layer-0 types.
+
+mod console;
+mod format;
+mod json;
+mod junit;
+mod markdown;
+mod md_escape;
+mod text;
+mod write;
+
+#[cfg(test)]
+mod fixture;
+
+pub use console::render_console;
+pub use format::{ParseFormatError, ReportFormat};
+pub use json::render_json;
+pub use junit::render_junit;
+pub use markdown::render_markdown;
+pub use write::{write_reports, WriteError};

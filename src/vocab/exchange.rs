@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// A header as it went over the wire. Kept as a list, not a map: the order and repetition
 /// of headers (two `WWW-Authenticate` lines, say) is itself evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct HeaderPair {
     pub name: String,
     pub value: String,
@@ -23,6 +24,7 @@ impl HeaderPair {
 /// A request the harness sent and what came back. Secrets are redacted before an exchange
 /// reaches a report (see `logic::redaction`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Exchange {
     /// Which step of the case sent it (its name, or `step N`).
     pub step: String,

@@ -1,16 +1,20 @@
 //! Layer 0: plain data shared by every other layer. No I/O, no async.
 
+mod defect;
 mod exchange;
 mod level;
 mod outcome;
 mod report;
 mod revision;
+mod role;
 
+pub use defect::ServerDefect;
 pub use exchange::{Exchange, HeaderPair};
 pub use level::Level;
 pub use outcome::Outcome;
 pub use report::{
-    CaseReport, CheckReport, RunReport, SpecReference, Summary, TargetDescription, ToolInfo,
-    REPORT_SCHEMA_VERSION,
+    exit_code, CaseReport, CheckReport, RunReport, SpecReference, Summary, TargetDescription,
+    ToolInfo, REPORT_SCHEMA_VERSION,
 };
 pub use revision::{Revision, UnknownRevision};
+pub use role::Role;

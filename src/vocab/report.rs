@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Exchange, Level, Outcome, Revision};
+use super::{Exchange, Level, Outcome, Revision, Role};
 
 /// Bumped on any incompatible change of the report's JSON shape
 /// (`schemas/report.schema.json` describes it).
@@ -44,13 +44,64 @@ pub struct ToolInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetDescription {
-    /// `server`, `client` or `authorization-server`.
-    pub role: String,
+    pub role: Role,
     /// Where it was reached, or how it was started.
     pub location: String,
     /// True for the suite's own reference implementation (the demo).
     #[serde(default)]
     pub reference: bool,
+}
+
+/// Process exit codes (documented in the README).
+pub mod exit_code {
+    /// Every case that is required (MUST) passed; warnings and info do not count.
+    pub const OK: i32 = 0;
+    /// At least one case failed.
+    pub const FAILED: i32 = 1;
+    /// Bad usage or an invalid case file: nothing was run.
+    pub const USAGE: i32 = 2;
+    /// The harness or the environment broke (target unreachable, timeouts, …).
+    pub const HARNESS: i32 = 3;
+}
+
+impl RunReport {
+    /// Builds the report, deriving the summary and the exit code from the cases so that
+    /// they cannot disagree.
+    #[allow(clippy::too_many_arguments)]
+    pub fn assemble(
+        targets: Vec<TargetDescription>,
+        revisions: Vec<Revision>,
+        profile: &str,
+        started_at: String,
+        duration_ms: u64,
+        error: Option<String>,
+        cases: Vec<CaseReport>,
+    ) -> RunReport {
+        let summary = Summary::of(cases.iter().map(|c| &c.outcome));
+        let exit_code = if summary.fail > 0 {
+            exit_code::FAILED
+        } else if error.is_some() || summary.error > 0 {
+            exit_code::HARNESS
+        } else {
+            exit_code::OK
+        };
+        RunReport {
+            schema_version: REPORT_SCHEMA_VERSION.to_string(),
+            tool: ToolInfo {
+                name: "mcp-authspec".to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            targets,
+            revisions,
+            profile: profile.to_string(),
+            started_at,
+            duration_ms,
+            summary,
+            exit_code,
+            error,
+            cases,
+        }
+    }
 }
 
 /// Counts of case outcomes.
@@ -112,8 +163,7 @@ pub struct CaseReport {
     /// The case's id, e.g. `server/prm/resource-matches-url`.
     pub id: String,
     pub title: String,
-    /// `server`, `client` or `authorization-server`.
-    pub role: String,
+    pub role: Role,
     /// Catalog ID of the requirement the case checks, e.g. `RS-PRM-03`.
     pub requirement: String,
     /// The catalog's one-line statement of that requirement.

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 /// A dated revision of the MCP specification. Authorization first appeared in 2025-03-26;
 /// each later revision changed discovery, registration or token rules, so every case names
 /// the revisions it applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub enum Revision {
     #[serde(rename = "2025-03-26")]
     R2025_03_26,

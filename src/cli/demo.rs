@@ -1,0 +1,42 @@
+//! `mcp-authspec demo`: start the reference implementations on loopback, run every case
+//! against them, write the reports. What a newcomer runs first.
+
+use std::sync::Arc;
+
+use super::args::DemoArgs;
+use super::output::{cases_or_exit, finish, limits, plan};
+use super::progress::Progress;
+use crate::actors::reference::{start_reference_server, ReferenceConfig};
+use crate::engine::ServerSession;
+use crate::vocab::exit_code;
+
+pub async fn run(args: DemoArgs) -> i32 {
+    let cases = match cases_or_exit(args.run.cases.as_deref()) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let server = match start_reference_server(ReferenceConfig::default()).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot start the reference server on 127.0.0.1: {e}");
+            return exit_code::HARNESS;
+        }
+    };
+    let url = match url::Url::parse(&server.mcp_url) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("error: the reference server's URL does not parse: {e}");
+            return exit_code::HARNESS;
+        }
+    };
+    let session = ServerSession {
+        url,
+        plan: plan(&args.run),
+        limits: limits(&args.run),
+        reference: true,
+    };
+    let progress = Arc::new(Progress::new(args.run.plain));
+    let report = session.run(&cases, progress.clone()).await;
+    progress.done();
+    finish(&report, &args.run)
+}

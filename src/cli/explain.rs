@@ -1,0 +1,112 @@
+//! `mcp-authspec explain CASE`: what a case checks, why, and where the spec says so.
+
+use std::fmt::Write;
+
+use super::args::ExplainArgs;
+use super::output::cases_or_exit;
+use crate::logic::case::Case;
+use crate::logic::diagnostic::did_you_mean;
+use crate::vocab::exit_code;
+
+pub fn run(args: ExplainArgs) -> i32 {
+    let cases = match cases_or_exit(args.cases.as_deref()) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let wanted = args.case.replace("::", "/");
+    match cases.iter().find(|c| c.id() == wanted) {
+        Some(c) => {
+            print!("{}", explain(c));
+            exit_code::OK
+        }
+        None => {
+            eprint!("error: no case `{}`", args.case);
+            match did_you_mean(&wanted, cases.iter().map(|c| c.id())) {
+                Some(m) => eprintln!("; did you mean `{m}`?"),
+                None => eprintln!("; `mcp-authspec list` shows every case"),
+            }
+            exit_code::USAGE
+        }
+    }
+}
+
+/// The explanation text (also used by tests).
+pub fn explain(c: &Case) -> String {
+    let f = &c.file;
+    let mut s = String::new();
+    let _ = writeln!(s, "{}\n  {}\n", c.id(), f.title);
+    let _ = writeln!(s, "requirement  {} ({})", c.requirement.id, f.level);
+    let _ = writeln!(s, "             {}", c.requirement.statement);
+    let revisions: Vec<&str> = f.revisions.iter().map(|r| r.as_str()).collect();
+    let _ = writeln!(s, "revisions    {}", revisions.join(", "));
+    if !f.profiles.is_empty() {
+        let p: Vec<&str> = f.profiles.iter().map(|p| p.as_str()).collect();
+        let _ = writeln!(s, "profiles     {}", p.join(", "));
+    }
+    let _ = writeln!(s, "spec");
+    for src in &c.requirement.sources {
+        let _ = writeln!(s, "  - {}, {}", src.document, src.section);
+    }
+    if let Some(r) = &f.rationale {
+        let _ = writeln!(s, "why\n  {}", r.trim());
+    }
+    let _ = writeln!(s, "steps");
+    for (i, step) in f.steps.iter().enumerate() {
+        let name = step
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("step {}", i + 1));
+        let req = &step.send;
+        let target = req
+            .url
+            .as_ref()
+            .map(|u| u.raw().to_string())
+            .or_else(|| {
+                req.first_of.as_ref().map(|c| {
+                    format!(
+                        "first of: {}",
+                        c.iter().map(|t| t.raw()).collect::<Vec<_>>().join(", ")
+                    )
+                })
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "  {}. {name}: {} {target}",
+            i + 1,
+            req.method
+                .as_deref()
+                .unwrap_or(if req.mcp.is_some() || req.json.is_some() {
+                    "POST"
+                } else {
+                    "GET"
+                })
+        );
+        for e in &step.when {
+            let _ = writeln!(
+                s,
+                "     only if {} is {}",
+                e.query,
+                e.is.expected(&Default::default())
+            );
+        }
+        for e in &step.expect {
+            let level = e.level.unwrap_or(f.level);
+            let _ = writeln!(
+                s,
+                "     expect {} is {} [{level}]",
+                e.query,
+                e.is.expected(&Default::default())
+            );
+        }
+        for (name, q) in &step.capture {
+            let _ = writeln!(s, "     capture {name} = {}", q.value);
+        }
+    }
+    let _ = writeln!(
+        s,
+        "proof it can fail\n  the reference server with defect `{}` must fail this case",
+        c.defect.name()
+    );
+    s
+}

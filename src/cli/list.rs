@@ -1,0 +1,39 @@
+//! `mcp-authspec list`: one line per case, tab-separated, for people and scripts.
+
+use super::args::ListArgs;
+use super::output::cases_or_exit;
+use crate::vocab::{exit_code, ServerDefect};
+
+pub fn run(args: ListArgs) -> i32 {
+    if args.defects {
+        for d in ServerDefect::ALL {
+            println!("{}\t{}", d.name(), d.description());
+        }
+        return exit_code::OK;
+    }
+    let cases = match cases_or_exit(args.cases.as_deref()) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    for c in cases {
+        if args.role.is_some_and(|r| r != c.role) {
+            continue;
+        }
+        if args
+            .revision
+            .is_some_and(|r| !c.file.revisions.contains(&r))
+        {
+            continue;
+        }
+        let revisions: Vec<&str> = c.file.revisions.iter().map(|r| r.as_str()).collect();
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            c.id(),
+            c.file.level,
+            c.requirement.id,
+            revisions.join(","),
+            c.file.title
+        );
+    }
+    exit_code::OK
+}

@@ -1,0 +1,33 @@
+//! Layer 5: the command line.
+
+mod args;
+mod demo;
+mod explain;
+mod list;
+mod output;
+mod progress;
+mod server;
+
+pub use args::{Cli, Command};
+
+use crate::vocab::exit_code;
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit_code::HARNESS;
+        }
+    };
+    match cli.command {
+        Command::Server(a) => runtime.block_on(server::run(a)),
+        Command::Demo(a) => runtime.block_on(demo::run(a)),
+        Command::List(a) => list::run(a),
+        Command::Explain(a) => explain::run(a),
+    }
+}

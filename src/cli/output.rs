@@ -1,0 +1,70 @@
+//! What every case-running command shares: loading cases, the run plan, and writing the
+//! report everywhere it was asked for.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::args::RunOptions;
+use crate::engine::RunPlan;
+use crate::input::{load_cases, CaseSource, LoadError};
+use crate::logic::case::Case;
+use crate::outputs::{render_console, write_reports};
+use crate::transport::TransportLimits;
+use crate::vocab::{exit_code, RunReport};
+
+/// Loads the cases, or prints the diagnostics and returns the exit code to end with.
+pub fn cases_or_exit(dir: Option<&Path>) -> Result<Vec<Arc<Case>>, i32> {
+    let source = match dir {
+        Some(d) => CaseSource::Directory(d.to_path_buf()),
+        None => CaseSource::Builtin,
+    };
+    load_cases(&source).map_err(|e| {
+        eprintln!("{e}");
+        match e {
+            LoadError::Invalid(_) | LoadError::Io { .. } => exit_code::USAGE,
+        }
+    })
+}
+
+pub fn plan(o: &RunOptions) -> RunPlan {
+    RunPlan {
+        revisions: o.revision.0.clone(),
+        profile: o.profile,
+        concurrency: o.jobs.max(1),
+        case_timeout: Duration::from_secs(o.case_timeout.max(1)),
+    }
+}
+
+pub fn limits(o: &RunOptions) -> TransportLimits {
+    TransportLimits {
+        request_timeout: Duration::from_secs(o.request_timeout.max(1)),
+        ..TransportLimits::default()
+    }
+}
+
+pub fn use_color(o: &RunOptions) -> bool {
+    !o.plain && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Prints the console report and writes the files; returns the exit code. The files are
+/// written even when the run broke, so that CI always has a report to show.
+pub fn finish(report: &RunReport, o: &RunOptions) -> i32 {
+    print!("{}", render_console(report, use_color(o)));
+    match write_reports(report, &o.format.0, &o.out) {
+        Ok(paths) => {
+            for p in paths {
+                println!("wrote {}", p.display());
+            }
+            if let Some(e) = &report.error {
+                eprintln!("error: {e}");
+            }
+            report.exit_code
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit_code::HARNESS
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! Running one case for one revision: steps in order, checks judged at the case's level,
+//! every exchange kept, the whole bounded by the case time limit.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::request_builder;
+use crate::logic::answer::Answer;
+use crate::logic::case::Case;
+use crate::logic::case_model::{Expectation, Step};
+use crate::logic::redaction::redact_exchange;
+use crate::logic::template::Vars;
+use crate::logic::verdict::case_verdict;
+use crate::transport::{HttpClient, Recorder, TransportErrorKind};
+use crate::vocab::{CaseReport, CheckReport, Level, Outcome, Revision};
+
+/// What a case run needs besides the case.
+pub struct CaseContext {
+    pub revision: Revision,
+    /// Built-in variables (`target`, `target_origin`, `revision`).
+    pub vars: Vars,
+    pub client: Arc<dyn HttpClient>,
+    pub timeout: Duration,
+}
+
+/// How the steps ended when not all of them ran to completion.
+enum Stop {
+    /// Not applicable: a `when` precondition did not hold.
+    Skip(String),
+    /// The harness or environment broke.
+    Error(String),
+    /// A capture found nothing; recorded as a broken check already.
+    Broken,
+}
+
+pub async fn run_case(case: &Case, ctx: &CaseContext) -> CaseReport {
+    let started = Instant::now();
+    let recorder = Recorder::new(ctx.client.clone());
+    let mut run = Run {
+        case,
+        ctx,
+        recorder: recorder.clone(),
+        vars: ctx.vars.clone(),
+        checks: Vec::new(),
+    };
+    let stop = match tokio::time::timeout(ctx.timeout, run.steps()).await {
+        Ok(Ok(())) => None,
+        Ok(Err(stop)) => Some(stop),
+        Err(_) => Some(Stop::Error(format!(
+            "the case did not finish within its time limit of {} s (the target stopped answering?)",
+            ctx.timeout.as_secs_f32()
+        ))),
+    };
+    let checks = run.checks;
+    let (outcome, reason) = match stop {
+        Some(Stop::Skip(reason)) => (Outcome::Skip, Some(reason)),
+        Some(Stop::Error(reason)) => (Outcome::Error, Some(reason)),
+        Some(Stop::Broken) | None => case_verdict(&checks),
+    };
+    let file = &case.file;
+    CaseReport {
+        id: case.id().to_string(),
+        title: file.title.clone(),
+        role: case.role,
+        requirement: case.requirement.id.clone(),
+        requirement_text: case.requirement.statement.clone(),
+        level: file.level,
+        revision: ctx.revision,
+        outcome,
+        reason,
+        spec: case.requirement.references_for(ctx.revision),
+        checks,
+        exchanges: recorder
+            .exchanges()
+            .into_iter()
+            .map(redact_exchange)
+            .collect(),
+        duration_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+struct Run<'a> {
+    case: &'a Case,
+    ctx: &'a CaseContext,
+    recorder: Recorder,
+    vars: Vars,
+    checks: Vec<CheckReport>,
+}
+
+impl Run<'_> {
+    async fn steps(&mut self) -> Result<(), Stop> {
+        for (i, step) in self.case.file.steps.iter().enumerate() {
+            let label = step
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("step {}", i + 1));
+            self.step(step, &label).await?;
+        }
+        Ok(())
+    }
+
+    async fn step(&mut self, step: &Step, label: &str) -> Result<(), Stop> {
+        let answer = self.send(step, label).await?;
+        for e in &step.when {
+            let j =
+                e.is.judge(&e.query.evaluate(&answer, &self.vars), &self.vars);
+            if !j.holds {
+                return Err(Stop::Skip(format!(
+                    "not applicable: {} is not {} (got {})",
+                    e.query, j.expected, j.actual
+                )));
+            }
+        }
+        for e in &step.expect {
+            let check = self.judge(e, &answer, label);
+            self.checks.push(check);
+        }
+        for (name, query) in &step.capture {
+            match query.value.evaluate(&answer, &self.vars) {
+                Ok(v) => {
+                    self.vars.insert(name.clone(), value_text(&v));
+                }
+                Err(reason) => {
+                    self.checks.push(CheckReport {
+                        step: label.to_string(),
+                        description: format!("capture `{name}` from {}", query.value),
+                        level: self.case.file.level,
+                        outcome: self.case.file.level.violation(),
+                        expected: "a value to continue the case with".to_string(),
+                        actual: format!("(none: {reason})"),
+                        why: None,
+                    });
+                    return Err(Stop::Broken);
+                }
+            }
+        }
+        for (name, query) in &step.capture_if_present {
+            if let Ok(v) = query.value.evaluate(&answer, &self.vars) {
+                self.vars.insert(name.clone(), value_text(&v));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the step's request (or its `first_of` candidates in order, keeping the first
+    /// 2xx answer) and returns the answer to judge.
+    async fn send(&mut self, step: &Step, label: &str) -> Result<Answer, Stop> {
+        let built = match request_builder::build(&step.send, &self.vars, self.ctx.revision) {
+            Ok(b) => b,
+            Err(e) => {
+                // A value the target gave (a captured URL) is unusable: that is the
+                // target's fault, judged at the case's level.
+                self.checks.push(CheckReport {
+                    step: label.to_string(),
+                    description: "build the request from values the target gave".to_string(),
+                    level: self.case.file.level,
+                    outcome: self.case.file.level.violation(),
+                    expected: "usable values".to_string(),
+                    actual: e.to_string(),
+                    why: None,
+                });
+                return Err(Stop::Broken);
+            }
+        };
+        let mut last: Option<Answer> = None;
+        let mut unreachable: Option<String> = None;
+        for request in built.requests {
+            let url = request.url.clone();
+            match self.recorder.send(label, request).await {
+                Ok(r) => {
+                    let success = (200..300).contains(&r.status);
+                    last = Some(Answer {
+                        url,
+                        status: Some(r.status),
+                        headers: r.headers,
+                        body: r.body,
+                        truncated: r.truncated,
+                        failure: None,
+                    });
+                    if success {
+                        break;
+                    }
+                }
+                Err(e) => match e.kind {
+                    TransportErrorKind::Protocol => {
+                        last = Some(Answer {
+                            url,
+                            failure: Some(e.message),
+                            ..Answer::default()
+                        });
+                    }
+                    TransportErrorKind::Connect
+                    | TransportErrorKind::Timeout
+                    | TransportErrorKind::InvalidRequest => {
+                        unreachable = Some(format!("{url}: {}", e.message));
+                    }
+                },
+            }
+        }
+        match (last, unreachable) {
+            (Some(answer), _) => Ok(answer),
+            (None, Some(reason)) => Err(Stop::Error(format!("{label}: no answer from {reason}"))),
+            (None, None) => {
+                self.checks.push(CheckReport {
+                    step: label.to_string(),
+                    description: "find a URL to request".to_string(),
+                    level: self.case.file.level,
+                    outcome: self.case.file.level.violation(),
+                    expected: "at least one candidate URL".to_string(),
+                    actual: "every `first_of` candidate needs a value the target did not give"
+                        .to_string(),
+                    why: None,
+                });
+                Err(Stop::Broken)
+            }
+        }
+    }
+
+    fn judge(&self, e: &Expectation, answer: &Answer, label: &str) -> CheckReport {
+        let level: Level = e.level.unwrap_or(self.case.file.level);
+        let j =
+            e.is.judge(&e.query.evaluate(answer, &self.vars), &self.vars);
+        CheckReport {
+            step: label.to_string(),
+            description: format!("{} is {}", e.query, j.expected),
+            level,
+            outcome: if j.holds {
+                Outcome::Pass
+            } else {
+                level.violation()
+            },
+            expected: j.expected,
+            actual: j.actual,
+            why: e.why.clone(),
+        }
+    }
+}
+
+/// A captured value as a variable: strings as they are, anything else as JSON.
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,15 @@
+//! Progress events, so that an entry point can show progress without the engine knowing
+//! about terminals.
+
+use crate::vocab::CaseReport;
+
+pub trait RunEvents: Send + Sync {
+    /// Called once, before any case starts, with the number of case runs planned.
+    fn planned(&self, _total: usize) {}
+    fn case_finished(&self, _report: &CaseReport) {}
+}
+
+/// Ignores every event.
+pub struct NoEvents;
+
+impl RunEvents for NoEvents {}

@@ -1,0 +1,14 @@
+//! Layer 4: running cases against a target, concurrently and within time limits.
+
+mod case_run;
+mod events;
+mod request_builder;
+mod runner;
+mod server_session;
+mod time;
+
+pub use case_run::{run_case, CaseContext};
+pub use events::{NoEvents, RunEvents};
+pub use runner::{run_cases, RunPlan, Target};
+pub use server_session::{check_reachable, ServerSession};
+pub use time::rfc3339_utc_now;

@@ -1,0 +1,80 @@
+//! A whole run against one server target: reachability first (so that an unreachable
+//! target ends at once with one clear reason instead of N timeouts), then the cases,
+//! then the report.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpStream;
+use url::Url;
+
+use super::events::RunEvents;
+use super::runner::{run_cases, RunPlan, Target};
+use super::time::rfc3339_utc_now;
+use crate::logic::case::Case;
+use crate::transport::{HttpClient, ReqwestClient, TransportLimits};
+use crate::vocab::{Role, RunReport, TargetDescription};
+
+/// How long the reachability probe waits for a TCP connection.
+pub const REACHABILITY_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct ServerSession {
+    pub url: Url,
+    pub plan: RunPlan,
+    pub limits: TransportLimits,
+    /// Marks the target as the suite's reference implementation in the report.
+    pub reference: bool,
+}
+
+impl ServerSession {
+    pub async fn run(&self, cases: &[Arc<Case>], events: Arc<dyn RunEvents>) -> RunReport {
+        let started_at = rfc3339_utc_now();
+        let clock = Instant::now();
+        let target = TargetDescription {
+            role: Role::Server,
+            location: self.url.to_string(),
+            reference: self.reference,
+        };
+        let finish = |error: Option<String>, cases| {
+            RunReport::assemble(
+                vec![target.clone()],
+                self.plan.revisions.clone(),
+                self.plan.profile.as_str(),
+                started_at.clone(),
+                clock.elapsed().as_millis() as u64,
+                error,
+                cases,
+            )
+        };
+        if let Err(reason) = check_reachable(&self.url).await {
+            return finish(Some(reason), Vec::new());
+        }
+        let client: Arc<dyn HttpClient> = match ReqwestClient::new(self.limits) {
+            Ok(c) => Arc::new(c),
+            Err(e) => return finish(Some(e.message), Vec::new()),
+        };
+        let target = Target {
+            role: Role::Server,
+            url: self.url.clone(),
+        };
+        let reports = run_cases(cases, &target, &self.plan, client, events).await;
+        finish(None, reports)
+    }
+}
+
+/// Connects to the target's host and port once.
+pub async fn check_reachable(url: &Url) -> Result<(), String> {
+    let host = url.host_str().ok_or_else(|| format!("{url} has no host"))?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let port = url
+        .port_or_known_default()
+        .ok_or_else(|| format!("{url} has no port and no default port"))?;
+    match tokio::time::timeout(REACHABILITY_TIMEOUT, TcpStream::connect((host, port))).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(format!("cannot connect to {host}:{port}: {e}")),
+        Err(_) => Err(format!(
+            "cannot connect to {host}:{port}: no answer within {} s",
+            REACHABILITY_TIMEOUT.as_secs()
+        )),
+    }
+}

@@ -1,0 +1,105 @@
+//! Loads the case files: the ones embedded at build time, or a directory given by the
+//! user. Every file is parsed and validated; all diagnostics are collected, so one run
+//! shows every broken file at once.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::logic::case::{parse_case, Case};
+use crate::logic::catalog::Catalog;
+use crate::logic::diagnostic::Diagnostic;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_cases.rs"));
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseSource {
+    /// The cases compiled into this build.
+    Builtin,
+    /// Every `*.yaml` file below `<dir>/<role>/<area>/`.
+    Directory(PathBuf),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{}", render(.0))]
+    Invalid(Vec<Diagnostic>),
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    let mut s: String = diagnostics
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    s.push_str(&format!(
+        "\n{} problem{} in case files",
+        diagnostics.len(),
+        if diagnostics.len() == 1 { "" } else { "s" }
+    ));
+    s
+}
+
+/// Loads and validates every case, sorted by id.
+pub fn load_cases(source: &CaseSource) -> Result<Vec<Arc<Case>>, LoadError> {
+    let files = match source {
+        CaseSource::Builtin => embedded::EMBEDDED_CASES
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect(),
+        CaseSource::Directory(dir) => read_dir(dir)?,
+    };
+    let catalog = Catalog::builtin();
+    let mut cases = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (path, text) in files {
+        match parse_case(&text, &path, catalog) {
+            Ok(c) => cases.push(Arc::new(c)),
+            Err(mut d) => diagnostics.append(&mut d),
+        }
+    }
+    if !diagnostics.is_empty() {
+        return Err(LoadError::Invalid(diagnostics));
+    }
+    cases.sort_by(|a, b| a.id().cmp(b.id()));
+    Ok(cases)
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
+    let mut paths = Vec::new();
+    walk(dir, &mut paths)?;
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).map_err(|source| LoadError::Io {
+                path: p.display().to_string(),
+                source,
+            })?;
+            Ok((p.display().to_string(), text))
+        })
+        .collect()
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let io = |source| LoadError::Io {
+        path: dir.display().to_string(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

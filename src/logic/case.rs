@@ -1,0 +1,397 @@
+//! A validated case: parsed from YAML, then checked against the catalog, the defect list
+//! and its own templates, so that a run never meets a typo.
+
+use std::collections::BTreeSet;
+
+use serde_saphyr::Spanned;
+
+use super::case_model::{CaseFile, Expectation, Profile, Request};
+use super::catalog::{Catalog, Requirement};
+use super::diagnostic::{did_you_mean, Diagnostic};
+use super::template::{json_templates, Template, BUILTIN_VARIABLES};
+use crate::vocab::{Revision, Role, ServerDefect};
+
+/// The reference implementation's defect a case names as its proof of failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DefectRef {
+    Server(ServerDefect),
+}
+
+impl DefectRef {
+    pub fn name(self) -> &'static str {
+        match self {
+            DefectRef::Server(d) => d.name(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub file: CaseFile,
+    /// Where it was loaded from, for diagnostics: `cases/server/prm/x.yaml`.
+    pub path: String,
+    pub role: Role,
+    /// `<area>` of `<role>/<area>/<name>`.
+    pub area: String,
+    pub defect: DefectRef,
+    pub requirement: Requirement,
+}
+
+impl Case {
+    pub fn id(&self) -> &str {
+        &self.file.id.value
+    }
+
+    /// Test name used by `cargo test`: the id with `::` separators.
+    pub fn test_name(&self) -> String {
+        self.id().replace('/', "::")
+    }
+
+    pub fn applies_to(&self, revision: Revision, profile: Profile) -> bool {
+        self.file.revisions.contains(&revision)
+            && (self.file.profiles.is_empty() || self.file.profiles.contains(&profile))
+    }
+}
+
+/// Parses and validates one case file. `path` is the file's path as shown to the user and
+/// must end in `<role>/<area>/<name>.yaml`.
+pub fn parse_case(text: &str, path: &str, catalog: &Catalog) -> Result<Case, Vec<Diagnostic>> {
+    let file: CaseFile = serde_saphyr::from_str(text)
+        .map_err(|e| vec![Diagnostic::from_yaml_error(path, text, &e)])?;
+    let mut v = Validator {
+        path,
+        text,
+        diagnostics: Vec::new(),
+    };
+    let (role, area) = v.check_id(&file);
+    let requirement = v.check_requirement(&file, role, catalog);
+    let defect = v.check_defect(&file, role);
+    v.check_revisions(&file, requirement.as_ref());
+    v.check_steps(&file);
+    match (role, requirement, defect) {
+        (Some(role), Some(requirement), Some(defect)) if v.diagnostics.is_empty() => Ok(Case {
+            file,
+            path: path.to_string(),
+            role,
+            area: area.unwrap_or_default(),
+            defect,
+            requirement,
+        }),
+        _ => Err(v.diagnostics),
+    }
+}
+
+struct Validator<'a> {
+    path: &'a str,
+    text: &'a str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Validator<'_> {
+    fn at<T>(&mut self, span: &Spanned<T>, message: impl Into<String>, hint: Option<String>) {
+        let loc = span.referenced;
+        let mut d = Diagnostic::new(self.path, self.text, loc.line(), loc.column(), message);
+        d.hint = hint;
+        self.diagnostics.push(d);
+    }
+
+    fn at_line(
+        &mut self,
+        location: Option<(u64, u64)>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        let (line, col) = location.unwrap_or((1, 1));
+        let mut d = Diagnostic::new(self.path, self.text, line, col, message);
+        d.hint = hint;
+        self.diagnostics.push(d);
+    }
+
+    /// The id must be `<role>/<area>/<name>` and match the file's place under `cases/`.
+    fn check_id(&mut self, file: &CaseFile) -> (Option<Role>, Option<String>) {
+        let id = &file.id.value;
+        let parts: Vec<&str> = id.split('/').collect();
+        if parts.len() != 3 || parts.iter().any(|p| p.is_empty()) {
+            self.at(
+                &file.id,
+                format!("case id `{id}` is not of the form <role>/<area>/<name>"),
+                None,
+            );
+            return (None, None);
+        }
+        let expected_suffix = format!("{id}.yaml");
+        let normalized = self.path.replace('\\', "/");
+        if !normalized.ends_with(&format!("/{expected_suffix}")) && normalized != expected_suffix {
+            self.at(
+                &file.id,
+                format!(
+                    "case id `{id}` does not match the file's path `{}`",
+                    self.path
+                ),
+                Some(format!(
+                    "move the file to cases/{expected_suffix} or change the id"
+                )),
+            );
+        }
+        match parts[0].parse::<Role>() {
+            Ok(role) => (Some(role), Some(parts[1].to_string())),
+            Err(e) => {
+                let hint = did_you_mean(parts[0], Role::ALL.iter().map(|r| r.as_str()))
+                    .map(|m| format!("did you mean `{m}`?"));
+                self.at(&file.id, e, hint);
+                (None, None)
+            }
+        }
+    }
+
+    fn check_requirement(
+        &mut self,
+        file: &CaseFile,
+        role: Option<Role>,
+        catalog: &Catalog,
+    ) -> Option<Requirement> {
+        let id = &file.requirement.value;
+        let Some(req) = catalog.get(id) else {
+            let hint = did_you_mean(id, catalog.ids())
+                .map(|m| format!("did you mean `{m}`?"))
+                .or_else(|| Some("requirement IDs are listed in catalog/requirements.yaml".into()));
+            self.at(
+                &file.requirement,
+                format!("unknown requirement `{id}`"),
+                hint,
+            );
+            return None;
+        };
+        if let Some(role) = role {
+            if req.role != role {
+                self.at(
+                    &file.requirement,
+                    format!(
+                        "requirement `{id}` is a {} requirement, but this is a {role} case",
+                        req.role
+                    ),
+                    None,
+                );
+            }
+        }
+        Some(req.clone())
+    }
+
+    fn check_defect(&mut self, file: &CaseFile, role: Option<Role>) -> Option<DefectRef> {
+        let name = &file.defect.value;
+        match role? {
+            Role::Server => match name.parse::<ServerDefect>() {
+                Ok(d) => Some(DefectRef::Server(d)),
+                Err(e) => {
+                    let hint = did_you_mean(name, ServerDefect::ALL.iter().map(|d| d.name()))
+                        .map(|m| format!("did you mean `{m}`?"))
+                        .or_else(|| Some("`mcp-authspec list --defects` lists the reference server's defects".into()));
+                    self.at(&file.defect, e, hint);
+                    None
+                }
+            },
+            other => {
+                self.at(
+                    &file.defect,
+                    format!("{other} cases are not supported yet"),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    fn check_revisions(&mut self, file: &CaseFile, req: Option<&Requirement>) {
+        if file.revisions.is_empty() {
+            self.at(
+                &file.id,
+                "`revisions` is empty: the case would never run",
+                None,
+            );
+        }
+        let Some(req) = req else { return };
+        for r in &file.revisions {
+            if !req.revisions.contains(r) {
+                self.at(
+                    &file.requirement,
+                    format!("requirement `{}` does not apply to revision {r}", req.id),
+                    Some(format!(
+                        "it applies to {}",
+                        req.revisions
+                            .iter()
+                            .map(|r| r.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
+            }
+        }
+    }
+
+    fn check_steps(&mut self, file: &CaseFile) {
+        if file.steps.is_empty() {
+            self.at(&file.id, "the case has no steps", None);
+            return;
+        }
+        let mut defined: BTreeSet<String> = BUILTIN_VARIABLES
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect();
+        let mut optional: BTreeSet<String> = BTreeSet::new();
+        let mut checks = 0;
+        for (i, step) in file.steps.iter().enumerate() {
+            let label = step
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("step {}", i + 1));
+            self.check_request(&step.send, &label, &defined, &optional);
+            for e in step.when.iter().chain(&step.expect) {
+                self.check_expectation(e, &label, &defined);
+            }
+            checks += step.expect.len() + step.capture.len();
+            for (name, query) in &step.capture {
+                if let Some(var) = query.value.variable() {
+                    if !defined.contains(var) {
+                        self.at(
+                            query,
+                            format!("{label}: capture `{name}` reads undefined variable `{var}`"),
+                            None,
+                        );
+                    }
+                }
+                if BUILTIN_VARIABLES.iter().any(|(b, _)| b == name) {
+                    self.at(
+                        query,
+                        format!("{label}: `{name}` is a built-in variable and cannot be captured"),
+                        None,
+                    );
+                }
+                defined.insert(name.clone());
+            }
+            for (name, query) in &step.capture_if_present {
+                if defined.contains(name) || optional.contains(name) {
+                    self.at(query, format!("{label}: `{name}` is already defined"), None);
+                }
+                optional.insert(name.clone());
+            }
+        }
+        if checks == 0 {
+            self.at(
+                &file.id,
+                "the case checks nothing: add an `expect` or a `capture`",
+                None,
+            );
+        }
+    }
+
+    fn check_request(
+        &mut self,
+        req: &Request,
+        label: &str,
+        defined: &BTreeSet<String>,
+        optional: &BTreeSet<String>,
+    ) {
+        let first_loc = req.url.as_ref().and_then(|t| t.location);
+        match (&req.url, &req.first_of) {
+            (Some(_), Some(_)) => self.at_line(
+                first_loc,
+                format!("{label}: give either `url` or `first_of`, not both"),
+                None,
+            ),
+            (None, None) => self.at_line(
+                None,
+                format!("{label}: the request needs `url` or `first_of`"),
+                None,
+            ),
+            _ => {}
+        }
+        if let Some(urls) = &req.first_of {
+            if urls.is_empty() {
+                self.at_line(None, format!("{label}: `first_of` is empty"), None);
+            }
+        }
+        let bodies = [req.mcp.is_some(), req.json.is_some(), req.body.is_some()]
+            .iter()
+            .filter(|b| **b)
+            .count();
+        if bodies > 1 {
+            self.at_line(
+                first_loc,
+                format!("{label}: give at most one of `mcp`, `json` and `body`"),
+                None,
+            );
+        }
+        // Optional captures are usable in `first_of` candidates only (skipped while unset).
+        let with_optional: BTreeSet<String> = defined.union(optional).cloned().collect();
+        for t in req.first_of.iter().flatten() {
+            self.check_template(t, label, &with_optional, first_loc);
+        }
+        let mut templates: Vec<Template> = Vec::new();
+        templates.extend(req.url.iter().cloned());
+        templates.extend(req.headers.values().cloned());
+        templates.extend(req.body.iter().cloned());
+        templates.extend(req.bearer.iter().cloned());
+        if let Some(j) = &req.json {
+            templates.extend(json_templates(j));
+        }
+        for t in templates {
+            self.check_template(&t, label, defined, first_loc);
+        }
+    }
+
+    fn check_expectation(&mut self, e: &Expectation, label: &str, defined: &BTreeSet<String>) {
+        if let Some(var) = e.query.variable() {
+            if !defined.contains(var) {
+                self.at_line(
+                    None,
+                    format!("{label}: query reads undefined variable `{var}`"),
+                    None,
+                );
+            }
+        }
+        if let Some(err) = e.is.pattern_error() {
+            self.at_line(
+                None,
+                format!("{label}: invalid regular expression: {err}"),
+                None,
+            );
+        }
+        for t in e.is.templates() {
+            self.check_template(&t, label, defined, None);
+        }
+    }
+
+    fn check_template(
+        &mut self,
+        t: &Template,
+        label: &str,
+        defined: &BTreeSet<String>,
+        fallback: Option<(u64, u64)>,
+    ) {
+        let loc = t.location.or(fallback);
+        if let Some(err) = t.parse_error() {
+            self.at_line(loc, format!("{label}: {err}"), None);
+            return;
+        }
+        for var in t.variables() {
+            if !defined.contains(var) {
+                let hint = did_you_mean(var, defined.iter().map(String::as_str))
+                    .map(|m| format!("did you mean `{m}`?"))
+                    .or_else(|| {
+                        Some(format!(
+                            "defined here: {}",
+                            defined.iter().cloned().collect::<Vec<_>>().join(", ")
+                        ))
+                    });
+                self.at_line(
+                    loc,
+                    format!(
+                        "{label}: template `{}` uses undefined variable `{var}`",
+                        t.raw()
+                    ),
+                    hint,
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! The case format: what a `cases/<role>/<area>/<name>.yaml` file holds. Every struct
+//! denies unknown keys so that a typo is an error with a location, never a silently
+//! ignored check. `schemas/case.schema.json` is generated from these types.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::predicate::Predicate;
+use super::query::Query;
+use super::template::Template;
+use crate::vocab::{Level, Revision};
+
+/// One conformance case, as written in its YAML file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    /// `<role>/<area>/<name>`, equal to the file's path below `cases/` without `.yaml`.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// One line: what the target must do.
+    pub title: String,
+    /// Requirement ID from `catalog/requirements.yaml`, e.g. `RS-401-01`.
+    #[schemars(with = "String")]
+    pub requirement: Spanned<String>,
+    /// The level at which a broken check of this case is judged (fail, warn or info).
+    pub level: Level,
+    /// The revisions this case applies to.
+    pub revisions: Vec<Revision>,
+    /// `strict` and/or `lenient`; absent means both (RFC 9728 §3.3 matching profiles).
+    #[serde(default)]
+    pub profiles: Vec<Profile>,
+    /// Why this matters, for `explain` and reports.
+    #[serde(default)]
+    pub rationale: Option<String>,
+    /// The reference implementation's defect under which this case must fail: the proof
+    /// that the case can fail.
+    #[schemars(with = "String")]
+    pub defect: Spanned<String>,
+    /// Requests sent in order; captures of earlier steps are visible to later ones.
+    pub steps: Vec<Step>,
+}
+
+/// How strictly URLs that should be identical are compared (Appendix A-2 of the
+/// requirements catalog: RFC 9728 §3.3 says exact; many SDKs accept a path prefix).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    Strict,
+    Lenient,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Strict => "strict",
+            Profile::Lenient => "lenient",
+        }
+    }
+}
+
+impl std::str::FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "strict" => Ok(Profile::Strict),
+            "lenient" => Ok(Profile::Lenient),
+            _ => Err(format!("unknown profile `{s}` (known: strict, lenient)")),
+        }
+    }
+}
+
+/// One request and what its answer must show.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// Short name shown in reports; defaults to `step N`.
+    #[serde(default)]
+    pub name: Option<String>,
+    pub send: Request,
+    /// Preconditions on the answer: when one does not hold the case is skipped (not
+    /// applicable to this target), with the check as the reason.
+    #[serde(default)]
+    pub when: Vec<Expectation>,
+    /// Checks on the answer.
+    #[serde(default)]
+    pub expect: Vec<Expectation>,
+    /// Values taken from the answer for later steps, by variable name. A capture that
+    /// finds nothing ends the case as a broken check at the case's level.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Query>")]
+    pub capture: BTreeMap<String, Spanned<Query>>,
+    /// Like `capture`, but a value that is not there leaves the variable unset instead of
+    /// ending the case. Such variables may only be used in `first_of` candidates, which
+    /// are skipped while unset (e.g. a `resource_metadata` URL that a 2025-11-25 server
+    /// may omit).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Query>")]
+    pub capture_if_present: BTreeMap<String, Spanned<Query>>,
+}
+
+/// An HTTP request. Exactly one of `url` and `first_of` is given.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// HTTP method; GET when absent (POST when `mcp` or `json` is given).
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub url: Option<Template>,
+    /// Discovery probing: try these URLs in order and keep the first 2xx answer (or the
+    /// last answer when none is 2xx). Every attempt is evidence.
+    #[serde(default)]
+    pub first_of: Option<Vec<Template>>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, Template>,
+    /// An MCP JSON-RPC request with the headers the revision requires.
+    #[serde(default)]
+    pub mcp: Option<McpMessage>,
+    /// A JSON body; string values are templates.
+    #[serde(default)]
+    pub json: Option<serde_json::Value>,
+    /// A raw text body.
+    #[serde(default)]
+    pub body: Option<Template>,
+    /// Sent as `Authorization: Bearer <token>`.
+    #[serde(default)]
+    pub bearer: Option<Template>,
+}
+
+/// MCP requests the harness can build for the revision under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum McpMessage {
+    /// The first request a client sends that needs authorization: `initialize` up to
+    /// 2025-11-25; `tools/list` from 2026-07-28, where requests carry the protocol
+    /// version themselves.
+    #[serde(rename = "first_protected")]
+    FirstProtected,
+    #[serde(rename = "initialize")]
+    Initialize,
+    #[serde(rename = "tools/list")]
+    ToolsList,
+}
+
+/// A query on the answer and the predicate its value must satisfy.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    pub query: Query,
+    pub is: Predicate,
+    /// Overrides the case's level for this check (e.g. a SHOULD detail of a MUST case).
+    #[serde(default)]
+    pub level: Option<Level>,
+    /// Why the check matters; shown beside a broken check.
+    #[serde(default)]
+    pub why: Option<String>,
+}

@@ -1,0 +1,121 @@
+//! The requirement catalog (`catalog/requirements.yaml`): every normative rule the suite
+//! checks, with a stable ID. Cases cite an ID; reports show its statement and sources.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::vocab::{Level, Revision, Role, SpecReference};
+
+/// The catalog as shipped with the suite.
+pub const CATALOG_SOURCE: &str = include_str!("../../catalog/requirements.yaml");
+pub const CATALOG_PATH: &str = "catalog/requirements.yaml";
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    pub id: String,
+    pub role: Role,
+    pub level: Level,
+    pub revisions: Vec<Revision>,
+    /// One-line paraphrase of the rule.
+    pub statement: String,
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub document: String,
+    pub section: String,
+}
+
+impl Requirement {
+    /// The sources as report references. For an MCP document that exists in several
+    /// revisions the catalog lists each; the report keeps the ones of `revision` (and all
+    /// non-MCP sources), falling back to every source when none names that revision.
+    pub fn references_for(&self, revision: Revision) -> Vec<SpecReference> {
+        let mcp_of = |s: &Source| {
+            s.document
+                .strip_prefix("MCP ")
+                .and_then(|rest| rest.get(..10))
+                .map(str::to_string)
+        };
+        let matching: Vec<&Source> = self
+            .sources
+            .iter()
+            .filter(|s| match mcp_of(s) {
+                Some(rev) if rev.parse::<Revision>().is_ok() => rev == revision.as_str(),
+                _ => true,
+            })
+            .collect();
+        let any_mcp = matching.iter().any(|s| mcp_of(s).is_some());
+        let chosen: Vec<&Source> = if any_mcp || self.sources.iter().all(|s| mcp_of(s).is_none()) {
+            matching
+        } else {
+            self.sources.iter().collect()
+        };
+        chosen
+            .into_iter()
+            .map(|s| SpecReference {
+                document: s.document.clone(),
+                section: s.section.clone(),
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    requirements: Vec<Requirement>,
+}
+
+impl Catalog {
+    /// Parses catalog text; the error names `path:line:col`.
+    pub fn parse(text: &str, path: &str) -> Result<Catalog, super::diagnostic::Diagnostic> {
+        let requirements: Vec<Requirement> = serde_saphyr::from_str(text)
+            .map_err(|e| super::diagnostic::Diagnostic::from_yaml_error(path, text, &e))?;
+        Ok(Catalog { requirements })
+    }
+
+    /// The catalog shipped with the suite.
+    pub fn builtin() -> &'static Catalog {
+        static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+        CATALOG.get_or_init(|| {
+            Catalog::parse(CATALOG_SOURCE, CATALOG_PATH).unwrap_or_else(|d| {
+                panic!("the built-in catalog is broken (a test guards this):\n{d}")
+            })
+        })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Requirement> {
+        self.requirements.iter().find(|r| r.id == id)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.requirements.iter().map(|r| r.id.as_str())
+    }
+
+    pub fn requirements(&self) -> &[Requirement] {
+        &self.requirements
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalog_parses_with_unique_ids() {
+        let c = Catalog::parse(CATALOG_SOURCE, CATALOG_PATH).unwrap_or_else(|d| panic!("{d}"));
+        let mut ids: Vec<&str> = c.ids().collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate requirement IDs");
+        assert!(c.get("RS-401-01").is_some());
+        for r in c.requirements() {
+            assert!(!r.sources.is_empty(), "{} has no source", r.id);
+            assert!(!r.revisions.is_empty(), "{} has no revision", r.id);
+        }
+    }
+}

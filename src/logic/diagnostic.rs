@@ -1,0 +1,199 @@
+//! Diagnostics for case files: `file:line:col`, the offending line with a caret, and a
+//! hint (did-you-mean for unknown keys, variants and names).
+
+use std::fmt;
+
+/// A problem in an input file, located to a line and column (1-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub path: String,
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+    /// The text of the offending line, if known.
+    pub source_line: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(path: &str, text: &str, line: u64, column: u64, message: impl Into<String>) -> Self {
+        let source_line = (line > 0)
+            .then(|| text.lines().nth(line as usize - 1).map(str::to_string))
+            .flatten();
+        Diagnostic {
+            path: path.to_string(),
+            line,
+            column,
+            message: message.into(),
+            source_line,
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Turns a YAML/serde error into a diagnostic with a did-you-mean hint when the error
+    /// names the accepted alternatives.
+    pub fn from_yaml_error(path: &str, text: &str, err: &serde_saphyr::Error) -> Self {
+        let (line, column) = err
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        let raw = err.without_snippet().to_string();
+        let message = strip_location_suffix(&raw);
+        let hint = hint_for(&message);
+        let mut d = Diagnostic::new(path, text, line, column, message);
+        d.hint = hint;
+        d
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{}:{}:{}: error: {}",
+            self.path, self.line, self.column, self.message
+        )?;
+        if let Some(src) = &self.source_line {
+            let gutter = self.line.to_string().len();
+            writeln!(f, "{:gutter$} |", "")?;
+            writeln!(f, "{} | {}", self.line, src)?;
+            let caret_pad: String = src
+                .chars()
+                .take(self.column.saturating_sub(1) as usize)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            writeln!(f, "{:gutter$} | {caret_pad}^", "")?;
+        }
+        if let Some(h) = &self.hint {
+            writeln!(f, "  = hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// serde-saphyr appends " at line N, column M"; the diagnostic says that itself.
+fn strip_location_suffix(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) if msg[i..].contains(", column ") => msg[..i].to_string(),
+        _ => msg.to_string(),
+    }
+}
+
+fn hint_for(message: &str) -> Option<String> {
+    // "unknown field `iz`, expected one of query, is" / "unknown variant `x`, expected one of a, b"
+    if let Some(rest) = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))
+    {
+        let (given, tail) = rest.split_once('`')?;
+        let options = accepted_names(tail);
+        return Some(
+            match did_you_mean(given, options.iter().map(String::as_str)) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None if options.is_empty() => "this key is not allowed here".to_string(),
+                None => format!("accepted here: {}", options.join(", ")),
+            },
+        );
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        return Some(format!(
+            "add `{field}:` (schemas/case.schema.json lists every key)"
+        ));
+    }
+    if message.starts_with("expected ") || message.contains("invalid type") {
+        return Some(
+            "the value has the wrong type here; schemas/case.schema.json gives each key's type"
+                .into(),
+        );
+    }
+    None
+}
+
+fn accepted_names(tail: &str) -> Vec<String> {
+    let list = tail
+        .split_once("expected one of ")
+        .map(|(_, l)| l)
+        .or_else(|| tail.split_once("expected ").map(|(_, l)| l))
+        .unwrap_or_default();
+    list.split(',')
+        .map(|s| s.trim().trim_matches('`').to_string())
+        .filter(|s| !s.is_empty() && !s.contains(' '))
+        .collect()
+}
+
+/// The closest candidate within a small edit distance, for did-you-mean hints.
+pub fn did_you_mean<'a>(
+    given: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (given.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                edit_distance(&given.to_ascii_lowercase(), &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names() {
+        assert_eq!(did_you_mean("iz", ["query", "is"]), Some("is"));
+        assert_eq!(did_you_mean("equal", ["equals", "one_of"]), Some("equals"));
+        assert_eq!(did_you_mean("zzzzzz", ["equals"]), None);
+        assert_eq!(
+            hint_for("unknown field `iz`, expected one of query, is"),
+            Some("did you mean `is`?".into())
+        );
+        assert_eq!(
+            hint_for("unknown variant `qqqqqqq`, expected one of a, b"),
+            Some("accepted here: a, b".into())
+        );
+    }
+
+    #[test]
+    fn renders_location_line_and_caret() {
+        let d = Diagnostic::new(
+            "cases/x.yaml",
+            "a: 1\n  bad: 2\n",
+            2,
+            3,
+            "unknown field `bad`",
+        )
+        .with_hint("did you mean `bat`?");
+        let s = d.to_string();
+        assert!(
+            s.starts_with("cases/x.yaml:2:3: error: unknown field `bad`\n"),
+            "{s}"
+        );
+        assert!(s.contains("2 |   bad: 2\n  |   ^\n"), "{s}");
+    }
+}

@@ -1,0 +1,265 @@
+//! Queries: what part of an answer an expectation looks at. Adding a query is one variant
+//! here, its description, and one arm in [`Query::evaluate`].
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::answer::Answer;
+use super::template::Vars;
+use super::www_authenticate::{find_challenge, parse_challenges};
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Query {
+    /// The HTTP status code.
+    Status,
+    /// The first value of a header (name case-insensitive).
+    Header(String),
+    /// The media type of `Content-Type`, lower-cased, without parameters.
+    ContentType,
+    /// The response body as text.
+    Body,
+    /// A JSON pointer (RFC 6901) into the body parsed as JSON; `""` is the whole document.
+    Json(String),
+    /// Every `WWW-Authenticate` challenge, parsed per RFC 9110 §11.6.1, as a list of
+    /// `{scheme, params}`; a header that does not parse makes the value missing.
+    Challenges,
+    /// The first challenge of a scheme, or one of its parameters.
+    Challenge(ChallengeQuery),
+    /// How often a parameter occurs in the first challenge of a scheme (RFC 6750 §3:
+    /// at most once).
+    ChallengeParamCount(ChallengeParamQuery),
+    /// A variable: a built-in or a capture of an earlier step.
+    Var(String),
+    /// The URL that answered (for `first_of`, the one that was kept).
+    Url,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeQuery {
+    /// Auth scheme, compared case-insensitively.
+    pub scheme: String,
+    /// A parameter name; without it the query is the whole challenge.
+    #[serde(default)]
+    pub param: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeParamQuery {
+    pub scheme: String,
+    pub param: String,
+}
+
+/// A query's value, or why there is none (said in words for the report).
+pub type QueryValue = Result<Value, String>;
+
+impl Query {
+    /// Variables the query reads (for load-time validation).
+    pub fn variable(&self) -> Option<&str> {
+        match self {
+            Query::Var(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn evaluate(&self, answer: &Answer, vars: &Vars) -> QueryValue {
+        if let Query::Var(name) = self {
+            return vars
+                .get(name)
+                .map(|v| Value::String(v.clone()))
+                .ok_or_else(|| format!("variable `{name}` is not set"));
+        }
+        if let Some(failure) = &answer.failure {
+            return Err(format!("no usable response: {failure}"));
+        }
+        match self {
+            Query::Status => answer
+                .status
+                .map(Value::from)
+                .ok_or_else(|| "no status".to_string()),
+            Query::Header(name) => answer
+                .header_values(name)
+                .first()
+                .map(|v| Value::String(v.to_string()))
+                .ok_or_else(|| format!("no `{name}` header")),
+            Query::ContentType => answer
+                .header_values("content-type")
+                .first()
+                .map(|v| {
+                    let media = v.split(';').next().unwrap_or_default();
+                    Value::String(media.trim().to_ascii_lowercase())
+                })
+                .ok_or_else(|| "no `Content-Type` header".to_string()),
+            Query::Body => Ok(Value::String(answer.body_text())),
+            Query::Json(pointer) => {
+                let doc = parse_json(answer)?;
+                doc.pointer(pointer)
+                    .cloned()
+                    .ok_or_else(|| format!("no value at JSON pointer `{pointer}`"))
+            }
+            Query::Challenges => {
+                let challenges = challenges(answer)?;
+                Ok(Value::Array(
+                    challenges.iter().map(|c| c.to_json()).collect(),
+                ))
+            }
+            Query::Challenge(q) => {
+                let challenges = challenges(answer)?;
+                let c = find_challenge(&challenges, &q.scheme)
+                    .ok_or_else(|| format!("no `{}` challenge in WWW-Authenticate", q.scheme))?;
+                match &q.param {
+                    None => Ok(c.to_json()),
+                    Some(p) => c
+                        .param(p)
+                        .map(|v| Value::String(v.to_string()))
+                        .ok_or_else(|| {
+                            format!("the `{}` challenge has no `{p}` parameter", c.scheme)
+                        }),
+                }
+            }
+            Query::ChallengeParamCount(q) => {
+                let challenges = challenges(answer)?;
+                let c = find_challenge(&challenges, &q.scheme)
+                    .ok_or_else(|| format!("no `{}` challenge in WWW-Authenticate", q.scheme))?;
+                Ok(Value::from(c.param_count(&q.param)))
+            }
+            Query::Url => Ok(Value::String(answer.url.clone())),
+            Query::Var(_) => unreachable!("handled above"),
+        }
+    }
+}
+
+fn parse_json(answer: &Answer) -> Result<Value, String> {
+    if answer.truncated {
+        return Err("the body exceeded the harness's size limit and was cut".to_string());
+    }
+    serde_json::from_slice(&answer.body).map_err(|e| {
+        let text = answer.body_text();
+        let preview: String = text.chars().take(60).collect();
+        format!("the body is not JSON ({e}); it starts with {preview:?}")
+    })
+}
+
+fn challenges(answer: &Answer) -> Result<Vec<super::www_authenticate::Challenge>, String> {
+    let values = answer.header_values("www-authenticate");
+    if values.is_empty() {
+        return Err("no WWW-Authenticate header".to_string());
+    }
+    parse_challenges(&values)
+        .map_err(|e| format!("WWW-Authenticate does not parse (RFC 9110 §11.6.1): {e}"))
+}
+
+impl fmt::Display for Query {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Query::Status => write!(f, "status"),
+            Query::Header(h) => write!(f, "header `{h}`"),
+            Query::ContentType => write!(f, "content type"),
+            Query::Body => write!(f, "body"),
+            Query::Json(p) if p.is_empty() => write!(f, "JSON body"),
+            Query::Json(p) => write!(f, "JSON `{p}`"),
+            Query::Challenges => write!(f, "WWW-Authenticate challenges"),
+            Query::Challenge(ChallengeQuery {
+                scheme,
+                param: None,
+            }) => {
+                write!(f, "`{scheme}` challenge")
+            }
+            Query::Challenge(ChallengeQuery {
+                scheme,
+                param: Some(p),
+            }) => {
+                write!(f, "`{scheme}` challenge parameter `{p}`")
+            }
+            Query::ChallengeParamCount(q) => {
+                write!(
+                    f,
+                    "occurrences of `{}` in the `{}` challenge",
+                    q.param, q.scheme
+                )
+            }
+            Query::Var(v) => write!(f, "variable `{v}`"),
+            Query::Url => write!(f, "answering URL"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::HeaderPair;
+
+    fn answer(headers: &[(&str, &str)], body: &str) -> Answer {
+        Answer {
+            url: "http://127.0.0.1:1/mcp".into(),
+            status: Some(401),
+            headers: headers
+                .iter()
+                .map(|(n, v)| HeaderPair::new(*n, *v))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+            failure: None,
+        }
+    }
+
+    #[test]
+    fn reads_challenge_parameters_across_header_lines() {
+        let a = answer(
+            &[
+                ("WWW-Authenticate", "Basic realm=\"x\""),
+                (
+                    "www-authenticate",
+                    "Bearer resource_metadata=\"http://h/prm\", scope=\"a b\"",
+                ),
+            ],
+            "",
+        );
+        let q = Query::Challenge(ChallengeQuery {
+            scheme: "bearer".into(),
+            param: Some("scope".into()),
+        });
+        assert_eq!(
+            q.evaluate(&a, &Vars::new()),
+            Ok(Value::String("a b".into()))
+        );
+        let q = Query::Challenge(ChallengeQuery {
+            scheme: "Digest".into(),
+            param: None,
+        });
+        assert!(q
+            .evaluate(&a, &Vars::new())
+            .unwrap_err()
+            .contains("no `Digest` challenge"));
+    }
+
+    #[test]
+    fn explains_missing_values() {
+        let a = answer(&[("Content-Type", "text/html; charset=utf-8")], "<html>");
+        assert_eq!(
+            Query::ContentType.evaluate(&a, &Vars::new()),
+            Ok(Value::String("text/html".into()))
+        );
+        assert!(Query::Json("/resource".into())
+            .evaluate(&a, &Vars::new())
+            .unwrap_err()
+            .contains("not JSON"));
+        assert!(Query::Challenges
+            .evaluate(&a, &Vars::new())
+            .unwrap_err()
+            .contains("no WWW-Authenticate"));
+        let broken = Answer {
+            failure: Some("connection reset".into()),
+            ..a
+        };
+        assert!(Query::Status
+            .evaluate(&broken, &Vars::new())
+            .unwrap_err()
+            .contains("connection reset"));
+    }
+}

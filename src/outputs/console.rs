@@ -1,0 +1,184 @@
+//! The console report: what a person sees in the terminal at the end of a run.
+//!
+//! One aligned line per case, so that a long run can be scanned by eye; under each failure
+//! and warning, just enough to act on (the spec reference and the broken checks' expected
+//! and actual values); then one closing line of counts and the exit code. The full
+//! evidence lives in the Markdown and JSON reports.
+
+use std::fmt::Write as _;
+
+use crate::vocab::{CaseReport, Outcome, RunReport};
+
+use super::text::spec_ref;
+
+const RESET: &str = "\x1b[0m";
+
+/// Where the detail lines under a case start: under the case id.
+const INDENT: &str = "         ";
+
+/// Renders the report for a terminal. With `color`, outcome labels are coloured with ANSI
+/// escapes; without, the text contains no escape code at all (for pipes, logs, and CI
+/// systems that do not render them).
+pub fn render_console(report: &RunReport, color: bool) -> String {
+    let mut out = String::new();
+    // `write!` into a `String` cannot fail; the results are ignored for that reason.
+    if let Some(error) = &report.error {
+        let prefix = paint("error:", "\x1b[1;31m", color);
+        let _ = writeln!(out, "{prefix} {}\n", indent_rest(error, "       "));
+    }
+
+    let id_width = report
+        .cases
+        .iter()
+        .map(|c| c.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    let req_width = report
+        .cases
+        .iter()
+        .map(|c| c.requirement.chars().count())
+        .max()
+        .unwrap_or(0);
+    for case in &report.cases {
+        let label = paint(
+            &format!("{:<5}", label(case.outcome)),
+            colour(case.outcome),
+            color,
+        );
+        let _ = write!(
+            out,
+            "  {label}  {:<id_width$}  [{}]  {:<req_width$} {}",
+            case.id, case.revision, case.requirement, case.level
+        );
+        if case.outcome != Outcome::Pass {
+            if let Some(reason) = &case.reason {
+                let _ = write!(out, " — {}", indent_rest(reason, INDENT));
+            }
+        }
+        out.push('\n');
+        if matches!(case.outcome, Outcome::Fail | Outcome::Warn) {
+            details(&mut out, case);
+        }
+    }
+
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "\n{} passed, {} failed, {} warned, {} info, {} skipped, {} errors",
+        s.pass, s.fail, s.warn, s.info, s.skip, s.error
+    );
+    let _ = writeln!(out, "exit code: {}", report.exit_code);
+    out
+}
+
+/// The indented block under a failure or warning.
+fn details(out: &mut String, case: &CaseReport) {
+    for spec in &case.spec {
+        let _ = writeln!(out, "{INDENT}spec: {}", spec_ref(spec));
+    }
+    let value_indent = format!("{INDENT}              ");
+    for check in case.checks.iter().filter(|c| c.outcome != Outcome::Pass) {
+        let _ = writeln!(out, "{INDENT}[{}] {}", check.outcome, check.description);
+        let _ = writeln!(
+            out,
+            "{INDENT}    expected: {}",
+            indent_rest(&check.expected, &value_indent)
+        );
+        let _ = writeln!(
+            out,
+            "{INDENT}    actual:   {}",
+            indent_rest(&check.actual, &value_indent)
+        );
+    }
+}
+
+/// Indents every line after the first, so a multi-line value stays inside its block.
+fn indent_rest(text: &str, indent: &str) -> String {
+    let text = text.trim_end_matches(['\n', '\r']);
+    text.lines()
+        .collect::<Vec<_>>()
+        .join(&format!("\n{indent}"))
+}
+
+fn label(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Pass => "PASS",
+        Outcome::Skip => "SKIP",
+        Outcome::Info => "INFO",
+        Outcome::Warn => "WARN",
+        Outcome::Fail => "FAIL",
+        Outcome::Error => "ERROR",
+    }
+}
+
+/// Green pass, red fail and error, yellow warn, cyan info, dim skip.
+fn colour(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Pass => "\x1b[32m",
+        Outcome::Fail | Outcome::Error => "\x1b[31m",
+        Outcome::Warn => "\x1b[33m",
+        Outcome::Info => "\x1b[36m",
+        Outcome::Skip => "\x1b[2m",
+    }
+}
+
+fn paint(text: &str, code: &str, color: bool) -> String {
+    if color {
+        format!("{code}{text}{RESET}")
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outputs::fixture::sample_report;
+
+    #[test]
+    fn snapshot() {
+        insta::assert_snapshot!(render_console(&sample_report(), false));
+    }
+
+    #[test]
+    fn no_escape_codes_without_color() {
+        let mut report = sample_report();
+        report.error = Some("target unreachable".into());
+        assert!(!render_console(&report, false).contains('\x1b'));
+    }
+
+    #[test]
+    fn colours_the_labels_when_asked() {
+        let out = render_console(&sample_report(), true);
+        assert!(out.contains("\x1b[32mPASS \x1b[0m"));
+        assert!(out.contains("\x1b[31mFAIL \x1b[0m"));
+        assert!(out.contains("\x1b[31mERROR\x1b[0m"));
+        assert!(out.contains("\x1b[33mWARN \x1b[0m"));
+        assert!(out.contains("\x1b[36mINFO \x1b[0m"));
+        assert!(out.contains("\x1b[2mSKIP \x1b[0m"));
+    }
+
+    #[test]
+    fn ends_with_counts_and_exit_code() {
+        let out = render_console(&sample_report(), false);
+        let lines: Vec<_> = out.lines().collect();
+        assert_eq!(
+            lines[lines.len() - 2],
+            "1 passed, 1 failed, 1 warned, 1 info, 1 skipped, 1 errors"
+        );
+        assert_eq!(lines[lines.len() - 1], "exit code: 1");
+    }
+
+    #[test]
+    fn run_error_comes_first() {
+        let mut report = sample_report();
+        report.error = Some("target http://127.0.0.1:38080/mcp is unreachable".into());
+        let out = render_console(&report, false);
+        assert!(out.starts_with("error: target http://127.0.0.1:38080/mcp is unreachable\n"));
+    }
+
+    #[test]
+    fn multi_line_values_stay_indented() {
+        assert_eq!(indent_rest("a\nb\n", "  "), "a\n  b");
+    }
+}

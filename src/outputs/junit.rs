@@ -1,0 +1,241 @@
+//! The JUnit XML report, for the test tabs of CI systems.
+//!
+//! JUnit knows only success, failure, error and skipped, so the mapping is chosen for what
+//! CI does with it: a broken MUST is a `<failure>` (the job goes red), a harness problem is
+//! an `<error>`, a skipped case is `<skipped>`, and a broken SHOULD or an untaken MAY stays
+//! a success (CI must not go red for a SHOULD) that carries `WARN:`/`INFO:` in its output and
+//! an `outcome` property so that nothing is hidden.
+
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use crate::vocab::{CaseReport, Outcome, Revision, RunReport};
+
+use super::text::{exchange_line, spec_ref};
+
+/// Renders the report as JUnit XML: one `<testsuite>` per (role, revision) pair, in the
+/// order the pairs first appear among the cases, and one `<testcase>` per case report.
+///
+/// A run-level error (`report.error`) becomes an extra suite `harness` with one errored
+/// test case `run`, so that a run that stopped early cannot look green in CI.
+pub fn render_junit(report: &RunReport) -> String {
+    let mut junit = Report::new(report.tool.name.as_str());
+    junit.set_time(Duration::from_millis(report.duration_ms));
+
+    let mut groups: Vec<((&str, Revision), Vec<&CaseReport>)> = Vec::new();
+    for case in &report.cases {
+        let key = (case.role.as_str(), case.revision);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, cases)) => cases.push(case),
+            None => groups.push((key, vec![case])),
+        }
+    }
+
+    for ((role, revision), cases) in groups {
+        let mut suite = suite(report, &format!("{role} {revision}"));
+        suite.add_property(Property::new("role", role));
+        suite.add_property(Property::new("revision", revision.as_str()));
+        for target in report.targets.iter().filter(|t| t.role.as_str() == role) {
+            suite.add_property(Property::new("target", target.location.as_str()));
+        }
+        let total_ms = cases.iter().map(|c| c.duration_ms).sum();
+        suite.set_time(Duration::from_millis(total_ms));
+        suite.add_test_cases(cases.into_iter().map(test_case));
+        junit.add_test_suite(suite);
+    }
+
+    if let Some(error) = &report.error {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(error.as_str()).set_type("harness error");
+        let mut suite = suite(report, "harness");
+        let mut case = TestCase::new("run", status);
+        case.set_classname("harness");
+        suite.add_test_case(case);
+        junit.add_test_suite(suite);
+    }
+
+    // Serializing to memory only fails on invalid UTF-8 or I/O errors, and `XmlString`
+    // already strips what XML cannot carry.
+    junit.to_string().expect("JUnit XML serializes to memory")
+}
+
+/// A suite with the properties every suite shares, stamped with the run's start time.
+fn suite(report: &RunReport, name: &str) -> TestSuite {
+    let mut suite = TestSuite::new(name);
+    // `started_at` is already RFC 3339, which is what JUnit's `timestamp` wants; going
+    // through `set_timestamp` would need a date-time type the crate does not otherwise use.
+    suite
+        .extra
+        .insert("timestamp".into(), report.started_at.as_str().into());
+    suite.add_property(Property::new(
+        "tool",
+        format!("{} {}", report.tool.name, report.tool.version),
+    ));
+    suite.add_property(Property::new("profile", report.profile.as_str()));
+    suite
+}
+
+/// The area of a case id is its second path segment: `server/prm/x` is in `prm`.
+fn area(id: &str) -> Option<&str> {
+    id.split('/').nth(1).filter(|s| !s.is_empty())
+}
+
+fn test_case(case: &CaseReport) -> TestCase {
+    let reason = case.reason.as_deref();
+    let status = match case.outcome {
+        Outcome::Pass | Outcome::Warn | Outcome::Info => TestCaseStatus::success(),
+        Outcome::Fail => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_message(reason.unwrap_or("failed"))
+                .set_type(format!("{} {}", case.level, case.requirement));
+            let broken = broken_checks(case);
+            if !broken.is_empty() {
+                status.set_description(broken);
+            }
+            status
+        }
+        Outcome::Error => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status
+                .set_message(reason.unwrap_or("harness error"))
+                .set_type("harness error");
+            status
+        }
+        Outcome::Skip => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(reason.unwrap_or("skipped"));
+            status
+        }
+    };
+
+    let mut test_case = TestCase::new(case.id.as_str(), status);
+    let classname = match area(&case.id) {
+        Some(area) => format!("{}.{area}", case.role),
+        None => case.role.to_string(),
+    };
+    test_case
+        .set_classname(classname)
+        .set_time(Duration::from_millis(case.duration_ms));
+    if matches!(case.outcome, Outcome::Warn | Outcome::Info) {
+        test_case.add_property(Property::new("outcome", case.outcome.as_str()));
+    }
+    test_case.set_system_out(system_out(case));
+    test_case
+}
+
+/// The checks that did not hold, one per line, as the `<failure>` text: what CI shows
+/// first when a case fails.
+fn broken_checks(case: &CaseReport) -> String {
+    case.checks
+        .iter()
+        .filter(|c| c.outcome != Outcome::Pass)
+        .map(|c| format!("{}\n", check_line(c)))
+        .collect()
+}
+
+fn check_line(check: &crate::vocab::CheckReport) -> String {
+    format!(
+        "[{}] {} — expected: {} actual: {}",
+        check.outcome, check.description, check.expected, check.actual
+    )
+}
+
+/// The readable block in `<system-out>`: enough to understand the verdict without opening
+/// the JSON report.
+fn system_out(case: &CaseReport) -> String {
+    let mut out = String::new();
+    if matches!(case.outcome, Outcome::Warn | Outcome::Info) {
+        let label = case.outcome.as_str().to_ascii_uppercase();
+        let reason = case.reason.as_deref().unwrap_or("see checks");
+        out.push_str(&format!("{label}: {reason}\n"));
+    }
+    out.push_str(&format!(
+        "requirement {} ({}): {}\n",
+        case.requirement, case.level, case.requirement_text
+    ));
+    for spec in &case.spec {
+        out.push_str(&format!("spec: {}\n", spec_ref(spec)));
+    }
+    if !case.checks.is_empty() {
+        out.push_str("checks:\n");
+        for check in &case.checks {
+            out.push_str(&format!("  {}\n", check_line(check)));
+        }
+    }
+    if !case.exchanges.is_empty() {
+        out.push_str("exchanges:\n");
+        for exchange in &case.exchanges {
+            out.push_str(&format!("  {}\n", exchange_line(exchange)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use quick_xml::events::Event;
+    use quick_xml::Reader;
+
+    use super::*;
+    use crate::outputs::fixture::sample_report;
+
+    /// Counts start or empty elements with this name, reading the whole document.
+    fn count_elements(xml: &str, name: &str) -> usize {
+        let mut reader = Reader::from_str(xml);
+        let mut count = 0;
+        loop {
+            match reader.read_event().expect("well-formed XML") {
+                Event::Start(e) | Event::Empty(e) if e.name().as_ref() == name.as_bytes() => {
+                    count += 1
+                }
+                Event::Eof => return count,
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn snapshot() {
+        insta::assert_snapshot!(render_junit(&sample_report()));
+    }
+
+    #[test]
+    fn parses_and_counts_match_the_report() {
+        let report = sample_report();
+        let xml = render_junit(&report);
+        assert_eq!(count_elements(&xml, "testcase"), report.cases.len());
+        assert_eq!(count_elements(&xml, "failure"), 1);
+        assert_eq!(count_elements(&xml, "error"), 1);
+        assert_eq!(count_elements(&xml, "skipped"), 1);
+        assert_eq!(count_elements(&xml, "testsuite"), 4);
+    }
+
+    #[test]
+    fn suites_and_classnames_follow_role_revision_and_area() {
+        let xml = render_junit(&sample_report());
+        assert!(xml.contains(r#"<testsuite name="server 2025-11-25""#));
+        assert!(xml.contains(r#"classname="server.prm""#));
+        assert!(xml.contains(r#"type="MUST RS-AUTH-01""#));
+        assert!(xml.contains("WARN: `scope` is `mcp:read|mcp:write`"));
+        assert!(xml.contains(r#"<property name="outcome" value="warn"/>"#));
+    }
+
+    #[test]
+    fn run_error_adds_an_errored_harness_case() {
+        let mut report = sample_report();
+        report.error = Some("target unreachable".into());
+        let xml = render_junit(&report);
+        assert_eq!(count_elements(&xml, "testcase"), report.cases.len() + 1);
+        assert_eq!(count_elements(&xml, "error"), 2);
+        assert!(xml.contains(r#"message="target unreachable""#));
+    }
+
+    #[test]
+    fn area_is_the_second_segment() {
+        assert_eq!(area("server/prm/x"), Some("prm"));
+        assert_eq!(area("server"), None);
+        assert_eq!(area("server//x"), None);
+    }
+}

@@ -1,0 +1,294 @@
+//! The Markdown report, for people: a CI job summary, a pull-request comment, a file to
+//! attach to a bug report. It leads with the verdicts and then gives, for every case that
+//! did not simply pass, the evidence a maintainer needs to reproduce it: the requirement,
+//! the checks, and every HTTP exchange as it went over the wire.
+
+use std::fmt::Write as _;
+
+use crate::vocab::{CaseReport, Exchange, HeaderPair, Outcome, RunReport};
+
+use super::md_escape::{cell, code, fenced, para};
+use super::text::{duration, exchange_line, spec_ref};
+
+/// Bodies longer than this many characters are cut in the Markdown report (the JSON
+/// report keeps them whole): a page of evidence is readable, a megabyte is not.
+const BODY_LIMIT: usize = 2_000;
+
+/// The order of the console's closing line, so that both summaries read alike.
+const SUMMARY_ORDER: [Outcome; 6] = [
+    Outcome::Pass,
+    Outcome::Fail,
+    Outcome::Warn,
+    Outcome::Info,
+    Outcome::Skip,
+    Outcome::Error,
+];
+
+/// Renders the whole report as GitHub-flavoured Markdown.
+pub fn render_markdown(report: &RunReport) -> String {
+    let mut md = String::new();
+    // `write!` into a `String` cannot fail; the results are ignored for that reason.
+    let _ = writeln!(md, "# MCP authorization conformance report\n");
+    run_facts(&mut md, report);
+    summary(&mut md, report);
+    case_table(&mut md, report);
+
+    let detailed: Vec<_> = report
+        .cases
+        .iter()
+        .filter(|c| !matches!(c.outcome, Outcome::Pass | Outcome::Skip))
+        .collect();
+    if !detailed.is_empty() {
+        let _ = writeln!(md, "## Details\n");
+        for case in detailed {
+            details(&mut md, case);
+        }
+    }
+    // Every block above ends with a blank line; a file should end with exactly one newline.
+    while md.ends_with("\n\n") {
+        md.pop();
+    }
+    md
+}
+
+fn run_facts(md: &mut String, report: &RunReport) {
+    let revisions: Vec<_> = report.revisions.iter().map(|r| r.as_str()).collect();
+    let _ = writeln!(
+        md,
+        "- **Tool:** {} {}",
+        para(&report.tool.name),
+        para(&report.tool.version)
+    );
+    let _ = writeln!(md, "- **Targets:**");
+    for t in &report.targets {
+        let reference = if t.reference {
+            " (reference implementation)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            md,
+            "  - {}: {}{reference}",
+            para(t.role.as_str()),
+            para(&t.location)
+        );
+    }
+    let _ = writeln!(md, "- **Revisions:** {}", revisions.join(", "));
+    let _ = writeln!(md, "- **Profile:** {}", para(&report.profile));
+    let _ = writeln!(md, "- **Started at:** {}", para(&report.started_at));
+    let _ = writeln!(md, "- **Duration:** {}", duration(report.duration_ms));
+    let _ = writeln!(md, "- **Exit code:** {}", report.exit_code);
+    if let Some(error) = &report.error {
+        let _ = writeln!(md, "\n> **Run error:** {}", para(error));
+    }
+    md.push('\n');
+}
+
+fn summary(md: &mut String, report: &RunReport) {
+    let _ = writeln!(md, "## Summary\n");
+    let _ = writeln!(md, "| Outcome | Cases |\n|---|---:|");
+    for outcome in SUMMARY_ORDER {
+        let _ = writeln!(
+            md,
+            "| {} | {} |",
+            label(outcome),
+            report.summary.count(outcome)
+        );
+    }
+    let _ = writeln!(md, "| **total** | **{}** |\n", report.summary.total);
+}
+
+fn case_table(md: &mut String, report: &RunReport) {
+    let _ = writeln!(md, "## Cases\n");
+    if report.cases.is_empty() {
+        let _ = writeln!(md, "No case was run.\n");
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "| Outcome | Case | Revision | Requirement | Level | Title |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|");
+    for c in &report.cases {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} |",
+            label(c.outcome),
+            code(&c.id),
+            c.revision,
+            cell(&c.requirement),
+            c.level,
+            cell(&c.title)
+        );
+    }
+    md.push('\n');
+}
+
+fn details(md: &mut String, case: &CaseReport) {
+    let _ = writeln!(
+        md,
+        "### {} {} ({})\n",
+        label(case.outcome),
+        code(&case.id),
+        case.revision
+    );
+    let _ = writeln!(md, "{}\n", para(&case.title));
+    let _ = writeln!(
+        md,
+        "**Requirement {} ({}):** {}\n",
+        para(&case.requirement),
+        case.level,
+        para(&case.requirement_text)
+    );
+    if !case.spec.is_empty() {
+        let specs: Vec<_> = case.spec.iter().map(|s| para(&spec_ref(s))).collect();
+        let _ = writeln!(md, "**Spec:** {}\n", specs.join("; "));
+    }
+    if let Some(reason) = &case.reason {
+        let _ = writeln!(md, "**Reason:** {}\n", para(reason));
+    }
+
+    if !case.checks.is_empty() {
+        let _ = writeln!(
+            md,
+            "| Outcome | Check | Expected | Actual |\n|---|---|---|---|"
+        );
+        for c in &case.checks {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                label(c.outcome),
+                cell(&c.description),
+                cell(&c.expected),
+                cell(&c.actual)
+            );
+        }
+        md.push('\n');
+        // The case file's explanation of why a broken check matters, when it has one.
+        let whys: Vec<_> = case
+            .checks
+            .iter()
+            .filter(|c| c.outcome != Outcome::Pass)
+            .filter_map(|c| Some((c, c.why.as_ref()?)))
+            .collect();
+        if !whys.is_empty() {
+            let _ = writeln!(md, "**Why it matters:**\n");
+            for (c, why) in whys {
+                let _ = writeln!(md, "- {}: {}", para(&c.description), para(why));
+            }
+            md.push('\n');
+        }
+    }
+
+    if case.exchanges.is_empty() {
+        let _ = writeln!(md, "No HTTP exchange was recorded.\n");
+    }
+    for (i, exchange) in case.exchanges.iter().enumerate() {
+        let _ = writeln!(
+            md,
+            "**Exchange {}** ({}, {}): {}\n",
+            i + 1,
+            para(&exchange.step),
+            duration(exchange.elapsed_ms),
+            para(&exchange_line(exchange))
+        );
+        fenced(md, "http", &http_text(exchange));
+    }
+}
+
+/// The exchange as it would look on the wire: request line, headers, body, a blank line,
+/// then the response (or the transport error that replaced it).
+fn http_text(exchange: &Exchange) -> String {
+    let mut text = format!("{} {}\n", exchange.method, exchange.url);
+    headers(&mut text, &exchange.request_headers);
+    if let Some(body) = &exchange.request_body {
+        let _ = writeln!(text, "\n{}", cut(body));
+    }
+    text.push('\n');
+    match exchange.status {
+        Some(status) => {
+            let _ = writeln!(text, "HTTP {status}");
+            headers(&mut text, &exchange.response_headers);
+            if let Some(body) = exchange.response_body.as_deref().filter(|b| !b.is_empty()) {
+                let _ = writeln!(text, "\n{}", cut(body));
+            }
+            if exchange.response_truncated {
+                text.push_str("[truncated by harness at body limit]\n");
+            }
+        }
+        None => text.push_str("[no response]\n"),
+    }
+    if let Some(err) = &exchange.transport_error {
+        let _ = writeln!(text, "[transport error: {err}]");
+    }
+    text
+}
+
+fn headers(text: &mut String, headers: &[HeaderPair]) {
+    for h in headers {
+        let _ = writeln!(text, "{}: {}", h.name, h.value);
+    }
+}
+
+/// A body cut to [`BODY_LIMIT`] characters (not bytes: never inside a UTF-8 sequence),
+/// with a note saying how much was left out and where to find it.
+fn cut(body: &str) -> String {
+    let body = body.strip_suffix('\n').unwrap_or(body);
+    match body.char_indices().nth(BODY_LIMIT) {
+        None => body.to_string(),
+        Some((end, _)) => {
+            let total = body.chars().count();
+            format!(
+                "{}\n[cut at {BODY_LIMIT} of {total} characters; report.json has the rest]",
+                &body[..end]
+            )
+        }
+    }
+}
+
+/// The outcome as the console prints it, so that both read alike.
+fn label(outcome: Outcome) -> String {
+    outcome.as_str().to_ascii_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outputs::fixture::sample_report;
+
+    #[test]
+    fn snapshot() {
+        insta::assert_snapshot!(render_markdown(&sample_report()));
+    }
+
+    #[test]
+    fn details_only_for_cases_that_neither_pass_nor_skip() {
+        let md = render_markdown(&sample_report());
+        let details = md.split("## Details").nth(1).unwrap();
+        assert!(details.contains("`server/auth/unauthenticated-gets-401`"));
+        assert!(details.contains("`server/prm/metadata-served`"));
+        assert!(!details.contains("`server/prm/resource-matches-url`"));
+        assert!(!details.contains("`client/registration/dynamic`"));
+        assert!(details.contains("[truncated by harness at body limit]"));
+        assert!(details.contains("[transport error: connection refused (os error 111)]"));
+    }
+
+    #[test]
+    fn run_error_is_shown() {
+        let mut report = sample_report();
+        report.error = Some("target unreachable".into());
+        assert!(render_markdown(&report).contains("> **Run error:** target unreachable"));
+    }
+
+    #[test]
+    fn long_bodies_are_cut_on_a_character_boundary() {
+        let body = "é".repeat(BODY_LIMIT + 5);
+        let out = cut(&body);
+        assert!(out.starts_with(&"é".repeat(BODY_LIMIT)));
+        assert!(out.ends_with(&format!(
+            "[cut at 2000 of {} characters; report.json has the rest]",
+            BODY_LIMIT + 5
+        )));
+        assert_eq!(cut("short\n"), "short");
+    }
+}

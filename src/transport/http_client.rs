@@ -1,0 +1,200 @@
+//! The injectable HTTP client. Redirects are never followed (a redirect is an answer to
+//! judge), bodies are capped and every request is time-limited, so a hostile target can
+//! neither hang a run nor exhaust memory.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use crate::vocab::HeaderPair;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<HeaderPair>,
+    pub body: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<HeaderPair>,
+    pub body: Vec<u8>,
+    /// The body was longer than the limit; `body` holds its first part.
+    pub truncated: bool,
+    pub elapsed: Duration,
+}
+
+/// Why a request got no (complete) answer. The kind decides who is to blame: a target
+/// that cannot be reached or never answers is an environment error; a target that
+/// answers with something that is not HTTP is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportErrorKind {
+    /// Connection refused, DNS failure, unreachable host.
+    Connect,
+    /// No complete answer within the request timeout.
+    Timeout,
+    /// The peer answered, but not with valid HTTP (garbage, reset mid-response, …).
+    Protocol,
+    /// The request itself could not be built (bad URL, …): a harness or case problem.
+    InvalidRequest,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct TransportError {
+    pub kind: TransportErrorKind,
+    pub message: String,
+    pub elapsed: Duration,
+}
+
+/// The client interface; tests and embedders may inject their own.
+pub trait HttpClient: Send + Sync {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct TransportLimits {
+    pub connect_timeout: Duration,
+    /// Covers the whole exchange, body included.
+    pub request_timeout: Duration,
+    pub max_body_bytes: usize,
+}
+
+impl Default for TransportLimits {
+    fn default() -> Self {
+        TransportLimits {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(10),
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// reqwest with rustls, no redirects, no proxy from the environment (tests send traffic
+/// only where the user pointed them), no compression.
+pub struct ReqwestClient {
+    client: reqwest::Client,
+    limits: TransportLimits,
+}
+
+impl ReqwestClient {
+    pub fn new(limits: TransportLimits) -> Result<Self, TransportError> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .connect_timeout(limits.connect_timeout)
+            .timeout(limits.request_timeout)
+            .user_agent(concat!("mcp-authspec/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| TransportError {
+                kind: TransportErrorKind::InvalidRequest,
+                message: format!("cannot build the HTTP client: {e}"),
+                elapsed: Duration::ZERO,
+            })?;
+        Ok(ReqwestClient { client, limits })
+    }
+
+    async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let start = Instant::now();
+        let fail = |kind, message: String| TransportError {
+            kind,
+            message,
+            elapsed: start.elapsed(),
+        };
+        let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| {
+            fail(
+                TransportErrorKind::InvalidRequest,
+                format!("bad method `{}`: {e}", request.method),
+            )
+        })?;
+        let url = reqwest::Url::parse(&request.url).map_err(|e| {
+            fail(
+                TransportErrorKind::InvalidRequest,
+                format!("bad URL `{}`: {e}", request.url),
+            )
+        })?;
+        let mut builder = self.client.request(method, url);
+        for h in &request.headers {
+            builder = builder.header(&h.name, &h.value);
+        }
+        if let Some(body) = request.body {
+            builder = builder.body(body);
+        }
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| fail(classify(&e), describe(&e)))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| HeaderPair::new(n.as_str(), String::from_utf8_lossy(v.as_bytes())))
+            .collect();
+        let mut body = Vec::new();
+        let mut truncated = false;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = self.limits.max_body_bytes - body.len();
+                    if chunk.len() > room {
+                        body.extend_from_slice(&chunk[..room]);
+                        truncated = true;
+                        break;
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(fail(
+                        classify(&e),
+                        format!("while reading the body: {}", describe(&e)),
+                    ))
+                }
+            }
+        }
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+            truncated,
+            elapsed: start.elapsed(),
+        })
+    }
+}
+
+impl HttpClient for ReqwestClient {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        Box::pin(self.execute(request))
+    }
+}
+
+fn classify(e: &reqwest::Error) -> TransportErrorKind {
+    if e.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if e.is_connect() {
+        TransportErrorKind::Connect
+    } else if e.is_builder() {
+        TransportErrorKind::InvalidRequest
+    } else {
+        TransportErrorKind::Protocol
+    }
+}
+
+/// reqwest's top-level message is generic ("error sending request"); the cause chain
+/// says what happened.
+fn describe(e: &reqwest::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
