@@ -11,6 +11,7 @@
 pub mod actors;
 pub mod cli;
 pub mod engine;
+pub mod harness;
 pub mod input;
 pub mod logic;
 pub mod outputs;

@@ -57,9 +57,6 @@ pub fn finish(report: &RunReport, o: &RunOptions) -> i32 {
             for p in paths {
                 println!("wrote {}", p.display());
             }
-            if let Some(e) = &report.error {
-                eprintln!("error: {e}");
-            }
             report.exit_code
         }
         Err(e) => {

@@ -1,0 +1,179 @@
+//! The `cargo test` entry (libtest-mimic): one trial per case. The suite's own tests use
+//! it to prove every case passes against the reference implementation and fails against
+//! its named defect; vendors use [`server_trials`] to run the cases against their server
+//! from their own `tests/` file.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use libtest_mimic::{Failed, Trial};
+
+use crate::actors::reference::{start_reference_server, ReferenceConfig};
+use crate::engine::{NoEvents, RunPlan, ServerSession};
+use crate::input::{load_cases, CaseSource};
+use crate::logic::case::{Case, DefectRef};
+use crate::logic::case_model::Profile;
+use crate::outputs::render_console;
+use crate::transport::TransportLimits;
+use crate::vocab::{Outcome, Revision, RunReport};
+
+/// Which cases to run and how.
+#[derive(Debug, Clone)]
+pub struct TrialOptions {
+    /// `None`: every revision each case applies to.
+    pub revisions: Option<Vec<Revision>>,
+    pub profile: Profile,
+    pub case_timeout: Duration,
+    pub source: CaseSource,
+}
+
+impl Default for TrialOptions {
+    fn default() -> Self {
+        TrialOptions {
+            revisions: Some(vec![Revision::LATEST]),
+            profile: Profile::Strict,
+            case_timeout: Duration::from_secs(30),
+            source: CaseSource::Builtin,
+        }
+    }
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime for the test harness")
+    })
+}
+
+/// Runs one case against a server for the given revisions.
+async fn run_one(case: &Arc<Case>, url: &str, revisions: Vec<Revision>, profile: Profile, timeout: Duration) -> Result<RunReport, Failed> {
+    let url = url::Url::parse(url).map_err(|e| Failed::from(format!("bad server URL `{url}`: {e}")))?;
+    let session = ServerSession {
+        url,
+        plan: RunPlan {
+            revisions,
+            profile,
+            concurrency: 4,
+            case_timeout: timeout,
+        },
+        limits: TransportLimits::default(),
+        reference: false,
+    };
+    Ok(session.run(std::slice::from_ref(case), Arc::new(NoEvents)).await)
+}
+
+fn profile_for(case: &Case, wanted: Profile) -> Profile {
+    if case.file.profiles.is_empty() || case.file.profiles.contains(&wanted) {
+        wanted
+    } else {
+        case.file.profiles[0]
+    }
+}
+
+/// One trial per server case, run against the MCP server at `url`. A trial fails when a
+/// required (MUST) check fails or the harness errs; warnings are printed, not failed.
+pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
+    let cases = match load_cases(&options.source) {
+        Ok(c) => c,
+        Err(e) => {
+            let message = e.to_string();
+            return vec![Trial::test("case-files", move || Err(message.into()))];
+        }
+    };
+    cases
+        .into_iter()
+        .filter(|c| c.role == crate::vocab::Role::Server)
+        .filter_map(|case| {
+            let revisions: Vec<Revision> = match &options.revisions {
+                Some(rs) => rs.iter().copied().filter(|r| case.file.revisions.contains(r)).collect(),
+                None => case.file.revisions.clone(),
+            };
+            if revisions.is_empty() || !case.applies_to(revisions[0], options.profile) {
+                return None;
+            }
+            let url = url.to_string();
+            let (profile, timeout) = (options.profile, options.case_timeout);
+            Some(Trial::test(case.test_name(), move || {
+                let report = runtime().block_on(run_one(&case, &url, revisions, profile, timeout))?;
+                judge_required(&report)
+            }))
+        })
+        .collect()
+}
+
+fn judge_required(report: &RunReport) -> Result<(), Failed> {
+    if report.exit_code == 0 {
+        let notes: Vec<String> = report
+            .cases
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Warn | Outcome::Info))
+            .map(|c| format!("{} [{}] {}: {}", c.outcome, c.revision, c.id, c.reason.clone().unwrap_or_default()))
+            .collect();
+        if !notes.is_empty() {
+            eprintln!("{}", notes.join("\n"));
+        }
+        return Ok(());
+    }
+    Err(render_console(report, false).into())
+}
+
+/// The suite's self-test: for every case, one trial against the conformant reference
+/// server (every revision must pass) and one against the reference server with the
+/// case's defect (every revision must yield the level's violation: fail for MUST, warn
+/// for SHOULD, info for MAY).
+pub fn self_test_trials(source: &CaseSource) -> Vec<Trial> {
+    let cases = match load_cases(source) {
+        Ok(c) => c,
+        Err(e) => {
+            let message = e.to_string();
+            return vec![Trial::test("case-files", move || Err(message.into()))];
+        }
+    };
+    let mut trials = Vec::new();
+    for case in cases {
+        let c = case.clone();
+        trials.push(Trial::test(case.test_name(), move || {
+            reference_trial(&c, ReferenceConfig::default(), |o| o == Outcome::Pass, "pass")
+        }));
+        let c = case.clone();
+        let DefectRef::Server(defect) = case.defect;
+        let expected = case.file.level.violation();
+        trials.push(Trial::test(format!("{}::fails-with::{}", case.test_name(), defect.name()), move || {
+            reference_trial(&c, ReferenceConfig::with_defect(defect), |o| o == expected, expected.as_str())
+        }));
+    }
+    trials
+}
+
+fn reference_trial(case: &Arc<Case>, config: ReferenceConfig, accept: impl Fn(Outcome) -> bool, wanted: &str) -> Result<(), Failed> {
+    runtime().block_on(async {
+        let server = start_reference_server(config)
+            .await
+            .map_err(|e| Failed::from(format!("cannot start the reference server: {e}")))?;
+        let profile = profile_for(case, Profile::Strict);
+        let report = run_one(case, &server.mcp_url, case.file.revisions.clone(), profile, Duration::from_secs(30)).await?;
+        if report.cases.len() != case.file.revisions.len() {
+            return Err(format!(
+                "expected {} runs (one per revision), got {}:\n{}",
+                case.file.revisions.len(),
+                report.cases.len(),
+                render_console(&report, false)
+            )
+            .into());
+        }
+        match report.cases.iter().find(|c| !accept(c.outcome)) {
+            None => Ok(()),
+            Some(bad) => Err(format!(
+                "expected every revision to {wanted}, but {} gave {}:\n{}",
+                bad.revision,
+                bad.outcome,
+                render_console(&report, false)
+            )
+            .into()),
+        }
+    })
+}
