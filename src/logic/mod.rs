@@ -6,6 +6,7 @@ pub mod case_model;
 pub mod catalog;
 pub mod diagnostic;
 pub mod documents;
+pub mod json_schemas;
 pub mod mcp_messages;
 pub mod predicate;
 pub mod query;

@@ -1,0 +1,148 @@
+//! The binary as a user meets it: diagnostics for broken case files, exit codes, an
+//! unreachable or hanging target, and the demo's reports.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mcp-authspec"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run mcp-authspec")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("mcp-authspec-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn malformed_case_files_get_located_diagnostics_and_exit_2() {
+    for kind in ["unknown-key", "wrong-type", "unknown-predicate", "unknown-variable"] {
+        let dir = format!("fixtures/bad-cases/{kind}");
+        let out = run(&["list", "--cases", &dir]);
+        assert_eq!(out.status.code(), Some(2), "{kind}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        insta::assert_snapshot!(format!("diagnostic-{kind}"), stderr);
+    }
+}
+
+#[test]
+fn unreachable_target_ends_fast_with_exit_3_and_a_report() {
+    let out_dir = temp_dir("unreachable");
+    let start = Instant::now();
+    let out = run(&["server", "--url", "http://127.0.0.1:1/mcp", "--plain", "--out", out_dir.to_str().unwrap()]);
+    assert!(start.elapsed() < Duration::from_secs(15));
+    assert_eq!(out.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.lines().any(|l| l.starts_with("error: cannot connect to 127.0.0.1:1")), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["exit_code"], 3);
+}
+
+/// A server that accepts connections and reads requests but never answers.
+fn hanging_server() -> (u16, std::thread::JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(false).unwrap();
+    let handle = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut held = Vec::new();
+        listener.set_nonblocking(true).unwrap();
+        while Instant::now() < deadline {
+            match listener.accept() {
+                Ok((mut s, _)) => {
+                    let mut buf = [0u8; 1024];
+                    let _ = s.set_read_timeout(Some(Duration::from_millis(50)));
+                    let _ = s.read(&mut buf);
+                    held.push(s);
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+    });
+    (port, handle)
+}
+
+#[test]
+fn a_server_that_never_answers_ends_each_case_as_an_error_at_its_timeout() {
+    let (port, _server) = hanging_server();
+    let out_dir = temp_dir("hanging");
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let start = Instant::now();
+    let out = run(&[
+        "server", "--url", &url, "--plain", "--request-timeout", "1", "--case-timeout", "3",
+        "--out", out_dir.to_str().unwrap(),
+    ]);
+    assert!(start.elapsed() < Duration::from_secs(15), "took {:?}", start.elapsed());
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stdout));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap()).unwrap();
+    let cases = report["cases"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    for c in cases {
+        assert_eq!(c["outcome"], "error", "{c}");
+        assert!(c["reason"].as_str().unwrap().contains("no answer") || c["reason"].as_str().unwrap().contains("time limit"), "{c}");
+    }
+}
+
+fn validate(schema_path: &Path, doc: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = v.iter_errors(doc).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+#[test]
+fn demo_passes_and_writes_valid_reports() {
+    let out_dir = temp_dir("demo");
+    let out = run(&["demo", "--revision", "all", "--plain", "--out", out_dir.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap()).unwrap();
+    validate(&Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.schema.json"), &report);
+    let summary = &report["summary"];
+    assert_eq!(summary["total"], summary["pass"], "{stdout}");
+    let junit = std::fs::read_to_string(out_dir.join("junit.xml")).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&junit);
+    let mut testcases = 0;
+    loop {
+        match reader.read_event().expect("junit.xml is well-formed XML") {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) if e.name().as_ref() == b"testcase" => testcases += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(serde_json::Value::from(testcases), summary["total"]);
+    assert!(std::fs::read_to_string(out_dir.join("report.md")).unwrap().contains("# "));
+}
+
+#[test]
+fn list_prints_one_line_per_case_and_filters() {
+    let all = run(&["list"]);
+    assert_eq!(all.status.code(), Some(0));
+    let lines = String::from_utf8_lossy(&all.stdout).lines().count();
+    assert!(lines >= 20, "{lines} cases");
+    let old = run(&["list", "--revision", "2025-03-26"]);
+    let old_lines = String::from_utf8_lossy(&old.stdout).lines().count();
+    assert!(old_lines > 0 && old_lines < lines);
+    for line in String::from_utf8_lossy(&all.stdout).lines() {
+        assert_eq!(line.split('\t').count(), 5, "{line}");
+    }
+}
+
+#[test]
+fn explain_describes_a_case_and_suggests_on_typos() {
+    let out = run(&["explain", "server::challenge::unauthenticated-gets-401"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("explain-unauthenticated", String::from_utf8_lossy(&out.stdout));
+    let out = run(&["explain", "server/challenge/unauthenticated-gets-40"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `server/challenge/unauthenticated-gets-401`?"));
+}
