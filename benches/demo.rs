@@ -1,1 +1,68 @@
-fn main() {}
+//! `cargo bench --bench demo`: wall time and peak memory of the whole demo run (every
+//! case, every revision, against the embedded reference server), over several rounds.
+//! Measured here, never asserted in a test.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use mcp_authspec::actors::reference::{start_reference_server, ReferenceConfig};
+use mcp_authspec::engine::{NoEvents, RunPlan, ServerSession};
+use mcp_authspec::input::{load_cases, CaseSource};
+use mcp_authspec::transport::TransportLimits;
+use mcp_authspec::vocab::Revision;
+
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() {
+    let rounds: usize = std::env::var("DEMO_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(10);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let load_start = Instant::now();
+    let cases = load_cases(&CaseSource::Builtin).expect("built-in cases load");
+    let load_time = load_start.elapsed();
+    let mut times = Vec::new();
+    let mut case_runs = 0;
+    for _ in 0..rounds {
+        let start = Instant::now();
+        let report = runtime.block_on(async {
+            let server = start_reference_server(ReferenceConfig::default())
+                .await
+                .expect("reference server");
+            let session = ServerSession {
+                url: url::Url::parse(&server.mcp_url).expect("url"),
+                plan: RunPlan {
+                    revisions: Revision::ALL.to_vec(),
+                    ..RunPlan::default()
+                },
+                limits: TransportLimits::default(),
+                reference: true,
+            };
+            session.run(&cases, Arc::new(NoEvents)).await
+        });
+        times.push(start.elapsed());
+        case_runs = report.summary.total;
+        assert_eq!(report.exit_code, 0, "the demo must pass");
+    }
+    times.sort();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "demo bench: {} case files, {case_runs} case runs per round, {rounds} rounds",
+        cases.len()
+    );
+    println!("  load+validate cases: {:.2} ms", ms(load_time));
+    println!(
+        "  whole demo run: min {:.2} ms, median {:.2} ms, max {:.2} ms",
+        ms(times[0]),
+        ms(times[times.len() / 2]),
+        ms(times[times.len() - 1])
+    );
+    if let Some(kib) = peak_rss_kib() {
+        println!("  peak RSS: {:.1} MiB", kib as f64 / 1024.0);
+    }
+}

@@ -50,8 +50,15 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 }
 
 /// Runs one case against a server for the given revisions.
-async fn run_one(case: &Arc<Case>, url: &str, revisions: Vec<Revision>, profile: Profile, timeout: Duration) -> Result<RunReport, Failed> {
-    let url = url::Url::parse(url).map_err(|e| Failed::from(format!("bad server URL `{url}`: {e}")))?;
+async fn run_one(
+    case: &Arc<Case>,
+    url: &str,
+    revisions: Vec<Revision>,
+    profile: Profile,
+    timeout: Duration,
+) -> Result<RunReport, Failed> {
+    let url =
+        url::Url::parse(url).map_err(|e| Failed::from(format!("bad server URL `{url}`: {e}")))?;
     let session = ServerSession {
         url,
         plan: RunPlan {
@@ -63,7 +70,9 @@ async fn run_one(case: &Arc<Case>, url: &str, revisions: Vec<Revision>, profile:
         limits: TransportLimits::default(),
         reference: false,
     };
-    Ok(session.run(std::slice::from_ref(case), Arc::new(NoEvents)).await)
+    Ok(session
+        .run(std::slice::from_ref(case), Arc::new(NoEvents))
+        .await)
 }
 
 fn profile_for(case: &Case, wanted: Profile) -> Profile {
@@ -89,7 +98,11 @@ pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
         .filter(|c| c.role == crate::vocab::Role::Server)
         .filter_map(|case| {
             let revisions: Vec<Revision> = match &options.revisions {
-                Some(rs) => rs.iter().copied().filter(|r| case.file.revisions.contains(r)).collect(),
+                Some(rs) => rs
+                    .iter()
+                    .copied()
+                    .filter(|r| case.file.revisions.contains(r))
+                    .collect(),
                 None => case.file.revisions.clone(),
             };
             if revisions.is_empty() || !case.applies_to(revisions[0], options.profile) {
@@ -98,7 +111,8 @@ pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
             let url = url.to_string();
             let (profile, timeout) = (options.profile, options.case_timeout);
             Some(Trial::test(case.test_name(), move || {
-                let report = runtime().block_on(run_one(&case, &url, revisions, profile, timeout))?;
+                let report =
+                    runtime().block_on(run_one(&case, &url, revisions, profile, timeout))?;
                 judge_required(&report)
             }))
         })
@@ -111,7 +125,15 @@ fn judge_required(report: &RunReport) -> Result<(), Failed> {
             .cases
             .iter()
             .filter(|c| matches!(c.outcome, Outcome::Warn | Outcome::Info))
-            .map(|c| format!("{} [{}] {}: {}", c.outcome, c.revision, c.id, c.reason.clone().unwrap_or_default()))
+            .map(|c| {
+                format!(
+                    "{} [{}] {}: {}",
+                    c.outcome,
+                    c.revision,
+                    c.id,
+                    c.reason.clone().unwrap_or_default()
+                )
+            })
             .collect();
         if !notes.is_empty() {
             eprintln!("{}", notes.join("\n"));
@@ -137,25 +159,50 @@ pub fn self_test_trials(source: &CaseSource) -> Vec<Trial> {
     for case in cases {
         let c = case.clone();
         trials.push(Trial::test(case.test_name(), move || {
-            reference_trial(&c, ReferenceConfig::default(), |o| o == Outcome::Pass, "pass")
+            reference_trial(
+                &c,
+                ReferenceConfig::default(),
+                |o| o == Outcome::Pass,
+                "pass",
+            )
         }));
         let c = case.clone();
         let DefectRef::Server(defect) = case.defect;
         let expected = case.file.level.violation();
-        trials.push(Trial::test(format!("{}::fails-with::{}", case.test_name(), defect.name()), move || {
-            reference_trial(&c, ReferenceConfig::with_defect(defect), |o| o == expected, expected.as_str())
-        }));
+        trials.push(Trial::test(
+            format!("{}::fails-with::{}", case.test_name(), defect.name()),
+            move || {
+                reference_trial(
+                    &c,
+                    ReferenceConfig::with_defect(defect),
+                    |o| o == expected,
+                    expected.as_str(),
+                )
+            },
+        ));
     }
     trials
 }
 
-fn reference_trial(case: &Arc<Case>, config: ReferenceConfig, accept: impl Fn(Outcome) -> bool, wanted: &str) -> Result<(), Failed> {
+fn reference_trial(
+    case: &Arc<Case>,
+    config: ReferenceConfig,
+    accept: impl Fn(Outcome) -> bool,
+    wanted: &str,
+) -> Result<(), Failed> {
     runtime().block_on(async {
         let server = start_reference_server(config)
             .await
             .map_err(|e| Failed::from(format!("cannot start the reference server: {e}")))?;
         let profile = profile_for(case, Profile::Strict);
-        let report = run_one(case, &server.mcp_url, case.file.revisions.clone(), profile, Duration::from_secs(30)).await?;
+        let report = run_one(
+            case,
+            &server.mcp_url,
+            case.file.revisions.clone(),
+            profile,
+            Duration::from_secs(30),
+        )
+        .await?;
         if report.cases.len() != case.file.revisions.len() {
             return Err(format!(
                 "expected {} runs (one per revision), got {}:\n{}",

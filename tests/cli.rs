@@ -25,7 +25,12 @@ fn temp_dir(name: &str) -> PathBuf {
 
 #[test]
 fn malformed_case_files_get_located_diagnostics_and_exit_2() {
-    for kind in ["unknown-key", "wrong-type", "unknown-predicate", "unknown-variable"] {
+    for kind in [
+        "unknown-key",
+        "wrong-type",
+        "unknown-predicate",
+        "unknown-variable",
+    ] {
         let dir = format!("fixtures/bad-cases/{kind}");
         let out = run(&["list", "--cases", &dir]);
         assert_eq!(out.status.code(), Some(2), "{kind}");
@@ -38,12 +43,26 @@ fn malformed_case_files_get_located_diagnostics_and_exit_2() {
 fn unreachable_target_ends_fast_with_exit_3_and_a_report() {
     let out_dir = temp_dir("unreachable");
     let start = Instant::now();
-    let out = run(&["server", "--url", "http://127.0.0.1:1/mcp", "--plain", "--out", out_dir.to_str().unwrap()]);
+    let out = run(&[
+        "server",
+        "--url",
+        "http://127.0.0.1:1/mcp",
+        "--plain",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
     assert!(start.elapsed() < Duration::from_secs(15));
     assert_eq!(out.status.code(), Some(3));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.lines().any(|l| l.starts_with("error: cannot connect to 127.0.0.1:1")), "{stdout}");
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap()).unwrap();
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("error: cannot connect to 127.0.0.1:1")),
+        "{stdout}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+            .unwrap();
     assert_eq!(report["exit_code"], 3);
 }
 
@@ -78,35 +97,74 @@ fn a_server_that_never_answers_ends_each_case_as_an_error_at_its_timeout() {
     let url = format!("http://127.0.0.1:{port}/mcp");
     let start = Instant::now();
     let out = run(&[
-        "server", "--url", &url, "--plain", "--request-timeout", "1", "--case-timeout", "3",
-        "--out", out_dir.to_str().unwrap(),
+        "server",
+        "--url",
+        &url,
+        "--plain",
+        "--request-timeout",
+        "1",
+        "--case-timeout",
+        "3",
+        "--out",
+        out_dir.to_str().unwrap(),
     ]);
-    assert!(start.elapsed() < Duration::from_secs(15), "took {:?}", start.elapsed());
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stdout));
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap()).unwrap();
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+            .unwrap();
     let cases = report["cases"].as_array().unwrap();
     assert!(!cases.is_empty());
     for c in cases {
         assert_eq!(c["outcome"], "error", "{c}");
-        assert!(c["reason"].as_str().unwrap().contains("no answer") || c["reason"].as_str().unwrap().contains("time limit"), "{c}");
+        assert!(
+            c["reason"].as_str().unwrap().contains("no answer")
+                || c["reason"].as_str().unwrap().contains("time limit"),
+            "{c}"
+        );
     }
 }
 
 fn validate(schema_path: &Path, doc: &serde_json::Value) {
-    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
     let v = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = v.iter_errors(doc).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
 #[test]
 fn demo_passes_and_writes_valid_reports() {
     let out_dir = temp_dir("demo");
-    let out = run(&["demo", "--revision", "all", "--plain", "--out", out_dir.to_str().unwrap()]);
+    let out = run(&[
+        "demo",
+        "--revision",
+        "all",
+        "--plain",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap()).unwrap();
-    validate(&Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.schema.json"), &report);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+            .unwrap();
+    validate(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.schema.json"),
+        &report,
+    );
     let summary = &report["summary"];
     assert_eq!(summary["total"], summary["pass"], "{stdout}");
     let junit = std::fs::read_to_string(out_dir.join("junit.xml")).unwrap();
@@ -115,12 +173,18 @@ fn demo_passes_and_writes_valid_reports() {
     loop {
         match reader.read_event().expect("junit.xml is well-formed XML") {
             quick_xml::events::Event::Eof => break,
-            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) if e.name().as_ref() == b"testcase" => testcases += 1,
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
+                if e.name().as_ref() == b"testcase" =>
+            {
+                testcases += 1
+            }
             _ => {}
         }
     }
     assert_eq!(serde_json::Value::from(testcases), summary["total"]);
-    assert!(std::fs::read_to_string(out_dir.join("report.md")).unwrap().contains("# "));
+    assert!(std::fs::read_to_string(out_dir.join("report.md"))
+        .unwrap()
+        .contains("# "));
 }
 
 #[test]
@@ -141,8 +205,12 @@ fn list_prints_one_line_per_case_and_filters() {
 fn explain_describes_a_case_and_suggests_on_typos() {
     let out = run(&["explain", "server::challenge::unauthenticated-gets-401"]);
     assert_eq!(out.status.code(), Some(0));
-    insta::assert_snapshot!("explain-unauthenticated", String::from_utf8_lossy(&out.stdout));
+    insta::assert_snapshot!(
+        "explain-unauthenticated",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let out = run(&["explain", "server/challenge/unauthenticated-gets-40"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `server/challenge/unauthenticated-gets-401`?"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("did you mean `server/challenge/unauthenticated-gets-401`?"));
 }

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use mcp_authspec::logic::json_schemas::{case_schema, render, report_schema, CASE_SCHEMA_PATH, REPORT_SCHEMA_PATH};
+use mcp_authspec::logic::json_schemas::{
+    case_schema, render, report_schema, CASE_SCHEMA_PATH, REPORT_SCHEMA_PATH,
+};
 
 fn check_fresh(path: &str, generated: &serde_json::Value) {
     let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
@@ -44,13 +46,25 @@ fn yaml_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 fn every_case_file_validates_against_the_case_schema() {
     let validator = jsonschema::validator_for(&case_schema()).expect("case schema compiles");
     let mut files = Vec::new();
-    yaml_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"), &mut files);
+    yaml_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("cases"),
+        &mut files,
+    );
     assert!(!files.is_empty());
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();
-        let doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| format!("{}: {e}", e.instance_path())).collect();
-        assert!(errors.is_empty(), "{} does not match the case schema:\n{}", f.display(), errors.join("\n"));
+        let doc: serde_json::Value =
+            serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{} does not match the case schema:\n{}",
+            f.display(),
+            errors.join("\n")
+        );
     }
 }
 

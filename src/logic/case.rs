@@ -163,7 +163,11 @@ impl Validator<'_> {
             return None;
         };
         if let Some(role) = role {
-            if req.role != role {
+            // A server case also judges the authorization server the server points to
+            // (its metadata reached through PRM), so it may cite AS requirements.
+            let allowed =
+                req.role == role || (role == Role::Server && req.role == Role::AuthorizationServer);
+            if !allowed {
                 self.at(
                     &file.requirement,
                     format!(
