@@ -15,7 +15,7 @@ use crate::logic::case_model::Profile;
 use crate::logic::template::Vars;
 use crate::logic::well_known::origin_of;
 use crate::transport::HttpClient;
-use crate::vocab::{CaseReport, Revision, Role};
+use crate::vocab::{CaseReport, Outcome, Revision, Role};
 
 #[derive(Debug, Clone)]
 pub struct RunPlan {
@@ -78,6 +78,7 @@ pub async fn run_cases(
     events.planned(work.len());
     let permits = Arc::new(Semaphore::new(plan.concurrency.max(1)));
     let mut tasks = JoinSet::new();
+    let mut spawned = std::collections::HashMap::new();
     for (case, revision) in work {
         let permits = permits.clone();
         let ctx = CaseContext {
@@ -87,21 +88,49 @@ pub async fn run_cases(
             timeout: plan.case_timeout,
         };
         let events = events.clone();
-        tasks.spawn(async move {
+        let task_case = case.clone();
+        let handle = tasks.spawn(async move {
             let _permit = permits.acquire_owned().await.ok();
-            let report = run_case(&case, &ctx).await;
+            let report = run_case(&task_case, &ctx).await;
             events.case_finished(&report);
             report
         });
+        spawned.insert(handle.id(), (case, revision));
     }
     let mut reports = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
+    while let Some(joined) = tasks.join_next_with_id().await {
         match joined {
-            Ok(r) => reports.push(r),
-            // A panicking case task is a harness bug; it must not take the run down.
-            Err(e) => eprintln!("internal error: a case task failed: {e}"),
+            Ok((_, r)) => reports.push(r),
+            // A panicking case task is a harness bug: it becomes that case's `error`
+            // instead of taking the run (and its report) down.
+            Err(e) => {
+                if let Some((case, revision)) = spawned.get(&e.id()) {
+                    let report =
+                        harness_error_report(case, *revision, format!("internal error: {e}"));
+                    events.case_finished(&report);
+                    reports.push(report);
+                }
+            }
         }
     }
     reports.sort_by(|a, b| (a.id.as_str(), a.revision).cmp(&(b.id.as_str(), b.revision)));
     reports
+}
+
+fn harness_error_report(case: &Case, revision: Revision, reason: String) -> CaseReport {
+    CaseReport {
+        id: case.id().to_string(),
+        title: case.file.title.clone(),
+        role: case.role,
+        requirement: case.requirement.id.clone(),
+        requirement_text: case.requirement.statement.clone(),
+        level: case.file.level,
+        revision,
+        outcome: Outcome::Error,
+        reason: Some(reason),
+        spec: case.requirement.references_for(revision),
+        checks: Vec::new(),
+        exchanges: Vec::new(),
+        duration_ms: 0,
+    }
 }

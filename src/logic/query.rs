@@ -138,6 +138,23 @@ fn parse_json(answer: &Answer) -> Result<Value, String> {
     if answer.truncated {
         return Err("the body exceeded the harness's size limit and was cut".to_string());
     }
+    // Streamable HTTP may answer a POST with an event stream (transports, "Sending
+    // Messages"); the JSON-RPC message is then the first `data:` event.
+    let is_event_stream = answer
+        .header_values("content-type")
+        .first()
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("text/event-stream"));
+    if is_event_stream {
+        let text = answer.body_text();
+        let data: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("data:"))
+            .take_while(|l| l.starts_with("data:"))
+            .map(|l| l["data:".len()..].trim_start())
+            .collect();
+        return serde_json::from_str(&data.join("\n"))
+            .map_err(|e| format!("the event stream's first event is not JSON ({e})"));
+    }
     serde_json::from_slice(&answer.body).map_err(|e| {
         let text = answer.body_text();
         let preview: String = text.chars().take(60).collect();
@@ -236,6 +253,18 @@ mod tests {
             .evaluate(&a, &Vars::new())
             .unwrap_err()
             .contains("no `Digest` challenge"));
+    }
+
+    #[test]
+    fn reads_json_from_an_event_stream() {
+        let a = answer(
+            &[("Content-Type", "text/event-stream")],
+            "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\ndata: \"result\":{}}\n\n",
+        );
+        assert_eq!(
+            Query::Json("/id".into()).evaluate(&a, &Vars::new()),
+            Ok(Value::from(1))
+        );
     }
 
     #[test]
