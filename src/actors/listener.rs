@@ -30,20 +30,7 @@ impl Drop for Listening {
 /// Binds `127.0.0.1:port` (0 = any free port) and serves the router in the background.
 pub async fn serve_on(router: axum::Router, port: u16) -> std::io::Result<Listening> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
-    let addr = listener.local_addr()?;
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(async move {
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await;
-    });
-    Ok(Listening {
-        addr,
-        stop: Some(stop),
-    })
+    serve_listener(listener, router)
 }
 
 /// Binds an ephemeral loopback port first, for routers that must know their own URL.

@@ -1,11 +1,8 @@
 //! `mcp-authspec demo`: start the reference implementations on loopback, run every case
 //! against them, write the reports. What a newcomer runs first.
 
-use std::sync::Arc;
-
 use super::args::DemoArgs;
-use super::output::{cases_or_exit, finish, limits, plan};
-use super::progress::Progress;
+use super::output::{cases_or_exit, limits, plan, run_and_finish};
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::engine::ServerSession;
 use crate::vocab::exit_code;
@@ -35,8 +32,5 @@ pub async fn run(args: DemoArgs) -> i32 {
         limits: limits(&args.run),
         reference: true,
     };
-    let progress = Arc::new(Progress::new(args.run.plain));
-    let report = session.run(&cases, progress.clone()).await;
-    progress.done();
-    finish(&report, &args.run)
+    run_and_finish(session, &cases, &args.run).await
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::RunOptions;
-use crate::engine::RunPlan;
+use super::progress::Progress;
+use crate::engine::{RunPlan, ServerSession};
 use crate::input::{load_cases, CaseSource, LoadError};
 use crate::logic::case::Case;
 use crate::outputs::{render_console, write_reports};
@@ -64,4 +65,12 @@ pub fn finish(report: &RunReport, o: &RunOptions) -> i32 {
             exit_code::HARNESS
         }
     }
+}
+
+/// Runs a server session with a progress bar, then reports (see [`finish`]).
+pub async fn run_and_finish(session: ServerSession, cases: &[Arc<Case>], o: &RunOptions) -> i32 {
+    let progress = Arc::new(Progress::new(o.plain));
+    let report = session.run(cases, progress.clone()).await;
+    progress.done();
+    finish(&report, o)
 }

@@ -1,10 +1,7 @@
 //! `mcp-authspec server --url URL`: test a running MCP server.
 
-use std::sync::Arc;
-
 use super::args::ServerArgs;
-use super::output::{cases_or_exit, finish, limits, plan};
-use super::progress::Progress;
+use super::output::{cases_or_exit, limits, plan, run_and_finish};
 use crate::engine::ServerSession;
 
 pub async fn run(args: ServerArgs) -> i32 {
@@ -18,8 +15,5 @@ pub async fn run(args: ServerArgs) -> i32 {
         limits: limits(&args.run),
         reference: false,
     };
-    let progress = Arc::new(Progress::new(args.run.plain));
-    let report = session.run(&cases, progress.clone()).await;
-    progress.done();
-    finish(&report, &args.run)
+    run_and_finish(session, &cases, &args.run).await
 }
