@@ -30,6 +30,7 @@ fn malformed_case_files_get_located_diagnostics_and_exit_2() {
         "wrong-type",
         "unknown-predicate",
         "unknown-variable",
+        "bad-expectation",
     ] {
         let dir = format!("fixtures/bad-cases/{kind}");
         let out = run(&["list", "--cases", &dir]);

@@ -27,12 +27,6 @@ impl Drop for Listening {
     }
 }
 
-/// Binds `127.0.0.1:port` (0 = any free port) and serves the router in the background.
-pub async fn serve_on(router: axum::Router, port: u16) -> std::io::Result<Listening> {
-    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
-    serve_listener(listener, router)
-}
-
 /// Binds an ephemeral loopback port first, for routers that must know their own URL.
 pub async fn bind_loopback() -> std::io::Result<TcpListener> {
     TcpListener::bind(("127.0.0.1", 0)).await

@@ -52,11 +52,8 @@ pub fn explain(c: &Case) -> String {
     }
     let _ = writeln!(s, "steps");
     for (i, step) in f.steps.iter().enumerate() {
-        let name = step
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("step {}", i + 1));
-        let req = &step.send;
+        let name = step.label(i);
+        let req = &step.send.value;
         let target = req
             .url
             .as_ref()
@@ -74,15 +71,9 @@ pub fn explain(c: &Case) -> String {
             s,
             "  {}. {name}: {} {target}",
             i + 1,
-            req.method
-                .as_deref()
-                .unwrap_or(if req.mcp.is_some() || req.json.is_some() {
-                    "POST"
-                } else {
-                    "GET"
-                })
+            req.effective_method()
         );
-        for e in &step.when {
+        for e in step.when.iter().map(|e| &e.value) {
             let _ = writeln!(
                 s,
                 "     only if {} is {}",
@@ -90,7 +81,7 @@ pub fn explain(c: &Case) -> String {
                 e.is.expected(&Default::default())
             );
         }
-        for e in &step.expect {
+        for e in step.expect.iter().map(|e| &e.value) {
             let level = e.level.unwrap_or(f.level);
             let _ = writeln!(
                 s,

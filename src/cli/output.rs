@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::args::RunOptions;
 use super::progress::Progress;
 use crate::engine::{RunPlan, ServerSession};
-use crate::input::{load_cases, CaseSource, LoadError};
+use crate::input::{load_cases, CaseSource};
 use crate::logic::case::Case;
 use crate::outputs::{render_console, write_reports};
 use crate::transport::TransportLimits;
@@ -21,11 +21,10 @@ pub fn cases_or_exit(dir: Option<&Path>) -> Result<Vec<Arc<Case>>, i32> {
         Some(d) => CaseSource::Directory(d.to_path_buf()),
         None => CaseSource::Builtin,
     };
+    // Invalid or unreadable case files are the user's input: nothing runs (exit 2).
     load_cases(&source).map_err(|e| {
         eprintln!("{e}");
-        match e {
-            LoadError::Invalid(_) | LoadError::Io { .. } => exit_code::USAGE,
-        }
+        exit_code::USAGE
     })
 }
 

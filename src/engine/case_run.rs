@@ -57,25 +57,38 @@ pub async fn run_case(case: &Case, ctx: &CaseContext) -> CaseReport {
         Some(Stop::Error(reason)) => (Outcome::Error, Some(reason)),
         Some(Stop::Broken) | None => case_verdict(&checks),
     };
-    let file = &case.file;
+    let mut report = case_report(case, ctx.revision, outcome, reason);
+    report.checks = checks;
+    report.exchanges = recorder
+        .exchanges()
+        .into_iter()
+        .map(redact_exchange)
+        .collect();
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    report
+}
+
+/// A report for a case run with its identity filled in and no checks or evidence yet.
+pub fn case_report(
+    case: &Case,
+    revision: Revision,
+    outcome: Outcome,
+    reason: Option<String>,
+) -> CaseReport {
     CaseReport {
         id: case.id().to_string(),
-        title: file.title.clone(),
+        title: case.file.title.clone(),
         role: case.role,
         requirement: case.requirement.id.clone(),
         requirement_text: case.requirement.statement.clone(),
-        level: file.level,
-        revision: ctx.revision,
+        level: case.file.level,
+        revision,
         outcome,
         reason,
-        spec: case.requirement.references_for(ctx.revision),
-        checks,
-        exchanges: recorder
-            .exchanges()
-            .into_iter()
-            .map(redact_exchange)
-            .collect(),
-        duration_ms: started.elapsed().as_millis() as u64,
+        spec: case.requirement.references_for(revision),
+        checks: Vec::new(),
+        exchanges: Vec::new(),
+        duration_ms: 0,
     }
 }
 
@@ -90,18 +103,14 @@ struct Run<'a> {
 impl Run<'_> {
     async fn steps(&mut self) -> Result<(), Stop> {
         for (i, step) in self.case.file.steps.iter().enumerate() {
-            let label = step
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("step {}", i + 1));
-            self.step(step, &label).await?;
+            self.step(step, &step.label(i)).await?;
         }
         Ok(())
     }
 
     async fn step(&mut self, step: &Step, label: &str) -> Result<(), Stop> {
         let answer = self.send(step, label).await?;
-        for e in &step.when {
+        for e in step.when.iter().map(|e| &e.value) {
             let j =
                 e.is.judge(&e.query.evaluate(&answer, &self.vars), &self.vars);
             if !j.holds {
@@ -111,7 +120,7 @@ impl Run<'_> {
                 )));
             }
         }
-        for e in &step.expect {
+        for e in step.expect.iter().map(|e| &e.value) {
             let check = self.judge(e, &answer, label);
             self.checks.push(check);
         }
@@ -121,15 +130,12 @@ impl Run<'_> {
                     self.vars.insert(name.clone(), value_text(&v));
                 }
                 Err(reason) => {
-                    self.checks.push(CheckReport {
-                        step: label.to_string(),
-                        description: format!("capture `{name}` from {}", query.value),
-                        level: self.case.file.level,
-                        outcome: self.case.file.level.violation(),
-                        expected: "a value to continue the case with".to_string(),
-                        actual: format!("(none: {reason})"),
-                        why: None,
-                    });
+                    self.broken(
+                        label,
+                        format!("capture `{name}` from {}", query.value),
+                        "a value to continue the case with",
+                        format!("(none: {reason})"),
+                    );
                     return Err(Stop::Broken);
                 }
             }
@@ -145,20 +151,17 @@ impl Run<'_> {
     /// Sends the step's request (or its `first_of` candidates in order, keeping the first
     /// 2xx answer) and returns the answer to judge.
     async fn send(&mut self, step: &Step, label: &str) -> Result<Answer, Stop> {
-        let built = match request_builder::build(&step.send, &self.vars, self.ctx.revision) {
+        let built = match request_builder::build(&step.send.value, &self.vars, self.ctx.revision) {
             Ok(b) => b,
             Err(e) => {
                 // A value the target gave (a captured URL) is unusable: that is the
                 // target's fault, judged at the case's level.
-                self.checks.push(CheckReport {
-                    step: label.to_string(),
-                    description: "build the request from values the target gave".to_string(),
-                    level: self.case.file.level,
-                    outcome: self.case.file.level.violation(),
-                    expected: "usable values".to_string(),
-                    actual: e.to_string(),
-                    why: None,
-                });
+                self.broken(
+                    label,
+                    "build the request from values the target gave".into(),
+                    "usable values",
+                    e.to_string(),
+                );
                 return Err(Stop::Broken);
             }
         };
@@ -201,19 +204,29 @@ impl Run<'_> {
             (Some(answer), _) => Ok(answer),
             (None, Some(reason)) => Err(Stop::Error(format!("{label}: no answer from {reason}"))),
             (None, None) => {
-                self.checks.push(CheckReport {
-                    step: label.to_string(),
-                    description: "find a URL to request".to_string(),
-                    level: self.case.file.level,
-                    outcome: self.case.file.level.violation(),
-                    expected: "at least one candidate URL".to_string(),
-                    actual: "every `first_of` candidate needs a value the target did not give"
-                        .to_string(),
-                    why: None,
-                });
+                self.broken(
+                    label,
+                    "find a URL to request".into(),
+                    "at least one candidate URL",
+                    "every `first_of` candidate needs a value the target did not give".into(),
+                );
                 Err(Stop::Broken)
             }
         }
+    }
+
+    /// Records a check the target broke by not giving what the case needs to go on;
+    /// judged at the case's level.
+    fn broken(&mut self, label: &str, description: String, expected: &str, actual: String) {
+        self.checks.push(CheckReport {
+            step: label.to_string(),
+            description,
+            level: self.case.file.level,
+            outcome: self.case.file.level.violation(),
+            expected: expected.to_string(),
+            actual,
+            why: None,
+        });
     }
 
     fn judge(&self, e: &Expectation, answer: &Answer, label: &str) -> CheckReport {

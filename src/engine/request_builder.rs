@@ -62,13 +62,7 @@ pub fn build(req: &Request, vars: &Vars, revision: Revision) -> Result<Built, Te
         headers.retain(|h| !h.name.eq_ignore_ascii_case(name));
         headers.push(HeaderPair::new(name.clone(), value));
     }
-    let method = req.method.clone().unwrap_or_else(|| {
-        if body.is_some() {
-            "POST".to_string()
-        } else {
-            "GET".to_string()
-        }
-    });
+    let method = req.effective_method().to_string();
     let requests = urls
         .into_iter()
         .map(|url| HttpRequest {

@@ -8,7 +8,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use url::Url;
 
-use super::case_run::{run_case, CaseContext};
+use super::case_run::{case_report, run_case, CaseContext};
 use super::events::RunEvents;
 use crate::logic::case::Case;
 use crate::logic::case_model::Profile;
@@ -105,8 +105,12 @@ pub async fn run_cases(
             // instead of taking the run (and its report) down.
             Err(e) => {
                 if let Some((case, revision)) = spawned.get(&e.id()) {
-                    let report =
-                        harness_error_report(case, *revision, format!("internal error: {e}"));
+                    let report = case_report(
+                        case,
+                        *revision,
+                        Outcome::Error,
+                        Some(format!("internal error: {e}")),
+                    );
                     events.case_finished(&report);
                     reports.push(report);
                 }
@@ -115,22 +119,4 @@ pub async fn run_cases(
     }
     reports.sort_by(|a, b| (a.id.as_str(), a.revision).cmp(&(b.id.as_str(), b.revision)));
     reports
-}
-
-fn harness_error_report(case: &Case, revision: Revision, reason: String) -> CaseReport {
-    CaseReport {
-        id: case.id().to_string(),
-        title: case.file.title.clone(),
-        role: case.role,
-        requirement: case.requirement.id.clone(),
-        requirement_text: case.requirement.statement.clone(),
-        level: case.file.level,
-        revision,
-        outcome: Outcome::Error,
-        reason: Some(reason),
-        spec: case.requirement.references_for(revision),
-        checks: Vec::new(),
-        exchanges: Vec::new(),
-        duration_ms: 0,
-    }
 }

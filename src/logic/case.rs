@@ -244,10 +244,7 @@ impl Validator<'_> {
         let mut optional: BTreeSet<String> = BTreeSet::new();
         let mut checks = 0;
         for (i, step) in file.steps.iter().enumerate() {
-            let label = step
-                .name
-                .clone()
-                .unwrap_or_else(|| format!("step {}", i + 1));
+            let label = step.label(i);
             self.check_request(&step.send, &label, &defined, &optional);
             for e in step.when.iter().chain(&step.expect) {
                 self.check_expectation(e, &label, &defined);
@@ -290,28 +287,30 @@ impl Validator<'_> {
 
     fn check_request(
         &mut self,
-        req: &Request,
+        send: &Spanned<Request>,
         label: &str,
         defined: &BTreeSet<String>,
         optional: &BTreeSet<String>,
     ) {
-        let first_loc = req.url.as_ref().and_then(|t| t.location);
+        let req = &send.value;
+        // Problems of the request as a whole point at its `send:` value.
+        let send_loc = Some(location_of(send));
         match (&req.url, &req.first_of) {
             (Some(_), Some(_)) => self.at_line(
-                first_loc,
+                send_loc,
                 format!("{label}: give either `url` or `first_of`, not both"),
                 None,
             ),
             (None, None) => self.at_line(
-                None,
+                send_loc,
                 format!("{label}: the request needs `url` or `first_of`"),
-                None,
+                Some("add `url: \"{target}\"` or a `first_of` list of URLs".into()),
             ),
             _ => {}
         }
         if let Some(urls) = &req.first_of {
             if urls.is_empty() {
-                self.at_line(None, format!("{label}: `first_of` is empty"), None);
+                self.at_line(send_loc, format!("{label}: `first_of` is empty"), None);
             }
         }
         let bodies = [req.mcp.is_some(), req.json.is_some(), req.body.is_some()]
@@ -320,7 +319,7 @@ impl Validator<'_> {
             .count();
         if bodies > 1 {
             self.at_line(
-                first_loc,
+                send_loc,
                 format!("{label}: give at most one of `mcp`, `json` and `body`"),
                 None,
             );
@@ -328,7 +327,7 @@ impl Validator<'_> {
         // Optional captures are usable in `first_of` candidates only (skipped while unset).
         let with_optional: BTreeSet<String> = defined.union(optional).cloned().collect();
         for t in req.first_of.iter().flatten() {
-            self.check_template(t, label, &with_optional, first_loc);
+            self.check_template(t, label, &with_optional, send_loc);
         }
         let mut templates: Vec<Template> = Vec::new();
         templates.extend(req.url.iter().cloned());
@@ -339,15 +338,22 @@ impl Validator<'_> {
             templates.extend(json_templates(j));
         }
         for t in templates {
-            self.check_template(&t, label, defined, first_loc);
+            self.check_template(&t, label, defined, send_loc);
         }
     }
 
-    fn check_expectation(&mut self, e: &Expectation, label: &str, defined: &BTreeSet<String>) {
+    fn check_expectation(
+        &mut self,
+        spanned: &Spanned<Expectation>,
+        label: &str,
+        defined: &BTreeSet<String>,
+    ) {
+        let e = &spanned.value;
+        let loc = Some(location_of(spanned));
         if let Some(var) = e.query.variable() {
             if !defined.contains(var) {
                 self.at_line(
-                    None,
+                    loc,
                     format!("{label}: query reads undefined variable `{var}`"),
                     None,
                 );
@@ -355,13 +361,13 @@ impl Validator<'_> {
         }
         if let Some(err) = e.is.pattern_error() {
             self.at_line(
-                None,
+                loc,
                 format!("{label}: invalid regular expression: {err}"),
                 None,
             );
         }
         for t in e.is.templates() {
-            self.check_template(&t, label, defined, None);
+            self.check_template(&t, label, defined, loc);
         }
     }
 
@@ -398,4 +404,9 @@ impl Validator<'_> {
             }
         }
     }
+}
+
+/// 1-based line and column of a spanned value.
+fn location_of<T>(s: &Spanned<T>) -> (u64, u64) {
+    (s.referenced.line(), s.referenced.column())
 }

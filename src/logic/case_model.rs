@@ -79,14 +79,17 @@ pub struct Step {
     /// Short name shown in reports; defaults to `step N`.
     #[serde(default)]
     pub name: Option<String>,
-    pub send: Request,
+    #[schemars(with = "Request")]
+    pub send: Spanned<Request>,
     /// Preconditions on the answer: when one does not hold the case is skipped (not
     /// applicable to this target), with the check as the reason.
     #[serde(default)]
-    pub when: Vec<Expectation>,
+    #[schemars(with = "Vec<Expectation>")]
+    pub when: Vec<Spanned<Expectation>>,
     /// Checks on the answer.
     #[serde(default)]
-    pub expect: Vec<Expectation>,
+    #[schemars(with = "Vec<Expectation>")]
+    pub expect: Vec<Spanned<Expectation>>,
     /// Values taken from the answer for later steps, by variable name. A capture that
     /// finds nothing ends the case as a broken check at the case's level.
     #[serde(default)]
@@ -99,6 +102,15 @@ pub struct Step {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, Query>")]
     pub capture_if_present: BTreeMap<String, Spanned<Query>>,
+}
+
+impl Step {
+    /// The name reports use: the step's own, or `step N` (1-based).
+    pub fn label(&self, index: usize) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| format!("step {}", index + 1))
+    }
 }
 
 /// An HTTP request. Exactly one of `url` and `first_of` is given.
@@ -128,6 +140,17 @@ pub struct Request {
     /// Sent as `Authorization: Bearer <token>`.
     #[serde(default)]
     pub bearer: Option<Template>,
+}
+
+impl Request {
+    /// The method sent: the case's, else POST when there is a body, else GET.
+    pub fn effective_method(&self) -> &str {
+        match &self.method {
+            Some(m) => m,
+            None if self.mcp.is_some() || self.json.is_some() || self.body.is_some() => "POST",
+            None => "GET",
+        }
+    }
 }
 
 /// MCP requests the harness can build for the revision under test.

@@ -29,28 +29,26 @@ pub struct Source {
     pub section: String,
 }
 
+impl Source {
+    /// The revision of a dated MCP page (`MCP 2025-06-18 basic/authorization`).
+    fn revision(&self) -> Option<Revision> {
+        let rest = self.document.strip_prefix("MCP ")?;
+        rest.get(..10)?.parse().ok()
+    }
+}
+
 impl Requirement {
-    /// The sources as report references. For an MCP document that exists in several
-    /// revisions the catalog lists each; the report keeps the ones of `revision` (and all
-    /// non-MCP sources), falling back to every source when none names that revision.
+    /// The sources as report references: the undated ones (RFCs, the security best
+    /// practices) plus the MCP pages of `revision`. When the catalog cites no page of that
+    /// revision (a rule stated once and carried forward), every source is kept.
     pub fn references_for(&self, revision: Revision) -> Vec<SpecReference> {
-        let mcp_of = |s: &Source| {
-            s.document
-                .strip_prefix("MCP ")
-                .and_then(|rest| rest.get(..10))
-                .map(str::to_string)
-        };
-        let matching: Vec<&Source> = self
+        let for_revision: Vec<&Source> = self
             .sources
             .iter()
-            .filter(|s| match mcp_of(s) {
-                Some(rev) if rev.parse::<Revision>().is_ok() => rev == revision.as_str(),
-                _ => true,
-            })
+            .filter(|s| s.revision().is_none_or(|r| r == revision))
             .collect();
-        let any_mcp = matching.iter().any(|s| mcp_of(s).is_some());
-        let chosen: Vec<&Source> = if any_mcp || self.sources.iter().all(|s| mcp_of(s).is_none()) {
-            matching
+        let chosen = if for_revision.iter().any(|s| s.revision().is_some()) {
+            for_revision
         } else {
             self.sources.iter().collect()
         };
@@ -117,5 +115,37 @@ mod tests {
             assert!(!r.sources.is_empty(), "{} has no source", r.id);
             assert!(!r.revisions.is_empty(), "{} has no revision", r.id);
         }
+    }
+
+    #[test]
+    fn references_keep_the_revision_pages_and_undated_sources() {
+        let source = |d: &str| Source {
+            document: d.into(),
+            section: "s".into(),
+        };
+        let r = Requirement {
+            id: "X".into(),
+            role: Role::Server,
+            level: Level::MUST,
+            revisions: Revision::ALL.to_vec(),
+            statement: "x".into(),
+            sources: vec![
+                source("MCP 2025-06-18 basic/authorization"),
+                source("MCP 2025-11-25 basic/authorization"),
+                source("RFC 9728"),
+            ],
+        };
+        let docs = |rev| {
+            r.references_for(rev)
+                .into_iter()
+                .map(|s| s.document)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            docs(Revision::R2025_11_25),
+            ["MCP 2025-11-25 basic/authorization", "RFC 9728"]
+        );
+        // No page of 2026-07-28 is cited: every source stays.
+        assert_eq!(docs(Revision::R2026_07_28).len(), 3);
     }
 }

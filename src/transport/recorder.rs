@@ -65,7 +65,8 @@ impl Recorder {
 
     /// Everything recorded so far.
     pub fn exchanges(&self) -> Vec<Exchange> {
-        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+        // A poisoned lock still holds the evidence recorded before the panic.
+        self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     fn push(&self, e: Exchange) -> usize {

@@ -27,15 +27,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 6] = [
-        Outcome::Pass,
-        Outcome::Skip,
-        Outcome::Info,
-        Outcome::Warn,
-        Outcome::Fail,
-        Outcome::Error,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Pass => "pass",
