@@ -1,5 +1,8 @@
 //! Layer 3: the actors the harness runs: reference implementations (and, later, mocks).
 //! Every actor is an axum router bound to 127.0.0.1 on an ephemeral port.
 
+pub mod idp;
 pub mod listener;
+pub mod process;
 pub mod reference;
+pub mod tokens;

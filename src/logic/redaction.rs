@@ -32,6 +32,8 @@ const SECRET_PARAMS: &[&str] = &[
 
 /// Returns the exchange with every secret replaced.
 pub fn redact_exchange(mut e: Exchange) -> Exchange {
+    // Decoded before redaction hides the token; the view itself holds no signature.
+    e.sent_token = super::jwt_view::sent_token(&e);
     e.url = redact_url(&e.url);
     e.request_headers = e.request_headers.into_iter().map(redact_header).collect();
     e.response_headers = e.response_headers.into_iter().map(redact_header).collect();
@@ -148,6 +150,7 @@ mod tests {
             response_truncated: false,
             elapsed_ms: 1,
             transport_error: None,
+            sent_token: None,
         }
     }
 

@@ -55,6 +55,7 @@ fn exchange(method: &str, url: &str) -> Exchange {
         response_truncated: false,
         elapsed_ms: 4,
         transport_error: None,
+        sent_token: None,
     }
 }
 
@@ -279,6 +280,7 @@ fn error_case() -> CaseReport {
         )],
         exchanges: vec![Exchange {
             transport_error: Some("connection refused (os error 111)".into()),
+            sent_token: None,
             elapsed_ms: 1,
             ..exchange("GET", PRM)
         }],

@@ -41,6 +41,7 @@ impl Recorder {
             response_truncated: false,
             elapsed_ms: 0,
             transport_error: None,
+            sent_token: None,
         };
         // Record the request before sending, so that a case cut off at its time limit
         // still shows what it was waiting for.

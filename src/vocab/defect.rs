@@ -9,30 +9,53 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 macro_rules! defects {
-    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, )*) => {
-        /// A deliberate deviation of the reference MCP server (and of the authorization
-        /// server metadata it points to) from the specification.
+    ($(#[doc = $enum_doc:literal])* $enum:ident, $kind:literal;
+     $( $(#[doc = $doc:literal])* $variant:ident = $name:literal, )*) => {
+        $(#[doc = $enum_doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-        pub enum ServerDefect {
+        pub enum $enum {
             $( $(#[doc = $doc])* #[serde(rename = $name)] $variant, )*
         }
 
-        impl ServerDefect {
-            pub const ALL: &'static [ServerDefect] = &[$(ServerDefect::$variant,)*];
+        impl $enum {
+            pub const ALL: &'static [$enum] = &[$($enum::$variant,)*];
 
             pub fn name(self) -> &'static str {
-                match self { $(ServerDefect::$variant => $name,)* }
+                match self { $($enum::$variant => $name,)* }
             }
 
-            /// The doc line of the defect: what the reference server does wrong.
+            /// The doc line of the defect: what the implementation does wrong.
             pub fn description(self) -> &'static str {
-                match self { $(ServerDefect::$variant => concat!($($doc),*).trim_ascii(),)* }
+                match self { $($enum::$variant => concat!($($doc),*).trim_ascii(),)* }
+            }
+        }
+
+        impl fmt::Display for $enum {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl FromStr for $enum {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $enum::ALL
+                    .iter()
+                    .copied()
+                    .find(|d| d.name() == s)
+                    .ok_or_else(|| format!(concat!("unknown ", $kind, " `{}`"), s))
             }
         }
     };
 }
 
+pub(super) use defects;
+
 defects! {
+    /// A deliberate deviation of the reference MCP server (and of the authorization
+    /// server metadata it points to) from the specification.
+    ServerDefect, "server defect";
     /// Serves MCP requests that carry no token (HTTP 200 with the JSON-RPC result).
     ServesUnauthenticated = "serves-unauthenticated",
     /// Answers a request without a token with 403 instead of 401.
@@ -101,24 +124,52 @@ defects! {
     AsMetadataNoTokenEndpoint = "as-metadata-no-token-endpoint",
     /// The 2025-03-26 server serves neither origin metadata nor the default endpoints.
     LegacyNoMetadataNoDefaults = "legacy-no-metadata-no-defaults",
-}
-
-impl fmt::Display for ServerDefect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for ServerDefect {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ServerDefect::ALL
-            .iter()
-            .copied()
-            .find(|d| d.name() == s)
-            .ok_or_else(|| format!("unknown server defect `{s}`"))
-    }
+    /// Refuses every token, valid ones included.
+    RejectsAllTokens = "rejects-all-tokens",
+    /// Refuses tokens signed with ES256 although the issuer publishes a P-256 key.
+    RejectsEs256 = "rejects-es256",
+    /// Accepts a token without verifying its signature.
+    SkipsSignatureCheck = "skips-signature-check",
+    /// Accepts an unsecured token (alg none).
+    AcceptsAlgNone = "accepts-alg-none",
+    /// Verifies an HS256 token with the issuer's RSA public key as the HMAC secret.
+    AcceptsHs256WithPublicKey = "accepts-hs256-with-public-key",
+    /// Verifies a token with the key embedded in its own jwk header.
+    TrustsEmbeddedJwk = "trusts-embedded-jwk",
+    /// Accepts expired tokens.
+    SkipsExpiryCheck = "skips-expiry-check",
+    /// Accepts tokens before their nbf time.
+    SkipsNotBeforeCheck = "skips-not-before-check",
+    /// Accepts tokens from any issuer.
+    SkipsIssuerCheck = "skips-issuer-check",
+    /// Accepts tokens issued for any audience.
+    SkipsAudienceCheck = "skips-audience-check",
+    /// Accepts tokens without an aud claim.
+    AcceptsMissingAudience = "accepts-missing-audience",
+    /// Compares only the origin of the audience, not the whole resource URI.
+    AudienceOriginOnly = "audience-origin-only",
+    /// Compares the audience byte for byte, so an upper-case scheme or host does not match.
+    AudienceCaseSensitive = "audience-case-sensitive",
+    /// Refuses tokens whose aud is an array.
+    AudienceArrayUnsupported = "audience-array-unsupported",
+    /// Serves requests whatever scope the token grants.
+    SkipsScopeCheck = "skips-scope-check",
+    /// Answers a token with insufficient scope with 401 invalid_token instead of 403.
+    InsufficientScopeAs401 = "insufficient-scope-as-401",
+    /// Answers a token of another audience with 403 instead of 401.
+    WrongAudienceForbidden = "wrong-audience-forbidden",
+    /// Accepts the access_token query parameter.
+    AcceptsQueryToken = "accepts-query-token",
+    /// Accepts an Authorization header that carries the token without the Bearer scheme.
+    AcceptsTokenWithoutScheme = "accepts-token-without-scheme",
+    /// Treats a known Mcp-Session-Id as proof of authentication.
+    SessionAuthenticates = "session-authenticates",
+    /// Keeps a connection authenticated after one request with a valid token.
+    RemembersConnection = "remembers-connection",
+    /// Answers a token that is not a JWT with HTTP 500.
+    CrashesOnMalformedToken = "crashes-on-malformed-token",
+    /// Leaves error="invalid_token" out of the challenge for a refused token.
+    NoInvalidTokenError = "no-invalid-token-error",
 }
 
 #[cfg(test)]

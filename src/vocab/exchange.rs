@@ -48,4 +48,25 @@ pub struct Exchange {
     /// Why no (complete) response arrived: refused, timed out, reset, …
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transport_error: Option<String>,
+    /// The access token the request carried, decoded, its signature redacted: which
+    /// token a server accepted or refused is the evidence of a token case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_token: Option<SentToken>,
+}
+
+/// An access token as sent, for the report. Never holds the signature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SentToken {
+    /// `authorization header`, `authorization header without scheme` or `query string`.
+    pub carried_in: String,
+    /// The JOSE header, when the token is a JWT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<serde_json::Value>,
+    /// The claims, when the token is a JWT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<serde_json::Value>,
+    /// What stood in the signature's place: `[redacted: N characters]`, or `empty`; for a
+    /// token that is not a JWT, its length.
+    pub signature: String,
 }

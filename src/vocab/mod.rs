@@ -2,16 +2,20 @@
 
 mod defect;
 mod exchange;
+mod idp_defect;
 mod level;
 mod outcome;
+mod process;
 mod report;
 mod revision;
 mod role;
 
 pub use defect::ServerDefect;
-pub use exchange::{Exchange, HeaderPair};
+pub use idp_defect::IdpDefect;
+pub use exchange::{Exchange, HeaderPair, SentToken};
 pub use level::Level;
 pub use outcome::Outcome;
+pub use process::ProcessEvidence;
 pub use report::{
     exit_code, CaseReport, CheckReport, RunReport, SpecReference, Summary, TargetDescription,
     ToolInfo, REPORT_SCHEMA_VERSION,

@@ -1,0 +1,44 @@
+//! How the mock IdP is started: conformant by default, with typed defects.
+
+use std::collections::BTreeSet;
+
+use crate::vocab::IdpDefect;
+
+#[derive(Debug, Clone)]
+pub struct IdpConfig {
+    /// A path the issuer identifier carries (`/tenant1`), or none for an origin issuer.
+    /// RFC 8414 §3.1 and OpenID Connect Discovery §4 place metadata differently then.
+    pub issuer_path: Option<String>,
+    /// Scopes the IdP knows and grants.
+    pub scopes_supported: Vec<String>,
+    pub defects: BTreeSet<IdpDefect>,
+    /// Listen on this loopback port instead of an ephemeral one (`mock idp --port`).
+    pub port: u16,
+}
+
+impl Default for IdpConfig {
+    fn default() -> Self {
+        IdpConfig {
+            issuer_path: None,
+            scopes_supported: vec![DEFAULT_SCOPE.to_string()],
+            defects: BTreeSet::new(),
+            port: 0,
+        }
+    }
+}
+
+/// The scope the reference server requires and a valid token carries by default.
+pub const DEFAULT_SCOPE: &str = "mcp:tools";
+
+impl IdpConfig {
+    pub fn with_defects(defects: impl IntoIterator<Item = IdpDefect>) -> Self {
+        IdpConfig {
+            defects: defects.into_iter().collect(),
+            ..Default::default()
+        }
+    }
+
+    pub fn has(&self, d: IdpDefect) -> bool {
+        self.defects.contains(&d)
+    }
+}

@@ -1,0 +1,1 @@
+//! TODO(helper): tests of registration, authorization and token endpoints.

@@ -1,0 +1,66 @@
+//! Starting the mock IdP on loopback.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use super::config::IdpConfig;
+use super::state::IdpState;
+use super::{authorize, introspection, metadata, registration, token_endpoint};
+use crate::actors::listener::{serve_listener, Listening};
+use crate::actors::tokens::{KeySet, Minter};
+
+/// A running mock IdP; dropping it stops it.
+pub struct MockIdp {
+    pub issuer: String,
+    pub jwks_uri: String,
+    pub introspection_endpoint: String,
+    state: Arc<IdpState>,
+    _listening: Listening,
+}
+
+impl MockIdp {
+    /// Mints tokens this IdP's published keys verify.
+    pub fn minter(&self) -> Minter {
+        self.state.minter.clone()
+    }
+
+    pub fn state(&self) -> &Arc<IdpState> {
+        &self.state
+    }
+}
+
+pub async fn start_idp(config: IdpConfig) -> std::io::Result<MockIdp> {
+    let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
+    let origin = format!("http://{}", listener.local_addr()?);
+    let issuer = format!("{origin}{}", config.issuer_path.as_deref().unwrap_or(""));
+    let keys = KeySet::fixture();
+    let state = Arc::new(IdpState {
+        minter: Minter::new(issuer.clone(), keys.clone()),
+        config,
+        issuer: issuer.clone(),
+        origin,
+        keys,
+        clients: Mutex::new(HashMap::new()),
+        codes: Mutex::new(HashMap::new()),
+        refresh_tokens: Mutex::new(HashMap::new()),
+    });
+    let listening = serve_listener(listener, router(state.clone()))?;
+    Ok(MockIdp {
+        jwks_uri: state.endpoint(metadata::JWKS_PATH),
+        introspection_endpoint: state.endpoint("introspect"),
+        issuer,
+        state,
+        _listening: listening,
+    })
+}
+
+pub fn router(state: Arc<IdpState>) -> Router {
+    metadata::routes(state.clone())
+        .merge(introspection::routes(state.clone()))
+        .merge(registration::routes(state.clone()))
+        .merge(authorize::routes(state.clone()))
+        .merge(token_endpoint::routes(state))
+}

@@ -1,0 +1,75 @@
+//! What the mock IdP remembers: registered clients, issued codes and refresh tokens.
+//! Everything lives in memory for the life of one IdP.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::config::IdpConfig;
+use crate::actors::tokens::{KeySet, Minter};
+use crate::vocab::IdpDefect;
+
+/// A registered client (RFC 7591 §3.2.1).
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub client_id: String,
+    /// Present for confidential clients.
+    pub client_secret: Option<String>,
+    pub redirect_uris: Vec<String>,
+    /// `none`, `client_secret_basic` or `client_secret_post`.
+    pub token_endpoint_auth_method: String,
+}
+
+/// An authorization code and what it was issued for (RFC 6749 §4.1.2, RFC 7636 §4.4).
+#[derive(Debug, Clone)]
+pub struct CodeGrant {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    /// `S256` or `plain`.
+    pub code_challenge_method: Option<String>,
+    /// The RFC 8707 `resource` of the authorization request.
+    pub resource: Option<String>,
+    pub scope: String,
+    /// Set once redeemed; a second redemption is refused (RFC 6749 §4.1.2).
+    pub redeemed: bool,
+}
+
+/// A refresh token and the grant it renews (RFC 6749 §6).
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    pub client_id: String,
+    pub resource: Option<String>,
+    pub scope: String,
+    /// Rotated tokens are kept as revoked (OAuth 2.1 §4.3.1).
+    pub revoked: bool,
+}
+
+pub struct IdpState {
+    pub config: IdpConfig,
+    /// The issuer identifier (RFC 8414 §2), e.g. `http://127.0.0.1:4000/tenant1`.
+    pub issuer: String,
+    /// `http://127.0.0.1:<port>`.
+    pub origin: String,
+    pub keys: Arc<KeySet>,
+    pub minter: Minter,
+    pub clients: Mutex<HashMap<String, Client>>,
+    pub codes: Mutex<HashMap<String, CodeGrant>>,
+    pub refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
+}
+
+impl IdpState {
+    pub fn has(&self, d: IdpDefect) -> bool {
+        self.config.has(d)
+    }
+
+    /// An endpoint URL below the issuer.
+    pub fn endpoint(&self, name: &str) -> String {
+        format!("{}/{name}", self.issuer)
+    }
+}
+
+/// Locks a store; a poisoned lock (a panicked handler) still yields the data, which is
+/// only test bookkeeping.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

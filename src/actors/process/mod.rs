@@ -1,0 +1,1 @@
+//! TODO(helper): launching a target process.

@@ -1,0 +1,9 @@
+//! Keys, minting and validation of JWT access tokens (RFC 9068).
+
+mod keys;
+mod mint;
+mod validate;
+
+pub use keys::{rsa_pem_from_components, KeySet, IDP_EC_KID, IDP_RSA_KID, UNTRUSTED_KID};
+pub use mint::{random_id, unix_now, Grant, Minter, CLIENT_ID, DEFAULT_LIFETIME, SUBJECT};
+pub use validate::{check_claims, verify_signature, Expectations, Rejection, LEEWAY};

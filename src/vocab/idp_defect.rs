@@ -1,0 +1,74 @@
+//! The typed defects ("knobs") of the mock identity provider. The reference deployment's
+//! authorization-server defects map onto them; the client and authorization-server
+//! targets reuse them to make the mock misbehave in one named way.
+
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::defect::defects;
+
+defects! {
+    /// A deliberate deviation of the mock identity provider from OAuth 2.1 and the RFCs
+    /// MCP relies on.
+    IdpDefect, "IdP defect";
+    /// Serves no authorization server metadata at any well-known URI.
+    MetadataMissing = "metadata-missing",
+    /// Serves metadata only through OpenID Connect Discovery.
+    MetadataOidcOnly = "metadata-oidc-only",
+    /// The metadata's issuer differs from the issuer identifier (trailing slash added).
+    MetadataIssuerMismatch = "metadata-issuer-mismatch",
+    /// Omits code_challenge_methods_supported (clients must refuse to proceed).
+    MetadataNoS256 = "metadata-no-s256",
+    /// Advertises only the plain PKCE method.
+    MetadataPlainPkceOnly = "metadata-plain-pkce-only",
+    /// Leaves code out of response_types_supported.
+    MetadataNoCodeResponseType = "metadata-no-code-response-type",
+    /// Advertises neither a registration endpoint nor client ID metadata documents.
+    MetadataNoRegistration = "metadata-no-registration",
+    /// Advertises a plain-http token endpoint on a non-loopback host.
+    MetadataInsecureTokenEndpoint = "metadata-insecure-token-endpoint",
+    /// Omits the required token_endpoint.
+    MetadataNoTokenEndpoint = "metadata-no-token-endpoint",
+    /// Sends the authorization response without iss (RFC 9207).
+    NoIssInResponse = "no-iss-in-response",
+    /// Sends the authorization response with the iss of another server.
+    WrongIssInResponse = "wrong-iss-in-response",
+    /// Issues a code for an authorization request without code_challenge.
+    AcceptsMissingPkce = "accepts-missing-pkce",
+    /// Accepts code_challenge_method=plain.
+    AcceptsPlainPkce = "accepts-plain-pkce",
+    /// Redirects to any redirect_uri that starts with a registered one.
+    PrefixRedirectUri = "prefix-redirect-uri",
+    /// Redeems a code without checking the PKCE code_verifier.
+    SkipsPkceVerification = "skips-pkce-verification",
+    /// Redeems the same code more than once.
+    ReusableCodes = "reusable-codes",
+    /// Redeems a code without comparing redirect_uri with the authorization request's.
+    SkipsRedirectUriCheck = "skips-redirect-uri-check",
+    /// Redeems a code for a client other than the one it was issued to.
+    SkipsClientCheck = "skips-client-check",
+    /// Keeps a public client's refresh token valid after use (no rotation).
+    NoRefreshRotation = "no-refresh-rotation",
+    /// Ignores the resource parameter: tokens carry the issuer as audience.
+    IgnoresResource = "ignores-resource",
+    /// Registers redirect URIs that are neither https nor loopback.
+    AcceptsInsecureRedirectUri = "accepts-insecure-redirect-uri",
+    /// Answers every introspection request with active: true.
+    IntrospectionAlwaysActive = "introspection-always-active",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_described() {
+        for d in IdpDefect::ALL {
+            assert_eq!(d.name().parse::<IdpDefect>().unwrap(), *d);
+            assert!(!d.description().is_empty(), "{d} has no description");
+        }
+    }
+}
