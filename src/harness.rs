@@ -9,7 +9,9 @@ use std::time::Duration;
 use libtest_mimic::{Failed, Trial};
 
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
-use crate::engine::{NoEvents, RunPlan, ServerSession};
+use crate::actors::idp::DEFAULT_SCOPE;
+use crate::actors::reference::ReferenceServer;
+use crate::engine::{NoEvents, RunPlan, ServerSession, TokenSupply};
 use crate::input::{load_cases, CaseSource};
 use crate::logic::case::{Case, DefectRef};
 use crate::logic::case_model::Profile;
@@ -25,6 +27,9 @@ pub struct TrialOptions {
     pub profile: Profile,
     pub case_timeout: Duration,
     pub source: CaseSource,
+    /// A valid access token for the server (`--token`): enables the token cases that
+    /// need no minting.
+    pub token: Option<String>,
 }
 
 impl Default for TrialOptions {
@@ -34,6 +39,7 @@ impl Default for TrialOptions {
             profile: Profile::Strict,
             case_timeout: Duration::from_secs(30),
             source: CaseSource::Builtin,
+            token: None,
         }
     }
 }
@@ -56,6 +62,7 @@ async fn run_one(
     revisions: Vec<Revision>,
     profile: Profile,
     timeout: Duration,
+    tokens: Arc<TokenSupply>,
 ) -> Result<RunReport, Failed> {
     let url =
         url::Url::parse(url).map_err(|e| Failed::from(format!("bad server URL `{url}`: {e}")))?;
@@ -69,6 +76,7 @@ async fn run_one(
         },
         limits: TransportLimits::default(),
         reference: false,
+        tokens,
     };
     Ok(session
         .run(std::slice::from_ref(case), Arc::new(NoEvents))
@@ -110,9 +118,14 @@ pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
             }
             let url = url.to_string();
             let (profile, timeout) = (options.profile, options.case_timeout);
+            let tokens = Arc::new(TokenSupply {
+                given: options.token.clone(),
+                ..TokenSupply::default()
+            });
             Some(Trial::test(case.test_name(), move || {
-                let report =
-                    runtime().block_on(run_one(&case, &url, revisions, profile, timeout))?;
+                let report = runtime().block_on(run_one(
+                    &case, &url, revisions, profile, timeout, tokens,
+                ))?;
                 judge_required(&report)
             }))
         })
@@ -201,6 +214,7 @@ fn reference_trial(
             case.file.revisions.clone(),
             profile,
             Duration::from_secs(30),
+            Arc::new(reference_tokens(&server)),
         )
         .await?;
         if report.cases.len() != case.file.revisions.len() {
@@ -223,4 +237,13 @@ fn reference_trial(
             .into()),
         }
     })
+}
+
+/// Tokens for a run against the reference deployment: minted by its IdP.
+pub fn reference_tokens(server: &ReferenceServer) -> TokenSupply {
+    TokenSupply {
+        minter: Some(server.minter()),
+        given: None,
+        scope: DEFAULT_SCOPE.to_string(),
+    }
 }

@@ -40,7 +40,10 @@ pub fn serve_listener(listener: TcpListener, router: axum::Router) -> std::io::R
         let shutdown = async {
             let _ = stopped.await;
         };
-        let _ = axum::serve(listener, router)
+        // Handlers may read the peer address (the reference server can be told to trust
+        // an address that once authenticated, a shortcut a case must catch).
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let _ = axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await;
     });

@@ -29,6 +29,58 @@ pub enum Command {
     List(ListArgs),
     /// Explain a case: what it checks, why, and where the spec says so.
     Explain(ExplainArgs),
+    /// Run one of the suite's mocks on its own, for debugging an implementation by hand.
+    #[command(subcommand)]
+    Mock(MockCommand),
+    /// Run one of the suite's reference implementations on its own.
+    #[command(subcommand)]
+    Reference(ReferenceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MockCommand {
+    /// The mock identity provider: metadata, JWKS, registration, authorization, token and
+    /// introspection endpoints on 127.0.0.1. Prints its issuer and serves until stopped.
+    Idp(MockIdpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MockIdpArgs {
+    /// Loopback port to listen on (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// A path for the issuer identifier, e.g. /tenant1.
+    #[arg(long)]
+    pub issuer_path: Option<String>,
+    /// Make the IdP misbehave in this way (repeatable; see `list --idp-defects`).
+    #[arg(long = "defect")]
+    pub defects: Vec<crate::vocab::IdpDefect>,
+    /// Also print a valid access token for this resource (the MCP server URL).
+    #[arg(long)]
+    pub token_for: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReferenceCommand {
+    /// The reference MCP server, trusting the issuer given. Prints its URL and serves
+    /// until stopped; `server --command` can drive it like any vendor's server.
+    Server(ReferenceServerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReferenceServerArgs {
+    /// Loopback port to listen on (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// The issuer to trust; its metadata is read at start (RFC 8414, then OIDC).
+    #[arg(long)]
+    pub issuer: String,
+    /// Validate tokens by RFC 7662 introspection instead of the JWKS.
+    #[arg(long)]
+    pub introspection: bool,
+    /// Make the server misbehave in this way (repeatable; see `list --defects`).
+    #[arg(long = "defect")]
+    pub defects: Vec<crate::vocab::ServerDefect>,
 }
 
 /// Options shared by every command that runs cases.
@@ -64,10 +116,29 @@ pub struct RunOptions {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["url", "command"])))]
 pub struct ServerArgs {
-    /// The MCP endpoint, e.g. http://127.0.0.1:8080/mcp.
+    /// The MCP endpoint of a running server, e.g. http://127.0.0.1:8080/mcp.
     #[arg(long)]
-    pub url: url::Url,
+    pub url: Option<url::Url>,
+    /// Start the server under test with this command, after starting the suite's IdP,
+    /// so that every token case can run. Placeholders: {port} {issuer} {jwks_uri}
+    /// {introspection_endpoint} {resource} (also as MCP_AUTHSPEC_PORT, … variables).
+    #[arg(long, conflicts_with = "url")]
+    pub command: Option<String>,
+    /// With --command: the path of the MCP endpoint on the started server.
+    #[arg(long, default_value = "/mcp", requires = "command")]
+    pub path: String,
+    /// With --command: seconds to wait for the server's port to accept connections.
+    #[arg(long, default_value_t = 30, requires = "command")]
+    pub startup_timeout: u64,
+    /// With --url: a valid access token for the server, which enables the token cases
+    /// that need no minting (valid token, altered signature, token in the query, …).
+    #[arg(long, conflicts_with = "command")]
+    pub token: Option<String>,
+    /// The scope a valid minted token grants (what the server requires for tools/list).
+    #[arg(long, default_value = "mcp:tools")]
+    pub scope: String,
     #[command(flatten)]
     pub run: RunOptions,
 }
@@ -89,6 +160,9 @@ pub struct ListArgs {
     /// List the reference server's defects instead of the cases.
     #[arg(long)]
     pub defects: bool,
+    /// List the mock IdP's defects instead of the cases.
+    #[arg(long)]
+    pub idp_defects: bool,
     #[arg(long)]
     pub cases: Option<PathBuf>,
 }

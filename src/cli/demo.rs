@@ -1,10 +1,13 @@
 //! `mcp-authspec demo`: start the reference implementations on loopback, run every case
 //! against them, write the reports. What a newcomer runs first.
 
+use std::sync::Arc;
+
 use super::args::DemoArgs;
 use super::output::{cases_or_exit, limits, plan, run_and_finish};
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::engine::ServerSession;
+use crate::harness::reference_tokens;
 use crate::vocab::exit_code;
 
 pub async fn run(args: DemoArgs) -> i32 {
@@ -31,6 +34,7 @@ pub async fn run(args: DemoArgs) -> i32 {
         plan: plan(&args.run),
         limits: limits(&args.run),
         reference: true,
+        tokens: Arc::new(reference_tokens(&server)),
     };
     run_and_finish(session, &cases, &args.run).await
 }

@@ -2,11 +2,17 @@
 
 use super::args::ListArgs;
 use super::output::cases_or_exit;
-use crate::vocab::{exit_code, ServerDefect};
+use crate::vocab::{exit_code, IdpDefect, ServerDefect};
 
 pub fn run(args: ListArgs) -> i32 {
     if args.defects {
         for d in ServerDefect::ALL {
+            println!("{}\t{}", d.name(), d.description());
+        }
+        return exit_code::OK;
+    }
+    if args.idp_defects {
+        for d in IdpDefect::ALL {
             println!("{}\t{}", d.name(), d.description());
         }
         return exit_code::OK;

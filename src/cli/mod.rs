@@ -7,8 +7,9 @@ mod list;
 mod output;
 mod progress;
 mod server;
+mod standalone;
 
-pub use args::{Cli, Command};
+pub use args::{Cli, Command, MockCommand, ReferenceCommand};
 
 use crate::vocab::exit_code;
 
@@ -29,5 +30,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Demo(a) => runtime.block_on(demo::run(a)),
         Command::List(a) => list::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::Mock(MockCommand::Idp(a)) => runtime.block_on(standalone::mock_idp(a)),
+        Command::Reference(ReferenceCommand::Server(a)) => {
+            runtime.block_on(standalone::reference_server(a))
+        }
     }
 }

@@ -1,19 +1,48 @@
-//! `mcp-authspec server --url URL`: test a running MCP server.
+//! `mcp-authspec server`: test an MCP server, running (`--url`) or started by the harness
+//! with the suite's IdP as its trusted issuer (`--command`).
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use super::args::ServerArgs;
-use super::output::{cases_or_exit, limits, plan, run_and_finish};
-use crate::engine::ServerSession;
+use super::output::{cases_or_exit, finish, limits, plan, run_and_finish};
+use super::progress::Progress;
+use crate::engine::{LaunchedServer, ServerSession, TokenSupply};
+use crate::vocab::exit_code;
 
 pub async fn run(args: ServerArgs) -> i32 {
     let cases = match cases_or_exit(args.run.cases.as_deref()) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if let Some(command) = &args.command {
+        let launched = LaunchedServer {
+            command: command.clone(),
+            path: args.path.clone(),
+            scope: args.scope.clone(),
+            startup_timeout: Duration::from_secs(args.startup_timeout.max(1)),
+            plan: plan(&args.run),
+            limits: limits(&args.run),
+        };
+        let progress = Arc::new(Progress::new(args.run.plain));
+        let report = launched.run(&cases, progress.clone()).await;
+        progress.done();
+        return finish(&report, &args.run);
+    }
+    let Some(url) = args.url.clone() else {
+        eprintln!("error: give --url or --command");
+        return exit_code::USAGE;
+    };
     let session = ServerSession {
-        url: args.url.clone(),
+        url,
         plan: plan(&args.run),
         limits: limits(&args.run),
         reference: false,
+        tokens: Arc::new(TokenSupply {
+            given: args.token.clone(),
+            scope: args.scope.clone(),
+            ..TokenSupply::default()
+        }),
     };
     run_and_finish(session, &cases, &args.run).await
 }

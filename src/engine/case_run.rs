@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::request_builder;
+use super::request_builder::{self, BuildError};
+use super::token_supply::TokenSupply;
 use crate::logic::answer::Answer;
 use crate::logic::case::Case;
 use crate::logic::case_model::{Expectation, Step};
@@ -21,6 +22,7 @@ pub struct CaseContext {
     pub vars: Vars,
     pub client: Arc<dyn HttpClient>,
     pub timeout: Duration,
+    pub tokens: Arc<TokenSupply>,
 }
 
 /// How the steps ended when not all of them ran to completion.
@@ -102,6 +104,15 @@ struct Run<'a> {
 
 impl Run<'_> {
     async fn steps(&mut self) -> Result<(), Stop> {
+        // A token the run cannot provide makes the case not applicable: decided before
+        // anything is sent, so a skipped case leaves no half-run evidence.
+        for step in &self.case.file.steps {
+            if let Some(send) = &step.send.value.token {
+                if let Some(reason) = self.ctx.tokens.missing(send) {
+                    return Err(Stop::Skip(format!("not applicable: {reason}")));
+                }
+            }
+        }
         for (i, step) in self.case.file.steps.iter().enumerate() {
             self.step(step, &step.label(i)).await?;
         }
@@ -151,9 +162,17 @@ impl Run<'_> {
     /// Sends the step's request (or its `first_of` candidates in order, keeping the first
     /// 2xx answer) and returns the answer to judge.
     async fn send(&mut self, step: &Step, label: &str) -> Result<Answer, Stop> {
-        let built = match request_builder::build(&step.send.value, &self.vars, self.ctx.revision) {
+        let built = match request_builder::build(
+            &step.send.value,
+            &self.vars,
+            self.ctx.revision,
+            &self.ctx.tokens,
+        ) {
             Ok(b) => b,
-            Err(e) => {
+            Err(BuildError::Token(e)) => {
+                return Err(Stop::Error(format!("{label}: cannot make the access token: {e}")))
+            }
+            Err(BuildError::Template(e)) => {
                 // A value the target gave (a captured URL) is unusable: that is the
                 // target's fault, judged at the case's level.
                 self.broken(

@@ -2,13 +2,17 @@
 
 mod case_run;
 mod events;
+mod launched_session;
 mod request_builder;
 mod runner;
 mod server_session;
 mod time;
+mod token_supply;
 
 pub use case_run::{run_case, CaseContext};
 pub use events::{NoEvents, RunEvents};
+pub use launched_session::LaunchedServer;
 pub use runner::{run_cases, RunPlan, Target};
 pub use server_session::{check_reachable, ServerSession};
 pub use time::rfc3339_utc_now;
+pub use token_supply::{TokenError, TokenSupply};

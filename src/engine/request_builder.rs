@@ -1,8 +1,10 @@
 //! Turning a step's `send` into concrete HTTP requests for one revision.
 
+use super::token_supply::{TokenError, TokenSupply};
 use crate::logic::case_model::Request;
 use crate::logic::mcp_messages;
 use crate::logic::template::{render_json, TemplateError, Vars};
+use crate::logic::token_recipe::Placement;
 use crate::transport::HttpRequest;
 use crate::vocab::{HeaderPair, Revision};
 
@@ -11,10 +13,26 @@ pub struct Built {
     pub requests: Vec<HttpRequest>,
 }
 
-/// Builds the requests. `Err` means a value taken from the target could not be used
-/// (e.g. a captured URL that is not a URL); the caller judges that as the target's fault.
-pub fn build(req: &Request, vars: &Vars, revision: Revision) -> Result<Built, TemplateError> {
-    let urls: Vec<String> = match (&req.url, &req.first_of) {
+/// Why a step's request could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// A value taken from the target could not be used (e.g. a captured URL that is not
+    /// a URL): the target's fault.
+    #[error("{0}")]
+    Template(#[from] TemplateError),
+    /// The harness could not make the token: its own fault.
+    #[error("cannot make the access token: {0}")]
+    Token(TokenError),
+}
+
+/// Builds the requests of a step for one revision.
+pub fn build(
+    req: &Request,
+    vars: &Vars,
+    revision: Revision,
+    tokens: &TokenSupply,
+) -> Result<Built, BuildError> {
+    let mut urls: Vec<String> = match (&req.url, &req.first_of) {
         (Some(url), _) => vec![url.render(vars)?],
         (None, Some(candidates)) => {
             let mut urls: Vec<String> = Vec::new();
@@ -29,7 +47,7 @@ pub fn build(req: &Request, vars: &Vars, revision: Revision) -> Result<Built, Te
                     }
                     // An optional capture that found nothing: skip the candidate.
                     Err(TemplateError::UndefinedVariable(_)) => {}
-                    Err(e) => return Err(e),
+                    Err(e) => return Err(e.into()),
                 }
             }
             urls
@@ -56,8 +74,36 @@ pub fn build(req: &Request, vars: &Vars, revision: Revision) -> Result<Built, Te
             format!("Bearer {}", token.render(vars)?),
         ));
     }
+    if let Some(send) = &req.token {
+        let resource = vars.get("target").map(String::as_str).unwrap_or_default();
+        let token = match tokens.token(send, resource, vars) {
+            Ok(t) => t,
+            Err(TokenError::Template(e)) => return Err(BuildError::Template(e)),
+            Err(e) => return Err(BuildError::Token(e)),
+        };
+        match send.place {
+            Placement::Header => {
+                headers.push(HeaderPair::new("Authorization", format!("Bearer {token}")))
+            }
+            Placement::HeaderWithoutScheme => headers.push(HeaderPair::new("Authorization", token)),
+            // RFC 6750 §2.3: the `access_token` query parameter.
+            Placement::Query => {
+                for url in &mut urls {
+                    if let Ok(mut u) = url::Url::parse(url) {
+                        u.query_pairs_mut().append_pair("access_token", &token);
+                        *url = u.to_string();
+                    }
+                }
+            }
+        }
+    }
     for (name, value) in &req.headers {
-        let value = value.render(vars)?;
+        let value = match value.render(vars) {
+            Ok(v) => v,
+            // An optional capture that found nothing: the header is left out.
+            Err(TemplateError::UndefinedVariable(_)) => continue,
+            Err(e) => return Err(e.into()),
+        };
         // A case's own header replaces a default of the same name.
         headers.retain(|h| !h.name.eq_ignore_ascii_case(name));
         headers.push(HeaderPair::new(name.clone(), value));

@@ -10,6 +10,7 @@ use url::Url;
 
 use super::case_run::{case_report, run_case, CaseContext};
 use super::events::RunEvents;
+use super::token_supply::TokenSupply;
 use crate::logic::case::Case;
 use crate::logic::case_model::Profile;
 use crate::logic::template::Vars;
@@ -62,6 +63,7 @@ pub async fn run_cases(
     target: &Target,
     plan: &RunPlan,
     client: Arc<dyn HttpClient>,
+    tokens: Arc<TokenSupply>,
     events: Arc<dyn RunEvents>,
 ) -> Vec<CaseReport> {
     let work: Vec<(Arc<Case>, Revision)> = cases
@@ -86,6 +88,7 @@ pub async fn run_cases(
             vars: target.vars(revision),
             client: client.clone(),
             timeout: plan.case_timeout,
+            tokens: tokens.clone(),
         };
         let events = events.clone();
         let task_case = case.clone();

@@ -11,6 +11,7 @@ use url::Url;
 use super::events::RunEvents;
 use super::runner::{run_cases, RunPlan, Target};
 use super::time::rfc3339_utc_now;
+use super::token_supply::TokenSupply;
 use crate::logic::case::Case;
 use crate::transport::{HttpClient, ReqwestClient, TransportLimits};
 use crate::vocab::{Role, RunReport, TargetDescription};
@@ -24,6 +25,8 @@ pub struct ServerSession {
     pub limits: TransportLimits,
     /// Marks the target as the suite's reference implementation in the report.
     pub reference: bool,
+    /// Where token cases get their tokens.
+    pub tokens: Arc<TokenSupply>,
 }
 
 impl ServerSession {
@@ -34,6 +37,7 @@ impl ServerSession {
             role: Role::Server,
             location: self.url.to_string(),
             reference: self.reference,
+            process: None,
         };
         let finish = |error: Option<String>, cases| {
             RunReport::assemble(
@@ -57,7 +61,15 @@ impl ServerSession {
             role: Role::Server,
             url: self.url.clone(),
         };
-        let reports = run_cases(cases, &target, &self.plan, client, events).await;
+        let reports = run_cases(
+            cases,
+            &target,
+            &self.plan,
+            client,
+            self.tokens.clone(),
+            events,
+        )
+        .await;
         finish(None, reports)
     }
 }

@@ -324,18 +324,30 @@ impl Validator<'_> {
                 None,
             );
         }
-        // Optional captures are usable in `first_of` candidates only (skipped while unset).
+        if req.bearer.is_some() && req.token.is_some() {
+            self.at_line(
+                send_loc,
+                format!("{label}: give either `bearer` or `token`, not both"),
+                Some("`bearer` sends a literal string; `token` a token the harness mints".into()),
+            );
+        }
+        // Optional captures are usable in `first_of` candidates (skipped while unset) and
+        // headers (left out while unset) only.
         let with_optional: BTreeSet<String> = defined.union(optional).cloned().collect();
-        for t in req.first_of.iter().flatten() {
+        for t in req.first_of.iter().flatten().chain(req.headers.values()) {
             self.check_template(t, label, &with_optional, send_loc);
         }
         let mut templates: Vec<Template> = Vec::new();
         templates.extend(req.url.iter().cloned());
-        templates.extend(req.headers.values().cloned());
         templates.extend(req.body.iter().cloned());
         templates.extend(req.bearer.iter().cloned());
         if let Some(j) = &req.json {
             templates.extend(json_templates(j));
+        }
+        for claim in req.token.iter().filter_map(|t| t.mint.as_ref()) {
+            for value in claim.claims.values() {
+                templates.extend(json_templates(value));
+            }
         }
         for t in templates {
             self.check_template(&t, label, defined, send_loc);

@@ -11,6 +11,7 @@ use serde_saphyr::Spanned;
 use super::predicate::Predicate;
 use super::query::Query;
 use super::template::Template;
+use super::token_recipe::TokenSend;
 use crate::vocab::{Level, Revision};
 
 /// One conformance case, as written in its YAML file.
@@ -98,7 +99,8 @@ pub struct Step {
     /// Like `capture`, but a value that is not there leaves the variable unset instead of
     /// ending the case. Such variables may only be used in `first_of` candidates, which
     /// are skipped while unset (e.g. a `resource_metadata` URL that a 2025-11-25 server
-    /// may omit).
+    /// may omit), and in headers, which are left out while unset (e.g. an optional
+    /// `Mcp-Session-Id`).
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, Query>")]
     pub capture_if_present: BTreeMap<String, Spanned<Query>>,
@@ -137,9 +139,14 @@ pub struct Request {
     /// A raw text body.
     #[serde(default)]
     pub body: Option<Template>,
-    /// Sent as `Authorization: Bearer <token>`.
+    /// Sent as `Authorization: Bearer <token>`: a literal or captured string.
     #[serde(default)]
     pub bearer: Option<Template>,
+    /// An access token the harness provides: the run's valid token, or one minted by
+    /// the suite's IdP with one defect. Cases with a `token` are skipped when the run has
+    /// no such token (`server --url` without `--token`).
+    #[serde(default)]
+    pub token: Option<TokenSend>,
 }
 
 impl Request {

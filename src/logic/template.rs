@@ -38,9 +38,12 @@ pub enum Filter {
     WellKnownAppend(String),
     /// `wk_root:SUFFIX`: the well-known URI at the origin, path discarded.
     WellKnownRoot(String),
+    /// `upper_origin`: the URL with scheme and host in upper case, which names the same
+    /// resource (RFC 3986 §6.2.2.1; MCP "Canonical Server URI").
+    UpperOrigin,
 }
 
-pub const FILTER_NAMES: &[&str] = &["origin", "wk_insert", "wk_append", "wk_root"];
+pub const FILTER_NAMES: &[&str] = &["origin", "wk_insert", "wk_append", "wk_root", "upper_origin"];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
@@ -222,6 +225,13 @@ fn apply(filter: &Filter, variable: &str, value: &str) -> Result<String, Templat
             well_known::append_well_known(&url("wk_append")?, s).to_string()
         }
         Filter::WellKnownRoot(s) => well_known::root_well_known(&url("wk_root")?, s).to_string(),
+        Filter::UpperOrigin => {
+            let u = url("upper_origin")?;
+            let origin = well_known::origin_of(&u);
+            // The origin as parsed is lower case; the rest of the URL follows it verbatim.
+            let rest = &u.as_str()[origin.len()..];
+            format!("{}{rest}", origin.to_ascii_uppercase())
+        }
     })
 }
 
@@ -288,6 +298,7 @@ fn parse_filter(text: &str) -> Result<Filter, TemplateError> {
     };
     match name {
         "origin" => Ok(Filter::Origin),
+        "upper_origin" => Ok(Filter::UpperOrigin),
         "wk_insert" => needs_arg(Filter::WellKnownInsert),
         "wk_append" => needs_arg(Filter::WellKnownAppend),
         "wk_root" => needs_arg(Filter::WellKnownRoot),
@@ -333,6 +344,12 @@ mod tests {
         assert_eq!(
             Template::new("a {{b}} c").render(&vars()).unwrap(),
             "a {b} c"
+        );
+        assert_eq!(
+            Template::new("{issuer|upper_origin}")
+                .render(&vars())
+                .unwrap(),
+            "HTTPS://AS.EXAMPLE/tenant1"
         );
     }
 

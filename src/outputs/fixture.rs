@@ -5,7 +5,7 @@
 //! that look like HTML, and two revisions across three roles.
 
 use crate::vocab::{
-    CaseReport, CheckReport, Exchange, HeaderPair, Level, Outcome, Revision, RunReport,
+    CaseReport, CheckReport, Exchange, HeaderPair, Level, Outcome, Revision, RunReport, SentToken,
     SpecReference, Summary, TargetDescription, ToolInfo, REPORT_SCHEMA_VERSION,
 };
 
@@ -188,6 +188,52 @@ fn fail_case() -> CaseReport {
     }
 }
 
+/// A token case: the exchange shows the decoded token it sent, signature redacted.
+fn token_case() -> CaseReport {
+    let r = Revision::R2026_07_28;
+    CaseReport {
+        requirement: "RS-TOK-01".into(),
+        requirement_text: "Validate every access token before acting on the request.".into(),
+        reason: Some("status is not between 200 and 299: got 200".into()),
+        spec: vec![mcp_auth(r, "Token Handling")],
+        checks: vec![check(
+            "status is not between 200 and 299",
+            Level::MUST,
+            Outcome::Fail,
+            "not between 200 and 299",
+            "200",
+        )],
+        exchanges: vec![Exchange {
+            step: "protected request with an expired token".into(),
+            request_headers: vec![
+                HeaderPair::new("content-type", "application/json"),
+                HeaderPair::new("authorization", "Bearer [redacted]"),
+            ],
+            request_body: Some(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#.into()),
+            status: Some(200),
+            response_headers: vec![HeaderPair::new("content-type", "application/json")],
+            response_body: Some(r#"{"jsonrpc":"2.0","id":1,"result":{"tools":[]}}"#.into()),
+            sent_token: Some(SentToken {
+                carried_in: "authorization header".into(),
+                header: Some(serde_json::json!({"typ": "at+jwt", "alg": "RS256", "kid": "mcp-authspec-rs256"})),
+                claims: Some(serde_json::json!({
+                    "iss": "http://127.0.0.1:38081", "aud": MCP, "scope": "mcp:tools",
+                    "iat": 1767225000, "exp": 1767225300
+                })),
+                signature: "[redacted: 342 characters]".into(),
+            }),
+            ..exchange("POST", MCP)
+        }],
+        ..case(
+            "server/token/expired-token-refused",
+            "An expired token is refused with 401",
+            "server",
+            r,
+            Outcome::Fail,
+        )
+    }
+}
+
 fn warn_case() -> CaseReport {
     let r = Revision::R2025_11_25;
     let challenge = format!(r#"Bearer resource_metadata="{PRM}", scope="mcp:read|mcp:write""#);
@@ -300,6 +346,7 @@ pub(crate) fn sample_report() -> RunReport {
     let cases = vec![
         pass_case(),
         fail_case(),
+        token_case(),
         warn_case(),
         info_case(),
         skip_case(),
@@ -309,6 +356,7 @@ pub(crate) fn sample_report() -> RunReport {
         role: role.parse().expect("fixture role"),
         location: location.into(),
         reference: true,
+        process: None,
     };
     RunReport {
         schema_version: REPORT_SCHEMA_VERSION.into(),

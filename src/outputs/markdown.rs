@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::vocab::{CaseReport, Exchange, HeaderPair, Outcome, RunReport};
+use crate::vocab::{CaseReport, Exchange, HeaderPair, Outcome, RunReport, SentToken};
 
 use super::md_escape::{cell, code, fenced, para};
 use super::text::{duration, exchange_line, spec_ref};
@@ -193,7 +193,25 @@ fn details(md: &mut String, case: &CaseReport) {
             para(&exchange_line(exchange))
         );
         fenced(md, "http", &http_text(exchange));
+        if let Some(token) = &exchange.sent_token {
+            let _ = writeln!(
+                md,
+                "Token sent in the {} (decoded, signature redacted):\n",
+                para(&token.carried_in)
+            );
+            fenced(md, "json", &token_text(token));
+        }
     }
+}
+
+/// The decoded token as JSON: header, claims and what stood for the signature.
+fn token_text(token: &SentToken) -> String {
+    let view = serde_json::json!({
+        "header": token.header,
+        "claims": token.claims,
+        "signature": token.signature,
+    });
+    serde_json::to_string_pretty(&view).unwrap_or_default()
 }
 
 /// The exchange as it would look on the wire: request line, headers, body, a blank line,

@@ -164,8 +164,8 @@ defects! {
     AcceptsTokenWithoutScheme = "accepts-token-without-scheme",
     /// Treats a known Mcp-Session-Id as proof of authentication.
     SessionAuthenticates = "session-authenticates",
-    /// Keeps a connection authenticated after one request with a valid token.
-    RemembersConnection = "remembers-connection",
+    /// Serves a client address without a token once it has sent one valid token.
+    RemembersClientAddress = "remembers-client-address",
     /// Answers a token that is not a JWT with HTTP 500.
     CrashesOnMalformedToken = "crashes-on-malformed-token",
     /// Leaves error="invalid_token" out of the challenge for a refused token.

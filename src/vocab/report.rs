@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Exchange, Level, Outcome, Revision, Role};
+use super::{Exchange, Level, Outcome, ProcessEvidence, Revision, Role};
 
 /// Bumped on any incompatible change of the report's JSON shape
 /// (`schemas/report.schema.json` describes it).
@@ -50,6 +50,9 @@ pub struct TargetDescription {
     /// True for the suite's own reference implementation (the demo).
     #[serde(default)]
     pub reference: bool,
+    /// The process the harness started as the target (`server --command`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<ProcessEvidence>,
 }
 
 /// Process exit codes (documented in the README).

@@ -1,20 +1,27 @@
 //! Starting the reference deployment: the MCP server (protected resource) and the
-//! authorization server whose metadata it points to, each on its own loopback origin as
-//! in a real deployment (MCP 2025-06-18+ separates the two roles).
+//! authorization server it trusts, each on its own loopback origin as in a real
+//! deployment (MCP 2025-06-18+ separates the two roles). The authorization server is the
+//! mock IdP; the MCP server learns its keys the way a vendor's server would, over HTTP.
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::collections::{BTreeSet, HashSet};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::{as_metadata, mcp_server};
-use crate::actors::listener::{bind_loopback, serve_listener, Listening};
-use crate::vocab::ServerDefect;
+use tokio::net::TcpListener;
+
+use super::mcp_server;
+use super::token_check::{discover, Trust, TrustedIssuer, ValidationMode};
+use crate::actors::idp::{start_idp, IdpConfig, MockIdp};
+use crate::actors::listener::{serve_listener, Listening};
+use crate::actors::tokens::Minter;
+use crate::vocab::{IdpDefect, ServerDefect};
 
 /// What the reference server does; conformant when `defects` is empty.
 #[derive(Debug, Clone, Default)]
 pub struct ReferenceConfig {
     pub defects: BTreeSet<ServerDefect>,
-    /// Bearer tokens the server accepts.
-    pub accepted_tokens: Vec<String>,
+    /// JWKS (default) or introspection.
+    pub validation: ValidationMode,
 }
 
 impl ReferenceConfig {
@@ -28,46 +35,132 @@ impl ReferenceConfig {
     pub fn has(&self, defect: ServerDefect) -> bool {
         self.defects.contains(&defect)
     }
+
+    /// The IdP knobs behind the deployment's authorization-server defects.
+    fn idp_defects(&self) -> Vec<IdpDefect> {
+        use IdpDefect as I;
+        use ServerDefect as S;
+        self.defects
+            .iter()
+            .filter_map(|d| {
+                Some(match d {
+                    S::AsMetadataOidcOnly => I::MetadataOidcOnly,
+                    S::AsMetadataMissing => I::MetadataMissing,
+                    S::AsMetadataIssuerMismatch => I::MetadataIssuerMismatch,
+                    S::AsMetadataNoPkce => I::MetadataNoS256,
+                    S::AsMetadataPlainOnly => I::MetadataPlainPkceOnly,
+                    S::AsMetadataNoCodeResponseType => I::MetadataNoCodeResponseType,
+                    S::AsMetadataNoRegistration => I::MetadataNoRegistration,
+                    S::AsMetadataInsecureEndpoint => I::MetadataInsecureTokenEndpoint,
+                    S::AsMetadataNoTokenEndpoint => I::MetadataNoTokenEndpoint,
+                    _ => return None,
+                })
+            })
+            .collect()
+    }
 }
 
-/// Facts every handler of the deployment needs.
-#[derive(Debug)]
+/// Facts and memory every handler of the MCP server needs.
 pub(super) struct Deployment {
     pub config: ReferenceConfig,
     /// `http://127.0.0.1:<port>` of the MCP server.
     pub origin: String,
-    /// The MCP endpoint, `<origin>/mcp`.
+    /// The MCP endpoint, `<origin>/mcp`: the resource tokens must be issued for.
     pub mcp_url: String,
     /// The authorization server's issuer identifier.
     pub issuer: String,
+    pub trust: Trust,
+    /// Session ids handed out (only the `session-authenticates` defect reads them).
+    pub sessions: Mutex<HashSet<String>>,
+    /// Addresses that once sent a valid token (only `remembers-client-address` reads them).
+    pub remembered_peers: Mutex<HashSet<IpAddr>>,
 }
 
-/// A running reference deployment; dropping it stops both servers.
-pub struct ReferenceServer {
+/// Locks handler memory; a poisoned lock still yields the data.
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A running reference MCP server; dropping it stops it.
+pub struct ReferenceMcpServer {
     pub mcp_url: String,
     pub issuer: String,
     _mcp: Listening,
-    _authorization_server: Listening,
 }
 
+/// A running reference deployment: the MCP server and the IdP it trusts.
+pub struct ReferenceServer {
+    pub mcp_url: String,
+    pub issuer: String,
+    pub idp: MockIdp,
+    _mcp: ReferenceMcpServer,
+}
+
+impl ReferenceServer {
+    /// Mints tokens the reference server trusts.
+    pub fn minter(&self) -> Minter {
+        self.idp.minter()
+    }
+}
+
+/// Starts the IdP, then the MCP server trusting it.
 pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<ReferenceServer> {
-    let as_listener = bind_loopback().await?;
-    let mcp_listener = bind_loopback().await?;
-    let issuer = format!("http://{}", as_listener.local_addr()?);
-    let origin = format!("http://{}", mcp_listener.local_addr()?);
+    let idp = start_idp(IdpConfig::with_defects(config.idp_defects())).await?;
+    // The IdP's keys are published whatever its metadata defects, so the trust is given
+    // directly rather than discovered (a metadata defect must not break validation).
+    let trusted = TrustedIssuer {
+        issuer: idp.issuer.clone(),
+        jwks_uri: idp.jwks_uri.clone(),
+        introspection_endpoint: Some(idp.introspection_endpoint.clone()),
+    };
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let mcp = serve_reference_mcp(config, &trusted, listener).await?;
+    Ok(ReferenceServer {
+        mcp_url: mcp.mcp_url.clone(),
+        issuer: idp.issuer.clone(),
+        idp,
+        _mcp: mcp,
+    })
+}
+
+/// Starts the MCP server alone on `127.0.0.1:port`, trusting an issuer found by its
+/// metadata: what `mcp-authspec reference server --issuer` runs.
+pub async fn start_reference_mcp(
+    config: ReferenceConfig,
+    issuer: &str,
+    port: u16,
+) -> Result<ReferenceMcpServer, String> {
+    let trusted = discover(issuer).await?;
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    serve_reference_mcp(config, &trusted, listener)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn serve_reference_mcp(
+    config: ReferenceConfig,
+    trusted: &TrustedIssuer,
+    listener: TcpListener,
+) -> std::io::Result<ReferenceMcpServer> {
+    let trust = Trust::load(trusted, config.validation)
+        .await
+        .map_err(std::io::Error::other)?;
+    let origin = format!("http://{}", listener.local_addr()?);
     let deployment = Arc::new(Deployment {
         config,
         mcp_url: format!("{origin}/mcp"),
         origin,
-        issuer: issuer.clone(),
+        issuer: trusted.issuer.clone(),
+        trust,
+        sessions: Mutex::new(HashSet::new()),
+        remembered_peers: Mutex::new(HashSet::new()),
     });
-    let authorization_server =
-        serve_listener(as_listener, as_metadata::router(deployment.clone()))?;
-    let mcp = serve_listener(mcp_listener, mcp_server::router(deployment.clone()))?;
-    Ok(ReferenceServer {
+    let mcp = serve_listener(listener, mcp_server::router(deployment.clone()))?;
+    Ok(ReferenceMcpServer {
         mcp_url: deployment.mcp_url.clone(),
-        issuer,
+        issuer: deployment.issuer.clone(),
         _mcp: mcp,
-        _authorization_server: authorization_server,
     })
 }

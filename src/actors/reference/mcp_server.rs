@@ -6,15 +6,18 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::deployment::Deployment;
-use super::{as_metadata, protected_resource_metadata as prm};
+use super::authentication::authenticate;
+use super::deployment::{lock, Deployment};
+use super::{legacy_authorization, protected_resource_metadata as prm};
 use crate::vocab::{Revision, ServerDefect as D};
 
 pub(super) fn router(deployment: Arc<Deployment>) -> Router {
@@ -23,12 +26,14 @@ pub(super) fn router(deployment: Arc<Deployment>) -> Router {
         .route(prm::PATH_INSERTED, get(prm::path_inserted))
         .route(prm::ROOT, get(prm::root))
         .with_state(deployment.clone())
-        .merge(as_metadata::legacy_routes(deployment))
+        .merge(legacy_authorization::legacy_routes(deployment))
 }
 
 async fn mcp(
     State(d): State<Arc<Deployment>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -40,13 +45,11 @@ async fn mcp(
             return (StatusCode::FORBIDDEN, axum::Json(err)).into_response();
         }
     }
-    let token = bearer_token(&headers);
-    let authorized = token.is_some_and(|t| d.config.accepted_tokens.iter().any(|a| a == t));
-    if !authorized && !d.config.has(D::ServesUnauthenticated) {
-        return unauthorized(&d, token.is_some(), &body);
+    if let Err(refusal) = authenticate(&d, peer, &uri, &headers).await {
+        return refusal.response(&d, &body);
     }
     match method {
-        Method::POST => handle_post(&body),
+        Method::POST => handle_post(&d, &body),
         // No server-initiated stream: 405 is the transport's answer for that.
         Method::GET => StatusCode::METHOD_NOT_ALLOWED.into_response(),
         Method::DELETE => StatusCode::NO_CONTENT.into_response(),
@@ -63,42 +66,9 @@ fn origin_allowed(origin: &HeaderValue, d: &Deployment) -> bool {
         || origin.starts_with("http://127.0.0.1:")
 }
 
-/// The token of an `Authorization: Bearer` header (scheme case-insensitive, RFC 6750 §2.1).
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
-}
-
-/// RFC 6750 §3 / RFC 9728 §5.1: 401 with a Bearer challenge naming the metadata.
-fn unauthorized(d: &Deployment, had_token: bool, request_body: &[u8]) -> Response {
-    let status = if d.config.has(D::ForbiddenInsteadOfUnauthorized) {
-        StatusCode::FORBIDDEN
-    } else {
-        StatusCode::UNAUTHORIZED
-    };
-    let body = if d.config.has(D::LeaksDataIn401) {
-        serde_json::to_string(&respond(request_body).unwrap_or(Value::Null)).unwrap_or_default()
-    } else {
-        let error = if had_token {
-            "invalid_token"
-        } else {
-            "unauthorized"
-        };
-        json!({"error": error, "error_description": "a valid bearer token is required"}).to_string()
-    };
-    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
-    if let Some(challenge) = challenge(d, had_token) {
-        if let Ok(v) = HeaderValue::from_str(&challenge) {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-        }
-    }
-    response
-}
-
-fn challenge(d: &Deployment, had_token: bool) -> Option<String> {
+/// The `WWW-Authenticate` value of a 401 (RFC 6750 §3, RFC 9728 §5.1). `error` is the
+/// RFC 6750 §3.1 code, absent when the request had no credentials.
+pub(super) fn challenge(d: &Deployment, error: Option<&str>) -> Option<String> {
     let has = |x| d.config.has(x);
     let metadata_url = format!("{}{}", d.origin, prm::PATH_INSERTED);
     if has(D::NoWwwAuthenticate) {
@@ -112,8 +82,9 @@ fn challenge(d: &Deployment, had_token: bool) -> Option<String> {
     }
     let mut params = Vec::new();
     // RFC 6750 §3.1: no error code when the request carried no credentials.
-    if had_token || has(D::ErrorWithoutToken) {
-        params.push("error=\"invalid_token\"".to_string());
+    let error = error.or(has(D::ErrorWithoutToken).then_some("invalid_token"));
+    if let Some(error) = error {
+        params.push(format!("error=\"{error}\""));
     }
     if !has(D::NoResourceMetadata) {
         let url = if has(D::RelativeResourceMetadata) {
@@ -137,7 +108,7 @@ fn challenge(d: &Deployment, had_token: bool) -> Option<String> {
     Some(format!("Bearer {}", params.join(", ")))
 }
 
-fn handle_post(body: &[u8]) -> Response {
+fn handle_post(d: &Deployment, body: &[u8]) -> Response {
     let Ok(request) = serde_json::from_slice::<Value>(body) else {
         let err = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "parse error"}});
         return (StatusCode::BAD_REQUEST, axum::Json(err)).into_response();
@@ -149,8 +120,10 @@ fn handle_post(body: &[u8]) -> Response {
         Some(reply) => {
             let mut response = axum::Json(reply).into_response();
             if is_initialize {
-                if let Ok(v) = HeaderValue::from_str(&session_id()) {
+                let id = session_id();
+                if let Ok(v) = HeaderValue::from_str(&id) {
                     response.headers_mut().insert("mcp-session-id", v);
+                    lock(&d.sessions).insert(id);
                 }
             }
             response
@@ -159,7 +132,7 @@ fn handle_post(body: &[u8]) -> Response {
 }
 
 /// The JSON-RPC reply to a request, or `None` for a notification.
-fn respond(body: &[u8]) -> Option<Value> {
+pub(super) fn respond(body: &[u8]) -> Option<Value> {
     let request: Value = serde_json::from_slice(body).ok()?;
     let id = request.get("id").cloned()?;
     let method = request["method"].as_str().unwrap_or_default();

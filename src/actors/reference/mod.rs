@@ -1,9 +1,15 @@
 //! The suite's reference implementations: conformant by default, with one typed defect
 //! per thing a case checks.
 
-mod as_metadata;
+mod authentication;
 mod deployment;
+mod legacy_authorization;
 mod mcp_server;
 mod protected_resource_metadata;
+mod token_check;
 
-pub use deployment::{start_reference_server, ReferenceConfig, ReferenceServer};
+pub use deployment::{
+    start_reference_mcp, start_reference_server, ReferenceConfig, ReferenceMcpServer,
+    ReferenceServer,
+};
+pub use token_check::{discover, TrustedIssuer, ValidationMode};

@@ -1,6 +1,8 @@
 //! Keys, minting and validation of JWT access tokens (RFC 9068).
 
 mod keys;
+#[cfg(test)]
+mod known_answers;
 mod mint;
 mod validate;
 

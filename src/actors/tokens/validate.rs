@@ -22,6 +22,9 @@ pub const LEEWAY: i64 = 60;
 pub enum Rejection {
     /// RFC 6750 §3.1 `invalid_token`: 401.
     Invalid(String),
+    /// Also `invalid_token`, kept apart because some servers answer it with 403
+    /// (requirements Appendix A-17).
+    Audience(String),
     /// RFC 6750 §3.1 `insufficient_scope`: 403, naming the scope needed.
     InsufficientScope { needed: String },
 }
@@ -166,12 +169,12 @@ fn check_audience(aud: Option<&Value>, resource: &str, lapses: &BTreeSet<D>) -> 
     let lapse = |d| lapses.contains(&d);
     let audiences: Vec<&str> = match aud {
         None if lapse(D::AcceptsMissingAudience) => return Ok(()),
-        None => return Err(Rejection::Invalid("no aud claim".into())),
+        None => return Err(Rejection::Audience("no aud claim".into())),
         Some(Value::String(s)) => vec![s.as_str()],
         Some(Value::Array(items)) if !lapse(D::AudienceArrayUnsupported) => {
             items.iter().filter_map(Value::as_str).collect()
         }
-        Some(other) => return Err(Rejection::Invalid(format!("unusable aud {other}"))),
+        Some(other) => return Err(Rejection::Audience(format!("unusable aud {other}"))),
     };
     let matches = |a: &str| {
         if lapse(D::AudienceOriginOnly) {
@@ -185,7 +188,7 @@ fn check_audience(aud: Option<&Value>, resource: &str, lapses: &BTreeSet<D>) -> 
     if audiences.iter().any(|a| matches(a)) {
         Ok(())
     } else {
-        Err(Rejection::Invalid(format!(
+        Err(Rejection::Audience(format!(
             "audience {audiences:?} does not include {resource}"
         )))
     }

@@ -1,0 +1,171 @@
+//! Authenticating each MCP request on its own (MCP "Token Requirements"): the bearer
+//! token of this request, validated against the trusted issuer, with one defect knob
+//! per shortcut real servers take. Refusals answer per RFC 6750 §3.1 and MCP "Error
+//! Handling": 401 `invalid_token`, 403 `insufficient_scope`.
+
+use std::net::SocketAddr;
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use super::deployment::{lock, Deployment};
+use super::mcp_server::{challenge, respond};
+use super::protected_resource_metadata as prm;
+use crate::actors::idp::DEFAULT_SCOPE;
+use crate::actors::tokens::Rejection;
+use crate::vocab::ServerDefect as D;
+
+/// Why a request is not served.
+pub(super) enum Refusal {
+    /// No bearer credentials at all.
+    NoToken,
+    /// The token was refused.
+    Rejected(Rejection),
+    /// The server broke on the token (a real SDK bug: a parse panic becomes a 500).
+    Crashed,
+}
+
+pub(super) async fn authenticate(
+    d: &Deployment,
+    peer: SocketAddr,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<(), Refusal> {
+    let has = |x| d.config.has(x);
+    if has(D::ServesUnauthenticated) {
+        return Ok(());
+    }
+    let Some(token) = credentials(d, uri, headers) else {
+        // A session id is not a credential (MCP security best practices, "Session
+        // Hijacking"); nor is an earlier request on the same connection.
+        let session = headers
+            .get("mcp-session-id")
+            .and_then(|v| v.to_str().ok());
+        if has(D::SessionAuthenticates) && session.is_some_and(|s| lock(&d.sessions).contains(s)) {
+            return Ok(());
+        }
+        if has(D::RemembersClientAddress) && lock(&d.remembered_peers).contains(&peer.ip()) {
+            return Ok(());
+        }
+        return Err(Refusal::NoToken);
+    };
+    if has(D::RejectsAllTokens) {
+        return Err(Refusal::Rejected(Rejection::Invalid(
+            "every token is refused".into(),
+        )));
+    }
+    if has(D::CrashesOnMalformedToken) && token.split('.').count() != 3 {
+        return Err(Refusal::Crashed);
+    }
+    d.trust
+        .validate(&token, &d.mcp_url, DEFAULT_SCOPE, &d.config.defects)
+        .await
+        .map_err(Refusal::Rejected)?;
+    lock(&d.remembered_peers).insert(peer.ip());
+    Ok(())
+}
+
+/// The token of the request: `Authorization: Bearer` only (RFC 6750 §2.1; MCP forbids
+/// the query string), unless a defect accepts other places.
+fn credentials(d: &Deployment, uri: &Uri, headers: &HeaderMap) -> Option<String> {
+    let has = |x| d.config.has(x);
+    if let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        match value.split_once(' ') {
+            // The scheme is case-insensitive (RFC 9110 §11.1).
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
+                return Some(token.trim().to_string())
+            }
+            None if has(D::AcceptsTokenWithoutScheme) => return Some(value.trim().to_string()),
+            _ => {}
+        }
+    }
+    if has(D::AcceptsQueryToken) {
+        let query = uri.query().unwrap_or_default();
+        return url::form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "access_token")
+            .map(|(_, v)| v.into_owned());
+    }
+    None
+}
+
+impl Refusal {
+    pub(super) fn response(&self, d: &Deployment, request_body: &[u8]) -> Response {
+        let has = |x| d.config.has(x);
+        match self {
+            Refusal::NoToken => unauthorized(d, StatusCode::UNAUTHORIZED, None, request_body),
+            Refusal::Crashed => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error: token parse failed",
+            )
+                .into_response(),
+            Refusal::Rejected(Rejection::InsufficientScope { needed })
+                if !has(D::InsufficientScopeAs401) =>
+            {
+                insufficient_scope(d, needed)
+            }
+            Refusal::Rejected(rejection) => {
+                let status = match rejection {
+                    Rejection::Audience(_) if has(D::WrongAudienceForbidden) => {
+                        StatusCode::FORBIDDEN
+                    }
+                    _ => StatusCode::UNAUTHORIZED,
+                };
+                let error = (!has(D::NoInvalidTokenError)).then_some("invalid_token");
+                unauthorized(d, status, error, request_body)
+            }
+        }
+    }
+}
+
+/// RFC 6750 §3 / RFC 9728 §5.1: a Bearer challenge naming the metadata.
+fn unauthorized(
+    d: &Deployment,
+    status: StatusCode,
+    error: Option<&str>,
+    request_body: &[u8],
+) -> Response {
+    let status = if d.config.has(D::ForbiddenInsteadOfUnauthorized) && error.is_none() {
+        StatusCode::FORBIDDEN
+    } else {
+        status
+    };
+    let body = if d.config.has(D::LeaksDataIn401) {
+        serde_json::to_string(&respond(request_body).unwrap_or(Value::Null)).unwrap_or_default()
+    } else {
+        json!({
+            "error": error.unwrap_or("unauthorized"),
+            "error_description": "a valid bearer token is required"
+        })
+        .to_string()
+    };
+    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    if let Some(c) = challenge(d, error).and_then(|c| HeaderValue::from_str(&c).ok()) {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, c);
+    }
+    response
+}
+
+/// MCP "Runtime Insufficient Scope Errors" (2025-11-25+): 403 with the scope needed and
+/// where the metadata is, so the client can step up.
+fn insufficient_scope(d: &Deployment, needed: &str) -> Response {
+    let challenge = format!(
+        "Bearer error=\"insufficient_scope\", scope=\"{needed}\", resource_metadata=\"{}{}\", \
+         error_description=\"the token lacks a scope this request needs\"",
+        d.origin,
+        prm::PATH_INSERTED
+    );
+    let mut response = (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "application/json")],
+        json!({"error": "insufficient_scope", "scope": needed}).to_string(),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    response
+}

@@ -1,0 +1,174 @@
+//! How the reference server trusts its authorization server: it discovers the issuer's
+//! metadata (RFC 8414 §3, then OpenID Connect Discovery), then verifies JWT access tokens
+//! with the published JWKS, or asks the introspection endpoint (RFC 7662) when told to
+//! treat tokens as opaque.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use jsonwebtoken::jwk::JwkSet;
+use serde_json::Value;
+
+use crate::actors::tokens::{check_claims, unix_now, verify_signature, Expectations, Rejection};
+use crate::logic::well_known::{append_well_known, insert_well_known};
+use crate::transport::{HttpClient, HttpRequest, ReqwestClient, TransportLimits};
+use crate::vocab::{HeaderPair, ServerDefect};
+
+/// How tokens are validated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ValidationMode {
+    /// Verify JWTs locally with the issuer's JWKS.
+    #[default]
+    Jwks,
+    /// Ask the issuer's introspection endpoint.
+    Introspection,
+}
+
+/// Where the trusted issuer publishes what the reference server needs.
+#[derive(Debug, Clone)]
+pub struct TrustedIssuer {
+    pub issuer: String,
+    pub jwks_uri: String,
+    pub introspection_endpoint: Option<String>,
+}
+
+/// A loaded trust: the keys, or the endpoint to ask.
+pub struct Trust {
+    pub issuer: String,
+    source: Source,
+}
+
+enum Source {
+    Keys(JwkSet),
+    Introspection {
+        endpoint: String,
+        client: Arc<dyn HttpClient>,
+    },
+}
+
+fn client() -> Result<Arc<dyn HttpClient>, String> {
+    ReqwestClient::new(TransportLimits::default())
+        .map(|c| Arc::new(c) as Arc<dyn HttpClient>)
+        .map_err(|e| e.message)
+}
+
+async fn get_json(client: &dyn HttpClient, url: &str) -> Result<Value, String> {
+    let response = client
+        .send(HttpRequest {
+            method: "GET".into(),
+            url: url.to_string(),
+            headers: vec![HeaderPair::new("Accept", "application/json")],
+            body: None,
+        })
+        .await
+        .map_err(|e| format!("{url}: {}", e.message))?;
+    if response.status != 200 {
+        return Err(format!("{url}: HTTP {}", response.status));
+    }
+    serde_json::from_slice(&response.body).map_err(|e| format!("{url}: not JSON: {e}"))
+}
+
+/// Reads the issuer's metadata: RFC 8414 path-inserted, then OpenID Connect Discovery
+/// path-appended; the document's `issuer` must be the issuer (RFC 8414 §3.3).
+pub async fn discover(issuer: &str) -> Result<TrustedIssuer, String> {
+    let url = url::Url::parse(issuer).map_err(|e| format!("issuer `{issuer}`: {e}"))?;
+    let client = client()?;
+    let candidates = [
+        insert_well_known(&url, "oauth-authorization-server").to_string(),
+        append_well_known(&url, "openid-configuration").to_string(),
+    ];
+    let mut errors = Vec::new();
+    for candidate in candidates {
+        match get_json(client.as_ref(), &candidate).await {
+            Ok(doc) if doc["issuer"] == issuer => {
+                let jwks_uri = doc["jwks_uri"]
+                    .as_str()
+                    .ok_or_else(|| format!("{candidate} names no jwks_uri"))?;
+                return Ok(TrustedIssuer {
+                    issuer: issuer.to_string(),
+                    jwks_uri: jwks_uri.to_string(),
+                    introspection_endpoint: doc["introspection_endpoint"]
+                        .as_str()
+                        .map(str::to_string),
+                });
+            }
+            Ok(doc) => errors.push(format!("{candidate}: issuer is {}", doc["issuer"])),
+            Err(e) => errors.push(e),
+        }
+    }
+    Err(format!(
+        "cannot read the metadata of {issuer}: {}",
+        errors.join("; ")
+    ))
+}
+
+impl Trust {
+    pub async fn load(trusted: &TrustedIssuer, mode: ValidationMode) -> Result<Trust, String> {
+        let client = client()?;
+        let source = match mode {
+            ValidationMode::Jwks => {
+                let doc = get_json(client.as_ref(), &trusted.jwks_uri).await?;
+                let keys: JwkSet = serde_json::from_value(doc)
+                    .map_err(|e| format!("{}: not a JWK set: {e}", trusted.jwks_uri))?;
+                Source::Keys(keys)
+            }
+            ValidationMode::Introspection => Source::Introspection {
+                endpoint: trusted
+                    .introspection_endpoint
+                    .clone()
+                    .ok_or("the issuer has no introspection_endpoint")?,
+                client,
+            },
+        };
+        Ok(Trust {
+            issuer: trusted.issuer.clone(),
+            source,
+        })
+    }
+
+    /// Validates a token for a request to `resource` that needs `required_scope`.
+    pub async fn validate(
+        &self,
+        token: &str,
+        resource: &str,
+        required_scope: &str,
+        lapses: &BTreeSet<ServerDefect>,
+    ) -> Result<(), Rejection> {
+        let claims = match &self.source {
+            Source::Keys(keys) => verify_signature(token, keys, lapses)?,
+            Source::Introspection { endpoint, client } => introspect(client.as_ref(), endpoint, token).await?,
+        };
+        let expect = Expectations {
+            issuer: self.issuer.clone(),
+            resource: Some(resource.to_string()),
+            required_scope: required_scope.to_string(),
+        };
+        check_claims(&claims, &expect, lapses, unix_now())
+    }
+}
+
+async fn introspect(
+    client: &dyn HttpClient,
+    endpoint: &str,
+    token: &str,
+) -> Result<serde_json::Map<String, Value>, Rejection> {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("token", token)
+        .finish();
+    let answer = client
+        .send(HttpRequest {
+            method: "POST".into(),
+            url: endpoint.to_string(),
+            headers: vec![HeaderPair::new(
+                "Content-Type",
+                "application/x-www-form-urlencoded",
+            )],
+            body: Some(body.into_bytes()),
+        })
+        .await
+        .map_err(|e| Rejection::Invalid(format!("introspection failed: {}", e.message)))?;
+    match serde_json::from_slice::<Value>(&answer.body) {
+        Ok(Value::Object(claims)) if claims.get("active") == Some(&Value::Bool(true)) => Ok(claims),
+        _ => Err(Rejection::Invalid("the issuer says the token is not active".into())),
+    }
+}
