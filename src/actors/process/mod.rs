@@ -1,1 +1,17 @@
-//! TODO(helper): launching a target process.
+//! Launching the server under test as a child process (`server --command`), watching it,
+//! and stopping it together with everything it started.
+
+mod error;
+mod group;
+mod launch;
+#[cfg(all(test, unix))]
+mod launch_tests;
+mod output;
+mod render;
+mod target;
+
+pub use error::LaunchError;
+pub use launch::{free_loopback_port, launch, LaunchSpec};
+pub use output::CAPTURE_LIMIT;
+pub use render::{env_name, ENV_PREFIX};
+pub use target::{TargetProcess, STOP_GRACE};
