@@ -1,0 +1,153 @@
+//! The reference server driven as a separate process through `server --command`, exactly
+//! as a vendor's server would be, must get the same verdicts as in-process; with one
+//! defect it must fail the same cases. Also: a command that cannot start, and the
+//! `--url --token` mode.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mcp_authspec::actors::reference::{start_reference_server, ReferenceConfig};
+use mcp_authspec::engine::{LaunchedServer, NoEvents, RunPlan, ServerSession, TokenSupply};
+use mcp_authspec::harness::reference_tokens;
+use mcp_authspec::input::{load_cases, CaseSource};
+use mcp_authspec::transport::TransportLimits;
+use mcp_authspec::vocab::{Outcome, Revision, RunReport, ServerDefect};
+
+fn plan() -> RunPlan {
+    RunPlan {
+        revisions: Revision::ALL.to_vec(),
+        case_timeout: Duration::from_secs(20),
+        ..RunPlan::default()
+    }
+}
+
+fn verdicts(report: &RunReport) -> BTreeMap<(String, Revision), Outcome> {
+    report
+        .cases
+        .iter()
+        .map(|c| ((c.id.clone(), c.revision), c.outcome))
+        .collect()
+}
+
+async fn in_process(config: ReferenceConfig) -> RunReport {
+    let cases = load_cases(&CaseSource::Builtin).unwrap();
+    let server = start_reference_server(config).await.unwrap();
+    let session = ServerSession {
+        url: server.mcp_url.parse().unwrap(),
+        plan: plan(),
+        limits: TransportLimits::default(),
+        reference: true,
+        tokens: Arc::new(reference_tokens(&server)),
+    };
+    session.run(&cases, Arc::new(NoEvents)).await
+}
+
+async fn as_process(extra: &str) -> RunReport {
+    let cases = load_cases(&CaseSource::Builtin).unwrap();
+    let launched = LaunchedServer {
+        command: format!(
+            "'{}' reference server --port {{port}} --issuer {{issuer}}{extra}",
+            env!("CARGO_BIN_EXE_mcp-authspec")
+        ),
+        path: "/mcp".into(),
+        scope: "mcp:tools".into(),
+        startup_timeout: Duration::from_secs(30),
+        plan: plan(),
+        limits: TransportLimits::default(),
+    };
+    launched.run(&cases, Arc::new(NoEvents)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reference_as_a_process_gets_the_in_process_verdicts() {
+    let (inside, outside) = (in_process(ReferenceConfig::default()).await, as_process("").await);
+    assert_eq!(outside.error, None, "{:?}", outside.targets);
+    assert!(inside.cases.len() > 100);
+    assert_eq!(verdicts(&inside), verdicts(&outside));
+    assert_eq!(outside.summary.fail, 0);
+    let process = outside.targets[0].process.as_ref().expect("process evidence");
+    assert!(process.stdout.contains("mcp endpoint: http://127.0.0.1:"));
+    assert!(process.ended.contains("stopped by the harness"), "{}", process.ended);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_defect_fails_the_same_cases_in_process_and_as_a_process() {
+    for defect in [
+        ServerDefect::SkipsAudienceCheck,
+        ServerDefect::AcceptsAlgNone,
+        ServerDefect::SessionAuthenticates,
+    ] {
+        let inside = in_process(ReferenceConfig::with_defect(defect)).await;
+        let outside = as_process(&format!(" --defect {defect}")).await;
+        assert!(inside.summary.fail > 0, "{defect} failed nothing");
+        assert_eq!(verdicts(&inside), verdicts(&outside), "{defect}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_that_cannot_start_is_a_harness_error_with_its_output() {
+    let cases = load_cases(&CaseSource::Builtin).unwrap();
+    let launched = LaunchedServer {
+        command: "echo listening on {port} >&2; exit 4".into(),
+        path: "/mcp".into(),
+        scope: "mcp:tools".into(),
+        startup_timeout: Duration::from_secs(10),
+        plan: plan(),
+        limits: TransportLimits::default(),
+    };
+    let report = launched.run(&cases, Arc::new(NoEvents)).await;
+    assert_eq!(report.exit_code, 3);
+    let error = report.error.as_deref().unwrap();
+    assert!(error.contains("did not start"), "{error}");
+    let process = report.targets[0].process.as_ref().expect("evidence");
+    assert!(process.stderr.starts_with("listening on "), "{process:?}");
+    assert!(process.ended.contains('4'), "{}", process.ended);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_given_token_runs_the_cases_that_need_no_minting() {
+    let cases = load_cases(&CaseSource::Builtin).unwrap();
+    let server = start_reference_server(ReferenceConfig::default())
+        .await
+        .unwrap();
+    let token = reference_tokens(&server)
+        .minter
+        .unwrap()
+        .valid(&mcp_authspec::actors::tokens::Grant {
+            resource: server.mcp_url.clone(),
+            scope: "mcp:tools".into(),
+        })
+        .unwrap();
+    let session = ServerSession {
+        url: server.mcp_url.parse().unwrap(),
+        plan: plan(),
+        limits: TransportLimits::default(),
+        reference: false,
+        tokens: Arc::new(TokenSupply {
+            given: Some(token),
+            ..TokenSupply::default()
+        }),
+    };
+    let report = session.run(&cases, Arc::new(NoEvents)).await;
+    let outcome = |id: &str| {
+        report
+            .cases
+            .iter()
+            .find(|c| c.id == id && c.revision == Revision::LATEST)
+            .map(|c| (c.outcome, c.reason.clone()))
+            .unwrap()
+    };
+    for id in [
+        "server/token/valid-token-accepted",
+        "server/token/altered-signature-refused",
+        "server/token/query-string-token-refused",
+        "server/token/token-without-scheme-refused",
+        "server/token/every-request-authenticated",
+    ] {
+        assert_eq!(outcome(id).0, Outcome::Pass, "{id}: {:?}", outcome(id).1);
+    }
+    let (skipped, reason) = outcome("server/token/expired-token-refused");
+    assert_eq!(skipped, Outcome::Skip);
+    assert!(reason.unwrap().contains("server --command"));
+}
