@@ -1,12 +1,298 @@
-//! TODO(helper)
+//! The authorization endpoint (RFC 6749 §4.1.1, OAuth 2.1 §4.1.1): consent is headless,
+//! so a valid request is approved at once and answered with a code. The request is
+//! checked as a real server would: PKCE with S256 (RFC 7636, OAuth 2.1 §4.1.1), scopes,
+//! the RFC 8707 resource, and `iss` in every response (RFC 9207 §2).
 
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use axum::extract::{RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
+use url::Url;
 
-use super::state::IdpState;
+use super::registration::oauth_error;
+use super::state::{lock, CodeGrant, IdpState};
+use crate::actors::tokens::random_id;
+use crate::vocab::IdpDefect as D;
+
+/// The `iss` a server with the `WrongIssInResponse` defect sends.
+const WRONG_ISSUER: &str = "https://wrong-issuer.example";
 
 pub fn routes(state: Arc<IdpState>) -> Router {
-    let _ = state;
+    let path = state.config.issuer_path.clone().unwrap_or_default();
     Router::new()
+        .route(&format!("{path}/authorize"), get(authorize))
+        .with_state(state)
+}
+
+/// Request parameters, query or form (RFC 6749 §3.1, §3.2): a parameter sent without a
+/// value counts as omitted, and one sent more than once is remembered as repeated.
+pub(super) struct Params {
+    values: HashMap<String, String>,
+    repeated: BTreeSet<String>,
+}
+
+impl Params {
+    pub(super) fn parse(input: &[u8]) -> Params {
+        let mut values = HashMap::new();
+        let mut repeated = BTreeSet::new();
+        for (name, value) in url::form_urlencoded::parse(input) {
+            if value.is_empty() {
+                continue;
+            }
+            if values.contains_key(name.as_ref()) {
+                repeated.insert(name.into_owned());
+            } else {
+                values.insert(name.into_owned(), value.into_owned());
+            }
+        }
+        Params { values, repeated }
+    }
+
+    pub(super) fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    pub(super) fn is_repeated(&self, name: &str) -> bool {
+        self.repeated.contains(name)
+    }
+
+    /// The error for a repeated parameter: RFC 6749 §3.1 forbids repeats; RFC 8707 §2
+    /// lets `resource` repeat, but this server issues a token for one resource at a
+    /// time and refuses more with invalid_target, as §2 allows.
+    pub(super) fn repeat_error(&self) -> Option<(&'static str, String)> {
+        let name = self.repeated.iter().find(|n| *n != "resource");
+        match name {
+            Some(name) => Some((
+                "invalid_request",
+                format!("{name} is given more than once (RFC 6749 §3.1, §3.2)"),
+            )),
+            None if self.is_repeated("resource") => Some((
+                "invalid_target",
+                "this server issues tokens for one resource per request (RFC 8707 §2)".into(),
+            )),
+            None => None,
+        }
+    }
+}
+
+/// The tokens of a `scope` (RFC 6749 §3.3), in order, without duplicates.
+pub(super) fn scope_tokens(scope: &str) -> Vec<&str> {
+    let mut tokens: Vec<&str> = Vec::new();
+    for token in scope.split(' ').filter(|t| !t.is_empty()) {
+        if !tokens.contains(&token) {
+            tokens.push(token);
+        }
+    }
+    tokens
+}
+
+/// RFC 7636 §4.1: `code_verifier` (and a plain `code_challenge`, §4.2) is 43 to 128
+/// unreserved characters.
+pub(super) fn is_verifier_syntax(v: &str) -> bool {
+    (43..=128).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+/// An error code of RFC 6749 §4.1.2.1 (or RFC 8707 §2) and why.
+type Refusal = (&'static str, String);
+
+async fn authorize(State(s): State<Arc<IdpState>>, RawQuery(query): RawQuery) -> Response {
+    let p = Params::parse(query.as_deref().unwrap_or_default().as_bytes());
+    // RFC 6749 §4.1.2.1: without a known client and a registered redirect URI the error
+    // goes to the user agent, never to an unverified redirect URI (open redirector,
+    // RFC 9700 §4.11).
+    let (client_id, redirect_uri, target) = match redirect_target(&s, &p) {
+        Ok(found) => found,
+        Err(why) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &why),
+    };
+    let answer = match approve(&s, &p, client_id, redirect_uri) {
+        Ok(code) => vec![("code", code)],
+        Err((error, description)) => {
+            vec![
+                ("error", error.to_string()),
+                ("error_description", description),
+            ]
+        }
+    };
+    redirect(&s, target, &answer, p.get("state"))
+}
+
+/// The client, the redirect URI as the request gave it, and that URI parsed.
+fn redirect_target(s: &IdpState, p: &Params) -> Result<(String, String, Url), String> {
+    for name in ["client_id", "redirect_uri"] {
+        if p.is_repeated(name) {
+            return Err(format!("{name} is given more than once (RFC 6749 §3.1)"));
+        }
+    }
+    let client_id = p.get("client_id").ok_or("client_id is missing")?;
+    let client = lock(&s.clients)
+        .get(client_id)
+        .cloned()
+        .ok_or_else(|| format!("client_id {client_id:?} is not registered"))?;
+    let uri = p.get("redirect_uri").ok_or("redirect_uri is missing")?;
+    // OAuth 2.1 §2.3.2 (RFC 9700 §4.1.3): exact string comparison, no prefix or pattern.
+    let registered = client
+        .redirect_uris
+        .iter()
+        .any(|r| r == uri || (s.has(D::PrefixRedirectUri) && uri.starts_with(r.as_str())));
+    if !registered {
+        return Err(format!(
+            "redirect_uri {uri:?} is not one the client registered (OAuth 2.1 §2.3.2: \
+             exact match)"
+        ));
+    }
+    let url = Url::parse(uri).map_err(|e| format!("redirect_uri {uri:?} is not a URL: {e}"))?;
+    Ok((client.client_id, uri.to_string(), url))
+}
+
+/// Checks the rest of the request and issues a code.
+fn approve(
+    s: &IdpState,
+    p: &Params,
+    client_id: String,
+    redirect_uri: String,
+) -> Result<String, Refusal> {
+    if let Some(refusal) = p.repeat_error() {
+        return Err(refusal);
+    }
+    match p.get("response_type") {
+        Some("code") => {}
+        None => return Err(("invalid_request", "response_type is missing".into())),
+        Some(other) => {
+            return Err((
+                "unsupported_response_type",
+                format!("response_type {other:?} is not supported; only code (OAuth 2.1 §4.1.1)"),
+            ))
+        }
+    }
+    let (code_challenge, code_challenge_method) = pkce(s, p)?;
+    let scope = scope(s, p)?;
+    let resource = resource(p)?;
+    let code = random_id();
+    let grant = CodeGrant {
+        client_id,
+        redirect_uri,
+        code_challenge,
+        code_challenge_method,
+        resource,
+        scope,
+        redeemed: false,
+    };
+    lock(&s.codes).insert(code.clone(), grant);
+    Ok(code)
+}
+
+/// The code challenge and its method.
+fn pkce(s: &IdpState, p: &Params) -> Result<(Option<String>, Option<String>), Refusal> {
+    let Some(challenge) = p.get("code_challenge") else {
+        if s.has(D::AcceptsMissingPkce) {
+            return Ok((None, None));
+        }
+        return Err((
+            "invalid_request",
+            "code_challenge is required (OAuth 2.1 §4.1.1, RFC 7636 §4.4.1)".into(),
+        ));
+    };
+    // RFC 7636 §4.3: an absent method means plain.
+    let method = p.get("code_challenge_method").unwrap_or("plain");
+    let well_formed = match method {
+        // BASE64URL of a SHA-256 digest: 43 characters without padding (RFC 7636 §4.2).
+        "S256" => {
+            challenge.len() == 43
+                && challenge
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        }
+        "plain" if s.has(D::AcceptsPlainPkce) => is_verifier_syntax(challenge),
+        "plain" => {
+            return Err((
+                "invalid_request",
+                "code_challenge_method must be S256; plain, or no method (RFC 7636 §4.3), \
+                 is refused (OAuth 2.1 §4.1.1, MCP authorization)"
+                    .into(),
+            ))
+        }
+        other => {
+            return Err((
+                "invalid_request",
+                format!("code_challenge_method {other:?} is not supported; only S256"),
+            ))
+        }
+    };
+    if !well_formed {
+        return Err((
+            "invalid_request",
+            format!("code_challenge is malformed for the {method} method (RFC 7636 §4.2)"),
+        ));
+    }
+    Ok((Some(challenge.to_string()), Some(method.to_string())))
+}
+
+/// The granted scope: the requested scopes if the IdP knows them all, else every scope
+/// it supports (RFC 6749 §3.3 lets the server apply a default).
+fn scope(s: &IdpState, p: &Params) -> Result<String, Refusal> {
+    let Some(requested) = p.get("scope") else {
+        return Ok(s.config.scopes_supported.join(" "));
+    };
+    let tokens = scope_tokens(requested);
+    let unknown: Vec<&str> = tokens
+        .iter()
+        .copied()
+        .filter(|t| !s.config.scopes_supported.iter().any(|known| known == t))
+        .collect();
+    if !unknown.is_empty() {
+        return Err((
+            "invalid_scope",
+            format!("unknown scope {unknown:?} (RFC 6749 §3.3)"),
+        ));
+    }
+    Ok(tokens.join(" "))
+}
+
+/// The RFC 8707 resource: an absolute URI without fragment (§2).
+fn resource(p: &Params) -> Result<Option<String>, Refusal> {
+    let Some(resource) = p.get("resource") else {
+        return Ok(None);
+    };
+    match Url::parse(resource) {
+        Ok(url) if url.fragment().is_none() => Ok(Some(resource.to_string())),
+        Ok(_) => Err((
+            "invalid_target",
+            format!("resource {resource:?} has a fragment (RFC 8707 §2)"),
+        )),
+        Err(e) => Err((
+            "invalid_target",
+            format!("resource {resource:?} is not an absolute URI: {e} (RFC 8707 §2)"),
+        )),
+    }
+}
+
+/// 302 to the redirect URI with the response parameters added to its query, keeping
+/// the query it has (RFC 6749 §3.1.2), with `state` echoed and `iss` (RFC 9207 §2).
+fn redirect(
+    s: &IdpState,
+    mut target: Url,
+    answer: &[(&str, String)],
+    state: Option<&str>,
+) -> Response {
+    {
+        let mut query = target.query_pairs_mut();
+        for (name, value) in answer {
+            query.append_pair(name, value);
+        }
+        if let Some(state) = state {
+            query.append_pair("state", state);
+        }
+        if s.has(D::WrongIssInResponse) {
+            query.append_pair("iss", WRONG_ISSUER);
+        } else if !s.has(D::NoIssInResponse) {
+            query.append_pair("iss", &s.issuer);
+        }
+    }
+    (StatusCode::FOUND, [(header::LOCATION, target.as_str())]).into_response()
 }

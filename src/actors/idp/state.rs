@@ -17,6 +17,8 @@ pub struct Client {
     pub redirect_uris: Vec<String>,
     /// `none`, `client_secret_basic` or `client_secret_post`.
     pub token_endpoint_auth_method: String,
+    /// `authorization_code` and possibly `refresh_token` (RFC 7591 §2).
+    pub grant_types: Vec<String>,
 }
 
 /// An authorization code and what it was issued for (RFC 6749 §4.1.2, RFC 7636 §4.4).
