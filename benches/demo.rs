@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use mcp_authspec::actors::reference::{start_reference_server, ReferenceConfig};
 use mcp_authspec::engine::{NoEvents, RunPlan, ServerSession};
+use mcp_authspec::harness::reference_tokens;
 use mcp_authspec::input::{load_cases, CaseSource};
 use mcp_authspec::transport::TransportLimits;
 use mcp_authspec::vocab::Revision;
@@ -42,6 +43,7 @@ fn main() {
                 },
                 limits: TransportLimits::default(),
                 reference: true,
+                tokens: Arc::new(reference_tokens(&server)),
             };
             session.run(&cases, Arc::new(NoEvents)).await
         });

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use libtest_mimic::{Failed, Trial};
 
-use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::actors::idp::DEFAULT_SCOPE;
 use crate::actors::reference::ReferenceServer;
+use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::engine::{NoEvents, RunPlan, ServerSession, TokenSupply};
 use crate::input::{load_cases, CaseSource};
 use crate::logic::case::{Case, DefectRef};
@@ -123,9 +123,8 @@ pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
                 ..TokenSupply::default()
             });
             Some(Trial::test(case.test_name(), move || {
-                let report = runtime().block_on(run_one(
-                    &case, &url, revisions, profile, timeout, tokens,
-                ))?;
+                let report = runtime()
+                    .block_on(run_one(&case, &url, revisions, profile, timeout, tokens))?;
                 judge_required(&report)
             }))
         })

@@ -126,6 +126,14 @@ fn a_server_that_never_answers_ends_each_case_as_an_error_at_its_timeout() {
     let cases = report["cases"].as_array().unwrap();
     assert!(!cases.is_empty());
     for c in cases {
+        // Token cases need a token this run does not have: they are skipped at once.
+        if c["outcome"] == "skip" {
+            assert!(
+                c["reason"].as_str().unwrap().contains("server --command"),
+                "{c}"
+            );
+            continue;
+        }
         assert_eq!(c["outcome"], "error", "{c}");
         assert!(
             c["reason"].as_str().unwrap().contains("no answer")

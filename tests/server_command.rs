@@ -61,14 +61,24 @@ async fn as_process(extra: &str) -> RunReport {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reference_as_a_process_gets_the_in_process_verdicts() {
-    let (inside, outside) = (in_process(ReferenceConfig::default()).await, as_process("").await);
+    let (inside, outside) = (
+        in_process(ReferenceConfig::default()).await,
+        as_process("").await,
+    );
     assert_eq!(outside.error, None, "{:?}", outside.targets);
     assert!(inside.cases.len() > 100);
     assert_eq!(verdicts(&inside), verdicts(&outside));
     assert_eq!(outside.summary.fail, 0);
-    let process = outside.targets[0].process.as_ref().expect("process evidence");
+    let process = outside.targets[0]
+        .process
+        .as_ref()
+        .expect("process evidence");
     assert!(process.stdout.contains("mcp endpoint: http://127.0.0.1:"));
-    assert!(process.ended.contains("stopped by the harness"), "{}", process.ended);
+    assert!(
+        process.ended.contains("stopped by the harness"),
+        "{}",
+        process.ended
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

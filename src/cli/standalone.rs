@@ -20,13 +20,20 @@ pub async fn mock_idp(args: MockIdpArgs) -> i32 {
     let idp = match start_idp(config).await {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("error: cannot start the mock IdP on 127.0.0.1:{}: {e}", args.port);
+            eprintln!(
+                "error: cannot start the mock IdP on 127.0.0.1:{}: {e}",
+                args.port
+            );
             return exit_code::HARNESS;
         }
     };
     println!("issuer: {}", idp.issuer);
     let metadata = metadata_document(idp.state());
-    for key in ["authorization_endpoint", "token_endpoint", "registration_endpoint"] {
+    for key in [
+        "authorization_endpoint",
+        "token_endpoint",
+        "registration_endpoint",
+    ] {
         if let Some(url) = metadata[key].as_str() {
             println!("{key}: {url}");
         }

@@ -170,7 +170,9 @@ impl Run<'_> {
         ) {
             Ok(b) => b,
             Err(BuildError::Token(e)) => {
-                return Err(Stop::Error(format!("{label}: cannot make the access token: {e}")))
+                return Err(Stop::Error(format!(
+                    "{label}: cannot make the access token: {e}"
+                )))
             }
             Err(BuildError::Template(e)) => {
                 // A value the target gave (a captured URL) is unusable: that is the

@@ -64,7 +64,12 @@ impl LaunchedServer {
         let resource = format!("http://127.0.0.1:{port}{path}");
         let url = match url::Url::parse(&resource) {
             Ok(u) => u,
-            Err(e) => return broken(format!("--path gives no usable URL `{resource}`: {e}"), None),
+            Err(e) => {
+                return broken(
+                    format!("--path gives no usable URL `{resource}`: {e}"),
+                    None,
+                )
+            }
         };
         let spec = LaunchSpec {
             command: self.command.clone(),
@@ -85,7 +90,10 @@ impl LaunchedServer {
             Ok(p) => p,
             Err(e) => {
                 let evidence = e.evidence().cloned();
-                return broken(format!("the server under test did not start: {e}"), evidence);
+                return broken(
+                    format!("the server under test did not start: {e}"),
+                    evidence,
+                );
             }
         };
         let session = ServerSession {

@@ -43,7 +43,13 @@ pub enum Filter {
     UpperOrigin,
 }
 
-pub const FILTER_NAMES: &[&str] = &["origin", "wk_insert", "wk_append", "wk_root", "upper_origin"];
+pub const FILTER_NAMES: &[&str] = &[
+    "origin",
+    "wk_insert",
+    "wk_append",
+    "wk_root",
+    "upper_origin",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {

@@ -164,7 +164,7 @@ mod tests {
         let lines: Vec<_> = out.lines().collect();
         assert_eq!(
             lines[lines.len() - 2],
-            "1 passed, 1 failed, 1 warned, 1 info, 1 skipped, 1 errors"
+            "1 passed, 2 failed, 1 warned, 1 info, 1 skipped, 1 errors"
         );
         assert_eq!(lines[lines.len() - 1], "exit code: 1");
     }

@@ -215,7 +215,9 @@ fn token_case() -> CaseReport {
             response_body: Some(r#"{"jsonrpc":"2.0","id":1,"result":{"tools":[]}}"#.into()),
             sent_token: Some(SentToken {
                 carried_in: "authorization header".into(),
-                header: Some(serde_json::json!({"typ": "at+jwt", "alg": "RS256", "kid": "mcp-authspec-rs256"})),
+                header: Some(
+                    serde_json::json!({"typ": "at+jwt", "alg": "RS256", "kid": "mcp-authspec-rs256"}),
+                ),
                 claims: Some(serde_json::json!({
                     "iss": "http://127.0.0.1:38081", "aud": MCP, "scope": "mcp:tools",
                     "iat": 1767225000, "exp": 1767225300

@@ -206,10 +206,10 @@ mod tests {
         let report = sample_report();
         let xml = render_junit(&report);
         assert_eq!(count_elements(&xml, "testcase"), report.cases.len());
-        assert_eq!(count_elements(&xml, "failure"), 1);
+        assert_eq!(count_elements(&xml, "failure"), 2);
         assert_eq!(count_elements(&xml, "error"), 1);
         assert_eq!(count_elements(&xml, "skipped"), 1);
-        assert_eq!(count_elements(&xml, "testsuite"), 4);
+        assert_eq!(count_elements(&xml, "testsuite"), 5);
     }
 
     #[test]

@@ -11,8 +11,8 @@ mod revision;
 mod role;
 
 pub use defect::ServerDefect;
-pub use idp_defect::IdpDefect;
 pub use exchange::{Exchange, HeaderPair, SentToken};
+pub use idp_defect::IdpDefect;
 pub use level::Level;
 pub use outcome::Outcome;
 pub use process::ProcessEvidence;

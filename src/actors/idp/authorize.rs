@@ -134,7 +134,12 @@ fn redirect_target(s: &IdpState, p: &Params) -> Result<(String, String, Url), St
         .get(client_id)
         .cloned()
         .ok_or_else(|| format!("client_id {client_id:?} is not registered"))?;
-    let uri = p.get("redirect_uri").ok_or("redirect_uri is missing")?;
+    // OAuth 2.1 §4.1.1: redirect_uri may be left out when the client registered one.
+    let uri = match (p.get("redirect_uri"), client.redirect_uris.as_slice()) {
+        (Some(uri), _) => uri,
+        (None, [only]) => only.as_str(),
+        (None, _) => return Err("redirect_uri is missing".into()),
+    };
     // OAuth 2.1 §2.3.2 (RFC 9700 §4.1.3): exact string comparison, no prefix or pattern.
     let registered = client
         .redirect_uris
@@ -176,6 +181,7 @@ fn approve(
     let code = random_id();
     let grant = CodeGrant {
         client_id,
+        redirect_uri_given: p.get("redirect_uri").is_some(),
         redirect_uri,
         code_challenge,
         code_challenge_method,

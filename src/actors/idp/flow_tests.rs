@@ -292,13 +292,17 @@ async fn unverified_client_or_redirect_is_answered_not_redirected() {
         vec![("client_id", "nobody")],
         vec![("client_id", "")],
         vec![("redirect_uri", "http://127.0.0.1:9/callback/evil")],
-        vec![("redirect_uri", "")],
     ] {
         let response = f.authorize(&request(&client_id, &changes)).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{changes:?}");
         assert!(response.headers().get(LOCATION).is_none());
         assert_eq!(answer(response).await.error(), "invalid_request");
     }
+    // OAuth 2.1 §4.1.1: with a single registered redirect URI it may be left out.
+    let response = f
+        .authorize(&request(&client_id, &[("redirect_uri", "")]))
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
 }
 
 #[tokio::test]

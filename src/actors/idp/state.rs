@@ -25,7 +25,11 @@ pub struct Client {
 #[derive(Debug, Clone)]
 pub struct CodeGrant {
     pub client_id: String,
+    /// The redirect URI the code was sent to.
     pub redirect_uri: String,
+    /// Whether the authorization request named it; then the token request must repeat
+    /// it (RFC 6749 §4.1.3).
+    pub redirect_uri_given: bool,
     pub code_challenge: Option<String>,
     /// `S256` or `plain`.
     pub code_challenge_method: Option<String>,

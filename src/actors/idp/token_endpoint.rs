@@ -253,7 +253,11 @@ fn redeem_code(s: &IdpState, client: &Client, p: &Params) -> Result<Issue, Refus
         return Err(invalid_grant("the code was issued to another client"));
     }
     // RFC 6749 §4.1.3: redirect_uri identical to the authorization request's.
-    if !s.has(D::SkipsRedirectUriCheck) && required(p, "redirect_uri")? != grant.redirect_uri {
+    let repeated = match p.get("redirect_uri") {
+        Some(uri) => uri == grant.redirect_uri,
+        None => !grant.redirect_uri_given,
+    };
+    if !s.has(D::SkipsRedirectUriCheck) && !repeated {
         return Err(invalid_grant(
             "redirect_uri differs from the authorization request's (RFC 6749 §4.1.3)",
         ));

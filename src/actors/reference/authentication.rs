@@ -39,9 +39,7 @@ pub(super) async fn authenticate(
     let Some(token) = credentials(d, uri, headers) else {
         // A session id is not a credential (MCP security best practices, "Session
         // Hijacking"); nor is an earlier request on the same connection.
-        let session = headers
-            .get("mcp-session-id")
-            .and_then(|v| v.to_str().ok());
+        let session = headers.get("mcp-session-id").and_then(|v| v.to_str().ok());
         if has(D::SessionAuthenticates) && session.is_some_and(|s| lock(&d.sessions).contains(s)) {
             return Ok(());
         }

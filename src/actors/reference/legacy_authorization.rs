@@ -23,7 +23,9 @@ struct AsState {
 }
 
 impl AsState {
-    fn issuer(&self) -> &str {
+    /// In this profile the MCP server's origin is the issuer (2025-03-26 "Server
+    /// Metadata Discovery": the authorization base URL).
+    fn origin_issuer(&self) -> &str {
         &self.deployment.origin
     }
 
@@ -47,7 +49,7 @@ async fn rfc8414(State(s): State<AsState>) -> Response {
     if s.serves_nothing() {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let issuer = s.issuer();
+    let issuer = s.origin_issuer();
     Json(json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),

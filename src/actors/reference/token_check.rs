@@ -136,7 +136,9 @@ impl Trust {
     ) -> Result<(), Rejection> {
         let claims = match &self.source {
             Source::Keys(keys) => verify_signature(token, keys, lapses)?,
-            Source::Introspection { endpoint, client } => introspect(client.as_ref(), endpoint, token).await?,
+            Source::Introspection { endpoint, client } => {
+                introspect(client.as_ref(), endpoint, token).await?
+            }
         };
         let expect = Expectations {
             issuer: self.issuer.clone(),
@@ -169,6 +171,8 @@ async fn introspect(
         .map_err(|e| Rejection::Invalid(format!("introspection failed: {}", e.message)))?;
     match serde_json::from_slice::<Value>(&answer.body) {
         Ok(Value::Object(claims)) if claims.get("active") == Some(&Value::Bool(true)) => Ok(claims),
-        _ => Err(Rejection::Invalid("the issuer says the token is not active".into())),
+        _ => Err(Rejection::Invalid(
+            "the issuer says the token is not active".into(),
+        )),
     }
 }

@@ -32,7 +32,10 @@ fn an_openssl_signed_token_verifies_with_the_published_jwks() {
     let claims = verify_signature(OPENSSL_TOKEN, &keys.jwks, &correct()).expect("verifies");
     assert_eq!(claims["sub"], "known-answer");
     let expect = expectations("https://issuer.example", "https://mcp.example/mcp");
-    assert_eq!(check_claims(&claims, &expect, &correct(), 1_767_225_700), Ok(()));
+    assert_eq!(
+        check_claims(&claims, &expect, &correct(), 1_767_225_700),
+        Ok(())
+    );
 }
 
 #[test]
@@ -89,7 +92,13 @@ fn every_signing_recipe_is_judged_as_intended() {
     };
     let mint = |sign| {
         minter
-            .mint(&Mint { sign, ..Mint::default() }, &grant)
+            .mint(
+                &Mint {
+                    sign,
+                    ..Mint::default()
+                },
+                &grant,
+            )
             .unwrap()
     };
     let jwks = &minter.keys().jwks;
@@ -98,7 +107,10 @@ fn every_signing_recipe_is_judged_as_intended() {
     for (sign, lapse) in [
         (Signing::UnknownKey, ServerDefect::TrustsEmbeddedJwk),
         (Signing::AlgNone, ServerDefect::AcceptsAlgNone),
-        (Signing::Hs256PublicKey, ServerDefect::AcceptsHs256WithPublicKey),
+        (
+            Signing::Hs256PublicKey,
+            ServerDefect::AcceptsHs256WithPublicKey,
+        ),
     ] {
         let token = mint(sign);
         assert!(
@@ -134,23 +146,51 @@ fn claim_checks_refuse_each_defect_and_lapses_skip_them() {
     };
     assert_eq!(check_claims(&base, &expect, &correct(), now), Ok(()));
     let cases = [
-        (with("exp", json!(now - 600)), ServerDefect::SkipsExpiryCheck),
-        (with("nbf", json!(now + 600)), ServerDefect::SkipsNotBeforeCheck),
-        (with("iss", json!("https://other.example")), ServerDefect::SkipsIssuerCheck),
-        (with("aud", json!("https://other.example/mcp")), ServerDefect::SkipsAudienceCheck),
-        (with("aud", json!(null)), ServerDefect::AcceptsMissingAudience),
-        (with("aud", json!("https://mcp.example/other")), ServerDefect::AudienceOriginOnly),
+        (
+            with("exp", json!(now - 600)),
+            ServerDefect::SkipsExpiryCheck,
+        ),
+        (
+            with("nbf", json!(now + 600)),
+            ServerDefect::SkipsNotBeforeCheck,
+        ),
+        (
+            with("iss", json!("https://other.example")),
+            ServerDefect::SkipsIssuerCheck,
+        ),
+        (
+            with("aud", json!("https://other.example/mcp")),
+            ServerDefect::SkipsAudienceCheck,
+        ),
+        (
+            with("aud", json!(null)),
+            ServerDefect::AcceptsMissingAudience,
+        ),
+        (
+            with("aud", json!("https://mcp.example/other")),
+            ServerDefect::AudienceOriginOnly,
+        ),
         (with("scope", json!("other")), ServerDefect::SkipsScopeCheck),
     ];
     for (claims, lapse) in cases {
-        assert!(check_claims(&claims, &expect, &correct(), now).is_err(), "{lapse}");
+        assert!(
+            check_claims(&claims, &expect, &correct(), now).is_err(),
+            "{lapse}"
+        );
         let lapses: BTreeSet<_> = [lapse].into_iter().collect();
-        assert_eq!(check_claims(&claims, &expect, &lapses, now), Ok(()), "{lapse}");
+        assert_eq!(
+            check_claims(&claims, &expect, &lapses, now),
+            Ok(()),
+            "{lapse}"
+        );
     }
     let upper = with("aud", json!("HTTPS://MCP.EXAMPLE/mcp"));
     assert_eq!(check_claims(&upper, &expect, &correct(), now), Ok(()));
     let case_sensitive: BTreeSet<_> = [ServerDefect::AudienceCaseSensitive].into_iter().collect();
     assert!(check_claims(&upper, &expect, &case_sensitive, now).is_err());
-    let array = with("aud", json!(["https://x.example", "https://mcp.example/mcp"]));
+    let array = with(
+        "aud",
+        json!(["https://x.example", "https://mcp.example/mcp"]),
+    );
     assert_eq!(check_claims(&array, &expect, &correct(), now), Ok(()));
 }

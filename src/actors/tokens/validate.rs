@@ -54,7 +54,10 @@ pub fn verify_signature(
     }
     let header = json_object(parts[0]).ok_or_else(|| invalid("the JOSE header is not JSON"))?;
     let claims = json_object(parts[1]).ok_or_else(|| invalid("the claims are not JSON"))?;
-    let alg = header.get("alg").and_then(Value::as_str).unwrap_or_default();
+    let alg = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let kid = header.get("kid").and_then(Value::as_str);
     if lapses.contains(&D::SkipsSignatureCheck) {
         return Ok(claims);
@@ -165,7 +168,11 @@ pub fn check_claims(
 
 /// RFC 7519 §4.1.3: `aud` is a string or an array of strings, one of which must
 /// identify this server.
-fn check_audience(aud: Option<&Value>, resource: &str, lapses: &BTreeSet<D>) -> Result<(), Rejection> {
+fn check_audience(
+    aud: Option<&Value>,
+    resource: &str,
+    lapses: &BTreeSet<D>,
+) -> Result<(), Rejection> {
     let lapse = |d| lapses.contains(&d);
     let audiences: Vec<&str> = match aud {
         None if lapse(D::AcceptsMissingAudience) => return Ok(()),
