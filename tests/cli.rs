@@ -143,6 +143,35 @@ fn a_server_that_never_answers_ends_each_case_as_an_error_at_its_timeout() {
     }
 }
 
+#[test]
+fn a_server_command_that_fails_to_start_ends_with_exit_3_and_its_output_in_the_report() {
+    let out_dir = temp_dir("command-fails");
+    let out = run(&[
+        "server",
+        "--command",
+        "echo cannot bind {port} >&2; exit 7",
+        "--plain",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("did not start"), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("report.json")).unwrap())
+            .unwrap();
+    let process = &report["targets"][0]["process"];
+    assert!(
+        process["stderr"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot bind "),
+        "{process}"
+    );
+    assert_eq!(process["ended"], "exit status 7");
+    validate(Path::new("schemas/report.schema.json"), &report);
+}
+
 fn validate(schema_path: &Path, doc: &serde_json::Value) {
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();

@@ -73,6 +73,12 @@ pub fn explain(c: &Case) -> String {
             i + 1,
             req.effective_method()
         );
+        if let Some(token) = &req.token {
+            let _ = writeln!(s, "     sends {}", token.describe());
+        }
+        if let Some(bearer) = &req.bearer {
+            let _ = writeln!(s, "     sends the bearer string `{}`", bearer.raw());
+        }
         for e in step.when.iter().map(|e| &e.value) {
             let _ = writeln!(
                 s,

@@ -10,6 +10,9 @@ use super::progress::Progress;
 use crate::engine::{LaunchedServer, ServerSession, TokenSupply};
 use crate::vocab::exit_code;
 
+/// The shell convention for a run ended by SIGINT.
+const INTERRUPTED: i32 = 130;
+
 pub async fn run(args: ServerArgs) -> i32 {
     let cases = match cases_or_exit(args.run.cases.as_deref()) {
         Ok(c) => c,
@@ -25,7 +28,16 @@ pub async fn run(args: ServerArgs) -> i32 {
             limits: limits(&args.run),
         };
         let progress = Arc::new(Progress::new(args.run.plain));
-        let report = launched.run(&cases, progress.clone()).await;
+        // The server runs in its own process group, so Ctrl-C reaches only the harness:
+        // dropping the run stops the server and everything it started.
+        let report = tokio::select! {
+            report = launched.run(&cases, progress.clone()) => report,
+            _ = tokio::signal::ctrl_c() => {
+                progress.done();
+                eprintln!("interrupted: the server under test was stopped");
+                return INTERRUPTED;
+            }
+        };
         progress.done();
         return finish(&report, &args.run);
     }

@@ -31,6 +31,39 @@ impl TokenSend {
     }
 }
 
+impl TokenSend {
+    /// In words, for `explain`: which token goes where.
+    pub fn describe(&self) -> String {
+        let mut what = match &self.mint {
+            None => "the run's valid token".to_string(),
+            Some(m) => {
+                let mut parts = Vec::new();
+                for (name, value) in &m.claims {
+                    parts.push(match value {
+                        serde_json::Value::Null => format!("no `{name}`"),
+                        v => format!("`{name}` = {v}"),
+                    });
+                }
+                if let Some(s) = m.expires_in {
+                    parts.push(format!("`exp` = now {s:+} s"));
+                }
+                if let Some(s) = m.not_before_in {
+                    parts.push(format!("`nbf` = now {s:+} s"));
+                }
+                parts.push(format!("signed {}", m.sign.as_str()));
+                format!(
+                    "a token minted by the suite's IdP with {}",
+                    parts.join(", ")
+                )
+            }
+        };
+        if self.tamper == Some(Tamper::Signature) {
+            what.push_str(", its signature altered");
+        }
+        format!("{what}, in the {}", self.place.as_str())
+    }
+}
+
 /// Deviations from the valid token (RFC 9068 §2.2 claims, signed with the IdP's key).
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

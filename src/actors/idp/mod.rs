@@ -7,6 +7,8 @@ mod config;
 mod flow_tests;
 mod introspection;
 mod metadata;
+#[cfg(test)]
+mod metadata_tests;
 mod registration;
 mod server;
 mod state;
