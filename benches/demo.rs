@@ -64,7 +64,41 @@ fn main() {
         ms(times[times.len() / 2]),
         ms(times[times.len() - 1])
     );
+    mint_bench();
     if let Some(kib) = peak_rss_kib() {
         println!("  peak RSS: {:.1} MiB", kib as f64 / 1024.0);
+    }
+}
+
+/// Token minting and verification, which the token cases do once or twice per run.
+fn mint_bench() {
+    use mcp_authspec::actors::tokens::{verify_signature, Grant, KeySet, Minter};
+    use mcp_authspec::logic::token_recipe::{Mint, Signing};
+    let minter = Minter::new("http://127.0.0.1:1", KeySet::fixture());
+    let grant = Grant {
+        resource: "http://127.0.0.1:2/mcp".into(),
+        scope: "mcp:tools".into(),
+    };
+    let lapses = Default::default();
+    for sign in [Signing::Rs256, Signing::Es256] {
+        let recipe = Mint {
+            sign,
+            ..Mint::default()
+        };
+        let start = Instant::now();
+        let tokens: Vec<String> = (0..100)
+            .map(|_| minter.mint(&recipe, &grant).expect("mint"))
+            .collect();
+        let minted = start.elapsed();
+        let start = Instant::now();
+        for t in &tokens {
+            verify_signature(t, &minter.keys().jwks, &lapses).expect("verifies");
+        }
+        println!(
+            "  {}: mint {:.3} ms, verify {:.3} ms per token",
+            sign.as_str(),
+            minted.as_secs_f64() * 10.0,
+            start.elapsed().as_secs_f64() * 10.0
+        );
     }
 }

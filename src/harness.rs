@@ -118,10 +118,7 @@ pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
             }
             let url = url.to_string();
             let (profile, timeout) = (options.profile, options.case_timeout);
-            let tokens = Arc::new(TokenSupply {
-                given: options.token.clone(),
-                ..TokenSupply::default()
-            });
+            let tokens = Arc::new(TokenSupply::given(options.token.clone()));
             Some(Trial::test(case.test_name(), move || {
                 let report = runtime()
                     .block_on(run_one(&case, &url, revisions, profile, timeout, tokens))?;
@@ -240,9 +237,5 @@ fn reference_trial(
 
 /// Tokens for a run against the reference deployment: minted by its IdP.
 pub fn reference_tokens(server: &ReferenceServer) -> TokenSupply {
-    TokenSupply {
-        minter: Some(server.minter()),
-        given: None,
-        scope: DEFAULT_SCOPE.to_string(),
-    }
+    TokenSupply::minted(server.minter(), DEFAULT_SCOPE)
 }

@@ -134,10 +134,7 @@ async fn a_given_token_runs_the_cases_that_need_no_minting() {
         plan: plan(),
         limits: TransportLimits::default(),
         reference: false,
-        tokens: Arc::new(TokenSupply {
-            given: Some(token),
-            ..TokenSupply::default()
-        }),
+        tokens: Arc::new(TokenSupply::given(Some(token))),
     };
     let report = session.run(&cases, Arc::new(NoEvents)).await;
     let outcome = |id: &str| {

@@ -50,11 +50,7 @@ pub async fn run(args: ServerArgs) -> i32 {
         plan: plan(&args.run),
         limits: limits(&args.run),
         reference: false,
-        tokens: Arc::new(TokenSupply {
-            given: args.token.clone(),
-            scope: args.scope.clone(),
-            ..TokenSupply::default()
-        }),
+        tokens: Arc::new(TokenSupply::given(args.token.clone())),
     };
     run_and_finish(session, &cases, &args.run).await
 }

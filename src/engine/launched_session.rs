@@ -101,11 +101,7 @@ impl LaunchedServer {
             plan: self.plan.clone(),
             limits: self.limits,
             reference: false,
-            tokens: Arc::new(TokenSupply {
-                minter: Some(idp.minter()),
-                given: None,
-                scope: self.scope.clone(),
-            }),
+            tokens: Arc::new(TokenSupply::minted(idp.minter(), self.scope.clone())),
         };
         let mut report = session.run(cases, events).await;
         let evidence = process.stop().await;

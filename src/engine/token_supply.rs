@@ -2,6 +2,10 @@
 //! (`server --command`, the demo), or one real token the user gives (`server --url
 //! --token`), from which only the valid path and damaged copies can be derived.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use crate::actors::tokens::{Grant, Minter};
 use crate::logic::template::{render_json, TemplateError, Vars};
 use crate::logic::token_recipe::{alter_signature, Mint, Tamper, TokenSend};
@@ -14,7 +18,14 @@ pub struct TokenSupply {
     pub given: Option<String>,
     /// The scope a valid minted token grants.
     pub scope: String,
+    /// Minted tokens by recipe: an RSA signature costs milliseconds, and the same recipe
+    /// recurs for every revision. Entries are reused only while fresh, so that a token
+    /// never nears its own expiry (`DEFAULT_LIFETIME`) during a long run.
+    cache: Arc<Mutex<HashMap<String, (Instant, String)>>>,
 }
+
+/// How long a minted token is reused.
+const CACHE_FRESHNESS: Duration = Duration::from_secs(60);
 
 /// Why no token could be made.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +37,23 @@ pub enum TokenError {
 }
 
 impl TokenSupply {
+    /// Tokens minted by the suite's IdP, which the target trusts.
+    pub fn minted(minter: Minter, scope: impl Into<String>) -> Self {
+        TokenSupply {
+            minter: Some(minter),
+            scope: scope.into(),
+            ..TokenSupply::default()
+        }
+    }
+
+    /// One real token given by the user (`--token`), or none.
+    pub fn given(token: Option<String>) -> Self {
+        TokenSupply {
+            given: token,
+            ..TokenSupply::default()
+        }
+    }
+
     /// `Some(reason)` when this run cannot provide the token: the case does not apply.
     pub fn missing(&self, send: &TokenSend) -> Option<String> {
         if self.minter.is_some() {
@@ -63,7 +91,9 @@ impl TokenSupply {
                     resource: resource.to_string(),
                     scope: self.scope.clone(),
                 };
-                minter.mint(&rendered, &grant).map_err(TokenError::Mint)?
+                self.cached(format!("{rendered:?}|{grant:?}"), || {
+                    minter.mint(&rendered, &grant).map_err(TokenError::Mint)
+                })?
             }
             (None, None) => self
                 .given
@@ -77,6 +107,26 @@ impl TokenSupply {
             Some(Tamper::Signature) => alter_signature(&token),
             None => token,
         })
+    }
+}
+
+impl TokenSupply {
+    fn cached(
+        &self,
+        key: String,
+        mint: impl FnOnce() -> Result<String, TokenError>,
+    ) -> Result<String, TokenError> {
+        let fresh = |(at, token): &(Instant, String)| {
+            (at.elapsed() < CACHE_FRESHNESS).then(|| token.clone())
+        };
+        // A poisoned cache only loses reuse, never a token.
+        let lock = || self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(token) = lock().get(&key).and_then(fresh) {
+            return Ok(token);
+        }
+        let token = mint()?;
+        lock().insert(key, (Instant::now(), token.clone()));
+        Ok(token)
     }
 }
 
