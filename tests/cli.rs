@@ -172,6 +172,47 @@ fn a_server_command_that_fails_to_start_ends_with_exit_3_and_its_output_in_the_r
     validate(Path::new("schemas/report.schema.json"), &report);
 }
 
+#[test]
+fn mock_idp_prints_its_issuer_and_serves_metadata_until_stopped() {
+    use std::io::{BufRead, BufReader, Write};
+    let mut child = bin()
+        .args(["mock", "idp", "--token-for", "http://127.0.0.1:9/mcp"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start mock idp");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let issuer = lines.next().unwrap().unwrap();
+    let issuer = issuer
+        .strip_prefix("issuer: ")
+        .expect("first line names the issuer")
+        .to_string();
+    let printed: Vec<String> = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .take_while(|l| !l.starts_with("serving"))
+        .collect();
+    assert!(
+        printed.iter().any(|l| l.starts_with("access_token: ey")),
+        "{printed:?}"
+    );
+    let addr = issuer.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET /.well-known/oauth-authorization-server HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains(&format!("\"issuer\":\"{issuer}\"")),
+        "{answer}"
+    );
+}
+
 fn validate(schema_path: &Path, doc: &serde_json::Value) {
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();

@@ -158,3 +158,46 @@ async fn a_given_token_runs_the_cases_that_need_no_minting() {
     assert_eq!(skipped, Outcome::Skip);
     assert!(reason.unwrap().contains("server --command"));
 }
+
+/// The outcomes of a CLI run's JSON report, by case and revision.
+fn cli_verdicts(args: &[&str], out: &std::path::Path) -> BTreeMap<(String, String), String> {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_mcp-authspec"))
+        .args(args)
+        .args(["--revision", "all", "--format", "json", "--plain", "--out"])
+        .arg(out)
+        .output()
+        .expect("run mcp-authspec");
+    assert_eq!(
+        status.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let key = (
+                c["id"].as_str().unwrap().to_string(),
+                c["revision"].as_str().unwrap().to_string(),
+            );
+            (key, c["outcome"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_cli_gives_the_same_verdicts_to_demo_and_to_the_reference_run_by_command() {
+    let dir = std::env::temp_dir().join(format!("mcp-authspec-cli-command-{}", std::process::id()));
+    let command = format!(
+        "'{}' reference server --port {{port}} --issuer {{issuer}}",
+        env!("CARGO_BIN_EXE_mcp-authspec")
+    );
+    let demo = cli_verdicts(&["demo"], &dir.join("demo"));
+    let launched = cli_verdicts(&["server", "--command", &command], &dir.join("command"));
+    assert!(demo.keys().any(|(id, _)| id.starts_with("server/token/")));
+    assert_eq!(demo, launched);
+}

@@ -176,11 +176,21 @@ defects! {
 mod tests {
     use super::*;
 
+    use crate::vocab::IdpDefect;
+
     #[test]
     fn names_round_trip_and_are_described() {
         for d in ServerDefect::ALL {
             assert_eq!(d.name().parse::<ServerDefect>().unwrap(), *d);
             assert!(!d.description().is_empty(), "{d} has no description");
         }
+        for d in IdpDefect::ALL {
+            assert_eq!(d.name().parse::<IdpDefect>().unwrap(), *d);
+            assert!(!d.description().is_empty(), "{d} has no description");
+        }
+        assert!("nope"
+            .parse::<IdpDefect>()
+            .unwrap_err()
+            .contains("unknown IdP defect"));
     }
 }

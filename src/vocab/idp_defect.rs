@@ -59,16 +59,3 @@ defects! {
     /// Answers every introspection request with active: true.
     IntrospectionAlwaysActive = "introspection-always-active",
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_round_trip_and_are_described() {
-        for d in IdpDefect::ALL {
-            assert_eq!(d.name().parse::<IdpDefect>().unwrap(), *d);
-            assert!(!d.description().is_empty(), "{d} has no description");
-        }
-    }
-}
