@@ -8,16 +8,17 @@ use std::time::Duration;
 
 use libtest_mimic::{Failed, Trial};
 
-use crate::actors::idp::DEFAULT_SCOPE;
+use crate::actors::idp::{start_idp, IdpConfig, DEFAULT_SCOPE};
 use crate::actors::reference::ReferenceServer;
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
-use crate::engine::{NoEvents, RunPlan, ServerSession, TokenSupply};
+use crate::engine::{AuthorizationServerSession, NoEvents, RunPlan, ServerSession, TokenSupply};
+use crate::logic::as_config::AsRunConfig;
 use crate::input::{load_cases, CaseSource};
 use crate::logic::case::{Case, DefectRef};
 use crate::logic::case_model::Profile;
 use crate::outputs::render_console;
 use crate::transport::TransportLimits;
-use crate::vocab::{Outcome, Revision, RunReport};
+use crate::vocab::{Outcome, Revision, Role, RunReport};
 
 /// Which cases to run and how.
 #[derive(Debug, Clone)]
@@ -168,51 +169,82 @@ pub fn self_test_trials(source: &CaseSource) -> Vec<Trial> {
     for case in cases {
         let c = case.clone();
         trials.push(Trial::test(case.test_name(), move || {
-            reference_trial(
-                &c,
-                ReferenceConfig::default(),
-                |o| o == Outcome::Pass,
-                "pass",
-            )
+            reference_trial(&c, None, |o| o == Outcome::Pass, "pass")
         }));
         let c = case.clone();
-        let DefectRef::Server(defect) = case.defect;
+        let defect = case.defect;
         let expected = case.file.level.violation();
         trials.push(Trial::test(
             format!("{}::fails-with::{}", case.test_name(), defect.name()),
-            move || {
-                reference_trial(
-                    &c,
-                    ReferenceConfig::with_defect(defect),
-                    |o| o == expected,
-                    expected.as_str(),
-                )
-            },
+            move || reference_trial(&c, Some(defect), |o| o == expected, expected.as_str()),
         ));
     }
     trials
 }
 
+/// Runs the case, every revision, against the reference implementation of its role,
+/// conformant or with the defect.
+async fn run_against_reference(
+    case: &Arc<Case>,
+    defect: Option<DefectRef>,
+) -> Result<RunReport, Failed> {
+    let revisions = case.file.revisions.clone();
+    let profile = profile_for(case, Profile::Strict);
+    let timeout = Duration::from_secs(30);
+    match defect {
+        Some(DefectRef::Idp(_)) | None if case.role == Role::AuthorizationServer => {
+            let config = match defect {
+                Some(DefectRef::Idp(d)) => IdpConfig::with_defects([d]),
+                _ => IdpConfig::default(),
+            };
+            let idp = start_idp(config)
+                .await
+                .map_err(|e| Failed::from(format!("cannot start the mock IdP: {e}")))?;
+            let session = AuthorizationServerSession {
+                issuer: url::Url::parse(&idp.issuer)
+                    .map_err(|e| Failed::from(format!("bad issuer: {e}")))?,
+                config: AsRunConfig::default(),
+                plan: RunPlan {
+                    revisions,
+                    profile,
+                    concurrency: 4,
+                    case_timeout: timeout,
+                },
+                limits: TransportLimits::default(),
+                reference: true,
+            };
+            Ok(session
+                .run(std::slice::from_ref(case), Arc::new(NoEvents))
+                .await)
+        }
+        Some(DefectRef::Server(_)) | None => {
+            let config = match defect {
+                Some(DefectRef::Server(d)) => ReferenceConfig::with_defect(d),
+                _ => ReferenceConfig::default(),
+            };
+            let server = start_reference_server(config)
+                .await
+                .map_err(|e| Failed::from(format!("cannot start the reference server: {e}")))?;
+            let tokens = Arc::new(reference_tokens(&server));
+            run_one(case, &server.mcp_url, revisions, profile, timeout, tokens).await
+        }
+        Some(other) => Err(format!(
+            "{} names `{}`, a defect of another role's reference",
+            case.id(),
+            other.name()
+        )
+        .into()),
+    }
+}
+
 fn reference_trial(
     case: &Arc<Case>,
-    config: ReferenceConfig,
+    defect: Option<DefectRef>,
     accept: impl Fn(Outcome) -> bool,
     wanted: &str,
 ) -> Result<(), Failed> {
     runtime().block_on(async {
-        let server = start_reference_server(config)
-            .await
-            .map_err(|e| Failed::from(format!("cannot start the reference server: {e}")))?;
-        let profile = profile_for(case, Profile::Strict);
-        let report = run_one(
-            case,
-            &server.mcp_url,
-            case.file.revisions.clone(),
-            profile,
-            Duration::from_secs(30),
-            Arc::new(reference_tokens(&server)),
-        )
-        .await?;
+        let report = run_against_reference(case, defect).await?;
         if report.cases.len() != case.file.revisions.len() {
             return Err(format!(
                 "expected {} runs (one per revision), got {}:\n{}",

@@ -3,6 +3,7 @@
 
 pub mod idp;
 pub mod listener;
+pub mod loopback_client;
 pub mod process;
 pub mod reference;
 pub mod tokens;

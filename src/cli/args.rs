@@ -23,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Test a running MCP server as an OAuth protected resource.
     Server(ServerArgs),
+    /// Test an OAuth authorization server as MCP clients rely on it.
+    AuthorizationServer(AuthorizationServerArgs),
     /// Run every case against the embedded reference implementations and write reports.
     Demo(DemoArgs),
     /// List the cases, one per line: id, level, requirement, revisions, title (tab-separated).
@@ -139,6 +141,20 @@ pub struct ServerArgs {
     /// The scope a valid minted token grants (what the server requires for tools/list).
     #[arg(long, default_value = "mcp:tools")]
     pub scope: String,
+    #[command(flatten)]
+    pub run: RunOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthorizationServerArgs {
+    /// The issuer identifier, e.g. https://auth.example.com or https://idp.example/tenant1.
+    #[arg(long)]
+    pub issuer: url::Url,
+    /// TOML: a pre-registered client, the resource and scope to request, and the consent
+    /// strategy (auto, form, command). Without it the run registers a public client via
+    /// DCR and expects immediate approval.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunOptions,
 }

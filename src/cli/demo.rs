@@ -4,9 +4,11 @@
 use std::sync::Arc;
 
 use super::args::DemoArgs;
-use super::output::{cases_or_exit, limits, plan, run_and_finish};
+use super::output::{cases_or_exit, finish, limits, plan};
+use super::progress::Progress;
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
-use crate::engine::ServerSession;
+use crate::engine::{AuthorizationServerSession, ServerSession};
+use crate::logic::as_config::AsRunConfig;
 use crate::harness::reference_tokens;
 use crate::vocab::exit_code;
 
@@ -36,5 +38,26 @@ pub async fn run(args: DemoArgs) -> i32 {
         reference: true,
         tokens: Arc::new(reference_tokens(&server)),
     };
-    run_and_finish(session, &cases, &args.run).await
+    // The deployment's IdP is also the reference authorization server.
+    let issuer = match url::Url::parse(&server.issuer) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("error: the reference issuer does not parse: {e}");
+            return exit_code::HARNESS;
+        }
+    };
+    let authorization_server = AuthorizationServerSession {
+        issuer,
+        config: AsRunConfig::default(),
+        plan: plan(&args.run),
+        limits: limits(&args.run),
+        reference: true,
+    };
+    let progress = Arc::new(Progress::new(args.run.plain));
+    let (servers, authorization_servers) = tokio::join!(
+        session.run(&cases, progress.clone()),
+        authorization_server.run(&cases, progress.clone())
+    );
+    progress.done();
+    finish(&servers.combine(authorization_servers), &args.run)
 }

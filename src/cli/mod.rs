@@ -1,6 +1,7 @@
 //! Layer 5: the command line.
 
 mod args;
+mod authorization_server;
 mod demo;
 mod explain;
 mod list;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> i32 {
     };
     match cli.command {
         Command::Server(a) => runtime.block_on(server::run(a)),
+        Command::AuthorizationServer(a) => runtime.block_on(authorization_server::run(a)),
         Command::Demo(a) => runtime.block_on(demo::run(a)),
         Command::List(a) => list::run(a),
         Command::Explain(a) => explain::run(a),

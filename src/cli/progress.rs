@@ -31,9 +31,10 @@ impl Progress {
 }
 
 impl RunEvents for Progress {
+    /// Adds to the total: a demo plans one session per target.
     fn planned(&self, total: usize) {
         if let Some(b) = &self.bar {
-            b.set_length(total as u64);
+            b.inc_length(total as u64);
         }
     }
 

@@ -1,12 +1,15 @@
 //! Running one case for one revision: steps in order, checks judged at the case's level,
 //! every exchange kept, the whole bounded by the case time limit.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::consent::through_consent;
 use super::request_builder::{self, BuildError};
 use super::token_supply::TokenSupply;
 use crate::logic::answer::Answer;
+use crate::logic::as_config::Consent;
 use crate::logic::case::Case;
 use crate::logic::case_model::{Expectation, Step};
 use crate::logic::redaction::redact_exchange;
@@ -23,6 +26,10 @@ pub struct CaseContext {
     pub client: Arc<dyn HttpClient>,
     pub timeout: Duration,
     pub tokens: Arc<TokenSupply>,
+    /// Built-in variables this run could not set, with the reason.
+    pub unavailable: Arc<BTreeMap<String, String>>,
+    /// How authorization requests get through the server's consent.
+    pub consent: Arc<Consent>,
 }
 
 /// How the steps ended when not all of them ran to completion.
@@ -104,6 +111,13 @@ struct Run<'a> {
 
 impl Run<'_> {
     async fn steps(&mut self) -> Result<(), Stop> {
+        for var in &self.case.uses {
+            if let Some(reason) = self.ctx.unavailable.get(var) {
+                return Err(Stop::Skip(format!(
+                    "not applicable: needs `{{{var}}}`, but {reason}"
+                )));
+            }
+        }
         // A token the run cannot provide makes the case not applicable: decided before
         // anything is sent, so a skipped case leaves no half-run evidence.
         for step in &self.case.file.steps {
@@ -186,6 +200,14 @@ impl Run<'_> {
                 return Err(Stop::Broken);
             }
         };
+        if built.authorization {
+            let Some(request) = built.requests.into_iter().next() else {
+                return Err(Stop::Error(format!("{label}: no authorization URL")));
+            };
+            return through_consent(&self.recorder, label, request, &self.ctx.consent, &self.vars)
+                .await
+                .map_err(|e| Stop::Error(format!("{label}: {e}")));
+        }
         let mut last: Option<Answer> = None;
         let mut unreachable: Option<String> = None;
         for request in built.requests {

@@ -1,6 +1,8 @@
 //! Layer 4: running cases against a target, concurrently and within time limits.
 
+mod as_session;
 mod case_run;
+mod consent;
 mod events;
 mod launched_session;
 mod request_builder;
@@ -9,10 +11,11 @@ mod server_session;
 mod time;
 mod token_supply;
 
+pub use as_session::AuthorizationServerSession;
 pub use case_run::{run_case, CaseContext};
 pub use events::{NoEvents, RunEvents};
 pub use launched_session::LaunchedServer;
-pub use runner::{run_cases, RunPlan, Target};
+pub use runner::{run_cases, s256, RunPlan, Target};
 pub use server_session::{check_reachable, ServerSession};
 pub use time::rfc3339_utc_now;
 pub use token_supply::{TokenError, TokenSupply};

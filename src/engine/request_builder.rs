@@ -3,7 +3,7 @@
 use super::token_supply::{TokenError, TokenSupply};
 use crate::logic::case_model::Request;
 use crate::logic::mcp_messages;
-use crate::logic::template::{render_json, TemplateError, Vars};
+use crate::logic::template::{render_json, Template, TemplateError, Vars};
 use crate::logic::token_recipe::Placement;
 use crate::transport::HttpRequest;
 use crate::vocab::{HeaderPair, Revision};
@@ -11,6 +11,8 @@ use crate::vocab::{HeaderPair, Revision};
 /// The requests of one step: one URL, or the `first_of` candidates in order.
 pub struct Built {
     pub requests: Vec<HttpRequest>,
+    /// An authorization request, to be sent through the consent strategy.
+    pub authorization: bool,
 }
 
 /// Why a step's request could not be built.
@@ -34,6 +36,9 @@ pub fn build(
 ) -> Result<Built, BuildError> {
     let mut urls: Vec<String> = match (&req.url, &req.first_of) {
         (Some(url), _) => vec![url.render(vars)?],
+        (None, None) if req.authorize.is_some() => {
+            vec![Template::new("{authorization_endpoint}").render(vars)?]
+        }
         (None, Some(candidates)) => {
             let mut urls: Vec<String> = Vec::new();
             for c in candidates {
@@ -67,6 +72,29 @@ pub fn build(
     }
     if let Some(text) = &req.body {
         body = Some(text.render(vars)?.into_bytes());
+    }
+    if let Some(fields) = &req.form {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in render_present(fields, vars)? {
+            form.append_pair(&name, &value);
+        }
+        if req.authenticate_client {
+            client_authentication(vars, &mut form, &mut headers);
+        }
+        headers.push(HeaderPair::new(
+            "Content-Type",
+            "application/x-www-form-urlencoded",
+        ));
+        body = Some(form.finish().into_bytes());
+    }
+    if let Some(params) = &req.authorize {
+        let params = render_present(params, vars)?;
+        for url in &mut urls {
+            if let Ok(mut u) = url::Url::parse(url) {
+                u.query_pairs_mut().extend_pairs(params.iter());
+                *url = u.to_string();
+            }
+        }
     }
     if let Some(token) = &req.bearer {
         headers.push(HeaderPair::new(
@@ -118,5 +146,54 @@ pub fn build(
             body: body.clone(),
         })
         .collect();
-    Ok(Built { requests })
+    Ok(Built {
+        requests,
+        authorization: req.authorize.is_some(),
+    })
+}
+
+/// Renders form fields or query parameters; one naming an unset optional capture is left
+/// out.
+fn render_present(
+    fields: &std::collections::BTreeMap<String, Template>,
+    vars: &Vars,
+) -> Result<Vec<(String, String)>, TemplateError> {
+    let mut out = Vec::new();
+    for (name, value) in fields {
+        match value.render(vars) {
+            Ok(v) => out.push((name.clone(), v)),
+            Err(TemplateError::UndefinedVariable(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// RFC 6749 §2.3.1 as the run's client registered: `client_secret_basic` puts the
+/// form-urlencoded id and secret in HTTP Basic; `client_secret_post` puts both in the
+/// form; `none` (public clients, §2.1) sends only `client_id`.
+fn client_authentication(
+    vars: &Vars,
+    form: &mut url::form_urlencoded::Serializer<'_, String>,
+    headers: &mut Vec<HeaderPair>,
+) {
+    use base64::Engine;
+    let get = |n: &str| vars.get(n).cloned().unwrap_or_default();
+    let (id, secret) = (get("client_id"), get("client_secret"));
+    match get("client_auth_method").as_str() {
+        "client_secret_basic" => {
+            let encode =
+                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            let credentials = format!("{}:{}", encode(&id), encode(&secret));
+            let b64 = base64::engine::general_purpose::STANDARD.encode(credentials);
+            headers.push(HeaderPair::new("Authorization", format!("Basic {b64}")));
+        }
+        "client_secret_post" => {
+            form.append_pair("client_id", &id);
+            form.append_pair("client_secret", &secret);
+        }
+        _ => {
+            form.append_pair("client_id", &id);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Running a set of cases: every applicable (case, revision) pair, concurrently with a
 //! cap, each within its time limit.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use url::Url;
 use super::case_run::{case_report, run_case, CaseContext};
 use super::events::RunEvents;
 use super::token_supply::TokenSupply;
+use crate::logic::as_config::Consent;
 use crate::logic::case::Case;
 use crate::logic::case_model::Profile;
 use crate::logic::template::Vars;
@@ -39,21 +41,74 @@ impl Default for RunPlan {
 }
 
 /// What the cases run against.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Target {
     pub role: Role,
-    /// The MCP endpoint of a server target.
+    /// The MCP endpoint of a server target; the issuer of an authorization server.
     pub url: Url,
+    /// Built-in variables the session set up (authorization-server runs: metadata
+    /// endpoints, the client, the redirect URI, …).
+    pub session_vars: Vars,
+    /// Built-in variables the session could not set, with the reason: cases reading
+    /// them are skipped.
+    pub unavailable: Arc<BTreeMap<String, String>>,
+    /// How authorization requests get through the server's consent.
+    pub consent: Arc<Consent>,
 }
 
 impl Target {
+    pub fn new(role: Role, url: Url) -> Self {
+        Target {
+            role,
+            url,
+            session_vars: Vars::new(),
+            unavailable: Arc::default(),
+            consent: Arc::new(Consent::Auto),
+        }
+    }
+
     fn vars(&self, revision: Revision) -> Vars {
-        let mut v = Vars::new();
+        let mut v = self.session_vars.clone();
         v.insert("target".into(), self.url.to_string());
         v.insert("target_origin".into(), origin_of(&self.url));
         v.insert("revision".into(), revision.as_str().into());
+        if self.role == Role::AuthorizationServer {
+            // Fresh per case run: no two authorization requests share them (RFC 7636
+            // §4.1 high-entropy verifier; RFC 6749 §10.12 state).
+            let verifier = fresh_value(64);
+            v.insert("pkce_challenge".into(), s256(&verifier));
+            v.insert("pkce_verifier".into(), verifier);
+            v.insert("state".into(), fresh_value(24));
+        }
         v
     }
+}
+
+/// Random unreserved characters (RFC 7636 §4.1: `[A-Za-z0-9-._~]`).
+fn fresh_value(len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+    let mut bytes = vec![0u8; len];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No randomness: a time-derived value still differs between runs.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = (nanos as usize).wrapping_add(i * 31) as u8;
+        }
+    }
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// RFC 7636 §4.2: `BASE64URL(SHA256(ASCII(code_verifier)))`.
+pub fn s256(verifier: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier))
 }
 
 /// Runs every case of the target's role that applies to a planned revision and the
@@ -89,6 +144,8 @@ pub async fn run_cases(
             client: client.clone(),
             timeout: plan.case_timeout,
             tokens: tokens.clone(),
+            unavailable: target.unavailable.clone(),
+            consent: target.consent.clone(),
         };
         let events = events.clone();
         let task_case = case.clone();

@@ -57,10 +57,7 @@ impl ServerSession {
             Ok(c) => Arc::new(c),
             Err(e) => return finish(Some(e.message), Vec::new()),
         };
-        let target = Target {
-            role: Role::Server,
-            url: self.url.clone(),
-        };
+        let target = Target::new(Role::Server, self.url.clone());
         let reports = run_cases(
             cases,
             &target,

@@ -8,19 +8,23 @@ use serde_saphyr::Spanned;
 use super::case_model::{CaseFile, Expectation, Profile, Request};
 use super::catalog::{Catalog, Requirement};
 use super::diagnostic::{did_you_mean, Diagnostic};
-use super::template::{json_templates, Template, BUILTIN_VARIABLES};
-use crate::vocab::{Revision, Role, ServerDefect};
+use super::template::{builtin_variables, json_templates, Template};
+use crate::vocab::{IdpDefect, Revision, Role, ServerDefect};
 
 /// The reference implementation's defect a case names as its proof of failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DefectRef {
+    /// A knob of the reference MCP server.
     Server(ServerDefect),
+    /// A knob of the mock IdP, the reference authorization server.
+    Idp(IdpDefect),
 }
 
 impl DefectRef {
     pub fn name(self) -> &'static str {
         match self {
             DefectRef::Server(d) => d.name(),
+            DefectRef::Idp(d) => d.name(),
         }
     }
 }
@@ -35,6 +39,9 @@ pub struct Case {
     pub area: String,
     pub defect: DefectRef,
     pub requirement: Requirement,
+    /// Every variable the case reads: a run that cannot set one of its built-ins (an
+    /// authorization server without a registration endpoint, say) skips the case.
+    pub uses: BTreeSet<String>,
 }
 
 impl Case {
@@ -62,12 +69,13 @@ pub fn parse_case(text: &str, path: &str, catalog: &Catalog) -> Result<Case, Vec
         path,
         text,
         diagnostics: Vec::new(),
+        used: BTreeSet::new(),
     };
     let (role, area) = v.check_id(&file);
     let requirement = v.check_requirement(&file, role, catalog);
     let defect = v.check_defect(&file, role);
     v.check_revisions(&file, requirement.as_ref());
-    v.check_steps(&file);
+    v.check_steps(&file, role.unwrap_or(Role::Server));
     match (role, requirement, defect) {
         (Some(role), Some(requirement), Some(defect)) if v.diagnostics.is_empty() => Ok(Case {
             file,
@@ -76,6 +84,7 @@ pub fn parse_case(text: &str, path: &str, catalog: &Catalog) -> Result<Case, Vec
             area: area.unwrap_or_default(),
             defect,
             requirement,
+            uses: v.used,
         }),
         _ => Err(v.diagnostics),
     }
@@ -85,6 +94,7 @@ struct Validator<'a> {
     path: &'a str,
     text: &'a str,
     diagnostics: Vec<Diagnostic>,
+    used: BTreeSet<String>,
 }
 
 impl Validator<'_> {
@@ -183,23 +193,33 @@ impl Validator<'_> {
 
     fn check_defect(&mut self, file: &CaseFile, role: Option<Role>) -> Option<DefectRef> {
         let name = &file.defect.value;
-        match role? {
-            Role::Server => match name.parse::<ServerDefect>() {
-                Ok(d) => Some(DefectRef::Server(d)),
-                Err(e) => {
-                    let hint = did_you_mean(name, ServerDefect::ALL.iter().map(|d| d.name()))
-                        .map(|m| format!("did you mean `{m}`?"))
-                        .or_else(|| Some("`mcp-authspec list --defects` lists the reference server's defects".into()));
-                    self.at(&file.defect, e, hint);
-                    None
-                }
-            },
+        let (parsed, known, listing): (Result<DefectRef, String>, Vec<&str>, &str) = match role? {
+            Role::Server => (
+                name.parse::<ServerDefect>().map(DefectRef::Server),
+                ServerDefect::ALL.iter().map(|d| d.name()).collect(),
+                "`mcp-authspec list --defects` lists the reference server's defects",
+            ),
+            Role::AuthorizationServer => (
+                name.parse::<IdpDefect>().map(DefectRef::Idp),
+                IdpDefect::ALL.iter().map(|d| d.name()).collect(),
+                "`mcp-authspec list --idp-defects` lists the mock IdP's defects",
+            ),
             other => {
                 self.at(
                     &file.defect,
                     format!("{other} cases are not supported yet"),
                     None,
                 );
+                return None;
+            }
+        };
+        match parsed {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let hint = did_you_mean(name, known.into_iter())
+                    .map(|m| format!("did you mean `{m}`?"))
+                    .or_else(|| Some(listing.into()));
+                self.at(&file.defect, e, hint);
                 None
             }
         }
@@ -232,15 +252,14 @@ impl Validator<'_> {
         }
     }
 
-    fn check_steps(&mut self, file: &CaseFile) {
+    fn check_steps(&mut self, file: &CaseFile, role: Role) {
         if file.steps.is_empty() {
             self.at(&file.id, "the case has no steps", None);
             return;
         }
-        let mut defined: BTreeSet<String> = BUILTIN_VARIABLES
-            .iter()
-            .map(|(n, _)| n.to_string())
-            .collect();
+        let builtins = builtin_variables(role);
+        let mut defined: BTreeSet<String> =
+            builtins.iter().map(|(n, _)| n.to_string()).collect();
         let mut optional: BTreeSet<String> = BTreeSet::new();
         let mut checks = 0;
         for (i, step) in file.steps.iter().enumerate() {
@@ -260,7 +279,7 @@ impl Validator<'_> {
                         );
                     }
                 }
-                if BUILTIN_VARIABLES.iter().any(|(b, _)| b == name) {
+                if builtins.iter().any(|(b, _)| b == name) {
                     self.at(
                         query,
                         format!("{label}: `{name}` is a built-in variable and cannot be captured"),
@@ -301,6 +320,8 @@ impl Validator<'_> {
                 format!("{label}: give either `url` or `first_of`, not both"),
                 None,
             ),
+            // An authorization request goes to the authorization endpoint by default.
+            (None, None) if req.authorize.is_some() => {}
             (None, None) => self.at_line(
                 send_loc,
                 format!("{label}: the request needs `url` or `first_of`"),
@@ -313,15 +334,30 @@ impl Validator<'_> {
                 self.at_line(send_loc, format!("{label}: `first_of` is empty"), None);
             }
         }
-        let bodies = [req.mcp.is_some(), req.json.is_some(), req.body.is_some()]
-            .iter()
-            .filter(|b| **b)
-            .count();
+        let bodies = [
+            req.mcp.is_some(),
+            req.json.is_some(),
+            req.body.is_some(),
+            req.form.is_some(),
+            req.authorize.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
         if bodies > 1 {
             self.at_line(
                 send_loc,
-                format!("{label}: give at most one of `mcp`, `json` and `body`"),
+                format!(
+                    "{label}: give at most one of `mcp`, `json`, `body`, `form` and `authorize`"
+                ),
                 None,
+            );
+        }
+        if req.authenticate_client && req.form.is_none() {
+            self.at_line(
+                send_loc,
+                format!("{label}: `authenticate_client` needs a `form` body"),
+                Some("client authentication goes with a token request's form".into()),
             );
         }
         if req.bearer.is_some() && req.token.is_some() {
@@ -334,7 +370,18 @@ impl Validator<'_> {
         // Optional captures are usable in `first_of` candidates (skipped while unset) and
         // headers (left out while unset) only.
         let with_optional: BTreeSet<String> = defined.union(optional).cloned().collect();
-        for t in req.first_of.iter().flatten().chain(req.headers.values()) {
+        let optional_fields = req
+            .form
+            .iter()
+            .chain(req.authorize.iter())
+            .flat_map(|m| m.values());
+        for t in req
+            .first_of
+            .iter()
+            .flatten()
+            .chain(req.headers.values())
+            .chain(optional_fields)
+        {
             self.check_template(t, label, &with_optional, send_loc);
         }
         let mut templates: Vec<Template> = Vec::new();
@@ -363,6 +410,7 @@ impl Validator<'_> {
         let e = &spanned.value;
         let loc = Some(location_of(spanned));
         if let Some(var) = e.query.variable() {
+            self.used.insert(var.to_string());
             if !defined.contains(var) {
                 self.at_line(
                     loc,
@@ -395,6 +443,7 @@ impl Validator<'_> {
             self.at_line(loc, format!("{label}: {err}"), None);
             return;
         }
+        self.used.extend(t.variables().into_iter().map(String::from));
         for var in t.variables() {
             if !defined.contains(var) {
                 let hint = did_you_mean(var, defined.iter().map(String::as_str))

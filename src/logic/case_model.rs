@@ -139,6 +139,20 @@ pub struct Request {
     /// A raw text body.
     #[serde(default)]
     pub body: Option<Template>,
+    /// A form body (`application/x-www-form-urlencoded`); values are templates, and a
+    /// field whose value names an unset optional capture is left out.
+    #[serde(default)]
+    pub form: Option<BTreeMap<String, Template>>,
+    /// Authenticates the run's client as it registered (RFC 6749 §2.3.1): `client_id` in
+    /// the form for `none`, HTTP Basic for `client_secret_basic`, `client_id` and
+    /// `client_secret` in the form for `client_secret_post`.
+    #[serde(default)]
+    pub authenticate_client: bool,
+    /// An authorization request (RFC 6749 §4.1.1): these query parameters on `url`
+    /// (default `{authorization_endpoint}`), sent through the run's consent strategy. The
+    /// answer is the response that ends it: normally the redirect to the client.
+    #[serde(default)]
+    pub authorize: Option<BTreeMap<String, Template>>,
     /// Sent as `Authorization: Bearer <token>`: a literal or captured string.
     #[serde(default)]
     pub bearer: Option<Template>,
@@ -154,7 +168,13 @@ impl Request {
     pub fn effective_method(&self) -> &str {
         match &self.method {
             Some(m) => m,
-            None if self.mcp.is_some() || self.json.is_some() || self.body.is_some() => "POST",
+            None if self.mcp.is_some()
+                || self.json.is_some()
+                || self.body.is_some()
+                || self.form.is_some() =>
+            {
+                "POST"
+            }
             None => "GET",
         }
     }

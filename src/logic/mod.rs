@@ -1,6 +1,7 @@
 //! Layer 1: pure logic. No tokio, no sockets, no file system.
 
 pub mod answer;
+pub mod as_config;
 pub mod case;
 pub mod case_model;
 pub mod catalog;

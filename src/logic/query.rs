@@ -36,6 +36,22 @@ pub enum Query {
     Var(String),
     /// The URL that answered (for `first_of`, the one that was kept).
     Url,
+    /// A query parameter of the `Location` header's URL, e.g. `code` or `error` of an
+    /// authorization response (RFC 6749 §4.1.2); every occurrence, as an array when the
+    /// parameter is repeated (RFC 6749 §3.1 forbids that).
+    LocationParam(String),
+    /// A claim of a JWT held in a variable, decoded without verification (RFC 7519 §7.2):
+    /// `{of: access_token, pointer: /aud}`; `""` is the whole claim set.
+    JwtClaim(JwtClaimQuery),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JwtClaimQuery {
+    /// The variable holding the token.
+    pub of: String,
+    /// A JSON pointer into the claims.
+    pub pointer: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -63,6 +79,7 @@ impl Query {
     pub fn variable(&self) -> Option<&str> {
         match self {
             Query::Var(v) => Some(v),
+            Query::JwtClaim(q) => Some(&q.of),
             _ => None,
         }
     }
@@ -73,6 +90,18 @@ impl Query {
                 .get(name)
                 .map(|v| Value::String(v.clone()))
                 .ok_or_else(|| format!("variable `{name}` is not set"));
+        }
+        if let Query::JwtClaim(q) = self {
+            let token = vars
+                .get(&q.of)
+                .ok_or_else(|| format!("variable `{}` is not set", q.of))?;
+            let claims = super::jwt_view::describe("variable", token)
+                .claims
+                .ok_or_else(|| format!("`{}` is not a JWT", q.of))?;
+            return claims
+                .pointer(&q.pointer)
+                .cloned()
+                .ok_or_else(|| format!("the JWT has no claim at `{}`", q.pointer));
         }
         if let Some(failure) = &answer.failure {
             return Err(format!("no usable response: {failure}"));
@@ -129,8 +158,29 @@ impl Query {
                 Ok(Value::from(c.param_count(&q.param)))
             }
             Query::Url => Ok(Value::String(answer.url.clone())),
-            Query::Var(_) => unreachable!("handled above"),
+            Query::LocationParam(name) => location_param(answer, name),
+            Query::Var(_) | Query::JwtClaim(_) => unreachable!("handled above"),
         }
+    }
+}
+
+fn location_param(answer: &Answer, name: &str) -> QueryValue {
+    let location = answer
+        .header_values("location")
+        .first()
+        .map(|l| l.to_string())
+        .ok_or_else(|| "no `Location` header (not a redirect)".to_string())?;
+    let url = url::Url::parse(&location)
+        .map_err(|e| format!("`Location` is not an absolute URL: {e}"))?;
+    let values: Vec<Value> = url
+        .query_pairs()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| Value::String(v.into_owned()))
+        .collect();
+    match values.len() {
+        0 => Err(format!("the redirect carries no `{name}` parameter")),
+        1 => Ok(values.into_iter().next().unwrap_or_default()),
+        _ => Ok(Value::Array(values)),
     }
 }
 
@@ -202,6 +252,8 @@ impl fmt::Display for Query {
             }
             Query::Var(v) => write!(f, "variable `{v}`"),
             Query::Url => write!(f, "answering URL"),
+            Query::LocationParam(p) => write!(f, "redirect parameter `{p}`"),
+            Query::JwtClaim(q) => write!(f, "JWT claim `{}` of `{}`", q.pointer, q.of),
         }
     }
 }

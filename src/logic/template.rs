@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer};
 use url::Url;
 
 use super::well_known;
+use crate::vocab::Role;
 
 /// Variable values during one case run: built-ins plus captures.
 pub type Vars = BTreeMap<String, String>;
@@ -18,7 +19,7 @@ pub type Vars = BTreeMap<String, String>;
 pub const BUILTIN_VARIABLES: &[(&str, &str)] = &[
     (
         "target",
-        "the URL of the target (the MCP endpoint for a server)",
+        "the URL of the target (the MCP endpoint for a server, the issuer for an authorization server)",
     ),
     ("target_origin", "scheme, host and port of the target URL"),
     (
@@ -26,6 +27,37 @@ pub const BUILTIN_VARIABLES: &[(&str, &str)] = &[
         "the revision the case is run for, e.g. 2025-11-25",
     ),
 ];
+
+/// Variables of authorization-server cases, set by the run from the server's metadata,
+/// the client it uses, and fresh values per case run. One that the run could not set
+/// (no registration endpoint, say) makes the cases using it not applicable.
+pub const AUTHORIZATION_SERVER_VARIABLES: &[(&str, &str)] = &[
+    ("issuer", "the issuer identifier under test"),
+    ("authorization_endpoint", "from the metadata"),
+    ("token_endpoint", "from the metadata"),
+    ("registration_endpoint", "from the metadata, when registration is offered"),
+    ("client_id", "the client of the run (configured, or registered at the start)"),
+    ("client_secret", "its secret, for a confidential client"),
+    (
+        "client_auth_method",
+        "none, client_secret_basic or client_secret_post",
+    ),
+    ("redirect_uri", "the loopback redirect URI of the run's client"),
+    ("resource", "the RFC 8707 resource to request"),
+    ("scope", "the scope to request"),
+    ("pkce_verifier", "a fresh RFC 7636 code verifier for this case run"),
+    ("pkce_challenge", "its S256 code challenge"),
+    ("state", "a fresh state value for this case run"),
+];
+
+/// The variables defined before a case of this role starts.
+pub fn builtin_variables(role: Role) -> Vec<(&'static str, &'static str)> {
+    let mut all = BUILTIN_VARIABLES.to_vec();
+    if role == Role::AuthorizationServer {
+        all.extend_from_slice(AUTHORIZATION_SERVER_VARIABLES);
+    }
+    all
+}
 
 /// A derivation applied to a variable's value.
 #[derive(Debug, Clone, PartialEq, Eq)]

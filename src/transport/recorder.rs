@@ -64,6 +64,12 @@ impl Recorder {
         result
     }
 
+    /// Records evidence that did not come over HTTP (what an external consent program
+    /// printed, say), in the same log.
+    pub fn note(&self, exchange: Exchange) {
+        self.push(exchange);
+    }
+
     /// Everything recorded so far.
     pub fn exchanges(&self) -> Vec<Exchange> {
         // A poisoned lock still holds the evidence recorded before the panic.

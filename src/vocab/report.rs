@@ -107,6 +107,36 @@ impl RunReport {
     }
 }
 
+impl RunReport {
+    /// One report of two runs (the demo tests several targets): targets and cases
+    /// together, the summary and exit code derived again.
+    pub fn combine(self, other: RunReport) -> RunReport {
+        let mut targets = self.targets;
+        targets.extend(other.targets);
+        let mut cases = self.cases;
+        cases.extend(other.cases);
+        let error = match (self.error, other.error) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        };
+        let mut revisions = self.revisions;
+        for r in other.revisions {
+            if !revisions.contains(&r) {
+                revisions.push(r);
+            }
+        }
+        RunReport::assemble(
+            targets,
+            revisions,
+            &self.profile,
+            self.started_at,
+            self.duration_ms + other.duration_ms,
+            error,
+            cases,
+        )
+    }
+}
+
 /// Counts of case outcomes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

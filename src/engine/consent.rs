@@ -1,0 +1,225 @@
+//! Getting an authorization request through the server's consent, as the user agent of
+//! an authorization-server run: the strategies of `logic::as_config::Consent`. Every
+//! request is recorded; redirects are followed only while they stay on the server's
+//! origin (the redirect back to the client is the answer) and only so often, so a
+//! redirect loop ends as a verdict, not a hang.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use url::Url;
+
+use crate::logic::answer::Answer;
+use crate::logic::as_config::{Consent, FormStep};
+use crate::logic::template::{Template, Vars};
+use crate::transport::{HttpRequest, Recorder, TransportErrorKind};
+use crate::vocab::{Exchange, HeaderPair};
+
+/// Redirects followed on the server's origin before giving up.
+pub const MAX_REDIRECTS: usize = 10;
+
+/// Sends the authorization request through the consent strategy and returns the answer
+/// that ends it. `Err` is an unreachable server or a consent program that broke (the
+/// run's environment, not the server's behaviour).
+pub async fn through_consent(
+    recorder: &Recorder,
+    label: &str,
+    request: HttpRequest,
+    consent: &Consent,
+    vars: &Vars,
+) -> Result<Answer, String> {
+    let mut agent = UserAgent {
+        recorder,
+        label,
+        cookies: BTreeMap::new(),
+    };
+    let origin = origin(&request.url);
+    match consent {
+        Consent::Auto => {
+            let first = agent.send(request).await?;
+            agent.follow(first, &origin).await
+        }
+        Consent::Form { steps } => {
+            let mut page = agent.send(request).await?;
+            page = agent.follow(page, &origin).await?;
+            let mut values = vars.clone();
+            for (i, step) in steps.iter().enumerate() {
+                let request = form_request(step, &page, &mut values)
+                    .map_err(|e| format!("consent step {}: {e}", i + 1))?;
+                page = agent.send(request).await?;
+                page = agent.follow(page, &origin).await?;
+            }
+            Ok(page)
+        }
+        Consent::Command { command } => run_command(recorder, label, command, &request.url).await,
+    }
+}
+
+struct UserAgent<'a> {
+    recorder: &'a Recorder,
+    label: &'a str,
+    /// Cookies the server set, by name (one server, so domain and path are moot).
+    cookies: BTreeMap<String, String>,
+}
+
+impl UserAgent<'_> {
+    async fn send(&mut self, mut request: HttpRequest) -> Result<Answer, String> {
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            request.headers.push(HeaderPair::new("Cookie", jar.join("; ")));
+        }
+        let url = request.url.clone();
+        match self.recorder.send(self.label, request).await {
+            Ok(r) => {
+                for h in r.headers.iter().filter(|h| h.name.eq_ignore_ascii_case("set-cookie")) {
+                    let pair = h.value.split(';').next().unwrap_or_default();
+                    if let Some((k, v)) = pair.split_once('=') {
+                        self.cookies.insert(k.trim().to_string(), v.trim().to_string());
+                    }
+                }
+                Ok(Answer {
+                    url,
+                    status: Some(r.status),
+                    headers: r.headers,
+                    body: r.body,
+                    truncated: r.truncated,
+                    failure: None,
+                })
+            }
+            Err(e) if e.kind == TransportErrorKind::Protocol => Ok(Answer {
+                url,
+                failure: Some(e.message),
+                ..Answer::default()
+            }),
+            Err(e) => Err(format!("{url}: {}", e.message)),
+        }
+    }
+
+    /// Follows redirects that stay on the server's origin.
+    async fn follow(&mut self, mut answer: Answer, origin: &str) -> Result<Answer, String> {
+        for _ in 0..MAX_REDIRECTS {
+            let Some(next) = redirect_target(&answer).filter(|u| self::origin(u) == origin) else {
+                return Ok(answer);
+            };
+            answer = self
+                .send(HttpRequest {
+                    method: "GET".into(),
+                    url: next,
+                    headers: Vec::new(),
+                    body: None,
+                })
+                .await?;
+        }
+        if redirect_target(&answer).is_some_and(|u| self::origin(&u) == origin) {
+            answer.failure = Some(format!(
+                "the server kept redirecting to itself ({MAX_REDIRECTS} redirects followed): a redirect loop"
+            ));
+        }
+        Ok(answer)
+    }
+}
+
+/// The absolute URL of a 3xx answer's `Location`.
+fn redirect_target(answer: &Answer) -> Option<String> {
+    if !matches!(answer.status, Some(300..=399)) {
+        return None;
+    }
+    let location = answer.header_values("location").first()?.to_string();
+    let base = Url::parse(&answer.url).ok()?;
+    base.join(&location).ok().map(|u| u.to_string())
+}
+
+fn origin(url: &str) -> String {
+    Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
+}
+
+/// The request of one `form` step: captures from the previous page, then the templates.
+fn form_request(step: &FormStep, page: &Answer, values: &mut Vars) -> Result<HttpRequest, String> {
+    let body = page.body_text();
+    for (name, pattern) in &step.capture {
+        let re = Regex::new(pattern).map_err(|e| e.to_string())?;
+        let value = re
+            .captures(&body)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().to_string())
+            .ok_or_else(|| format!("capture `{name}`: `{pattern}` matched nothing on the page"))?;
+        values.insert(name.clone(), value);
+    }
+    let render = |t: &str| Template::new(t.to_string()).render(values).map_err(|e| e.to_string());
+    let url = render(&step.url)?;
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in &step.form {
+        form.append_pair(k, &render(v)?);
+    }
+    let has_body = !step.form.is_empty();
+    Ok(HttpRequest {
+        method: step.method.to_ascii_uppercase(),
+        url,
+        headers: if has_body {
+            vec![HeaderPair::new("Content-Type", "application/x-www-form-urlencoded")]
+        } else {
+            Vec::new()
+        },
+        body: has_body.then(|| form.finish().into_bytes()),
+    })
+}
+
+/// The `command` strategy: the program gets the URL and prints where the server sent
+/// the browser in the end. Its output is kept as evidence, as a pseudo-exchange.
+async fn run_command(
+    recorder: &Recorder,
+    label: &str,
+    command: &str,
+    url: &str,
+) -> Result<Answer, String> {
+    // Single-quoted for `sh`: the URL reaches the program as one argument, verbatim.
+    let quoted = format!("'{}'", url.replace('\'', r"'\''"));
+    let line = if command.contains("{url}") {
+        command.replace("{url}", &quoted)
+    } else {
+        format!("{command} {quoted}")
+    };
+    let started = std::time::Instant::now();
+    let output = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(&line)
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| format!("cannot run the consent command: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let final_url = stdout.lines().rev().find(|l| !l.trim().is_empty()).map(str::trim);
+    recorder.note(Exchange {
+        step: label.to_string(),
+        method: "CONSENT".into(),
+        url: url.to_string(),
+        request_headers: vec![HeaderPair::new("X-Consent-Command", line.clone())],
+        request_body: None,
+        status: None,
+        response_headers: Vec::new(),
+        response_body: Some(format!("{stdout}{stderr}")),
+        response_truncated: false,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+        transport_error: (!output.status.success())
+            .then(|| format!("the consent command ended with {}", output.status)),
+        sent_token: None,
+    });
+    match final_url {
+        Some(u) if Url::parse(u).is_ok() => Ok(Answer {
+            url: url.to_string(),
+            status: Some(302),
+            headers: vec![HeaderPair::new("Location", u)],
+            body: Vec::new(),
+            truncated: false,
+            failure: None,
+        }),
+        _ => Err(format!(
+            "the consent command printed no final redirect URL (status {}); see its output in the evidence",
+            output.status
+        )),
+    }
+}

@@ -1,0 +1,154 @@
+//! The configuration of an authorization-server run (`authorization-server --config
+//! FILE`, TOML): the client to use, what to request, and how to get through the
+//! server's consent. Everything is optional: without it the run registers its own
+//! public client (RFC 7591) and expects the server to approve at once.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::template::Template;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AsRunConfig {
+    /// A pre-registered client; absent: register one through DCR.
+    #[serde(default)]
+    pub client: Option<ClientConfig>,
+    /// The RFC 8707 resource to request; absent: a loopback MCP URL the harness serves.
+    #[serde(default)]
+    pub resource: Option<String>,
+    /// The scope to request; absent: the metadata's `scopes_supported`, space-joined.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// The redirect URI registered for the client; absent: the harness's loopback
+    /// listener (`http://127.0.0.1:<port>/callback`).
+    #[serde(default)]
+    pub redirect_uri: Option<String>,
+    #[serde(default)]
+    pub consent: Consent,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    pub id: String,
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// `none`, `client_secret_basic` or `client_secret_post`.
+    #[serde(default = "default_auth_method")]
+    pub auth_method: String,
+}
+
+fn default_auth_method() -> String {
+    "none".into()
+}
+
+/// How the harness, acting as the user agent, gets from the authorization request to
+/// the redirect back to the client.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(tag = "strategy", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Consent {
+    /// The server approves at once (the test mode of many servers); redirects on the
+    /// server's origin are followed.
+    #[default]
+    Auto,
+    /// Declared HTTP steps after the authorization request's page: log in, consent.
+    /// Cookies are kept.
+    Form { steps: Vec<FormStep> },
+    /// An external program gets the authorization URL (`{url}`, or as the last
+    /// argument) and prints the final redirect URL on its last line of output.
+    Command { command: String },
+}
+
+/// One request of the `form` strategy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormStep {
+    /// Values taken from the previous page before this request, by name: a regular
+    /// expression whose first group is the value (e.g. a hidden CSRF field).
+    #[serde(default)]
+    pub capture: BTreeMap<String, String>,
+    /// `POST` by default.
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// A template: `{issuer}` and the captures.
+    pub url: String,
+    /// Form fields; values are templates.
+    #[serde(default)]
+    pub form: BTreeMap<String, String>,
+}
+
+fn default_method() -> String {
+    "POST".into()
+}
+
+/// Parses the TOML text, checking templates and regular expressions up front so that a
+/// mistake is reported before anything runs.
+pub fn parse_as_config(text: &str) -> Result<AsRunConfig, String> {
+    let config: AsRunConfig = toml::from_str(text).map_err(|e| e.to_string())?;
+    if let Consent::Form { steps } = &config.consent {
+        for (i, step) in steps.iter().enumerate() {
+            let n = i + 1;
+            for (name, pattern) in &step.capture {
+                regex::Regex::new(pattern)
+                    .map_err(|e| format!("consent step {n}: capture `{name}`: {e}"))?;
+            }
+            for t in std::iter::once(&step.url).chain(step.form.values()) {
+                if let Some(e) = Template::new(t.clone()).parse_error() {
+                    return Err(format!("consent step {n}: `{t}`: {e}"));
+                }
+            }
+        }
+    }
+    if let Some(c) = &config.client {
+        if !["none", "client_secret_basic", "client_secret_post"].contains(&c.auth_method.as_str())
+        {
+            return Err(format!(
+                "client.auth_method `{}` is not one of none, client_secret_basic, client_secret_post",
+                c.auth_method
+            ));
+        }
+        if c.auth_method != "none" && c.secret.is_none() {
+            return Err(format!("client.auth_method `{}` needs client.secret", c.auth_method));
+        }
+    }
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_strategy_and_refuses_mistakes() {
+        assert!(matches!(parse_as_config("").unwrap().consent, Consent::Auto));
+        let form = parse_as_config(
+            r#"
+            resource = "https://mcp.example.com/mcp"
+            [client]
+            id = "abc"
+            secret = "s3cret"
+            auth_method = "client_secret_basic"
+            [consent]
+            strategy = "form"
+            [[consent.steps]]
+            capture = { csrf = 'name="csrf" value="([^"]+)"' }
+            url = "{issuer}/login"
+            form = { user = "alice", csrf = "{csrf}" }
+            "#,
+        )
+        .unwrap();
+        assert!(matches!(form.consent, Consent::Form { ref steps } if steps.len() == 1));
+        let command = parse_as_config("[consent]\nstrategy = \"command\"\ncommand = \"bot {url}\"");
+        assert!(matches!(command.unwrap().consent, Consent::Command { .. }));
+        for bad in [
+            "unknown = 1",
+            "[consent]\nstrategy = \"magic\"",
+            "[client]\nid = \"a\"\nauth_method = \"client_secret_post\"",
+            "[consent]\nstrategy = \"form\"\n[[consent.steps]]\nurl = \"x\"\ncapture = { a = \"(\" }",
+        ] {
+            assert!(parse_as_config(bad).is_err(), "{bad}");
+        }
+    }
+}
