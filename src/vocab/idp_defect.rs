@@ -58,4 +58,30 @@ defects! {
     AcceptsInsecureRedirectUri = "accepts-insecure-redirect-uri",
     /// Answers every introspection request with active: true.
     IntrospectionAlwaysActive = "introspection-always-active",
+    /// Sends token responses (success and error) without Cache-Control: no-store.
+    NoCacheControl = "no-cache-control",
+    /// Answers token endpoint errors with text/plain bodies instead of JSON.
+    NonJsonErrors = "non-json-errors",
+    /// Leaves state out of successful authorization responses.
+    DropsState = "drops-state",
+    /// Appends -x to the state of successful authorization responses.
+    AltersState = "alters-state",
+    /// Redirects an error to a redirect_uri the client never registered.
+    OpenRedirector = "open-redirector",
+    /// Issues codes without code_challenge and redeems them with a code_verifier.
+    AcceptsPkceDowngrade = "accepts-pkce-downgrade",
+    /// Honours a refresh token presented by a client other than the one it was issued to.
+    SkipsRefreshClientCheck = "skips-refresh-client-check",
+    /// Sends iss in authorization responses but omits the metadata flag that says so.
+    IssuesWithoutIssFlag = "iss-without-metadata-flag",
+    /// Refuses every registration request with invalid_client_metadata.
+    RefusesValidRegistration = "refuses-valid-registration",
+    /// Answers a registration with 201 but without client_id.
+    NoClientIdInRegistration = "no-client-id-in-registration",
+    /// Refuses registrations with error server_error instead of the RFC 7591 codes.
+    RegistrationWrongErrorCode = "registration-wrong-error-code",
+    /// Issues access tokens that live 30 days.
+    LongLivedAccessTokens = "long-lived-access-tokens",
+    /// Accepts confidential clients with any client_secret, or none.
+    SkipsBasicSecretCheck = "skips-client-secret-check",
 }

@@ -1,9 +1,9 @@
-//! The authorization endpoint (RFC 6749 §4.1.1, OAuth 2.1 §4.1.1): consent is headless,
-//! so a valid request is approved at once and answered with a code. The request is
+//! The authorization endpoint (RFC 6749 §4.1.1, OAuth 2.1 §4.1.1). The request is
 //! checked as a real server would: PKCE with S256 (RFC 7636, OAuth 2.1 §4.1.1), scopes,
-//! the RFC 8707 resource, and `iss` in every response (RFC 9207 §2).
+//! the RFC 8707 resource, and `iss` in every response (RFC 9207 §2). A valid request is
+//! approved at once (`Consent::Immediate`) or after the login form (`login.rs`); both
+//! issue the code through `issue`.
 
-use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
@@ -13,9 +13,12 @@ use axum::routing::get;
 use axum::Router;
 use url::Url;
 
+use super::config::Consent;
+use super::login::login_page;
+use super::params::{is_verifier_syntax, scope_tokens, Params};
 use super::registration::oauth_error;
-use super::state::{lock, CodeGrant, IdpState};
-use crate::actors::tokens::random_id;
+use super::state::{lock, Approval, CodeGrant, IdpState};
+use crate::actors::tokens::{random_id, unix_now};
 use crate::vocab::IdpDefect as D;
 
 /// The `iss` a server with the `WrongIssInResponse` defect sends.
@@ -28,78 +31,15 @@ pub fn routes(state: Arc<IdpState>) -> Router {
         .with_state(state)
 }
 
-/// Request parameters, query or form (RFC 6749 §3.1, §3.2): a parameter sent without a
-/// value counts as omitted, and one sent more than once is remembered as repeated.
-pub(super) struct Params {
-    values: HashMap<String, String>,
-    repeated: BTreeSet<String>,
-}
-
-impl Params {
-    pub(super) fn parse(input: &[u8]) -> Params {
-        let mut values = HashMap::new();
-        let mut repeated = BTreeSet::new();
-        for (name, value) in url::form_urlencoded::parse(input) {
-            if value.is_empty() {
-                continue;
-            }
-            if values.contains_key(name.as_ref()) {
-                repeated.insert(name.into_owned());
-            } else {
-                values.insert(name.into_owned(), value.into_owned());
-            }
-        }
-        Params { values, repeated }
-    }
-
-    pub(super) fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str)
-    }
-
-    pub(super) fn is_repeated(&self, name: &str) -> bool {
-        self.repeated.contains(name)
-    }
-
-    /// The error for a repeated parameter: RFC 6749 §3.1 forbids repeats; RFC 8707 §2
-    /// lets `resource` repeat, but this server issues a token for one resource at a
-    /// time and refuses more with invalid_target, as §2 allows.
-    pub(super) fn repeat_error(&self) -> Option<(&'static str, String)> {
-        let name = self.repeated.iter().find(|n| *n != "resource");
-        match name {
-            Some(name) => Some((
-                "invalid_request",
-                format!("{name} is given more than once (RFC 6749 §3.1, §3.2)"),
-            )),
-            None if self.is_repeated("resource") => Some((
-                "invalid_target",
-                "this server issues tokens for one resource per request (RFC 8707 §2)".into(),
-            )),
-            None => None,
-        }
-    }
-}
-
-/// The tokens of a `scope` (RFC 6749 §3.3), in order, without duplicates.
-pub(super) fn scope_tokens(scope: &str) -> Vec<&str> {
-    let mut tokens: Vec<&str> = Vec::new();
-    for token in scope.split(' ').filter(|t| !t.is_empty()) {
-        if !tokens.contains(&token) {
-            tokens.push(token);
-        }
-    }
-    tokens
-}
-
-/// RFC 7636 §4.1: `code_verifier` (and a plain `code_challenge`, §4.2) is 43 to 128
-/// unreserved characters.
-pub(super) fn is_verifier_syntax(v: &str) -> bool {
-    (43..=128).contains(&v.len())
-        && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
-}
-
 /// An error code of RFC 6749 §4.1.2.1 (or RFC 8707 §2) and why.
 type Refusal = (&'static str, String);
+
+/// Why a request's redirect URI cannot be trusted with the answer.
+struct Unverified {
+    why: String,
+    /// Where the `OpenRedirector` defect sends the error anyway.
+    open_redirect: Option<Url>,
+}
 
 async fn authorize(State(s): State<Arc<IdpState>>, RawQuery(query): RawQuery) -> Response {
     let p = Params::parse(query.as_deref().unwrap_or_default().as_bytes());
@@ -108,60 +48,93 @@ async fn authorize(State(s): State<Arc<IdpState>>, RawQuery(query): RawQuery) ->
     // RFC 9700 §4.11).
     let (client_id, redirect_uri, target) = match redirect_target(&s, &p) {
         Ok(found) => found,
-        Err(why) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &why),
-    };
-    let answer = match approve(&s, &p, client_id, redirect_uri) {
-        Ok(code) => vec![("code", code)],
-        Err((error, description)) => {
-            vec![
-                ("error", error.to_string()),
-                ("error_description", description),
-            ]
+        Err(Unverified {
+            why,
+            open_redirect: Some(target),
+        }) => {
+            let answer = error_answer(("invalid_request", why));
+            return redirect(&s, target, &answer, p.get("state"));
+        }
+        Err(Unverified { why, .. }) => {
+            return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &why)
         }
     };
-    redirect(&s, target, &answer, p.get("state"))
+    let state = p.get("state").map(str::to_string);
+    let grant = match validate(&s, &p, client_id, redirect_uri) {
+        Ok(grant) => grant,
+        Err(refusal) => return redirect(&s, target, &error_answer(refusal), state.as_deref()),
+    };
+    let approval = Approval {
+        grant,
+        target,
+        state,
+    };
+    match s.config.consent {
+        Consent::Immediate => issue(&s, approval),
+        Consent::LoginForm => login_page(&s, approval),
+    }
+}
+
+/// The parameters of an error response (RFC 6749 §4.1.2.1).
+fn error_answer((error, description): Refusal) -> Vec<(&'static str, String)> {
+    vec![
+        ("error", error.to_string()),
+        ("error_description", description),
+    ]
 }
 
 /// The client, the redirect URI as the request gave it, and that URI parsed.
-fn redirect_target(s: &IdpState, p: &Params) -> Result<(String, String, Url), String> {
+fn redirect_target(s: &IdpState, p: &Params) -> Result<(String, String, Url), Unverified> {
+    let direct = |why: String| Unverified {
+        why,
+        open_redirect: None,
+    };
     for name in ["client_id", "redirect_uri"] {
         if p.is_repeated(name) {
-            return Err(format!("{name} is given more than once (RFC 6749 §3.1)"));
+            return Err(direct(format!(
+                "{name} is given more than once (RFC 6749 §3.1)"
+            )));
         }
     }
-    let client_id = p.get("client_id").ok_or("client_id is missing")?;
+    let client_id = p
+        .get("client_id")
+        .ok_or_else(|| direct("client_id is missing".into()))?;
     let client = lock(&s.clients)
         .get(client_id)
         .cloned()
-        .ok_or_else(|| format!("client_id {client_id:?} is not registered"))?;
+        .ok_or_else(|| direct(format!("client_id {client_id:?} is not registered")))?;
     // OAuth 2.1 §4.1.1: redirect_uri may be left out when the client registered one.
     let uri = match (p.get("redirect_uri"), client.redirect_uris.as_slice()) {
         (Some(uri), _) => uri,
         (None, [only]) => only.as_str(),
-        (None, _) => return Err("redirect_uri is missing".into()),
+        (None, _) => return Err(direct("redirect_uri is missing".into())),
     };
     // OAuth 2.1 §2.3.2 (RFC 9700 §4.1.3): exact string comparison, no prefix or pattern.
     let registered = client
         .redirect_uris
         .iter()
         .any(|r| r == uri || (s.has(D::PrefixRedirectUri) && uri.starts_with(r.as_str())));
+    let parsed = Url::parse(uri);
     if !registered {
-        return Err(format!(
-            "redirect_uri {uri:?} is not one the client registered (OAuth 2.1 §2.3.2: \
-             exact match)"
-        ));
+        return Err(Unverified {
+            why: format!(
+                "redirect_uri {uri:?} is not one the client registered (OAuth 2.1 §2.3.2: \
+                 exact match)"
+            ),
+            open_redirect: parsed.ok().filter(|_| s.has(D::OpenRedirector)),
+        });
     }
-    let url = Url::parse(uri).map_err(|e| format!("redirect_uri {uri:?} is not a URL: {e}"))?;
+    let url = parsed.map_err(|e| direct(format!("redirect_uri {uri:?} is not a URL: {e}")))?;
     Ok((client.client_id, uri.to_string(), url))
 }
 
-/// Checks the rest of the request and issues a code.
-fn approve(
+/// Checks the rest of the request; the grant a code would carry.
+fn validate(
     s: &IdpState,
     p: &Params,
     client_id: String,
     redirect_uri: String,
-) -> Result<String, Refusal> {
+) -> Result<CodeGrant, Refusal> {
     if let Some(refusal) = p.repeat_error() {
         return Err(refusal);
     }
@@ -178,8 +151,7 @@ fn approve(
     let (code_challenge, code_challenge_method) = pkce(s, p)?;
     let scope = scope(s, p)?;
     let resource = resource(p)?;
-    let code = random_id();
-    let grant = CodeGrant {
+    Ok(CodeGrant {
         client_id,
         redirect_uri_given: p.get("redirect_uri").is_some(),
         redirect_uri,
@@ -188,15 +160,34 @@ fn approve(
         resource,
         scope,
         redeemed: false,
-    };
+        issued_at: 0,
+    })
+}
+
+/// Issues the code of an approved request and redirects with it (RFC 6749 §4.1.2).
+pub(super) fn issue(s: &IdpState, approval: Approval) -> Response {
+    let Approval {
+        mut grant,
+        target,
+        state,
+    } = approval;
+    grant.issued_at = unix_now();
+    let code = random_id();
     lock(&s.codes).insert(code.clone(), grant);
-    Ok(code)
+    // RFC 6749 §4.1.2: state is required in the response, exactly as received, when the
+    // request had it; the client's CSRF protection rests on it.
+    let state = match state {
+        Some(state) if s.has(D::AltersState) => Some(format!("{state}-x")),
+        Some(_) if s.has(D::DropsState) => None,
+        state => state,
+    };
+    redirect(s, target, &[("code", code)], state.as_deref())
 }
 
 /// The code challenge and its method.
 fn pkce(s: &IdpState, p: &Params) -> Result<(Option<String>, Option<String>), Refusal> {
     let Some(challenge) = p.get("code_challenge") else {
-        if s.has(D::AcceptsMissingPkce) {
+        if s.has(D::AcceptsMissingPkce) || s.has(D::AcceptsPkceDowngrade) {
             return Ok((None, None));
         }
         return Err((
@@ -279,7 +270,9 @@ fn resource(p: &Params) -> Result<Option<String>, Refusal> {
 }
 
 /// 302 to the redirect URI with the response parameters added to its query, keeping
-/// the query it has (RFC 6749 §3.1.2), with `state` echoed and `iss` (RFC 9207 §2).
+/// the query it has (RFC 6749 §3.1.2), with `state` echoed and `iss`: RFC 9207 §2 wants
+/// it in error responses too, since the metadata advertises
+/// `authorization_response_iss_parameter_supported`.
 fn redirect(
     s: &IdpState,
     mut target: Url,

@@ -14,6 +14,20 @@ pub struct IdpConfig {
     pub defects: BTreeSet<IdpDefect>,
     /// Listen on this loopback port instead of an ephemeral one (`mock idp --port`).
     pub port: u16,
+    /// How the resource owner approves an authorization request.
+    pub consent: Consent,
+}
+
+/// How the authorization endpoint obtains the resource owner's approval (RFC 6749 §4.1.1
+/// leaves the means to the server). Not a defect: both are conformant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Consent {
+    /// Headless: a valid request is approved at once and redirected with a code.
+    #[default]
+    Immediate,
+    /// A login page (form, CSRF token, session cookie) must be submitted first, as a
+    /// browser-driven client meets at a real authorization server.
+    LoginForm,
 }
 
 impl Default for IdpConfig {
@@ -23,6 +37,7 @@ impl Default for IdpConfig {
             scopes_supported: vec![DEFAULT_SCOPE.to_string()],
             defects: BTreeSet::new(),
             port: 0,
+            consent: Consent::Immediate,
         }
     }
 }

@@ -13,7 +13,10 @@ use super::{start_idp, IdpConfig, MockIdp, DEFAULT_SCOPE};
 use crate::actors::tokens::verify_signature;
 use crate::vocab::IdpDefect as D;
 
+mod knobs;
+mod login;
 mod token;
+mod token_knobs;
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 const RESOURCE: &str = "https://mcp.example.test/mcp";
@@ -44,9 +47,11 @@ impl Answer {
 }
 
 async fn flow(defects: &[D]) -> Flow {
-    let idp = start_idp(IdpConfig::with_defects(defects.iter().copied()))
-        .await
-        .unwrap();
+    flow_with(IdpConfig::with_defects(defects.iter().copied())).await
+}
+
+async fn flow_with(config: IdpConfig) -> Flow {
+    let idp = start_idp(config).await.unwrap();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()

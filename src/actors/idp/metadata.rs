@@ -105,5 +105,10 @@ pub fn document(s: &IdpState) -> Value {
     if s.has(D::MetadataNoTokenEndpoint) {
         obj.remove("token_endpoint");
     }
+    // RFC 9207 §3: a server that sends iss must say so with this flag, or clients that
+    // rely on metadata cannot tell that a missing iss is an attack.
+    if s.has(D::IssuesWithoutIssFlag) {
+        obj.remove("authorization_response_iss_parameter_supported");
+    }
     m
 }

@@ -2,20 +2,25 @@
 //! that the server under test trusts and the harness mints tokens with.
 
 mod authorize;
+mod client_auth;
 mod config;
 #[cfg(test)]
 mod flow_tests;
+mod grants;
 mod introspection;
+mod login;
 mod metadata;
 #[cfg(test)]
 mod metadata_tests;
+mod params;
 mod registration;
 mod server;
 mod state;
 mod token_endpoint;
 
-pub use config::{IdpConfig, DEFAULT_SCOPE};
+pub use config::{Consent, IdpConfig, DEFAULT_SCOPE};
 pub use introspection::introspection_answer;
+pub use login::{LOGIN_PASSWORD, LOGIN_USERNAME, SESSION_COOKIE};
 pub use metadata::document as metadata_document;
 pub use server::{router, start_idp, MockIdp};
-pub use state::{Client, CodeGrant, IdpState, RefreshGrant};
+pub use state::{Client, CodeGrant, IdpState, RefreshGrant, CODE_LIFETIME};

@@ -56,12 +56,25 @@ async fn register(State(s): State<Arc<IdpState>>, headers: HeaderMap, body: Byte
             Json(answer),
         )
             .into_response(),
-        Err((error, description)) => oauth_error(StatusCode::BAD_REQUEST, error, &description),
+        Err((error, description)) => {
+            // The defect: RFC 7591 §3.2.2 defines the error codes for bad metadata.
+            let error = if s.has(D::RegistrationWrongErrorCode) {
+                "server_error"
+            } else {
+                error
+            };
+            oauth_error(StatusCode::BAD_REQUEST, error, &description)
+        }
     }
 }
 
 /// Checks the client metadata, stores the client and returns the client information.
 fn registered(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Refusal> {
+    if s.has(D::RefusesValidRegistration) {
+        return Err(metadata_error(
+            "this server refuses every registration (the refuses-valid-registration defect)",
+        ));
+    }
     // RFC 7591 §3.1: the metadata is a JSON document sent as application/json.
     if !has_media_type(headers, "application/json") {
         return Err(metadata_error(
@@ -106,7 +119,10 @@ fn registered(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, R
     let client_id = random_id();
     let client_secret = (method != "none").then(random_id);
     let mut answer = Map::new();
-    answer.insert("client_id".into(), json!(client_id));
+    // RFC 7591 §3.2.1: client_id is required in the response; the defect leaves it out.
+    if !s.has(D::NoClientIdInRegistration) {
+        answer.insert("client_id".into(), json!(client_id));
+    }
     if let Some(secret) = &client_secret {
         answer.insert("client_secret".into(), json!(secret));
         // RFC 7591 §3.2.1: 0 means the secret never expires; required with a secret.

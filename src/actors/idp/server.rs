@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use super::config::IdpConfig;
 use super::state::IdpState;
-use super::{authorize, introspection, metadata, registration, token_endpoint};
+use super::{authorize, introspection, login, metadata, registration, token_endpoint};
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::{KeySet, Minter};
 
@@ -46,6 +46,7 @@ pub async fn start_idp(config: IdpConfig) -> std::io::Result<MockIdp> {
         clients: Mutex::new(HashMap::new()),
         codes: Mutex::new(HashMap::new()),
         refresh_tokens: Mutex::new(HashMap::new()),
+        pending_logins: Mutex::new(HashMap::new()),
     });
     let listening = serve_listener(listener, router(state.clone()))?;
     Ok(MockIdp {
@@ -62,5 +63,6 @@ pub fn router(state: Arc<IdpState>) -> Router {
         .merge(introspection::routes(state.clone()))
         .merge(registration::routes(state.clone()))
         .merge(authorize::routes(state.clone()))
+        .merge(login::routes(state.clone()))
         .merge(token_endpoint::routes(state))
 }

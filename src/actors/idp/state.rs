@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use url::Url;
+
 use super::config::IdpConfig;
 use crate::actors::tokens::{KeySet, Minter};
 use crate::vocab::IdpDefect;
@@ -20,6 +22,10 @@ pub struct Client {
     /// `authorization_code` and possibly `refresh_token` (RFC 7591 §2).
     pub grant_types: Vec<String>,
 }
+
+/// How long a code may be redeemed, in seconds: RFC 6749 §4.1.2 recommends at most
+/// 10 minutes.
+pub const CODE_LIFETIME: i64 = 600;
 
 /// An authorization code and what it was issued for (RFC 6749 §4.1.2, RFC 7636 §4.4).
 #[derive(Debug, Clone)]
@@ -38,6 +44,31 @@ pub struct CodeGrant {
     pub scope: String,
     /// Set once redeemed; a second redemption is refused (RFC 6749 §4.1.2).
     pub redeemed: bool,
+    /// When the code was issued (Unix seconds); it expires `CODE_LIFETIME` later.
+    pub issued_at: i64,
+}
+
+/// A checked authorization request waiting for its code: answered at once, or once the
+/// login form is submitted (`Consent::LoginForm`).
+#[derive(Debug, Clone)]
+pub struct Approval {
+    /// What the code will grant; `issued_at` is set when the code is issued.
+    pub grant: CodeGrant,
+    /// The verified redirect URI, parsed.
+    pub target: Url,
+    /// The client's `state`, echoed in the response (RFC 6749 §4.1.2).
+    pub state: Option<String>,
+}
+
+/// An authorization request shown as a login page and not yet submitted.
+#[derive(Debug, Clone)]
+pub struct PendingLogin {
+    pub approval: Approval,
+    /// The `idp_session` cookie set with the login page: the form must come back from
+    /// the same user agent.
+    pub session: String,
+    /// The CSRF token of the form (RFC 6749 §10.12).
+    pub csrf: String,
 }
 
 /// A refresh token and the grant it renews (RFC 6749 §6).
@@ -61,6 +92,8 @@ pub struct IdpState {
     pub clients: Mutex<HashMap<String, Client>>,
     pub codes: Mutex<HashMap<String, CodeGrant>>,
     pub refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
+    /// Login pages served and not yet submitted, by the id their form carries.
+    pub pending_logins: Mutex<HashMap<String, PendingLogin>>,
 }
 
 impl IdpState {

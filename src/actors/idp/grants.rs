@@ -1,0 +1,189 @@
+//! The grants the token endpoint honours: the authorization code grant with PKCE
+//! (RFC 6749 §4.1.3, RFC 7636 §4.6) and the refresh token grant with rotation for public
+//! clients (RFC 6749 §6, OAuth 2.1 §4.3.1).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use super::params::{is_verifier_syntax, scope_tokens, Params};
+use super::state::{lock, Client, CodeGrant, IdpState, RefreshGrant, CODE_LIFETIME};
+use super::token_endpoint::Refusal;
+use crate::actors::tokens::unix_now;
+use crate::vocab::IdpDefect as D;
+
+/// What a successful grant yields.
+pub(super) struct Issue {
+    pub(super) resource: Option<String>,
+    pub(super) scope: String,
+    /// Issue a new refresh token for this grant.
+    pub(super) new_refresh: Option<RefreshGrant>,
+}
+
+fn required<'a>(p: &'a Params, name: &str) -> Result<&'a str, Refusal> {
+    p.get(name)
+        .ok_or_else(|| Refusal::bad("invalid_request", format!("{name} is missing")))
+}
+
+/// The authorization code grant (RFC 6749 §4.1.3, OAuth 2.1 §4.1.3).
+pub(super) fn redeem_code(s: &IdpState, client: &Client, p: &Params) -> Result<Issue, Refusal> {
+    let code = required(p, "code")?;
+    let invalid_grant = |why: &str| Refusal::bad("invalid_grant", why);
+    // One lock from lookup to marking the code redeemed: two concurrent redemptions
+    // cannot both succeed.
+    let mut codes = lock(&s.codes);
+    let grant = codes
+        .get_mut(code)
+        .ok_or_else(|| invalid_grant("the code was not issued by this server"))?;
+    // RFC 6749 §4.1.2: a code is used once.
+    if grant.redeemed && !s.has(D::ReusableCodes) {
+        return Err(invalid_grant("the code was already redeemed"));
+    }
+    // RFC 6749 §4.1.2: codes are short-lived; this server gives them CODE_LIFETIME.
+    if unix_now() - grant.issued_at >= CODE_LIFETIME {
+        return Err(invalid_grant(
+            "the code has expired (RFC 6749 §4.1.2: at most 10 minutes)",
+        ));
+    }
+    // RFC 6749 §4.1.3: the code must have been issued to the authenticated client.
+    if grant.client_id != client.client_id && !s.has(D::SkipsClientCheck) {
+        return Err(invalid_grant("the code was issued to another client"));
+    }
+    // RFC 6749 §4.1.3: redirect_uri identical to the authorization request's.
+    let repeated = match p.get("redirect_uri") {
+        Some(uri) => uri == grant.redirect_uri,
+        None => !grant.redirect_uri_given,
+    };
+    if !s.has(D::SkipsRedirectUriCheck) && !repeated {
+        return Err(invalid_grant(
+            "redirect_uri differs from the authorization request's (RFC 6749 §4.1.3)",
+        ));
+    }
+    if !s.has(D::SkipsPkceVerification) {
+        verify_pkce(s, grant, p.get("code_verifier"))?;
+    }
+    same_resource(grant.resource.as_deref(), p)?;
+    grant.redeemed = true;
+    let grant = grant.clone();
+    drop(codes);
+    let new_refresh = client
+        .grant_types
+        .iter()
+        .any(|g| g == "refresh_token")
+        .then(|| RefreshGrant {
+            client_id: client.client_id.clone(),
+            resource: grant.resource.clone(),
+            scope: grant.scope.clone(),
+            revoked: false,
+        });
+    Ok(Issue {
+        resource: grant.resource,
+        scope: grant.scope,
+        new_refresh,
+    })
+}
+
+/// RFC 8707 §2: a token request may name the granted resource again, not another one.
+fn same_resource(granted: Option<&str>, p: &Params) -> Result<(), Refusal> {
+    match p.get("resource") {
+        Some(resource) if granted != Some(resource) => Err(Refusal::bad(
+            "invalid_target",
+            format!("resource {resource:?} is not the one granted (RFC 8707 §2)"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// RFC 7636 §4.6: the verifier must transform into the challenge.
+fn verify_pkce(s: &IdpState, grant: &CodeGrant, verifier: Option<&str>) -> Result<(), Refusal> {
+    // A code without a challenge exists only through AcceptsMissingPkce or
+    // AcceptsPkceDowngrade. RFC 9700 §4.8.2: a code_verifier for it means the challenge
+    // was stripped from the authorization request (PKCE downgrade), so it is refused
+    // unless the downgrade defect is on.
+    let Some(challenge) = &grant.code_challenge else {
+        if verifier.is_some() && !s.has(D::AcceptsPkceDowngrade) {
+            return Err(Refusal::bad(
+                "invalid_grant",
+                "code_verifier given for a code issued without code_challenge \
+                 (RFC 9700 §4.8.2)",
+            ));
+        }
+        return Ok(());
+    };
+    let verifier = verifier.ok_or_else(|| {
+        Refusal::bad(
+            "invalid_request",
+            "code_verifier is missing (RFC 7636 §4.5)",
+        )
+    })?;
+    if !is_verifier_syntax(verifier) {
+        return Err(Refusal::bad(
+            "invalid_request",
+            "code_verifier must be 43 to 128 unreserved characters (RFC 7636 §4.1)",
+        ));
+    }
+    let transformed = match grant.code_challenge_method.as_deref() {
+        Some("S256") => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())),
+        _ => verifier.to_string(),
+    };
+    if transformed != *challenge {
+        return Err(Refusal::bad(
+            "invalid_grant",
+            "code_verifier does not match the code_challenge (RFC 7636 §4.6)",
+        ));
+    }
+    Ok(())
+}
+
+/// The refresh token grant (RFC 6749 §6, OAuth 2.1 §4.3).
+pub(super) fn refresh(s: &IdpState, client: &Client, p: &Params) -> Result<Issue, Refusal> {
+    let token = required(p, "refresh_token")?;
+    let invalid_grant = |why: &str| Refusal::bad("invalid_grant", why);
+    let mut tokens = lock(&s.refresh_tokens);
+    let grant = tokens
+        .get_mut(token)
+        .ok_or_else(|| invalid_grant("the refresh token was not issued by this server"))?;
+    if grant.revoked {
+        return Err(invalid_grant(
+            "the refresh token was rotated and is revoked (OAuth 2.1 §4.3.1)",
+        ));
+    }
+    // RFC 6749 §6: the refresh token is bound to the client it was issued to.
+    if grant.client_id != client.client_id && !s.has(D::SkipsRefreshClientCheck) {
+        return Err(invalid_grant(
+            "the refresh token was issued to another client",
+        ));
+    }
+    // RFC 6749 §6: the scope may shrink, never grow.
+    let scope = match p.get("scope") {
+        None => grant.scope.clone(),
+        Some(requested) => {
+            let granted = scope_tokens(&grant.scope);
+            let requested = scope_tokens(requested);
+            if let Some(extra) = requested.iter().find(|t| !granted.contains(t)) {
+                return Err(Refusal::bad(
+                    "invalid_scope",
+                    format!("scope {extra:?} was not granted originally (RFC 6749 §6)"),
+                ));
+            }
+            requested.join(" ")
+        }
+    };
+    same_resource(grant.resource.as_deref(), p)?;
+    // OAuth 2.1 §4.3.1: a public client's refresh token is sender-unconstrained, so it
+    // is rotated: the used one is revoked and a new one issued, with the original scope
+    // (RFC 6749 §6). Confidential clients keep theirs.
+    let rotate = client.token_endpoint_auth_method == "none" && !s.has(D::NoRefreshRotation);
+    let new_refresh = rotate.then(|| {
+        grant.revoked = true;
+        RefreshGrant {
+            revoked: false,
+            ..grant.clone()
+        }
+    });
+    Ok(Issue {
+        resource: grant.resource.clone(),
+        scope,
+        new_refresh,
+    })
+}
