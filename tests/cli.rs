@@ -213,6 +213,36 @@ fn mock_idp_prints_its_issuer_and_serves_metadata_until_stopped() {
     );
 }
 
+#[test]
+fn authorization_server_runs_report_an_unreachable_issuer_and_refuse_a_bad_config() {
+    let out_dir = temp_dir("as-unreachable");
+    let out = run(&[
+        "authorization-server",
+        "--issuer",
+        "http://127.0.0.1:1",
+        "--plain",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out_dir.join("report.json").exists());
+    let config = out_dir.join("bad.toml");
+    std::fs::write(&config, "[consent]\nstrategy = \"telepathy\"\n").unwrap();
+    let out = run(&[
+        "authorization-server",
+        "--issuer",
+        "http://127.0.0.1:1",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bad.toml") && stderr.contains("telepathy"),
+        "{stderr}"
+    );
+}
+
 fn validate(schema_path: &Path, doc: &serde_json::Value) {
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();

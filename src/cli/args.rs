@@ -31,12 +31,21 @@ pub enum Command {
     List(ListArgs),
     /// Explain a case: what it checks, why, and where the spec says so.
     Explain(ExplainArgs),
+    /// A headless browser for an authorization URL: follows the server's redirects,
+    /// delivers the final one to a loopback client, and prints where it went.
+    OpenUrl(OpenUrlArgs),
     /// Run one of the suite's mocks on its own, for debugging an implementation by hand.
     #[command(subcommand)]
     Mock(MockCommand),
     /// Run one of the suite's reference implementations on its own.
     #[command(subcommand)]
     Reference(ReferenceCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct OpenUrlArgs {
+    /// The authorization URL.
+    pub url: String,
 }
 
 #[derive(Debug, Subcommand)]

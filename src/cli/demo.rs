@@ -8,8 +8,8 @@ use super::output::{cases_or_exit, finish, limits, plan};
 use super::progress::Progress;
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::engine::{AuthorizationServerSession, ServerSession};
-use crate::logic::as_config::AsRunConfig;
 use crate::harness::reference_tokens;
+use crate::logic::as_config::AsRunConfig;
 use crate::vocab::exit_code;
 
 pub async fn run(args: DemoArgs) -> i32 {

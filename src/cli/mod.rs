@@ -32,6 +32,18 @@ pub fn run(cli: Cli) -> i32 {
         Command::Demo(a) => runtime.block_on(demo::run(a)),
         Command::List(a) => list::run(a),
         Command::Explain(a) => explain::run(a),
+        Command::OpenUrl(a) => runtime.block_on(async {
+            match crate::engine::open_url(&a.url).await {
+                Ok(target) => {
+                    println!("{target}");
+                    exit_code::OK
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    exit_code::FAILED
+                }
+            }
+        }),
         Command::Mock(MockCommand::Idp(a)) => runtime.block_on(standalone::mock_idp(a)),
         Command::Reference(ReferenceCommand::Server(a)) => {
             runtime.block_on(standalone::reference_server(a))

@@ -61,7 +61,12 @@ impl AuthorizationServerSession {
         };
         let loopback = match start_loopback_client().await {
             Ok(l) => l,
-            Err(e) => return finish(Some(format!("cannot serve the loopback client: {e}")), Vec::new()),
+            Err(e) => {
+                return finish(
+                    Some(format!("cannot serve the loopback client: {e}")),
+                    Vec::new(),
+                )
+            }
         };
         let mut setup = Setup::default();
         // The issuer identifier as given, without the trailing slash URL parsing adds
@@ -70,14 +75,20 @@ impl AuthorizationServerSession {
         setup.set("issuer", issuer.clone());
         setup.set(
             "redirect_uri",
-            self.config.redirect_uri.clone().unwrap_or(loopback.redirect_uri.clone()),
+            self.config
+                .redirect_uri
+                .clone()
+                .unwrap_or(loopback.redirect_uri.clone()),
         );
         setup.set(
             "resource",
-            self.config.resource.clone().unwrap_or(loopback.resource.clone()),
+            self.config
+                .resource
+                .clone()
+                .unwrap_or(loopback.resource.clone()),
         );
         let metadata = read_metadata(client.as_ref(), &self.issuer).await;
-        setup.from_metadata(&metadata, self.config.scope.clone());
+        setup.take_metadata(&metadata, self.config.scope.clone());
         setup.client(client.as_ref(), &self.config).await;
         let target = Target {
             session_vars: setup.vars,
@@ -114,18 +125,26 @@ impl Setup {
         self.unavailable.insert(name.into(), reason.into());
     }
 
-    fn from_metadata(&mut self, metadata: &Result<Value, String>, scope: Option<String>) {
+    fn take_metadata(&mut self, metadata: &Result<Value, String>, scope: Option<String>) {
         let doc = match metadata {
             Ok(d) => d,
             Err(reason) => {
                 let reason = format!("the server's metadata could not be read ({reason})");
-                for name in ["authorization_endpoint", "token_endpoint", "registration_endpoint"] {
+                for name in [
+                    "authorization_endpoint",
+                    "token_endpoint",
+                    "registration_endpoint",
+                ] {
                     self.missing(name, &reason);
                 }
                 return;
             }
         };
-        for name in ["authorization_endpoint", "token_endpoint", "registration_endpoint"] {
+        for name in [
+            "authorization_endpoint",
+            "token_endpoint",
+            "registration_endpoint",
+        ] {
             match doc[name].as_str() {
                 Some(url) => self.set(name, url.to_string()),
                 None => self.missing(name, &format!("the metadata names no {name}")),
@@ -155,7 +174,13 @@ impl Setup {
             return;
         }
         let registered = match self.vars.get("registration_endpoint") {
-            None => Err("no client was configured and the server offers no registration".to_string()),
+            None => Err(format!(
+                "no client was configured and none could be registered: {}",
+                self.unavailable
+                    .get("registration_endpoint")
+                    .map(String::as_str)
+                    .unwrap_or("no registration endpoint")
+            )),
             Some(endpoint) => register(http, endpoint, &self.vars["redirect_uri"]).await,
         };
         match registered {
@@ -216,7 +241,11 @@ async fn get_json(http: &dyn HttpClient, url: &str) -> Result<Value, String> {
     serde_json::from_slice(&response.body).map_err(|e| format!("not JSON: {e}"))
 }
 
-async fn register(http: &dyn HttpClient, endpoint: &str, redirect_uri: &str) -> Result<String, String> {
+async fn register(
+    http: &dyn HttpClient,
+    endpoint: &str,
+    redirect_uri: &str,
+) -> Result<String, String> {
     let body = json!({
         "client_name": "mcp-authspec",
         "redirect_uris": [redirect_uri],
@@ -240,7 +269,10 @@ async fn register(http: &dyn HttpClient, endpoint: &str, redirect_uri: &str) -> 
         _ => Err(format!(
             "registering a public client failed (HTTP {}, {})",
             response.status,
-            String::from_utf8_lossy(&response.body).chars().take(200).collect::<String>()
+            String::from_utf8_lossy(&response.body)
+                .chars()
+                .take(200)
+                .collect::<String>()
         )),
     }
 }

@@ -204,9 +204,15 @@ impl Run<'_> {
             let Some(request) = built.requests.into_iter().next() else {
                 return Err(Stop::Error(format!("{label}: no authorization URL")));
             };
-            return through_consent(&self.recorder, label, request, &self.ctx.consent, &self.vars)
-                .await
-                .map_err(|e| Stop::Error(format!("{label}: {e}")));
+            return through_consent(
+                &self.recorder,
+                label,
+                request,
+                &self.ctx.consent,
+                &self.vars,
+            )
+            .await
+            .map_err(|e| Stop::Error(format!("{label}: {e}")));
         }
         let mut last: Option<Answer> = None;
         let mut unreachable: Option<String> = None;

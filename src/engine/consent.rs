@@ -19,7 +19,7 @@ use crate::vocab::{Exchange, HeaderPair};
 pub const MAX_REDIRECTS: usize = 10;
 
 /// Sends the authorization request through the consent strategy and returns the answer
-/// that ends it. `Err` is an unreachable server or a consent program that broke (the
+/// that ends it. The strategy's own steps run only when the server shows a page. `Err` is an unreachable server or a consent program that broke (the
 /// run's environment, not the server's behaviour).
 pub async fn through_consent(
     recorder: &Recorder,
@@ -34,14 +34,19 @@ pub async fn through_consent(
         cookies: BTreeMap::new(),
     };
     let origin = origin(&request.url);
+    let authorization_url = request.url.clone();
+    let first = agent.send(request).await?;
+    let first = agent.follow(first, &origin).await?;
+    // Only a page (2xx) asks for a login or consent; a redirect back to the client or an
+    // error is the server's final answer, whatever the strategy.
+    let page_shown = matches!(first.status, Some(200..=299)) && first.failure.is_none();
+    if !page_shown {
+        return Ok(first);
+    }
     match consent {
-        Consent::Auto => {
-            let first = agent.send(request).await?;
-            agent.follow(first, &origin).await
-        }
+        Consent::Auto => Ok(first),
         Consent::Form { steps } => {
-            let mut page = agent.send(request).await?;
-            page = agent.follow(page, &origin).await?;
+            let mut page = first;
             let mut values = vars.clone();
             for (i, step) in steps.iter().enumerate() {
                 let request = form_request(step, &page, &mut values)
@@ -51,7 +56,9 @@ pub async fn through_consent(
             }
             Ok(page)
         }
-        Consent::Command { command } => run_command(recorder, label, command, &request.url).await,
+        Consent::Command { command } => {
+            run_command(recorder, label, command, &authorization_url).await
+        }
     }
 }
 
@@ -65,16 +72,27 @@ struct UserAgent<'a> {
 impl UserAgent<'_> {
     async fn send(&mut self, mut request: HttpRequest) -> Result<Answer, String> {
         if !self.cookies.is_empty() {
-            let jar: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            request.headers.push(HeaderPair::new("Cookie", jar.join("; ")));
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            request
+                .headers
+                .push(HeaderPair::new("Cookie", jar.join("; ")));
         }
         let url = request.url.clone();
         match self.recorder.send(self.label, request).await {
             Ok(r) => {
-                for h in r.headers.iter().filter(|h| h.name.eq_ignore_ascii_case("set-cookie")) {
+                for h in r
+                    .headers
+                    .iter()
+                    .filter(|h| h.name.eq_ignore_ascii_case("set-cookie"))
+                {
                     let pair = h.value.split(';').next().unwrap_or_default();
                     if let Some((k, v)) = pair.split_once('=') {
-                        self.cookies.insert(k.trim().to_string(), v.trim().to_string());
+                        self.cookies
+                            .insert(k.trim().to_string(), v.trim().to_string());
                     }
                 }
                 Ok(Answer {
@@ -147,7 +165,11 @@ fn form_request(step: &FormStep, page: &Answer, values: &mut Vars) -> Result<Htt
             .ok_or_else(|| format!("capture `{name}`: `{pattern}` matched nothing on the page"))?;
         values.insert(name.clone(), value);
     }
-    let render = |t: &str| Template::new(t.to_string()).render(values).map_err(|e| e.to_string());
+    let render = |t: &str| {
+        Template::new(t.to_string())
+            .render(values)
+            .map_err(|e| e.to_string())
+    };
     let url = render(&step.url)?;
     let mut form = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in &step.form {
@@ -158,7 +180,10 @@ fn form_request(step: &FormStep, page: &Answer, values: &mut Vars) -> Result<Htt
         method: step.method.to_ascii_uppercase(),
         url,
         headers: if has_body {
-            vec![HeaderPair::new("Content-Type", "application/x-www-form-urlencoded")]
+            vec![HeaderPair::new(
+                "Content-Type",
+                "application/x-www-form-urlencoded",
+            )]
         } else {
             Vec::new()
         },
@@ -192,7 +217,11 @@ async fn run_command(
         .map_err(|e| format!("cannot run the consent command: {e}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let final_url = stdout.lines().rev().find(|l| !l.trim().is_empty()).map(str::trim);
+    let final_url = stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(str::trim);
     recorder.note(Exchange {
         step: label.to_string(),
         method: "CONSENT".into(),
@@ -222,4 +251,54 @@ async fn run_command(
             output.status
         )),
     }
+}
+
+/// `mcp-authspec open-url`: a headless browser for an authorization URL. Follows the
+/// server's own redirects, returns where it finally sends the user agent, and delivers
+/// that redirect when it goes to a loopback client (RFC 8252 §7.3), as a browser would.
+pub async fn open_url(url: &str) -> Result<String, String> {
+    use std::sync::Arc;
+    let client = crate::transport::ReqwestClient::new(crate::transport::TransportLimits::default())
+        .map_err(|e| e.message)?;
+    let recorder = Recorder::new(Arc::new(client));
+    let request = HttpRequest {
+        method: "GET".into(),
+        url: url.to_string(),
+        headers: Vec::new(),
+        body: None,
+    };
+    let answer =
+        through_consent(&recorder, "open-url", request, &Consent::Auto, &Vars::new()).await?;
+    if let Some(failure) = answer.failure {
+        return Err(failure);
+    }
+    let Some(target) = redirect_target(&answer) else {
+        return Err(format!(
+            "the server answered {} instead of redirecting back to the client",
+            answer.status.map(|s| s.to_string()).unwrap_or_default()
+        ));
+    };
+    let loopback = Url::parse(&target).is_ok_and(|u| {
+        u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
+    });
+    if loopback {
+        let delivered = recorder
+            .send(
+                "open-url",
+                HttpRequest {
+                    method: "GET".into(),
+                    url: target.clone(),
+                    headers: Vec::new(),
+                    body: None,
+                },
+            )
+            .await;
+        if let Err(e) = delivered {
+            return Err(format!(
+                "cannot deliver the redirect to {target}: {}",
+                e.message
+            ));
+        }
+    }
+    Ok(target)
 }

@@ -13,6 +13,7 @@ mod token_supply;
 
 pub use as_session::AuthorizationServerSession;
 pub use case_run::{run_case, CaseContext};
+pub use consent::{open_url, MAX_REDIRECTS};
 pub use events::{NoEvents, RunEvents};
 pub use launched_session::LaunchedServer;
 pub use runner::{run_cases, s256, RunPlan, Target};

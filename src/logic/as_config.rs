@@ -110,7 +110,10 @@ pub fn parse_as_config(text: &str) -> Result<AsRunConfig, String> {
             ));
         }
         if c.auth_method != "none" && c.secret.is_none() {
-            return Err(format!("client.auth_method `{}` needs client.secret", c.auth_method));
+            return Err(format!(
+                "client.auth_method `{}` needs client.secret",
+                c.auth_method
+            ));
         }
     }
     Ok(config)
@@ -122,7 +125,10 @@ mod tests {
 
     #[test]
     fn parses_every_strategy_and_refuses_mistakes() {
-        assert!(matches!(parse_as_config("").unwrap().consent, Consent::Auto));
+        assert!(matches!(
+            parse_as_config("").unwrap().consent,
+            Consent::Auto
+        ));
         let form = parse_as_config(
             r#"
             resource = "https://mcp.example.com/mcp"

@@ -216,7 +216,7 @@ impl Validator<'_> {
         match parsed {
             Ok(d) => Some(d),
             Err(e) => {
-                let hint = did_you_mean(name, known.into_iter())
+                let hint = did_you_mean(name, known)
                     .map(|m| format!("did you mean `{m}`?"))
                     .or_else(|| Some(listing.into()));
                 self.at(&file.defect, e, hint);
@@ -258,8 +258,7 @@ impl Validator<'_> {
             return;
         }
         let builtins = builtin_variables(role);
-        let mut defined: BTreeSet<String> =
-            builtins.iter().map(|(n, _)| n.to_string()).collect();
+        let mut defined: BTreeSet<String> = builtins.iter().map(|(n, _)| n.to_string()).collect();
         let mut optional: BTreeSet<String> = BTreeSet::new();
         let mut checks = 0;
         for (i, step) in file.steps.iter().enumerate() {
@@ -321,7 +320,9 @@ impl Validator<'_> {
                 None,
             ),
             // An authorization request goes to the authorization endpoint by default.
-            (None, None) if req.authorize.is_some() => {}
+            (None, None) if req.authorize.is_some() => {
+                self.used.insert("authorization_endpoint".into());
+            }
             (None, None) => self.at_line(
                 send_loc,
                 format!("{label}: the request needs `url` or `first_of`"),
@@ -443,7 +444,8 @@ impl Validator<'_> {
             self.at_line(loc, format!("{label}: {err}"), None);
             return;
         }
-        self.used.extend(t.variables().into_iter().map(String::from));
+        self.used
+            .extend(t.variables().into_iter().map(String::from));
         for var in t.variables() {
             if !defined.contains(var) {
                 let hint = did_you_mean(var, defined.iter().map(String::as_str))

@@ -40,18 +40,18 @@ pub enum Query {
     /// authorization response (RFC 6749 §4.1.2); every occurrence, as an array when the
     /// parameter is repeated (RFC 6749 §3.1 forbids that).
     LocationParam(String),
-    /// A claim of a JWT held in a variable, decoded without verification (RFC 7519 §7.2):
-    /// `{of: access_token, pointer: /aud}`; `""` is the whole claim set.
+    /// A claim of a JWT found in the JSON body, decoded without verification (RFC 7519
+    /// §7.2): `{token: /access_token, claim: /aud}`; claim `""` is the whole claim set.
     JwtClaim(JwtClaimQuery),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JwtClaimQuery {
-    /// The variable holding the token.
-    pub of: String,
-    /// A JSON pointer into the claims.
-    pub pointer: String,
+    /// A JSON pointer to the token in the body, e.g. `/access_token`.
+    pub token: String,
+    /// A JSON pointer into its claims.
+    pub claim: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -79,7 +79,6 @@ impl Query {
     pub fn variable(&self) -> Option<&str> {
         match self {
             Query::Var(v) => Some(v),
-            Query::JwtClaim(q) => Some(&q.of),
             _ => None,
         }
     }
@@ -90,18 +89,6 @@ impl Query {
                 .get(name)
                 .map(|v| Value::String(v.clone()))
                 .ok_or_else(|| format!("variable `{name}` is not set"));
-        }
-        if let Query::JwtClaim(q) = self {
-            let token = vars
-                .get(&q.of)
-                .ok_or_else(|| format!("variable `{}` is not set", q.of))?;
-            let claims = super::jwt_view::describe("variable", token)
-                .claims
-                .ok_or_else(|| format!("`{}` is not a JWT", q.of))?;
-            return claims
-                .pointer(&q.pointer)
-                .cloned()
-                .ok_or_else(|| format!("the JWT has no claim at `{}`", q.pointer));
         }
         if let Some(failure) = &answer.failure {
             return Err(format!("no usable response: {failure}"));
@@ -159,7 +146,21 @@ impl Query {
             }
             Query::Url => Ok(Value::String(answer.url.clone())),
             Query::LocationParam(name) => location_param(answer, name),
-            Query::Var(_) | Query::JwtClaim(_) => unreachable!("handled above"),
+            Query::JwtClaim(q) => {
+                let doc = parse_json(answer)?;
+                let token = doc
+                    .pointer(&q.token)
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| format!("no token string at JSON pointer `{}`", q.token))?;
+                let claims = super::jwt_view::describe("body", token)
+                    .claims
+                    .ok_or_else(|| format!("`{}` is not a JWT", q.token))?;
+                claims
+                    .pointer(&q.claim)
+                    .cloned()
+                    .ok_or_else(|| format!("the JWT has no claim at `{}`", q.claim))
+            }
+            Query::Var(_) => unreachable!("handled above"),
         }
     }
 }
@@ -253,7 +254,7 @@ impl fmt::Display for Query {
             Query::Var(v) => write!(f, "variable `{v}`"),
             Query::Url => write!(f, "answering URL"),
             Query::LocationParam(p) => write!(f, "redirect parameter `{p}`"),
-            Query::JwtClaim(q) => write!(f, "JWT claim `{}` of `{}`", q.pointer, q.of),
+            Query::JwtClaim(q) => write!(f, "JWT claim `{}` of `{}`", q.claim, q.token),
         }
     }
 }

@@ -35,17 +35,29 @@ pub const AUTHORIZATION_SERVER_VARIABLES: &[(&str, &str)] = &[
     ("issuer", "the issuer identifier under test"),
     ("authorization_endpoint", "from the metadata"),
     ("token_endpoint", "from the metadata"),
-    ("registration_endpoint", "from the metadata, when registration is offered"),
-    ("client_id", "the client of the run (configured, or registered at the start)"),
+    (
+        "registration_endpoint",
+        "from the metadata, when registration is offered",
+    ),
+    (
+        "client_id",
+        "the client of the run (configured, or registered at the start)",
+    ),
     ("client_secret", "its secret, for a confidential client"),
     (
         "client_auth_method",
         "none, client_secret_basic or client_secret_post",
     ),
-    ("redirect_uri", "the loopback redirect URI of the run's client"),
+    (
+        "redirect_uri",
+        "the loopback redirect URI of the run's client",
+    ),
     ("resource", "the RFC 8707 resource to request"),
     ("scope", "the scope to request"),
-    ("pkce_verifier", "a fresh RFC 7636 code verifier for this case run"),
+    (
+        "pkce_verifier",
+        "a fresh RFC 7636 code verifier for this case run",
+    ),
     ("pkce_challenge", "its S256 code challenge"),
     ("state", "a fresh state value for this case run"),
 ];
