@@ -5,6 +5,7 @@ use std::fmt::Write;
 use super::args::ExplainArgs;
 use super::output::cases_or_exit;
 use crate::logic::case::Case;
+use crate::logic::case::DefectRef;
 use crate::logic::diagnostic::did_you_mean;
 use crate::vocab::exit_code;
 
@@ -66,13 +67,36 @@ pub fn explain(c: &Case) -> String {
                     )
                 })
             })
-            .unwrap_or_default();
+            .unwrap_or_else(|| {
+                if req.authorize.is_some() {
+                    "{authorization_endpoint}".to_string()
+                } else {
+                    String::new()
+                }
+            });
         let _ = writeln!(
             s,
             "  {}. {name}: {} {target}",
             i + 1,
             req.effective_method()
         );
+        if let Some(params) = &req.authorize {
+            let names: Vec<&str> = params.keys().map(String::as_str).collect();
+            let _ = writeln!(
+                s,
+                "     authorization request through the consent strategy, with {}",
+                names.join(", ")
+            );
+        }
+        if let Some(form) = &req.form {
+            let names: Vec<&str> = form.keys().map(String::as_str).collect();
+            let auth = if req.authenticate_client {
+                ", authenticated as the run's client"
+            } else {
+                ""
+            };
+            let _ = writeln!(s, "     form: {}{auth}", names.join(", "));
+        }
         if let Some(token) = &req.token {
             let _ = writeln!(s, "     sends {}", token.describe());
         }
@@ -102,7 +126,11 @@ pub fn explain(c: &Case) -> String {
     }
     let _ = writeln!(
         s,
-        "proof it can fail\n  the reference server with defect `{}` must fail this case",
+        "proof it can fail\n  the {} with defect `{}` must fail this case",
+        match c.defect {
+            DefectRef::Server(_) => "reference server",
+            DefectRef::Idp(_) => "mock IdP (the reference authorization server)",
+        },
         c.defect.name()
     );
     s
