@@ -7,3 +7,4 @@ pub mod loopback_client;
 pub mod process;
 pub mod reference;
 pub mod tokens;
+pub mod traffic;

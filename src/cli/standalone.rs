@@ -63,6 +63,7 @@ pub async fn reference_server(args: ReferenceServerArgs) -> i32 {
         } else {
             ValidationMode::Jwks
         },
+        traffic: None,
     };
     let server = match start_reference_mcp(config, &args.issuer, args.port).await {
         Ok(s) => s,

@@ -184,6 +184,10 @@ mod tests {
             assert_eq!(d.name().parse::<ServerDefect>().unwrap(), *d);
             assert!(!d.description().is_empty(), "{d} has no description");
         }
+        for d in crate::vocab::ClientDefect::ALL {
+            assert_eq!(d.name().parse::<crate::vocab::ClientDefect>().unwrap(), *d);
+            assert!(!d.description().is_empty(), "{d} has no description");
+        }
         for d in IdpDefect::ALL {
             assert_eq!(d.name().parse::<IdpDefect>().unwrap(), *d);
             assert!(!d.description().is_empty(), "{d} has no description");

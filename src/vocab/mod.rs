@@ -1,5 +1,6 @@
 //! Layer 0: plain data shared by every other layer. No I/O, no async.
 
+mod client_defect;
 mod defect;
 mod exchange;
 mod idp_defect;
@@ -10,6 +11,7 @@ mod report;
 mod revision;
 mod role;
 
+pub use client_defect::ClientDefect;
 pub use defect::ServerDefect;
 pub use exchange::{Exchange, HeaderPair, SentToken};
 pub use idp_defect::IdpDefect;

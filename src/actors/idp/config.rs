@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::actors::traffic::TrafficLog;
 use crate::vocab::IdpDefect;
 
 #[derive(Debug, Clone)]
@@ -16,6 +17,8 @@ pub struct IdpConfig {
     pub port: u16,
     /// How the resource owner approves an authorization request.
     pub consent: Consent,
+    /// Records every request (client cases judge what the client sent).
+    pub traffic: Option<TrafficLog>,
 }
 
 /// How the authorization endpoint obtains the resource owner's approval (RFC 6749 §4.1.1
@@ -38,6 +41,7 @@ impl Default for IdpConfig {
             defects: BTreeSet::new(),
             port: 0,
             consent: Consent::Immediate,
+            traffic: None,
         }
     }
 }

@@ -11,6 +11,7 @@ use super::state::IdpState;
 use super::{authorize, introspection, login, metadata, registration, token_endpoint};
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::{KeySet, Minter};
+use crate::actors::traffic::recorded;
 
 /// A running mock IdP; dropping it stops it.
 pub struct MockIdp {
@@ -48,7 +49,11 @@ pub async fn start_idp(config: IdpConfig) -> std::io::Result<MockIdp> {
         refresh_tokens: Mutex::new(HashMap::new()),
         pending_logins: Mutex::new(HashMap::new()),
     });
-    let listening = serve_listener(listener, router(state.clone()))?;
+    let mut routes = router(state.clone());
+    if let Some(log) = state.config.traffic.clone() {
+        routes = recorded(routes, log, state.origin.clone(), "authorization server");
+    }
+    let listening = serve_listener(listener, routes)?;
     Ok(MockIdp {
         jwks_uri: state.endpoint(metadata::JWKS_PATH),
         introspection_endpoint: state.endpoint("introspect"),

@@ -14,6 +14,7 @@ use super::token_check::{discover, Trust, TrustedIssuer, ValidationMode};
 use crate::actors::idp::{start_idp, IdpConfig, MockIdp};
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::Minter;
+use crate::actors::traffic::{recorded, TrafficLog};
 use crate::vocab::{IdpDefect, ServerDefect};
 
 /// What the reference server does; conformant when `defects` is empty.
@@ -22,6 +23,8 @@ pub struct ReferenceConfig {
     pub defects: BTreeSet<ServerDefect>,
     /// JWKS (default) or introspection.
     pub validation: ValidationMode,
+    /// Records every request to the MCP server and its IdP (client cases).
+    pub traffic: Option<TrafficLog>,
 }
 
 impl ReferenceConfig {
@@ -105,7 +108,11 @@ impl ReferenceServer {
 
 /// Starts the IdP, then the MCP server trusting it.
 pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<ReferenceServer> {
-    let idp = start_idp(IdpConfig::with_defects(config.idp_defects())).await?;
+    let idp = start_idp(IdpConfig {
+        traffic: config.traffic.clone(),
+        ..IdpConfig::with_defects(config.idp_defects())
+    })
+    .await?;
     // The IdP's keys are published whatever its metadata defects, so the trust is given
     // directly rather than discovered (a metadata defect must not break validation).
     let trusted = TrustedIssuer {
@@ -157,7 +164,11 @@ async fn serve_reference_mcp(
         sessions: Mutex::new(HashSet::new()),
         remembered_peers: Mutex::new(HashSet::new()),
     });
-    let mcp = serve_listener(listener, mcp_server::router(deployment.clone()))?;
+    let mut routes = mcp_server::router(deployment.clone());
+    if let Some(log) = deployment.config.traffic.clone() {
+        routes = recorded(routes, log, deployment.origin.clone(), "MCP server");
+    }
+    let mcp = serve_listener(listener, routes)?;
     Ok(ReferenceMcpServer {
         mcp_url: deployment.mcp_url.clone(),
         issuer: deployment.issuer.clone(),

@@ -1,0 +1,93 @@
+//! The typed defects ("knobs") of the reference MCP client. Every client case names one:
+//! the reference client with that defect must make the case fail.
+
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::defect::defects;
+
+defects! {
+    /// A deliberate deviation of the reference MCP client from the specification.
+    ClientDefect, "client defect";
+    /// Ignores resource_metadata in the challenge and probes the well-known URIs instead.
+    IgnoresResourceMetadata = "ignores-resource-metadata",
+    /// Probes the root protected-resource well-known URI before the path-inserted one.
+    ProbesRootFirst = "probes-root-first",
+    /// Gives up when the path-inserted protected-resource metadata is missing.
+    NoRootFallback = "no-root-fallback",
+    /// Uses protected resource metadata whose resource names another server.
+    SkipsPrmResourceCheck = "skips-prm-resource-check",
+    /// Looks for the authorization server at the MCP server's origin.
+    UsesMcpOriginAs = "uses-mcp-origin-as",
+    /// Probes OpenID Connect discovery before RFC 8414 metadata.
+    ProbesOidcFirst = "probes-oidc-first",
+    /// Gives up when RFC 8414 metadata is missing instead of trying OpenID Connect.
+    NoOidcFallback = "no-oidc-fallback",
+    /// Uses authorization server metadata whose issuer differs from the issuer.
+    SkipsIssuerCheck = "skips-issuer-check",
+    /// Reads only the first challenge of WWW-Authenticate, whatever its scheme.
+    FirstChallengeOnly = "first-challenge-only",
+    /// Splits WWW-Authenticate on commas without honouring quoted strings.
+    NaiveChallengeParser = "naive-challenge-parser",
+    /// Sends a code_verifier that does not match the code_challenge.
+    WrongCodeVerifier = "wrong-code-verifier",
+    /// Uses the plain PKCE method.
+    PlainPkce = "plain-pkce",
+    /// Starts authorization although the metadata lists no code_challenge_methods_supported.
+    IgnoresMissingPkceMethods = "ignores-missing-pkce-methods",
+    /// Leaves resource out of the authorization request.
+    NoResourceInAuthorization = "no-resource-in-authorization",
+    /// Leaves resource out of the code exchange.
+    NoResourceInToken = "no-resource-in-token",
+    /// Leaves resource out of refresh requests.
+    NoResourceInRefresh = "no-resource-in-refresh",
+    /// Sends the resource with a trailing slash added.
+    ResourceWithTrailingSlash = "resource-with-trailing-slash",
+    /// Sends no state in the authorization request.
+    NoState = "no-state",
+    /// Redeems a code whose state differs from the one sent.
+    SkipsStateCheck = "skips-state-check",
+    /// Registers and uses a plain-http, non-loopback redirect URI.
+    InsecureRedirectUri = "insecure-redirect-uri",
+    /// Registers without token_endpoint_auth_method.
+    DcrWithoutAuthMethod = "dcr-without-auth-method",
+    /// Registers without application_type.
+    DcrWithoutApplicationType = "dcr-without-application-type",
+    /// Registers dynamically even when a client_id is pre-registered.
+    IgnoresPreregisteredClient = "ignores-preregistered-client",
+    /// Sends the client secret in the form body although the client uses client_secret_basic.
+    SecretInBodyForBasic = "secret-in-body-for-basic",
+    /// Sends HTTP Basic although the client uses client_secret_post.
+    BasicForPost = "basic-for-post",
+    /// Leaves client_id out of the token request of a public client.
+    NoClientIdForPublic = "no-client-id-for-public",
+    /// Requests the metadata's scopes_supported even when the challenge names a scope.
+    ScopeFromPrmAlways = "scope-from-prm-always",
+    /// Leaves scope out when the challenge names none, ignoring scopes_supported.
+    NoScopeFallback = "no-scope-fallback",
+    /// Requests a made-up scope when neither the challenge nor the metadata names one.
+    InventsScope = "invents-scope",
+    /// Gives up on 403 insufficient_scope instead of stepping up.
+    NoStepUp = "no-step-up",
+    /// Steps up with only the newly challenged scopes, dropping the earlier ones.
+    StepUpReplacesScope = "step-up-replaces-scope",
+    /// Steps up six times on a 403 that never ends, beyond any sensible limit.
+    UnboundedStepUp = "unbounded-step-up",
+    /// Sends the access token on its first authorized request only.
+    TokenOnlyOnce = "token-only-once",
+    /// Sends the access token in the URI query string as well.
+    TokenInQuery = "token-in-query",
+    /// Sends the MCP access token to the authorization server.
+    BearerToAs = "bearer-to-as",
+    /// Retries a token refused with invalid_token instead of refreshing it.
+    RetriesRefusedToken = "retries-refused-token",
+    /// Redeems a code whose iss names another issuer.
+    SkipsIssCheck = "skips-iss-check",
+    /// Redeems a code without iss although the metadata advertises it.
+    AcceptsMissingIss = "accepts-missing-iss",
+    /// Compares iss after removing a trailing slash.
+    NormalizesIss = "normalizes-iss",
+}
