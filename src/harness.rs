@@ -11,7 +11,10 @@ use libtest_mimic::{Failed, Trial};
 use crate::actors::idp::{start_idp, IdpConfig, DEFAULT_SCOPE};
 use crate::actors::reference::ReferenceServer;
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
-use crate::engine::{AuthorizationServerSession, NoEvents, RunPlan, ServerSession, TokenSupply};
+use crate::engine::{
+    AuthorizationServerSession, ClientSession, ClientUnderTest, NoEvents, RunPlan, ServerSession,
+    TokenSupply,
+};
 use crate::input::{load_cases, CaseSource};
 use crate::logic::as_config::AsRunConfig;
 use crate::logic::case::{Case, DefectRef};
@@ -192,6 +195,25 @@ async fn run_against_reference(
     let profile = profile_for(case, Profile::Strict);
     let timeout = Duration::from_secs(30);
     match defect {
+        Some(DefectRef::Client(_)) | None if case.role == Role::Client => {
+            let defect = match defect {
+                Some(DefectRef::Client(d)) => Some(d),
+                _ => None,
+            };
+            let session = ClientSession {
+                client: ClientUnderTest::Reference { defect },
+                plan: RunPlan {
+                    revisions,
+                    profile,
+                    concurrency: 4,
+                    case_timeout: timeout,
+                },
+                reference: true,
+            };
+            Ok(session
+                .run(std::slice::from_ref(case), Arc::new(NoEvents))
+                .await)
+        }
         Some(DefectRef::Idp(_)) | None if case.role == Role::AuthorizationServer => {
             let config = match defect {
                 Some(DefectRef::Idp(d)) => IdpConfig::with_defects([d]),

@@ -23,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Test a running MCP server as an OAuth protected resource.
     Server(ServerArgs),
+    /// Test an MCP client: it is run once per case against fresh mocks.
+    Client(ClientArgs),
     /// Test an OAuth authorization server as MCP clients rely on it.
     AuthorizationServer(AuthorizationServerArgs),
     /// Run every case against the embedded reference implementations and write reports.
@@ -71,8 +73,23 @@ pub struct MockIdpArgs {
     pub token_for: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct ReferenceClientArgs {
+    /// The MCP server URL (the conformance launch protocol's last argument).
+    pub url: String,
+    /// Open the authorization URL with $BROWSER and wait on a loopback callback,
+    /// instead of fetching it.
+    #[arg(long)]
+    pub browser: bool,
+    /// Make the client misbehave in this way (repeatable; see `list --client-defects`).
+    #[arg(long = "defect")]
+    pub defects: Vec<crate::vocab::ClientDefect>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ReferenceCommand {
+    /// The reference MCP client: discovers, authorizes, lists and calls a tool.
+    Client(ReferenceClientArgs),
     /// The reference MCP server, trusting the issuer given. Prints its URL and serves
     /// until stopped; `server --command` can drive it like any vendor's server.
     Server(ReferenceServerArgs),
@@ -155,6 +172,21 @@ pub struct ServerArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ClientArgs {
+    /// The client's command line. The mock MCP server's URL is appended as the last
+    /// argument; MCP_CONFORMANCE_SCENARIO, MCP_CONFORMANCE_PROTOCOL_VERSION and
+    /// MCP_CONFORMANCE_CONTEXT are set, as the official conformance suite does.
+    #[arg(long)]
+    pub command: String,
+    /// Do not put the headless-browser shim (xdg-open, BROWSER) in the client's
+    /// environment.
+    #[arg(long)]
+    pub no_browser_shim: bool,
+    #[command(flatten)]
+    pub run: RunOptions,
+}
+
+#[derive(Debug, Args)]
 pub struct AuthorizationServerArgs {
     /// The issuer identifier, e.g. https://auth.example.com or https://idp.example/tenant1.
     #[arg(long)]
@@ -188,6 +220,9 @@ pub struct ListArgs {
     /// List the mock IdP's defects instead of the cases.
     #[arg(long)]
     pub idp_defects: bool,
+    /// List the reference client's defects instead of the cases.
+    #[arg(long)]
+    pub client_defects: bool,
     #[arg(long)]
     pub cases: Option<PathBuf>,
 }

@@ -7,7 +7,7 @@ use super::args::DemoArgs;
 use super::output::{cases_or_exit, finish, limits, plan};
 use super::progress::Progress;
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
-use crate::engine::{AuthorizationServerSession, ServerSession};
+use crate::engine::{AuthorizationServerSession, ClientSession, ClientUnderTest, ServerSession};
 use crate::harness::reference_tokens;
 use crate::logic::as_config::AsRunConfig;
 use crate::vocab::exit_code;
@@ -53,11 +53,18 @@ pub async fn run(args: DemoArgs) -> i32 {
         limits: limits(&args.run),
         reference: true,
     };
+    let clients = ClientSession {
+        client: ClientUnderTest::Reference { defect: None },
+        plan: plan(&args.run),
+        reference: true,
+    };
     let progress = Arc::new(Progress::new(args.run.plain));
-    let (servers, authorization_servers) = tokio::join!(
+    let (servers, authorization_servers, clients) = tokio::join!(
         session.run(&cases, progress.clone()),
-        authorization_server.run(&cases, progress.clone())
+        authorization_server.run(&cases, progress.clone()),
+        clients.run(&cases, progress.clone())
     );
     progress.done();
-    finish(&servers.combine(authorization_servers), &args.run)
+    let report = servers.combine(authorization_servers).combine(clients);
+    finish(&report, &args.run)
 }

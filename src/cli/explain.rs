@@ -130,6 +130,7 @@ pub fn explain(c: &Case) -> String {
         match c.defect {
             DefectRef::Server(_) => "reference server",
             DefectRef::Idp(_) => "mock IdP (the reference authorization server)",
+            DefectRef::Client(_) => "reference client",
         },
         c.defect.name()
     );

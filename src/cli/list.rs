@@ -2,11 +2,17 @@
 
 use super::args::ListArgs;
 use super::output::cases_or_exit;
-use crate::vocab::{exit_code, IdpDefect, ServerDefect};
+use crate::vocab::{exit_code, ClientDefect, IdpDefect, ServerDefect};
 
 pub fn run(args: ListArgs) -> i32 {
     if args.defects {
         for d in ServerDefect::ALL {
+            println!("{}\t{}", d.name(), d.description());
+        }
+        return exit_code::OK;
+    }
+    if args.client_defects {
+        for d in ClientDefect::ALL {
             println!("{}\t{}", d.name(), d.description());
         }
         return exit_code::OK;

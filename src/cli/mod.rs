@@ -1,6 +1,7 @@
 //! Layer 5: the command line.
 
 mod args;
+mod client;
 mod authorization_server;
 mod demo;
 mod explain;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Server(a) => runtime.block_on(server::run(a)),
         Command::AuthorizationServer(a) => runtime.block_on(authorization_server::run(a)),
+        Command::Client(a) => runtime.block_on(client::run(a)),
         Command::Demo(a) => runtime.block_on(demo::run(a)),
         Command::List(a) => list::run(a),
         Command::Explain(a) => explain::run(a),
@@ -45,6 +47,9 @@ pub fn run(cli: Cli) -> i32 {
             }
         }),
         Command::Mock(MockCommand::Idp(a)) => runtime.block_on(standalone::mock_idp(a)),
+        Command::Reference(ReferenceCommand::Client(a)) => {
+            runtime.block_on(client::reference_client(a))
+        }
         Command::Reference(ReferenceCommand::Server(a)) => {
             runtime.block_on(standalone::reference_server(a))
         }

@@ -97,6 +97,7 @@ pub fn case_report(
         spec: case.requirement.references_for(revision),
         checks: Vec::new(),
         exchanges: Vec::new(),
+        process: None,
         duration_ms: 0,
     }
 }
@@ -228,6 +229,7 @@ impl Run<'_> {
                         body: r.body,
                         truncated: r.truncated,
                         failure: None,
+                        observation: None,
                     });
                     if success {
                         break;
@@ -279,22 +281,32 @@ impl Run<'_> {
     }
 
     fn judge(&self, e: &Expectation, answer: &Answer, label: &str) -> CheckReport {
-        let level: Level = e.level.unwrap_or(self.case.file.level);
-        let j =
-            e.is.judge(&e.query.evaluate(answer, &self.vars), &self.vars);
-        CheckReport {
-            step: label.to_string(),
-            description: format!("{} is {}", e.query, j.expected),
-            level,
-            outcome: if j.holds {
-                Outcome::Pass
-            } else {
-                level.violation()
-            },
-            expected: j.expected,
-            actual: j.actual,
-            why: e.why.clone(),
-        }
+        judge_expectation(e, answer, &self.vars, self.case.file.level, label)
+    }
+}
+
+/// One expectation judged against an answer, at its own level or the case's.
+pub(super) fn judge_expectation(
+    e: &Expectation,
+    answer: &Answer,
+    vars: &Vars,
+    case_level: Level,
+    label: &str,
+) -> CheckReport {
+    let level: Level = e.level.unwrap_or(case_level);
+    let j = e.is.judge(&e.query.evaluate(answer, vars), vars);
+    CheckReport {
+        step: label.to_string(),
+        description: format!("{} is {}", e.query, j.expected),
+        level,
+        outcome: if j.holds {
+            Outcome::Pass
+        } else {
+            level.violation()
+        },
+        expected: j.expected,
+        actual: j.actual,
+        why: e.why.clone(),
     }
 }
 

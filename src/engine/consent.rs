@@ -102,6 +102,7 @@ impl UserAgent<'_> {
                     body: r.body,
                     truncated: r.truncated,
                     failure: None,
+                    observation: None,
                 })
             }
             Err(e) if e.kind == TransportErrorKind::Protocol => Ok(Answer {
@@ -245,6 +246,7 @@ async fn run_command(
             body: Vec::new(),
             truncated: false,
             failure: None,
+            observation: None,
         }),
         _ => Err(format!(
             "the consent command printed no final redirect URL (status {}); see its output in the evidence",

@@ -2,6 +2,7 @@
 
 mod as_session;
 mod case_run;
+mod client_session;
 mod consent;
 mod events;
 mod launched_session;
@@ -13,6 +14,7 @@ mod token_supply;
 
 pub use as_session::AuthorizationServerSession;
 pub use case_run::{run_case, CaseContext};
+pub use client_session::{run_client_case, ClientSession, ClientUnderTest};
 pub use consent::{open_url, MAX_REDIRECTS};
 pub use events::{NoEvents, RunEvents};
 pub use launched_session::LaunchedServer;

@@ -17,7 +17,7 @@ use crate::logic::case::Case;
 use crate::logic::case_model::Profile;
 use crate::logic::template::Vars;
 use crate::logic::well_known::origin_of;
-use crate::transport::HttpClient;
+use crate::transport::{BoxFuture, HttpClient};
 use crate::vocab::{CaseReport, Outcome, Revision, Role};
 
 #[derive(Debug, Clone)]
@@ -121,9 +121,30 @@ pub async fn run_cases(
     tokens: Arc<TokenSupply>,
     events: Arc<dyn RunEvents>,
 ) -> Vec<CaseReport> {
-    let work: Vec<(Arc<Case>, Revision)> = cases
+    let work = planned_work(cases, target.role, plan);
+    let target = target.clone();
+    let plan_timeout = plan.case_timeout;
+    run_each(work, plan.concurrency, events, move |case, revision| {
+        let ctx = CaseContext {
+            revision,
+            vars: target.vars(revision),
+            client: client.clone(),
+            timeout: plan_timeout,
+            tokens: tokens.clone(),
+            unavailable: target.unavailable.clone(),
+            consent: target.consent.clone(),
+        };
+        Box::pin(async move { run_case(&case, &ctx).await })
+    })
+    .await
+}
+
+/// Every (case, revision) pair of the role that applies to a planned revision and the
+/// profile.
+pub fn planned_work(cases: &[Arc<Case>], role: Role, plan: &RunPlan) -> Vec<(Arc<Case>, Revision)> {
+    cases
         .iter()
-        .filter(|c| c.role == target.role)
+        .filter(|c| c.role == role)
         .flat_map(|c| {
             plan.revisions
                 .iter()
@@ -131,27 +152,32 @@ pub async fn run_cases(
                 .map(|r| (c.clone(), *r))
                 .collect::<Vec<_>>()
         })
-        .collect();
+        .collect()
+}
+
+/// Runs `execute` for every pair, at most `concurrency` at once. A panicking case task
+/// is a harness bug: it becomes that case's `error` instead of taking the run (and its
+/// report) down. Reports come back sorted by case id, then revision.
+pub async fn run_each<F>(
+    work: Vec<(Arc<Case>, Revision)>,
+    concurrency: usize,
+    events: Arc<dyn RunEvents>,
+    execute: F,
+) -> Vec<CaseReport>
+where
+    F: Fn(Arc<Case>, Revision) -> BoxFuture<'static, CaseReport>,
+{
     events.planned(work.len());
-    let permits = Arc::new(Semaphore::new(plan.concurrency.max(1)));
+    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = JoinSet::new();
     let mut spawned = std::collections::HashMap::new();
     for (case, revision) in work {
         let permits = permits.clone();
-        let ctx = CaseContext {
-            revision,
-            vars: target.vars(revision),
-            client: client.clone(),
-            timeout: plan.case_timeout,
-            tokens: tokens.clone(),
-            unavailable: target.unavailable.clone(),
-            consent: target.consent.clone(),
-        };
         let events = events.clone();
-        let task_case = case.clone();
+        let run = execute(case.clone(), revision);
         let handle = tasks.spawn(async move {
             let _permit = permits.acquire_owned().await.ok();
-            let report = run_case(&task_case, &ctx).await;
+            let report = run.await;
             events.case_finished(&report);
             report
         });
@@ -161,8 +187,6 @@ pub async fn run_cases(
     while let Some(joined) = tasks.join_next_with_id().await {
         match joined {
             Ok((_, r)) => reports.push(r),
-            // A panicking case task is a harness bug: it becomes that case's `error`
-            // instead of taking the run (and its report) down.
             Err(e) => {
                 if let Some((case, revision)) = spawned.get(&e.id()) {
                     let report = case_report(

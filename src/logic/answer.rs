@@ -14,6 +14,8 @@ pub struct Answer {
     pub body: Vec<u8>,
     pub truncated: bool,
     pub failure: Option<String>,
+    /// For a client case: the client's traffic and end, which its queries read.
+    pub observation: Option<std::sync::Arc<super::observation::Observation>>,
 }
 
 impl Answer {

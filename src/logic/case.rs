@@ -9,7 +9,7 @@ use super::case_model::{CaseFile, Expectation, Profile, Request};
 use super::catalog::{Catalog, Requirement};
 use super::diagnostic::{did_you_mean, Diagnostic};
 use super::template::{builtin_variables, json_templates, Template};
-use crate::vocab::{IdpDefect, Revision, Role, ServerDefect};
+use crate::vocab::{ClientDefect, IdpDefect, Revision, Role, ServerDefect};
 
 /// The reference implementation's defect a case names as its proof of failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -18,6 +18,8 @@ pub enum DefectRef {
     Server(ServerDefect),
     /// A knob of the mock IdP, the reference authorization server.
     Idp(IdpDefect),
+    /// A knob of the reference MCP client.
+    Client(ClientDefect),
 }
 
 impl DefectRef {
@@ -25,6 +27,7 @@ impl DefectRef {
         match self {
             DefectRef::Server(d) => d.name(),
             DefectRef::Idp(d) => d.name(),
+            DefectRef::Client(d) => d.name(),
         }
     }
 }
@@ -75,7 +78,21 @@ pub fn parse_case(text: &str, path: &str, catalog: &Catalog) -> Result<Case, Vec
     let requirement = v.check_requirement(&file, role, catalog);
     let defect = v.check_defect(&file, role);
     v.check_revisions(&file, requirement.as_ref());
-    v.check_steps(&file, role.unwrap_or(Role::Server));
+    match role {
+        Some(Role::Client) => v.check_client(&file),
+        Some(other) => {
+            if let Some(client) = &file.client {
+                let first = client.expect.first().map(|e| (e.referenced.line(), e.referenced.column()));
+                v.at_line(
+                    first,
+                    format!("`client:` belongs to client cases, not {other} cases"),
+                    Some("server and authorization-server cases use `steps`".into()),
+                );
+            }
+            v.check_steps(&file, other);
+        }
+        None => {}
+    }
     match (role, requirement, defect) {
         (Some(role), Some(requirement), Some(defect)) if v.diagnostics.is_empty() => Ok(Case {
             file,
@@ -90,7 +107,7 @@ pub fn parse_case(text: &str, path: &str, catalog: &Catalog) -> Result<Case, Vec
     }
 }
 
-struct Validator<'a> {
+pub(super) struct Validator<'a> {
     path: &'a str,
     text: &'a str,
     diagnostics: Vec<Diagnostic>,
@@ -98,14 +115,14 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn at<T>(&mut self, span: &Spanned<T>, message: impl Into<String>, hint: Option<String>) {
+    pub(super) fn at<T>(&mut self, span: &Spanned<T>, message: impl Into<String>, hint: Option<String>) {
         let loc = span.referenced;
         let mut d = Diagnostic::new(self.path, self.text, loc.line(), loc.column(), message);
         d.hint = hint;
         self.diagnostics.push(d);
     }
 
-    fn at_line(
+    pub(super) fn at_line(
         &mut self,
         location: Option<(u64, u64)>,
         message: impl Into<String>,
@@ -204,14 +221,11 @@ impl Validator<'_> {
                 IdpDefect::ALL.iter().map(|d| d.name()).collect(),
                 "`mcp-authspec list --idp-defects` lists the mock IdP's defects",
             ),
-            other => {
-                self.at(
-                    &file.defect,
-                    format!("{other} cases are not supported yet"),
-                    None,
-                );
-                return None;
-            }
+            Role::Client => (
+                name.parse::<ClientDefect>().map(DefectRef::Client),
+                ClientDefect::ALL.iter().map(|d| d.name()).collect(),
+                "`mcp-authspec list --client-defects` lists the reference client's defects",
+            ),
         };
         match parsed {
             Ok(d) => Some(d),
@@ -402,7 +416,7 @@ impl Validator<'_> {
         }
     }
 
-    fn check_expectation(
+    pub(super) fn check_expectation(
         &mut self,
         spanned: &Spanned<Expectation>,
         label: &str,

@@ -41,7 +41,53 @@ pub struct CaseFile {
     #[schemars(with = "String")]
     pub defect: Spanned<String>,
     /// Requests sent in order; captures of earlier steps are visible to later ones.
+    /// Server and authorization-server cases only.
+    #[serde(default)]
     pub steps: Vec<Step>,
+    /// Client cases: the mocks the client runs against and what its traffic must show.
+    #[serde(default)]
+    pub client: Option<ClientRun>,
+}
+
+/// A client case: the client under test runs once against fresh mocks (an MCP server and
+/// its authorization server, both recording), then the expectations judge what it sent.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRun {
+    /// The official conformance suite's scenario closest to this case, passed to the
+    /// client as `MCP_CONFORMANCE_SCENARIO` so existing conformance clients behave.
+    #[serde(default)]
+    pub scenario: Option<String>,
+    /// Knobs of the mock MCP server: reference-server defects or server knobs.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub server: Vec<Spanned<String>>,
+    /// Knobs of the mock authorization server (IdP defects).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub idp: Vec<Spanned<String>>,
+    /// A path for the issuer identifier, e.g. `/tenant1`.
+    #[serde(default)]
+    pub issuer_path: Option<String>,
+    /// A client the authorization server knows in advance; the client under test gets
+    /// it in `MCP_CONFORMANCE_CONTEXT`.
+    #[serde(default)]
+    pub preregistered: Option<PreregisteredClient>,
+    /// Preconditions on the observation; when one does not hold the case is skipped.
+    #[serde(default)]
+    #[schemars(with = "Vec<Expectation>")]
+    pub when: Vec<Spanned<Expectation>>,
+    /// Checks on the observation.
+    #[schemars(with = "Vec<Expectation>")]
+    pub expect: Vec<Spanned<Expectation>>,
+}
+
+/// A pre-registered client (OAuth 2.1 §2.4).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreregisteredClient {
+    /// `none`, `client_secret_basic` or `client_secret_post`.
+    pub auth_method: String,
 }
 
 /// How strictly URLs that should be identical are compared (Appendix A-2 of the

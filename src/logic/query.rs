@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::answer::Answer;
+use super::observation::{part, Endpoint, RequestPart};
 use super::template::Vars;
 use super::www_authenticate::{find_challenge, parse_challenges};
 
@@ -43,6 +44,66 @@ pub enum Query {
     /// A claim of a JWT found in the JSON body, decoded without verification (RFC 7519
     /// §7.2): `{token: /access_token, claim: /aud}`; claim `""` is the whole claim set.
     JwtClaim(JwtClaimQuery),
+    /// Client cases: how many requests the client sent to an endpoint.
+    RequestCount(Endpoint),
+    /// Client cases: a part of the n-th request to an endpoint (1-based; negative counts
+    /// from the last); without a part, its URL.
+    Request(RequestQuery),
+    /// Client cases: that part of every request to an endpoint, as an array (`null` where
+    /// a request lacks it).
+    Requests(RequestsQuery),
+    /// Client cases: the client's exit code.
+    ClientExit,
+    /// Client cases: whether the first code exchange's `code_verifier` hashes (S256) to
+    /// the first authorization request's `code_challenge` (RFC 7636 §4.6).
+    PkcePair,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestQuery {
+    pub to: Endpoint,
+    #[serde(default = "first")]
+    pub nth: i64,
+    #[serde(default)]
+    pub param: Option<String>,
+    #[serde(default)]
+    pub header: Option<String>,
+    #[serde(default)]
+    pub json: Option<String>,
+}
+
+fn first() -> i64 {
+    1
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestsQuery {
+    pub to: Endpoint,
+    #[serde(default)]
+    pub param: Option<String>,
+    #[serde(default)]
+    pub header: Option<String>,
+    #[serde(default)]
+    pub json: Option<String>,
+}
+
+fn request_part(param: &Option<String>, header: &Option<String>, json: &Option<String>) -> RequestPart {
+    RequestPart {
+        param: param.clone(),
+        header: header.clone(),
+        json: json.clone(),
+    }
+}
+
+fn part_name(param: &Option<String>, header: &Option<String>, json: &Option<String>) -> String {
+    match (param, header, json) {
+        (Some(p), _, _) => format!("`{p}`"),
+        (_, Some(h), _) => format!("header `{h}`"),
+        (_, _, Some(j)) => format!("JSON `{j}`"),
+        _ => "URL".into(),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -89,6 +150,9 @@ impl Query {
                 .get(name)
                 .map(|v| Value::String(v.clone()))
                 .ok_or_else(|| format!("variable `{name}` is not set"));
+        }
+        if let Some(value) = self.evaluate_observation(answer) {
+            return value;
         }
         if let Some(failure) = &answer.failure {
             return Err(format!("no usable response: {failure}"));
@@ -160,8 +224,73 @@ impl Query {
                     .cloned()
                     .ok_or_else(|| format!("the JWT has no claim at `{}`", q.claim))
             }
-            Query::Var(_) => unreachable!("handled above"),
+            Query::Var(_)
+            | Query::RequestCount(_)
+            | Query::Request(_)
+            | Query::Requests(_)
+            | Query::ClientExit
+            | Query::PkcePair => unreachable!("handled above"),
         }
+    }
+}
+
+impl Query {
+    /// The client-case queries, read from the observation; `None` for other queries.
+    fn evaluate_observation(&self, answer: &Answer) -> Option<QueryValue> {
+        let observed = || {
+            answer
+                .observation
+                .as_deref()
+                .ok_or_else(|| "only client cases observe a client's traffic".to_string())
+        };
+        Some(match self {
+            Query::RequestCount(to) => observed().map(|o| Value::from(o.to(*to).len())),
+            Query::Request(q) => observed().and_then(|o| {
+                let requests = o.to(q.to);
+                let index = if q.nth < 0 {
+                    requests.len() as i64 + q.nth
+                } else {
+                    q.nth - 1
+                };
+                let e = usize::try_from(index)
+                    .ok()
+                    .and_then(|i| requests.get(i))
+                    .ok_or_else(|| {
+                        format!(
+                            "request {} to {} was not sent ({} were)",
+                            q.nth,
+                            q.to.as_str(),
+                            requests.len()
+                        )
+                    })?;
+                part(e, &request_part(&q.param, &q.header, &q.json))
+                    .map(Value::String)
+                    .ok_or_else(|| {
+                        format!(
+                            "request {} to {} has no {}",
+                            q.nth,
+                            q.to.as_str(),
+                            part_name(&q.param, &q.header, &q.json)
+                        )
+                    })
+            }),
+            Query::Requests(q) => observed().map(|o| {
+                let which = request_part(&q.param, &q.header, &q.json);
+                Value::Array(
+                    o.to(q.to)
+                        .into_iter()
+                        .map(|e| part(e, &which).map(Value::String).unwrap_or(Value::Null))
+                        .collect(),
+                )
+            }),
+            Query::ClientExit => observed().and_then(|o| {
+                o.exit_code
+                    .map(Value::from)
+                    .ok_or_else(|| format!("the client did not exit by itself: {}", o.ended))
+            }),
+            Query::PkcePair => observed().and_then(|o| o.pkce_pair()),
+            _ => return None,
+        })
     }
 }
 
@@ -255,6 +384,22 @@ impl fmt::Display for Query {
             Query::Url => write!(f, "answering URL"),
             Query::LocationParam(p) => write!(f, "redirect parameter `{p}`"),
             Query::JwtClaim(q) => write!(f, "JWT claim `{}` of `{}`", q.claim, q.token),
+            Query::RequestCount(to) => write!(f, "number of requests to {}", to.as_str()),
+            Query::Request(q) => write!(
+                f,
+                "{} of request {} to {}",
+                part_name(&q.param, &q.header, &q.json),
+                q.nth,
+                q.to.as_str()
+            ),
+            Query::Requests(q) => write!(
+                f,
+                "{} of every request to {}",
+                part_name(&q.param, &q.header, &q.json),
+                q.to.as_str()
+            ),
+            Query::ClientExit => write!(f, "the client's exit code"),
+            Query::PkcePair => write!(f, "S256(code_verifier) = code_challenge"),
         }
     }
 }

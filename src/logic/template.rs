@@ -62,11 +62,19 @@ pub const AUTHORIZATION_SERVER_VARIABLES: &[(&str, &str)] = &[
     ("state", "a fresh state value for this case run"),
 ];
 
+/// Variables of client cases (`target` is the mock MCP endpoint the client is given).
+pub const CLIENT_VARIABLES: &[(&str, &str)] = &[(
+    "issuer",
+    "the issuer of the mock authorization server",
+)];
+
 /// The variables defined before a case of this role starts.
 pub fn builtin_variables(role: Role) -> Vec<(&'static str, &'static str)> {
     let mut all = BUILTIN_VARIABLES.to_vec();
-    if role == Role::AuthorizationServer {
-        all.extend_from_slice(AUTHORIZATION_SERVER_VARIABLES);
+    match role {
+        Role::AuthorizationServer => all.extend_from_slice(AUTHORIZATION_SERVER_VARIABLES),
+        Role::Client => all.extend_from_slice(CLIENT_VARIABLES),
+        Role::Server => {}
     }
     all
 }

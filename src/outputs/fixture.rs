@@ -94,6 +94,7 @@ fn case(id: &str, title: &str, role: &str, revision: Revision, outcome: Outcome)
         spec: Vec::new(),
         checks: Vec::new(),
         exchanges: Vec::new(),
+        process: None,
         duration_ms: 10,
     }
 }

@@ -210,8 +210,12 @@ pub struct CaseReport {
     pub reason: Option<String>,
     pub spec: Vec<SpecReference>,
     pub checks: Vec<CheckReport>,
-    /// Every HTTP exchange of the case, secrets redacted.
+    /// Every HTTP exchange of the case, secrets redacted. For a client case: what the
+    /// client sent to the mocks, and their answers.
     pub exchanges: Vec<Exchange>,
+    /// For a client case: the client's run (its command, how it ended, its output).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<ProcessEvidence>,
     pub duration_ms: u64,
 }
 

@@ -8,10 +8,12 @@ mod launch;
 mod launch_tests;
 mod output;
 mod render;
+mod run;
 mod target;
 
 pub use error::LaunchError;
 pub use launch::{free_loopback_port, launch, LaunchSpec};
 pub use output::CAPTURE_LIMIT;
 pub use render::{env_name, ENV_PREFIX};
+pub use run::{run_to_end, RunOutcome, RunSpec};
 pub use target::{TargetProcess, STOP_GRACE};

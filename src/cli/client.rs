@@ -1,0 +1,96 @@
+//! `mcp-authspec client --command 'CMD …'`: test an MCP client. It is launched the way the
+//! official MCP conformance suite launches clients (server URL last, `MCP_CONFORMANCE_*`
+//! variables), once per case and revision, against fresh mocks.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::args::{ClientArgs, ReferenceClientArgs};
+use super::output::{cases_or_exit, finish, plan};
+use super::progress::Progress;
+use crate::actors::reference_client::{launch_from_env, run_reference_client, BrowserMode};
+use crate::engine::{ClientSession, ClientUnderTest};
+use crate::vocab::exit_code;
+
+pub async fn run(args: ClientArgs) -> i32 {
+    let cases = match cases_or_exit(args.run.cases.as_deref()) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let shim = if args.no_browser_shim {
+        None
+    } else {
+        match write_browser_shim() {
+            Ok(dir) => Some(dir),
+            Err(e) => {
+                eprintln!("error: cannot write the headless browser shim: {e}");
+                return exit_code::HARNESS;
+            }
+        }
+    };
+    let session = ClientSession {
+        client: ClientUnderTest::Command {
+            command: args.command.clone(),
+            browser_shim: shim.clone(),
+        },
+        plan: plan(&args.run),
+        reference: false,
+    };
+    let progress = Arc::new(Progress::new(args.run.plain));
+    let report = session.run(&cases, progress.clone()).await;
+    progress.done();
+    if let Some(dir) = shim {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    finish(&report, &args.run)
+}
+
+/// A directory holding `xdg-open`, which runs `mcp-authspec open-url`: put first on
+/// `PATH` and named by `BROWSER`, it makes clients that "open a browser" work headless.
+fn write_browser_shim() -> std::io::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let dir = std::env::temp_dir().join(format!("mcp-authspec-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    write_shim(&dir, &exe)?;
+    Ok(dir)
+}
+
+pub fn write_shim(dir: &Path, exe: &Path) -> std::io::Result<()> {
+    let quoted = format!("'{}'", exe.display().to_string().replace('\'', r"'\''"));
+    let script = format!("#!/bin/sh\n# Written by mcp-authspec: a headless browser.\nexec {quoted} open-url \"$1\"\n");
+    let path = dir.join("xdg-open");
+    std::fs::write(&path, script)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+    }
+    Ok(())
+}
+
+/// `mcp-authspec reference client URL`: the reference client as its own process, speaking
+/// the conformance launch protocol.
+pub async fn reference_client(args: ReferenceClientArgs) -> i32 {
+    let browser = if args.browser {
+        BrowserMode::System
+    } else {
+        BrowserMode::Fetch
+    };
+    let launch = match launch_from_env(args.url, args.defects.into_iter().collect(), browser) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit_code::USAGE;
+        }
+    };
+    match run_reference_client(launch).await {
+        Ok(()) => {
+            println!("authorized and called the tool");
+            exit_code::OK
+        }
+        Err(e) => {
+            eprintln!("gave up: {e}");
+            exit_code::FAILED
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! A run against MCP clients: for every case and revision, fresh mocks (the reference MCP
+//! server and its IdP, with the case's knobs, both recording), one run of the client
+//! under test against them, bounded by the case time limit, then the expectations judged
+//! over what the client sent and how it ended. Cases run in parallel: each has its own
+//! ports.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::case_run::{case_report, judge_expectation};
+use super::events::RunEvents;
+use super::runner::{planned_work, run_each, RunPlan};
+use super::time::rfc3339_utc_now;
+use crate::actors::idp::{Client, IdpConfig};
+use crate::actors::process::{run_to_end, RunSpec};
+use crate::actors::reference::{start_reference_server, ReferenceConfig};
+use crate::actors::reference_client::{run_reference_client, BrowserMode, ClientLaunch};
+use crate::actors::traffic::TrafficLog;
+use crate::logic::answer::Answer;
+use crate::logic::case::Case;
+use crate::logic::case_model::ClientRun;
+use crate::logic::observation::Observation;
+use crate::logic::redaction::redact_exchange;
+use crate::logic::template::Vars;
+use crate::logic::verdict::case_verdict;
+use crate::logic::well_known::origin_of;
+use crate::vocab::{
+    CaseReport, ClientDefect, IdpDefect, Outcome, ProcessEvidence, Revision, Role, RunReport,
+    ServerDefect, ServerKnob, TargetDescription,
+};
+
+/// Scopes the mock authorization server grants in client cases: the baseline, the one
+/// step-up cases ask for, and an extra one some metadata lists.
+const CLIENT_CASE_SCOPES: &[&str] = &["mcp:tools", "mcp:write", "mcp:extra"];
+
+/// The pre-registered client a case may give the client under test.
+const PREREGISTERED_ID: &str = "mcp-authspec-preregistered";
+const PREREGISTERED_SECRET: &str = "mcp-authspec-preregistered-secret";
+
+/// Which client runs.
+#[derive(Debug, Clone)]
+pub enum ClientUnderTest {
+    /// The embedded reference client, in-process, with at most one defect.
+    Reference { defect: Option<ClientDefect> },
+    /// A program speaking the official conformance suite's launch protocol: the server
+    /// URL as its last argument, `MCP_CONFORMANCE_*` in the environment.
+    Command {
+        command: String,
+        /// A directory with an `xdg-open` shim, put first on `PATH`; `BROWSER` names it
+        /// too, so clients that open a browser get the headless one.
+        browser_shim: Option<PathBuf>,
+    },
+}
+
+pub struct ClientSession {
+    pub client: ClientUnderTest,
+    pub plan: RunPlan,
+    pub reference: bool,
+}
+
+impl ClientSession {
+    pub async fn run(&self, cases: &[Arc<Case>], events: Arc<dyn RunEvents>) -> RunReport {
+        let started_at = rfc3339_utc_now();
+        let clock = Instant::now();
+        let work = planned_work(cases, Role::Client, &self.plan);
+        let client = Arc::new(self.client.clone());
+        let timeout = self.plan.case_timeout;
+        let reports = run_each(work, self.plan.concurrency, events, move |case, revision| {
+            let client = client.clone();
+            Box::pin(async move { run_client_case(&case, revision, &client, timeout).await })
+        })
+        .await;
+        let location = match &self.client {
+            ClientUnderTest::Reference { .. } => "the embedded reference client".to_string(),
+            ClientUnderTest::Command { command, .. } => command.clone(),
+        };
+        RunReport::assemble(
+            vec![TargetDescription {
+                role: Role::Client,
+                location,
+                reference: self.reference,
+                process: None,
+            }],
+            self.plan.revisions.clone(),
+            self.plan.profile.as_str(),
+            started_at,
+            clock.elapsed().as_millis() as u64,
+            None,
+            reports,
+        )
+    }
+}
+
+/// One case, one revision: mocks up, client run, verdict.
+pub async fn run_client_case(
+    case: &Case,
+    revision: Revision,
+    client: &ClientUnderTest,
+    timeout: Duration,
+) -> CaseReport {
+    let started = Instant::now();
+    let Some(run) = &case.file.client else {
+        return case_report(case, revision, Outcome::Error, Some("not a client case".into()));
+    };
+    let log = TrafficLog::default();
+    let server = match start_reference_server(mocks(run, &log)).await {
+        Ok(s) => s,
+        Err(e) => {
+            let reason = format!("cannot start the mocks on 127.0.0.1: {e}");
+            return case_report(case, revision, Outcome::Error, Some(reason));
+        }
+    };
+    let context = match &run.preregistered {
+        None => json!({}),
+        Some(p) if p.auth_method == "none" => json!({
+            "client_id": PREREGISTERED_ID,
+            "token_endpoint_auth_method": "none",
+        }),
+        Some(p) => json!({
+            "client_id": PREREGISTERED_ID,
+            "client_secret": PREREGISTERED_SECRET,
+            "token_endpoint_auth_method": p.auth_method,
+        }),
+    };
+    let (exit_code, process) =
+        run_client(client, case, revision, &server.mcp_url, &context, timeout).await;
+    let issuer = server.issuer.clone();
+    let observation = Arc::new(Observation {
+        exchanges: log.snapshot(),
+        mcp_url: server.mcp_url.clone(),
+        exit_code,
+        ended: process.ended.clone(),
+    });
+    drop(server);
+    let mut vars = Vars::new();
+    vars.insert("target".into(), observation.mcp_url.clone());
+    if let Ok(u) = url::Url::parse(&observation.mcp_url) {
+        vars.insert("target_origin".into(), origin_of(&u));
+    }
+    vars.insert("revision".into(), revision.as_str().into());
+    vars.insert("issuer".into(), issuer);
+    let answer = Answer {
+        observation: Some(observation.clone()),
+        ..Answer::default()
+    };
+    let label = "client run";
+    let mut report = case_report(case, revision, Outcome::Pass, None);
+    let skipped = run.when.iter().find_map(|e| {
+        let j = e.value.is.judge(&e.value.query.evaluate(&answer, &vars), &vars);
+        (!j.holds).then(|| {
+            format!(
+                "not applicable: {} is not {} (got {})",
+                e.value.query, j.expected, j.actual
+            )
+        })
+    });
+    match skipped {
+        Some(reason) => {
+            report.outcome = Outcome::Skip;
+            report.reason = Some(reason);
+        }
+        None => {
+            report.checks = run
+                .expect
+                .iter()
+                .map(|e| judge_expectation(&e.value, &answer, &vars, case.file.level, label))
+                .collect();
+            let (outcome, reason) = case_verdict(&report.checks);
+            report.outcome = outcome;
+            report.reason = reason.map(|r| format!("{r} (the client {})", process.ended));
+        }
+    }
+    report.exchanges = observation
+        .exchanges
+        .iter()
+        .cloned()
+        .map(redact_exchange)
+        .collect();
+    report.process = Some(process);
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    report
+}
+
+/// The mocks of a case: its server defects and knobs, its IdP knobs, recording.
+fn mocks(run: &ClientRun, log: &TrafficLog) -> ReferenceConfig {
+    let mut defects = BTreeSet::new();
+    let mut knobs = BTreeSet::new();
+    for name in &run.server {
+        if let Ok(d) = name.value.parse::<ServerDefect>() {
+            defects.insert(d);
+        } else if let Ok(k) = name.value.parse::<ServerKnob>() {
+            knobs.insert(k);
+        }
+    }
+    let idp_defects: BTreeSet<IdpDefect> =
+        run.idp.iter().filter_map(|n| n.value.parse().ok()).collect();
+    let preregistered = run
+        .preregistered
+        .iter()
+        .map(|p| Client {
+            client_id: PREREGISTERED_ID.into(),
+            client_secret: (p.auth_method != "none").then(|| PREREGISTERED_SECRET.into()),
+            // RFC 8252 §7.3: any port of the loopback redirect URI is accepted.
+            redirect_uris: vec!["http://127.0.0.1/callback".into()],
+            token_endpoint_auth_method: p.auth_method.clone(),
+            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        })
+        .collect();
+    ReferenceConfig {
+        defects,
+        knobs,
+        traffic: Some(log.clone()),
+        idp: IdpConfig {
+            issuer_path: run.issuer_path.clone(),
+            scopes_supported: CLIENT_CASE_SCOPES.iter().map(|s| s.to_string()).collect(),
+            defects: idp_defects,
+            preregistered,
+            ..IdpConfig::default()
+        },
+        ..ReferenceConfig::default()
+    }
+}
+
+/// Runs the client once; returns its exit code (`None`: stopped) and the evidence.
+async fn run_client(
+    client: &ClientUnderTest,
+    case: &Case,
+    revision: Revision,
+    mcp_url: &str,
+    context: &serde_json::Value,
+    timeout: Duration,
+) -> (Option<i32>, ProcessEvidence) {
+    match client {
+        ClientUnderTest::Reference { defect } => {
+            let launch = ClientLaunch {
+                server_url: mcp_url.to_string(),
+                revision,
+                context: context.clone(),
+                defects: defect.iter().copied().collect(),
+                browser: BrowserMode::Fetch,
+                browser_command: None,
+                callback_timeout: timeout,
+            };
+            let evidence = |ended: String| ProcessEvidence {
+                command: match defect {
+                    Some(d) => format!("reference client (in-process) with defect {d}"),
+                    None => "reference client (in-process)".into(),
+                },
+                ended,
+                stdout: String::new(),
+                stderr: String::new(),
+                truncated: false,
+            };
+            match tokio::time::timeout(timeout, run_reference_client(launch)).await {
+                Ok(Ok(())) => (Some(0), evidence("exit status 0".into())),
+                Ok(Err(why)) => (Some(1), evidence(format!("exit status 1: {why}"))),
+                Err(_) => (
+                    None,
+                    evidence(format!(
+                        "still running at the case time limit of {} s; stopped",
+                        timeout.as_secs_f32()
+                    )),
+                ),
+            }
+        }
+        ClientUnderTest::Command {
+            command,
+            browser_shim,
+        } => {
+            let mut env = vec![
+                (
+                    "MCP_CONFORMANCE_SCENARIO".to_string(),
+                    case.file
+                        .client
+                        .as_ref()
+                        .and_then(|c| c.scenario.clone())
+                        .unwrap_or_default(),
+                ),
+                (
+                    "MCP_CONFORMANCE_PROTOCOL_VERSION".to_string(),
+                    revision.as_str().to_string(),
+                ),
+                ("MCP_CONFORMANCE_CONTEXT".to_string(), context.to_string()),
+            ];
+            if let Some(dir) = browser_shim {
+                let path = std::env::var("PATH").unwrap_or_default();
+                env.push(("PATH".into(), format!("{}:{path}", dir.display())));
+                env.push(("BROWSER".into(), dir.join("xdg-open").display().to_string()));
+            }
+            let spec = RunSpec {
+                command: command.clone(),
+                args: vec![mcp_url.to_string()],
+                env,
+                timeout,
+            };
+            match run_to_end(&spec).await {
+                Ok(outcome) => (outcome.exit_code, outcome.evidence),
+                Err(e) => (
+                    None,
+                    ProcessEvidence {
+                        command: command.clone(),
+                        ended: format!("could not be started: {e}"),
+                        stdout: String::new(),
+                        stderr: String::new(),
+                        truncated: false,
+                    },
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! What a client case observes: every request the client made to the mocks (in arrival
+//! order, with the mocks' answers) and how the client ended. Queries over it pick the
+//! requests to one endpoint and a part of them.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::vocab::Exchange;
+
+/// The run of one client for one case.
+#[derive(Debug, Clone, Default)]
+pub struct Observation {
+    pub exchanges: Vec<Exchange>,
+    /// The MCP endpoint the client was pointed at.
+    pub mcp_url: String,
+    /// The exit code; `None` when the client was stopped or ended by a signal.
+    pub exit_code: Option<i32>,
+    /// How the client ended, in words.
+    pub ended: String,
+}
+
+/// Which requests a query looks at, by what they were sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Endpoint {
+    /// The MCP endpoint.
+    Mcp,
+    /// Protected resource metadata, at any URL (RFC 9728).
+    Prm,
+    /// Authorization server metadata: RFC 8414 or OpenID Connect discovery, any origin.
+    AsMetadata,
+    Authorization,
+    Token,
+    Registration,
+    /// Anything but the MCP endpoint and its metadata: the authorization server's side.
+    AuthorizationServer,
+    Any,
+}
+
+/// A part of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestPart {
+    /// A query parameter, else a form field, else a top-level JSON member of that name.
+    #[serde(default)]
+    pub param: Option<String>,
+    /// A header (name case-insensitive).
+    #[serde(default)]
+    pub header: Option<String>,
+    /// A JSON pointer into a JSON body.
+    #[serde(default)]
+    pub json: Option<String>,
+}
+
+impl Endpoint {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Endpoint::Mcp => "mcp",
+            Endpoint::Prm => "prm",
+            Endpoint::AsMetadata => "as_metadata",
+            Endpoint::Authorization => "authorization",
+            Endpoint::Token => "token",
+            Endpoint::Registration => "registration",
+            Endpoint::AuthorizationServer => "authorization_server",
+            Endpoint::Any => "any",
+        }
+    }
+
+    fn matches(self, e: &Exchange, mcp_url: &str) -> bool {
+        let Ok(url) = Url::parse(&e.url) else {
+            return false;
+        };
+        let path = url.path();
+        let prm = path.contains("/.well-known/oauth-protected-resource")
+            || path == "/custom/resource-metadata";
+        let as_metadata = path.contains("/.well-known/oauth-authorization-server")
+            || path.contains("/.well-known/openid-configuration");
+        let mut bare = url.clone();
+        bare.set_query(None);
+        bare.set_fragment(None);
+        let mcp = bare.as_str() == mcp_url;
+        match self {
+            Endpoint::Mcp => mcp,
+            Endpoint::Prm => prm,
+            Endpoint::AsMetadata => as_metadata,
+            Endpoint::Authorization => path.ends_with("/authorize"),
+            Endpoint::Token => path.ends_with("/token"),
+            Endpoint::Registration => path.ends_with("/register"),
+            Endpoint::AuthorizationServer => !mcp && !prm,
+            Endpoint::Any => true,
+        }
+    }
+}
+
+impl Observation {
+    /// The requests sent to `endpoint`, in order.
+    pub fn to(&self, endpoint: Endpoint) -> Vec<&Exchange> {
+        self.exchanges
+            .iter()
+            .filter(|e| endpoint.matches(e, &self.mcp_url))
+            .collect()
+    }
+
+    /// RFC 7636 §4.6 as the server would check it: the first token request's
+    /// `code_verifier`, hashed, against the first authorization request's challenge.
+    pub fn pkce_pair(&self) -> Result<Value, String> {
+        let authorization = self
+            .to(Endpoint::Authorization)
+            .into_iter()
+            .next()
+            .ok_or("the client sent no authorization request")?;
+        let challenge = part(authorization, &param("code_challenge"))
+            .ok_or("the authorization request has no code_challenge")?;
+        let token = self
+            .to(Endpoint::Token)
+            .into_iter()
+            .find(|e| part(e, &param("grant_type")).as_deref() == Some("authorization_code"))
+            .ok_or("the client sent no code exchange")?;
+        let verifier = part(token, &param("code_verifier"))
+            .ok_or("the code exchange has no code_verifier")?;
+        let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        Ok(Value::Bool(computed == challenge))
+    }
+}
+
+fn param(name: &str) -> RequestPart {
+    RequestPart {
+        param: Some(name.into()),
+        header: None,
+        json: None,
+    }
+}
+
+/// The part of a request as text, or `None` when the request does not have it.
+pub fn part(e: &Exchange, which: &RequestPart) -> Option<String> {
+    if let Some(name) = &which.header {
+        return e
+            .request_headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.clone());
+    }
+    let body = e.request_body.as_deref().unwrap_or_default();
+    if let Some(pointer) = &which.json {
+        let doc: Value = serde_json::from_str(body).ok()?;
+        return doc.pointer(pointer).map(text);
+    }
+    let Some(name) = &which.param else {
+        return Some(e.url.clone());
+    };
+    let url = Url::parse(&e.url).ok()?;
+    if let Some((_, v)) = url.query_pairs().find(|(k, _)| k == name) {
+        return Some(v.into_owned());
+    }
+    if let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(body) {
+        return doc.get(name).map(text);
+    }
+    url::form_urlencoded::parse(body.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::HeaderPair;
+
+    fn exchange(method: &str, url: &str, body: Option<&str>) -> Exchange {
+        Exchange {
+            step: "client".into(),
+            method: method.into(),
+            url: url.into(),
+            request_headers: vec![HeaderPair::new("Authorization", "Bearer t")],
+            request_body: body.map(String::from),
+            status: Some(200),
+            response_headers: vec![],
+            response_body: None,
+            response_truncated: false,
+            elapsed_ms: 0,
+            transport_error: None,
+            sent_token: None,
+        }
+    }
+
+    fn observation() -> Observation {
+        // RFC 7636 Appendix B's verifier and challenge.
+        let verifier = "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuJGQ7HYXkk";
+        Observation {
+            mcp_url: "http://127.0.0.1:1/mcp".into(),
+            exchanges: vec![
+                exchange("POST", "http://127.0.0.1:1/mcp", Some("{}")),
+                exchange("GET", "http://127.0.0.1:1/.well-known/oauth-protected-resource/mcp", None),
+                exchange("POST", "http://127.0.0.1:2/register", Some(r#"{"redirect_uris":["http://127.0.0.1:3/cb"]}"#)),
+                exchange(
+                    "GET",
+                    &format!("http://127.0.0.1:2/authorize?code_challenge={challenge}&resource=x"),
+                    None,
+                ),
+                exchange(
+                    "POST",
+                    "http://127.0.0.1:2/token",
+                    Some(&format!("grant_type=authorization_code&code_verifier={verifier}")),
+                ),
+            ],
+            exit_code: Some(0),
+            ended: "exit status 0".into(),
+        }
+    }
+
+    #[test]
+    fn classifies_requests_and_reads_their_parts() {
+        let o = observation();
+        assert_eq!(o.to(Endpoint::Mcp).len(), 1);
+        assert_eq!(o.to(Endpoint::Prm).len(), 1);
+        assert_eq!(o.to(Endpoint::AuthorizationServer).len(), 3);
+        let registration = o.to(Endpoint::Registration)[0];
+        let uris = RequestPart { json: Some("/redirect_uris/0".into()), param: None, header: None };
+        assert_eq!(part(registration, &uris).unwrap(), "http://127.0.0.1:3/cb");
+        assert_eq!(part(o.to(Endpoint::Authorization)[0], &param("resource")).unwrap(), "x");
+        assert_eq!(part(o.to(Endpoint::Token)[0], &param("grant_type")).unwrap(), "authorization_code");
+        let auth = RequestPart { header: Some("authorization".into()), param: None, json: None };
+        assert_eq!(part(o.to(Endpoint::Mcp)[0], &auth).unwrap(), "Bearer t");
+    }
+
+    #[test]
+    fn the_pkce_pair_is_checked_like_a_server_would() {
+        let mut o = observation();
+        assert_eq!(o.pkce_pair(), Ok(Value::Bool(true)));
+        o.exchanges[4].request_body = Some("grant_type=authorization_code&code_verifier=other".into());
+        assert_eq!(o.pkce_pair(), Ok(Value::Bool(false)));
+    }
+}
