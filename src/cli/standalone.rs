@@ -63,7 +63,7 @@ pub async fn reference_server(args: ReferenceServerArgs) -> i32 {
         } else {
             ValidationMode::Jwks
         },
-        traffic: None,
+        ..ReferenceConfig::default()
     };
     let server = match start_reference_mcp(config, &args.issuer, args.port).await {
         Ok(s) => s,

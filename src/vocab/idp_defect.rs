@@ -84,4 +84,10 @@ defects! {
     LongLivedAccessTokens = "long-lived-access-tokens",
     /// Accepts confidential clients with any client_secret, or none.
     SkipsBasicSecretCheck = "skips-client-secret-check",
+    /// Issues its first access token already expired (exp 10 minutes ago, expires_in 0);
+    /// later ones are normal, so client cases see whether the client refreshes.
+    FirstTokenExpired = "first-token-expired",
+    /// Sends the issuer with a trailing slash as iss in authorization responses, which
+    /// RFC 9207 §2.4 clients must reject (simple string comparison).
+    IssTrailingSlash = "iss-trailing-slash",
 }

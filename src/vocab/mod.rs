@@ -10,6 +10,7 @@ mod process;
 mod report;
 mod revision;
 mod role;
+mod server_knob;
 
 pub use client_defect::ClientDefect;
 pub use defect::ServerDefect;
@@ -24,3 +25,4 @@ pub use report::{
 };
 pub use revision::{Revision, UnknownRevision};
 pub use role::Role;
+pub use server_knob::ServerKnob;

@@ -289,6 +289,9 @@ fn redirect(
         }
         if s.has(D::WrongIssInResponse) {
             query.append_pair("iss", WRONG_ISSUER);
+        } else if s.has(D::IssTrailingSlash) {
+            // Equal only after normalization, which RFC 9207 §2.4 rules out.
+            query.append_pair("iss", &format!("{}/", s.issuer));
         } else if !s.has(D::NoIssInResponse) {
             query.append_pair("iss", &s.issuer);
         }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use super::state::Client;
 use crate::actors::traffic::TrafficLog;
 use crate::vocab::IdpDefect;
 
@@ -19,6 +20,9 @@ pub struct IdpConfig {
     pub consent: Consent,
     /// Records every request (client cases judge what the client sent).
     pub traffic: Option<TrafficLog>,
+    /// Clients known from the start, as by pre-registration (OAuth 2.1 §2): a client
+    /// under test that cannot register dynamically is given one of these.
+    pub preregistered: Vec<Client>,
 }
 
 /// How the authorization endpoint obtains the resource owner's approval (RFC 6749 §4.1.1
@@ -42,6 +46,7 @@ impl Default for IdpConfig {
             port: 0,
             consent: Consent::Immediate,
             traffic: None,
+            preregistered: Vec::new(),
         }
     }
 }

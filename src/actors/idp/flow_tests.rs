@@ -13,6 +13,7 @@ use super::{start_idp, IdpConfig, MockIdp, DEFAULT_SCOPE};
 use crate::actors::tokens::verify_signature;
 use crate::vocab::IdpDefect as D;
 
+mod client_knobs;
 mod knobs;
 mod login;
 mod token;

@@ -1,6 +1,7 @@
 //! Starting the mock IdP on loopback.
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -38,16 +39,22 @@ pub async fn start_idp(config: IdpConfig) -> std::io::Result<MockIdp> {
     let origin = format!("http://{}", listener.local_addr()?);
     let issuer = format!("{origin}{}", config.issuer_path.as_deref().unwrap_or(""));
     let keys = KeySet::fixture();
+    let clients = config
+        .preregistered
+        .iter()
+        .map(|c| (c.client_id.clone(), c.clone()))
+        .collect();
     let state = Arc::new(IdpState {
         minter: Minter::new(issuer.clone(), keys.clone()),
         config,
         issuer: issuer.clone(),
         origin,
         keys,
-        clients: Mutex::new(HashMap::new()),
+        clients: Mutex::new(clients),
         codes: Mutex::new(HashMap::new()),
         refresh_tokens: Mutex::new(HashMap::new()),
         pending_logins: Mutex::new(HashMap::new()),
+        access_tokens_issued: AtomicU64::new(0),
     });
     let mut routes = router(state.clone());
     if let Some(log) = state.config.traffic.clone() {

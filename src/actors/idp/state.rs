@@ -2,6 +2,7 @@
 //! Everything lives in memory for the life of one IdP.
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use url::Url;
@@ -94,6 +95,8 @@ pub struct IdpState {
     pub refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
     /// Login pages served and not yet submitted, by the id their form carries.
     pub pending_logins: Mutex<HashMap<String, PendingLogin>>,
+    /// Access tokens issued so far (the `FirstTokenExpired` defect reads it).
+    pub access_tokens_issued: AtomicU64,
 }
 
 impl IdpState {

@@ -4,6 +4,7 @@
 //! the RFC 8707 resource, and RFC 6749 §5.2 errors.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -29,6 +30,10 @@ const BASIC_CHALLENGE: &str = "Basic realm=\"mcp-authspec-idp\"";
 /// The access token lifetime of the `LongLivedAccessTokens` defect: 30 days, where
 /// RFC 6750 §5.3 asks for short-lived bearer tokens (one hour or less).
 const LONG_LIFETIME: i64 = 30 * 24 * 3600;
+
+/// How long ago the first token of the `FirstTokenExpired` defect expired: well past any
+/// leeway a resource server allows (RFC 7519 §4.1.4).
+const EXPIRED_AGO: i64 = 600;
 
 pub fn routes(state: Arc<IdpState>) -> Router {
     let path = state.config.issuer_path.clone().unwrap_or_default();
@@ -152,14 +157,17 @@ fn answer(s: &IdpState, client: &Client, issue: Issue) -> Result<Value, Refusal>
         Some(resource) if !s.has(D::IgnoresResource) => resource,
         _ => s.issuer.clone(),
     };
-    let lifetime = if s.has(D::LongLivedAccessTokens) {
-        LONG_LIFETIME
+    let first = s.access_tokens_issued.fetch_add(1, Ordering::SeqCst) == 0;
+    let (exp_offset, lifetime) = if first && s.has(D::FirstTokenExpired) {
+        (-EXPIRED_AGO, 0)
+    } else if s.has(D::LongLivedAccessTokens) {
+        (LONG_LIFETIME, LONG_LIFETIME)
     } else {
-        DEFAULT_LIFETIME
+        (DEFAULT_LIFETIME, DEFAULT_LIFETIME)
     };
     let recipe = Mint {
         claims: BTreeMap::from([("client_id".to_string(), json!(client.client_id))]),
-        expires_in: Some(lifetime),
+        expires_in: Some(exp_offset),
         ..Default::default()
     };
     let grant = Grant {

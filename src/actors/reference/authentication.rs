@@ -1,7 +1,9 @@
 //! Authenticating each MCP request on its own (MCP "Token Requirements"): the bearer
 //! token of this request, validated against the trusted issuer, with one defect knob
 //! per shortcut real servers take. Refusals answer per RFC 6750 §3.1 and MCP "Error
-//! Handling": 401 `invalid_token`, 403 `insufficient_scope`.
+//! Handling": 401 `invalid_token`, 403 `insufficient_scope`. The scope a request needs
+//! depends on the JSON-RPC method it calls (`scope_policy`), so the buffered body is read
+//! before the token is checked.
 
 use std::net::SocketAddr;
 
@@ -12,9 +14,9 @@ use serde_json::{json, Value};
 use super::deployment::{lock, Deployment};
 use super::mcp_server::{challenge, respond};
 use super::protected_resource_metadata as prm;
-use crate::actors::idp::DEFAULT_SCOPE;
+use super::scope_policy::{insufficient_scope_challenge, scope_for_body, STEP_UP_SCOPE};
 use crate::actors::tokens::Rejection;
-use crate::vocab::ServerDefect as D;
+use crate::vocab::{ServerDefect as D, ServerKnob as K};
 
 /// Why a request is not served.
 pub(super) enum Refusal {
@@ -31,6 +33,7 @@ pub(super) async fn authenticate(
     peer: SocketAddr,
     uri: &Uri,
     headers: &HeaderMap,
+    body: &[u8],
 ) -> Result<(), Refusal> {
     let has = |x| d.config.has(x);
     if has(D::ServesUnauthenticated) {
@@ -56,10 +59,20 @@ pub(super) async fn authenticate(
     if has(D::CrashesOnMalformedToken) && token.split('.').count() != 3 {
         return Err(Refusal::Crashed);
     }
+    let required = scope_for_body(&d.config, body);
     d.trust
-        .validate(&token, &d.mcp_url, DEFAULT_SCOPE, &d.config.defects)
+        .validate(&token, &d.mcp_url, &required, &d.config.defects)
         .await
         .map_err(Refusal::Rejected)?;
+    // A valid token that no step-up can satisfy: the client must give up after a few
+    // tries rather than loop (MCP 2025-11-25 "Step-Up Authorization Flow": clients
+    // should limit their retries).
+    if d.config.has_knob(K::AlwaysForbidden) {
+        return Err(Refusal::Rejected(Rejection::InsufficientScope {
+            needed: STEP_UP_SCOPE.to_string(),
+            granted: String::new(),
+        }));
+    }
     lock(&d.remembered_peers).insert(peer.ip());
     Ok(())
 }
@@ -100,10 +113,10 @@ impl Refusal {
                 "internal error: token parse failed",
             )
                 .into_response(),
-            Refusal::Rejected(Rejection::InsufficientScope { needed })
+            Refusal::Rejected(Rejection::InsufficientScope { needed, granted })
                 if !has(D::InsufficientScopeAs401) =>
             {
-                insufficient_scope(d, needed)
+                insufficient_scope(d, &insufficient_scope_challenge(&d.config, needed, granted))
             }
             Refusal::Rejected(rejection) => {
                 let status = match rejection {
@@ -141,20 +154,20 @@ fn unauthorized(
         .to_string()
     };
     let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
-    if let Some(c) = challenge(d, error).and_then(|c| HeaderValue::from_str(&c).ok()) {
+    let scope = scope_for_body(&d.config, request_body);
+    if let Some(c) = challenge(d, error, &scope).and_then(|c| HeaderValue::from_str(&c).ok()) {
         response.headers_mut().insert(header::WWW_AUTHENTICATE, c);
     }
     response
 }
 
-/// MCP "Runtime Insufficient Scope Errors" (2025-11-25+): 403 with the scope needed and
-/// where the metadata is, so the client can step up.
+/// MCP "Runtime Insufficient Scope Errors" (2025-11-25+): 403 with the scope to request
+/// and where the metadata is, so the client can step up.
 fn insufficient_scope(d: &Deployment, needed: &str) -> Response {
     let challenge = format!(
-        "Bearer error=\"insufficient_scope\", scope=\"{needed}\", resource_metadata=\"{}{}\", \
+        "Bearer error=\"insufficient_scope\", scope=\"{needed}\", resource_metadata=\"{}\", \
          error_description=\"the token lacks a scope this request needs\"",
-        d.origin,
-        prm::PATH_INSERTED
+        prm::advertised_url(d)
     );
     let mut response = (
         StatusCode::FORBIDDEN,

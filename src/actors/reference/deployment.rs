@@ -15,12 +15,14 @@ use crate::actors::idp::{start_idp, IdpConfig, MockIdp};
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::Minter;
 use crate::actors::traffic::{recorded, TrafficLog};
-use crate::vocab::{IdpDefect, ServerDefect};
+use crate::vocab::{IdpDefect, ServerDefect, ServerKnob};
 
-/// What the reference server does; conformant when `defects` is empty.
+/// What the reference server does; conformant when `defects` is empty, whatever the
+/// `knobs` (conformant behaviours a client must cope with).
 #[derive(Debug, Clone, Default)]
 pub struct ReferenceConfig {
     pub defects: BTreeSet<ServerDefect>,
+    pub knobs: BTreeSet<ServerKnob>,
     /// JWKS (default) or introspection.
     pub validation: ValidationMode,
     /// Records every request to the MCP server and its IdP (client cases).
@@ -37,6 +39,10 @@ impl ReferenceConfig {
 
     pub fn has(&self, defect: ServerDefect) -> bool {
         self.defects.contains(&defect)
+    }
+
+    pub fn has_knob(&self, knob: ServerKnob) -> bool {
+        self.knobs.contains(&knob)
     }
 
     /// The IdP knobs behind the deployment's authorization-server defects.
@@ -110,6 +116,7 @@ impl ReferenceServer {
 pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<ReferenceServer> {
     let idp = start_idp(IdpConfig {
         traffic: config.traffic.clone(),
+        scopes_supported: config.idp_scopes(),
         ..IdpConfig::with_defects(config.idp_defects())
     })
     .await?;

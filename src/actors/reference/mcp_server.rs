@@ -17,13 +17,14 @@ use serde_json::{json, Value};
 use super::authentication::authenticate;
 use super::deployment::{lock, Deployment};
 use super::{legacy_authorization, protected_resource_metadata as prm};
-use crate::vocab::{Revision, ServerDefect as D};
+use crate::vocab::{Revision, ServerDefect as D, ServerKnob as K};
 
 pub(super) fn router(deployment: Arc<Deployment>) -> Router {
     Router::new()
         .route("/mcp", any(mcp))
         .route(prm::PATH_INSERTED, get(prm::path_inserted))
         .route(prm::ROOT, get(prm::root))
+        .route(prm::CUSTOM, get(prm::custom))
         .with_state(deployment.clone())
         .merge(legacy_authorization::legacy_routes(deployment))
 }
@@ -44,7 +45,7 @@ async fn mcp(
             return (StatusCode::FORBIDDEN, axum::Json(err)).into_response();
         }
     }
-    if let Err(refusal) = authenticate(&d, peer, &uri, &headers).await {
+    if let Err(refusal) = authenticate(&d, peer, &uri, &headers, &body).await {
         return refusal.response(&d, &body);
     }
     match method {
@@ -65,11 +66,20 @@ fn origin_allowed(origin: &HeaderValue, d: &Deployment) -> bool {
         || origin.starts_with("http://127.0.0.1:")
 }
 
+/// The realm of `challenge-with-escaped-quote`: a quoted-string (RFC 9110 §5.6.4) whose
+/// escaped quote and comma break a client that splits the header on `,` or `"`.
+const ESCAPED_REALM: &str = r#"realm="mcp \"reference\", test""#;
+
+/// A challenge of another scheme that `extra-challenge-first` puts before the Bearer one
+/// (RFC 9449 §7.1 defines DPoP's; RFC 9110 §11.6.1 lets one header value carry several).
+const DPOP_CHALLENGE: &str = r#"DPoP algs="ES256""#;
+
 /// The `WWW-Authenticate` value of a 401 (RFC 6750 §3, RFC 9728 §5.1). `error` is the
-/// RFC 6750 §3.1 code, absent when the request had no credentials.
-pub(super) fn challenge(d: &Deployment, error: Option<&str>) -> Option<String> {
+/// RFC 6750 §3.1 code, absent when the request had no credentials; `scope` is what the
+/// request needs (`scope_policy`).
+pub(super) fn challenge(d: &Deployment, error: Option<&str>, scope: &str) -> Option<String> {
     let has = |x| d.config.has(x);
-    let metadata_url = format!("{}{}", d.origin, prm::PATH_INSERTED);
+    let metadata_url = prm::advertised_url(d);
     if has(D::NoWwwAuthenticate) {
         return None;
     }
@@ -80,6 +90,9 @@ pub(super) fn challenge(d: &Deployment, error: Option<&str>) -> Option<String> {
         return Some(format!("Bearer resource_metadata=\"{metadata_url}"));
     }
     let mut params = Vec::new();
+    if d.config.has_knob(K::ChallengeWithEscapedQuote) {
+        params.push(ESCAPED_REALM.to_string());
+    }
     // RFC 6750 §3.1: no error code when the request carried no credentials.
     let error = error.or(has(D::ErrorWithoutToken).then_some("invalid_token"));
     if let Some(error) = error {
@@ -87,7 +100,7 @@ pub(super) fn challenge(d: &Deployment, error: Option<&str>) -> Option<String> {
     }
     if !has(D::NoResourceMetadata) {
         let url = if has(D::RelativeResourceMetadata) {
-            prm::PATH_INSERTED.to_string()
+            prm::advertised_path(d).to_string()
         } else {
             metadata_url
         };
@@ -95,16 +108,20 @@ pub(super) fn challenge(d: &Deployment, error: Option<&str>) -> Option<String> {
     }
     if !has(D::NoScopeInChallenge) {
         let scope = if has(D::OfflineAccessInChallenge) {
-            "mcp:tools offline_access"
+            format!("{scope} offline_access")
         } else {
-            "mcp:tools"
+            scope.to_string()
         };
         params.push(format!("scope=\"{scope}\""));
         if has(D::DuplicateScopeInChallenge) {
             params.push(format!("scope=\"{scope}\""));
         }
     }
-    Some(format!("Bearer {}", params.join(", ")))
+    let bearer = format!("Bearer {}", params.join(", "));
+    if d.config.has_knob(K::ExtraChallengeFirst) {
+        return Some(format!("{DPOP_CHALLENGE}, {bearer}"));
+    }
+    Some(bearer)
 }
 
 fn handle_post(d: &Deployment, body: &[u8]) -> Response {

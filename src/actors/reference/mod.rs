@@ -3,13 +3,17 @@
 
 mod authentication;
 mod deployment;
+#[cfg(test)]
+mod knob_tests;
 mod legacy_authorization;
 mod mcp_server;
 mod protected_resource_metadata;
+mod scope_policy;
 mod token_check;
 
 pub use deployment::{
     start_reference_mcp, start_reference_server, ReferenceConfig, ReferenceMcpServer,
     ReferenceServer,
 };
+pub use scope_policy::{EXTRA_SCOPE, STEP_UP_SCOPE, WRITE_SCOPE};
 pub use token_check::{discover, TrustedIssuer, ValidationMode};

@@ -1,6 +1,7 @@
 //! RFC 9728 protected resource metadata of the reference MCP server, served at both
 //! well-known URIs (path-inserted and root, RFC 9728 §3.1; MCP 2025-11-25 lets clients
-//! probe either).
+//! probe either), or with the `prm-custom-location` knob only at a URL of the server's
+//! choosing, which the challenge names (RFC 9728 §5.1).
 
 use std::sync::Arc;
 
@@ -10,18 +11,41 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::deployment::Deployment;
-use crate::vocab::ServerDefect as D;
+use crate::vocab::{ServerDefect as D, ServerKnob as K};
 
 pub(super) const PATH_INSERTED: &str = "/.well-known/oauth-protected-resource/mcp";
 pub(super) const ROOT: &str = "/.well-known/oauth-protected-resource";
+/// Where `prm-custom-location` serves the metadata: no well-known URI, so only a client
+/// that follows the challenge's `resource_metadata` finds it.
+pub(super) const CUSTOM: &str = "/custom/resource-metadata";
+
+/// The path the challenges name as `resource_metadata`.
+pub(super) fn advertised_path(d: &Deployment) -> &'static str {
+    if d.config.has_knob(K::PrmCustomLocation) {
+        CUSTOM
+    } else {
+        PATH_INSERTED
+    }
+}
+
+/// The absolute URL the challenges name as `resource_metadata`.
+pub(super) fn advertised_url(d: &Deployment) -> String {
+    format!("{}{}", d.origin, advertised_path(d))
+}
 
 pub(super) async fn path_inserted(State(d): State<Arc<Deployment>>) -> Response {
     let hidden = d.config.has(D::NoPrm) || d.config.has(D::PrmRootOnly);
-    serve(&d, hidden)
+    serve(&d, hidden || d.config.has_knob(K::PrmCustomLocation))
 }
 
 pub(super) async fn root(State(d): State<Arc<Deployment>>) -> Response {
     let hidden = d.config.has(D::NoPrm) || d.config.has(D::PrmPathOnly);
+    serve(&d, hidden || d.config.has_knob(K::PrmCustomLocation))
+}
+
+/// The custom location: only with `prm-custom-location`; `no-prm` still hides it.
+pub(super) async fn custom(State(d): State<Arc<Deployment>>) -> Response {
+    let hidden = d.config.has(D::NoPrm) || !d.config.has_knob(K::PrmCustomLocation);
     serve(&d, hidden)
 }
 
@@ -55,7 +79,7 @@ pub(super) fn document(d: &Deployment) -> Value {
     let mut m = json!({
         "resource": resource,
         "authorization_servers": [d.issuer],
-        "scopes_supported": ["mcp:tools"],
+        "scopes_supported": d.config.scopes_supported(),
         "bearer_methods_supported": ["header"],
         "resource_name": "mcp-authspec reference server",
     });
@@ -79,10 +103,9 @@ pub(super) fn document(d: &Deployment) -> Value {
         obj.remove("scopes_supported");
     }
     if has(D::PrmOfflineAccess) {
-        obj.insert(
-            "scopes_supported".into(),
-            json!(["mcp:tools", "offline_access"]),
-        );
+        let mut scopes = d.config.scopes_supported();
+        scopes.push("offline_access");
+        obj.insert("scopes_supported".into(), json!(scopes));
     }
     m
 }

@@ -25,8 +25,9 @@ pub enum Rejection {
     /// Also `invalid_token`, kept apart because some servers answer it with 403
     /// (requirements Appendix A-17).
     Audience(String),
-    /// RFC 6750 §3.1 `insufficient_scope`: 403, naming the scope needed.
-    InsufficientScope { needed: String },
+    /// RFC 6750 §3.1 `insufficient_scope`: 403, naming the scope needed. `granted` is
+    /// the token's own scope, for a server that names only what is missing.
+    InsufficientScope { needed: String, granted: String },
 }
 
 /// What a valid token must say.
@@ -147,12 +148,11 @@ pub fn check_claims(
         }
     }
     if !lapse(D::SkipsScopeCheck) {
-        let granted: BTreeSet<&str> = claims
+        let scope = claims
             .get("scope")
             .and_then(Value::as_str)
-            .unwrap_or_default()
-            .split_ascii_whitespace()
-            .collect();
+            .unwrap_or_default();
+        let granted: BTreeSet<&str> = scope.split_ascii_whitespace().collect();
         if !expect
             .required_scope
             .split_ascii_whitespace()
@@ -160,6 +160,7 @@ pub fn check_claims(
         {
             return Err(Rejection::InsufficientScope {
                 needed: expect.required_scope.clone(),
+                granted: scope.to_string(),
             });
         }
     }

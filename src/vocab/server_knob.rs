@@ -1,0 +1,55 @@
+//! The typed knobs of the reference MCP server that are *not* defects: conformant
+//! behaviours a real server may show and a client must cope with. Client cases name
+//! them; names are kebab-case in case files.
+
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::defect::defects;
+
+defects! {
+    /// A conformant behaviour of the reference MCP server, off by default, that a
+    /// client case turns on to see whether the client copes with it.
+    ServerKnob, "server knob";
+    /// Serves protected resource metadata only at /custom/resource-metadata, which the
+    /// challenge's resource_metadata names (RFC 9728 §5.1); the well-known URIs answer 404.
+    PrmCustomLocation = "prm-custom-location",
+    /// Puts a DPoP challenge before the Bearer one in the same WWW-Authenticate value
+    /// (RFC 9110 §11.6.1 allows several challenges).
+    ExtraChallengeFirst = "extra-challenge-first",
+    /// Starts the Bearer challenge with a realm whose quoted-string holds an escaped quote
+    /// and a comma (RFC 9110 §5.6.4).
+    ChallengeWithEscapedQuote = "challenge-with-escaped-quote",
+    /// Lists mcp:extra beside mcp:tools in the metadata's scopes_supported.
+    PrmExtraScopes = "prm-extra-scopes",
+    /// Requires mcp:tools mcp:write for tools/call and answers a token without mcp:write
+    /// with 403 insufficient_scope naming both (MCP 2025-11-25 "Runtime Insufficient Scope
+    /// Errors").
+    StepUpOnToolsCall = "step-up-on-tools-call",
+    /// Like step-up-on-tools-call, but the 403 challenge names only the scopes the token
+    /// lacks; the client must request the union itself.
+    StepUpOnlyNewScope = "step-up-only-new-scope",
+    /// Answers every request with an otherwise valid token with 403 insufficient_scope
+    /// naming mcp:tools mcp:write, whatever the token grants.
+    AlwaysForbidden = "always-forbidden",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_described() {
+        for k in ServerKnob::ALL {
+            assert_eq!(k.name().parse::<ServerKnob>().unwrap(), *k);
+            assert!(!k.description().is_empty(), "{k} has no description");
+        }
+        assert!("nope"
+            .parse::<ServerKnob>()
+            .unwrap_err()
+            .contains("unknown server knob"));
+    }
+}
