@@ -1,6 +1,7 @@
 //! Layer 3: the actors the harness runs: reference implementations (and, later, mocks).
 //! Every actor is an axum router bound to 127.0.0.1 on an ephemeral port.
 
+pub mod browser_shim;
 pub mod idp;
 pub mod listener;
 pub mod loopback_client;

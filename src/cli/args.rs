@@ -223,6 +223,9 @@ pub struct ListArgs {
     /// List the reference client's defects instead of the cases.
     #[arg(long)]
     pub client_defects: bool,
+    /// List the mock MCP server's conformant variations (client cases) instead of the cases.
+    #[arg(long)]
+    pub server_knobs: bool,
     #[arg(long)]
     pub cases: Option<PathBuf>,
 }

@@ -2,12 +2,12 @@
 //! official MCP conformance suite launches clients (server URL last, `MCP_CONFORMANCE_*`
 //! variables), once per case and revision, against fresh mocks.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::args::{ClientArgs, ReferenceClientArgs};
 use super::output::{cases_or_exit, finish, plan};
 use super::progress::Progress;
+use crate::actors::browser_shim::write_browser_shim;
 use crate::actors::reference_client::{launch_from_env, run_reference_client, BrowserMode};
 use crate::engine::{ClientSession, ClientUnderTest};
 use crate::vocab::exit_code;
@@ -20,7 +20,8 @@ pub async fn run(args: ClientArgs) -> i32 {
     let shim = if args.no_browser_shim {
         None
     } else {
-        match write_browser_shim() {
+        let shim = std::env::current_exe().and_then(|exe| write_browser_shim(&exe));
+        match shim {
             Ok(dir) => Some(dir),
             Err(e) => {
                 eprintln!("error: cannot write the headless browser shim: {e}");
@@ -43,29 +44,6 @@ pub async fn run(args: ClientArgs) -> i32 {
         let _ = std::fs::remove_dir_all(dir);
     }
     finish(&report, &args.run)
-}
-
-/// A directory holding `xdg-open`, which runs `mcp-authspec open-url`: put first on
-/// `PATH` and named by `BROWSER`, it makes clients that "open a browser" work headless.
-fn write_browser_shim() -> std::io::Result<PathBuf> {
-    let exe = std::env::current_exe()?;
-    let dir = std::env::temp_dir().join(format!("mcp-authspec-browser-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    write_shim(&dir, &exe)?;
-    Ok(dir)
-}
-
-pub fn write_shim(dir: &Path, exe: &Path) -> std::io::Result<()> {
-    let quoted = format!("'{}'", exe.display().to_string().replace('\'', r"'\''"));
-    let script = format!("#!/bin/sh\n# Written by mcp-authspec: a headless browser.\nexec {quoted} open-url \"$1\"\n");
-    let path = dir.join("xdg-open");
-    std::fs::write(&path, script)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
-    }
-    Ok(())
 }
 
 /// `mcp-authspec reference client URL`: the reference client as its own process, speaking

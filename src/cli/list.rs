@@ -2,12 +2,18 @@
 
 use super::args::ListArgs;
 use super::output::cases_or_exit;
-use crate::vocab::{exit_code, ClientDefect, IdpDefect, ServerDefect};
+use crate::vocab::{exit_code, ClientDefect, IdpDefect, ServerDefect, ServerKnob};
 
 pub fn run(args: ListArgs) -> i32 {
     if args.defects {
         for d in ServerDefect::ALL {
             println!("{}\t{}", d.name(), d.description());
+        }
+        return exit_code::OK;
+    }
+    if args.server_knobs {
+        for k in ServerKnob::ALL {
+            println!("{}\t{}", k.name(), k.description());
         }
         return exit_code::OK;
     }

@@ -7,12 +7,16 @@ use super::case::Validator;
 use super::case_model::CaseFile;
 use super::diagnostic::did_you_mean;
 use super::template::builtin_variables;
-use crate::vocab::{IdpDefect, Role, ServerDefect};
+use crate::vocab::{IdpDefect, Role, ServerDefect, ServerKnob};
 
 /// Names a client case's `server:` list accepts: reference-server defects (the mock
 /// misbehaves) and server knobs (conformant variations).
 pub fn server_knob_names() -> Vec<&'static str> {
-    ServerDefect::ALL.iter().map(|d| d.name()).collect()
+    ServerDefect::ALL
+        .iter()
+        .map(|d| d.name())
+        .chain(ServerKnob::ALL.iter().map(|k| k.name()))
+        .collect()
 }
 
 impl Validator<'_> {

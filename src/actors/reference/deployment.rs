@@ -27,6 +27,10 @@ pub struct ReferenceConfig {
     pub validation: ValidationMode,
     /// Records every request to the MCP server and its IdP (client cases).
     pub traffic: Option<TrafficLog>,
+    /// The IdP's own settings (client cases: its knobs, pre-registered clients, issuer
+    /// path, scopes); the deployment adds the knobs its defects imply and the scopes its
+    /// knobs need.
+    pub idp: IdpConfig,
 }
 
 impl ReferenceConfig {
@@ -114,12 +118,15 @@ impl ReferenceServer {
 
 /// Starts the IdP, then the MCP server trusting it.
 pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<ReferenceServer> {
-    let idp = start_idp(IdpConfig {
-        traffic: config.traffic.clone(),
-        scopes_supported: config.idp_scopes(),
-        ..IdpConfig::with_defects(config.idp_defects())
-    })
-    .await?;
+    let mut idp_config = config.idp.clone();
+    idp_config.traffic = config.traffic.clone();
+    idp_config.defects.extend(config.idp_defects());
+    for scope in config.idp_scopes() {
+        if !idp_config.scopes_supported.contains(&scope) {
+            idp_config.scopes_supported.push(scope);
+        }
+    }
+    let idp = start_idp(idp_config).await?;
     // The IdP's keys are published whatever its metadata defects, so the trust is given
     // directly rather than discovered (a metadata defect must not break validation).
     let trusted = TrustedIssuer {
