@@ -7,5 +7,6 @@ pub mod listener;
 pub mod loopback_client;
 pub mod process;
 pub mod reference;
+pub mod reference_client;
 pub mod tokens;
 pub mod traffic;

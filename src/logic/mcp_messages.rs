@@ -24,7 +24,7 @@ pub fn build(message: McpMessage, revision: Revision) -> McpRequest {
         McpMessage::FirstProtected | McpMessage::Initialize => "initialize",
         McpMessage::ToolsList => "tools/list",
     };
-    let mut params = if method == "initialize" {
+    let params = if method == "initialize" {
         json!({
             "protocolVersion": revision.as_str(),
             "capabilities": {},
@@ -33,8 +33,27 @@ pub fn build(message: McpMessage, revision: Revision) -> McpRequest {
     } else {
         json!({})
     };
+    build_method(method, params, Some(1), revision)
+}
+
+/// Any request (with an `id`) or notification (`id: None`), shaped for the revision as
+/// [`build`] shapes its messages: the reference client sends `notifications/initialized`
+/// and `tools/call` with it.
+pub fn build_method(
+    method: &str,
+    params: Value,
+    id: Option<u64>,
+    revision: Revision,
+) -> McpRequest {
+    let stateless = revision >= Revision::R2026_07_28;
+    let mut params = params;
     if stateless {
-        params["_meta"] = json!({ PROTOCOL_VERSION_META: revision.as_str() });
+        if let Some(obj) = params.as_object_mut() {
+            obj.insert(
+                "_meta".into(),
+                json!({ PROTOCOL_VERSION_META: revision.as_str() }),
+            );
+        }
     }
     let mut headers = vec![
         ("Content-Type".to_string(), "application/json".to_string()),
@@ -51,10 +70,11 @@ pub fn build(message: McpMessage, revision: Revision) -> McpRequest {
             revision.as_str().to_string(),
         ));
     }
-    McpRequest {
-        body: json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}),
-        headers,
-    }
+    let body = match id {
+        Some(id) => json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
+        None => json!({"jsonrpc": "2.0", "method": method, "params": params}),
+    };
+    McpRequest { body, headers }
 }
 
 #[cfg(test)]
@@ -77,5 +97,32 @@ mod tests {
             .headers
             .iter()
             .any(|(n, v)| n == "MCP-Protocol-Version" && v == "2026-07-28"));
+    }
+
+    #[test]
+    fn other_methods_are_shaped_like_the_built_ones() {
+        let call = build_method(
+            "tools/call",
+            json!({"name": "echo"}),
+            Some(4),
+            Revision::R2026_07_28,
+        );
+        assert_eq!(call.body["id"], 4);
+        assert_eq!(call.body["params"]["name"], "echo");
+        assert_eq!(
+            call.body["params"]["_meta"][PROTOCOL_VERSION_META],
+            "2026-07-28"
+        );
+        let note = build_method(
+            "notifications/initialized",
+            json!({}),
+            None,
+            Revision::R2025_06_18,
+        );
+        assert!(note.body.get("id").is_none());
+        assert!(note
+            .headers
+            .iter()
+            .any(|(n, _)| n == "MCP-Protocol-Version"));
     }
 }

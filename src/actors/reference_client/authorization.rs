@@ -1,0 +1,171 @@
+//! One authorization request (RFC 6749 §4.1.1 with PKCE, RFC 7636, and the RFC 8707
+//! resource) and the checks of its response: `state` (RFC 6749 §10.12), `iss` (RFC
+//! 9207 §2.4) and errors (RFC 6749 §4.1.2.1).
+
+use url::Url;
+
+use super::as_metadata::AsMetadata;
+use super::callback::Redirect;
+use super::identity::ClientIdentity;
+use super::pkce::{new_state, random_text, Pkce};
+use super::user_agent::obtain_response;
+use super::wire::Ctx;
+use crate::vocab::{ClientDefect as D, Revision};
+
+/// What the token request needs of a successful authorization.
+pub(super) struct AuthorizationCode {
+    pub code: String,
+    /// The verifier to send: the request's own, or another one (`WrongCodeVerifier`).
+    pub code_verifier: String,
+}
+
+/// Sends one authorization request with fresh PKCE and state, and returns its code.
+pub(super) async fn authorize(
+    ctx: &Ctx,
+    redirect: &mut Redirect,
+    metadata: &AsMetadata,
+    client: &ClientIdentity,
+    scope: Option<&str>,
+) -> Result<AuthorizationCode, String> {
+    let pkce = Pkce::new(ctx.has(D::PlainPkce))?;
+    let state = if ctx.has(D::NoState) {
+        None
+    } else {
+        Some(new_state()?)
+    };
+    let url = request_url(
+        ctx,
+        metadata,
+        client,
+        &redirect.uri,
+        &pkce,
+        state.as_deref(),
+        scope,
+    )?;
+    let response = obtain_response(ctx, redirect, &url).await?;
+    let code = check_response(ctx, metadata, state.as_deref(), &response)?;
+    let code_verifier = if ctx.has(D::WrongCodeVerifier) {
+        // Well-formed (RFC 7636 §4.1) but not the one behind the challenge.
+        random_text(48)?
+    } else {
+        pkce.verifier
+    };
+    Ok(AuthorizationCode {
+        code,
+        code_verifier,
+    })
+}
+
+/// The authorization endpoint with the request's parameters added to any query it has
+/// (RFC 6749 §3.1).
+fn request_url(
+    ctx: &Ctx,
+    metadata: &AsMetadata,
+    client: &ClientIdentity,
+    redirect_uri: &str,
+    pkce: &Pkce,
+    state: Option<&str>,
+    scope: Option<&str>,
+) -> Result<Url, String> {
+    let mut url = Url::parse(&metadata.authorization_endpoint).map_err(|e| {
+        format!(
+            "the authorization endpoint {:?} is not a URL: {e}",
+            metadata.authorization_endpoint
+        )
+    })?;
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("response_type", "code");
+        q.append_pair("client_id", &client.client_id);
+        q.append_pair("redirect_uri", redirect_uri);
+        q.append_pair("code_challenge", &pkce.challenge);
+        q.append_pair("code_challenge_method", pkce.method);
+        if let Some(state) = state {
+            q.append_pair("state", state);
+        }
+        // MCP "Resource Parameter Implementation" (2025-06-18+): the token is for this
+        // MCP server and no other (RFC 8707 §2).
+        if ctx.sends_resource() && !ctx.has(D::NoResourceInAuthorization) {
+            q.append_pair("resource", &ctx.resource());
+        }
+        if let Some(scope) = scope {
+            q.append_pair("scope", scope);
+        }
+    }
+    Ok(url)
+}
+
+/// The first value of a response parameter.
+fn param<'a>(response: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    response
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The code of a response that passes the checks.
+fn check_response(
+    ctx: &Ctx,
+    metadata: &AsMetadata,
+    sent_state: Option<&str>,
+    response: &[(String, String)],
+) -> Result<String, String> {
+    if let Some(error) = param(response, "error") {
+        let description = param(response, "error_description").unwrap_or_default();
+        return Err(format!(
+            "the authorization server refused the request: {error} {description}"
+        ));
+    }
+    // RFC 6749 §10.12: a response whose state is not the one sent may be a forged
+    // (CSRF) response carrying an attacker's code.
+    if let Some(sent) = sent_state {
+        let got = param(response, "state");
+        if got != Some(sent) && !ctx.has(D::SkipsStateCheck) {
+            return Err(format!(
+                "the authorization response's state {got:?} is not the one sent (RFC 6749 §10.12)"
+            ));
+        }
+    }
+    if ctx.revision() >= Revision::R2026_07_28 {
+        check_iss(ctx, metadata, param(response, "iss"))?;
+    }
+    param(response, "code")
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| "the authorization response has no code (RFC 6749 §4.1.2)".to_string())
+}
+
+/// RFC 9207 §2.4 (MCP 2026-07-28): `iss` identifies who answered, against mix-up
+/// attacks. Present: it must equal the metadata's issuer by simple string comparison
+/// (RFC 3986 §6.2.1, no normalization). Absent: refused when the metadata promises it.
+fn check_iss(ctx: &Ctx, metadata: &AsMetadata, iss: Option<&str>) -> Result<(), String> {
+    let expected = metadata
+        .document_issuer
+        .as_deref()
+        .unwrap_or(&metadata.issuer);
+    match iss {
+        Some(_) if ctx.has(D::SkipsIssCheck) => Ok(()),
+        Some(iss) if ctx.has(D::NormalizesIss) => {
+            let trim = |s: &'_ str| s.strip_suffix('/').unwrap_or(s).to_string();
+            if trim(iss) == trim(expected) {
+                Ok(())
+            } else {
+                Err(wrong_iss(iss, expected))
+            }
+        }
+        Some(iss) if iss == expected => Ok(()),
+        Some(iss) => Err(wrong_iss(iss, expected)),
+        None if metadata.iss_parameter_supported && !ctx.has(D::AcceptsMissingIss) => Err(
+            "the authorization response has no iss although the metadata sets \
+             authorization_response_iss_parameter_supported (RFC 9207 §2.4)"
+                .into(),
+        ),
+        None => Ok(()),
+    }
+}
+
+fn wrong_iss(iss: &str, expected: &str) -> String {
+    format!(
+        "the authorization response's iss {iss:?} is not the issuer {expected:?} (RFC 9207 §2.4)"
+    )
+}

@@ -1,0 +1,315 @@
+//! The run of the reference client: the MCP session, and the authorization it performs
+//! when the server asks for it (MCP "Authorization Flow Steps"): discovery on the first
+//! 401, refresh or re-authorization when a token is refused (RFC 6750 §3.1
+//! `invalid_token`), step-up on `insufficient_scope` (MCP "Step-Up Authorization
+//! Flow"). Every loop is bounded by a count, every request by the transport's timeout.
+
+use super::as_metadata::{discover_as_metadata, legacy_as_metadata, AsMetadata};
+use super::authorization::authorize;
+use super::callback::Redirect;
+use super::challenge::{read_challenge, ChallengeInfo};
+use super::identity::{client_identity, ClientIdentity};
+use super::launch::ClientLaunch;
+use super::resource_metadata::{discover_resource_metadata, ResourceMetadata};
+use super::session::{self, assigned_session, check_answer, steps, Step};
+use super::token::{redeem, refresh, Tokens};
+use super::wire::{describe, Ctx};
+use crate::vocab::{ClientDefect as D, Revision};
+
+/// Step-ups per request: one more than the single step-up a server that works needs,
+/// so a server that asks for ever more scopes cannot keep the client looping.
+const STEP_UPS: usize = 2;
+/// The step-ups of the `UnboundedStepUp` defect: beyond any sensible limit.
+const UNBOUNDED_STEP_UPS: usize = 6;
+/// How often the `RetriesRefusedToken` defect resends a refused token.
+const RESENDS: usize = 2;
+/// The scope the `InventsScope` defect asks for.
+const INVENTED_SCOPE: &str = "openid";
+
+/// Runs the client: Ok when `tools/call` succeeded; Err says why it gave up.
+pub async fn run_reference_client(launch: ClientLaunch) -> Result<(), String> {
+    let redirect = Redirect::new(&launch).await?;
+    let mut flow = Flow {
+        ctx: Ctx::new(launch)?,
+        redirect,
+        auth: None,
+        session_id: None,
+        authorized_requests: 0,
+    };
+    for step in steps(flow.ctx.revision()) {
+        flow.perform(step).await?;
+    }
+    Ok(())
+}
+
+/// What one authorization established.
+struct Authorization {
+    metadata: AsMetadata,
+    client: ClientIdentity,
+    /// The scope of the latest authorization request; `None`: no scope parameter.
+    scope: Option<String>,
+    tokens: Tokens,
+}
+
+struct Flow {
+    ctx: Ctx,
+    redirect: Redirect,
+    auth: Option<Authorization>,
+    /// `Mcp-Session-Id` assigned by `initialize`.
+    session_id: Option<String>,
+    /// Requests sent with a token so far (`TokenOnlyOnce` reads it).
+    authorized_requests: usize,
+}
+
+impl Flow {
+    /// Sends one message until it succeeds or the client gives up.
+    async fn perform(&mut self, step: Step) -> Result<(), String> {
+        let mut step_ups = 0;
+        let mut renewed = false;
+        let mut resends = 0;
+        loop {
+            let token = self.token_for_request();
+            let request = session::request(
+                &self.ctx,
+                step,
+                token.as_deref(),
+                self.session_id.as_deref(),
+            );
+            let response = self.ctx.send(request).await?;
+            if let Some(id) = assigned_session(step, self.ctx.revision(), &response) {
+                self.session_id = Some(id);
+            }
+            let challenge = read_challenge(&response, |d| self.ctx.has(d));
+            match response.status {
+                // MCP "Authorization Flow Steps": the first 401 starts authorization.
+                401 if self.auth.is_none() => self.authorize_first(&challenge).await?,
+                401 if self.ctx.has(D::RetriesRefusedToken) => {
+                    if resends == RESENDS {
+                        return Err(format!(
+                            "the token is still refused: {}",
+                            describe(&response)
+                        ));
+                    }
+                    resends += 1;
+                }
+                // RFC 6750 §3.1 invalid_token (expired, revoked, …): a new token, once.
+                401 => {
+                    if renewed {
+                        return Err(format!(
+                            "the server refused the renewed token too: {}",
+                            describe(&response)
+                        ));
+                    }
+                    renewed = true;
+                    self.renew().await?;
+                }
+                403 if self.auth.is_some()
+                    && challenge.error.as_deref() == Some("insufficient_scope") =>
+                {
+                    let limit = if self.ctx.has(D::NoStepUp) {
+                        0
+                    } else if self.ctx.has(D::UnboundedStepUp) {
+                        UNBOUNDED_STEP_UPS
+                    } else {
+                        STEP_UPS
+                    };
+                    if step_ups >= limit {
+                        return Err(format!(
+                            "insufficient_scope after {step_ups} step-up(s): {}",
+                            describe(&response)
+                        ));
+                    }
+                    step_ups += 1;
+                    self.step_up(challenge.scope).await?;
+                }
+                _ => return check_answer(&self.ctx, step, &response),
+            }
+        }
+    }
+
+    /// The token for the next request (MCP "Token Requirements": on every request).
+    fn token_for_request(&mut self) -> Option<String> {
+        let token = self.auth.as_ref()?.tokens.access.clone();
+        self.authorized_requests += 1;
+        if self.ctx.has(D::TokenOnlyOnce) && self.authorized_requests > 1 {
+            return None;
+        }
+        Some(token)
+    }
+
+    /// Discovery, client identity, and the first authorization code grant.
+    async fn authorize_first(&mut self, challenge: &ChallengeInfo) -> Result<(), String> {
+        let ctx = &self.ctx;
+        let (metadata, resource_metadata) = if ctx.revision() == Revision::R2025_03_26 {
+            (legacy_as_metadata(ctx).await?, None)
+        } else {
+            let prm = discover_resource_metadata(ctx, challenge).await?;
+            (discover_as_metadata(ctx, &prm.issuer).await?, Some(prm))
+        };
+        // MCP 2025-11-25 "Authorization Code Protection": without
+        // code_challenge_methods_supported the client cannot know PKCE is supported and
+        // must refuse to proceed.
+        if ctx.revision() >= Revision::R2025_11_25
+            && metadata.code_challenge_methods.is_none()
+            && !ctx.has(D::IgnoresMissingPkceMethods)
+        {
+            return Err(format!(
+                "the authorization server metadata at {} lists no \
+                 code_challenge_methods_supported, so PKCE support is unknown",
+                metadata.url
+            ));
+        }
+        let client = client_identity(ctx, &metadata, &self.redirect.uri).await?;
+        let scope = initial_scope(ctx, challenge, resource_metadata.as_ref());
+        let tokens = code_flow(
+            &mut self.ctx,
+            &mut self.redirect,
+            &metadata,
+            &client,
+            scope.as_deref(),
+        )
+        .await?;
+        if self.ctx.has(D::BearerToAs) {
+            // The defect shows the authorization server the MCP token, re-reading
+            // its metadata (the response does not matter).
+            let _ = self.ctx.get(&metadata.url, self.ctx.as_headers()).await;
+        }
+        self.auth = Some(Authorization {
+            metadata,
+            client,
+            scope,
+            tokens,
+        });
+        Ok(())
+    }
+
+    /// A new access token: refreshed (RFC 6749 §6) with the newest refresh token, or
+    /// by authorizing again when there is none or refreshing fails.
+    async fn renew(&mut self) -> Result<(), String> {
+        let Flow {
+            ctx,
+            redirect,
+            auth,
+            ..
+        } = self;
+        let auth = auth.as_mut().ok_or("no authorization to renew")?;
+        let mut refresh_error = None;
+        if let Some(refresh_token) = auth.tokens.refresh.clone() {
+            match refresh(ctx, &auth.metadata, &auth.client, &refresh_token).await {
+                Ok(tokens) => {
+                    auth.tokens = Tokens {
+                        access: tokens.access,
+                        // A server that does not rotate keeps the old one valid.
+                        refresh: tokens.refresh.or(Some(refresh_token)),
+                    };
+                    return Ok(());
+                }
+                Err(e) => refresh_error = Some(e),
+            }
+        }
+        let scope = auth.scope.clone();
+        match code_flow(
+            ctx,
+            redirect,
+            &auth.metadata,
+            &auth.client,
+            scope.as_deref(),
+        )
+        .await
+        {
+            Ok(tokens) => {
+                auth.tokens = tokens;
+                Ok(())
+            }
+            Err(e) => Err(match refresh_error {
+                Some(r) => format!("refreshing failed ({r}), and authorizing again failed: {e}"),
+                None => e,
+            }),
+        }
+    }
+
+    /// MCP "Step-Up Authorization Flow": authorize again (fresh PKCE and state) for the
+    /// scopes already requested plus the challenged ones.
+    async fn step_up(&mut self, challenged: Option<String>) -> Result<(), String> {
+        let Flow {
+            ctx,
+            redirect,
+            auth,
+            ..
+        } = self;
+        let auth = auth.as_mut().ok_or("no authorization to step up")?;
+        let scope = if ctx.has(D::StepUpReplacesScope) {
+            challenged
+        } else {
+            union(auth.scope.as_deref(), challenged.as_deref())
+        };
+        auth.tokens = code_flow(
+            ctx,
+            redirect,
+            &auth.metadata,
+            &auth.client,
+            scope.as_deref(),
+        )
+        .await
+        .map_err(|e| format!("step-up authorization failed: {e}"))?;
+        auth.scope = scope;
+        Ok(())
+    }
+}
+
+/// One authorization code grant: the authorization request, then the code exchange.
+async fn code_flow(
+    ctx: &mut Ctx,
+    redirect: &mut Redirect,
+    metadata: &AsMetadata,
+    client: &ClientIdentity,
+    scope: Option<&str>,
+) -> Result<Tokens, String> {
+    let grant = authorize(ctx, redirect, metadata, client, scope).await?;
+    let tokens = redeem(ctx, metadata, client, &grant, &redirect.uri).await?;
+    ctx.note_access_token(&tokens.access);
+    Ok(tokens)
+}
+
+/// MCP "Scope Selection Strategy": the challenge's scope; else every scope of the
+/// protected resource metadata; else no scope parameter.
+fn initial_scope(
+    ctx: &Ctx,
+    challenge: &ChallengeInfo,
+    resource_metadata: Option<&ResourceMetadata>,
+) -> Option<String> {
+    let challenged = challenge.scope.clone().filter(|s| !s.trim().is_empty());
+    let listed = resource_metadata.and_then(ResourceMetadata::scopes_supported);
+    if ctx.has(D::ScopeFromPrmAlways) && listed.is_some() {
+        return listed;
+    }
+    match challenged {
+        Some(scope) => Some(scope),
+        None if ctx.has(D::NoScopeFallback) => None,
+        None => listed.or_else(|| ctx.has(D::InventsScope).then(|| INVENTED_SCOPE.into())),
+    }
+}
+
+/// The scope tokens of `a` then those of `b` not already there (RFC 6749 §3.3: a
+/// space-separated set).
+fn union(a: Option<&str>, b: Option<&str>) -> Option<String> {
+    let mut tokens: Vec<&str> = Vec::new();
+    for t in [a, b].into_iter().flatten().flat_map(str::split_whitespace) {
+        if !tokens.contains(&t) {
+            tokens.push(t);
+        }
+    }
+    (!tokens.is_empty()).then(|| tokens.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_up_scope_is_the_union() {
+        assert_eq!(union(Some("a b"), Some("b c")).as_deref(), Some("a b c"));
+        assert_eq!(union(None, Some("c")).as_deref(), Some("c"));
+        assert_eq!(union(None, None), None);
+    }
+}

@@ -1,0 +1,159 @@
+//! The token endpoint: redeeming a code (RFC 6749 §4.1.3, RFC 7636 §4.5), refreshing
+//! (RFC 6749 §6), client authentication (RFC 6749 §2.3) and reading the answer (§5.1).
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use super::as_metadata::AsMetadata;
+use super::authorization::AuthorizationCode;
+use super::identity::ClientIdentity;
+use super::wire::{describe, json_object, string_member, Ctx};
+use crate::vocab::{ClientDefect as D, HeaderPair};
+
+/// The tokens the client holds.
+#[derive(Debug, Clone)]
+pub(super) struct Tokens {
+    pub access: String,
+    pub refresh: Option<String>,
+}
+
+/// Exchanges a code for tokens.
+pub(super) async fn redeem(
+    ctx: &Ctx,
+    metadata: &AsMetadata,
+    client: &ClientIdentity,
+    grant: &AuthorizationCode,
+    redirect_uri: &str,
+) -> Result<Tokens, String> {
+    let mut form = vec![
+        ("grant_type", "authorization_code".to_string()),
+        ("code", grant.code.clone()),
+        // RFC 6749 §4.1.3: required since the authorization request had it.
+        ("redirect_uri", redirect_uri.to_string()),
+        ("code_verifier", grant.code_verifier.clone()),
+    ];
+    // MCP "Resource Parameter Implementation": in token requests too (RFC 8707 §2).
+    if ctx.sends_resource() && !ctx.has(D::NoResourceInToken) {
+        form.push(("resource", ctx.resource()));
+    }
+    token_request(ctx, metadata, client, form).await
+}
+
+/// Renews the access token with a refresh token.
+pub(super) async fn refresh(
+    ctx: &Ctx,
+    metadata: &AsMetadata,
+    client: &ClientIdentity,
+    refresh_token: &str,
+) -> Result<Tokens, String> {
+    let mut form = vec![
+        ("grant_type", "refresh_token".to_string()),
+        ("refresh_token", refresh_token.to_string()),
+    ];
+    if ctx.sends_resource() && !ctx.has(D::NoResourceInRefresh) {
+        form.push(("resource", ctx.resource()));
+    }
+    token_request(ctx, metadata, client, form).await
+}
+
+async fn token_request(
+    ctx: &Ctx,
+    metadata: &AsMetadata,
+    client: &ClientIdentity,
+    mut form: Vec<(&'static str, String)>,
+) -> Result<Tokens, String> {
+    let mut headers = Vec::new();
+    authenticate(ctx, client, &mut form, &mut headers)?;
+    let endpoint = &metadata.token_endpoint;
+    let response = ctx.post_form(endpoint, &form, headers).await?;
+    let answer = json_object(&response)
+        .filter(|_| response.status == 200)
+        .ok_or_else(|| {
+            format!(
+                "the token request to {endpoint} failed: {}",
+                describe(&response)
+            )
+        })?;
+    let access = string_member(&answer, "access_token")
+        .filter(|t| !t.is_empty())
+        .ok_or("the token response has no access_token (RFC 6749 §5.1)")?;
+    // RFC 6749 §7.1: a client must not use a token whose type it does not understand;
+    // MCP uses Bearer tokens (RFC 6750), whose type name is case-insensitive.
+    if let Some(kind) = string_member(&answer, "token_type") {
+        if !kind.eq_ignore_ascii_case("bearer") {
+            return Err(format!(
+                "the token response's token_type is {kind:?}, not Bearer (RFC 6749 §7.1)"
+            ));
+        }
+    }
+    Ok(Tokens {
+        access: access.to_string(),
+        refresh: string_member(&answer, "refresh_token")
+            .filter(|t| !t.is_empty())
+            .map(str::to_string),
+    })
+}
+
+/// Client authentication with the client's method (RFC 6749 §2.3, RFC 7591 §2).
+fn authenticate(
+    ctx: &Ctx,
+    client: &ClientIdentity,
+    form: &mut Vec<(&'static str, String)>,
+    headers: &mut Vec<HeaderPair>,
+) -> Result<(), String> {
+    let id = client.client_id.clone();
+    let secret = || {
+        client.client_secret.clone().ok_or_else(|| {
+            format!(
+                "the client uses {} but has no client_secret",
+                client.auth_method
+            )
+        })
+    };
+    match client.auth_method.as_str() {
+        // RFC 6749 §3.2.1: a public client identifies itself with client_id.
+        "none" => {
+            if !ctx.has(D::NoClientIdForPublic) {
+                form.push(("client_id", id));
+            }
+        }
+        "client_secret_basic" if ctx.has(D::SecretInBodyForBasic) => {
+            form.push(("client_id", id));
+            form.push(("client_secret", secret()?));
+        }
+        "client_secret_basic" => headers.push(basic(&id, &secret()?)),
+        "client_secret_post" if ctx.has(D::BasicForPost) => headers.push(basic(&id, &secret()?)),
+        "client_secret_post" => {
+            form.push(("client_id", id));
+            form.push(("client_secret", secret()?));
+        }
+        other => {
+            return Err(format!(
+                "the client authentication method {other:?} is not supported (none, \
+                 client_secret_basic, client_secret_post)"
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// HTTP Basic with the form-urlencoded client_id and secret (RFC 6749 §2.3.1).
+fn basic(id: &str, secret: &str) -> HeaderPair {
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let credentials = STANDARD.encode(format!("{}:{}", encode(id), encode(secret)));
+    HeaderPair::new("Authorization", format!("Basic {credentials}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_credentials_are_form_urlencoded_first() {
+        let h = basic("a:b", "s p&");
+        let decoded = STANDARD
+            .decode(h.value.strip_prefix("Basic ").unwrap())
+            .unwrap();
+        assert_eq!(String::from_utf8(decoded).unwrap(), "a%3Ab:s+p%26");
+    }
+}
