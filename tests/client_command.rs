@@ -54,17 +54,36 @@ fn shim() -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reference_client_as_a_process_gets_the_in_process_verdicts() {
     let cases = client_cases();
-    let inside = run(ClientUnderTest::Reference { defect: None }, &cases, Duration::from_secs(20)).await;
+    let inside = run(
+        ClientUnderTest::Reference { defect: None },
+        &cases,
+        Duration::from_secs(20),
+    )
+    .await;
     let command = ClientUnderTest::Command {
         command: format!("'{BIN}' reference client"),
         browser_shim: Some(shim()),
     };
     let outside = run(command, &cases, Duration::from_secs(20)).await;
     assert!(inside.cases.len() > 60, "{}", inside.cases.len());
-    assert_eq!(inside.summary.pass, inside.summary.total, "{:#?}", not_passed(&inside));
-    assert_eq!(verdicts(&inside), verdicts(&outside), "{:#?}", not_passed(&outside));
+    assert_eq!(
+        inside.summary.pass,
+        inside.summary.total,
+        "{:#?}",
+        not_passed(&inside)
+    );
+    assert_eq!(
+        verdicts(&inside),
+        verdicts(&outside),
+        "{:#?}",
+        not_passed(&outside)
+    );
     let evidence = outside.cases[0].process.as_ref().expect("process evidence");
-    assert!(evidence.command.contains("reference client"), "{}", evidence.command);
+    assert!(
+        evidence.command.contains("reference client"),
+        "{}",
+        evidence.command
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -95,7 +114,9 @@ fn not_passed(report: &RunReport) -> Vec<String> {
 async fn hanging_crashing_and_idle_clients_are_judged_within_the_limit() {
     let cases: Vec<_> = client_cases()
         .into_iter()
-        .filter(|c| c.id() == "client/pkce/refuses-without-methods" || c.id() == "client/pkce/s256-pair")
+        .filter(|c| {
+            c.id() == "client/pkce/refuses-without-methods" || c.id() == "client/pkce/s256-pair"
+        })
         .collect();
     for (command, ended) in [
         ("sleep 30; :", "time limit"),
@@ -108,10 +129,20 @@ async fn hanging_crashing_and_idle_clients_are_judged_within_the_limit() {
             browser_shim: None,
         };
         let report = run(client, &cases, Duration::from_secs(2)).await;
-        assert!(started.elapsed() < Duration::from_secs(20), "{command}: {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{command}: {:?}",
+            started.elapsed()
+        );
         assert!(!report.cases.is_empty());
         for c in &report.cases {
-            assert_eq!(c.outcome, Outcome::Fail, "{command}: {} {:?}", c.id, c.reason);
+            assert_eq!(
+                c.outcome,
+                Outcome::Fail,
+                "{command}: {} {:?}",
+                c.id,
+                c.reason
+            );
             let reason = c.reason.as_deref().unwrap();
             assert!(reason.contains(ended), "{command}: {reason}");
         }

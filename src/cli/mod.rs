@@ -1,8 +1,8 @@
 //! Layer 5: the command line.
 
 mod args;
-mod client;
 mod authorization_server;
+mod client;
 mod demo;
 mod explain;
 mod list;

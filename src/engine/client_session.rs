@@ -69,10 +69,15 @@ impl ClientSession {
         let work = planned_work(cases, Role::Client, &self.plan);
         let client = Arc::new(self.client.clone());
         let timeout = self.plan.case_timeout;
-        let reports = run_each(work, self.plan.concurrency, events, move |case, revision| {
-            let client = client.clone();
-            Box::pin(async move { run_client_case(&case, revision, &client, timeout).await })
-        })
+        let reports = run_each(
+            work,
+            self.plan.concurrency,
+            events,
+            move |case, revision| {
+                let client = client.clone();
+                Box::pin(async move { run_client_case(&case, revision, &client, timeout).await })
+            },
+        )
         .await;
         let location = match &self.client {
             ClientUnderTest::Reference { .. } => "the embedded reference client".to_string(),
@@ -104,7 +109,12 @@ pub async fn run_client_case(
 ) -> CaseReport {
     let started = Instant::now();
     let Some(run) = &case.file.client else {
-        return case_report(case, revision, Outcome::Error, Some("not a client case".into()));
+        return case_report(
+            case,
+            revision,
+            Outcome::Error,
+            Some("not a client case".into()),
+        );
     };
     let log = TrafficLog::default();
     let server = match start_reference_server(mocks(run, &log)).await {
@@ -150,7 +160,10 @@ pub async fn run_client_case(
     let label = "client run";
     let mut report = case_report(case, revision, Outcome::Pass, None);
     let skipped = run.when.iter().find_map(|e| {
-        let j = e.value.is.judge(&e.value.query.evaluate(&answer, &vars), &vars);
+        let j = e
+            .value
+            .is
+            .judge(&e.value.query.evaluate(&answer, &vars), &vars);
         (!j.holds).then(|| {
             format!(
                 "not applicable: {} is not {} (got {})",
@@ -196,8 +209,11 @@ fn mocks(run: &ClientRun, log: &TrafficLog) -> ReferenceConfig {
             knobs.insert(k);
         }
     }
-    let idp_defects: BTreeSet<IdpDefect> =
-        run.idp.iter().filter_map(|n| n.value.parse().ok()).collect();
+    let idp_defects: BTreeSet<IdpDefect> = run
+        .idp
+        .iter()
+        .filter_map(|n| n.value.parse().ok())
+        .collect();
     let preregistered = run
         .preregistered
         .iter()

@@ -82,7 +82,10 @@ pub fn parse_case(text: &str, path: &str, catalog: &Catalog) -> Result<Case, Vec
         Some(Role::Client) => v.check_client(&file),
         Some(other) => {
             if let Some(client) = &file.client {
-                let first = client.expect.first().map(|e| (e.referenced.line(), e.referenced.column()));
+                let first = client
+                    .expect
+                    .first()
+                    .map(|e| (e.referenced.line(), e.referenced.column()));
                 v.at_line(
                     first,
                     format!("`client:` belongs to client cases, not {other} cases"),
@@ -115,7 +118,12 @@ pub(super) struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    pub(super) fn at<T>(&mut self, span: &Spanned<T>, message: impl Into<String>, hint: Option<String>) {
+    pub(super) fn at<T>(
+        &mut self,
+        span: &Spanned<T>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
         let loc = span.referenced;
         let mut d = Diagnostic::new(self.path, self.text, loc.line(), loc.column(), message);
         d.hint = hint;

@@ -53,7 +53,8 @@ impl Validator<'_> {
             }
         }
         if let Some(p) = &client.preregistered {
-            if !["none", "client_secret_basic", "client_secret_post"].contains(&p.auth_method.as_str())
+            if !["none", "client_secret_basic", "client_secret_post"]
+                .contains(&p.auth_method.as_str())
             {
                 self.at(
                     &file.id,

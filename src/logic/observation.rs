@@ -121,8 +121,8 @@ impl Observation {
             .into_iter()
             .find(|e| part(e, &param("grant_type")).as_deref() == Some("authorization_code"))
             .ok_or("the client sent no code exchange")?;
-        let verifier = part(token, &param("code_verifier"))
-            .ok_or("the code exchange has no code_verifier")?;
+        let verifier =
+            part(token, &param("code_verifier")).ok_or("the code exchange has no code_verifier")?;
         let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
         Ok(Value::Bool(computed == challenge))
     }
@@ -196,14 +196,22 @@ mod tests {
 
     fn observation() -> Observation {
         // RFC 7636 Appendix B's verifier and challenge.
-        let verifier = "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk";
-        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuJGQ7HYXkk";
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
         Observation {
             mcp_url: "http://127.0.0.1:1/mcp".into(),
             exchanges: vec![
                 exchange("POST", "http://127.0.0.1:1/mcp", Some("{}")),
-                exchange("GET", "http://127.0.0.1:1/.well-known/oauth-protected-resource/mcp", None),
-                exchange("POST", "http://127.0.0.1:2/register", Some(r#"{"redirect_uris":["http://127.0.0.1:3/cb"]}"#)),
+                exchange(
+                    "GET",
+                    "http://127.0.0.1:1/.well-known/oauth-protected-resource/mcp",
+                    None,
+                ),
+                exchange(
+                    "POST",
+                    "http://127.0.0.1:2/register",
+                    Some(r#"{"redirect_uris":["http://127.0.0.1:3/cb"]}"#),
+                ),
                 exchange(
                     "GET",
                     &format!("http://127.0.0.1:2/authorize?code_challenge={challenge}&resource=x"),
@@ -212,7 +220,9 @@ mod tests {
                 exchange(
                     "POST",
                     "http://127.0.0.1:2/token",
-                    Some(&format!("grant_type=authorization_code&code_verifier={verifier}")),
+                    Some(&format!(
+                        "grant_type=authorization_code&code_verifier={verifier}"
+                    )),
                 ),
             ],
             exit_code: Some(0),
@@ -227,11 +237,25 @@ mod tests {
         assert_eq!(o.to(Endpoint::Prm).len(), 1);
         assert_eq!(o.to(Endpoint::AuthorizationServer).len(), 3);
         let registration = o.to(Endpoint::Registration)[0];
-        let uris = RequestPart { json: Some("/redirect_uris/0".into()), param: None, header: None };
+        let uris = RequestPart {
+            json: Some("/redirect_uris/0".into()),
+            param: None,
+            header: None,
+        };
         assert_eq!(part(registration, &uris).unwrap(), "http://127.0.0.1:3/cb");
-        assert_eq!(part(o.to(Endpoint::Authorization)[0], &param("resource")).unwrap(), "x");
-        assert_eq!(part(o.to(Endpoint::Token)[0], &param("grant_type")).unwrap(), "authorization_code");
-        let auth = RequestPart { header: Some("authorization".into()), param: None, json: None };
+        assert_eq!(
+            part(o.to(Endpoint::Authorization)[0], &param("resource")).unwrap(),
+            "x"
+        );
+        assert_eq!(
+            part(o.to(Endpoint::Token)[0], &param("grant_type")).unwrap(),
+            "authorization_code"
+        );
+        let auth = RequestPart {
+            header: Some("authorization".into()),
+            param: None,
+            json: None,
+        };
         assert_eq!(part(o.to(Endpoint::Mcp)[0], &auth).unwrap(), "Bearer t");
     }
 
@@ -239,7 +263,8 @@ mod tests {
     fn the_pkce_pair_is_checked_like_a_server_would() {
         let mut o = observation();
         assert_eq!(o.pkce_pair(), Ok(Value::Bool(true)));
-        o.exchanges[4].request_body = Some("grant_type=authorization_code&code_verifier=other".into());
+        o.exchanges[4].request_body =
+            Some("grant_type=authorization_code&code_verifier=other".into());
         assert_eq!(o.pkce_pair(), Ok(Value::Bool(false)));
     }
 }

@@ -89,7 +89,11 @@ pub struct RequestsQuery {
     pub json: Option<String>,
 }
 
-fn request_part(param: &Option<String>, header: &Option<String>, json: &Option<String>) -> RequestPart {
+fn request_part(
+    param: &Option<String>,
+    header: &Option<String>,
+    json: &Option<String>,
+) -> RequestPart {
     RequestPart {
         param: param.clone(),
         header: header.clone(),
@@ -419,6 +423,7 @@ mod tests {
                 .collect(),
             body: body.as_bytes().to_vec(),
             truncated: false,
+            observation: None,
             failure: None,
         }
     }

@@ -110,10 +110,11 @@ fn redirect_target(s: &IdpState, p: &Params) -> Result<(String, String, Url), Un
         (None, _) => return Err(direct("redirect_uri is missing".into())),
     };
     // OAuth 2.1 §2.3.2 (RFC 9700 §4.1.3): exact string comparison, no prefix or pattern.
-    let registered = client
-        .redirect_uris
-        .iter()
-        .any(|r| r == uri || (s.has(D::PrefixRedirectUri) && uri.starts_with(r.as_str())));
+    let registered = client.redirect_uris.iter().any(|r| {
+        r == uri
+            || same_except_loopback_port(r, uri)
+            || (s.has(D::PrefixRedirectUri) && uri.starts_with(r.as_str()))
+    });
     let parsed = Url::parse(uri);
     if !registered {
         return Err(Unverified {
@@ -297,4 +298,20 @@ fn redirect(
         }
     }
     (StatusCode::FOUND, [(header::LOCATION, target.as_str())]).into_response()
+}
+
+/// RFC 8252 §7.3 (and OAuth 2.1 §2.3.1): for a loopback IP redirect URI the port is
+/// chosen at run time, so it is the only part allowed to differ from the registration.
+fn same_except_loopback_port(registered: &str, given: &str) -> bool {
+    let (Ok(mut r), Ok(mut g)) = (Url::parse(registered), Url::parse(given)) else {
+        return false;
+    };
+    let loopback =
+        |u: &Url| u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1") | Some("[::1]"));
+    if !loopback(&r) || !loopback(&g) {
+        return false;
+    }
+    let _ = r.set_port(None);
+    let _ = g.set_port(None);
+    r == g
 }

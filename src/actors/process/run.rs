@@ -37,7 +37,10 @@ pub async fn run_to_end(spec: &RunSpec) -> Result<RunOutcome, LaunchError> {
     let line = format!("{} \"$@\"", spec.command);
     let mut cmd = Command::new("sh");
     // `$0` names the program in error messages of the shell.
-    cmd.arg("-c").arg(&line).arg("mcp-authspec-client").args(&spec.args);
+    cmd.arg("-c")
+        .arg(&line)
+        .arg("mcp-authspec-client")
+        .args(&spec.args);
     cmd.envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -45,9 +48,10 @@ pub async fn run_to_end(spec: &RunSpec) -> Result<RunOutcome, LaunchError> {
         .kill_on_drop(true);
     #[cfg(unix)]
     cmd.process_group(0);
-    let mut child = cmd
-        .spawn()
-        .map_err(|source| LaunchError::Spawn { shell: "sh", source })?;
+    let mut child = cmd.spawn().map_err(|source| LaunchError::Spawn {
+        shell: "sh",
+        source,
+    })?;
     let stdout = Capture::start(child.stdout.take());
     let stderr = Capture::start(child.stderr.take());
     let shown = std::iter::once(spec.command.clone())
@@ -110,11 +114,14 @@ mod tests {
             "f() { printf '%s|%s' \"$MCP_CONFORMANCE_SCENARIO\" \"$1\"; exit 4; }; f",
             5000,
         ))
-            .await
-            .unwrap();
+        .await
+        .unwrap();
         assert_eq!(out.exit_code, Some(4));
         assert!(!out.timed_out);
-        assert_eq!(out.evidence.stdout, "auth/test|http://127.0.0.1:9/mcp?a=1&b='x'");
+        assert_eq!(
+            out.evidence.stdout,
+            "auth/test|http://127.0.0.1:9/mcp?a=1&b='x'"
+        );
     }
 
     #[tokio::test]
@@ -123,7 +130,11 @@ mod tests {
         let out = run_to_end(&spec("sleep 30; :", 300)).await.unwrap();
         assert!(out.timed_out);
         assert_eq!(out.exit_code, None);
-        assert!(out.evidence.ended.contains("time limit"), "{}", out.evidence.ended);
+        assert!(
+            out.evidence.ended.contains("time limit"),
+            "{}",
+            out.evidence.ended
+        );
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 }

@@ -203,10 +203,13 @@ async fn knob_challenge_with_escaped_quote() {
     assert_eq!(
         a.challenge(),
         format!(
-            r#"Bearer realm="mcp \"reference\", test", resource_metadata="{metadata}", scope="mcp:tools""#
+            r#"Bearer realm="mcp \"reference\", resource_metadata=http://127.0.0.1:9/not-the-metadata", resource_metadata="{metadata}", scope="mcp:tools""#
         )
     );
-    assert_eq!(a.bearer("realm"), r#"mcp "reference", test"#);
+    assert_eq!(
+        a.bearer("realm"),
+        r#"mcp "reference", resource_metadata=http://127.0.0.1:9/not-the-metadata"#
+    );
     assert_eq!(a.bearer("resource_metadata"), metadata);
     assert_eq!(a.bearer("scope"), "mcp:tools");
 }

@@ -66,9 +66,11 @@ fn origin_allowed(origin: &HeaderValue, d: &Deployment) -> bool {
         || origin.starts_with("http://127.0.0.1:")
 }
 
-/// The realm of `challenge-with-escaped-quote`: a quoted-string (RFC 9110 §5.6.4) whose
-/// escaped quote and comma break a client that splits the header on `,` or `"`.
-const ESCAPED_REALM: &str = r#"realm="mcp \"reference\", test""#;
+/// A quoted realm holding an escaped quote and what looks like a parameter: a parser that
+/// does not honour quoted-strings (RFC 9110 §5.6.4) reads a `resource_metadata` here that
+/// points nowhere.
+const ESCAPED_REALM: &str =
+    r#"realm="mcp \"reference\", resource_metadata=http://127.0.0.1:9/not-the-metadata""#;
 
 /// A challenge of another scheme that `extra-challenge-first` puts before the Bearer one
 /// (RFC 9449 §7.1 defines DPoP's; RFC 9110 §11.6.1 lets one header value carry several).

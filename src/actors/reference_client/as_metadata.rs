@@ -37,6 +37,10 @@ pub(super) struct AsMetadata {
 fn candidates(ctx: &Ctx, issuer: &Url) -> Vec<Url> {
     let rfc8414 = insert_well_known(issuer, RFC8414_SUFFIX);
     // MCP 2025-06-18 "Authorization Server Metadata Discovery": RFC 8414 only.
+    if ctx.revision() < Revision::R2025_11_25 && ctx.has(D::ProbesOidcFirst) {
+        // The defect in 2025-06-18, which names RFC 8414 only: OIDC discovery first.
+        return vec![append_well_known(issuer, OIDC_SUFFIX), rfc8414];
+    }
     if ctx.revision() < Revision::R2025_11_25 || ctx.has(D::NoOidcFallback) {
         return vec![rfc8414];
     }

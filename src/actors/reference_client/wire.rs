@@ -122,10 +122,14 @@ impl Ctx {
         form: &[(&str, String)],
         headers: Vec<HeaderPair>,
     ) -> Result<HttpResponse, String> {
-        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in form {
-            serializer.append_pair(name, value);
-        }
+        // Finished before the await: the serializer is not `Send`.
+        let body = {
+            let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+            for (name, value) in form {
+                serializer.append_pair(name, value);
+            }
+            serializer.finish()
+        };
         let mut headers = headers;
         headers.push(HeaderPair::new(
             "Content-Type",
@@ -136,7 +140,7 @@ impl Ctx {
             method: "POST".into(),
             url: url.to_string(),
             headers,
-            body: Some(serializer.finish().into_bytes()),
+            body: Some(body.into_bytes()),
         })
         .await
     }

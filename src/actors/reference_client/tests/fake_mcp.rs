@@ -55,6 +55,7 @@ pub async fn legacy(traffic: TrafficLog) -> FakeMcp {
         codes: Mutex::new(HashMap::new()),
         refresh_tokens: Mutex::new(HashMap::new()),
         pending_logins: Mutex::new(HashMap::new()),
+        access_tokens_issued: std::sync::atomic::AtomicU64::new(0),
     });
     let fake = Fake {
         origin: origin.clone(),
