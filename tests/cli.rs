@@ -243,6 +243,62 @@ fn authorization_server_runs_report_an_unreachable_issuer_and_refuse_a_bad_confi
     );
 }
 
+#[test]
+fn client_runs_write_reports_for_good_and_hanging_clients() {
+    let bin = env!("CARGO_BIN_EXE_mcp-authspec");
+    let good = temp_dir("client-good");
+    let out = run(&[
+        "client",
+        "--command",
+        &format!("'{bin}' reference client"),
+        "--plain",
+        "--format",
+        "json",
+        "--out",
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(good.join("report.json")).unwrap()).unwrap();
+    assert!(
+        report["summary"]["pass"].as_u64().unwrap() > 30,
+        "{}",
+        report["summary"]
+    );
+    validate(Path::new("schemas/report.schema.json"), &report);
+    let hanging = temp_dir("client-hanging");
+    let started = Instant::now();
+    let out = run(&[
+        "client",
+        "--command",
+        "sleep 30; :",
+        "--case-timeout",
+        "2",
+        "--jobs",
+        "16",
+        "--plain",
+        "--format",
+        "json",
+        "--out",
+        hanging.to_str().unwrap(),
+    ]);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(hanging.join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["summary"]["pass"], 0, "{}", report["summary"]);
+}
+
 fn validate(schema_path: &Path, doc: &serde_json::Value) {
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();

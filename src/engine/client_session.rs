@@ -172,6 +172,15 @@ pub async fn run_client_case(
         })
     });
     match skipped {
+        // A client that never ended by itself cannot be "not applicable": its unfinished
+        // run is the verdict (a hang must not hide behind a precondition).
+        Some(reason) if observation.exit_code.is_none() => {
+            report.outcome = case.file.level.violation();
+            report.reason = Some(format!(
+                "the client did not end by itself ({}), so the case could not be judged: {reason}",
+                process.ended
+            ));
+        }
         Some(reason) => {
             report.outcome = Outcome::Skip;
             report.reason = Some(reason);
