@@ -20,7 +20,7 @@ use crate::logic::as_config::AsRunConfig;
 use crate::logic::case::Case;
 use crate::logic::template::Vars;
 use crate::logic::well_known::{append_well_known, insert_well_known};
-use crate::transport::{HttpClient, HttpRequest, ReqwestClient, TransportLimits};
+use crate::transport::{get_json, HttpClient, HttpRequest, ReqwestClient, TransportLimits};
 use crate::vocab::{HeaderPair, Role, RunReport, TargetDescription};
 
 pub struct AuthorizationServerSession {
@@ -223,22 +223,6 @@ async fn read_metadata(http: &dyn HttpClient, issuer: &Url) -> Result<Value, Str
         .map(|(u, why)| format!("{u}: {why}"))
         .collect::<Vec<_>>()
         .join("; "))
-}
-
-async fn get_json(http: &dyn HttpClient, url: &str) -> Result<Value, String> {
-    let response = http
-        .send(HttpRequest {
-            method: "GET".into(),
-            url: url.to_string(),
-            headers: vec![HeaderPair::new("Accept", "application/json")],
-            body: None,
-        })
-        .await
-        .map_err(|e| e.message)?;
-    if response.status != 200 {
-        return Err(format!("HTTP {}", response.status));
-    }
-    serde_json::from_slice(&response.body).map_err(|e| format!("not JSON: {e}"))
 }
 
 async fn register(

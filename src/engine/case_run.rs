@@ -15,7 +15,7 @@ use crate::logic::case_model::{Expectation, Step};
 use crate::logic::redaction::redact_exchange;
 use crate::logic::template::Vars;
 use crate::logic::verdict::case_verdict;
-use crate::transport::{HttpClient, Recorder, TransportErrorKind};
+use crate::transport::{HttpClient, HttpResponse, Recorder, TransportErrorKind};
 use crate::vocab::{CaseReport, CheckReport, Level, Outcome, Revision};
 
 /// What a case run needs besides the case.
@@ -222,15 +222,7 @@ impl Run<'_> {
             match self.recorder.send(label, request).await {
                 Ok(r) => {
                     let success = (200..300).contains(&r.status);
-                    last = Some(Answer {
-                        url,
-                        status: Some(r.status),
-                        headers: r.headers,
-                        body: r.body,
-                        truncated: r.truncated,
-                        failure: None,
-                        observation: None,
-                    });
+                    last = Some(answer_from(url, r));
                     if success {
                         break;
                     }
@@ -282,6 +274,19 @@ impl Run<'_> {
 
     fn judge(&self, e: &Expectation, answer: &Answer, label: &str) -> CheckReport {
         judge_expectation(e, answer, &self.vars, self.case.file.level, label)
+    }
+}
+
+/// The answer a response gives to the queries.
+pub(super) fn answer_from(url: String, r: HttpResponse) -> Answer {
+    Answer {
+        url,
+        status: Some(r.status),
+        headers: r.headers,
+        body: r.body,
+        truncated: r.truncated,
+        failure: None,
+        observation: None,
     }
 }
 

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 use url::Url;
 
+use super::case_run::answer_from;
 use crate::logic::answer::Answer;
 use crate::logic::as_config::{Consent, FormStep};
 use crate::logic::template::{Template, Vars};
@@ -95,15 +96,7 @@ impl UserAgent<'_> {
                             .insert(k.trim().to_string(), v.trim().to_string());
                     }
                 }
-                Ok(Answer {
-                    url,
-                    status: Some(r.status),
-                    headers: r.headers,
-                    body: r.body,
-                    truncated: r.truncated,
-                    failure: None,
-                    observation: None,
-                })
+                Ok(answer_from(url, r))
             }
             Err(e) if e.kind == TransportErrorKind::Protocol => Ok(Answer {
                 url,

@@ -2,10 +2,12 @@
 //! that keeps every exchange as evidence.
 
 mod http_client;
+mod json_get;
 mod recorder;
 
 pub use http_client::{
     BoxFuture, HttpClient, HttpRequest, HttpResponse, ReqwestClient, TransportError,
     TransportErrorKind, TransportLimits,
 };
+pub use json_get::get_json;
 pub use recorder::Recorder;

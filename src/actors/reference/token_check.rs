@@ -52,20 +52,11 @@ fn client() -> Result<Arc<dyn HttpClient>, String> {
         .map_err(|e| e.message)
 }
 
+/// The JSON document at `url`, errors naming the URL.
 async fn get_json(client: &dyn HttpClient, url: &str) -> Result<Value, String> {
-    let response = client
-        .send(HttpRequest {
-            method: "GET".into(),
-            url: url.to_string(),
-            headers: vec![HeaderPair::new("Accept", "application/json")],
-            body: None,
-        })
+    crate::transport::get_json(client, url)
         .await
-        .map_err(|e| format!("{url}: {}", e.message))?;
-    if response.status != 200 {
-        return Err(format!("{url}: HTTP {}", response.status));
-    }
-    serde_json::from_slice(&response.body).map_err(|e| format!("{url}: not JSON: {e}"))
+        .map_err(|e| format!("{url}: {e}"))
 }
 
 /// Reads the issuer's metadata: RFC 8414 path-inserted, then OpenID Connect Discovery
