@@ -90,4 +90,9 @@ defects! {
     AcceptsMissingIss = "accepts-missing-iss",
     /// Compares iss after removing a trailing slash.
     NormalizesIss = "normalizes-iss",
+    /// For 2025-03-26, uses the default endpoints without looking for metadata first.
+    LegacyDefaultsFirst = "legacy-defaults-first",
+    /// For 2025-03-26, gives up when the origin has no metadata instead of using the
+    /// default endpoints.
+    NoLegacyFallback = "no-legacy-fallback",
 }

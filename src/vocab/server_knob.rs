@@ -35,6 +35,9 @@ defects! {
     /// Answers every request with an otherwise valid token with 403 insufficient_scope
     /// naming mcp:tools mcp:write, whatever the token grants.
     AlwaysForbidden = "always-forbidden",
+    /// The 2025-03-26 profile's authorization server at the MCP origin serves no metadata,
+    /// only the default endpoints /authorize, /token and /register.
+    LegacyMetadataMissing = "legacy-metadata-missing",
 }
 
 #[cfg(test)]

@@ -22,5 +22,5 @@ pub use config::{Consent, IdpConfig, DEFAULT_SCOPE};
 pub use introspection::introspection_answer;
 pub use login::{LOGIN_PASSWORD, LOGIN_USERNAME, SESSION_COOKIE};
 pub use metadata::document as metadata_document;
-pub use server::{router, start_idp, MockIdp};
+pub use server::{idp_state, router, start_idp, MockIdp};
 pub use state::{Client, CodeGrant, IdpState, RefreshGrant, CODE_LIFETIME};

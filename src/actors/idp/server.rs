@@ -38,24 +38,7 @@ pub async fn start_idp(config: IdpConfig) -> std::io::Result<MockIdp> {
     let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
     let origin = format!("http://{}", listener.local_addr()?);
     let issuer = format!("{origin}{}", config.issuer_path.as_deref().unwrap_or(""));
-    let keys = KeySet::fixture();
-    let clients = config
-        .preregistered
-        .iter()
-        .map(|c| (c.client_id.clone(), c.clone()))
-        .collect();
-    let state = Arc::new(IdpState {
-        minter: Minter::new(issuer.clone(), keys.clone()),
-        config,
-        issuer: issuer.clone(),
-        origin,
-        keys,
-        clients: Mutex::new(clients),
-        codes: Mutex::new(HashMap::new()),
-        refresh_tokens: Mutex::new(HashMap::new()),
-        pending_logins: Mutex::new(HashMap::new()),
-        access_tokens_issued: AtomicU64::new(0),
-    });
+    let state = idp_state(config, origin, issuer.clone());
     let mut routes = router(state.clone());
     if let Some(log) = state.config.traffic.clone() {
         routes = recorded(routes, log, state.origin.clone(), "authorization server");
@@ -67,6 +50,30 @@ pub async fn start_idp(config: IdpConfig) -> std::io::Result<MockIdp> {
         issuer,
         state,
         _listening: listening,
+    })
+}
+
+/// The state of an IdP with this issuer, for a router served on `origin`: by
+/// [`start_idp`], or embedded in another server (the 2025-03-26 profile, where the MCP
+/// server is its own authorization server).
+pub fn idp_state(config: IdpConfig, origin: String, issuer: String) -> Arc<IdpState> {
+    let keys = KeySet::fixture();
+    let clients = config
+        .preregistered
+        .iter()
+        .map(|c| (c.client_id.clone(), c.clone()))
+        .collect();
+    Arc::new(IdpState {
+        minter: Minter::new(issuer.clone(), keys.clone()),
+        config,
+        issuer,
+        origin,
+        keys,
+        clients: Mutex::new(clients),
+        codes: Mutex::new(HashMap::new()),
+        refresh_tokens: Mutex::new(HashMap::new()),
+        pending_logins: Mutex::new(HashMap::new()),
+        access_tokens_issued: AtomicU64::new(0),
     })
 }
 

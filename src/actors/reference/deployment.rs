@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 
 use super::mcp_server;
 use super::token_check::{discover, Trust, TrustedIssuer, ValidationMode};
-use crate::actors::idp::{start_idp, IdpConfig, MockIdp};
+use crate::actors::idp::{idp_state, start_idp, IdpConfig, IdpState, MockIdp};
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::Minter;
 use crate::actors::traffic::{recorded, TrafficLog};
@@ -49,6 +49,24 @@ impl ReferenceConfig {
         self.knobs.contains(&knob)
     }
 
+    /// The authorization server the 2025-03-26 profile serves at the MCP origin: the
+    /// IdP's settings without a path or recording (the MCP server's recording covers it).
+    fn legacy_idp_config(&self) -> IdpConfig {
+        let mut c = self.idp.clone();
+        c.issuer_path = None;
+        c.traffic = None;
+        c.port = 0;
+        for scope in self.idp_scopes() {
+            if !c.scopes_supported.contains(&scope) {
+                c.scopes_supported.push(scope);
+            }
+        }
+        if self.has_knob(ServerKnob::LegacyMetadataMissing) {
+            c.defects.insert(IdpDefect::MetadataMissing);
+        }
+        c
+    }
+
     /// The IdP knobs behind the deployment's authorization-server defects.
     fn idp_defects(&self) -> Vec<IdpDefect> {
         use IdpDefect as I;
@@ -83,6 +101,8 @@ pub(super) struct Deployment {
     /// The authorization server's issuer identifier.
     pub issuer: String,
     pub trust: Trust,
+    /// The 2025-03-26 profile's authorization server at this origin.
+    pub legacy_authorization_server: Arc<IdpState>,
     /// Session ids handed out (only the `session-authenticates` defect reads them).
     pub sessions: Mutex<HashSet<String>>,
     /// Addresses that once sent a valid token (only `remembers-client-address` reads them).
@@ -165,11 +185,17 @@ async fn serve_reference_mcp(
     trusted: &TrustedIssuer,
     listener: TcpListener,
 ) -> std::io::Result<ReferenceMcpServer> {
-    let trust = Trust::load(trusted, config.validation)
+    let mut trust = Trust::load(trusted, config.validation)
         .await
         .map_err(std::io::Error::other)?;
     let origin = format!("http://{}", listener.local_addr()?);
+    // 2025-03-26: the MCP server is its own authorization server, at its origin, with
+    // the same keys; its tokens are trusted too.
+    trust.also_trusted.push(origin.clone());
+    let legacy_authorization_server =
+        idp_state(config.legacy_idp_config(), origin.clone(), origin.clone());
     let deployment = Arc::new(Deployment {
+        legacy_authorization_server,
         config,
         mcp_url: format!("{origin}/mcp"),
         origin,

@@ -16,7 +16,8 @@ use serde_json::{json, Value};
 
 use super::authentication::authenticate;
 use super::deployment::{lock, Deployment};
-use super::{legacy_authorization, protected_resource_metadata as prm};
+use super::protected_resource_metadata as prm;
+use crate::actors::idp;
 use crate::vocab::{Revision, ServerDefect as D, ServerKnob as K};
 
 pub(super) fn router(deployment: Arc<Deployment>) -> Router {
@@ -26,7 +27,17 @@ pub(super) fn router(deployment: Arc<Deployment>) -> Router {
         .route(prm::ROOT, get(prm::root))
         .route(prm::CUSTOM, get(prm::custom))
         .with_state(deployment.clone())
-        .merge(legacy_authorization::legacy_routes(deployment))
+        .merge(legacy_routes(&deployment))
+}
+
+/// 2025-03-26 ("Server Metadata Discovery", "Fallbacks for Servers without Metadata
+/// Discovery"): the MCP server is its own authorization server, metadata and default
+/// endpoints at its origin.
+fn legacy_routes(d: &Arc<Deployment>) -> Router {
+    if d.config.has(D::LegacyNoMetadataNoDefaults) {
+        return Router::new();
+    }
+    idp::router(d.legacy_authorization_server.clone())
 }
 
 async fn mcp(

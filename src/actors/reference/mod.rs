@@ -5,7 +5,6 @@ mod authentication;
 mod deployment;
 #[cfg(test)]
 mod knob_tests;
-mod legacy_authorization;
 mod mcp_server;
 mod protected_resource_metadata;
 mod scope_policy;

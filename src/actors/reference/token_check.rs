@@ -35,6 +35,9 @@ pub struct TrustedIssuer {
 /// A loaded trust: the keys, or the endpoint to ask.
 pub struct Trust {
     pub issuer: String,
+    /// Further issuers signing with the same keys: the 2025-03-26 profile's
+    /// authorization server at the MCP origin.
+    pub also_trusted: Vec<String>,
     source: Source,
 }
 
@@ -113,6 +116,7 @@ impl Trust {
         };
         Ok(Trust {
             issuer: trusted.issuer.clone(),
+            also_trusted: Vec::new(),
             source,
         })
     }
@@ -131,8 +135,24 @@ impl Trust {
                 introspect(client.as_ref(), endpoint, token).await?
             }
         };
+        let iss = claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let own = self.also_trusted.iter().any(|i| i == iss);
+        let issuer = if own {
+            iss.to_string()
+        } else {
+            self.issuer.clone()
+        };
+        // 2025-03-26 has no resource indicators: a token the server issued to itself
+        // names the server (its authorization base URL) as audience.
+        let resource = match claims.get("aud").and_then(Value::as_str) {
+            Some(aud) if own && aud == iss => aud,
+            _ => resource,
+        };
         let expect = Expectations {
-            issuer: self.issuer.clone(),
+            issuer,
             resource: Some(resource.to_string()),
             required_scope: required_scope.to_string(),
         };

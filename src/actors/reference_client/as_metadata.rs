@@ -101,11 +101,16 @@ pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> 
     })?;
     let origin = origin_of(&server);
     let url = root_well_known(&server, RFC8414_SUFFIX);
-    // 2025-03-26: clients SHOULD send MCP-Protocol-Version during metadata discovery.
-    let version = HeaderPair::new("MCP-Protocol-Version", ctx.revision().as_str());
-    let response = ctx.get(url.as_str(), vec![version]).await?;
-    if let Some(document) = json_object(&response).filter(|_| response.status == 200) {
-        return parse(&origin, url.as_str(), &document);
+    if !ctx.has(D::LegacyDefaultsFirst) {
+        // 2025-03-26: clients SHOULD send MCP-Protocol-Version during metadata discovery.
+        let version = HeaderPair::new("MCP-Protocol-Version", ctx.revision().as_str());
+        let response = ctx.get(url.as_str(), vec![version]).await?;
+        if let Some(document) = json_object(&response).filter(|_| response.status == 200) {
+            return parse(&origin, url.as_str(), &document);
+        }
+        if ctx.has(D::NoLegacyFallback) {
+            return Err(format!("no authorization server metadata at {url}"));
+        }
     }
     Ok(AsMetadata {
         issuer: origin.clone(),
