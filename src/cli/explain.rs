@@ -51,7 +51,47 @@ pub fn explain(c: &Case) -> String {
     if let Some(r) = &f.rationale {
         let _ = writeln!(s, "why\n  {}", r.trim());
     }
-    let _ = writeln!(s, "steps");
+    if let Some(client) = &f.client {
+        let _ = writeln!(s, "client run");
+        if let Some(scenario) = &client.scenario {
+            let _ = writeln!(s, "  MCP_CONFORMANCE_SCENARIO={scenario}");
+        }
+        let names = |v: &[serde_saphyr::Spanned<String>]| {
+            v.iter()
+                .map(|n| n.value.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !client.server.is_empty() {
+            let _ = writeln!(s, "  mock MCP server with {}", names(&client.server));
+        }
+        if !client.idp.is_empty() {
+            let _ = writeln!(s, "  mock authorization server with {}", names(&client.idp));
+        }
+        if let Some(p) = &client.preregistered {
+            let _ = writeln!(s, "  a pre-registered client ({})", p.auth_method);
+        }
+        for e in client.when.iter().map(|e| &e.value) {
+            let _ = writeln!(
+                s,
+                "  only if {} is {}",
+                e.query,
+                e.is.expected(&Default::default())
+            );
+        }
+        for e in client.expect.iter().map(|e| &e.value) {
+            let level = e.level.unwrap_or(f.level);
+            let _ = writeln!(
+                s,
+                "  expect {} is {} [{level}]",
+                e.query,
+                e.is.expected(&Default::default())
+            );
+        }
+    }
+    if !f.steps.is_empty() {
+        let _ = writeln!(s, "steps");
+    }
     for (i, step) in f.steps.iter().enumerate() {
         let name = step.label(i);
         let req = &step.send.value;
