@@ -1,14 +1,19 @@
 //! `cargo bench --bench demo`: wall time and peak memory of the whole demo run (every
-//! case, every revision, against the embedded reference server), over several rounds.
+//! case, every revision: server cases against the reference server, authorization-server
+//! cases against the mock IdP, client cases with the reference client), over several
+//! rounds.
 //! Measured here, never asserted in a test.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use mcp_authspec::actors::reference::{start_reference_server, ReferenceConfig};
-use mcp_authspec::engine::{NoEvents, RunPlan, ServerSession};
+use mcp_authspec::engine::{
+    AuthorizationServerSession, ClientSession, ClientUnderTest, NoEvents, RunPlan, ServerSession,
+};
 use mcp_authspec::harness::reference_tokens;
 use mcp_authspec::input::{load_cases, CaseSource};
+use mcp_authspec::logic::as_config::AsRunConfig;
 use mcp_authspec::transport::TransportLimits;
 use mcp_authspec::vocab::Revision;
 
@@ -35,17 +40,35 @@ fn main() {
             let server = start_reference_server(ReferenceConfig::default())
                 .await
                 .expect("reference server");
-            let session = ServerSession {
+            let plan = RunPlan {
+                revisions: Revision::ALL.to_vec(),
+                ..RunPlan::default()
+            };
+            let servers = ServerSession {
                 url: url::Url::parse(&server.mcp_url).expect("url"),
-                plan: RunPlan {
-                    revisions: Revision::ALL.to_vec(),
-                    ..RunPlan::default()
-                },
+                plan: plan.clone(),
                 limits: TransportLimits::default(),
                 reference: true,
                 tokens: Arc::new(reference_tokens(&server)),
             };
-            session.run(&cases, Arc::new(NoEvents)).await
+            let authorization_servers = AuthorizationServerSession {
+                issuer: url::Url::parse(&server.issuer).expect("issuer"),
+                config: AsRunConfig::default(),
+                plan: plan.clone(),
+                limits: TransportLimits::default(),
+                reference: true,
+            };
+            let clients = ClientSession {
+                client: ClientUnderTest::Reference { defect: None },
+                plan,
+                reference: true,
+            };
+            let (a, b, c) = tokio::join!(
+                servers.run(&cases, Arc::new(NoEvents)),
+                authorization_servers.run(&cases, Arc::new(NoEvents)),
+                clients.run(&cases, Arc::new(NoEvents))
+            );
+            a.combine(b).combine(c)
         });
         times.push(start.elapsed());
         case_runs = report.summary.total;
