@@ -24,7 +24,7 @@ use crate::logic::answer::Answer;
 use crate::logic::case::Case;
 use crate::logic::case_model::ClientRun;
 use crate::logic::observation::Observation;
-use crate::logic::redaction::redact_exchange;
+use crate::logic::redaction::{redact_exchange, redact_text};
 use crate::logic::template::Vars;
 use crate::logic::verdict::case_verdict;
 use crate::logic::well_known::origin_of;
@@ -202,7 +202,11 @@ pub async fn run_client_case(
         .cloned()
         .map(redact_exchange)
         .collect();
-    report.process = Some(process);
+    report.process = Some(ProcessEvidence {
+        stdout: redact_text(&process.stdout),
+        stderr: redact_text(&process.stderr),
+        ..process
+    });
     report.duration_ms = started.elapsed().as_millis() as u64;
     report
 }

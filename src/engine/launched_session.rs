@@ -13,6 +13,7 @@ use super::token_supply::TokenSupply;
 use crate::actors::idp::{start_idp, IdpConfig};
 use crate::actors::process::{free_loopback_port, launch, LaunchSpec};
 use crate::logic::case::Case;
+use crate::logic::redaction::redact_text;
 use crate::transport::TransportLimits;
 use crate::vocab::{ProcessEvidence, Role, RunReport, TargetDescription};
 
@@ -89,7 +90,11 @@ impl LaunchedServer {
         let process = match launch(&spec).await {
             Ok(p) => p,
             Err(e) => {
-                let evidence = e.evidence().cloned();
+                let evidence = e.evidence().cloned().map(|mut ev| {
+                    ev.stdout = redact_text(&ev.stdout);
+                    ev.stderr = redact_text(&ev.stderr);
+                    ev
+                });
                 return broken(
                     format!("the server under test did not start: {e}"),
                     evidence,
@@ -104,7 +109,9 @@ impl LaunchedServer {
             tokens: Arc::new(TokenSupply::minted(idp.minter(), self.scope.clone())),
         };
         let mut report = session.run(cases, events).await;
-        let evidence = process.stop().await;
+        let mut evidence = process.stop().await;
+        evidence.stdout = redact_text(&evidence.stdout);
+        evidence.stderr = redact_text(&evidence.stderr);
         for target in &mut report.targets {
             target.location = evidence.command.clone();
             target.process = Some(evidence.clone());

@@ -90,6 +90,20 @@ fn redact_form(form: &str) -> String {
         .join("&")
 }
 
+/// Redacts free text (what a process printed): anything shaped like a JWS compact token
+/// (RFC 7515 §7.1: three base64url segments, a JSON header starting `eyJ`).
+pub fn redact_text(text: &str) -> String {
+    use std::sync::OnceLock;
+    static JWT: OnceLock<Option<regex::Regex>> = OnceLock::new();
+    let re = JWT.get_or_init(|| {
+        regex::Regex::new(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*").ok()
+    });
+    match re {
+        Some(re) => re.replace_all(text, "[redacted token]").into_owned(),
+        None => text.to_string(),
+    }
+}
+
 /// Redacts a body: JSON members with secret names at any depth, or a form body.
 pub fn redact_body(body: &str) -> String {
     if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(body) {
@@ -173,6 +187,13 @@ mod tests {
         assert!(e.url.ends_with("x=1"));
         assert!(all.contains("state=s"));
         assert!(all.contains("token_type"));
+    }
+
+    #[test]
+    fn redacts_tokens_in_free_text() {
+        let text = "got token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln and went on";
+        assert_eq!(redact_text(text), "got token [redacted token] and went on");
+        assert_eq!(redact_text("nothing here"), "nothing here");
     }
 
     #[test]

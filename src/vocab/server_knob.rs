@@ -38,6 +38,9 @@ defects! {
     /// The 2025-03-26 profile's authorization server at the MCP origin serves no metadata,
     /// only the default endpoints /authorize, /token and /register.
     LegacyMetadataMissing = "legacy-metadata-missing",
+    /// The root protected-resource well-known URI serves metadata naming an authorization
+    /// server that does not exist; the path-inserted one is correct.
+    PrmTrapAtRoot = "prm-trap-at-root",
 }
 
 #[cfg(test)]

@@ -235,6 +235,23 @@ async fn knob_prm_extra_scopes() {
 }
 
 #[tokio::test]
+async fn knob_prm_trap_at_root() {
+    let s = setup(&[K::PrmTrapAtRoot]).await;
+    let (status, root) = s.get(ROOT).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        root["authorization_servers"],
+        json!([super::protected_resource_metadata::TRAP_AUTHORIZATION_SERVER])
+    );
+    let (status, inserted) = s.get(PATH_INSERTED).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(
+        inserted["authorization_servers"],
+        root["authorization_servers"]
+    );
+}
+
+#[tokio::test]
 async fn knob_step_up_on_tools_call() {
     let s = setup(&[K::StepUpOnToolsCall]).await;
     let metadata = format!("{}{PATH_INSERTED}", s.origin());

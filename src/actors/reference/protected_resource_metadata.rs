@@ -40,8 +40,23 @@ pub(super) async fn path_inserted(State(d): State<Arc<Deployment>>) -> Response 
 
 pub(super) async fn root(State(d): State<Arc<Deployment>>) -> Response {
     let hidden = d.config.has(D::NoPrm) || d.config.has(D::PrmPathOnly);
+    if d.config.has_knob(K::PrmTrapAtRoot) && !hidden {
+        return trap(&d);
+    }
     serve(&d, hidden || d.config.has_knob(K::PrmCustomLocation))
 }
+
+/// `prm-trap-at-root`: the root URI serves metadata naming an authorization server that
+/// does not exist. A client that probes the root before the path-inserted URI (RFC 9728
+/// §3.1 order, MCP 2025-11-25) is steered there and cannot authorize.
+fn trap(d: &Deployment) -> Response {
+    let mut doc = document(d);
+    doc["authorization_servers"] = serde_json::json!([TRAP_AUTHORIZATION_SERVER]);
+    axum::Json(doc).into_response()
+}
+
+/// A loopback address where nothing listens (port 9, "discard").
+pub const TRAP_AUTHORIZATION_SERVER: &str = "http://127.0.0.1:9/trap";
 
 /// The custom location: only with `prm-custom-location`; `no-prm` still hides it.
 pub(super) async fn custom(State(d): State<Arc<Deployment>>) -> Response {
