@@ -20,7 +20,7 @@ use crate::logic::as_config::AsRunConfig;
 use crate::logic::case::{Case, DefectRef};
 use crate::logic::case_model::Profile;
 use crate::outputs::render_console;
-use crate::transport::TransportLimits;
+use crate::transport::{BoxFuture, TransportLimits};
 use crate::vocab::{Outcome, Revision, Role, RunReport};
 
 /// Which cases to run and how.
@@ -95,9 +95,15 @@ fn profile_for(case: &Case, wanted: Profile) -> Profile {
     }
 }
 
-/// One trial per server case, run against the MCP server at `url`. A trial fails when a
-/// required (MUST) check fails or the harness errs; warnings are printed, not failed.
-pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
+/// One trial per case of `role`, each run by `run` for the revisions the options pick.
+fn trials_for<F>(role: Role, options: &TrialOptions, run: F) -> Vec<Trial>
+where
+    F: Fn(Arc<Case>, RunPlan) -> BoxFuture<'static, Result<RunReport, Failed>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
     let cases = match load_cases(&options.source) {
         Ok(c) => c,
         Err(e) => {
@@ -107,7 +113,7 @@ pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
     };
     cases
         .into_iter()
-        .filter(|c| c.role == crate::vocab::Role::Server)
+        .filter(|c| c.role == role)
         .filter_map(|case| {
             let revisions: Vec<Revision> = match &options.revisions {
                 Some(rs) => rs
@@ -120,16 +126,92 @@ pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
             if revisions.is_empty() || !case.applies_to(revisions[0], options.profile) {
                 return None;
             }
-            let url = url.to_string();
-            let (profile, timeout) = (options.profile, options.case_timeout);
-            let tokens = Arc::new(TokenSupply::given(options.token.clone()));
+            let plan = RunPlan {
+                revisions,
+                profile: options.profile,
+                concurrency: 4,
+                case_timeout: options.case_timeout,
+            };
+            let run = run.clone();
             Some(Trial::test(case.test_name(), move || {
-                let report = runtime()
-                    .block_on(run_one(&case, &url, revisions, profile, timeout, tokens))?;
+                let report = runtime().block_on(run(case, plan))?;
                 judge_required(&report)
             }))
         })
         .collect()
+}
+
+/// One trial per server case, run against the MCP server at `url`. A trial fails when a
+/// required (MUST) check fails or the harness errs; warnings are printed, not failed.
+pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
+    let url = url.to_string();
+    let tokens = Arc::new(TokenSupply::given(options.token.clone()));
+    trials_for(Role::Server, options, move |case, plan| {
+        let (url, tokens) = (url.clone(), tokens.clone());
+        Box::pin(async move {
+            run_one(
+                &case,
+                &url,
+                plan.revisions,
+                plan.profile,
+                plan.case_timeout,
+                tokens,
+            )
+            .await
+        })
+    })
+}
+
+/// One trial per client case: the client is started with `command` (the conformance
+/// launch protocol: server URL last, `MCP_CONFORMANCE_*` set) against fresh mocks. No
+/// browser shim is installed here; clients that open a browser need the CLI's.
+pub fn client_trials(command: &str, options: &TrialOptions) -> Vec<Trial> {
+    let command = command.to_string();
+    trials_for(Role::Client, options, move |case, plan| {
+        let session = ClientSession {
+            client: ClientUnderTest::Command {
+                command: command.clone(),
+                browser_shim: None,
+            },
+            plan,
+            reference: false,
+        };
+        Box::pin(async move {
+            Ok(session
+                .run(std::slice::from_ref(&case), Arc::new(NoEvents))
+                .await)
+        })
+    })
+}
+
+/// One trial per authorization-server case, against the issuer, with the run's config
+/// (client, resource, consent strategy).
+pub fn authorization_server_trials(
+    issuer: &str,
+    config: AsRunConfig,
+    options: &TrialOptions,
+) -> Vec<Trial> {
+    let issuer = match url::Url::parse(issuer) {
+        Ok(u) => u,
+        Err(e) => {
+            let message = format!("bad issuer `{issuer}`: {e}");
+            return vec![Trial::test("issuer", move || Err(message.into()))];
+        }
+    };
+    trials_for(Role::AuthorizationServer, options, move |case, plan| {
+        let session = AuthorizationServerSession {
+            issuer: issuer.clone(),
+            config: config.clone(),
+            plan,
+            limits: TransportLimits::default(),
+            reference: false,
+        };
+        Box::pin(async move {
+            Ok(session
+                .run(std::slice::from_ref(&case), Arc::new(NoEvents))
+                .await)
+        })
+    })
 }
 
 fn judge_required(report: &RunReport) -> Result<(), Failed> {
