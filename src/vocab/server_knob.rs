@@ -20,8 +20,9 @@ defects! {
     /// Puts a DPoP challenge before the Bearer one in the same WWW-Authenticate value
     /// (RFC 9110 §11.6.1 allows several challenges).
     ExtraChallengeFirst = "extra-challenge-first",
-    /// Starts the Bearer challenge with a realm whose quoted-string holds an escaped quote
-    /// and a comma (RFC 9110 §5.6.4).
+    /// Starts the Bearer challenge with a realm whose quoted-string holds an escaped quote,
+    /// a comma and a fake resource_metadata (RFC 9110 §5.6.4): only a parser that honours
+    /// quoted-strings finds the real one after it.
     ChallengeWithEscapedQuote = "challenge-with-escaped-quote",
     /// Lists mcp:extra beside mcp:tools in the metadata's scopes_supported.
     PrmExtraScopes = "prm-extra-scopes",
