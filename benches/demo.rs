@@ -52,7 +52,7 @@ fn main() {
                 tokens: Arc::new(reference_tokens(&server)),
             };
             let authorization_servers = AuthorizationServerSession {
-                issuer: url::Url::parse(&server.issuer).expect("issuer"),
+                issuer: server.issuer.clone(),
                 config: AsRunConfig::default(),
                 plan: plan.clone(),
                 limits: TransportLimits::default(),

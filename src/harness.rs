@@ -63,21 +63,14 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 async fn run_one(
     case: &Arc<Case>,
     url: &str,
-    revisions: Vec<Revision>,
-    profile: Profile,
-    timeout: Duration,
+    plan: RunPlan,
     tokens: Arc<TokenSupply>,
 ) -> Result<RunReport, Failed> {
     let url =
         url::Url::parse(url).map_err(|e| Failed::from(format!("bad server URL `{url}`: {e}")))?;
     let session = ServerSession {
         url,
-        plan: RunPlan {
-            revisions,
-            profile,
-            concurrency: 4,
-            case_timeout: timeout,
-        },
+        plan,
         limits: TransportLimits::default(),
         reference: false,
         tokens,
@@ -148,17 +141,7 @@ pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
     let tokens = Arc::new(TokenSupply::given(options.token.clone()));
     trials_for(Role::Server, options, move |case, plan| {
         let (url, tokens) = (url.clone(), tokens.clone());
-        Box::pin(async move {
-            run_one(
-                &case,
-                &url,
-                plan.revisions,
-                plan.profile,
-                plan.case_timeout,
-                tokens,
-            )
-            .await
-        })
+        Box::pin(async move { run_one(&case, &url, plan, tokens).await })
     })
 }
 
@@ -191,13 +174,8 @@ pub fn authorization_server_trials(
     config: AsRunConfig,
     options: &TrialOptions,
 ) -> Vec<Trial> {
-    let issuer = match url::Url::parse(issuer) {
-        Ok(u) => u,
-        Err(e) => {
-            let message = format!("bad issuer `{issuer}`: {e}");
-            return vec![Trial::test("issuer", move || Err(message.into()))];
-        }
-    };
+    // A bad issuer ends each trial as a harness error naming it (see the session).
+    let issuer = issuer.to_string();
     trials_for(Role::AuthorizationServer, options, move |case, plan| {
         let session = AuthorizationServerSession {
             issuer: issuer.clone(),
@@ -273,9 +251,12 @@ async fn run_against_reference(
     case: &Arc<Case>,
     defect: Option<DefectRef>,
 ) -> Result<RunReport, Failed> {
-    let revisions = case.file.revisions.clone();
-    let profile = profile_for(case, Profile::Strict);
-    let timeout = Duration::from_secs(30);
+    let plan = RunPlan {
+        revisions: case.file.revisions.clone(),
+        profile: profile_for(case, Profile::Strict),
+        concurrency: 4,
+        case_timeout: Duration::from_secs(30),
+    };
     match defect {
         Some(DefectRef::Client(_)) | None if case.role == Role::Client => {
             let defect = match defect {
@@ -284,12 +265,7 @@ async fn run_against_reference(
             };
             let session = ClientSession {
                 client: ClientUnderTest::Reference { defect },
-                plan: RunPlan {
-                    revisions,
-                    profile,
-                    concurrency: 4,
-                    case_timeout: timeout,
-                },
+                plan,
                 reference: true,
             };
             Ok(session
@@ -305,15 +281,9 @@ async fn run_against_reference(
                 .await
                 .map_err(|e| Failed::from(format!("cannot start the mock IdP: {e}")))?;
             let session = AuthorizationServerSession {
-                issuer: url::Url::parse(&idp.issuer)
-                    .map_err(|e| Failed::from(format!("bad issuer: {e}")))?,
+                issuer: idp.issuer.clone(),
                 config: AsRunConfig::default(),
-                plan: RunPlan {
-                    revisions,
-                    profile,
-                    concurrency: 4,
-                    case_timeout: timeout,
-                },
+                plan,
                 limits: TransportLimits::default(),
                 reference: true,
             };
@@ -330,7 +300,7 @@ async fn run_against_reference(
                 .await
                 .map_err(|e| Failed::from(format!("cannot start the reference server: {e}")))?;
             let tokens = Arc::new(reference_tokens(&server));
-            run_one(case, &server.mcp_url, revisions, profile, timeout, tokens).await
+            run_one(case, &server.mcp_url, plan, tokens).await
         }
         Some(other) => Err(format!(
             "{} names `{}`, a defect of another role's reference",

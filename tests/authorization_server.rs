@@ -24,7 +24,7 @@ async fn run(issuer: &str, config: AsRunConfig) -> RunReport {
         .filter(|c| c.role == Role::AuthorizationServer)
         .collect();
     let session = AuthorizationServerSession {
-        issuer: issuer.parse().unwrap(),
+        issuer: issuer.to_string(),
         config,
         plan: RunPlan {
             revisions: Revision::ALL.to_vec(),

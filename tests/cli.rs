@@ -31,6 +31,7 @@ fn malformed_case_files_get_located_diagnostics_and_exit_2() {
         "unknown-predicate",
         "unknown-variable",
         "bad-expectation",
+        "client-knobs",
     ] {
         let dir = format!("fixtures/bad-cases/{kind}");
         let out = run(&["list", "--cases", &dir]);

@@ -68,20 +68,13 @@ async fn record(State(r): State<Recording>, request: Request, next: Next) -> Res
             .map(|(n, v)| HeaderPair::new(n.as_str(), String::from_utf8_lossy(v.as_bytes())))
             .collect()
     };
-    let mut exchange = Exchange {
-        step: format!("client → {}", r.name),
-        method: parts.method.to_string(),
-        url: format!("{}{}", r.origin, parts.uri),
-        request_headers: headers(&parts.headers),
-        request_body: (!body.is_empty()).then(|| String::from_utf8_lossy(&body).into_owned()),
-        status: None,
-        response_headers: Vec::new(),
-        response_body: None,
-        response_truncated: false,
-        elapsed_ms: 0,
-        transport_error: None,
-        sent_token: None,
-    };
+    let mut exchange = Exchange::request(
+        format!("client → {}", r.name),
+        parts.method.to_string(),
+        format!("{}{}", r.origin, parts.uri),
+        headers(&parts.headers),
+        (!body.is_empty()).then(|| String::from_utf8_lossy(&body).into_owned()),
+    );
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     let (parts, body) = response.into_parts();
     let body = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();

@@ -188,9 +188,10 @@ pub struct ClientArgs {
 
 #[derive(Debug, Args)]
 pub struct AuthorizationServerArgs {
-    /// The issuer identifier, e.g. https://auth.example.com or https://idp.example/tenant1.
-    #[arg(long)]
-    pub issuer: url::Url,
+    /// The issuer identifier, e.g. https://auth.example.com or https://idp.example/tenant1,
+    /// kept exactly as given (a trailing slash makes a different issuer).
+    #[arg(long, value_parser = parse_url_text)]
+    pub issuer: String,
     /// TOML: a pre-registered client, the resource and scope to request, and the consent
     /// strategy (auto, form, command). Without it the run registers a public client via
     /// DCR and expects immediate approval.
@@ -252,6 +253,13 @@ fn parse_revisions(s: &str) -> Result<RevisionChoice, String> {
         .map(|r| r.trim().parse::<Revision>().map_err(|e| e.to_string()))
         .collect::<Result<Vec<_>, _>>()
         .map(RevisionChoice)
+}
+
+/// A URL, kept as the text given.
+fn parse_url_text(s: &str) -> Result<String, String> {
+    url::Url::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| e.to_string())
 }
 
 fn parse_profile(s: &str) -> Result<Profile, String> {

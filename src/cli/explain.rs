@@ -69,7 +69,7 @@ pub fn explain(c: &Case) -> String {
             let _ = writeln!(s, "  mock authorization server with {}", names(&client.idp));
         }
         if let Some(p) = &client.preregistered {
-            let _ = writeln!(s, "  a pre-registered client ({})", p.auth_method);
+            let _ = writeln!(s, "  a pre-registered client ({})", p.auth_method.value);
         }
         for e in client.when.iter().map(|e| &e.value) {
             let _ = writeln!(

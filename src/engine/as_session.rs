@@ -5,15 +5,14 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Instant;
 
 use serde_json::{json, Value};
 use url::Url;
 
 use super::events::RunEvents;
+use super::run_frame::RunFrame;
 use super::runner::{run_cases, RunPlan, Target};
 use super::server_session::check_reachable;
-use super::time::rfc3339_utc_now;
 use super::token_supply::TokenSupply;
 use crate::actors::loopback_client::start_loopback_client;
 use crate::logic::as_config::AsRunConfig;
@@ -24,7 +23,8 @@ use crate::transport::{get_json, HttpClient, HttpRequest, ReqwestClient, Transpo
 use crate::vocab::{HeaderPair, Role, RunReport, TargetDescription};
 
 pub struct AuthorizationServerSession {
-    pub issuer: Url,
+    /// The issuer identifier, kept as the string given (RFC 8414 §2).
+    pub issuer: String,
     pub config: AsRunConfig,
     pub plan: RunPlan,
     pub limits: TransportLimits,
@@ -34,25 +34,24 @@ pub struct AuthorizationServerSession {
 
 impl AuthorizationServerSession {
     pub async fn run(&self, cases: &[Arc<Case>], events: Arc<dyn RunEvents>) -> RunReport {
-        let started_at = rfc3339_utc_now();
-        let clock = Instant::now();
-        let finish = |error: Option<String>, cases| {
-            RunReport::assemble(
-                vec![TargetDescription {
-                    role: Role::AuthorizationServer,
-                    location: self.issuer.to_string(),
-                    reference: self.reference,
-                    process: None,
-                }],
-                self.plan.revisions.clone(),
-                self.plan.profile.as_str(),
-                started_at.clone(),
-                clock.elapsed().as_millis() as u64,
-                error,
-                cases,
-            )
+        let frame = RunFrame::start(
+            TargetDescription {
+                role: Role::AuthorizationServer,
+                location: self.issuer.clone(),
+                reference: self.reference,
+                process: None,
+            },
+            &self.plan,
+        );
+        let finish = |error, cases| frame.finish(error, cases);
+        let issuer_url = match Url::parse(&self.issuer) {
+            Ok(u) => u,
+            Err(e) => {
+                let reason = format!("the issuer `{}` is not a URL: {e}", self.issuer);
+                return finish(Some(reason), Vec::new());
+            }
         };
-        if let Err(reason) = check_reachable(&self.issuer).await {
+        if let Err(reason) = check_reachable(&issuer_url).await {
             return finish(Some(reason), Vec::new());
         }
         let client: Arc<dyn HttpClient> = match ReqwestClient::new(self.limits) {
@@ -69,10 +68,9 @@ impl AuthorizationServerSession {
             }
         };
         let mut setup = Setup::default();
-        // The issuer identifier as given, without the trailing slash URL parsing adds
-        // to an origin (RFC 8414 §2: the issuer is compared as a string).
-        let issuer = self.issuer.as_str().trim_end_matches('/').to_string();
-        setup.set("issuer", issuer.clone());
+        // The issuer identifier exactly as given: RFC 8414 §3.3 compares it as a string,
+        // so a slash URL parsing would add to an origin must not appear.
+        setup.set("issuer", self.issuer.clone());
         setup.set(
             "redirect_uri",
             self.config
@@ -87,14 +85,14 @@ impl AuthorizationServerSession {
                 .clone()
                 .unwrap_or(loopback.resource.clone()),
         );
-        let metadata = read_metadata(client.as_ref(), &self.issuer).await;
+        let metadata = read_metadata(client.as_ref(), &issuer_url).await;
         setup.take_metadata(&metadata, self.config.scope.clone());
         setup.client(client.as_ref(), &self.config).await;
         let target = Target {
             session_vars: setup.vars,
             unavailable: Arc::new(setup.unavailable),
             consent: Arc::new(self.config.consent.clone()),
-            ..Target::new(Role::AuthorizationServer, self.issuer.clone())
+            ..Target::new(Role::AuthorizationServer, issuer_url)
         };
         let reports = run_cases(
             cases,

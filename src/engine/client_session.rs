@@ -13,8 +13,8 @@ use serde_json::json;
 
 use super::case_run::{case_report, judge_expectation};
 use super::events::RunEvents;
+use super::run_frame::RunFrame;
 use super::runner::{planned_work, run_each, RunPlan};
-use super::time::rfc3339_utc_now;
 use crate::actors::idp::{Client, IdpConfig};
 use crate::actors::process::{run_to_end, RunSpec};
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
@@ -32,10 +32,6 @@ use crate::vocab::{
     CaseReport, ClientDefect, IdpDefect, Outcome, ProcessEvidence, Revision, Role, RunReport,
     ServerDefect, ServerKnob, TargetDescription,
 };
-
-/// Scopes the mock authorization server grants in client cases: the baseline, the one
-/// step-up cases ask for, and an extra one some metadata lists.
-const CLIENT_CASE_SCOPES: &[&str] = &["mcp:tools", "mcp:write", "mcp:extra"];
 
 /// The pre-registered client a case may give the client under test.
 const PREREGISTERED_ID: &str = "mcp-authspec-preregistered";
@@ -64,8 +60,19 @@ pub struct ClientSession {
 
 impl ClientSession {
     pub async fn run(&self, cases: &[Arc<Case>], events: Arc<dyn RunEvents>) -> RunReport {
-        let started_at = rfc3339_utc_now();
-        let clock = Instant::now();
+        let location = match &self.client {
+            ClientUnderTest::Reference { .. } => "the embedded reference client".to_string(),
+            ClientUnderTest::Command { command, .. } => command.clone(),
+        };
+        let frame = RunFrame::start(
+            TargetDescription {
+                role: Role::Client,
+                location,
+                reference: self.reference,
+                process: None,
+            },
+            &self.plan,
+        );
         let work = planned_work(cases, Role::Client, &self.plan);
         let client = Arc::new(self.client.clone());
         let timeout = self.plan.case_timeout;
@@ -79,24 +86,7 @@ impl ClientSession {
             },
         )
         .await;
-        let location = match &self.client {
-            ClientUnderTest::Reference { .. } => "the embedded reference client".to_string(),
-            ClientUnderTest::Command { command, .. } => command.clone(),
-        };
-        RunReport::assemble(
-            vec![TargetDescription {
-                role: Role::Client,
-                location,
-                reference: self.reference,
-                process: None,
-            }],
-            self.plan.revisions.clone(),
-            self.plan.profile.as_str(),
-            started_at,
-            clock.elapsed().as_millis() as u64,
-            None,
-            reports,
-        )
+        frame.finish(None, reports)
     }
 }
 
@@ -126,14 +116,14 @@ pub async fn run_client_case(
     };
     let context = match &run.preregistered {
         None => json!({}),
-        Some(p) if p.auth_method == "none" => json!({
+        Some(p) if p.auth_method.value == "none" => json!({
             "client_id": PREREGISTERED_ID,
             "token_endpoint_auth_method": "none",
         }),
         Some(p) => json!({
             "client_id": PREREGISTERED_ID,
             "client_secret": PREREGISTERED_SECRET,
-            "token_endpoint_auth_method": p.auth_method,
+            "token_endpoint_auth_method": p.auth_method.value,
         }),
     };
     let (exit_code, process) =
@@ -211,7 +201,8 @@ pub async fn run_client_case(
     report
 }
 
-/// The mocks of a case: its server defects and knobs, its IdP knobs, recording.
+/// The mocks of a case: its server defects and knobs, its IdP knobs, recording. The
+/// deployment gives its IdP every scope the server's knobs require or advertise.
 fn mocks(run: &ClientRun, log: &TrafficLog) -> ReferenceConfig {
     let mut defects = BTreeSet::new();
     let mut knobs = BTreeSet::new();
@@ -232,10 +223,10 @@ fn mocks(run: &ClientRun, log: &TrafficLog) -> ReferenceConfig {
         .iter()
         .map(|p| Client {
             client_id: PREREGISTERED_ID.into(),
-            client_secret: (p.auth_method != "none").then(|| PREREGISTERED_SECRET.into()),
+            client_secret: (p.auth_method.value != "none").then(|| PREREGISTERED_SECRET.into()),
             // RFC 8252 §7.3: any port of the loopback redirect URI is accepted.
             redirect_uris: vec!["http://127.0.0.1/callback".into()],
-            token_endpoint_auth_method: p.auth_method.clone(),
+            token_endpoint_auth_method: p.auth_method.value.clone(),
             grant_types: vec!["authorization_code".into(), "refresh_token".into()],
         })
         .collect();
@@ -245,7 +236,6 @@ fn mocks(run: &ClientRun, log: &TrafficLog) -> ReferenceConfig {
         traffic: Some(log.clone()),
         idp: IdpConfig {
             issuer_path: run.issuer_path.clone(),
-            scopes_supported: CLIENT_CASE_SCOPES.iter().map(|s| s.to_string()).collect(),
             defects: idp_defects,
             preregistered,
             ..IdpConfig::default()

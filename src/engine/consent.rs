@@ -216,21 +216,18 @@ async fn run_command(
         .rev()
         .find(|l| !l.trim().is_empty())
         .map(str::trim);
-    recorder.note(Exchange {
-        step: label.to_string(),
-        method: "CONSENT".into(),
-        url: url.to_string(),
-        request_headers: vec![HeaderPair::new("X-Consent-Command", line.clone())],
-        request_body: None,
-        status: None,
-        response_headers: Vec::new(),
-        response_body: Some(format!("{stdout}{stderr}")),
-        response_truncated: false,
-        elapsed_ms: started.elapsed().as_millis() as u64,
-        transport_error: (!output.status.success())
-            .then(|| format!("the consent command ended with {}", output.status)),
-        sent_token: None,
-    });
+    let mut note = Exchange::request(
+        label,
+        "CONSENT",
+        url,
+        vec![HeaderPair::new("X-Consent-Command", line.clone())],
+        None,
+    );
+    note.response_body = Some(format!("{stdout}{stderr}"));
+    note.elapsed_ms = started.elapsed().as_millis() as u64;
+    note.transport_error = (!output.status.success())
+        .then(|| format!("the consent command ended with {}", output.status));
+    recorder.note(note);
     match final_url {
         Some(u) if Url::parse(u).is_ok() => Ok(Answer {
             url: url.to_string(),

@@ -3,12 +3,12 @@
 //! evidence. The report is produced in every outcome, a failed start included.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::events::RunEvents;
+use super::run_frame::RunFrame;
 use super::runner::RunPlan;
 use super::server_session::ServerSession;
-use super::time::rfc3339_utc_now;
 use super::token_supply::TokenSupply;
 use crate::actors::idp::{start_idp, IdpConfig};
 use crate::actors::process::{free_loopback_port, launch, LaunchSpec};
@@ -31,23 +31,19 @@ pub struct LaunchedServer {
 
 impl LaunchedServer {
     pub async fn run(&self, cases: &[Arc<Case>], events: Arc<dyn RunEvents>) -> RunReport {
-        let started_at = rfc3339_utc_now();
-        let clock = Instant::now();
+        let frame = RunFrame::start(
+            TargetDescription {
+                role: Role::Server,
+                location: self.command.clone(),
+                reference: false,
+                process: None,
+            },
+            &self.plan,
+        );
         let broken = |reason: String, process: Option<ProcessEvidence>| {
-            RunReport::assemble(
-                vec![TargetDescription {
-                    role: Role::Server,
-                    location: self.command.clone(),
-                    reference: false,
-                    process,
-                }],
-                self.plan.revisions.clone(),
-                self.plan.profile.as_str(),
-                started_at.clone(),
-                clock.elapsed().as_millis() as u64,
-                Some(reason),
-                Vec::new(),
-            )
+            let mut report = frame.finish(Some(reason), Vec::new());
+            report.targets[0].process = process;
+            report
         };
         let idp = match start_idp(IdpConfig::default()).await {
             Ok(i) => i,

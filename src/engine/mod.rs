@@ -7,6 +7,7 @@ mod consent;
 mod events;
 mod launched_session;
 mod request_builder;
+mod run_frame;
 mod runner;
 mod server_session;
 mod time;

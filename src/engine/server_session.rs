@@ -3,14 +3,14 @@
 //! then the report.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::net::TcpStream;
 use url::Url;
 
 use super::events::RunEvents;
+use super::run_frame::RunFrame;
 use super::runner::{run_cases, RunPlan, Target};
-use super::time::rfc3339_utc_now;
 use super::token_supply::TokenSupply;
 use crate::logic::case::Case;
 use crate::transport::{HttpClient, ReqwestClient, TransportLimits};
@@ -31,25 +31,16 @@ pub struct ServerSession {
 
 impl ServerSession {
     pub async fn run(&self, cases: &[Arc<Case>], events: Arc<dyn RunEvents>) -> RunReport {
-        let started_at = rfc3339_utc_now();
-        let clock = Instant::now();
-        let target = TargetDescription {
-            role: Role::Server,
-            location: self.url.to_string(),
-            reference: self.reference,
-            process: None,
-        };
-        let finish = |error: Option<String>, cases| {
-            RunReport::assemble(
-                vec![target.clone()],
-                self.plan.revisions.clone(),
-                self.plan.profile.as_str(),
-                started_at.clone(),
-                clock.elapsed().as_millis() as u64,
-                error,
-                cases,
-            )
-        };
+        let frame = RunFrame::start(
+            TargetDescription {
+                role: Role::Server,
+                location: self.url.to_string(),
+                reference: self.reference,
+                process: None,
+            },
+            &self.plan,
+        );
+        let finish = |error, cases| frame.finish(error, cases);
         if let Err(reason) = check_reachable(&self.url).await {
             return finish(Some(reason), Vec::new());
         }

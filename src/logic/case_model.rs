@@ -87,7 +87,8 @@ pub struct ClientRun {
 #[serde(deny_unknown_fields)]
 pub struct PreregisteredClient {
     /// `none`, `client_secret_basic` or `client_secret_post`.
-    pub auth_method: String,
+    #[schemars(with = "String")]
+    pub auth_method: Spanned<String>,
 }
 
 /// How strictly URLs that should be identical are compared (Appendix A-2 of the

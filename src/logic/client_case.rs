@@ -53,16 +53,18 @@ impl Validator<'_> {
             }
         }
         if let Some(p) = &client.preregistered {
-            if !["none", "client_secret_basic", "client_secret_post"]
-                .contains(&p.auth_method.as_str())
-            {
+            let methods = ["none", "client_secret_basic", "client_secret_post"];
+            if !methods.contains(&p.auth_method.value.as_str()) {
+                let hint = did_you_mean(&p.auth_method.value, methods)
+                    .map(|m| format!("did you mean `{m}`?"))
+                    .or_else(|| Some(format!("use one of {}", methods.join(", "))));
                 self.at(
-                    &file.id,
+                    &p.auth_method,
                     format!(
-                        "preregistered.auth_method `{}` is not one of none, client_secret_basic, client_secret_post",
-                        p.auth_method
+                        "unknown client authentication method `{}`",
+                        p.auth_method.value
                     ),
-                    None,
+                    hint,
                 );
             }
         }

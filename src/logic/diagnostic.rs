@@ -70,7 +70,9 @@ impl fmt::Display for Diagnostic {
             writeln!(f, "{:gutter$} | {caret_pad}^", "")?;
         }
         if let Some(h) = &self.hint {
-            writeln!(f, "  = hint: {h}")?;
+            // Aligned with the gutter of the quoted line, however many digits it has.
+            let gutter = self.line.to_string().len();
+            writeln!(f, "{:gutter$} = hint: {h}", "")?;
         }
         Ok(())
     }

@@ -74,22 +74,10 @@ mod tests {
     }
 
     fn exchange(url: &str, authorization: Option<&str>) -> Exchange {
-        Exchange {
-            step: "s".into(),
-            method: "POST".into(),
-            url: url.into(),
-            request_headers: authorization
-                .map(|a| vec![HeaderPair::new("Authorization", a)])
-                .unwrap_or_default(),
-            request_body: None,
-            status: None,
-            response_headers: vec![],
-            response_body: None,
-            response_truncated: false,
-            elapsed_ms: 0,
-            transport_error: None,
-            sent_token: None,
-        }
+        let headers = authorization
+            .map(|a| vec![HeaderPair::new("Authorization", a)])
+            .unwrap_or_default();
+        Exchange::request("s", "POST", url, headers, None)
     }
 
     #[test]

@@ -178,20 +178,8 @@ mod tests {
     use crate::vocab::HeaderPair;
 
     fn exchange(method: &str, url: &str, body: Option<&str>) -> Exchange {
-        Exchange {
-            step: "client".into(),
-            method: method.into(),
-            url: url.into(),
-            request_headers: vec![HeaderPair::new("Authorization", "Bearer t")],
-            request_body: body.map(String::from),
-            status: Some(200),
-            response_headers: vec![],
-            response_body: None,
-            response_truncated: false,
-            elapsed_ms: 0,
-            transport_error: None,
-            sent_token: None,
-        }
+        let headers = vec![HeaderPair::new("Authorization", "Bearer t")];
+        Exchange::request("client", method, url, headers, body.map(String::from))
     }
 
     fn observation() -> Observation {

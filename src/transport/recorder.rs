@@ -26,23 +26,16 @@ impl Recorder {
         step: &str,
         request: HttpRequest,
     ) -> Result<HttpResponse, TransportError> {
-        let mut exchange = Exchange {
-            step: step.to_string(),
-            method: request.method.clone(),
-            url: request.url.clone(),
-            request_headers: request.headers.clone(),
-            request_body: request
+        let mut exchange = Exchange::request(
+            step,
+            request.method.clone(),
+            request.url.clone(),
+            request.headers.clone(),
+            request
                 .body
                 .as_ref()
                 .map(|b| String::from_utf8_lossy(b).into_owned()),
-            status: None,
-            response_headers: Vec::new(),
-            response_body: None,
-            response_truncated: false,
-            elapsed_ms: 0,
-            transport_error: None,
-            sent_token: None,
-        };
+        );
         // Record the request before sending, so that a case cut off at its time limit
         // still shows what it was waiting for.
         let index = self.push(exchange.clone());

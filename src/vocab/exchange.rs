@@ -54,6 +54,33 @@ pub struct Exchange {
     pub sent_token: Option<SentToken>,
 }
 
+impl Exchange {
+    /// A request as sent, before any answer: status, response and timing are filled in
+    /// when they arrive (or stay empty when none does).
+    pub fn request(
+        step: impl Into<String>,
+        method: impl Into<String>,
+        url: impl Into<String>,
+        request_headers: Vec<HeaderPair>,
+        request_body: Option<String>,
+    ) -> Exchange {
+        Exchange {
+            step: step.into(),
+            method: method.into(),
+            url: url.into(),
+            request_headers,
+            request_body,
+            status: None,
+            response_headers: Vec::new(),
+            response_body: None,
+            response_truncated: false,
+            elapsed_ms: 0,
+            transport_error: None,
+            sent_token: None,
+        }
+    }
+}
+
 /// An access token as sent, for the report. Never holds the signature.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

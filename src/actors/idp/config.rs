@@ -20,6 +20,10 @@ pub struct IdpConfig {
     pub consent: Consent,
     /// Records every request (client cases judge what the client sent).
     pub traffic: Option<TrafficLog>,
+    /// The audience of tokens requested without an RFC 8707 `resource`: an authorization
+    /// server that serves one resource (the 2025-03-26 MCP server that is its own
+    /// authorization server) issues them for it. Absent: the issuer.
+    pub default_audience: Option<String>,
     /// Clients known from the start, as by pre-registration (OAuth 2.1 §2): a client
     /// under test that cannot register dynamically is given one of these.
     pub preregistered: Vec<Client>,
@@ -46,6 +50,7 @@ impl Default for IdpConfig {
             port: 0,
             consent: Consent::Immediate,
             traffic: None,
+            default_audience: None,
             preregistered: Vec::new(),
         }
     }

@@ -152,10 +152,13 @@ fn exchange(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Ref
 
 /// The successful response (RFC 6749 §5.1) with an RFC 9068 access token.
 fn answer(s: &IdpState, client: &Client, issue: Issue) -> Result<Value, Refusal> {
-    // RFC 8707 §2: the token is for the requested resource; without one, for the issuer.
-    let audience = match issue.resource {
-        Some(resource) if !s.has(D::IgnoresResource) => resource,
-        _ => s.issuer.clone(),
+    // RFC 8707 §2: the token is for the requested resource; without one, for the
+    // server's one resource if it has one, else for the issuer.
+    let audience = match (issue.resource, &s.config.default_audience) {
+        _ if s.has(D::IgnoresResource) => s.issuer.clone(),
+        (Some(resource), _) => resource,
+        (None, Some(audience)) => audience.clone(),
+        (None, None) => s.issuer.clone(),
     };
     let first = s.access_tokens_issued.fetch_add(1, Ordering::SeqCst) == 0;
     let (exp_offset, lifetime) = if first && s.has(D::FirstTokenExpired) {

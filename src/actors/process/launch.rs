@@ -70,14 +70,24 @@ pub fn free_loopback_port() -> std::io::Result<u16> {
 /// Starts the rendered command through the shell, with output captured in the background.
 fn spawn(command: String, placeholders: &[(String, String)]) -> Result<TargetProcess, LaunchError> {
     let mut cmd = shell_command(&command);
-    cmd.envs(env_vars(placeholders))
-        // A server waiting on the harness's terminal would never get input.
-        .stdin(Stdio::null())
+    cmd.envs(env_vars(placeholders));
+    spawn_captured(cmd, command)
+}
+
+/// Spawns a prepared command as the leader of a new process group, stdin closed and
+/// output captured, and wraps it at once, so that from here on dropping it (even
+/// mid-launch) kills the group. `shown` is the command line for the evidence.
+pub(super) fn spawn_captured(
+    mut cmd: Command,
+    shown: String,
+) -> Result<TargetProcess, LaunchError> {
+    // A program waiting on the harness's terminal would never get input.
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    // Leader of a new group, so that the server, and whatever it forks, can be signalled
-    // as one; see `group`.
+    // Leader of a new group, so that the program, and whatever it forks, can be
+    // signalled as one; see `group`.
     #[cfg(unix)]
     cmd.process_group(0);
     let mut child = cmd.spawn().map_err(|source| LaunchError::Spawn {
@@ -86,8 +96,7 @@ fn spawn(command: String, placeholders: &[(String, String)]) -> Result<TargetPro
     })?;
     let stdout = Capture::start(child.stdout.take());
     let stderr = Capture::start(child.stderr.take());
-    // Wrapped at once, so that from here on dropping it (even mid-launch) kills the group.
-    Ok(TargetProcess::new(command, child, stdout, stderr))
+    Ok(TargetProcess::new(shown, child, stdout, stderr))
 }
 
 /// The shell runs the command so that users can write pipes, `&&` and variables.

@@ -3,14 +3,13 @@
 //! limit; on the limit the whole process group is stopped. Its exit and output are
 //! evidence.
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use tokio::process::Command;
 
 use super::group;
-use super::output::Capture;
-use super::{LaunchError, TargetProcess};
+use super::launch::spawn_captured;
+use super::LaunchError;
 use crate::vocab::ProcessEvidence;
 
 /// What to run.
@@ -41,24 +40,12 @@ pub async fn run_to_end(spec: &RunSpec) -> Result<RunOutcome, LaunchError> {
         .arg(&line)
         .arg("mcp-authspec-client")
         .args(&spec.args);
-    cmd.envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    #[cfg(unix)]
-    cmd.process_group(0);
-    let mut child = cmd.spawn().map_err(|source| LaunchError::Spawn {
-        shell: "sh",
-        source,
-    })?;
-    let stdout = Capture::start(child.stdout.take());
-    let stderr = Capture::start(child.stderr.take());
+    cmd.envs(spec.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let shown = std::iter::once(spec.command.clone())
         .chain(spec.args.iter().map(|a| format!("'{a}'")))
         .collect::<Vec<_>>()
         .join(" ");
-    let mut target = TargetProcess::new(shown, child, stdout, stderr);
+    let mut target = spawn_captured(cmd, shown)?;
     match tokio::time::timeout(spec.timeout, target.child_mut().wait()).await {
         Ok(Ok(status)) => {
             // Whatever the client left running in the background goes with it.

@@ -192,8 +192,9 @@ async fn serve_reference_mcp(
     // 2025-03-26: the MCP server is its own authorization server, at its origin, with
     // the same keys; its tokens are trusted too.
     trust.also_trusted.push(origin.clone());
-    let legacy_authorization_server =
-        idp_state(config.legacy_idp_config(), origin.clone(), origin.clone());
+    let mut legacy = config.legacy_idp_config();
+    legacy.default_audience = Some(format!("{origin}/mcp"));
+    let legacy_authorization_server = idp_state(legacy, origin.clone(), origin.clone());
     let deployment = Arc::new(Deployment {
         legacy_authorization_server,
         config,

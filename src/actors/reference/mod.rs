@@ -14,5 +14,5 @@ pub use deployment::{
     start_reference_mcp, start_reference_server, ReferenceConfig, ReferenceMcpServer,
     ReferenceServer,
 };
-pub use scope_policy::{EXTRA_SCOPE, STEP_UP_SCOPE, WRITE_SCOPE};
+pub use scope_policy::{EXTRA_SCOPE, STEP_UP_SCOPE};
 pub use token_check::{discover, TrustedIssuer, ValidationMode};

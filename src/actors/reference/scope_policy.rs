@@ -8,8 +8,6 @@ use super::deployment::ReferenceConfig;
 use crate::actors::idp::DEFAULT_SCOPE;
 use crate::vocab::ServerKnob as K;
 
-/// The scope a step-up knob adds for `tools/call`.
-pub const WRITE_SCOPE: &str = "mcp:write";
 /// What `tools/call` needs under a step-up knob, and what `always-forbidden` demands.
 pub const STEP_UP_SCOPE: &str = "mcp:tools mcp:write";
 /// The scope `prm-extra-scopes` adds to `scopes_supported`; no request needs it.

@@ -139,17 +139,10 @@ impl Trust {
             .get("iss")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let own = self.also_trusted.iter().any(|i| i == iss);
-        let issuer = if own {
+        let issuer = if self.also_trusted.iter().any(|i| i == iss) {
             iss.to_string()
         } else {
             self.issuer.clone()
-        };
-        // 2025-03-26 has no resource indicators: a token the server issued to itself
-        // names the server (its authorization base URL) as audience.
-        let resource = match claims.get("aud").and_then(Value::as_str) {
-            Some(aud) if own && aud == iss => aud,
-            _ => resource,
         };
         let expect = Expectations {
             issuer,
