@@ -3,6 +3,10 @@
 //! (unreachable, HTML metadata, a 10 MB body, a redirect loop) that must end in clear
 //! verdicts within the case time limit.
 
+mod common;
+
+use common::not_passed;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -38,15 +42,6 @@ async fn run(issuer: &str, config: AsRunConfig) -> RunReport {
         reference: false,
     };
     session.run(&cases, Arc::new(NoEvents)).await
-}
-
-fn not_passed(report: &RunReport) -> Vec<String> {
-    report
-        .cases
-        .iter()
-        .filter(|c| c.outcome != Outcome::Pass)
-        .map(|c| format!("{} [{}] {}: {:?}", c.id, c.revision, c.outcome, c.reason))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

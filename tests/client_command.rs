@@ -4,7 +4,10 @@
 //! the headless shim; clients that hang, crash or do nothing are judged within the case
 //! time limit.
 
-use std::collections::BTreeMap;
+mod common;
+
+use common::{not_passed, verdicts};
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,14 +40,6 @@ async fn run(client: ClientUnderTest, cases: &[Arc<Case>], timeout: Duration) ->
         reference: false,
     };
     session.run(cases, Arc::new(NoEvents)).await
-}
-
-fn verdicts(report: &RunReport) -> BTreeMap<(String, Revision), Outcome> {
-    report
-        .cases
-        .iter()
-        .map(|c| ((c.id.clone(), c.revision), c.outcome))
-        .collect()
 }
 
 fn shim() -> PathBuf {
@@ -99,15 +94,6 @@ async fn a_client_that_only_opens_a_browser_works_through_the_shim() {
     let report = run(command, &cases, Duration::from_secs(20)).await;
     assert!(!report.cases.is_empty());
     assert!(not_passed(&report).is_empty(), "{:#?}", not_passed(&report));
-}
-
-fn not_passed(report: &RunReport) -> Vec<String> {
-    report
-        .cases
-        .iter()
-        .filter(|c| c.outcome != Outcome::Pass)
-        .map(|c| format!("{} [{}] {}: {:?}", c.id, c.revision, c.outcome, c.reason))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,6 +3,10 @@
 //! defect it must fail the same cases. Also: a command that cannot start, and the
 //! `--url --token` mode.
 
+mod common;
+
+use common::verdicts;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,14 +24,6 @@ fn plan() -> RunPlan {
         case_timeout: Duration::from_secs(20),
         ..RunPlan::default()
     }
-}
-
-fn verdicts(report: &RunReport) -> BTreeMap<(String, Revision), Outcome> {
-    report
-        .cases
-        .iter()
-        .map(|c| ((c.id.clone(), c.revision), c.outcome))
-        .collect()
 }
 
 async fn in_process(config: ReferenceConfig) -> RunReport {
