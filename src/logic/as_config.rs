@@ -91,12 +91,17 @@ pub fn parse_as_config(text: &str) -> Result<AsRunConfig, String> {
         for (i, step) in steps.iter().enumerate() {
             let n = i + 1;
             for (name, pattern) in &step.capture {
-                regex::Regex::new(pattern)
-                    .map_err(|e| format!("consent step {n}: capture `{name}`: {e}"))?;
+                regex::Regex::new(pattern).map_err(|e| {
+                    located(
+                        text,
+                        pattern,
+                        format!("consent step {n}: capture `{name}`: {e}"),
+                    )
+                })?;
             }
             for t in std::iter::once(&step.url).chain(step.form.values()) {
                 if let Some(e) = Template::new(t.clone()).parse_error() {
-                    return Err(format!("consent step {n}: `{t}`: {e}"));
+                    return Err(located(text, t, format!("consent step {n}: `{t}`: {e}")));
                 }
             }
         }
@@ -104,19 +109,39 @@ pub fn parse_as_config(text: &str) -> Result<AsRunConfig, String> {
     if let Some(c) = &config.client {
         if !["none", "client_secret_basic", "client_secret_post"].contains(&c.auth_method.as_str())
         {
-            return Err(format!(
-                "client.auth_method `{}` is not one of none, client_secret_basic, client_secret_post",
-                c.auth_method
+            return Err(located(
+                text,
+                &c.auth_method,
+                format!(
+                    "client.auth_method `{}` is not one of none, client_secret_basic, client_secret_post",
+                    c.auth_method
+                ),
             ));
         }
         if c.auth_method != "none" && c.secret.is_none() {
-            return Err(format!(
-                "client.auth_method `{}` needs client.secret",
-                c.auth_method
+            return Err(located(
+                text,
+                &c.auth_method,
+                format!(
+                    "client.auth_method `{}` needs client.secret; add `secret = \"…\"` to [client]",
+                    c.auth_method
+                ),
             ));
         }
     }
     Ok(config)
+}
+
+/// The message with where the offending value first stands in the file, in the words
+/// TOML parse errors use.
+fn located(text: &str, value: &str, message: String) -> String {
+    let Some(offset) = text.find(value) else {
+        return message;
+    };
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.chars().rev().take_while(|c| *c != '\n').count() + 1;
+    format!("error at line {line}, column {column}: {message}")
 }
 
 #[cfg(test)]
@@ -148,6 +173,9 @@ mod tests {
         assert!(matches!(form.consent, Consent::Form { ref steps } if steps.len() == 1));
         let command = parse_as_config("[consent]\nstrategy = \"command\"\ncommand = \"bot {url}\"");
         assert!(matches!(command.unwrap().consent, Consent::Command { .. }));
+        let e = parse_as_config("[client]\nid = \"a\"\nauth_method = \"client_secret_post\"")
+            .unwrap_err();
+        assert!(e.starts_with("error at line 3, column 16:"), "{e}");
         for bad in [
             "unknown = 1",
             "[consent]\nstrategy = \"magic\"",
