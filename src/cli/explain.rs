@@ -151,6 +151,14 @@ pub fn explain(c: &Case) -> String {
                 e.is.expected(&Default::default())
             );
         }
+        for e in step.control.iter().map(|e| &e.value) {
+            let _ = writeln!(
+                s,
+                "     control: {} is {} (else the case cannot judge: error)",
+                e.query,
+                e.is.expected(&Default::default())
+            );
+        }
         for e in step.expect.iter().map(|e| &e.value) {
             let level = e.level.unwrap_or(f.level);
             let _ = writeln!(

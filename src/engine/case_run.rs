@@ -12,6 +12,7 @@ use crate::logic::answer::Answer;
 use crate::logic::as_config::Consent;
 use crate::logic::case::Case;
 use crate::logic::case_model::{Expectation, Step};
+use crate::logic::query::{credential_evidence, Query};
 use crate::logic::redaction::redact_exchange;
 use crate::logic::template::Vars;
 use crate::logic::verdict::case_verdict;
@@ -145,6 +146,21 @@ impl Run<'_> {
                     e.query, j.expected, j.actual
                 )));
             }
+        }
+        for e in step.control.iter().map(|e| &e.value) {
+            let mut check = self.judge(e, &answer, label);
+            if check.outcome != Outcome::Pass {
+                check.outcome = Outcome::Error;
+                let reason = format!(
+                    "positive control failed, so the case cannot judge the target: {} \
+                     (expected {}, got {})",
+                    check.description, check.expected, check.actual
+                );
+                self.checks.push(check);
+                return Err(Stop::Error(reason));
+            }
+            check.description = format!("control: {}", check.description);
+            self.checks.push(check);
         }
         for e in step.expect.iter().map(|e| &e.value) {
             let check = self.judge(e, &answer, label);
@@ -299,7 +315,12 @@ pub(super) fn judge_expectation(
     label: &str,
 ) -> CheckReport {
     let level: Level = e.level.unwrap_or(case_level);
-    let j = e.is.judge(&e.query.evaluate(answer, vars), vars);
+    let mut j = e.is.judge(&e.query.evaluate(answer, vars), vars);
+    if e.query == Query::Credential {
+        if let Some(evidence) = credential_evidence(answer) {
+            j.actual = format!("{} ({evidence})", j.actual);
+        }
+    }
     CheckReport {
         step: label.to_string(),
         description: format!("{} is {}", e.query, j.expected),

@@ -286,7 +286,7 @@ impl Validator<'_> {
         for (i, step) in file.steps.iter().enumerate() {
             let label = step.label(i);
             self.check_request(&step.send, &label, &defined, &optional);
-            for e in step.when.iter().chain(&step.expect) {
+            for e in step.when.iter().chain(&step.control).chain(&step.expect) {
                 self.check_expectation(e, &label, &defined);
             }
             checks += step.expect.len() + step.capture.len();

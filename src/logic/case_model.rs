@@ -134,6 +134,13 @@ pub struct Step {
     #[serde(default)]
     #[schemars(with = "Vec<Expectation>")]
     pub when: Vec<Spanned<Expectation>>,
+    /// Positive controls (DESIGN "Fairness rules"): what must hold for the case to be able
+    /// to judge at all, e.g. the same request with a valid token is accepted before a
+    /// refusal is judged. When one does not hold the case ends as `error` with that
+    /// reason, never as a pass: a target that refuses everything proves nothing.
+    #[serde(default)]
+    #[schemars(with = "Vec<Expectation>")]
+    pub control: Vec<Spanned<Expectation>>,
     /// Checks on the answer.
     #[serde(default)]
     #[schemars(with = "Vec<Expectation>")]

@@ -17,6 +17,11 @@ use super::www_authenticate::{find_challenge, parse_challenges};
 pub enum Query {
     /// The HTTP status code.
     Status,
+    /// How the server treated the request's credential: `refused` when the answer is 401
+    /// or 403 or carries a Bearer challenge (RFC 6750 §3), else `accepted`. An MCP-level
+    /// error after authentication (a 400 with a JSON-RPC error, a missing session) is
+    /// `accepted`: it judges the request, not the token.
+    Credential,
     /// The first value of a header (name case-insensitive).
     Header(String),
     /// The media type of `Content-Type`, lower-cased, without parameters.
@@ -166,6 +171,7 @@ impl Query {
                 .status
                 .map(Value::from)
                 .ok_or_else(|| "no status".to_string()),
+            Query::Credential => credential(answer),
             Query::Header(name) => answer
                 .header_values(name)
                 .first()
@@ -298,6 +304,30 @@ impl Query {
     }
 }
 
+/// `accepted` or `refused`, with the status and challenge that decided it, as
+/// [`Query::Credential`] defines them.
+fn credential(answer: &Answer) -> QueryValue {
+    let status = answer.status.ok_or_else(|| "no status".to_string())?;
+    let bearer = answer
+        .header_values("www-authenticate")
+        .iter()
+        .any(|v| v.to_ascii_lowercase().contains("bearer"));
+    let refused = status == 401 || status == 403 || bearer;
+    let verdict = if refused { "refused" } else { "accepted" };
+    Ok(Value::String(verdict.to_string()))
+}
+
+/// The words that explain a [`Query::Credential`] value: the status, and the challenge
+/// when there is one.
+pub fn credential_evidence(answer: &Answer) -> Option<String> {
+    let status = answer.status?;
+    let challenge = answer.header_values("www-authenticate").first().map(|c| {
+        let short: String = c.chars().take(120).collect();
+        format!(", WWW-Authenticate: {short}")
+    });
+    Some(format!("HTTP {status}{}", challenge.unwrap_or_default()))
+}
+
 fn location_param(answer: &Answer, name: &str) -> QueryValue {
     let location = answer
         .header_values("location")
@@ -359,6 +389,7 @@ impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Query::Status => write!(f, "status"),
+            Query::Credential => write!(f, "the credential (accepted or refused)"),
             Query::Header(h) => write!(f, "header `{h}`"),
             Query::ContentType => write!(f, "content type"),
             Query::Body => write!(f, "body"),

@@ -64,8 +64,8 @@ pub fn render_console(report: &RunReport, color: bool) -> String {
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "\n{} passed, {} failed, {} warned, {} info, {} skipped, {} errors",
-        s.pass, s.fail, s.warn, s.info, s.skip, s.error
+        "\n{} passed, {} failed, {} warned, {} info, {} skipped, {} unsupported, {} errors",
+        s.pass, s.fail, s.warn, s.info, s.skip, s.unsupported, s.error
     );
     let _ = writeln!(out, "exit code: {}", report.exit_code);
     out
@@ -104,6 +104,7 @@ fn label(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Pass => "PASS",
         Outcome::Skip => "SKIP",
+        Outcome::Unsupported => "UNSUPPORTED",
         Outcome::Info => "INFO",
         Outcome::Warn => "WARN",
         Outcome::Fail => "FAIL",
@@ -111,14 +112,14 @@ fn label(outcome: Outcome) -> &'static str {
     }
 }
 
-/// Green pass, red fail and error, yellow warn, cyan info, dim skip.
+/// Green pass, red fail and error, yellow warn, cyan info, dim skip and unsupported.
 fn colour(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Pass => "\x1b[32m",
         Outcome::Fail | Outcome::Error => "\x1b[31m",
         Outcome::Warn => "\x1b[33m",
         Outcome::Info => "\x1b[36m",
-        Outcome::Skip => "\x1b[2m",
+        Outcome::Skip | Outcome::Unsupported => "\x1b[2m",
     }
 }
 
@@ -164,7 +165,7 @@ mod tests {
         let lines: Vec<_> = out.lines().collect();
         assert_eq!(
             lines[lines.len() - 2],
-            "1 passed, 2 failed, 1 warned, 1 info, 1 skipped, 1 errors"
+            "1 passed, 2 failed, 1 warned, 1 info, 1 skipped, 0 unsupported, 1 errors"
         );
         assert_eq!(lines[lines.len() - 1], "exit code: 1");
     }

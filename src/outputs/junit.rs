@@ -108,6 +108,14 @@ fn test_case(case: &CaseReport) -> TestCase {
             status.set_message(reason.unwrap_or("skipped"));
             status
         }
+        // JUnit has no "unsupported": it is a skip whose type says which kind.
+        Outcome::Unsupported => {
+            let mut status = TestCaseStatus::skipped();
+            status
+                .set_message(reason.unwrap_or("revision not implemented"))
+                .set_type("unsupported");
+            status
+        }
     };
 
     let mut test_case = TestCase::new(case.id.as_str(), status);

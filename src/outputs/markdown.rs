@@ -15,12 +15,13 @@ use super::text::{duration, exchange_line, spec_ref};
 const BODY_LIMIT: usize = 2_000;
 
 /// The order of the console's closing line, so that both summaries read alike.
-const SUMMARY_ORDER: [Outcome; 6] = [
+const SUMMARY_ORDER: [Outcome; 7] = [
     Outcome::Pass,
     Outcome::Fail,
     Outcome::Warn,
     Outcome::Info,
     Outcome::Skip,
+    Outcome::Unsupported,
     Outcome::Error,
 ];
 

@@ -16,6 +16,9 @@ pub enum Outcome {
     Pass,
     /// Not applicable to this target, with a reason.
     Skip,
+    /// The target does not implement the revision (or extension) under test: one
+    /// finding for the revision instead of a cascade of failures (DESIGN "Verdicts").
+    Unsupported,
     /// A MAY was not taken: reported for information only.
     Info,
     /// A SHOULD was broken.
@@ -31,6 +34,7 @@ impl Outcome {
         match self {
             Outcome::Pass => "pass",
             Outcome::Skip => "skip",
+            Outcome::Unsupported => "unsupported",
             Outcome::Info => "info",
             Outcome::Warn => "warn",
             Outcome::Fail => "fail",

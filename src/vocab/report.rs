@@ -147,6 +147,9 @@ pub struct Summary {
     pub warn: usize,
     pub info: usize,
     pub skip: usize,
+    /// Revisions the target does not implement (one finding each, never a failure).
+    #[serde(default)]
+    pub unsupported: usize,
     pub error: usize,
 }
 
@@ -161,6 +164,7 @@ impl Summary {
                 Outcome::Warn => &mut s.warn,
                 Outcome::Info => &mut s.info,
                 Outcome::Skip => &mut s.skip,
+                Outcome::Unsupported => &mut s.unsupported,
                 Outcome::Error => &mut s.error,
             } += 1;
         }
@@ -174,6 +178,7 @@ impl Summary {
             Outcome::Warn => self.warn,
             Outcome::Info => self.info,
             Outcome::Skip => self.skip,
+            Outcome::Unsupported => self.unsupported,
             Outcome::Error => self.error,
         }
     }
