@@ -86,6 +86,11 @@ def discover(agent: _Agent, issuer: str) -> dict:
     raise OAuthError("no authorization server metadata: " + "; ".join(problems))
 
 
+def metadata(issuer: str, timeout: float = 10.0) -> dict:
+    """The authorization server's metadata document (RFC 8414, else OpenID Connect)."""
+    return discover(_Agent(timeout), issuer)
+
+
 def obtain_token(issuer: str, resource: str, scope: str, timeout: float = 10.0) -> str:
     """An access token for `resource` from the authorization server `issuer`."""
     agent = _Agent(timeout)

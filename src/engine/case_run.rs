@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::consent::through_consent;
+use super::mcp_conversation::{complete_initialization, is_initialize, rpc_id};
 use super::request_builder::{self, BuildError};
 use super::token_supply::TokenSupply;
 use crate::logic::answer::Answer;
@@ -52,6 +53,7 @@ pub async fn run_case(case: &Case, ctx: &CaseContext) -> CaseReport {
         recorder: recorder.clone(),
         vars: ctx.vars.clone(),
         checks: Vec::new(),
+        session: None,
     };
     let stop = match tokio::time::timeout(ctx.timeout, run.steps()).await {
         Ok(Ok(())) => None,
@@ -109,6 +111,9 @@ struct Run<'a> {
     recorder: Recorder,
     vars: Vars,
     checks: Vec<CheckReport>,
+    /// The MCP session id a server assigned at `initialize`, sent on the case's later
+    /// MCP requests.
+    session: Option<String>,
 }
 
 impl Run<'_> {
@@ -198,6 +203,7 @@ impl Run<'_> {
             &self.vars,
             self.ctx.revision,
             &self.ctx.tokens,
+            self.session.as_deref(),
         ) {
             Ok(b) => b,
             Err(BuildError::Token(e)) => {
@@ -233,12 +239,29 @@ impl Run<'_> {
         }
         let mut last: Option<Answer> = None;
         let mut unreachable: Option<String> = None;
+        let initialize = is_initialize(step.send.value.mcp, self.ctx.revision);
         for request in built.requests {
             let url = request.url.clone();
+            let sent = request.clone();
             match self.recorder.send(label, request).await {
                 Ok(r) => {
                     let success = (200..300).contains(&r.status);
-                    last = Some(answer_from(url, r));
+                    if r.status == 429 {
+                        return Err(Stop::Error(rate_limited(label, &url, &r)));
+                    }
+                    let mut answer = answer_from(url, r);
+                    answer.rpc_id = rpc_id(&sent);
+                    if initialize {
+                        self.session = complete_initialization(
+                            &self.recorder,
+                            label,
+                            &sent,
+                            &answer,
+                            self.ctx.revision,
+                        )
+                        .await;
+                    }
+                    last = Some(answer);
                     if success {
                         break;
                     }
@@ -293,6 +316,22 @@ impl Run<'_> {
     }
 }
 
+/// A 429 says the server is rate limiting the harness (RFC 6585 §4): the environment,
+/// not a verdict on the target. The reason carries the server's answer and the way out.
+fn rate_limited(label: &str, url: &str, r: &HttpResponse) -> String {
+    let retry = r
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("retry-after"))
+        .map(|h| format!(" (Retry-After: {})", h.value))
+        .unwrap_or_default();
+    let body: String = String::from_utf8_lossy(&r.body).chars().take(200).collect();
+    format!(
+        "{label}: the server rate-limited the harness: {url} answered 429 Too Many \
+         Requests{retry}: {body}. Run again later, or raise the server's limit for the test run."
+    )
+}
+
 /// The answer a response gives to the queries.
 pub(super) fn answer_from(url: String, r: HttpResponse) -> Answer {
     Answer {
@@ -303,6 +342,7 @@ pub(super) fn answer_from(url: String, r: HttpResponse) -> Answer {
         truncated: r.truncated,
         failure: None,
         observation: None,
+        rpc_id: None,
     }
 }
 

@@ -236,7 +236,7 @@ async fn run_command(
             body: Vec::new(),
             truncated: false,
             failure: None,
-            observation: None,
+            ..Answer::default()
         }),
         _ => Err(format!(
             "the consent command printed no final redirect URL (status {}); see its output in the evidence",

@@ -1,5 +1,6 @@
 //! Turning a step's `send` into concrete HTTP requests for one revision.
 
+use super::mcp_conversation::{is_initialize, SESSION_HEADER};
 use super::token_supply::{TokenError, TokenSupply};
 use crate::logic::case_model::Request;
 use crate::logic::mcp_messages;
@@ -33,6 +34,7 @@ pub fn build(
     vars: &Vars,
     revision: Revision,
     tokens: &TokenSupply,
+    session: Option<&str>,
 ) -> Result<Built, BuildError> {
     let mut urls: Vec<String> = match (&req.url, &req.first_of) {
         (Some(url), _) => vec![url.render(vars)?],
@@ -65,6 +67,12 @@ pub fn build(
         let m = mcp_messages::build(message, revision);
         headers.extend(m.headers.into_iter().map(|(n, v)| HeaderPair::new(n, v)));
         body = Some(m.body.to_string().into_bytes());
+        // The session the server assigned at this case's `initialize` goes on every
+        // later request (transports, "Session Management"); a new `initialize` opens a
+        // new one. A case's own `Mcp-Session-Id` header replaces it.
+        if let (Some(id), false) = (session, is_initialize(Some(message), revision)) {
+            headers.push(HeaderPair::new(SESSION_HEADER, id));
+        }
     }
     if let Some(json) = &req.json {
         headers.push(HeaderPair::new("Content-Type", "application/json"));

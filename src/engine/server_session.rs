@@ -10,6 +10,7 @@ use url::Url;
 
 use super::events::RunEvents;
 use super::run_frame::RunFrame;
+use super::revision_probe::{probe, Support};
 use super::runner::{run_cases, RunPlan, Target};
 use super::token_supply::TokenSupply;
 use crate::logic::case::Case;
@@ -49,15 +50,28 @@ impl ServerSession {
             Err(e) => return finish(Some(e.message), Vec::new()),
         };
         let target = Target::new(Role::Server, self.url.clone());
-        let reports = run_cases(
+        // Revisions the server does not implement get one finding each, and their
+        // cases do not run.
+        let mut findings = Vec::new();
+        let mut plan = self.plan.clone();
+        for revision in &self.plan.revisions {
+            let answer = probe(client.clone(), self.url.as_str(), *revision, &self.tokens).await;
+            if let Support::Unsupported(finding) = answer {
+                plan.revisions.retain(|r| r != revision);
+                findings.push(*finding);
+            }
+        }
+        let mut reports = run_cases(
             cases,
             &target,
-            &self.plan,
+            &plan,
             client,
             self.tokens.clone(),
             events,
         )
         .await;
+        reports.extend(findings);
+        reports.sort_by(|a, b| (a.id.as_str(), a.revision).cmp(&(b.id.as_str(), b.revision)));
         finish(None, reports)
     }
 }

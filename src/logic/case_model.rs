@@ -246,6 +246,9 @@ pub enum McpMessage {
     Initialize,
     #[serde(rename = "tools/list")]
     ToolsList,
+    /// `server/discover` (2026-07-28 server/discover: servers MUST implement it).
+    #[serde(rename = "server/discover")]
+    Discover,
 }
 
 /// A query on the answer and the predicate its value must satisfy.

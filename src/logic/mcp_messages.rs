@@ -1,12 +1,29 @@
-//! The MCP JSON-RPC requests the harness sends, shaped for the revision under test.
+//! The MCP JSON-RPC requests the harness sends, shaped for the revision under test. This
+//! is the one place that says what a valid request of each revision looks like; cases,
+//! the revision probe and the reference client all build their messages here.
+//!
+//! | revision   | opens with                                   | `MCP-Protocol-Version` | per request                                   |
+//! |------------|----------------------------------------------|------------------------|-----------------------------------------------|
+//! | 2025-03-26 | `initialize` → `notifications/initialized`    | never                  | `Mcp-Session-Id` when the server assigned one |
+//! | 2025-06-18 | `initialize` → `notifications/initialized`    | after `initialize`     | `Mcp-Session-Id` when the server assigned one |
+//! | 2025-11-25 | `initialize` → `notifications/initialized`    | after `initialize`     | `Mcp-Session-Id` when the server assigned one |
+//! | 2026-07-28 | nothing: every request stands alone          | every request          | `Mcp-Method` (and `Mcp-Name`), `_meta` fields |
+//!
+//! Sources: lifecycle "Initialization" (≤2025-11-25); transports "Protocol Version
+//! Header" (2025-06-18+) and "Session Management"; 2026-07-28 basic/index "Per-request
+//! protocol fields" (`protocolVersion` and `clientCapabilities` required, `clientInfo`
+//! SHOULD) and Streamable HTTP "Standard Request Headers" (`Mcp-Method` on all requests,
+//! `Mcp-Name` for `tools/call`, `resources/read`, `prompts/get`).
 
 use serde_json::{json, Value};
 
 use super::case_model::McpMessage;
 use crate::vocab::Revision;
 
-/// The `_meta` key that carries the protocol version in every request from 2026-07-28.
+/// The `_meta` keys of 2026-07-28's per-request protocol fields.
 const PROTOCOL_VERSION_META: &str = "io.modelcontextprotocol/protocolVersion";
+const CLIENT_CAPABILITIES_META: &str = "io.modelcontextprotocol/clientCapabilities";
+const CLIENT_INFO_META: &str = "io.modelcontextprotocol/clientInfo";
 
 /// Body and extra headers of an MCP request.
 pub struct McpRequest {
@@ -14,26 +31,48 @@ pub struct McpRequest {
     pub headers: Vec<(String, String)>,
 }
 
-/// Builds the request. Up to 2025-11-25 a session starts with `initialize`; from 2026-07-28
-/// every request carries `MCP-Protocol-Version` and the version in `_meta`, and the
-/// first protected request is an ordinary method (`tools/list`).
-pub fn build(message: McpMessage, revision: Revision) -> McpRequest {
-    let stateless = revision >= Revision::R2026_07_28;
-    let method = match message {
-        McpMessage::FirstProtected if stateless => "tools/list",
+/// Whether the revision opens a conversation with `initialize` (up to 2025-11-25) or
+/// carries everything in every request (2026-07-28).
+pub fn opens_with_initialize(revision: Revision) -> bool {
+    revision < Revision::R2026_07_28
+}
+
+/// The JSON-RPC method a message is sent as in this revision.
+pub fn method_of(message: McpMessage, revision: Revision) -> &'static str {
+    match message {
+        McpMessage::FirstProtected if !opens_with_initialize(revision) => "tools/list",
         McpMessage::FirstProtected | McpMessage::Initialize => "initialize",
         McpMessage::ToolsList => "tools/list",
-    };
+        McpMessage::Discover => "server/discover",
+    }
+}
+
+/// The client the harness says it is (`clientInfo`).
+fn client_info() -> Value {
+    json!({"name": "mcp-authspec", "version": env!("CARGO_PKG_VERSION")})
+}
+
+/// Builds the request. Up to 2025-11-25 a session starts with `initialize`; from 2026-07-28
+/// the first protected request is an ordinary method (`tools/list`) carrying the
+/// protocol fields itself.
+pub fn build(message: McpMessage, revision: Revision) -> McpRequest {
+    let method = method_of(message, revision);
     let params = if method == "initialize" {
         json!({
             "protocolVersion": revision.as_str(),
             "capabilities": {},
-            "clientInfo": {"name": "mcp-authspec", "version": env!("CARGO_PKG_VERSION")}
+            "clientInfo": client_info(),
         })
     } else {
         json!({})
     };
     build_method(method, params, Some(1), revision)
+}
+
+/// The notification that completes the initialization handshake (lifecycle,
+/// "Initialization": the client MUST send it after a successful `initialize`).
+pub fn initialized_notification(revision: Revision) -> McpRequest {
+    build_method("notifications/initialized", json!({}), None, revision)
 }
 
 /// Any request (with an `id`) or notification (`id: None`), shaped for the revision as
@@ -45,14 +84,16 @@ pub fn build_method(
     id: Option<u64>,
     revision: Revision,
 ) -> McpRequest {
-    let stateless = revision >= Revision::R2026_07_28;
+    let stateless = !opens_with_initialize(revision);
     let mut params = params;
     if stateless {
         if let Some(obj) = params.as_object_mut() {
-            obj.insert(
-                "_meta".into(),
-                json!({ PROTOCOL_VERSION_META: revision.as_str() }),
-            );
+            let meta = obj.entry("_meta").or_insert_with(|| json!({}));
+            if let Some(meta) = meta.as_object_mut() {
+                meta.insert(PROTOCOL_VERSION_META.into(), json!(revision.as_str()));
+                meta.insert(CLIENT_CAPABILITIES_META.into(), json!({}));
+                meta.insert(CLIENT_INFO_META.into(), client_info());
+            }
         }
     }
     let mut headers = vec![
@@ -70,6 +111,19 @@ pub fn build_method(
             revision.as_str().to_string(),
         ));
     }
+    if stateless {
+        headers.push(("Mcp-Method".to_string(), method.to_string()));
+        let name = params
+            .get("name")
+            .or_else(|| params.get("uri"))
+            .and_then(Value::as_str);
+        if let (true, Some(name)) = (
+            matches!(method, "tools/call" | "resources/read" | "prompts/get"),
+            name,
+        ) {
+            headers.push(("Mcp-Name".to_string(), name.to_string()));
+        }
+    }
     let body = match id {
         Some(id) => json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
         None => json!({"jsonrpc": "2.0", "method": method, "params": params}),
@@ -81,22 +135,44 @@ pub fn build_method(
 mod tests {
     use super::*;
 
+    fn header<'a>(r: &'a McpRequest, name: &str) -> Option<&'a str> {
+        r.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
     #[test]
     fn first_protected_request_depends_on_revision() {
         let old = build(McpMessage::FirstProtected, Revision::R2025_06_18);
         assert_eq!(old.body["method"], "initialize");
         assert_eq!(old.body["params"]["protocolVersion"], "2025-06-18");
-        assert!(!old.headers.iter().any(|(n, _)| n == "MCP-Protocol-Version"));
+        assert!(header(&old, "MCP-Protocol-Version").is_none());
+        assert!(header(&old, "Mcp-Method").is_none());
         let new = build(McpMessage::FirstProtected, Revision::R2026_07_28);
         assert_eq!(new.body["method"], "tools/list");
-        assert_eq!(
-            new.body["params"]["_meta"][PROTOCOL_VERSION_META],
-            "2026-07-28"
-        );
-        assert!(new
-            .headers
-            .iter()
-            .any(|(n, v)| n == "MCP-Protocol-Version" && v == "2026-07-28"));
+        assert_eq!(header(&new, "MCP-Protocol-Version"), Some("2026-07-28"));
+        assert_eq!(header(&new, "Mcp-Method"), Some("tools/list"));
+    }
+
+    #[test]
+    fn every_2026_request_carries_the_required_protocol_fields() {
+        for message in [
+            McpMessage::FirstProtected,
+            McpMessage::ToolsList,
+            McpMessage::Discover,
+        ] {
+            let r = build(message, Revision::R2026_07_28);
+            let meta = &r.body["params"]["_meta"];
+            assert_eq!(meta[PROTOCOL_VERSION_META], "2026-07-28");
+            assert!(meta[CLIENT_CAPABILITIES_META].is_object());
+            assert_eq!(meta[CLIENT_INFO_META]["name"], "mcp-authspec");
+            assert_eq!(
+                header(&r, "Mcp-Method"),
+                r.body["method"].as_str(),
+                "Mcp-Method must equal the body's method"
+            );
+        }
     }
 
     #[test]
@@ -113,16 +189,12 @@ mod tests {
             call.body["params"]["_meta"][PROTOCOL_VERSION_META],
             "2026-07-28"
         );
-        let note = build_method(
-            "notifications/initialized",
-            json!({}),
-            None,
-            Revision::R2025_06_18,
-        );
+        assert_eq!(header(&call, "Mcp-Name"), Some("echo"));
+        let note = initialized_notification(Revision::R2025_06_18);
         assert!(note.body.get("id").is_none());
-        assert!(note
-            .headers
-            .iter()
-            .any(|(n, _)| n == "MCP-Protocol-Version"));
+        assert_eq!(note.body["method"], "notifications/initialized");
+        assert!(header(&note, "MCP-Protocol-Version").is_some());
+        let legacy = initialized_notification(Revision::R2025_03_26);
+        assert!(header(&legacy, "MCP-Protocol-Version").is_none());
     }
 }

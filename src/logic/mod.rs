@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod client_case;
 pub mod diagnostic;
 pub mod documents;
+pub mod event_stream;
 pub mod json_schemas;
 pub mod jwt_view;
 pub mod mcp_messages;

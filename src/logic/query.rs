@@ -353,21 +353,13 @@ fn parse_json(answer: &Answer) -> Result<Value, String> {
         return Err("the body exceeded the harness's size limit and was cut".to_string());
     }
     // Streamable HTTP may answer a POST with an event stream (transports, "Sending
-    // Messages"); the JSON-RPC message is then the first `data:` event.
+    // Messages"); the JSON-RPC message is then the response event among others.
     let is_event_stream = answer
         .header_values("content-type")
         .first()
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("text/event-stream"));
     if is_event_stream {
-        let text = answer.body_text();
-        let data: Vec<&str> = text
-            .lines()
-            .skip_while(|l| !l.starts_with("data:"))
-            .take_while(|l| l.starts_with("data:"))
-            .map(|l| l["data:".len()..].trim_start())
-            .collect();
-        return serde_json::from_str(&data.join("\n"))
-            .map_err(|e| format!("the event stream's first event is not JSON ({e})"));
+        return super::event_stream::response_in(&answer.body_text(), answer.rpc_id.as_ref());
     }
     serde_json::from_slice(&answer.body).map_err(|e| {
         let text = answer.body_text();
@@ -456,6 +448,7 @@ mod tests {
             truncated: false,
             observation: None,
             failure: None,
+            rpc_id: None,
         }
     }
 

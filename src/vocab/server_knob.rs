@@ -42,6 +42,22 @@ defects! {
     /// The root protected-resource well-known URI serves metadata naming an authorization
     /// server that does not exist; the path-inserted one is correct.
     PrmTrapAtRoot = "prm-trap-at-root",
+    /// Answers every POST with an event stream: a priming event (an event id and empty
+    /// data, MCP 2025-11-25 transports "Sending Messages" item 6), a log notification,
+    /// then the response.
+    SsePriming = "sse-priming",
+    /// Refuses a 2026-07-28 request that lacks a required per-request field (400 with
+    /// -32602, basic/index "Per-request protocol fields") or whose `Mcp-Method` header
+    /// does not match the body (400 with -32020, Streamable HTTP "Server Validation"),
+    /// after authenticating it, as real SDKs do.
+    EnforcesRequestFields = "enforces-request-fields",
+    /// Offers no tools: no `tools` capability, and `tools/list` is an unknown method
+    /// (-32601; 404 from 2026-07-28, Streamable HTTP).
+    NoTools = "no-tools",
+    /// Its resource identifier is its origin (MCP 2025-11-25 "Canonical Server URI" lists
+    /// it as valid): metadata only at the root well-known URI, named in the challenge,
+    /// and tokens must be issued for the origin.
+    ResourceIsOrigin = "resource-is-origin",
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::deployment::{lock, Deployment};
-use super::mcp_server::{challenge, respond};
+use super::mcp_methods::respond;
+use super::mcp_server::challenge;
 use super::protected_resource_metadata as prm;
 use super::scope_policy::{insufficient_scope_challenge, scope_for_body, STEP_UP_SCOPE};
 use crate::actors::tokens::Rejection;
@@ -61,7 +62,7 @@ pub(super) async fn authenticate(
     }
     let required = scope_for_body(&d.config, body);
     d.trust
-        .validate(&token, &d.mcp_url, &required, &d.config.defects)
+        .validate(&token, d.resource(), &required, &d.config.defects)
         .await
         .map_err(Refusal::Rejected)?;
     // A valid token that no step-up can satisfy: the client must give up after a few
@@ -145,7 +146,7 @@ fn unauthorized(
         status
     };
     let body = if d.config.has(D::LeaksDataIn401) {
-        serde_json::to_string(&respond(request_body).unwrap_or(Value::Null)).unwrap_or_default()
+        serde_json::to_string(&respond(d, request_body).unwrap_or(Value::Null)).unwrap_or_default()
     } else {
         json!({
             "error": error.unwrap_or("unauthorized"),

@@ -109,6 +109,18 @@ pub(super) struct Deployment {
     pub remembered_peers: Mutex<HashSet<IpAddr>>,
 }
 
+impl Deployment {
+    /// The resource identifier tokens must be issued for: the MCP endpoint, or its
+    /// origin with `resource-is-origin`.
+    pub fn resource(&self) -> &str {
+        if self.config.has_knob(ServerKnob::ResourceIsOrigin) {
+            &self.origin
+        } else {
+            &self.mcp_url
+        }
+    }
+}
+
 /// Locks handler memory; a poisoned lock still yields the data.
 pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())

@@ -1,4 +1,4 @@
-//! The reference MCP server: streamable HTTP with `initialize`,
+//! The reference MCP server: streamable HTTP with `initialize`, `server/discover`,
 //! `notifications/initialized`, `tools/list` and one tool, protected by bearer tokens.
 //! Every request is authenticated on its own (MCP "Token Requirements"); a session id is
 //! never a credential.
@@ -12,13 +12,14 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::authentication::authenticate;
-use super::deployment::{lock, Deployment};
+use super::mcp_methods::handle_post;
+use super::deployment::Deployment;
 use super::protected_resource_metadata as prm;
 use crate::actors::idp;
-use crate::vocab::{Revision, ServerDefect as D, ServerKnob as K};
+use crate::vocab::{ServerDefect as D, ServerKnob as K};
 
 pub(super) fn router(deployment: Arc<Deployment>) -> Router {
     Router::new()
@@ -60,7 +61,7 @@ async fn mcp(
         return refusal.response(&d, &body);
     }
     match method {
-        Method::POST => handle_post(&d, &body),
+        Method::POST => handle_post(&d, &headers, &body),
         // No server-initiated stream: 405 is the transport's answer for that.
         Method::GET => StatusCode::METHOD_NOT_ALLOWED.into_response(),
         Method::DELETE => StatusCode::NO_CONTENT.into_response(),
@@ -135,75 +136,4 @@ pub(super) fn challenge(d: &Deployment, error: Option<&str>, scope: &str) -> Opt
         return Some(format!("{DPOP_CHALLENGE}, {bearer}"));
     }
     Some(bearer)
-}
-
-fn handle_post(d: &Deployment, body: &[u8]) -> Response {
-    let Ok(request) = serde_json::from_slice::<Value>(body) else {
-        let err = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "parse error"}});
-        return (StatusCode::BAD_REQUEST, axum::Json(err)).into_response();
-    };
-    let is_initialize = request["method"] == "initialize";
-    match respond(body) {
-        // Notifications get 202 Accepted without a body (transports, "Sending Messages").
-        None => StatusCode::ACCEPTED.into_response(),
-        Some(reply) => {
-            let mut response = axum::Json(reply).into_response();
-            if is_initialize {
-                let id = session_id();
-                if let Ok(v) = HeaderValue::from_str(&id) {
-                    response.headers_mut().insert("mcp-session-id", v);
-                    lock(&d.sessions).insert(id);
-                }
-            }
-            response
-        }
-    }
-}
-
-/// The JSON-RPC reply to a request, or `None` for a notification.
-pub(super) fn respond(body: &[u8]) -> Option<Value> {
-    let request: Value = serde_json::from_slice(body).ok()?;
-    let id = request.get("id").cloned()?;
-    let method = request["method"].as_str().unwrap_or_default();
-    let result = match method {
-        "initialize" => {
-            let asked = request["params"]["protocolVersion"]
-                .as_str()
-                .unwrap_or_default();
-            let version = asked.parse::<Revision>().unwrap_or(Revision::LATEST);
-            json!({
-                "protocolVersion": version.as_str(),
-                "capabilities": {"tools": {}},
-                "serverInfo": {"name": "mcp-authspec-reference", "version": env!("CARGO_PKG_VERSION")}
-            })
-        }
-        "ping" => json!({}),
-        "tools/list" => json!({"tools": [{
-            "name": "echo",
-            "description": "Returns its text argument",
-            "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
-        }]}),
-        "tools/call" => {
-            let text = request["params"]["arguments"]["text"]
-                .as_str()
-                .unwrap_or_default();
-            json!({"content": [{"type": "text", "text": text}], "isError": false})
-        }
-        _ => {
-            return Some(
-                json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": "method not found"}}),
-            );
-        }
-    };
-    Some(json!({"jsonrpc": "2.0", "id": id, "result": result}))
-}
-
-/// 128 random bits, hex: session ids must be unguessable (transports, "Session Management").
-fn session_id() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        // Without randomness there is no safe id; an empty header value is refused below.
-        return String::new();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -3,6 +3,7 @@
 
 mod authentication;
 mod deployment;
+mod mcp_methods;
 #[cfg(test)]
 mod knob_tests;
 mod mcp_server;

@@ -23,6 +23,9 @@ pub(super) const CUSTOM: &str = "/custom/resource-metadata";
 pub(super) fn advertised_path(d: &Deployment) -> &'static str {
     if d.config.has_knob(K::PrmCustomLocation) {
         CUSTOM
+    } else if d.config.has_knob(K::ResourceIsOrigin) {
+        // RFC 9728 §3.1: the metadata of a resource without a path is at the root URI.
+        ROOT
     } else {
         PATH_INSERTED
     }
@@ -34,7 +37,9 @@ pub(super) fn advertised_url(d: &Deployment) -> String {
 }
 
 pub(super) async fn path_inserted(State(d): State<Arc<Deployment>>) -> Response {
-    let hidden = d.config.has(D::NoPrm) || d.config.has(D::PrmRootOnly);
+    let hidden = d.config.has(D::NoPrm)
+        || d.config.has(D::PrmRootOnly)
+        || d.config.has_knob(K::ResourceIsOrigin);
     serve(&d, hidden || d.config.has_knob(K::PrmCustomLocation))
 }
 
@@ -89,7 +94,7 @@ pub(super) fn document(d: &Deployment) -> Value {
     } else if has(D::PrmResourceOriginOnly) {
         d.origin.clone()
     } else {
-        d.mcp_url.clone()
+        d.resource().to_string()
     };
     let mut m = json!({
         "resource": resource,

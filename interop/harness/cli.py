@@ -1,0 +1,179 @@
+"""scripts/interop: the driver. Installs the pinned peers (cached), starts each on
+127.0.0.1, runs mcp-authspec against it for every revision, holds every fail, warn and
+error against interop/judgments.yaml, and writes docs/interop/."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import install
+
+EXIT_OK, EXIT_UNJUDGED, EXIT_USAGE, EXIT_ENV = 0, 1, 2, 3
+STAGE_VAR = "MCP_AUTHSPEC_INTEROP_STAGE"  # set when the driver re-executed itself in the venv
+BUILD_TIMEOUT = 1800
+
+
+def parse(root: Path, argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="scripts/interop",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Run pinned real MCP servers and authorization servers (TypeScript SDK, Python SDK,\n"
+            "oidc-provider) through mcp-authspec for every revision, on 127.0.0.1 only, and check\n"
+            "every fail, warn and error against interop/judgments.yaml. A full run rewrites\n"
+            "docs/interop/README.md and docs/interop/matrix.json."
+        ),
+        epilog=(
+            "exit codes: 0 everything judged (stale judgments only warn); 1 a fail, warn or error\n"
+            "without a judgment; 2 bad usage, judgments or findings file; 3 an install, a peer or\n"
+            "a run broke (or Ctrl-C).\n\n"
+            "environment: MCP_AUTHSPEC_INTEROP_DIR (= --scratch), MCP_AUTHSPEC_BIN (= --bin)."
+        ),
+    )
+    p.add_argument("--scratch", type=Path, default=Path(os.environ.get("MCP_AUTHSPEC_INTEROP_DIR") or root / "scratch/interop"),
+                   help="folder for installs, logs and reports (default: scratch/interop under the repo root)")
+    p.add_argument("--bin", type=Path, default=Path(os.environ.get("MCP_AUTHSPEC_BIN") or root / "target/release/mcp-authspec"),
+                   help="the mcp-authspec binary (default: target/release/mcp-authspec, built with `cargo build --release` if missing)")
+    p.add_argument("--only", action="append", default=[], metavar="TEXT",
+                   help="run only the runs whose `implementation/mode` contains TEXT (repeatable); docs are not rewritten")
+    p.add_argument("--docs", type=Path, default=root / "docs/interop", help="where README.md and matrix.json go")
+    p.add_argument("--no-docs", action="store_true", help="do not rewrite the docs, even after a full run")
+    p.add_argument("--judgments", type=Path, default=root / "interop/judgments.yaml")
+    p.add_argument("--findings", type=Path, default=root / "interop/findings-map.yaml")
+    p.add_argument("--start-timeout", type=float, default=30, metavar="S", help="seconds for a peer to listen (default 30)")
+    p.add_argument("--run-timeout", type=float, default=240, metavar="S", help="seconds for one mcp-authspec run (default 240)")
+    p.add_argument("--install-only", action="store_true", help="install the peers and stop")
+    p.add_argument("--list", action="store_true", help="list the runs (implementation/mode) and stop")
+    args = p.parse_args(argv)
+    args.scratch = args.scratch.resolve()
+    args.bin = args.bin if args.bin.is_absolute() else (Path.cwd() / args.bin)
+    return args
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def resolve_binary(root: Path, wanted: Path, scratch: Path) -> Path:
+    """The binary to use, copied into the scratch folder so that a rebuild during the run
+    cannot mix two versions."""
+    default = root / "target/release/mcp-authspec"
+    if not wanted.exists():
+        if wanted.resolve() != default.resolve():
+            raise install.InstallError(f"--bin {wanted}: no such file")
+        say(f"{wanted} is missing: cargo build --release (up to {BUILD_TIMEOUT // 60} min)")
+        try:
+            done = subprocess.run(["cargo", "build", "--release"], cwd=root, timeout=BUILD_TIMEOUT, check=False)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise install.InstallError(f"cargo build --release: {e}") from e
+        if done.returncode != 0 or not wanted.exists():
+            raise install.InstallError(f"cargo build --release exited {done.returncode}")
+    snapshot = scratch / "bin" / "mcp-authspec"
+    snapshot.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(wanted, snapshot)
+    return snapshot
+
+
+def main(root: Path, argv: list[str]) -> int:
+    args = parse(root, argv)
+    from . import plan
+    from .procs import Interrupted, Procs, install_signal_handlers
+
+    if args.list:
+        for impl, mode in plan.RUNS:
+            say(f"{impl}/{mode}{'  (probe)' if plan.is_probe(impl, mode) else ''}: {plan.IMPLEMENTATIONS[impl][0]}")
+        return EXIT_OK
+
+    install_signal_handlers()
+    inst = install.paths(args.scratch)
+    try:
+        if os.environ.get(STAGE_VAR) != "venv" or not install.in_venv(inst):
+            began = time.monotonic()
+            inst = install.install_all(args.scratch, say)
+            if args.install_only:
+                say(f"installed in {args.scratch} ({time.monotonic() - began:.0f} s)")
+                return EXIT_OK
+            os.environ[STAGE_VAR] = "venv"
+            install.reexec_in_venv(inst, [str(root / "scripts/interop"), *argv])
+        install.patch_ts_example(inst)
+    except install.InstallError as e:
+        say(f"install failed: {e}")
+        return EXIT_ENV
+    except Interrupted as e:
+        say(f"interrupted ({e})")
+        return EXIT_ENV
+    return drive(root, args, inst, Procs(args.scratch / "logs"))
+
+
+def drive(root: Path, args, inst, procs) -> int:
+    # Imported here: they need PyYAML, which exists only in the venv.
+    from . import findings, judge, plan, render
+    from .procs import Interrupted
+    from .suite import tool_version
+
+    try:
+        judgments = judge.load(args.judgments)
+        items = findings.load(args.findings)
+    except (judge.JudgmentFileError, ValueError, KeyError, OSError) as e:
+        say(f"error: {e}")
+        return EXIT_USAGE
+    began = time.monotonic()
+    try:
+        binary = resolve_binary(root, args.bin, args.scratch)
+        version = tool_version(binary)
+        say(f"{version} ({args.bin}); scratch {args.scratch}")
+        ctx = plan.Ctx(root, inst, procs, binary, args.scratch / "reports", args.start_timeout, args.run_timeout, say, args.only)
+        records = plan.run_all(ctx)
+    except install.InstallError as e:
+        say(f"error: {e}")
+        return EXIT_ENV
+    except Interrupted as e:
+        say(f"interrupted ({e}); stopping every peer")
+        return EXIT_ENV
+    finally:
+        procs.stop_all()
+    wall = time.monotonic() - began
+
+    gated = [r for rec in records if not rec.probe for r in rec.results]
+    probed = [r for rec in records if rec.probe for r in rec.results]
+    ran = {(rec.implementation, rec.mode) for rec in records if not rec.probe and not rec.harness_error}
+    verdicts = judge.apply(judgments, gated, ran)
+    verdicts.judged.update(judge.apply(judgments, probed, set()).judged)  # labels only
+    item_rows = findings.evaluate(items, gated + probed)
+    versions = {"mcp-authspec": version.removeprefix("mcp-authspec ").strip(), **install.versions()}
+    generated_at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if not args.only and not args.no_docs:
+        render.write(args.docs, records, verdicts, judgments, item_rows, versions, generated_at)
+        say(f"wrote {args.docs}/README.md and matrix.json")
+    return summarize(records, verdicts, item_rows, wall)
+
+
+def summarize(records, verdicts, item_rows, wall: float) -> int:
+    from .suite import counts
+
+    say("")
+    for rec in records:
+        c = counts(rec.results)
+        state = rec.harness_error.splitlines()[0] if rec.harness_error else ", ".join(f"{k} {v}" for k, v in c.items() if v)
+        say(f"{'probe ' if rec.probe else ''}{rec.key}: {state}")
+    broken = [rec for rec in records if rec.harness_error]
+    for s in verdicts.stale:
+        say(f"warning: stale {s}")
+    open_items = [row["id"] for row in item_rows if not row["resolved"] and row["checks"]]
+    if open_items:
+        say(f"findings items not yet as wanted: {', '.join(open_items)}")
+    for r in verdicts.unjudged:
+        say(f"UNJUDGED {r.outcome} {r.case} — {r.implementation} / {r.mode} [{r.revision}]: {r.reason}")
+    for rec in broken:
+        say(f"BROKEN {rec.key}: {rec.harness_error}")
+    say(f"{len(records)} runs in {wall:.0f} s; {len(verdicts.unjudged)} unjudged, {len(verdicts.stale)} stale, {len(broken)} broken")
+    if broken:
+        return EXIT_ENV
+    return EXIT_UNJUDGED if verdicts.unjudged else EXIT_OK

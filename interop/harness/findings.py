@@ -1,0 +1,109 @@
+"""interop/findings-map.yaml: each F-, S- and E- item of the interop measurement
+(shared findings, "interop-servers") as the case results that show it, and the outcomes
+that mean it is dealt with. Evaluated against this run for the table in
+docs/interop/README.md."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .plan import IMPLEMENTATIONS, MODES
+from .suite import OUTCOMES, REVISIONS, Result
+
+
+@dataclass
+class Check:
+    cases: list[str]
+    implementations: list[str]
+    modes: list[str] | None
+    revisions: list[str]
+    expect: list[str]
+
+    def selects(self, r: Result) -> bool:
+        return (r.case in self.cases and r.implementation in self.implementations
+                and (self.modes is None or r.mode in self.modes) and r.revision in self.revisions)
+
+
+@dataclass
+class Item:
+    id: str
+    title: str
+    note: str
+    checks: list[Check]
+
+
+def load(path: Path) -> list[Item]:
+    data = yaml.safe_load(path.read_text())
+    items = []
+    for entry in data["items"]:
+        checks = []
+        for c in entry.get("checks", []):
+            revisions = REVISIONS if c.get("revisions", "all") == "all" else c["revisions"]
+            check = Check(
+                cases=c["cases"] if isinstance(c["cases"], list) else [c["cases"]],
+                implementations=c["implementations"],
+                modes=c.get("modes"),
+                revisions=revisions,
+                expect=c["expect"],
+            )
+            for name, values, known in (("implementation", check.implementations, IMPLEMENTATIONS),
+                                        ("mode", check.modes or [], MODES), ("revision", check.revisions, REVISIONS),
+                                        ("outcome", check.expect, OUTCOMES)):
+                bad = [v for v in values if v not in known]
+                if bad:
+                    raise ValueError(f"{path.name} {entry['id']}: unknown {name} {bad}")
+            checks.append(check)
+        items.append(Item(entry["id"], entry["title"], " ".join(entry.get("note", "").split()), checks))
+    return items
+
+
+def _now(results: list[Result]) -> str:
+    """How the selected results end now, in the words of the table."""
+    c = Counter(r.outcome for r in results)
+    parts = []
+    for outcome in sorted(c, key=lambda o: OUTCOMES.index(o) if o in OUTCOMES else 99):
+        parts.append(f"{outcome} ×{c[outcome]}")
+    words = ", ".join(parts)
+    if set(c) <= {"pass"}:
+        return f"pass ({words})"
+    if set(c) <= {"unsupported"}:
+        return f"unsupported ({words})"
+    first_error = next((r for r in results if r.outcome == "error"), None)
+    if c.keys() & {"fail", "warn"}:
+        return f"still failing ({words})"
+    if first_error:
+        return f"error ({words}): “{first_error.reason}”"
+    first_skip = next((r for r in results if r.outcome == "skip"), None)
+    return f"{words}" + (f": “{first_skip.reason}”" if first_skip else "")
+
+
+def evaluate(items: list[Item], results: list[Result]) -> list[dict]:
+    """One row per item: what each check selects now and whether it is as expected."""
+    rows = []
+    for item in items:
+        checks = []
+        for check in item.checks:
+            selected = sorted((r for r in results if check.selects(r)), key=lambda r: (r.case, r.implementation, r.mode, r.revision))
+            checks.append({
+                "cases": check.cases,
+                "implementations": check.implementations,
+                "modes": check.modes,
+                "revisions": check.revisions,
+                "expect": check.expect,
+                "now": _now(selected) if selected else "not run",
+                "results": [{"case": r.case, "implementation": r.implementation, "mode": r.mode,
+                             "revision": r.revision, "outcome": r.outcome, "reason": r.reason} for r in selected],
+                "as_expected": bool(selected) and all(r.outcome in check.expect for r in selected),
+            })
+        rows.append({
+            "id": item.id,
+            "title": item.title,
+            "note": item.note,
+            "resolved": bool(checks) and all(c["as_expected"] for c in checks),
+            "checks": checks,
+        })
+    return rows

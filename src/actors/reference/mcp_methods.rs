@@ -1,0 +1,175 @@
+//! What the reference MCP server answers once a request is authenticated: the JSON-RPC
+//! methods it implements, the 2026-07-28 request validation a strict server performs,
+//! and the event-stream form of an answer. Conformant variations (`ServerKnob`s) that
+//! real servers show live here: they change how the server answers, never whether a
+//! token is accepted.
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use super::deployment::{lock, Deployment};
+use crate::vocab::{Revision, ServerKnob as K};
+
+/// The protocol version a request says it speaks (Streamable HTTP, "Protocol Version
+/// Header").
+fn revision_of(headers: &HeaderMap) -> Option<Revision> {
+    headers
+        .get("mcp-protocol-version")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+/// The answer to an authenticated POST.
+pub(super) fn handle_post(d: &Deployment, headers: &HeaderMap, body: &[u8]) -> Response {
+    let Ok(request) = serde_json::from_slice::<Value>(body) else {
+        let err = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "parse error"}});
+        return (StatusCode::BAD_REQUEST, axum::Json(err)).into_response();
+    };
+    let modern = revision_of(headers).is_some_and(|r| r >= Revision::R2026_07_28);
+    if modern && d.config.has_knob(K::EnforcesRequestFields) {
+        if let Some(refusal) = malformed(&request, headers) {
+            return refusal;
+        }
+    }
+    let is_initialize = request["method"] == "initialize";
+    let Some(reply) = respond(d, body) else {
+        // Notifications get 202 Accepted without a body (transports, "Sending Messages").
+        return StatusCode::ACCEPTED.into_response();
+    };
+    // 2026-07-28 Streamable HTTP: an unimplemented method is 404 with -32601.
+    let status = if modern && reply["error"]["code"] == -32601 {
+        StatusCode::NOT_FOUND
+    } else {
+        StatusCode::OK
+    };
+    let mut response = if d.config.has_knob(K::SsePriming) {
+        (status, event_stream(&reply)).into_response()
+    } else {
+        (status, axum::Json(reply)).into_response()
+    };
+    if d.config.has_knob(K::SsePriming) {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        );
+    }
+    if is_initialize {
+        let id = session_id();
+        if let Ok(v) = HeaderValue::from_str(&id) {
+            response.headers_mut().insert("mcp-session-id", v);
+            lock(&d.sessions).insert(id);
+        }
+    }
+    response
+}
+
+/// `enforces-request-fields`: the refusal of a 2026-07-28 request that lacks a required
+/// `_meta` field (basic/index "Per-request protocol fields": -32602, HTTP 400) or whose
+/// `Mcp-Method` header differs from its method (Streamable HTTP "Standard Request
+/// Headers" and "Server Validation": -32020, HTTP 400).
+fn malformed(request: &Value, headers: &HeaderMap) -> Option<Response> {
+    let refuse = |code: i64, message: String| {
+        let err = json!({"jsonrpc": "2.0", "id": request.get("id").cloned().unwrap_or(Value::Null),
+                         "error": {"code": code, "message": message}});
+        Some((StatusCode::BAD_REQUEST, axum::Json(err)).into_response())
+    };
+    let method = request["method"].as_str().unwrap_or_default();
+    let header = headers.get("mcp-method").and_then(|v| v.to_str().ok());
+    if header != Some(method) {
+        return refuse(
+            -32020,
+            format!("Mcp-Method header {header:?} does not match the method `{method}`"),
+        );
+    }
+    if request.get("id").is_none() {
+        return None; // notifications carry no required fields
+    }
+    let meta = &request["params"]["_meta"];
+    let missing: Vec<&str> = [
+        "io.modelcontextprotocol/protocolVersion",
+        "io.modelcontextprotocol/clientCapabilities",
+    ]
+    .into_iter()
+    .filter(|k| meta.get(*k).is_none())
+    .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    refuse(
+        -32602,
+        format!("params._meta is missing the required key(s): {}", missing.join(", ")),
+    )
+}
+
+/// `sse-priming`: the answer as an event stream: a priming event, a log notification,
+/// then the response (MCP 2025-11-25 transports, "Sending Messages" items 5 and 6).
+fn event_stream(reply: &Value) -> String {
+    let notification = json!({"jsonrpc": "2.0", "method": "notifications/message",
+                              "params": {"level": "info", "data": "working on it"}});
+    format!(
+        "id: prime-0\ndata: \n\nevent: message\ndata: {notification}\n\nevent: message\nid: prime-1\ndata: {reply}\n\n"
+    )
+}
+
+/// The JSON-RPC reply to a request, or `None` for a notification.
+pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
+    let request: Value = serde_json::from_slice(body).ok()?;
+    let id = request.get("id").cloned()?;
+    let method = request["method"].as_str().unwrap_or_default();
+    let tools = !d.config.has_knob(K::NoTools);
+    let capabilities = if tools {
+        json!({"tools": {}})
+    } else {
+        json!({})
+    };
+    let server_info = json!({"name": "mcp-authspec-reference", "version": env!("CARGO_PKG_VERSION")});
+    let result = match method {
+        "initialize" => {
+            let asked = request["params"]["protocolVersion"]
+                .as_str()
+                .unwrap_or_default();
+            let version = asked.parse::<Revision>().unwrap_or(Revision::LATEST);
+            json!({
+                "protocolVersion": version.as_str(),
+                "capabilities": capabilities,
+                "serverInfo": server_info,
+            })
+        }
+        // 2026-07-28 server/discover: servers MUST implement it.
+        "server/discover" => json!({
+            "resultType": "complete",
+            "supportedVersions": Revision::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            "capabilities": capabilities,
+            "_meta": {"io.modelcontextprotocol/serverInfo": server_info},
+        }),
+        "ping" => json!({}),
+        "tools/list" if tools => json!({"tools": [{
+            "name": "echo",
+            "description": "Returns its text argument",
+            "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
+        }]}),
+        "tools/call" if tools => {
+            let text = request["params"]["arguments"]["text"]
+                .as_str()
+                .unwrap_or_default();
+            json!({"content": [{"type": "text", "text": text}], "isError": false})
+        }
+        _ => {
+            return Some(
+                json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": "method not found"}}),
+            );
+        }
+    };
+    Some(json!({"jsonrpc": "2.0", "id": id, "result": result}))
+}
+
+/// 128 random bits, hex: session ids must be unguessable (transports, "Session Management").
+fn session_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        // Without randomness there is no safe id; an empty header value is refused below.
+        return String::new();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
