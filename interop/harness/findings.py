@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from .judge import plain
 from .plan import IMPLEMENTATIONS, MODES
 from .suite import OUTCOMES, REVISIONS, Result
 
@@ -42,7 +43,7 @@ def load(path: Path) -> list[Item]:
     for entry in data["items"]:
         checks = []
         for c in entry.get("checks", []):
-            revisions = REVISIONS if c.get("revisions", "all") == "all" else c["revisions"]
+            revisions = REVISIONS if c.get("revisions", "all") == "all" else plain(c["revisions"])
             check = Check(
                 cases=c["cases"] if isinstance(c["cases"], list) else [c["cases"]],
                 implementations=c["implementations"],

@@ -22,6 +22,7 @@ in this run is stale and is reported as a warning.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,8 +64,15 @@ class Judgment:
         return f"judgment #{self.index} ({self.case}, {self.outcome})"
 
 
+def plain(value):
+    """YAML reads an unquoted 2025-11-25 as a date; revisions are strings here."""
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
 def _list(entry: dict, key: str, where: str, allowed: list[str] | None = None, optional: bool = False) -> list[str] | None:
-    value = entry.get(key)
+    value = plain(entry.get(key))
     if value is None and optional:
         return None
     if value == "all" and allowed is not None:

@@ -144,8 +144,10 @@ class Ctx:
             target = ["--url", url] + (["--token", token] if token else [])
         self._run(impl, mode, "server", target + (["--profile", profile] if profile else []))
 
-    def authorization_server(self, impl: str, mode: str, issuer: str, config: Path | None = None) -> None:
-        self._run(impl, mode, "authorization-server", ["--issuer", issuer] + (["--config", str(config)] if config else []))
+    def authorization_server(self, impl: str, mode: str, issuer: str, config: Path | None = None,
+                             jobs: int | None = None) -> None:
+        target = ["--issuer", issuer] + (["--config", str(config)] if config else [])
+        self._run(impl, mode, "authorization-server", target + (["--jobs", str(jobs)] if jobs else []))
 
     def as_config(self, name: str, **values: str) -> Path:
         """interop/as/NAME.toml with `${KEY}` filled in, written beside the reports."""
@@ -183,18 +185,20 @@ def ts_group(ctx: Ctx, strict: bool) -> None:
     command = shell_join(["node", "-r", str(ctx.root / "interop/node/loopback.cjs"), str(ctx.inst.ts_example_patched), *flags])
     ctx.server(rs, "command", command=command)
     # A fresh process for each AS run: the SDK's DCR handler allows 20 registrations an
-    # hour per client IP (express-rate-limit), and one run registers about 30 clients.
+    # hour per client IP (express-rate-limit), and one run registers about 30 clients
+    # (findings E-1). Cases one at a time, so that the same ones are throttled every run
+    # and the docs stay deterministic.
     if ctx.wants(demo_as, "as"):
         with ctx.stage([(demo_as, "as")]):
             _, issuer, mcp_port = ctx.ts_example(strict)
             # The strict demo AS accepts only its own server's resource (findings E-2).
             config = ctx.as_config("ts-demo-strict", MCP_PORT=str(mcp_port)) if strict else None
-            ctx.authorization_server(demo_as, "as", issuer, config)
+            ctx.authorization_server(demo_as, "as", issuer, config, jobs=1)
     probe = "as-default-resource" if strict else "as-issuer-without-slash"
     if ctx.wants(demo_as, probe):
         with ctx.stage([(demo_as, probe)]):
             _, issuer, _ = ctx.ts_example(strict)
-            ctx.authorization_server(demo_as, probe, issuer if strict else issuer.rstrip("/"))
+            ctx.authorization_server(demo_as, probe, issuer if strict else issuer.rstrip("/"), jobs=1)
 
 
 def py_rs_group(ctx: Ctx, verify: str) -> None:

@@ -96,25 +96,23 @@ def _revs(revs: list[str]) -> str:
 
 
 def _details(rec: RunRecord, verdicts: Verdicts) -> list[str]:
-    """One line per (case, outcome, judgment) with its revisions."""
+    """One line per (case, outcome, judgment) with its revisions; unjudged ones also split
+    by reason."""
     if rec.harness_error:
         return [f"- **run did not complete**: {_md(rec.harness_error)}"]
     groups: dict[tuple, list] = defaultdict(list)
     for r in rec.results:
         if r.outcome in JUDGED:
             j = verdicts.of(r)
-            groups[(r.case, r.outcome, j.index if j else 0)].append(r)
-    lines = []
-    if rec.report_error:
-        lines.append(f"- report error: {_md(rec.report_error)}")
-    for (case, outcome, jid), rs in sorted(groups.items()):
+            groups[(r.case, r.outcome, j.index if j else 0, "" if j else r.reason)].append(r)
+    lines = [f"- report error: {_md(rec.report_error)}"] if rec.report_error else []
+    for (case, outcome, jid, reason), rs in sorted(groups.items()):
         revs = _revs([r.revision for r in rs])
-        reasons = sorted({r.reason for r in rs})
         if jid:
             j = verdicts.of(rs[0])
-            tail = f"[J{jid}](#j{jid}) {j.verdict}: {_md(j.why)}"
+            tail = f"[J{jid}](#j{jid}) {j.verdict} ({_md(j.spec[0]['source']) if j.spec else 'environment'})"
         else:
-            tail = "**UNJUDGED** — " + "; ".join(f"“{_md(x)}”" for x in reasons)
+            tail = f"**unjudged**: “{_md(reason)}”"
         lines.append(f"- `{outcome}` `{case}` [{revs}] — {tail}")
     return lines or ["- no fail, warn or error"]
 

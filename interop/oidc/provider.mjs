@@ -9,6 +9,7 @@
 //   becomes the access token's audience, with scope `mcp:tools`; access tokens are opaque
 //   (`--tokens opaque`, introspection needed) or RFC 9068 JWTs (`--tokens jwt`, RS256 with
 //   a key generated at start);
+// - OAuth Client ID Metadata Documents (fetched from loopback hosts only);
 // - RFC 7662 introspection, for which a confidential client `interop-rs` is pre-registered
 //   (the resource server's credentials; secret from INTEROP_RS_CLIENT_SECRET);
 // - interactions finished automatically: login as `interop-user`, then consent to every
@@ -62,6 +63,14 @@ const configuration = {
     registration: { enabled: true },
     introspection: { enabled: true },
     revocation: { enabled: true },
+    // MCP 2025-11-25 Overview: authorization servers SHOULD support Client ID Metadata
+    // Documents. The library does (an experimental feature, draft-02); documents are
+    // fetched only from loopback hosts, so nothing leaves this machine.
+    clientIdMetadataDocument: {
+      enabled: true,
+      ack: 'draft-02',
+      allowFetch: async (_ctx, clientId) => LOOPBACK.has(new URL(clientId).hostname),
+    },
     resourceIndicators: {
       enabled: true,
       // Only the resource the client asked for; never a default audience.

@@ -11,6 +11,7 @@ mod request_builder;
 mod revision_probe;
 mod run_frame;
 mod runner;
+mod server_discovery;
 mod server_session;
 mod time;
 mod token_supply;

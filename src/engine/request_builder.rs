@@ -111,7 +111,13 @@ pub fn build(
         ));
     }
     if let Some(send) = &req.token {
-        let resource = vars.get("target").map(String::as_str).unwrap_or_default();
+        // Valid tokens are issued for the server's resource identifier (discovered from
+        // its metadata), which is the endpoint URL unless the server says otherwise.
+        let resource = vars
+            .get("resource")
+            .or_else(|| vars.get("target"))
+            .map(String::as_str)
+            .unwrap_or_default();
         let token = match tokens.token(send, resource, vars) {
             Ok(t) => t,
             Err(TokenError::Template(e)) => return Err(BuildError::Template(e)),

@@ -57,6 +57,7 @@ pub enum Support {
 pub async fn probe(
     client: Arc<dyn HttpClient>,
     url: &str,
+    resource: &str,
     revision: Revision,
     tokens: &TokenSupply,
 ) -> Support {
@@ -64,7 +65,7 @@ pub async fn probe(
     if tokens.missing(&valid).is_some() {
         return Support::RunCases;
     }
-    let Ok(token) = tokens.token(&valid, url, &Vars::new()) else {
+    let Ok(token) = tokens.fresh_valid(resource) else {
         return Support::RunCases;
     };
     let message = if opens_with_initialize(revision) {

@@ -11,11 +11,12 @@ use url::Url;
 use super::events::RunEvents;
 use super::run_frame::RunFrame;
 use super::revision_probe::{probe, Support};
+use super::server_discovery::discover;
 use super::runner::{run_cases, RunPlan, Target};
 use super::token_supply::TokenSupply;
 use crate::logic::case::Case;
 use crate::transport::{HttpClient, ReqwestClient, TransportLimits};
-use crate::vocab::{Role, RunReport, TargetDescription};
+use crate::vocab::{Revision, Role, RunReport, TargetDescription};
 
 /// How long the reachability probe waits for a TCP connection.
 pub const REACHABILITY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -49,13 +50,34 @@ impl ServerSession {
             Ok(c) => Arc::new(c),
             Err(e) => return finish(Some(e.message), Vec::new()),
         };
-        let target = Target::new(Role::Server, self.url.clone());
+        let mut target = Target::new(Role::Server, self.url.clone());
+        let first = self.plan.revisions.first().copied().unwrap_or(Revision::LATEST);
+        let discovered = discover(client.clone(), &self.url, first).await;
+        target
+            .session_vars
+            .insert("resource".into(), discovered.resource.clone());
+        match discovered.required_scope {
+            Ok(scope) => {
+                target.session_vars.insert("required_scope".into(), scope);
+            }
+            Err(reason) => {
+                target.unavailable =
+                    Arc::new([("required_scope".to_string(), reason)].into_iter().collect());
+            }
+        }
         // Revisions the server does not implement get one finding each, and their
         // cases do not run.
         let mut findings = Vec::new();
         let mut plan = self.plan.clone();
         for revision in &self.plan.revisions {
-            let answer = probe(client.clone(), self.url.as_str(), *revision, &self.tokens).await;
+            let answer = probe(
+                client.clone(),
+                self.url.as_str(),
+                &discovered.resource,
+                *revision,
+                &self.tokens,
+            )
+            .await;
             if let Support::Unsupported(finding) = answer {
                 plan.revisions.retain(|r| r != revision);
                 findings.push(*finding);

@@ -91,7 +91,10 @@ impl TokenSupply {
                     resource: resource.to_string(),
                     scope: self.scope.clone(),
                 };
-                self.cached(format!("{rendered:?}|{grant:?}"), || {
+                // One token per revision: the runs of a case for several revisions go on
+                // at once, and must not see each other's use of a token.
+                let revision = vars.get("revision").map(String::as_str).unwrap_or_default();
+                self.cached(format!("{rendered:?}|{grant:?}|{revision}"), || {
                     minter.mint(&rendered, &grant).map_err(TokenError::Mint)
                 })?
             }
@@ -111,6 +114,27 @@ impl TokenSupply {
 }
 
 impl TokenSupply {
+    /// A valid token for `resource` that no case sends: minted afresh when the run
+    /// mints (so that what the harness asks on its own leaves the cases' tokens unused),
+    /// else the given one.
+    pub fn fresh_valid(&self, resource: &str) -> Result<String, TokenError> {
+        match &self.minter {
+            Some(minter) => {
+                let grant = Grant {
+                    resource: resource.to_string(),
+                    scope: self.scope.clone(),
+                };
+                minter
+                    .mint(&Mint::default(), &grant)
+                    .map_err(TokenError::Mint)
+            }
+            None => self
+                .given
+                .clone()
+                .ok_or_else(|| TokenError::Mint("no token was given".into())),
+        }
+    }
+
     fn cached(
         &self,
         key: String,

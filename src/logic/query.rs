@@ -18,9 +18,10 @@ pub enum Query {
     /// The HTTP status code.
     Status,
     /// How the server treated the request's credential: `refused` when the answer is 401
-    /// or 403 or carries a Bearer challenge (RFC 6750 §3), else `accepted`. An MCP-level
-    /// error after authentication (a 400 with a JSON-RPC error, a missing session) is
-    /// `accepted`: it judges the request, not the token.
+    /// or 403 or carries a Bearer challenge (RFC 6750 §3), `server error` for a 5xx
+    /// (neither served nor refused), else `accepted`. An MCP-level error after
+    /// authentication (a 400 with a JSON-RPC error, a missing session) is `accepted`: it
+    /// judges the request, not the token; the check's evidence shows it.
     Credential,
     /// The first value of a header (name case-insensitive).
     Header(String),
@@ -312,8 +313,13 @@ fn credential(answer: &Answer) -> QueryValue {
         .header_values("www-authenticate")
         .iter()
         .any(|v| v.to_ascii_lowercase().contains("bearer"));
-    let refused = status == 401 || status == 403 || bearer;
-    let verdict = if refused { "refused" } else { "accepted" };
+    let verdict = if status == 401 || status == 403 || bearer {
+        "refused"
+    } else if status >= 500 {
+        "server error"
+    } else {
+        "accepted"
+    };
     Ok(Value::String(verdict.to_string()))
 }
 
@@ -325,7 +331,24 @@ pub fn credential_evidence(answer: &Answer) -> Option<String> {
         let short: String = c.chars().take(120).collect();
         format!(", WWW-Authenticate: {short}")
     });
-    Some(format!("HTTP {status}{}", challenge.unwrap_or_default()))
+    // An MCP-level error after authentication is shown, so that a reader sees what the
+    // server objected to when it was not the token.
+    let rpc_error = parse_json(answer).ok().and_then(|m| {
+        let error = m.get("error")?;
+        let message: String = error
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .chars()
+            .take(160)
+            .collect();
+        Some(format!(", JSON-RPC error {} {message:?}", error.get("code")?))
+    });
+    Some(format!(
+        "HTTP {status}{}{}",
+        challenge.unwrap_or_default(),
+        rpc_error.unwrap_or_default()
+    ))
 }
 
 fn location_param(answer: &Answer, name: &str) -> QueryValue {
@@ -381,7 +404,7 @@ impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Query::Status => write!(f, "status"),
-            Query::Credential => write!(f, "the credential (accepted or refused)"),
+            Query::Credential => write!(f, "the token's treatment (accepted, refused or server error)"),
             Query::Header(h) => write!(f, "header `{h}`"),
             Query::ContentType => write!(f, "content type"),
             Query::Body => write!(f, "body"),

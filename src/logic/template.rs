@@ -62,6 +62,19 @@ pub const AUTHORIZATION_SERVER_VARIABLES: &[(&str, &str)] = &[
     ("state", "a fresh state value for this case run"),
 ];
 
+/// Variables of server cases, set by the run from what a client learns before it
+/// authorizes (the server's challenge and protected resource metadata).
+pub const SERVER_VARIABLES: &[(&str, &str)] = &[
+    (
+        "resource",
+        "the server's resource identifier: its metadata's `resource` when that covers the endpoint, else the endpoint URL; valid tokens are issued for it",
+    ),
+    (
+        "required_scope",
+        "the scope the server names: its challenge's `scope`, else its metadata's `scopes_supported`",
+    ),
+];
+
 /// Variables of client cases (`target` is the mock MCP endpoint the client is given).
 pub const CLIENT_VARIABLES: &[(&str, &str)] =
     &[("issuer", "the issuer of the mock authorization server")];
@@ -72,7 +85,7 @@ pub fn builtin_variables(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::AuthorizationServer => all.extend_from_slice(AUTHORIZATION_SERVER_VARIABLES),
         Role::Client => all.extend_from_slice(CLIENT_VARIABLES),
-        Role::Server => {}
+        Role::Server => all.extend_from_slice(SERVER_VARIABLES),
     }
     all
 }

@@ -166,6 +166,9 @@ defects! {
     SessionAuthenticates = "session-authenticates",
     /// Serves a client address without a token once it has sent one valid token.
     RemembersClientAddress = "remembers-client-address",
+    /// Refuses a valid token it has already served once, as if tokens were one-time
+    /// nonces: the conversation breaks on its second request.
+    SingleUseTokens = "single-use-tokens",
     /// Answers a token that is not a JWT with HTTP 500.
     CrashesOnMalformedToken = "crashes-on-malformed-token",
     /// Leaves error="invalid_token" out of the challenge for a refused token.

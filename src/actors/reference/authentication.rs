@@ -74,6 +74,11 @@ pub(super) async fn authenticate(
             granted: String::new(),
         }));
     }
+    if has(D::SingleUseTokens) && !lock(&d.served_tokens).insert(token) {
+        return Err(Refusal::Rejected(Rejection::Invalid(
+            "this token was already used".into(),
+        )));
+    }
     lock(&d.remembered_peers).insert(peer.ip());
     Ok(())
 }

@@ -107,6 +107,8 @@ pub(super) struct Deployment {
     pub sessions: Mutex<HashSet<String>>,
     /// Addresses that once sent a valid token (only `remembers-client-address` reads them).
     pub remembered_peers: Mutex<HashSet<IpAddr>>,
+    /// Tokens served once (only `single-use-tokens` reads them).
+    pub served_tokens: Mutex<HashSet<String>>,
 }
 
 impl Deployment {
@@ -216,6 +218,7 @@ async fn serve_reference_mcp(
         trust,
         sessions: Mutex::new(HashSet::new()),
         remembered_peers: Mutex::new(HashSet::new()),
+        served_tokens: Mutex::new(HashSet::new()),
     });
     let mut routes = mcp_server::router(deployment.clone());
     if let Some(log) = deployment.config.traffic.clone() {

@@ -1,0 +1,117 @@
+//! What a client learns about a server before it authorizes, read once per run: the
+//! resource identifier tokens are issued for, and the scope the server says it needs.
+//! Cases read them as `{resource}` and `{required_scope}`.
+//!
+//! - The resource is the `resource` of the protected resource metadata (RFC 9728 §2),
+//!   found as a client finds it: the URL the challenge names (§5.1), else the
+//!   path-inserted well-known URI, else the root one (MCP 2025-11-25 "Protected Resource
+//!   Metadata Discovery Requirements"). It is used only when it covers the endpoint
+//!   (same origin, a path prefix: MCP "Canonical Server URI" allows the origin);
+//!   otherwise, or without metadata, the endpoint URL itself.
+//! - The scope needed is the challenge's `scope` (RFC 6750 §3), else the metadata's
+//!   `scopes_supported` (the MCP 2025-11-25 "Scope Selection Strategy" fallback).
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use url::Url;
+
+use crate::logic::case_model::McpMessage;
+use crate::logic::mcp_messages::build;
+use crate::logic::well_known::{insert_well_known, resource_covers, root_well_known};
+use crate::logic::www_authenticate::{find_challenge, parse_challenges};
+use crate::transport::{HttpClient, HttpRequest};
+use crate::vocab::{HeaderPair, Revision};
+
+/// What discovery found.
+pub struct Discovered {
+    /// The resource identifier valid tokens are issued for.
+    pub resource: String,
+    /// The scope the server names, or why none is known.
+    pub required_scope: Result<String, String>,
+}
+
+pub async fn discover(client: Arc<dyn HttpClient>, url: &Url, revision: Revision) -> Discovered {
+    let built = build(McpMessage::FirstProtected, revision);
+    let request = HttpRequest {
+        method: "POST".into(),
+        url: url.to_string(),
+        headers: built
+            .headers
+            .into_iter()
+            .map(|(n, v)| HeaderPair::new(n, v))
+            .collect(),
+        body: Some(built.body.to_string().into_bytes()),
+    };
+    let mut advertised = None;
+    let mut challenge_scope = None;
+    if let Ok(r) = client.send(request).await {
+        let values: Vec<&str> = r
+            .headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("www-authenticate"))
+            .map(|h| h.value.as_str())
+            .collect();
+        if let Ok(challenges) = parse_challenges(&values) {
+            if let Some(bearer) = find_challenge(&challenges, "Bearer") {
+                advertised = bearer.param("resource_metadata").map(str::to_string);
+                challenge_scope = bearer
+                    .param("scope")
+                    .filter(|s| !s.trim().is_empty())
+                    .map(str::to_string);
+            }
+        }
+    }
+    let mut candidates: Vec<String> = advertised.into_iter().collect();
+    candidates.push(insert_well_known(url, "oauth-protected-resource").to_string());
+    candidates.push(root_well_known(url, "oauth-protected-resource").to_string());
+    let mut metadata: Option<Value> = None;
+    for candidate in candidates {
+        if let Ok(doc) = get_json(&client, &candidate).await {
+            metadata = Some(doc);
+            break;
+        }
+    }
+    let resource = metadata
+        .as_ref()
+        .and_then(|m| m.get("resource"))
+        .and_then(Value::as_str)
+        .filter(|r| Url::parse(r).is_ok_and(|parsed| resource_covers(&parsed, url)))
+        .map(str::to_string)
+        .unwrap_or_else(|| url.to_string());
+    let listed = metadata
+        .as_ref()
+        .and_then(|m| m.get("scopes_supported"))
+        .and_then(Value::as_array)
+        .map(|scopes| {
+            scopes
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|s| !s.is_empty());
+    let required_scope = challenge_scope.or(listed).ok_or_else(|| {
+        "the server names no scope: its 401 challenge has no `scope` and its protected \
+         resource metadata no `scopes_supported`"
+            .to_string()
+    });
+    Discovered {
+        resource,
+        required_scope,
+    }
+}
+
+async fn get_json(client: &Arc<dyn HttpClient>, url: &str) -> Result<Value, String> {
+    let request = HttpRequest {
+        method: "GET".into(),
+        url: url.to_string(),
+        headers: vec![HeaderPair::new("Accept", "application/json")],
+        body: None,
+    };
+    let r = client.send(request).await.map_err(|e| e.message)?;
+    if !(200..300).contains(&r.status) {
+        return Err(format!("HTTP {}", r.status));
+    }
+    serde_json::from_slice(&r.body).map_err(|e| e.to_string())
+}
