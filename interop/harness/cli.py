@@ -9,7 +9,6 @@ import datetime
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -54,6 +53,12 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
     args = p.parse_args(argv)
     args.scratch = args.scratch.resolve()
     args.bin = args.bin if args.bin.is_absolute() else (Path.cwd() / args.bin)
+    default_bin = (root / "target/release/mcp-authspec").resolve()
+    if not args.bin.exists() and args.bin.resolve() != default_bin:
+        p.error(f"--bin / MCP_AUTHSPEC_BIN {args.bin}: no such file")
+    for flag in ("start_timeout", "run_timeout"):
+        if getattr(args, flag) <= 0:
+            p.error(f"--{flag.replace('_', '-')} must be positive")
     return args
 
 
@@ -64,10 +69,7 @@ def say(text: str) -> None:
 def resolve_binary(root: Path, wanted: Path, scratch: Path) -> Path:
     """The binary to use, copied into the scratch folder so that a rebuild during the run
     cannot mix two versions."""
-    default = root / "target/release/mcp-authspec"
-    if not wanted.exists():
-        if wanted.resolve() != default.resolve():
-            raise install.InstallError(f"--bin {wanted}: no such file")
+    if not wanted.exists():  # only the default can be missing here (parse checks --bin)
         say(f"{wanted} is missing: cargo build --release (up to {BUILD_TIMEOUT // 60} min)")
         try:
             done = subprocess.run(["cargo", "build", "--release"], cwd=root, timeout=BUILD_TIMEOUT, check=False)

@@ -162,7 +162,7 @@ class Procs:
                 raise PeerError(f"{name} exited ({proc.popen.returncode}) before listening on {ports}:\n    {proc.log_tail()}")
             if time.monotonic() > deadline:
                 proc.stop()
-                raise PeerError(f"{name} did not listen on {ports} within {timeout:.0f} s:\n    {proc.log_tail()}")
+                raise PeerError(f"{name} did not listen on {ports} within {timeout:g} s:\n    {proc.log_tail()}")
             time.sleep(0.1)
         return proc
 

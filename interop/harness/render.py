@@ -142,9 +142,28 @@ def readme(records, verdicts: Verdicts, judgments: list[Judgment], items, versio
         "scripts/interop --help",
         "```",
         "",
+        "Installs go to `scratch/interop/` under the repository root (`--scratch DIR` or",
+        "`MCP_AUTHSPEC_INTEROP_DIR`), reports to `<scratch>/reports/<implementation>/<mode>/`.",
+        "The binary is `target/release/mcp-authspec` (`--bin`, `MCP_AUTHSPEC_BIN`), copied into",
+        "the scratch folder for the run. Node.js 20+, npm and Python 3.11 are needed; the",
+        "network only for npm and pip on the first run.",
+        "",
         "Every peer listens on 127.0.0.1 only. Exit code 0: every fail, warn and error has a",
         "judgment; 1: some have none (listed); 2: bad usage or judgments file; 3: a peer, an",
         "install or a run broke.",
+        "",
+        "## Peers",
+        "",
+        "| implementation | what | package |",
+        "|---|---|---|",
+        *[f"| `{impl}` | {_md(title)} | {pkg} |" for impl, (title, pkg) in IMPLEMENTATIONS.items()],
+        "",
+        "Tokens for `url+token`: TS example ← its demo AS; Python RS ← oidc-provider (opaque",
+        "tokens for introspection, JWTs for JWKS); Python AS+RS ← its own AS routes. Under",
+        "`command` both TS example modes and both Python RS modes trust the suite's IdP",
+        "(introspection at `{introspection_endpoint}` for the TS example and the introspection",
+        "RS, `{jwks_uri}` for the JWT RS). The strict demo AS is run with",
+        "`interop/as/ts-demo-strict.toml` (the one resource it accepts).",
         "",
         "## Matrix",
         "",
@@ -152,7 +171,9 @@ def readme(records, verdicts: Verdicts, judgments: list[Judgment], items, versio
         "revision; `exit` is mcp-authspec's exit code. Modes: `url` a running server without a",
         "token; `url+token` with a real token from the server's own authorization server (DCR,",
         "PKCE S256, `resource`, code exchange); `command` started by the suite and trusting its",
-        "IdP; `as` `mcp-authspec authorization-server --revision all`.",
+        "IdP; `as` `mcp-authspec authorization-server --revision all`. The two TS demo AS rows",
+        "vary a little from run to run while findings item E-1 is open (which cases its DCR",
+        "rate limit throttles depends on the suite's scheduling).",
         "",
         "| implementation | mode | " + " | ".join(REVISIONS) + " | exit |",
         "|---|---|" + "---|" * len(REVISIONS) + "---|",
@@ -161,6 +182,13 @@ def readme(records, verdicts: Verdicts, judgments: list[Judgment], items, versio
         cells = " | ".join(_cell(rec, rev) for rev in REVISIONS)
         exit_code = "—" if rec.exit_code is None else str(rec.exit_code)
         out.append(f"| `{rec.implementation}` | `{rec.mode}` | {cells} | {exit_code} |")
+    judged = [r for rec in main for r in rec.results if r.outcome in JUDGED]
+    defects = sum(1 for r in judged if verdicts.of(r) and verdicts.of(r).verdict == "true defect")
+    env = sum(1 for r in judged if verdicts.of(r) and verdicts.of(r).verdict == "environment")
+    broken = [rec.key for rec in main if rec.harness_error]
+    out += ["", f"Gate: {len(judged)} fail/warn/error results; {defects} judged true defects, {env} judged "
+            f"environment, **{len(verdicts.unjudged)} unjudged** (suite problems to fix, listed under Open), "
+            f"{len(verdicts.stale)} stale judgments" + (f"; runs that broke: {', '.join(broken)}" if broken else "") + "."]
     out += ["", "## Fails, warnings and errors, with their judgments", ""]
     for rec in main:
         out += [f"### `{rec.implementation}` / `{rec.mode}`", "", f"{_title(rec.implementation)}.", "", *_details(rec, verdicts), ""]

@@ -56,8 +56,8 @@ _NORMALISE = [
     (re.compile(r"\b(127\.0\.0\.1|localhost|\[::1\]):\d{2,5}\b"), r"\1:PORT"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
     (re.compile(r"\b\d+(\.\d+)? ?(ms|s)\b"), "<duration>"),
-    # base64url of a random value (codes, states, client ids): mixed case and digits
-    (re.compile(r"(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-]*\d)(?=[A-Za-z0-9_\-]*[a-z])(?=[A-Za-z0-9_\-]*[A-Z])[A-Za-z0-9_\-]{16,}"), "<random>"),
+    # random values (codes, states, client ids: RFC 3986 unreserved, mixed case and digits)
+    (re.compile(r"(?<![\w~.-])(?=[\w~.-]*\d)(?=[\w~.-]*[a-z])(?=[\w~.-]*[A-Z])[\w~.-]{16,}", re.A), "<random>"),
 ]
 
 

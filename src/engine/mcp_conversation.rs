@@ -38,9 +38,7 @@ pub async fn complete_initialization(
     answer: &Answer,
     revision: Revision,
 ) -> Option<String> {
-    let succeeded = answer
-        .status
-        .is_some_and(|s| (200..300).contains(&s))
+    let succeeded = answer.status.is_some_and(|s| (200..300).contains(&s))
         && crate::logic::query::Query::Json("/result".into())
             .evaluate(answer, &Default::default())
             .is_ok();
@@ -76,7 +74,10 @@ pub async fn complete_initialization(
     // The answer (202 Accepted normally) is evidence only; a server that refuses the
     // notification shows it in the next request's answer.
     let _ = recorder
-        .send(&format!("{label} (then notifications/initialized)"), request)
+        .send(
+            &format!("{label} (then notifications/initialized)"),
+            request,
+        )
         .await;
     session
 }

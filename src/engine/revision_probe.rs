@@ -205,9 +205,7 @@ fn finding(revision: Revision, reason: String) -> CaseReport {
         title: "The server implements the revision under test".to_string(),
         role: Role::Server,
         requirement: REQUIREMENT.to_string(),
-        requirement_text: requirement
-            .map(|r| r.statement.clone())
-            .unwrap_or_default(),
+        requirement_text: requirement.map(|r| r.statement.clone()).unwrap_or_default(),
         level: Level::MAY,
         revision,
         outcome: Outcome::Unsupported,

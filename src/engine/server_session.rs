@@ -9,10 +9,10 @@ use tokio::net::TcpStream;
 use url::Url;
 
 use super::events::RunEvents;
-use super::run_frame::RunFrame;
 use super::revision_probe::{probe, Support};
-use super::server_discovery::discover;
+use super::run_frame::RunFrame;
 use super::runner::{run_cases, RunPlan, Target};
+use super::server_discovery::discover;
 use super::token_supply::TokenSupply;
 use crate::logic::case::Case;
 use crate::transport::{HttpClient, ReqwestClient, TransportLimits};
@@ -51,7 +51,12 @@ impl ServerSession {
             Err(e) => return finish(Some(e.message), Vec::new()),
         };
         let mut target = Target::new(Role::Server, self.url.clone());
-        let first = self.plan.revisions.first().copied().unwrap_or(Revision::LATEST);
+        let first = self
+            .plan
+            .revisions
+            .first()
+            .copied()
+            .unwrap_or(Revision::LATEST);
         let discovered = discover(client.clone(), &self.url, first).await;
         target
             .session_vars
@@ -61,8 +66,11 @@ impl ServerSession {
                 target.session_vars.insert("required_scope".into(), scope);
             }
             Err(reason) => {
-                target.unavailable =
-                    Arc::new([("required_scope".to_string(), reason)].into_iter().collect());
+                target.unavailable = Arc::new(
+                    [("required_scope".to_string(), reason)]
+                        .into_iter()
+                        .collect(),
+                );
             }
         }
         // Revisions the server does not implement get one finding each, and their
@@ -83,15 +91,8 @@ impl ServerSession {
                 findings.push(*finding);
             }
         }
-        let mut reports = run_cases(
-            cases,
-            &target,
-            &plan,
-            client,
-            self.tokens.clone(),
-            events,
-        )
-        .await;
+        let mut reports =
+            run_cases(cases, &target, &plan, client, self.tokens.clone(), events).await;
         reports.extend(findings);
         reports.sort_by(|a, b| (a.id.as_str(), a.revision).cmp(&(b.id.as_str(), b.revision)));
         finish(None, reports)

@@ -100,7 +100,8 @@ mod tests {
 
     #[test]
     fn joins_multi_line_data_and_ignores_comments() {
-        let stream = ": keep-alive\r\ndata: {\"jsonrpc\":\"2.0\",\"id\":7,\r\ndata:\"result\":{}}\r\n\r\n";
+        let stream =
+            ": keep-alive\r\ndata: {\"jsonrpc\":\"2.0\",\"id\":7,\r\ndata:\"result\":{}}\r\n\r\n";
         assert_eq!(response_in(stream, Some(&json!(7))).unwrap()["id"], 7);
     }
 

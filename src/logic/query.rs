@@ -342,7 +342,10 @@ pub fn credential_evidence(answer: &Answer) -> Option<String> {
             .chars()
             .take(160)
             .collect();
-        Some(format!(", JSON-RPC error {} {message:?}", error.get("code")?))
+        Some(format!(
+            ", JSON-RPC error {} {message:?}",
+            error.get("code")?
+        ))
     });
     Some(format!(
         "HTTP {status}{}{}",
@@ -404,7 +407,10 @@ impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Query::Status => write!(f, "status"),
-            Query::Credential => write!(f, "the token's treatment (accepted, refused or server error)"),
+            Query::Credential => write!(
+                f,
+                "the token's treatment (accepted, refused or server error)"
+            ),
             Query::Header(h) => write!(f, "header `{h}`"),
             Query::ContentType => write!(f, "content type"),
             Query::Body => write!(f, "body"),

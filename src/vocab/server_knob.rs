@@ -58,6 +58,10 @@ defects! {
     /// it as valid): metadata only at the root well-known URI, named in the challenge,
     /// and tokens must be issued for the origin.
     ResourceIsOrigin = "resource-is-origin",
+    /// Implements the revisions up to 2025-11-25 only, like an SDK of that era: offered
+    /// a newer version at `initialize` it answers 2025-11-25, and a 2026-07-28 request
+    /// (no session) gets 400 "No valid session ID provided" (-32000).
+    ImplementsUpTo2025_11_25 = "implements-up-to-2025-11-25",
 }
 
 #[cfg(test)]

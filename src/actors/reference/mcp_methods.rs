@@ -27,6 +27,12 @@ pub(super) fn handle_post(d: &Deployment, headers: &HeaderMap, body: &[u8]) -> R
         return (StatusCode::BAD_REQUEST, axum::Json(err)).into_response();
     };
     let modern = revision_of(headers).is_some_and(|r| r >= Revision::R2026_07_28);
+    if modern && d.config.has_knob(K::ImplementsUpTo2025_11_25) {
+        // What a session-based server of that era answers a request without a session.
+        let err = json!({"jsonrpc": "2.0", "id": null,
+                         "error": {"code": -32000, "message": "Bad Request: No valid session ID provided"}});
+        return (StatusCode::BAD_REQUEST, axum::Json(err)).into_response();
+    }
     if modern && d.config.has_knob(K::EnforcesRequestFields) {
         if let Some(refusal) = malformed(&request, headers) {
             return refusal;
@@ -98,7 +104,10 @@ fn malformed(request: &Value, headers: &HeaderMap) -> Option<Response> {
     }
     refuse(
         -32602,
-        format!("params._meta is missing the required key(s): {}", missing.join(", ")),
+        format!(
+            "params._meta is missing the required key(s): {}",
+            missing.join(", ")
+        ),
     )
 }
 
@@ -123,13 +132,25 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
     } else {
         json!({})
     };
-    let server_info = json!({"name": "mcp-authspec-reference", "version": env!("CARGO_PKG_VERSION")});
+    let server_info =
+        json!({"name": "mcp-authspec-reference", "version": env!("CARGO_PKG_VERSION")});
     let result = match method {
         "initialize" => {
             let asked = request["params"]["protocolVersion"]
                 .as_str()
                 .unwrap_or_default();
-            let version = asked.parse::<Revision>().unwrap_or(Revision::LATEST);
+            let newest = if d.config.has_knob(K::ImplementsUpTo2025_11_25) {
+                Revision::R2025_11_25
+            } else {
+                Revision::LATEST
+            };
+            // Lifecycle "Version Negotiation": the asked version when supported, else the
+            // newest the server has.
+            let version = asked
+                .parse::<Revision>()
+                .ok()
+                .filter(|r| *r <= newest)
+                .unwrap_or(newest);
             json!({
                 "protocolVersion": version.as_str(),
                 "capabilities": capabilities,

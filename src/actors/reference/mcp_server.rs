@@ -15,8 +15,8 @@ use axum::Router;
 use serde_json::json;
 
 use super::authentication::authenticate;
-use super::mcp_methods::handle_post;
 use super::deployment::Deployment;
+use super::mcp_methods::handle_post;
 use super::protected_resource_metadata as prm;
 use crate::actors::idp;
 use crate::vocab::{ServerDefect as D, ServerKnob as K};

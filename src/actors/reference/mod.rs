@@ -3,9 +3,9 @@
 
 mod authentication;
 mod deployment;
-mod mcp_methods;
 #[cfg(test)]
 mod knob_tests;
+mod mcp_methods;
 mod mcp_server;
 mod protected_resource_metadata;
 mod scope_policy;
