@@ -88,9 +88,8 @@ fn malformed(request: &Value, headers: &HeaderMap) -> Option<Response> {
             format!("Mcp-Method header {header:?} does not match the method `{method}`"),
         );
     }
-    if request.get("id").is_none() {
-        return None; // notifications carry no required fields
-    }
+    // Notifications carry no required fields.
+    request.get("id")?;
     let meta = &request["params"]["_meta"];
     let missing: Vec<&str> = [
         "io.modelcontextprotocol/protocolVersion",
