@@ -80,13 +80,35 @@ def _now(results: list[Result], expect: list[str]) -> str:
     return words
 
 
+# The finding that stands for every case of a revision the server does not implement:
+# those cases are not run, so a check that asks about one of them reads this finding.
+REVISION_FINDING = "server/revision/implemented"
+
+
+def _stand_ins(check: Check, results: list[Result]) -> list[Result]:
+    """The unsupported-revision findings of the runs and revisions a check asks about,
+    as results of the cases it names (which did not run there)."""
+    out = []
+    for r in results:
+        if r.case != REVISION_FINDING or r.outcome != "unsupported":
+            continue
+        for case in check.cases:
+            probe = Result(r.implementation, r.mode, r.revision, case, r.outcome, r.reason)
+            if check.selects(probe) and not any(
+                    x.case == case and x.implementation == r.implementation and x.mode == r.mode
+                    and x.revision == r.revision for x in results):
+                out.append(probe)
+    return out
+
+
 def evaluate(items: list[Item], results: list[Result]) -> list[dict]:
     """One row per item: what each check selects now and whether it is as expected."""
     rows = []
     for item in items:
         checks = []
         for check in item.checks:
-            selected = sorted((r for r in results if check.selects(r)), key=lambda r: (r.case, r.implementation, r.mode, r.revision))
+            chosen = [r for r in results if check.selects(r)] + _stand_ins(check, results)
+            selected = sorted(chosen, key=lambda r: (r.case, r.implementation, r.mode, r.revision))
             checks.append({
                 "cases": check.cases,
                 "implementations": check.implementations,

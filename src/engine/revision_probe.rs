@@ -89,6 +89,7 @@ pub async fn probe(
     let id = rpc_id(&request);
     let recorder = Recorder::new(client);
     let label = format!("does the server implement {revision}?");
+    // Transport limits bound the request; a server that does not answer decides nothing.
     let Ok(response) = recorder.send(&label, request).await else {
         return Support::RunCases;
     };

@@ -12,6 +12,7 @@
 //!   `scopes_supported` (the MCP 2025-11-25 "Scope Selection Strategy" fallback).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 use url::Url;
@@ -31,7 +32,33 @@ pub struct Discovered {
     pub required_scope: Result<String, String>,
 }
 
-pub async fn discover(client: Arc<dyn HttpClient>, url: &Url, revision: Revision) -> Discovered {
+/// Discovery within `limit`; what it did not learn in time is unknown (the endpoint as
+/// resource, no scope).
+pub async fn discover(
+    client: Arc<dyn HttpClient>,
+    url: &Url,
+    revision: Revision,
+    limit: Duration,
+) -> Discovered {
+    let unknown = || {
+        Discovered {
+        resource: url.to_string(),
+        required_scope: Err(format!(
+            "the server named no scope within {} s (no answer to the unauthenticated request or the metadata)",
+            limit.as_secs()
+        )),
+    }
+    };
+    tokio::time::timeout(limit, discover_unbounded(client, url, revision))
+        .await
+        .unwrap_or_else(|_| unknown())
+}
+
+async fn discover_unbounded(
+    client: Arc<dyn HttpClient>,
+    url: &Url,
+    revision: Revision,
+) -> Discovered {
     let built = build(McpMessage::FirstProtected, revision);
     let request = HttpRequest {
         method: "POST".into(),

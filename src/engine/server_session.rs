@@ -57,7 +57,8 @@ impl ServerSession {
             .first()
             .copied()
             .unwrap_or(Revision::LATEST);
-        let discovered = discover(client.clone(), &self.url, first).await;
+        // Bounded like a case: a server that never answers costs one case time limit here.
+        let discovered = discover(client.clone(), &self.url, first, self.plan.case_timeout).await;
         target
             .session_vars
             .insert("resource".into(), discovered.resource.clone());
