@@ -16,14 +16,24 @@ pub(super) struct CannotRun {
     pub reason: String,
 }
 
-/// The first token the case sends that `tokens` cannot provide (see
-/// [`TokenSupply::missing`], which the run itself consults the same way).
+/// Why `tokens` cannot provide a token the case sends (see [`TokenSupply::missing`],
+/// which the run itself consults). A token that must be minted comes first: a token given
+/// by the vendor would not make such a case run, so "needs a token" would mislead.
 pub(super) fn missing_token(tokens: &TokenSupply, case: &Case) -> Option<CannotRun> {
-    case.file
+    let sends: Vec<_> = case
+        .file
         .steps
         .iter()
         .filter_map(|step| step.send.value.token.as_ref())
-        .find_map(|send| tokens.missing(send).map(|reason| CannotRun { reason }))
+        .collect();
+    let minted_first = sends
+        .iter()
+        .filter(|send| send.needs_minting())
+        .chain(sends.iter().filter(|send| !send.needs_minting()));
+    minted_first
+        .filter_map(|send| tokens.missing(send))
+        .next()
+        .map(|reason| CannotRun { reason })
 }
 
 /// The first built-in variable the case reads that the run could not set.
@@ -77,6 +87,29 @@ mod tests {
     fn cannot(reason: &str) -> CannotRun {
         CannotRun {
             reason: reason.into(),
+        }
+    }
+
+    #[test]
+    fn a_case_needing_a_minted_token_says_so_with_or_without_a_given_token() {
+        let cases = crate::input::load_cases(&crate::input::CaseSource::Builtin).unwrap();
+        let needs_minting = |c: &Case| {
+            c.file
+                .steps
+                .iter()
+                .filter_map(|s| s.send.value.token.as_ref())
+                .any(|t| t.needs_minting())
+        };
+        let minting: Vec<_> = cases.iter().filter(|c| needs_minting(c)).collect();
+        assert!(!minting.is_empty());
+        for tokens in [
+            TokenSupply::given(None),
+            TokenSupply::given(Some("t".into())),
+        ] {
+            for case in &minting {
+                let reason = missing_token(&tokens, case).expect("cannot run").reason;
+                assert!(reason.contains("minted"), "{}: {reason}", case.id());
+            }
         }
     }
 
