@@ -14,7 +14,7 @@ use super::run_frame::RunFrame;
 use super::runner::{run_cases, RunPlan, Target};
 use super::server_session::check_reachable;
 use super::token_supply::TokenSupply;
-use crate::actors::loopback_client::start_loopback_client;
+use crate::actors::loopback_client::{start_loopback_client, LoopbackClient};
 use crate::logic::as_config::AsRunConfig;
 use crate::logic::case::Case;
 use crate::logic::template::Vars;
@@ -43,30 +43,42 @@ impl AuthorizationServerSession {
             },
             &self.plan,
         );
-        let finish = |error, cases| frame.finish(error, cases);
-        let issuer_url = match Url::parse(&self.issuer) {
-            Ok(u) => u,
-            Err(e) => {
-                let reason = format!("the issuer `{}` is not a URL: {e}", self.issuer);
-                return finish(Some(reason), Vec::new());
-            }
+        let prepared = match self.prepare().await {
+            Ok(p) => p,
+            Err(reason) => return frame.finish(Some(reason), Vec::new()),
         };
-        if let Err(reason) = check_reachable(&issuer_url).await {
-            return finish(Some(reason), Vec::new());
-        }
-        let client: Arc<dyn HttpClient> = match ReqwestClient::new(self.limits) {
-            Ok(c) => Arc::new(c),
-            Err(e) => return finish(Some(e.message), Vec::new()),
-        };
-        let loopback = match start_loopback_client().await {
-            Ok(l) => l,
-            Err(e) => {
-                return finish(
-                    Some(format!("cannot serve the loopback client: {e}")),
-                    Vec::new(),
-                )
-            }
-        };
+        let reports = run_cases(
+            cases,
+            &prepared.target,
+            &self.plan,
+            prepared.client,
+            Arc::new(TokenSupply::default()),
+            events,
+        )
+        .await;
+        drop(prepared.loopback);
+        frame.finish(None, reports)
+    }
+
+    /// The built-in variables this run could not set, with the reason, found by setting
+    /// the run up exactly as [`Self::run`] does (so a client is registered when none is
+    /// configured) and running no case. `Err`: the run could not start at all.
+    pub async fn unavailable_variables(&self) -> Result<BTreeMap<String, String>, String> {
+        let prepared = self.prepare().await?;
+        Ok(prepared.target.unavailable.as_ref().clone())
+    }
+
+    /// Everything before the cases: the issuer reachable, the metadata read, the loopback
+    /// client served, a client configured or registered.
+    async fn prepare(&self) -> Result<Prepared, String> {
+        let issuer_url = Url::parse(&self.issuer)
+            .map_err(|e| format!("the issuer `{}` is not a URL: {e}", self.issuer))?;
+        check_reachable(&issuer_url).await?;
+        let client: Arc<dyn HttpClient> =
+            Arc::new(ReqwestClient::new(self.limits).map_err(|e| e.message)?);
+        let loopback = start_loopback_client()
+            .await
+            .map_err(|e| format!("cannot serve the loopback client: {e}"))?;
         let mut setup = Setup::default();
         // The issuer identifier exactly as given: RFC 8414 §3.3 compares it as a string,
         // so a slash URL parsing would add to an origin must not appear.
@@ -94,18 +106,19 @@ impl AuthorizationServerSession {
             consent: Arc::new(self.config.consent.clone()),
             ..Target::new(Role::AuthorizationServer, issuer_url)
         };
-        let reports = run_cases(
-            cases,
-            &target,
-            &self.plan,
+        Ok(Prepared {
+            target,
             client,
-            Arc::new(TokenSupply::default()),
-            events,
-        )
-        .await;
-        drop(loopback);
-        finish(None, reports)
+            loopback,
+        })
     }
+}
+
+/// A run set up and ready for its cases; the loopback client serves while it lives.
+struct Prepared {
+    target: Target,
+    client: Arc<dyn HttpClient>,
+    loopback: LoopbackClient,
 }
 
 #[derive(Default)]

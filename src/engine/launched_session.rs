@@ -10,8 +10,8 @@ use super::run_frame::RunFrame;
 use super::runner::RunPlan;
 use super::server_session::ServerSession;
 use super::token_supply::TokenSupply;
-use crate::actors::idp::{start_idp, IdpConfig};
-use crate::actors::process::{free_loopback_port, launch, LaunchSpec};
+use crate::actors::idp::{start_idp, IdpConfig, MockIdp};
+use crate::actors::process::{free_loopback_port, launch, LaunchSpec, TargetProcess};
 use crate::logic::case::Case;
 use crate::logic::redaction::redact_text;
 use crate::transport::TransportLimits;
@@ -40,34 +40,48 @@ impl LaunchedServer {
             },
             &self.plan,
         );
-        let broken = |reason: String, process: Option<ProcessEvidence>| {
-            let mut report = frame.finish(Some(reason), Vec::new());
-            report.targets[0].process = process;
-            report
+        let started = match self.start().await {
+            Ok(s) => s,
+            Err(failure) => {
+                let mut report = frame.finish(Some(failure.reason), Vec::new());
+                report.targets[0].process = failure.process;
+                return report;
+            }
         };
-        let idp = match start_idp(IdpConfig::default()).await {
-            Ok(i) => i,
-            Err(e) => return broken(format!("cannot start the suite's IdP: {e}"), None),
+        let mut report = started
+            .session(self.plan.clone(), self.limits)
+            .run(cases, events)
+            .await;
+        let evidence = started.stop().await;
+        for target in &mut report.targets {
+            target.location = evidence.command.clone();
+            target.process = Some(evidence.clone());
+        }
+        report
+    }
+
+    /// Starts the suite's IdP, then the server under test with its coordinates, and
+    /// returns once the server's port accepts connections. `plan` is not used here: the
+    /// caller runs sessions against the started server (the `cargo test` entry runs one
+    /// per trial against one launch).
+    pub async fn start(&self) -> Result<StartedServer, StartFailure> {
+        let broken = |reason: String| StartFailure {
+            reason,
+            process: None,
         };
-        let port = match free_loopback_port() {
-            Ok(p) => p,
-            Err(e) => return broken(format!("cannot find a free loopback port: {e}"), None),
-        };
+        let idp = start_idp(IdpConfig::default())
+            .await
+            .map_err(|e| broken(format!("cannot start the suite's IdP: {e}")))?;
+        let port = free_loopback_port()
+            .map_err(|e| broken(format!("cannot find a free loopback port: {e}")))?;
         let path = if self.path.starts_with('/') {
             self.path.clone()
         } else {
             format!("/{}", self.path)
         };
         let resource = format!("http://127.0.0.1:{port}{path}");
-        let url = match url::Url::parse(&resource) {
-            Ok(u) => u,
-            Err(e) => {
-                return broken(
-                    format!("--path gives no usable URL `{resource}`: {e}"),
-                    None,
-                )
-            }
-        };
+        let url = url::Url::parse(&resource)
+            .map_err(|e| broken(format!("--path gives no usable URL `{resource}`: {e}")))?;
         let spec = LaunchSpec {
             command: self.command.clone(),
             placeholders: vec![
@@ -83,35 +97,74 @@ impl LaunchedServer {
             ready_port: port,
             startup_timeout: self.startup_timeout,
         };
-        let process = match launch(&spec).await {
-            Ok(p) => p,
-            Err(e) => {
-                let evidence = e.evidence().cloned().map(|mut ev| {
-                    ev.stdout = redact_text(&ev.stdout);
-                    ev.stderr = redact_text(&ev.stderr);
-                    ev
-                });
-                return broken(
-                    format!("the server under test did not start: {e}"),
-                    evidence,
-                );
-            }
-        };
-        let session = ServerSession {
-            url,
-            plan: self.plan.clone(),
-            limits: self.limits,
-            reference: false,
+        let process = launch(&spec).await.map_err(|e| StartFailure {
+            reason: format!("the server under test did not start: {e}"),
+            process: e.evidence().cloned().map(redacted),
+        })?;
+        Ok(StartedServer {
             tokens: Arc::new(TokenSupply::minted(idp.minter(), self.scope.clone())),
-        };
-        let mut report = session.run(cases, events).await;
-        let mut evidence = process.stop().await;
-        evidence.stdout = redact_text(&evidence.stdout);
-        evidence.stderr = redact_text(&evidence.stderr);
-        for target in &mut report.targets {
-            target.location = evidence.command.clone();
-            target.process = Some(evidence.clone());
-        }
-        report
+            url,
+            process,
+            _idp: idp,
+        })
     }
+}
+
+/// Why the server under test could not be started, with its output if it ran.
+#[derive(Debug, Clone)]
+pub struct StartFailure {
+    pub reason: String,
+    pub process: Option<ProcessEvidence>,
+}
+
+/// A server under test that trusts the suite's IdP and serves its MCP endpoint. Dropping
+/// it kills the server's process group and stops the IdP; [`StartedServer::stop`] stops
+/// it gracefully and returns its output.
+pub struct StartedServer {
+    /// The MCP endpoint.
+    pub url: url::Url,
+    /// Tokens minted by the IdP the server trusts.
+    pub tokens: Arc<TokenSupply>,
+    process: TargetProcess,
+    _idp: MockIdp,
+}
+
+impl StartedServer {
+    /// A session against this server: every token case can run.
+    pub fn session(&self, plan: RunPlan, limits: TransportLimits) -> ServerSession {
+        ServerSession {
+            url: self.url.clone(),
+            plan,
+            limits,
+            reference: false,
+            tokens: self.tokens.clone(),
+        }
+    }
+
+    /// The command as run, placeholders filled in.
+    pub fn command(&self) -> &str {
+        self.process.command()
+    }
+
+    /// Whether the server has ended on its own (e.g. crashed during the run).
+    pub fn has_exited(&mut self) -> bool {
+        self.process.has_exited()
+    }
+
+    /// The id of the server's process group, for a last-resort kill when the harness
+    /// process exits without stopping it (see `harness`).
+    pub fn process_group(&self) -> Option<u32> {
+        self.process.group_leader()
+    }
+
+    /// Stops the server and everything it started; returns its output, redacted.
+    pub async fn stop(self) -> ProcessEvidence {
+        redacted(self.process.stop().await)
+    }
+}
+
+fn redacted(mut evidence: ProcessEvidence) -> ProcessEvidence {
+    evidence.stdout = redact_text(&evidence.stdout);
+    evidence.stderr = redact_text(&evidence.stderr);
+    evidence
 }

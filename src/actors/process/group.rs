@@ -18,6 +18,12 @@ pub(super) enum Signal {
     Kill,
 }
 
+/// Kills every process in the group led by `leader` at once: the last resort when the
+/// harness process is exiting and nothing can be awaited any more.
+pub fn kill_group_now(leader: u32) {
+    signal_group(leader, Signal::Kill);
+}
+
 /// Sends `signal` to every process in the group led by `leader`.
 ///
 /// Errors are ignored on purpose: the usual one is "no such process", meaning the group

@@ -12,6 +12,7 @@ mod run;
 mod target;
 
 pub use error::LaunchError;
+pub use group::kill_group_now;
 pub use launch::{free_loopback_port, launch, LaunchSpec};
 pub use output::CAPTURE_LIMIT;
 pub use render::{env_name, ENV_PREFIX};

@@ -51,6 +51,11 @@ impl TargetProcess {
         &self.command
     }
 
+    /// The id of the process group the server leads (its pid), if it was read.
+    pub fn group_leader(&self) -> Option<u32> {
+        self.leader
+    }
+
     /// Whether the process has ended, e.g. crashed in the middle of a run. An exit the
     /// harness could not observe counts as still running: only a seen crash is reported.
     pub fn has_exited(&mut self) -> bool {

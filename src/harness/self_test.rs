@@ -1,0 +1,170 @@
+//! The suite's self-test: every case against the reference implementation of its role,
+//! conformant (it must pass) and with the case's defect (it must yield the level's
+//! violation).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use libtest_mimic::{Failed, Trial};
+
+use super::runtime::runtime;
+use crate::actors::idp::{start_idp, IdpConfig, DEFAULT_SCOPE};
+use crate::actors::reference::{start_reference_server, ReferenceConfig, ReferenceServer};
+use crate::engine::{
+    AuthorizationServerSession, ClientSession, ClientUnderTest, NoEvents, RunPlan, ServerSession,
+    TokenSupply,
+};
+use crate::input::{load_cases, CaseSource};
+use crate::logic::as_config::AsRunConfig;
+use crate::logic::case::{Case, DefectRef};
+use crate::logic::case_model::Profile;
+use crate::outputs::render_console;
+use crate::transport::TransportLimits;
+use crate::vocab::{Outcome, Role, RunReport};
+
+/// The suite's self-test: for every case, one trial against the conformant reference
+/// server (every revision must pass) and one against the reference server with the
+/// case's defect (every revision must yield the level's violation: fail for MUST, warn
+/// for SHOULD, info for MAY).
+pub fn self_test_trials(source: &CaseSource) -> Vec<Trial> {
+    let cases = match load_cases(source) {
+        Ok(c) => c,
+        Err(e) => {
+            let message = e.to_string();
+            return vec![Trial::test("case-files", move || Err(message.into()))];
+        }
+    };
+    let mut trials = Vec::new();
+    for case in cases {
+        let c = case.clone();
+        trials.push(Trial::test(case.test_name(), move || {
+            reference_trial(&c, None, |o| o == Outcome::Pass, "pass")
+        }));
+        let c = case.clone();
+        let defect = case.defect;
+        let expected = case.file.level.violation();
+        trials.push(Trial::test(
+            format!("{}::fails-with::{}", case.test_name(), defect.name()),
+            move || reference_trial(&c, Some(defect), |o| o == expected, expected.as_str()),
+        ));
+    }
+    trials
+}
+
+/// Runs the case, every revision, against the reference implementation of its role,
+/// conformant or with the defect.
+async fn run_against_reference(
+    case: &Arc<Case>,
+    defect: Option<DefectRef>,
+) -> Result<RunReport, Failed> {
+    let plan = RunPlan {
+        revisions: case.file.revisions.clone(),
+        profile: profile_for(case, Profile::Strict),
+        concurrency: 4,
+        case_timeout: Duration::from_secs(30),
+    };
+    match defect {
+        Some(DefectRef::Client(_)) | None if case.role == Role::Client => {
+            let defect = match defect {
+                Some(DefectRef::Client(d)) => Some(d),
+                _ => None,
+            };
+            let session = ClientSession {
+                client: ClientUnderTest::Reference { defect },
+                plan,
+                reference: true,
+            };
+            Ok(session
+                .run(std::slice::from_ref(case), Arc::new(NoEvents))
+                .await)
+        }
+        Some(DefectRef::Idp(_)) | None if case.role == Role::AuthorizationServer => {
+            let config = match defect {
+                Some(DefectRef::Idp(d)) => IdpConfig::with_defects([d]),
+                _ => IdpConfig::default(),
+            };
+            let idp = start_idp(config)
+                .await
+                .map_err(|e| Failed::from(format!("cannot start the mock IdP: {e}")))?;
+            let session = AuthorizationServerSession {
+                issuer: idp.issuer.clone(),
+                config: AsRunConfig::default(),
+                plan,
+                limits: TransportLimits::default(),
+                reference: true,
+            };
+            Ok(session
+                .run(std::slice::from_ref(case), Arc::new(NoEvents))
+                .await)
+        }
+        Some(DefectRef::Server(_)) | None => {
+            let config = match defect {
+                Some(DefectRef::Server(d)) => ReferenceConfig::with_defect(d),
+                _ => ReferenceConfig::default(),
+            };
+            let server = start_reference_server(config)
+                .await
+                .map_err(|e| Failed::from(format!("cannot start the reference server: {e}")))?;
+            let session = ServerSession {
+                url: url::Url::parse(&server.mcp_url)
+                    .map_err(|e| Failed::from(format!("bad reference URL: {e}")))?,
+                plan,
+                limits: TransportLimits::default(),
+                reference: false,
+                tokens: Arc::new(reference_tokens(&server)),
+            };
+            Ok(session
+                .run(std::slice::from_ref(case), Arc::new(NoEvents))
+                .await)
+        }
+        Some(other) => Err(format!(
+            "{} names `{}`, a defect of another role's reference",
+            case.id(),
+            other.name()
+        )
+        .into()),
+    }
+}
+
+fn reference_trial(
+    case: &Arc<Case>,
+    defect: Option<DefectRef>,
+    accept: impl Fn(Outcome) -> bool,
+    wanted: &str,
+) -> Result<(), Failed> {
+    runtime().block_on(async {
+        let report = run_against_reference(case, defect).await?;
+        if report.cases.len() != case.file.revisions.len() {
+            return Err(format!(
+                "expected {} runs (one per revision), got {}:\n{}",
+                case.file.revisions.len(),
+                report.cases.len(),
+                render_console(&report, false)
+            )
+            .into());
+        }
+        match report.cases.iter().find(|c| !accept(c.outcome)) {
+            None => Ok(()),
+            Some(bad) => Err(format!(
+                "expected every revision to {wanted}, but {} gave {}:\n{}",
+                bad.revision,
+                bad.outcome,
+                render_console(&report, false)
+            )
+            .into()),
+        }
+    })
+}
+
+/// Tokens for a run against the reference deployment: minted by its IdP.
+pub fn reference_tokens(server: &ReferenceServer) -> TokenSupply {
+    TokenSupply::minted(server.minter(), DEFAULT_SCOPE)
+}
+
+fn profile_for(case: &Case, wanted: Profile) -> Profile {
+    if case.file.profiles.is_empty() || case.file.profiles.contains(&wanted) {
+        wanted
+    } else {
+        case.file.profiles[0]
+    }
+}
