@@ -127,12 +127,18 @@ impl Run<'_> {
         }
         // A token the run cannot provide makes the case not applicable: decided before
         // anything is sent, so a skipped case leaves no half-run evidence.
-        for step in &self.case.file.steps {
-            if let Some(send) = &step.send.value.token {
-                if let Some(reason) = self.ctx.tokens.missing(send) {
-                    return Err(Stop::Skip(format!("not applicable: {reason}")));
-                }
-            }
+        // The most demanding token decides the reason: a case whose positive control
+        // needs the valid token and whose test needs a minted one says it needs minting.
+        let sends = self.case.file.steps.iter().filter_map(|s| s.send.value.token.as_ref());
+        let mut reasons: Vec<(bool, String)> = sends
+            .filter_map(|send| {
+                let reason = self.ctx.tokens.missing(send)?;
+                Some((send.needs_minting(), reason))
+            })
+            .collect();
+        reasons.sort_by_key(|(minting, _)| !*minting);
+        if let Some((_, reason)) = reasons.into_iter().next() {
+            return Err(Stop::Skip(format!("not applicable: {reason}")));
         }
         for (i, step) in self.case.file.steps.iter().enumerate() {
             self.step(step, &step.label(i)).await?;
