@@ -129,7 +129,12 @@ impl Run<'_> {
         // anything is sent, so a skipped case leaves no half-run evidence.
         // The most demanding token decides the reason: a case whose positive control
         // needs the valid token and whose test needs a minted one says it needs minting.
-        let sends = self.case.file.steps.iter().filter_map(|s| s.send.value.token.as_ref());
+        let sends = self
+            .case
+            .file
+            .steps
+            .iter()
+            .filter_map(|s| s.send.value.token.as_ref());
         let mut reasons: Vec<(bool, String)> = sends
             .filter_map(|send| {
                 let reason = self.ctx.tokens.missing(send)?;
