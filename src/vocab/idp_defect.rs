@@ -90,4 +90,13 @@ defects! {
     /// Sends the issuer with a trailing slash as iss in authorization responses, which
     /// RFC 9207 §2.4 clients must reject (simple string comparison).
     IssTrailingSlash = "iss-trailing-slash",
+    /// Answers a token request for a resource it does not grant with 500 server_error
+    /// instead of invalid_target (RFC 8707 §2), like an SDK provider that throws on it.
+    InvalidTargetServerError = "invalid-target-server-error",
+    /// Registers redirect URIs that carry a fragment, which a redirect URI must not have
+    /// (RFC 6749 §3.1.2, OAuth 2.1 §2.3).
+    AcceptsFragmentRedirectUri = "accepts-fragment-redirect-uri",
+    /// Answers every token request with 500 server_error: a token endpoint that works for
+    /// nobody, so refusals prove nothing.
+    TokenEndpointServerError = "token-endpoint-server-error",
 }
