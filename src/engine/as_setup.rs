@@ -435,8 +435,8 @@ fn rate_limited(what: &str, answer: &str) -> String {
 fn resource_hint(what: &str, answer: &str, resource: &str) -> String {
     format!(
         "{what} failed ({answer}) for the resource `{resource}`. That is the harness's \
-         default resource, a loopback URL it serves itself; a server that issues tokens \
-         only for the MCP servers it knows refuses it (RFC 8707 §2), so the cases that \
+         default resource, a loopback URL it serves itself, and a server that issues tokens \
+         only for the MCP servers it knows would refuse it (RFC 8707 §2): the cases that \
          need the flow cannot judge the server. Name one of its resources in the config \
          file (`--config as.toml`):\n\n    resource = \"https://mcp.example.com/mcp\"\n"
     )

@@ -167,6 +167,7 @@ mod tests {
         let form = parse_as_config(
             r#"
             resource = "https://mcp.example.com/mcp"
+            prompt = "consent"
             [client]
             id = "abc"
             secret = "s3cret"
@@ -181,6 +182,9 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(form.consent, Consent::Form { ref steps } if steps.len() == 1));
+        assert_eq!(form.prompt.as_deref(), Some("consent"));
+        // `AutoConfirmed` is the run's finding, not a strategy a file can choose.
+        assert!(parse_as_config("[consent]\nstrategy = \"autoconfirmed\"").is_err());
         let command = parse_as_config("[consent]\nstrategy = \"command\"\ncommand = \"bot {url}\"");
         assert!(matches!(command.unwrap().consent, Consent::Command { .. }));
         let e = parse_as_config("[client]\nid = \"a\"\nauth_method = \"client_secret_post\"")

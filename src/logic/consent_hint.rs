@@ -45,8 +45,10 @@ pub fn login_page_hint(page_url: &str, status: u16, content_type: &str, body: &s
          verdict on the server. Tell the harness how to get through in a config file \
          (`--config as.toml`), either with form steps (cookies are kept; each capture is \
          a regular expression whose first group is taken from the previous page; fill in \
-         the values marked …):\n\n{form}\nor with a program that gets the authorization \
-         URL, logs in, and prints the URL the server finally redirects to:\n\n{command}",
+         the values marked …):\n\n{form}\nIf the server shows a consent page after the \
+         login, add a second [[consent.steps]] for it, written the same way from that \
+         page. Or use a program that gets the authorization URL, logs in, and prints the \
+         URL the server finally redirects to:\n\n{command}",
         page = page_url,
         form = indent(&form_snippet(page_url, body)),
         command = indent(COMMAND_SNIPPET),
