@@ -32,6 +32,9 @@ defects! {
     MetadataInsecureTokenEndpoint = "metadata-insecure-token-endpoint",
     /// Omits the required token_endpoint.
     MetadataNoTokenEndpoint = "metadata-no-token-endpoint",
+    /// Leaves none out of token_endpoint_auth_methods_supported, though it registers
+    /// public clients.
+    MetadataNoNoneAuthMethod = "metadata-no-none-auth-method",
     /// Sends the authorization response without iss (RFC 9207).
     NoIssInResponse = "no-iss-in-response",
     /// Sends the authorization response with the iss of another server.
