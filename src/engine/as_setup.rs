@@ -316,7 +316,8 @@ impl Setup {
                 return self.block(AUTHORIZATION_FLOW, hint, &recorder);
             }
             Err(ConsentError::Broken(why)) => {
-                let reason = format!("the run's set-up authorization request got no answer: {why}");
+                let reason =
+                    format!("the run's set-up authorization request did not get through: {why}");
                 return self.block(AUTHORIZATION_FLOW, reason, &recorder);
             }
         };
@@ -535,6 +536,55 @@ mod tests {
         let long = "x".repeat(500);
         assert!(summary(500, long.as_bytes()).ends_with('…'));
         assert_eq!(summary(429, b""), "HTTP 429");
+    }
+
+    fn redirect_with(error: &str) -> (Answer, BTreeMap<String, String>) {
+        let answer = Answer {
+            url: "http://as/authorize".into(),
+            status: Some(302),
+            headers: vec![HeaderPair::new(
+                "Location",
+                format!("http://127.0.0.1:9/callback?error={error}"),
+            )],
+            ..Answer::default()
+        };
+        let params = redirect_params(&answer, "http://127.0.0.1:9/callback").unwrap();
+        (answer, params)
+    }
+
+    #[test]
+    fn a_refused_default_resource_or_scope_gets_the_line_to_configure() {
+        let mut setup = Setup::default();
+        setup.set("resource", "http://127.0.0.1:9/mcp".into());
+        setup.set("scope", "mcp:tools admin".into());
+        let defaults = AsRunConfig::default();
+        let (answer, params) = redirect_with("invalid_target");
+        let reason = setup
+            .authorization_trouble(&answer, Some(&params), &defaults)
+            .unwrap();
+        assert!(
+            reason.contains("resource = \"https://mcp.example.com/mcp\""),
+            "{reason}"
+        );
+        let (answer, params) = redirect_with("invalid_scope");
+        let reason = setup
+            .authorization_trouble(&answer, Some(&params), &defaults)
+            .unwrap();
+        assert!(reason.contains("`mcp:tools admin`"), "{reason}");
+        assert!(reason.contains("scope = \"mcp:tools\""), "{reason}");
+        // A value the user chose is theirs: the server's refusal is then a verdict.
+        let chosen = AsRunConfig {
+            resource: Some("https://mcp.example.com/mcp".into()),
+            ..AsRunConfig::default()
+        };
+        let (answer, params) = redirect_with("invalid_target");
+        assert!(setup
+            .authorization_trouble(&answer, Some(&params), &chosen)
+            .is_none());
+        let (answer, params) = redirect_with("access_denied");
+        assert!(setup
+            .authorization_trouble(&answer, Some(&params), &defaults)
+            .is_none());
     }
 
     #[test]
