@@ -1,11 +1,15 @@
 //! The authorization-server target beyond the self-test: the `form` and `command`
-//! consent strategies against an IdP that demands a login, and hostile or broken servers
+//! consent strategies against an IdP that demands a login; environments that are not the
+//! server's fault (a login page under `auto` consent, rate-limited registration, a
+//! resource the server refuses) that must end as `error` with a hint, never as a verdict;
+//! positive controls that keep a broken token endpoint from passing refusal cases; what
+//! one run costs the server (registrations, requests); and hostile or broken servers
 //! (unreachable, HTML metadata, a 10 MB body, a redirect loop) that must end in clear
 //! verdicts within the case time limit.
 
 mod common;
 
-use common::not_passed;
+use common::{not_passed, verdicts};
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,13 +17,14 @@ use std::time::{Duration, Instant};
 use axum::http::{header, StatusCode};
 use axum::routing::get;
 use axum::Router;
-use mcp_authspec::actors::idp::{start_idp, Consent as IdpConsent, IdpConfig};
+use mcp_authspec::actors::idp::{start_idp, Consent as IdpConsent, IdpConfig, MissingPkce};
 use mcp_authspec::actors::listener::{bind_loopback, serve_listener};
+use mcp_authspec::actors::traffic::TrafficLog;
 use mcp_authspec::engine::{AuthorizationServerSession, NoEvents, RunPlan};
 use mcp_authspec::input::{load_cases, CaseSource};
 use mcp_authspec::logic::as_config::{parse_as_config, AsRunConfig};
 use mcp_authspec::transport::TransportLimits;
-use mcp_authspec::vocab::{Outcome, Revision, Role, RunReport};
+use mcp_authspec::vocab::{IdpDefect, Outcome, Revision, Role, RunReport};
 
 async fn run(issuer: &str, config: AsRunConfig) -> RunReport {
     let cases: Vec<_> = load_cases(&CaseSource::Builtin)
@@ -44,6 +49,80 @@ async fn run(issuer: &str, config: AsRunConfig) -> RunReport {
     session.run(&cases, Arc::new(NoEvents)).await
 }
 
+/// The one case report of this id and revision.
+fn case<'a>(
+    report: &'a RunReport,
+    id: &str,
+    revision: Revision,
+) -> &'a mcp_authspec::vocab::CaseReport {
+    report
+        .cases
+        .iter()
+        .find(|c| c.id == format!("authorization-server/{id}") && c.revision == revision)
+        .unwrap_or_else(|| panic!("no {id} [{revision}] in the report"))
+}
+
+fn outcomes(report: &RunReport, outcome: Outcome) -> Vec<String> {
+    report
+        .cases
+        .iter()
+        .filter(|c| c.outcome == outcome)
+        .map(|c| format!("{} [{}]: {:?}", c.id, c.revision, c.reason))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_page_under_auto_consent_is_an_error_whose_hint_gets_past_it() {
+    let idp = start_idp(IdpConfig {
+        consent: IdpConsent::LoginForm,
+        ..IdpConfig::default()
+    })
+    .await
+    .unwrap();
+    let auto = run(&idp.issuer, AsRunConfig::default()).await;
+    // Not a verdict on the server: every case that authorizes is an error, none fails.
+    assert!(
+        outcomes(&auto, Outcome::Fail).is_empty(),
+        "{:#?}",
+        not_passed(&auto)
+    );
+    assert_eq!(auto.exit_code, 3);
+    let code_case = case(&auto, "authorization/code-and-state", Revision::LATEST);
+    assert_eq!(code_case.outcome, Outcome::Error);
+    let reason = code_case.reason.clone().unwrap();
+    for words in [
+        "a login or consent page",
+        "\"Sign in\"",
+        "strategy = \"form\"",
+        "strategy = \"command\"",
+    ] {
+        assert!(reason.contains(words), "{words} missing from: {reason}");
+    }
+    assert!(!code_case.exchanges.is_empty(), "the page is evidence");
+    // Cases that need no authorization still judge the server.
+    assert_eq!(
+        case(&auto, "metadata/issuer-identical", Revision::LATEST).outcome,
+        Outcome::Pass
+    );
+    // The hint's form steps, with the two values marked … filled in, get through.
+    let snippet: String = reason
+        .lines()
+        .skip_while(|l| !l.contains("strategy = \"form\""))
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| format!("{}\n", l.trim_start()))
+        .collect();
+    let snippet = format!("[consent]\n{snippet}")
+        .replacen("username = '…'", "username = 'alice'", 1)
+        .replacen("password = '…'", "password = 'wonderland'", 1);
+    let config = parse_as_config(&snippet).unwrap_or_else(|e| panic!("{e}\n{snippet}"));
+    let form = run(&idp.issuer, config).await;
+    assert!(
+        not_passed(&form).is_empty(),
+        "{snippet}\n{:#?}",
+        not_passed(&form)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_form_strategy_logs_in_with_the_hidden_field_and_the_cookie() {
     let idp = start_idp(IdpConfig {
@@ -66,14 +145,222 @@ async fn the_form_strategy_logs_in_with_the_hidden_field_and_the_cookie() {
     let report = run(&idp.issuer, config).await;
     assert_eq!(report.error, None);
     assert!(not_passed(&report).is_empty(), "{:#?}", not_passed(&report));
-    // Without the login the same server gives no code: the strategy is what made it pass.
-    let auto = run(&idp.issuer, AsRunConfig::default()).await;
-    let code_case = auto
-        .cases
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_set_up_registration_is_an_error_with_the_servers_answer() {
+    let idp = start_idp(IdpConfig {
+        registration_limit: Some(0),
+        ..IdpConfig::default()
+    })
+    .await
+    .unwrap();
+    let report = run(&idp.issuer, AsRunConfig::default()).await;
+    assert_eq!(report.exit_code, 3, "{:#?}", not_passed(&report));
+    assert!(
+        outcomes(&report, Outcome::Fail).is_empty(),
+        "{:#?}",
+        not_passed(&report)
+    );
+    assert!(
+        outcomes(&report, Outcome::Warn).is_empty(),
+        "{:#?}",
+        not_passed(&report)
+    );
+    let flow = case(&report, "token/code-bound-to-client", Revision::LATEST);
+    assert_eq!(flow.outcome, Outcome::Error);
+    let reason = flow.reason.as_deref().unwrap();
+    assert!(reason.contains("rate-limited"), "{reason}");
+    assert!(reason.contains("HTTP 429"), "{reason}");
+    assert!(reason.contains("too_many_requests"), "{reason}");
+    assert!(
+        reason.contains("[client]"),
+        "the hint shows the config: {reason}"
+    );
+    // The registration cases met the same limit: errors too, not "expected 400, got 429".
+    let insecure = case(
+        &report,
+        "registration/insecure-redirect-refused",
+        Revision::LATEST,
+    );
+    assert_eq!(insecure.outcome, Outcome::Error, "{:?}", insecure.reason);
+    // Whatever was skipped says why, and never hides the 429 behind a missing value.
+    for c in report.cases.iter().filter(|c| c.outcome == Outcome::Skip) {
+        let reason = c.reason.as_deref().unwrap_or_default();
+        assert!(!reason.contains("client_secret"), "{}: {reason}", c.id);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limit_met_by_a_case_registration_is_that_cases_error() {
+    // The run's own registration gets through; every later one is refused with 429.
+    let idp = start_idp(IdpConfig {
+        registration_limit: Some(1),
+        ..IdpConfig::default()
+    })
+    .await
+    .unwrap();
+    let report = run(&idp.issuer, AsRunConfig::default()).await;
+    assert_eq!(report.exit_code, 3, "{:#?}", not_passed(&report));
+    assert!(
+        outcomes(&report, Outcome::Fail).is_empty(),
+        "{:#?}",
+        not_passed(&report)
+    );
+    for id in [
+        "token/code-bound-to-client",
+        "refresh/bound-to-client",
+        "token/client-secret-enforced",
+        "registration/insecure-redirect-refused",
+    ] {
+        let c = case(&report, id, Revision::LATEST);
+        assert_eq!(c.outcome, Outcome::Error, "{id}: {:?}", c.reason);
+        let reason = c.reason.as_deref().unwrap();
+        assert!(reason.contains("429"), "{id}: {reason}");
+    }
+    // The cases that share the run's own registration are judged on it.
+    assert_eq!(
+        case(&report, "registration/returns-client-id", Revision::LATEST).outcome,
+        Outcome::Pass
+    );
+    assert_eq!(
+        case(&report, "token/success-response", Revision::LATEST).outcome,
+        Outcome::Pass
+    );
+}
+
+/// Requests of one kind the IdP received: `/register`, `/authorize` or `/token`.
+fn requests_to(log: &TrafficLog, path: &str) -> usize {
+    log.snapshot()
         .iter()
-        .find(|c| c.id == "authorization-server/authorization/code-and-state")
-        .unwrap();
-    assert_eq!(code_case.outcome, Outcome::Fail);
+        .filter(|e| e.url.split('?').next().is_some_and(|u| u.ends_with(path)))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_of_every_revision_stays_within_the_rate_limits_of_real_servers() {
+    let log = TrafficLog::default();
+    let idp = start_idp(IdpConfig {
+        traffic: Some(log.clone()),
+        ..IdpConfig::default()
+    })
+    .await
+    .unwrap();
+    let report = run(&idp.issuer, AsRunConfig::default()).await;
+    assert!(not_passed(&report).is_empty(), "{:#?}", not_passed(&report));
+    let registrations = idp.registration_requests();
+    let (authorizations, tokens) = (requests_to(&log, "/authorize"), requests_to(&log, "/token"));
+    eprintln!(
+        "one run of {} case results: {registrations} registrations, {authorizations} \
+         authorization requests, {tokens} token requests",
+        report.cases.len()
+    );
+    // The TypeScript SDK's limits per client address: 20 registrations an hour, 100
+    // authorization and 50 token requests per 15 minutes. Three runs an hour must fit.
+    assert!(registrations <= 6, "{registrations} registrations");
+    assert!(
+        authorizations <= 40,
+        "{authorizations} authorization requests"
+    );
+    assert!(tokens <= 40, "{tokens} token requests");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_endpoint_that_refuses_everything_passes_no_refusal_case() {
+    let idp = start_idp(IdpConfig::with_defects([
+        IdpDefect::TokenEndpointServerError,
+    ]))
+    .await
+    .unwrap();
+    // With the harness's default resource, the set-up flow cannot tell a broken token
+    // endpoint from a refused resource: the code-exchange cases are errors, with the hint.
+    let default = run(&idp.issuer, AsRunConfig::default()).await;
+    let bound = case(
+        &default,
+        "token/code-bound-to-redirect-uri",
+        Revision::LATEST,
+    );
+    assert_eq!(bound.outcome, Outcome::Error, "{:?}", bound.reason);
+    let reason = bound.reason.as_deref().unwrap();
+    assert!(
+        reason.contains("resource = \"https://mcp.example.com/mcp\""),
+        "{reason}"
+    );
+    assert!(reason.contains("HTTP 500"), "{reason}");
+    assert_eq!(
+        case(&default, "token/success-response", Revision::LATEST).outcome,
+        Outcome::Error
+    );
+    // An unknown code answered with 500 is still the server's own fault (RFC 6749 §5.2).
+    assert_eq!(
+        case(&default, "token/error-shape", Revision::LATEST).outcome,
+        Outcome::Fail
+    );
+    // With a resource the user named, the server is to blame: the positive controls
+    // make every refusal case an error ("cannot judge"), and the success case fails.
+    let named = parse_as_config("resource = \"https://mcp.example.test/mcp\"").unwrap();
+    let report = run(&idp.issuer, named).await;
+    for id in [
+        "token/code-bound-to-redirect-uri",
+        "token/code-bound-to-client",
+        "token/code-single-use",
+        "token/wrong-verifier-refused",
+        "token/missing-verifier-refused",
+        "token/pkce-downgrade-refused",
+        "token/client-secret-enforced",
+        "token/invalid-target",
+        "authorization/code-challenge-required",
+    ] {
+        let c = case(&report, id, Revision::LATEST);
+        assert_eq!(c.outcome, Outcome::Error, "{id}: {:?}", c.reason);
+        let reason = c.reason.as_deref().unwrap();
+        assert!(reason.contains("positive control failed"), "{id}: {reason}");
+    }
+    assert_eq!(
+        case(&report, "token/success-response", Revision::LATEST).outcome,
+        Outcome::Fail
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepting_a_fragment_redirect_uri_is_a_warning_not_an_error_code_failure() {
+    let idp = start_idp(IdpConfig::with_defects([
+        IdpDefect::AcceptsFragmentRedirectUri,
+    ]))
+    .await
+    .unwrap();
+    let report = run(&idp.issuer, AsRunConfig::default()).await;
+    let v = verdicts(&report);
+    for revision in Revision::ALL.iter().copied() {
+        let fragment = (
+            "authorization-server/registration/fragment-redirect-refused".to_string(),
+            revision,
+        );
+        assert_eq!(v[&fragment], Outcome::Warn, "{revision}");
+        let shape = (
+            "authorization-server/registration/error-code".to_string(),
+            revision,
+        );
+        assert_eq!(v[&shape], Outcome::Skip, "{revision}");
+    }
+    assert!(
+        outcomes(&report, Outcome::Fail).is_empty(),
+        "{:#?}",
+        not_passed(&report)
+    );
+    assert_eq!(report.exit_code, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_issued_without_pkce_that_is_never_redeemable_is_conformant() {
+    let idp = start_idp(IdpConfig {
+        missing_pkce: MissingPkce::CodeNeverRedeemable,
+        ..IdpConfig::default()
+    })
+    .await
+    .unwrap();
+    let report = run(&idp.issuer, AsRunConfig::default()).await;
+    assert!(not_passed(&report).is_empty(), "{:#?}", not_passed(&report));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

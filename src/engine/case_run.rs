@@ -153,16 +153,8 @@ impl Run<'_> {
 
     async fn step(&mut self, step: &Step, label: &str) -> Result<(), Stop> {
         let answer = self.send(step, label).await?;
-        for e in step.when.iter().map(|e| &e.value) {
-            let j =
-                e.is.judge(&e.query.evaluate(&answer, &self.vars), &self.vars);
-            if !j.holds {
-                return Err(Stop::Skip(format!(
-                    "not applicable: {} is not {} (got {})",
-                    e.query, j.expected, j.actual
-                )));
-            }
-        }
+        // Controls before preconditions: an answer that shows the case cannot judge
+        // (a 5xx where a registration was needed) is an error, not "not applicable".
         for e in step.control.iter().map(|e| &e.value) {
             let mut check = self.judge(e, &answer, label);
             if check.outcome != Outcome::Pass {
@@ -177,6 +169,16 @@ impl Run<'_> {
             }
             check.description = format!("control: {}", check.description);
             self.checks.push(check);
+        }
+        for e in step.when.iter().map(|e| &e.value) {
+            let j =
+                e.is.judge(&e.query.evaluate(&answer, &self.vars), &self.vars);
+            if !j.holds {
+                return Err(Stop::Skip(format!(
+                    "not applicable: {} is not {} (got {})",
+                    e.query, j.expected, j.actual
+                )));
+            }
         }
         for e in step.expect.iter().map(|e| &e.value) {
             let check = self.judge(e, &answer, label);

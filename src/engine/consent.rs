@@ -5,6 +5,7 @@
 //! redirect loop ends as a verdict, not a hang.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use regex::Regex;
 use url::Url;
@@ -12,6 +13,7 @@ use url::Url;
 use super::case_run::answer_from;
 use crate::logic::answer::Answer;
 use crate::logic::as_config::{Consent, FormStep};
+use crate::logic::consent_hint::login_page_hint;
 use crate::logic::template::{Template, Vars};
 use crate::transport::{HttpRequest, Recorder, TransportErrorKind};
 use crate::vocab::{Exchange, HeaderPair};
@@ -19,16 +21,43 @@ use crate::vocab::{Exchange, HeaderPair};
 /// Redirects followed on the server's origin before giving up.
 pub const MAX_REDIRECTS: usize = 10;
 
+/// Why an authorization request did not reach the server's final answer. Both are the
+/// run's environment, never a verdict on the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConsentError {
+    /// Under `auto` consent the server showed a page (a login or consent page) instead
+    /// of redirecting back; the text says how to configure `form` or `command` consent.
+    Page(String),
+    /// The server could not be reached, or the consent program or form steps broke.
+    Broken(String),
+}
+
+impl fmt::Display for ConsentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConsentError::Page(hint) => f.write_str(hint),
+            ConsentError::Broken(why) => f.write_str(why),
+        }
+    }
+}
+
+impl From<String> for ConsentError {
+    fn from(why: String) -> Self {
+        ConsentError::Broken(why)
+    }
+}
+
 /// Sends the authorization request through the consent strategy and returns the answer
-/// that ends it. The strategy's own steps run only when the server shows a page. `Err` is an unreachable server or a consent program that broke (the
-/// run's environment, not the server's behaviour).
+/// that ends it. The strategy's own steps run only when the server shows a page (a 2xx
+/// answer, after redirects on its own origin); a redirect back to the client or an error
+/// is the server's final answer, whatever the strategy.
 pub async fn through_consent(
     recorder: &Recorder,
     label: &str,
     request: HttpRequest,
     consent: &Consent,
     vars: &Vars,
-) -> Result<Answer, String> {
+) -> Result<Answer, ConsentError> {
     let mut agent = UserAgent {
         recorder,
         label,
@@ -38,14 +67,15 @@ pub async fn through_consent(
     let authorization_url = request.url.clone();
     let first = agent.send(request).await?;
     let first = agent.follow(first, &origin).await?;
-    // Only a page (2xx) asks for a login or consent; a redirect back to the client or an
-    // error is the server's final answer, whatever the strategy.
     let page_shown = matches!(first.status, Some(200..=299)) && first.failure.is_none();
     if !page_shown {
         return Ok(first);
     }
     match consent {
-        Consent::Auto => Ok(first),
+        // A page where `auto` expects a redirect: the server wants a person (MCP
+        // authorization leaves login and consent to the server, RFC 6749 §4.1.1).
+        Consent::Auto => Err(ConsentError::Page(page_hint(&first))),
+        Consent::AutoConfirmed => Ok(first),
         Consent::Form { steps } => {
             let mut page = first;
             let mut values = vars.clone();
@@ -58,9 +88,25 @@ pub async fn through_consent(
             Ok(page)
         }
         Consent::Command { command } => {
-            run_command(recorder, label, command, &authorization_url).await
+            Ok(run_command(recorder, label, command, &authorization_url).await?)
         }
     }
+}
+
+/// What to do about a page shown under `auto` consent, read from the page itself.
+fn page_hint(page: &Answer) -> String {
+    let content_type = page
+        .header_values("content-type")
+        .first()
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    login_page_hint(
+        &page.url,
+        page.status.unwrap_or_default(),
+        &content_type,
+        &page.body_text(),
+    )
 }
 
 struct UserAgent<'a> {
@@ -259,8 +305,16 @@ pub async fn open_url(url: &str) -> Result<String, String> {
         headers: Vec::new(),
         body: None,
     };
-    let answer =
-        through_consent(&recorder, "open-url", request, &Consent::Auto, &Vars::new()).await?;
+    // A page is the final answer here: open-url reports it, it cannot log in.
+    let answer = through_consent(
+        &recorder,
+        "open-url",
+        request,
+        &Consent::AutoConfirmed,
+        &Vars::new(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     if let Some(failure) = answer.failure {
         return Err(failure);
     }

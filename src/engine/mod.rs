@@ -1,6 +1,7 @@
 //! Layer 4: running cases against a target, concurrently and within time limits.
 
 mod as_session;
+mod as_setup;
 mod case_run;
 mod client_session;
 mod consent;
@@ -13,6 +14,7 @@ mod run_frame;
 mod runner;
 mod server_discovery;
 mod server_session;
+mod shared_registrations;
 mod time;
 mod token_supply;
 

@@ -79,13 +79,19 @@ impl Target {
             v.insert("pkce_challenge".into(), s256(&verifier));
             v.insert("pkce_verifier".into(), verifier);
             v.insert("state".into(), fresh_value(24));
+            // A second pair for the positive control flow: a server may refuse a
+            // challenge it has seen before (RFC 9700 §2.1.1).
+            let control = fresh_value(64);
+            v.insert("control_pkce_challenge".into(), s256(&control));
+            v.insert("control_pkce_verifier".into(), control);
+            v.insert("control_state".into(), fresh_value(24));
         }
         v
     }
 }
 
 /// Random unreserved characters (RFC 7636 §4.1: `[A-Za-z0-9-._~]`).
-fn fresh_value(len: usize) -> String {
+pub(super) fn fresh_value(len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
     let mut bytes = vec![0u8; len];
     if getrandom::fill(&mut bytes).is_err() {

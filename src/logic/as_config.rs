@@ -25,6 +25,11 @@ pub struct AsRunConfig {
     /// listener (`http://127.0.0.1:<port>/callback`).
     #[serde(default)]
     pub redirect_uri: Option<String>,
+    /// Sent as `prompt` on the authorization requests of the refresh-token cases: some
+    /// servers issue refresh tokens only for `offline_access` with `prompt=consent`
+    /// (OpenID Connect Core §11). Absent: no `prompt`.
+    #[serde(default)]
+    pub prompt: Option<String>,
     #[serde(default)]
     pub consent: Consent,
 }
@@ -59,6 +64,11 @@ pub enum Consent {
     /// An external program gets the authorization URL (`{url}`, or as the last
     /// argument) and prints the final redirect URL on its last line of output.
     Command { command: String },
+    /// Not written in a config file: `auto` once the run's set-up flow has shown that
+    /// the server approves a valid request at once. A page it shows later is then its
+    /// answer to that request (an error page), not a login.
+    #[serde(skip)]
+    AutoConfirmed,
 }
 
 /// One request of the `form` strategy.
@@ -157,6 +167,7 @@ mod tests {
         let form = parse_as_config(
             r#"
             resource = "https://mcp.example.com/mcp"
+            prompt = "consent"
             [client]
             id = "abc"
             secret = "s3cret"
@@ -171,6 +182,9 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(form.consent, Consent::Form { ref steps } if steps.len() == 1));
+        assert_eq!(form.prompt.as_deref(), Some("consent"));
+        // `AutoConfirmed` is the run's finding, not a strategy a file can choose.
+        assert!(parse_as_config("[consent]\nstrategy = \"autoconfirmed\"").is_err());
         let command = parse_as_config("[consent]\nstrategy = \"command\"\ncommand = \"bot {url}\"");
         assert!(matches!(command.unwrap().consent, Consent::Command { .. }));
         let e = parse_as_config("[client]\nid = \"a\"\nauth_method = \"client_secret_post\"")

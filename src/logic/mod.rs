@@ -6,6 +6,7 @@ pub mod case;
 pub mod case_model;
 pub mod catalog;
 pub mod client_case;
+pub mod consent_hint;
 pub mod diagnostic;
 pub mod documents;
 pub mod event_stream;

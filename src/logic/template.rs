@@ -52,6 +52,10 @@ pub const AUTHORIZATION_SERVER_VARIABLES: &[(&str, &str)] = &[
         "redirect_uri",
         "the loopback redirect URI of the run's client",
     ),
+    (
+        "application_type",
+        "native for a loopback redirect URI, else web (OIDC registration)",
+    ),
     ("resource", "the RFC 8707 resource to request"),
     ("scope", "the scope to request"),
     (
@@ -60,6 +64,19 @@ pub const AUTHORIZATION_SERVER_VARIABLES: &[(&str, &str)] = &[
     ),
     ("pkce_challenge", "its S256 code challenge"),
     ("state", "a fresh state value for this case run"),
+    (
+        "control_pkce_verifier",
+        "a second fresh code verifier, for the case's positive control flow",
+    ),
+    ("control_pkce_challenge", "its S256 code challenge"),
+    (
+        "control_state",
+        "a second fresh state value, for the positive control flow",
+    ),
+    (
+        "prompt",
+        "the configured `prompt` for refresh-token flows; unset (left out) by default",
+    ),
 ];
 
 /// Variables of server cases, set by the run from what a client learns before it

@@ -32,6 +32,9 @@ defects! {
     MetadataInsecureTokenEndpoint = "metadata-insecure-token-endpoint",
     /// Omits the required token_endpoint.
     MetadataNoTokenEndpoint = "metadata-no-token-endpoint",
+    /// Leaves none out of token_endpoint_auth_methods_supported, though it registers
+    /// public clients.
+    MetadataNoNoneAuthMethod = "metadata-no-none-auth-method",
     /// Sends the authorization response without iss (RFC 9207).
     NoIssInResponse = "no-iss-in-response",
     /// Sends the authorization response with the iss of another server.
@@ -90,4 +93,13 @@ defects! {
     /// Sends the issuer with a trailing slash as iss in authorization responses, which
     /// RFC 9207 §2.4 clients must reject (simple string comparison).
     IssTrailingSlash = "iss-trailing-slash",
+    /// Answers a token request for a resource it does not grant with 500 server_error
+    /// instead of invalid_target (RFC 8707 §2), like an SDK provider that throws on it.
+    InvalidTargetServerError = "invalid-target-server-error",
+    /// Registers redirect URIs that carry a fragment, which a redirect URI must not have
+    /// (RFC 6749 §3.1.2, OAuth 2.1 §2.3).
+    AcceptsFragmentRedirectUri = "accepts-fragment-redirect-uri",
+    /// Answers every token request with 500 server_error: a token endpoint that works for
+    /// nobody, so refusals prove nothing.
+    TokenEndpointServerError = "token-endpoint-server-error",
 }

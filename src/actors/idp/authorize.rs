@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::Router;
 use url::Url;
 
-use super::config::Consent;
+use super::config::{Consent, MissingPkce};
 use super::login::login_page;
 use super::params::{is_verifier_syntax, scope_tokens, Params};
 use super::registration::oauth_error;
@@ -151,7 +151,7 @@ fn validate(
     }
     let (code_challenge, code_challenge_method) = pkce(s, p)?;
     let scope = scope(s, p)?;
-    let resource = resource(p)?;
+    let resource = resource(s, p)?;
     Ok(CodeGrant {
         client_id,
         redirect_uri_given: p.get("redirect_uri").is_some(),
@@ -188,7 +188,12 @@ pub(super) fn issue(s: &IdpState, approval: Approval) -> Response {
 /// The code challenge and its method.
 fn pkce(s: &IdpState, p: &Params) -> Result<(Option<String>, Option<String>), Refusal> {
     let Some(challenge) = p.get("code_challenge") else {
-        if s.has(D::AcceptsMissingPkce) || s.has(D::AcceptsPkceDowngrade) {
+        // A code without a challenge is issued only where the token endpoint will never
+        // redeem it (OAuth 2.1 §4.1.3), or through a defect.
+        if s.has(D::AcceptsMissingPkce)
+            || s.has(D::AcceptsPkceDowngrade)
+            || s.config.missing_pkce == MissingPkce::CodeNeverRedeemable
+        {
             return Ok((None, None));
         }
         return Err((
@@ -252,17 +257,24 @@ fn scope(s: &IdpState, p: &Params) -> Result<String, Refusal> {
     Ok(tokens.join(" "))
 }
 
-/// The RFC 8707 resource: an absolute URI without fragment (§2).
-fn resource(p: &Params) -> Result<Option<String>, Refusal> {
+/// The RFC 8707 resource: an absolute URI without fragment (§2) that this server
+/// serves; any other is refused with invalid_target (§2.1).
+fn resource(s: &IdpState, p: &Params) -> Result<Option<String>, Refusal> {
     let Some(resource) = p.get("resource") else {
         return Ok(None);
     };
     match Url::parse(resource) {
-        Ok(url) if url.fragment().is_none() => Ok(Some(resource.to_string())),
-        Ok(_) => Err((
+        Ok(url) if url.fragment().is_some() => Err((
             "invalid_target",
             format!("resource {resource:?} has a fragment (RFC 8707 §2)"),
         )),
+        Ok(url) if !s.serves_resource(&url) => Err((
+            "invalid_target",
+            format!(
+                "resource {resource:?} is not one this server issues tokens for (RFC 8707 §2.1)"
+            ),
+        )),
+        Ok(_) => Ok(Some(resource.to_string())),
         Err(e) => Err((
             "invalid_target",
             format!("resource {resource:?} is not an absolute URI: {e} (RFC 8707 §2)"),

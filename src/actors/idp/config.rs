@@ -27,6 +27,23 @@ pub struct IdpConfig {
     /// Clients known from the start, as by pre-registration (OAuth 2.1 §2): a client
     /// under test that cannot register dynamically is given one of these.
     pub preregistered: Vec<Client>,
+    /// Registrations answered before the rest get 429 (a rate limit such as the
+    /// TypeScript SDK's 20 per hour): the environment, not a defect. `None`: no limit.
+    pub registration_limit: Option<usize>,
+    /// Where a request without code_challenge is stopped; both are conformant.
+    pub missing_pkce: MissingPkce,
+}
+
+/// How the IdP enforces PKCE for a request without `code_challenge`. OAuth 2.1 §4.1.2.1
+/// refuses the request; §4.1.3 refuses any token request for a code issued without a
+/// challenge, so a code that is never redeemable protects as well.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MissingPkce {
+    /// The authorization request is answered with `invalid_request`.
+    #[default]
+    RefusedAtAuthorization,
+    /// A code is issued, but no token request can redeem it.
+    CodeNeverRedeemable,
 }
 
 /// How the authorization endpoint obtains the resource owner's approval (RFC 6749 §4.1.1
@@ -52,6 +69,8 @@ impl Default for IdpConfig {
             traffic: None,
             default_audience: None,
             preregistered: Vec::new(),
+            registration_limit: None,
+            missing_pkce: MissingPkce::RefusedAtAuthorization,
         }
     }
 }

@@ -62,7 +62,7 @@ pub(super) fn redeem_code(s: &IdpState, client: &Client, p: &Params) -> Result<I
     if !s.has(D::SkipsPkceVerification) {
         verify_pkce(s, grant, p.get("code_verifier"))?;
     }
-    same_resource(grant.resource.as_deref(), p)?;
+    same_resource(s, grant.resource.as_deref(), p)?;
     grant.redeemed = true;
     let grant = grant.clone();
     drop(codes);
@@ -83,32 +83,43 @@ pub(super) fn redeem_code(s: &IdpState, client: &Client, p: &Params) -> Result<I
     })
 }
 
-/// RFC 8707 §2: a token request may name the granted resource again, not another one.
-fn same_resource(granted: Option<&str>, p: &Params) -> Result<(), Refusal> {
+/// RFC 8707 §2.2: a token request may name the granted resource again, not another one
+/// (this server's policy limits it to the resources originally granted).
+fn same_resource(s: &IdpState, granted: Option<&str>, p: &Params) -> Result<(), Refusal> {
     match p.get("resource") {
-        Some(resource) if granted != Some(resource) => Err(Refusal::bad(
-            "invalid_target",
-            format!("resource {resource:?} is not the one granted (RFC 8707 §2)"),
-        )),
+        Some(resource) if granted != Some(resource) => {
+            if s.has(D::InvalidTargetServerError) {
+                return Err(Refusal::server_error("unexpected resource"));
+            }
+            Err(Refusal::bad(
+                "invalid_target",
+                format!("resource {resource:?} is not the one granted (RFC 8707 §2.2)"),
+            ))
+        }
         _ => Ok(()),
     }
 }
 
 /// RFC 7636 §4.6: the verifier must transform into the challenge.
 fn verify_pkce(s: &IdpState, grant: &CodeGrant, verifier: Option<&str>) -> Result<(), Refusal> {
-    // A code without a challenge exists only through AcceptsMissingPkce or
-    // AcceptsPkceDowngrade. RFC 9700 §4.8.2: a code_verifier for it means the challenge
-    // was stripped from the authorization request (PKCE downgrade), so it is refused
-    // unless the downgrade defect is on.
+    // OAuth 2.1 §4.1.3: a code issued without code_challenge is never redeemed. With a
+    // code_verifier the challenge was stripped from the authorization request (PKCE
+    // downgrade, RFC 9700 §4.8.2); without one, PKCE was skipped. Each defect lets one
+    // of them through.
     let Some(challenge) = &grant.code_challenge else {
-        if verifier.is_some() && !s.has(D::AcceptsPkceDowngrade) {
-            return Err(Refusal::bad(
+        return match verifier {
+            Some(_) if !s.has(D::AcceptsPkceDowngrade) => Err(Refusal::bad(
                 "invalid_grant",
                 "code_verifier given for a code issued without code_challenge \
                  (RFC 9700 §4.8.2)",
-            ));
-        }
-        return Ok(());
+            )),
+            None if !s.has(D::AcceptsMissingPkce) => Err(Refusal::bad(
+                "invalid_grant",
+                "the code was issued without code_challenge and cannot be redeemed \
+                 (OAuth 2.1 §4.1.3)",
+            )),
+            _ => Ok(()),
+        };
     };
     let verifier = verifier.ok_or_else(|| {
         Refusal::bad(
@@ -169,7 +180,7 @@ pub(super) fn refresh(s: &IdpState, client: &Client, p: &Params) -> Result<Issue
             requested.join(" ")
         }
     };
-    same_resource(grant.resource.as_deref(), p)?;
+    same_resource(s, grant.resource.as_deref(), p)?;
     // OAuth 2.1 §4.3.1: a public client's refresh token is sender-unconstrained, so it
     // is rotated: the used one is revoked and a new one issued, with the original scope
     // (RFC 6749 §6). Confidential clients keep theirs.

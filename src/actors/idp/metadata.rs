@@ -105,6 +105,12 @@ pub fn document(s: &IdpState) -> Value {
     if s.has(D::MetadataNoTokenEndpoint) {
         obj.remove("token_endpoint");
     }
+    if s.has(D::MetadataNoNoneAuthMethod) {
+        obj.insert(
+            "token_endpoint_auth_methods_supported".into(),
+            json!(["client_secret_basic", "client_secret_post"]),
+        );
+    }
     // RFC 9207 §3: a server that sends iss must say so with this flag, or clients that
     // rely on metadata cannot tell that a missing iss is an attack.
     if s.has(D::IssuesWithoutIssFlag) {

@@ -18,7 +18,7 @@ mod server;
 mod state;
 mod token_endpoint;
 
-pub use config::{Consent, IdpConfig, DEFAULT_SCOPE};
+pub use config::{Consent, IdpConfig, MissingPkce, DEFAULT_SCOPE};
 pub use introspection::introspection_answer;
 pub use login::{LOGIN_PASSWORD, LOGIN_USERNAME, SESSION_COOKIE};
 pub use metadata::document as metadata_document;

@@ -2,6 +2,7 @@
 //! authorization code flow. The IdP checks the metadata as a real server would and
 //! answers with the client information response (RFC 7591 §3.2.1).
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -48,6 +49,12 @@ pub(super) fn has_media_type(headers: &HeaderMap, media_type: &str) -> bool {
 type Refusal = (&'static str, String);
 
 async fn register(State(s): State<Arc<IdpState>>, headers: HeaderMap, body: Bytes) -> Response {
+    let earlier = s.registration_requests.fetch_add(1, Ordering::SeqCst);
+    if let Some(limit) = s.config.registration_limit {
+        if earlier >= limit as u64 {
+            return rate_limited();
+        }
+    }
     match registered(&s, &headers, &body) {
         // RFC 7591 §3.2.1: 201 Created; the answer may carry a secret, so no caching.
         Ok(answer) => (
@@ -66,6 +73,21 @@ async fn register(State(s): State<Arc<IdpState>>, headers: HeaderMap, body: Byte
             oauth_error(StatusCode::BAD_REQUEST, error, &description)
         }
     }
+}
+
+/// A rate limiter's answer (RFC 6585 §4): 429 with a retry hint, in the JSON shape the
+/// TypeScript SDK's limiter uses.
+fn rate_limited() -> Response {
+    let body = json!({
+        "error": "too_many_requests",
+        "error_description": "registration rate limit exceeded; try again later",
+    });
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, "3600")],
+        Json(body),
+    )
+        .into_response()
 }
 
 /// Checks the client metadata, stores the client and returns the client information.
@@ -177,7 +199,7 @@ fn redirect_uris(s: &IdpState, meta: &Map<String, Value>) -> Result<Vec<String>,
 /// §1.5 and RFC 8252 §7.3 allow plain http only on the loopback interface.
 fn check_redirect_uri(s: &IdpState, uri: &str) -> Result<(), String> {
     let url = Url::parse(uri).map_err(|e| format!("{uri:?} is not an absolute URI: {e}"))?;
-    if url.fragment().is_some() {
+    if url.fragment().is_some() && !s.has(D::AcceptsFragmentRedirectUri) {
         return Err(format!(
             "{uri:?} has a fragment component, which a redirect URI must not have \
              (RFC 6749 §3.1.2)"

@@ -32,6 +32,13 @@ impl MockIdp {
     pub fn state(&self) -> &Arc<IdpState> {
         &self.state
     }
+
+    /// How many registration requests this IdP has received (RFC 7591 §3.1).
+    pub fn registration_requests(&self) -> u64 {
+        self.state
+            .registration_requests
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 pub async fn start_idp(config: IdpConfig) -> std::io::Result<MockIdp> {
@@ -74,6 +81,7 @@ pub fn idp_state(config: IdpConfig, origin: String, issuer: String) -> Arc<IdpSt
         refresh_tokens: Mutex::new(HashMap::new()),
         pending_logins: Mutex::new(HashMap::new()),
         access_tokens_issued: AtomicU64::new(0),
+        registration_requests: AtomicU64::new(0),
     })
 }
 

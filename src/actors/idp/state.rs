@@ -97,6 +97,8 @@ pub struct IdpState {
     pub pending_logins: Mutex<HashMap<String, PendingLogin>>,
     /// Access tokens issued so far (the `FirstTokenExpired` defect reads it).
     pub access_tokens_issued: AtomicU64,
+    /// Registration requests received so far, answered or rate-limited.
+    pub registration_requests: AtomicU64,
 }
 
 impl IdpState {
@@ -107,6 +109,17 @@ impl IdpState {
     /// An endpoint URL below the issuer.
     pub fn endpoint(&self, name: &str) -> String {
         format!("{}/{name}", self.issuer)
+    }
+
+    /// Whether this server issues tokens for the RFC 8707 resource. It serves any
+    /// resource but those on the `.invalid` top-level domain, which RFC 6761 §6.4
+    /// guarantees never to exist: the one resource every server can be sure it does
+    /// not serve, so cases use it to ask for a refusal.
+    pub fn serves_resource(&self, resource: &Url) -> bool {
+        !resource.host_str().is_some_and(|h| {
+            let h = h.trim_end_matches('.').to_ascii_lowercase();
+            h == "invalid" || h.ends_with(".invalid")
+        })
     }
 }
 

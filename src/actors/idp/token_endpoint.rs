@@ -61,6 +61,16 @@ impl Refusal {
         }
     }
 
+    /// An error the server did not handle (the defects that answer 500).
+    pub(super) fn server_error(description: impl Into<String>) -> Self {
+        Refusal {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            error: "server_error",
+            description: description.into(),
+            basic_challenge: false,
+        }
+    }
+
     /// `invalid_client` is the one error answered with 401 (RFC 6749 §5.2).
     pub(super) fn client(description: impl Into<String>, basic_challenge: bool) -> Self {
         Refusal {
@@ -97,7 +107,12 @@ impl Refusal {
 }
 
 async fn token(State(s): State<Arc<IdpState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let mut response = match exchange(&s, &headers, &body) {
+    let answered = if s.has(D::TokenEndpointServerError) {
+        Err(Refusal::server_error("the token endpoint is broken"))
+    } else {
+        exchange(&s, &headers, &body)
+    };
+    let mut response = match answered {
         // RFC 6749 §5.1: token responses must not be cached.
         Ok(answer) => (
             StatusCode::OK,
@@ -177,12 +192,10 @@ fn answer(s: &IdpState, client: &Client, issue: Issue) -> Result<Value, Refusal>
         resource: audience,
         scope: issue.scope.clone(),
     };
-    let access_token = s.minter.mint(&recipe, &grant).map_err(|e| Refusal {
-        status: StatusCode::INTERNAL_SERVER_ERROR,
-        error: "server_error",
-        description: e,
-        basic_challenge: false,
-    })?;
+    let access_token = s
+        .minter
+        .mint(&recipe, &grant)
+        .map_err(Refusal::server_error)?;
     let mut answer = json!({
         "access_token": access_token,
         "token_type": "Bearer",

@@ -56,6 +56,7 @@ pub async fn legacy(traffic: TrafficLog) -> FakeMcp {
         refresh_tokens: Mutex::new(HashMap::new()),
         pending_logins: Mutex::new(HashMap::new()),
         access_tokens_issued: std::sync::atomic::AtomicU64::new(0),
+        registration_requests: std::sync::atomic::AtomicU64::new(0),
     });
     let fake = Fake {
         origin: origin.clone(),
