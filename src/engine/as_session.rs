@@ -17,6 +17,7 @@ use super::token_supply::TokenSupply;
 use crate::actors::loopback_client::start_loopback_client;
 use crate::logic::as_config::AsRunConfig;
 use crate::logic::case::Case;
+use crate::logic::redaction::SecretValues;
 use crate::logic::template::Vars;
 use crate::logic::well_known::{append_well_known, insert_well_known};
 use crate::transport::{get_json, HttpClient, HttpRequest, ReqwestClient, TransportLimits};
@@ -42,7 +43,8 @@ impl AuthorizationServerSession {
                 process: None,
             },
             &self.plan,
-        );
+        )
+        .with_secrets(&SecretValues::of_as_config(&self.config));
         let finish = |error, cases| frame.finish(error, cases);
         let issuer_url = match Url::parse(&self.issuer) {
             Ok(u) => u,

@@ -13,7 +13,6 @@ use crate::logic::as_config::Consent;
 use crate::logic::case::Case;
 use crate::logic::case_model::{Expectation, Step};
 use crate::logic::query::{credential_evidence, Query};
-use crate::logic::redaction::redact_exchange;
 use crate::logic::template::Vars;
 use crate::logic::verdict::case_verdict;
 use crate::transport::{HttpClient, HttpResponse, Recorder, TransportErrorKind};
@@ -69,11 +68,8 @@ pub async fn run_case(case: &Case, ctx: &CaseContext) -> CaseReport {
     };
     let mut report = case_report(case, ctx.revision, outcome, reason);
     report.checks = checks;
-    report.exchanges = recorder
-        .exchanges()
-        .into_iter()
-        .map(redact_exchange)
-        .collect();
+    // As recorded: the run's report redacts them, with every other secret (`RunFrame`).
+    report.exchanges = recorder.exchanges();
     report.duration_ms = started.elapsed().as_millis() as u64;
     report
 }

@@ -24,7 +24,7 @@ use crate::logic::answer::Answer;
 use crate::logic::case::Case;
 use crate::logic::case_model::ClientRun;
 use crate::logic::observation::Observation;
-use crate::logic::redaction::{redact_exchange, redact_text};
+use crate::logic::redaction::SecretValues;
 use crate::logic::template::Vars;
 use crate::logic::verdict::case_verdict;
 use crate::logic::well_known::origin_of;
@@ -64,6 +64,10 @@ impl ClientSession {
             ClientUnderTest::Reference { .. } => "the embedded reference client".to_string(),
             ClientUnderTest::Command { command, .. } => command.clone(),
         };
+        // Handed to the client in `MCP_CONFORMANCE_CONTEXT`: a client that prints it
+        // never sends it anywhere the exchanges would show.
+        let mut secrets = SecretValues::default();
+        secrets.add(PREREGISTERED_SECRET);
         let frame = RunFrame::start(
             TargetDescription {
                 role: Role::Client,
@@ -72,7 +76,8 @@ impl ClientSession {
                 process: None,
             },
             &self.plan,
-        );
+        )
+        .with_secrets(&secrets);
         let work = planned_work(cases, Role::Client, &self.plan);
         let client = Arc::new(self.client.clone());
         let timeout = self.plan.case_timeout;
@@ -186,17 +191,9 @@ pub async fn run_client_case(
             report.reason = reason.map(|r| format!("{r} (the client {})", process.ended));
         }
     }
-    report.exchanges = observation
-        .exchanges
-        .iter()
-        .cloned()
-        .map(redact_exchange)
-        .collect();
-    report.process = Some(ProcessEvidence {
-        stdout: redact_text(&process.stdout),
-        stderr: redact_text(&process.stderr),
-        ..process
-    });
+    // As recorded: the run's report redacts them (`RunFrame`).
+    report.exchanges = observation.exchanges.clone();
+    report.process = Some(process);
     report.duration_ms = started.elapsed().as_millis() as u64;
     report
 }
