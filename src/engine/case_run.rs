@@ -319,7 +319,7 @@ pub(super) fn judge_expectation(
     }
     CheckReport {
         step: label.to_string(),
-        description: format!("{} is {}", e.query, j.expected),
+        description: e.is.claim(&e.query.to_string(), vars),
         level,
         outcome: if j.holds {
             Outcome::Pass

@@ -26,7 +26,7 @@ use crate::logic::case_model::ClientRun;
 use crate::logic::observation::Observation;
 use crate::logic::redaction::SecretValues;
 use crate::logic::template::Vars;
-use crate::logic::verdict::case_verdict;
+use crate::logic::verdict::{case_verdict, unmet_precondition};
 use crate::logic::well_known::origin_of;
 use crate::vocab::{
     CaseReport, ClientDefect, IdpDefect, Outcome, ProcessEvidence, Revision, Role, RunReport,
@@ -155,16 +155,10 @@ pub async fn run_client_case(
     let label = "client run";
     let mut report = case_report(case, revision, Outcome::Pass, None);
     let skipped = run.when.iter().find_map(|e| {
-        let j = e
-            .value
-            .is
-            .judge(&e.value.query.evaluate(&answer, &vars), &vars);
-        (!j.holds).then(|| {
-            format!(
-                "not applicable: {} is not {} (got {})",
-                e.value.query, j.expected, j.actual
-            )
-        })
+        let e = &e.value;
+        let j = e.is.judge(&e.query.evaluate(&answer, &vars), &vars);
+        (!j.holds)
+            .then(|| unmet_precondition(&e.query.to_string(), &e.is, &j, e.why.as_deref(), &vars))
     });
     match skipped {
         // A client that never ended by itself cannot be "not applicable": its unfinished
