@@ -120,7 +120,7 @@ mod tests {
         let mut e = Exchange::request(
             step,
             "GET",
-            format!("http://127.0.0.1:1/authorize?client_id=c&state=s"),
+            "http://127.0.0.1:1/authorize?client_id=c&state=s",
             vec![],
             None,
         );
