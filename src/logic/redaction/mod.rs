@@ -11,4 +11,4 @@ pub use report::{redact_process, redact_report};
 pub use rules::{
     redact_body, redact_exchange, redact_exchange_collecting, redact_text, redact_url, REDACTED,
 };
-pub use secrets::{Redactor, SecretValues, MIN_SUBSTRING_LEN};
+pub use secrets::{Redactor, SecretValues, MIN_SECRET_LEN, MIN_SUBSTRING_LEN};

@@ -17,6 +17,11 @@ use crate::logic::as_config::{AsRunConfig, Consent};
 /// RFC 7636 §4.1 for verifiers of 43 characters or more).
 pub const MIN_SUBSTRING_LEN: usize = 8;
 
+/// Values shorter than this are no secrets worth the name (a cookie flag `1`, a
+/// placeholder), and treating them as secrets would hide counts and statuses that happen
+/// to be equal.
+pub const MIN_SECRET_LEN: usize = 3;
+
 /// Every secret value a run knows, as collected.
 #[derive(Debug, Clone, Default)]
 pub struct SecretValues {
@@ -24,10 +29,10 @@ pub struct SecretValues {
 }
 
 impl SecretValues {
-    /// Adds a value (trimmed); empty values and redaction markers are ignored.
+    /// Adds a value (trimmed); very short values and redaction markers are ignored.
     pub fn add(&mut self, value: &str) {
         let value = value.trim();
-        if value.is_empty() || value.contains("[redacted") {
+        if value.chars().count() < MIN_SECRET_LEN || value.contains("[redacted") {
             return;
         }
         self.values.insert(value.to_string());
@@ -142,7 +147,10 @@ impl Redactor {
             let inner: String = serde_json::from_str(value).unwrap_or_default();
             return format!("\"[redacted: {} characters]\"", inner.chars().count());
         }
-        if self.bare.contains(value) {
+        // A value shown unquoted that parses as JSON is a number, `true`, an array…:
+        // what the target sent as data, not a secret string.
+        if self.bare.contains(value) && serde_json::from_str::<serde_json::Value>(value).is_err()
+        {
             return format!("[redacted: {} characters]", value.chars().count());
         }
         self.text(&rules(value))
@@ -263,10 +271,20 @@ mod tests {
     }
 
     #[test]
+    fn numbers_and_tiny_values_stay() {
+        // A cookie `consent=1` and a form field `n=401` must not hide counts and statuses.
+        let r = redactor(&["1", "401"]);
+        assert_eq!(r.value_as_is("1"), "1");
+        assert_eq!(r.value_as_is("401"), "401");
+        assert_eq!(r.value_as_is("\"401\""), "\"[redacted: 3 characters]\"");
+    }
+
+    #[test]
     fn markers_and_empty_values_are_no_secrets() {
         let mut s = SecretValues::default();
         s.add("");
         s.add("  ");
+        s.add("ab");
         s.add("[redacted]");
         s.add("[redacted token]");
         assert!(s.is_empty());
