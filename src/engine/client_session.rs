@@ -95,7 +95,8 @@ impl ClientSession {
     }
 }
 
-/// One case, one revision: mocks up, client run, verdict.
+/// One case, one revision: mocks up, client run, verdict. The evidence is as recorded,
+/// secrets included: the session's report (`RunFrame::finish`) redacts it.
 pub async fn run_client_case(
     case: &Case,
     revision: Revision,

@@ -157,13 +157,7 @@ fn fail_case() -> CaseReport {
         checks: vec![
             CheckReport {
                 why: Some("Without a 401 the client never learns that it needs a token.".into()),
-                ..check(
-                    "status is 401",
-                    Level::MUST,
-                    Outcome::Fail,
-                    "401",
-                    "200",
-                )
+                ..check("status is 401", Level::MUST, Outcome::Fail, "401", "200")
             },
             check(
                 "`WWW-Authenticate` names `resource_metadata`",

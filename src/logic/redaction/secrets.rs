@@ -149,8 +149,7 @@ impl Redactor {
         }
         // A value shown unquoted that parses as JSON is a number, `true`, an array…:
         // what the target sent as data, not a secret string.
-        if self.bare.contains(value) && serde_json::from_str::<serde_json::Value>(value).is_err()
-        {
+        if self.bare.contains(value) && serde_json::from_str::<serde_json::Value>(value).is_err() {
             return format!("[redacted: {} characters]", value.chars().count());
         }
         self.text(&rules(value))
