@@ -74,18 +74,16 @@ pub fn explain(c: &Case) -> String {
         for e in client.when.iter().map(|e| &e.value) {
             let _ = writeln!(
                 s,
-                "  only if {} is {}",
-                e.query,
-                e.is.expected(&Default::default())
+                "  only if {}",
+                e.is.claim(&e.query.to_string(), &Default::default())
             );
         }
         for e in client.expect.iter().map(|e| &e.value) {
             let level = e.level.unwrap_or(f.level);
             let _ = writeln!(
                 s,
-                "  expect {} is {} [{level}]",
-                e.query,
-                e.is.expected(&Default::default())
+                "  expect {} [{level}]",
+                e.is.claim(&e.query.to_string(), &Default::default())
             );
         }
     }
@@ -146,26 +144,23 @@ pub fn explain(c: &Case) -> String {
         for e in step.when.iter().map(|e| &e.value) {
             let _ = writeln!(
                 s,
-                "     only if {} is {}",
-                e.query,
-                e.is.expected(&Default::default())
+                "     only if {}",
+                e.is.claim(&e.query.to_string(), &Default::default())
             );
         }
         for e in step.control.iter().map(|e| &e.value) {
             let _ = writeln!(
                 s,
-                "     control: {} is {} (else the case cannot judge: error)",
-                e.query,
-                e.is.expected(&Default::default())
+                "     control: {} (else the case cannot judge: error)",
+                e.is.claim(&e.query.to_string(), &Default::default())
             );
         }
         for e in step.expect.iter().map(|e| &e.value) {
             let level = e.level.unwrap_or(f.level);
             let _ = writeln!(
                 s,
-                "     expect {} is {} [{level}]",
-                e.query,
-                e.is.expected(&Default::default())
+                "     expect {} [{level}]",
+                e.is.claim(&e.query.to_string(), &Default::default())
             );
         }
         for (name, q) in &step.capture {

@@ -21,6 +21,7 @@ use super::token_supply::TokenSupply;
 use crate::actors::loopback_client::start_loopback_client;
 use crate::logic::as_config::AsRunConfig;
 use crate::logic::case::Case;
+use crate::logic::redaction::SecretValues;
 use crate::transport::{HttpClient, ReqwestClient, TransportLimits};
 use crate::vocab::{CaseReport, Outcome, Revision, Role, RunReport, TargetDescription};
 
@@ -44,7 +45,8 @@ impl AuthorizationServerSession {
                 process: None,
             },
             &self.plan,
-        );
+        )
+        .with_secrets(&SecretValues::of_as_config(&self.config));
         let finish = |error, cases| frame.finish(error, cases);
         let issuer_url = match Url::parse(&self.issuer) {
             Ok(u) => u,

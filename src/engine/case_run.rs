@@ -14,9 +14,8 @@ use crate::logic::as_config::Consent;
 use crate::logic::case::Case;
 use crate::logic::case_model::{Expectation, Step};
 use crate::logic::query::{credential_evidence, Query};
-use crate::logic::redaction::redact_exchange;
 use crate::logic::template::Vars;
-use crate::logic::verdict::case_verdict;
+use crate::logic::verdict::{case_verdict, check_reason, unmet_precondition};
 use crate::transport::{HttpClient, HttpResponse, Recorder, TransportErrorKind};
 use crate::vocab::{CaseReport, CheckReport, Level, Outcome, Revision};
 
@@ -71,11 +70,8 @@ pub async fn run_case(case: &Case, ctx: &CaseContext) -> CaseReport {
     };
     let mut report = case_report(case, ctx.revision, outcome, reason);
     report.checks = checks;
-    report.exchanges = recorder
-        .exchanges()
-        .into_iter()
-        .map(redact_exchange)
-        .collect();
+    // As recorded: the run's report redacts them, with every other secret (`RunFrame`).
+    report.exchanges = recorder.exchanges();
     report.duration_ms = started.elapsed().as_millis() as u64;
     report
 }
@@ -160,9 +156,8 @@ impl Run<'_> {
             if check.outcome != Outcome::Pass {
                 check.outcome = Outcome::Error;
                 let reason = format!(
-                    "positive control failed, so the case cannot judge the target: {} \
-                     (expected {}, got {})",
-                    check.description, check.expected, check.actual
+                    "positive control failed, so the case cannot judge the target: {}",
+                    check_reason(&check)
                 );
                 self.checks.push(check);
                 return Err(Stop::Error(reason));
@@ -174,9 +169,12 @@ impl Run<'_> {
             let j =
                 e.is.judge(&e.query.evaluate(&answer, &self.vars), &self.vars);
             if !j.holds {
-                return Err(Stop::Skip(format!(
-                    "not applicable: {} is not {} (got {})",
-                    e.query, j.expected, j.actual
+                return Err(Stop::Skip(unmet_precondition(
+                    &e.query.to_string(),
+                    &e.is,
+                    &j,
+                    e.why.as_deref(),
+                    &self.vars,
                 )));
             }
         }
@@ -376,7 +374,7 @@ pub(super) fn judge_expectation(
     }
     CheckReport {
         step: label.to_string(),
-        description: format!("{} is {}", e.query, j.expected),
+        description: e.is.claim(&e.query.to_string(), vars),
         level,
         outcome: if j.holds {
             Outcome::Pass

@@ -24,9 +24,9 @@ use crate::logic::answer::Answer;
 use crate::logic::case::Case;
 use crate::logic::case_model::ClientRun;
 use crate::logic::observation::Observation;
-use crate::logic::redaction::{redact_exchange, redact_text};
+use crate::logic::redaction::SecretValues;
 use crate::logic::template::Vars;
-use crate::logic::verdict::case_verdict;
+use crate::logic::verdict::{case_verdict, unmet_precondition};
 use crate::logic::well_known::origin_of;
 use crate::vocab::{
     CaseReport, ClientDefect, IdpDefect, Outcome, ProcessEvidence, Revision, Role, RunReport,
@@ -64,6 +64,10 @@ impl ClientSession {
             ClientUnderTest::Reference { .. } => "the embedded reference client".to_string(),
             ClientUnderTest::Command { command, .. } => command.clone(),
         };
+        // Handed to the client in `MCP_CONFORMANCE_CONTEXT`: a client that prints it
+        // never sends it anywhere the exchanges would show.
+        let mut secrets = SecretValues::default();
+        secrets.add(PREREGISTERED_SECRET);
         let frame = RunFrame::start(
             TargetDescription {
                 role: Role::Client,
@@ -72,7 +76,8 @@ impl ClientSession {
                 process: None,
             },
             &self.plan,
-        );
+        )
+        .with_secrets(&secrets);
         let work = planned_work(cases, Role::Client, &self.plan);
         let client = Arc::new(self.client.clone());
         let timeout = self.plan.case_timeout;
@@ -90,7 +95,8 @@ impl ClientSession {
     }
 }
 
-/// One case, one revision: mocks up, client run, verdict.
+/// One case, one revision: mocks up, client run, verdict. The evidence is as recorded,
+/// secrets included: the session's report (`RunFrame::finish`) redacts it.
 pub async fn run_client_case(
     case: &Case,
     revision: Revision,
@@ -150,16 +156,10 @@ pub async fn run_client_case(
     let label = "client run";
     let mut report = case_report(case, revision, Outcome::Pass, None);
     let skipped = run.when.iter().find_map(|e| {
-        let j = e
-            .value
-            .is
-            .judge(&e.value.query.evaluate(&answer, &vars), &vars);
-        (!j.holds).then(|| {
-            format!(
-                "not applicable: {} is not {} (got {})",
-                e.value.query, j.expected, j.actual
-            )
-        })
+        let e = &e.value;
+        let j = e.is.judge(&e.query.evaluate(&answer, &vars), &vars);
+        (!j.holds)
+            .then(|| unmet_precondition(&e.query.to_string(), &e.is, &j, e.why.as_deref(), &vars))
     });
     match skipped {
         // A client that never ended by itself cannot be "not applicable": its unfinished
@@ -186,17 +186,9 @@ pub async fn run_client_case(
             report.reason = reason.map(|r| format!("{r} (the client {})", process.ended));
         }
     }
-    report.exchanges = observation
-        .exchanges
-        .iter()
-        .cloned()
-        .map(redact_exchange)
-        .collect();
-    report.process = Some(ProcessEvidence {
-        stdout: redact_text(&process.stdout),
-        stderr: redact_text(&process.stderr),
-        ..process
-    });
+    // As recorded: the run's report redacts them (`RunFrame`).
+    report.exchanges = observation.exchanges.clone();
+    report.process = Some(process);
     report.duration_ms = started.elapsed().as_millis() as u64;
     report
 }

@@ -4,6 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::spec_sections::same_section_in;
 use crate::vocab::{Level, Revision, Role, SpecReference};
 
 /// The catalog as shipped with the suite.
@@ -30,35 +31,90 @@ pub struct Source {
 }
 
 impl Source {
-    /// The revision of a dated MCP page (`MCP 2025-06-18 basic/authorization`).
-    fn revision(&self) -> Option<Revision> {
+    /// The revision and page of a dated MCP page (`MCP 2025-06-18 basic/authorization`).
+    fn mcp_page(&self) -> Option<(Revision, &str)> {
         let rest = self.document.strip_prefix("MCP ")?;
-        rest.get(..10)?.parse().ok()
+        let revision = rest.get(..10)?.parse().ok()?;
+        Some((revision, rest.get(10..)?.trim()))
+    }
+
+    fn revision(&self) -> Option<Revision> {
+        self.mcp_page().map(|(r, _)| r)
+    }
+
+    fn reference(&self) -> SpecReference {
+        SpecReference {
+            document: self.document.clone(),
+            section: self.section.clone(),
+        }
     }
 }
 
 impl Requirement {
-    /// The sources as report references: the undated ones (RFCs, the security best
-    /// practices) plus the MCP pages of `revision`. When the catalog cites no page of that
-    /// revision (a rule stated once and carried forward), every source is kept.
+    /// The sources as report references for a run of `revision`: that revision's MCP
+    /// pages first, then the undated sources (RFCs, drafts, the security best practices)
+    /// in catalog order. When the catalog cites only other revisions' pages, the same
+    /// sections of `revision` stand in for them (see [`super::spec_sections`]); when
+    /// `revision` has none of them, the nearest revision's pages are cited, marked
+    /// "(as stated in revision X)".
     pub fn references_for(&self, revision: Revision) -> Vec<SpecReference> {
-        let for_revision: Vec<&Source> = self
+        let mut refs: Vec<SpecReference> = Vec::new();
+        let push = |r: SpecReference, refs: &mut Vec<SpecReference>| {
+            if !refs.contains(&r) {
+                refs.push(r);
+            }
+        };
+        for s in self
             .sources
             .iter()
-            .filter(|s| s.revision().is_none_or(|r| r == revision))
-            .collect();
-        let chosen = if for_revision.iter().any(|s| s.revision().is_some()) {
-            for_revision
-        } else {
-            self.sources.iter().collect()
-        };
-        chosen
-            .into_iter()
-            .map(|s| SpecReference {
-                document: s.document.clone(),
-                section: s.section.clone(),
-            })
-            .collect()
+            .filter(|s| s.revision() == Some(revision))
+        {
+            push(s.reference(), &mut refs);
+        }
+        if refs.is_empty() {
+            for s in &self.sources {
+                let Some((from, page)) = s.mcp_page() else {
+                    continue;
+                };
+                for (page, heading) in same_section_in(from, page, &s.section, revision) {
+                    let mapped = SpecReference {
+                        document: format!("MCP {revision} {page}"),
+                        section: heading.to_string(),
+                    };
+                    push(mapped, &mut refs);
+                }
+            }
+        }
+        if refs.is_empty() {
+            if let Some(nearest) = self.nearest_cited_revision(revision) {
+                for s in self
+                    .sources
+                    .iter()
+                    .filter(|s| s.revision() == Some(nearest))
+                {
+                    let noted = SpecReference {
+                        document: s.document.clone(),
+                        section: format!("{} (as stated in revision {nearest})", s.section),
+                    };
+                    push(noted, &mut refs);
+                }
+            }
+        }
+        for s in self.sources.iter().filter(|s| s.revision().is_none()) {
+            push(s.reference(), &mut refs);
+        }
+        refs
+    }
+
+    /// Of the revisions whose pages the catalog cites, the one nearest to `revision`;
+    /// between two equally near, the earlier (the rule was already stated when
+    /// `revision` was written).
+    fn nearest_cited_revision(&self, revision: Revision) -> Option<Revision> {
+        let index = |r: Revision| Revision::ALL.iter().position(|x| *x == r).unwrap_or(0);
+        self.sources
+            .iter()
+            .filter_map(Source::revision)
+            .min_by_key(|r| (index(*r).abs_diff(index(revision)), index(*r)))
     }
 }
 
@@ -117,35 +173,119 @@ mod tests {
         }
     }
 
-    #[test]
-    fn references_keep_the_revision_pages_and_undated_sources() {
-        let source = |d: &str| Source {
-            document: d.into(),
-            section: "s".into(),
-        };
-        let r = Requirement {
+    fn requirement(sources: &[(&str, &str)]) -> Requirement {
+        Requirement {
             id: "X".into(),
             role: Role::Server,
             level: Level::MUST,
             revisions: Revision::ALL.to_vec(),
             statement: "x".into(),
-            sources: vec![
-                source("MCP 2025-06-18 basic/authorization"),
-                source("MCP 2025-11-25 basic/authorization"),
-                source("RFC 9728"),
-            ],
-        };
-        let docs = |rev| {
-            r.references_for(rev)
-                .into_iter()
-                .map(|s| s.document)
-                .collect::<Vec<_>>()
-        };
+            sources: sources
+                .iter()
+                .map(|(d, s)| Source {
+                    document: d.to_string(),
+                    section: s.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    fn refs(r: &Requirement, revision: Revision) -> Vec<String> {
+        r.references_for(revision)
+            .into_iter()
+            .map(|s| format!("{} | {}", s.document, s.section))
+            .collect()
+    }
+
+    #[test]
+    fn the_revision_under_test_is_cited_first() {
+        let r = requirement(&[
+            ("RFC 9728", "§5.1"),
+            ("MCP 2025-06-18 basic/authorization", "Token Theft"),
+            ("MCP 2025-11-25 basic/authorization", "Token Theft"),
+        ]);
         assert_eq!(
-            docs(Revision::R2025_11_25),
-            ["MCP 2025-11-25 basic/authorization", "RFC 9728"]
+            refs(&r, Revision::R2025_11_25),
+            [
+                "MCP 2025-11-25 basic/authorization | Token Theft",
+                "RFC 9728 | §5.1"
+            ]
         );
-        // No page of 2026-07-28 is cited: every source stays.
-        assert_eq!(docs(Revision::R2026_07_28).len(), 3);
+        // No page of 2026-07-28 is cited: the same section of 2026-07-28 stands in.
+        assert_eq!(
+            refs(&r, Revision::R2026_07_28),
+            [
+                "MCP 2026-07-28 basic/authorization/security-considerations | Token Theft",
+                "RFC 9728 | §5.1"
+            ]
+        );
+        // 2025-03-26 has no such section: the nearest revision's, marked.
+        assert_eq!(
+            refs(&r, Revision::R2025_03_26),
+            [
+                "MCP 2025-06-18 basic/authorization | Token Theft (as stated in revision 2025-06-18)",
+                "RFC 9728 | §5.1"
+            ]
+        );
+    }
+
+    /// For every requirement and every revision it applies to: the first reference is
+    /// an MCP page of that revision (or, for a requirement without MCP pages, an undated
+    /// source), and no other revision's page appears unmarked.
+    #[test]
+    fn every_verdict_cites_its_own_revision_first() {
+        let mut noted = Vec::new();
+        for r in Catalog::builtin().requirements() {
+            let cites_mcp_pages = r.sources.iter().any(|s| s.revision().is_some());
+            for revision in &r.revisions {
+                let refs = r.references_for(*revision);
+                assert!(!refs.is_empty(), "{} {revision}: no reference", r.id);
+                let own = format!("MCP {revision} ");
+                let first = &refs[0];
+                if cites_mcp_pages {
+                    let is_own = first.document.starts_with(&own);
+                    let is_noted = first.section.contains("(as stated in revision ");
+                    assert!(
+                        is_own || is_noted,
+                        "{} {revision}: first reference {first:?}",
+                        r.id
+                    );
+                    if is_noted {
+                        noted.push(format!("{} {revision}", r.id));
+                    }
+                }
+                for s in &refs {
+                    let dated = s.document.starts_with("MCP 20");
+                    if dated && !s.document.starts_with(&own) {
+                        assert!(
+                            s.section.contains("(as stated in revision "),
+                            "{} {revision}: cites {s:?} without saying so",
+                            r.id
+                        );
+                    }
+                }
+            }
+        }
+        // Each of these was checked against the specification: the revision under test
+        // has no section stating the rule, so the nearest revision's words are cited.
+        // RS-401-02: 2025-03-26 never names WWW-Authenticate (RFC 9110 §15.5.2 does).
+        // RS-PRM-05: 2025-06-18 says nothing of scopes_supported. AS-META-06: 2025-06-18
+        // has no client registration section beyond DCR itself (RFC 8414 §2 carries the
+        // rule). AS-PKCE-03: from 2025-06-18 on, MCP states PKCE for clients only; the
+        // server's side is OAuth 2.1 §4.1.1 (cited after it).
+        assert_eq!(
+            noted,
+            [
+                "RS-401-02 2025-03-26",
+                "RS-PRM-05 2025-06-18",
+                "AS-META-06 2025-06-18",
+                "AS-PKCE-03 2025-06-18",
+                "AS-PKCE-03 2025-11-25",
+                "AS-PKCE-03 2026-07-28",
+                // 2025-03-26 has no "Authorization Code Protection" section.
+                "AS-PKCE-05 2025-03-26",
+            ],
+            "a new fallback: map the section in spec_sections.rs, or review and list it here"
+        );
     }
 }

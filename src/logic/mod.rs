@@ -17,6 +17,7 @@ pub mod observation;
 pub mod predicate;
 pub mod query;
 pub mod redaction;
+pub mod spec_sections;
 pub mod template;
 pub mod token_recipe;
 pub mod verdict;

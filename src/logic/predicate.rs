@@ -181,11 +181,7 @@ impl Predicate {
                 let items = v.as_array().ok_or("not an array")?;
                 for item in items {
                     if !inner.holds(&Ok(item.clone()), vars)? {
-                        return Err(format!(
-                            "element {} does not satisfy: {}",
-                            show(item),
-                            inner.expected(vars)
-                        ));
+                        return Err(inner.denial(&format!("element {}", show(item)), vars));
                     }
                 }
                 Ok(true)
@@ -193,37 +189,161 @@ impl Predicate {
         }
     }
 
-    /// The expectation in words, with templates rendered where possible.
+    /// The expectation as a phrase for a report's "expected" column, with templates
+    /// rendered where possible: `401`, `one of 401, 403`, `matches /^Bearer /`,
+    /// `outside 500–599`, `present`, `every element is an absolute URL`.
     pub fn expected(&self, vars: &Vars) -> String {
+        match self.phrase(vars, false) {
+            Phrase::Verb(v) => v.strip_prefix("is ").map(str::to_string).unwrap_or(v),
+            elements @ Phrase::Elements { .. } => elements.about_elements(),
+        }
+    }
+
+    /// The expectation as a sentence about `subject` (a query in words): `status is 401`,
+    /// `status is outside 500–599`, `in JSON `/a`, every element is an absolute URL`. It
+    /// ends with [`Predicate::expected`], so that a reason can say it once.
+    pub fn claim(&self, subject: &str, vars: &Vars) -> String {
+        self.phrase(vars, false).about(subject)
+    }
+
+    /// The sentence denied, for a precondition that did not hold: `status is not 200`,
+    /// `body does not match /x/`, `in JSON `/a`, some element is not an absolute URL`.
+    pub fn denial(&self, subject: &str, vars: &Vars) -> String {
+        self.phrase(vars, true).about(subject)
+    }
+
+    /// What the value must be (or, `negated`, must not be), as a verb phrase. Negations
+    /// are said positively where English has a word for them (`outside`, `none of`,
+    /// `absent`), so that no reason reads "not … not".
+    fn phrase(&self, vars: &Vars, negated: bool) -> Phrase {
         let r = |v: &Value| {
             render(v, vars)
                 .map(|v| show(&v))
                 .unwrap_or_else(|_| show(v))
         };
         let t = |t: &Template| t.render(vars).unwrap_or_else(|_| t.raw().to_string());
+        let list = |vs: &[Value]| vs.iter().map(r).collect::<Vec<_>>().join(", ");
+        let verb = |positive: String, negative: String| {
+            Phrase::Verb(if negated { negative } else { positive })
+        };
+        // A noun the value is (or is not): `an absolute URL`.
+        let noun = |n: &str| verb(format!("is {n}"), format!("is not {n}"));
         match self {
-            Predicate::Present => "present".into(),
-            Predicate::Absent => "absent".into(),
-            Predicate::Equals(v) => format!("equals {}", r(v)),
-            Predicate::NotEquals(v) => format!("not equal to {}", r(v)),
-            Predicate::OneOf(vs) => {
-                format!("one of {}", vs.iter().map(r).collect::<Vec<_>>().join(", "))
+            Predicate::Present => verb("is present".into(), "is absent".into()),
+            Predicate::Absent => verb("is absent".into(), "is present".into()),
+            Predicate::Equals(v) => verb(format!("is {}", r(v)), format!("is not {}", r(v))),
+            Predicate::NotEquals(v) => verb(format!("is not {}", r(v)), format!("is {}", r(v))),
+            Predicate::OneOf(vs) => verb(
+                format!("is one of {}", list(vs)),
+                format!("is none of {}", list(vs)),
+            ),
+            Predicate::Matches(p) => {
+                verb(format!("matches /{p}/"), format!("does not match /{p}/"))
             }
-            Predicate::Matches(p) => format!("matches /{p}/"),
-            Predicate::Contains(v) => format!("contains {}", r(v)),
-            Predicate::NotContains(v) => format!("does not contain {}", r(v)),
-            Predicate::Between(lo, hi) => format!("between {lo} and {hi}"),
-            Predicate::AbsoluteUrl => "an absolute URL".into(),
-            Predicate::HttpsOrLoopbackUrl => "an https URL (or http on loopback)".into(),
-            Predicate::NonEmptyString => "a non-empty string".into(),
-            Predicate::NonEmptyArray => "a non-empty array".into(),
-            Predicate::JsonObject => "a JSON object".into(),
-            Predicate::ScopeList => "a space-delimited list of scope tokens (RFC 6749 §3.3)".into(),
-            Predicate::Schema(s) => format!("valid against {}", s.file_name()),
-            Predicate::SameOriginAs(x) => format!("same origin as {}", t(x)),
-            Predicate::CoversUrl(x) => format!("same origin as {} with a path prefix of it", t(x)),
-            Predicate::All(p) => format!("every element {}", p.expected(vars)),
-            Predicate::Not(p) => format!("not {}", p.expected(vars)),
+            Predicate::Contains(v) => verb(
+                format!("contains {}", r(v)),
+                format!("does not contain {}", r(v)),
+            ),
+            Predicate::NotContains(v) => verb(
+                format!("does not contain {}", r(v)),
+                format!("contains {}", r(v)),
+            ),
+            Predicate::Between(lo, hi) => verb(
+                format!("is between {lo} and {hi}"),
+                format!("is outside {lo}–{hi}"),
+            ),
+            Predicate::AbsoluteUrl => noun("an absolute URL"),
+            Predicate::HttpsOrLoopbackUrl => noun("an https URL (or http on loopback)"),
+            Predicate::NonEmptyString => verb(
+                "is a non-empty string".into(),
+                "is empty or not a string".into(),
+            ),
+            Predicate::NonEmptyArray => verb(
+                "is a non-empty array".into(),
+                "is empty or not an array".into(),
+            ),
+            Predicate::JsonObject => noun("a JSON object"),
+            Predicate::ScopeList => noun("a space-delimited list of scope tokens (RFC 6749 §3.3)"),
+            Predicate::Schema(s) => verb(
+                format!("is valid against {}", s.file_name()),
+                format!("is not valid against {}", s.file_name()),
+            ),
+            Predicate::SameOriginAs(x) => verb(
+                format!("has the same origin as {}", t(x)),
+                format!("does not have the same origin as {}", t(x)),
+            ),
+            Predicate::CoversUrl(x) => verb(
+                format!(
+                    "covers {} (the same origin, and a path that is a prefix of its path)",
+                    t(x)
+                ),
+                format!(
+                    "does not cover {} (the same origin, and a path that is a prefix of its path)",
+                    t(x)
+                ),
+            ),
+            // "Every element is not X" is "no element is X"; "not every element is X" is
+            // "some element is not X".
+            Predicate::All(p) => match (negated, p.as_ref()) {
+                (false, Predicate::Not(q)) if q.phrase(vars, true).negative() => Phrase::Elements {
+                    quantifier: "no",
+                    inner: Box::new(q.phrase(vars, false)),
+                },
+                (false, p) => Phrase::Elements {
+                    quantifier: "every",
+                    inner: Box::new(p.phrase(vars, false)),
+                },
+                (true, p) => Phrase::Elements {
+                    quantifier: "some",
+                    inner: Box::new(p.phrase(vars, true)),
+                },
+            },
+            Predicate::Not(p) => p.phrase(vars, !negated),
+        }
+    }
+}
+
+/// A predicate in words: a verb phrase about the value, or one about its elements.
+enum Phrase {
+    /// `is 401`, `matches /x/`.
+    Verb(String),
+    /// `every element is …`, `some element is …`, `no element is …`.
+    Elements {
+        quantifier: &'static str,
+        inner: Box<Phrase>,
+    },
+}
+
+impl Phrase {
+    /// Whether the phrase already denies something (`is not 1`, `does not match`).
+    fn negative(&self) -> bool {
+        match self {
+            Phrase::Verb(v) => ["is not ", "does not ", "is none of "]
+                .iter()
+                .any(|n| v.starts_with(n)),
+            Phrase::Elements { .. } => false,
+        }
+    }
+
+    /// The phrase as said of the elements: `every element is an absolute URL`.
+    fn about_elements(&self) -> String {
+        match self {
+            Phrase::Verb(v) => v.clone(),
+            Phrase::Elements { quantifier, inner } => match inner.as_ref() {
+                Phrase::Verb(v) => format!("{quantifier} element {v}"),
+                nested => format!(
+                    "{quantifier} element is an array in which {}",
+                    nested.about_elements()
+                ),
+            },
+        }
+    }
+
+    /// The phrase as a sentence about `subject`.
+    fn about(&self, subject: &str) -> String {
+        match self {
+            Phrase::Verb(v) => format!("{subject} {v}"),
+            elements => format!("in {subject}, {}", elements.about_elements()),
         }
     }
 }

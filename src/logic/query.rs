@@ -439,7 +439,16 @@ impl fmt::Display for Query {
             Query::Var(v) => write!(f, "variable `{v}`"),
             Query::Url => write!(f, "answering URL"),
             Query::LocationParam(p) => write!(f, "redirect parameter `{p}`"),
-            Query::JwtClaim(q) => write!(f, "JWT claim `{}` of `{}`", q.claim, q.token),
+            // RFC 7519 §4: a claim of the JWT Claims Set; the empty pointer is the set.
+            Query::JwtClaim(q) => match q.claim.strip_prefix('/') {
+                None if q.claim.is_empty() => {
+                    write!(f, "the claims set of the JWT at `{}`", q.token)
+                }
+                Some(name) if !name.contains('/') => {
+                    write!(f, "the `{name}` claim of the JWT at `{}`", q.token)
+                }
+                _ => write!(f, "claim `{}` of the JWT at `{}`", q.claim, q.token),
+            },
             Query::RequestCount(to) => write!(f, "number of requests to {}", to.as_str()),
             Query::Request(q) => write!(
                 f,

@@ -152,18 +152,12 @@ fn fail_case() -> CaseReport {
         requirement: "RS-AUTH-01".into(),
         requirement_text:
             "A request without an access token MUST be answered with 401 Unauthorized.".into(),
-        reason: Some("status equals 401: got 200".into()),
+        reason: Some("status is 401: got 200".into()),
         spec: vec![mcp_auth(r, "Token Requirements"), spec("RFC 6750", "§3.1")],
         checks: vec![
             CheckReport {
                 why: Some("Without a 401 the client never learns that it needs a token.".into()),
-                ..check(
-                    "status equals 401",
-                    Level::MUST,
-                    Outcome::Fail,
-                    "401",
-                    "200",
-                )
+                ..check("status is 401", Level::MUST, Outcome::Fail, "401", "200")
             },
             check(
                 "`WWW-Authenticate` names `resource_metadata`",
@@ -195,13 +189,13 @@ fn token_case() -> CaseReport {
     CaseReport {
         requirement: "RS-TOK-01".into(),
         requirement_text: "Validate every access token before acting on the request.".into(),
-        reason: Some("status is not between 200 and 299: got 200".into()),
+        reason: Some("status is outside 200–299: got 200".into()),
         spec: vec![mcp_auth(r, "Token Handling")],
         checks: vec![check(
-            "status is not between 200 and 299",
+            "status is outside 200–299",
             Level::MUST,
             Outcome::Fail,
-            "not between 200 and 299",
+            "outside 200–299",
             "200",
         )],
         exchanges: vec![Exchange {
@@ -247,7 +241,7 @@ fn warn_case() -> CaseReport {
         reason: Some("`scope` is `mcp:read|mcp:write`, not a space-separated list".into()),
         spec: vec![mcp_auth(r, "Scope Selection Strategy")],
         checks: vec![
-            check("status equals 401", Level::MUST, Outcome::Pass, "401", "401"),
+            check("status is 401", Level::MUST, Outcome::Pass, "401", "401"),
             check(
                 "`scope` is a space-separated list",
                 Level::SHOULD,
