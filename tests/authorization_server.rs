@@ -512,3 +512,20 @@ async fn an_unreachable_issuer_is_a_harness_error_at_once() {
     assert_eq!(report.exit_code, 3);
     assert!(report.error.as_deref().unwrap().contains("cannot connect"));
 }
+
+/// An issuer typed with a trailing slash the server's issuer does not have (or without
+/// one it has) is the input's fault until shown otherwise: `issuer-identical` is an
+/// `error` that says which issuer to pass, not a MUST failure; given exactly, it passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issuer_that_differs_only_by_a_trailing_slash_is_an_error_with_the_fix() {
+    let idp = start_idp(IdpConfig::default()).await.unwrap();
+    let typed = format!("{}/", idp.issuer);
+    let report = run(&typed, AsRunConfig::default()).await;
+    let c = case(&report, "metadata/issuer-identical", Revision::LATEST);
+    assert_eq!(c.outcome, Outcome::Error, "{c:?}");
+    let reason = c.reason.as_deref().unwrap_or_default();
+    assert!(reason.contains("trailing slash"), "{reason}");
+    let exact = run(&idp.issuer, AsRunConfig::default()).await;
+    let c = case(&exact, "metadata/issuer-identical", Revision::LATEST);
+    assert_eq!(c.outcome, Outcome::Pass, "{c:?}");
+}

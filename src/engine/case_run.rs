@@ -155,8 +155,13 @@ impl Run<'_> {
             let mut check = self.judge(e, &answer, label);
             if check.outcome != Outcome::Pass {
                 check.outcome = Outcome::Error;
+                let hint = e
+                    .why
+                    .as_deref()
+                    .map(|w| format!(". {}", w.trim()))
+                    .unwrap_or_default();
                 let reason = format!(
-                    "positive control failed, so the case cannot judge the target: {}",
+                    "positive control failed, so the case cannot judge the target: {}{hint}",
                     check_reason(&check)
                 );
                 self.checks.push(check);

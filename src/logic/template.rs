@@ -121,6 +121,9 @@ pub enum Filter {
     /// `upper_origin`: the URL with scheme and host in upper case, which names the same
     /// resource (RFC 3986 §6.2.2.1; MCP "Canonical Server URI").
     UpperOrigin,
+    /// `other_trailing_slash`: the value with its trailing slash removed, or one added
+    /// when it has none: the other form of an identifier RFC 8414 §2 allows either way.
+    OtherTrailingSlash,
 }
 
 pub const FILTER_NAMES: &[&str] = &[
@@ -129,6 +132,7 @@ pub const FILTER_NAMES: &[&str] = &[
     "wk_append",
     "wk_root",
     "upper_origin",
+    "other_trailing_slash",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,6 +322,10 @@ fn apply(filter: &Filter, variable: &str, value: &str) -> Result<String, Templat
             let rest = &u.as_str()[origin.len()..];
             format!("{}{rest}", origin.to_ascii_uppercase())
         }
+        Filter::OtherTrailingSlash => match value.strip_suffix('/') {
+            Some(without) => without.to_string(),
+            None => format!("{value}/"),
+        },
     })
 }
 
@@ -385,6 +393,7 @@ fn parse_filter(text: &str) -> Result<Filter, TemplateError> {
     match name {
         "origin" => Ok(Filter::Origin),
         "upper_origin" => Ok(Filter::UpperOrigin),
+        "other_trailing_slash" => Ok(Filter::OtherTrailingSlash),
         "wk_insert" => needs_arg(Filter::WellKnownInsert),
         "wk_append" => needs_arg(Filter::WellKnownAppend),
         "wk_root" => needs_arg(Filter::WellKnownRoot),

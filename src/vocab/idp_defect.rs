@@ -18,7 +18,7 @@ defects! {
     MetadataMissing = "metadata-missing",
     /// Serves metadata only through OpenID Connect Discovery.
     MetadataOidcOnly = "metadata-oidc-only",
-    /// The metadata's issuer differs from the issuer identifier (trailing slash added).
+    /// The metadata's issuer differs from the issuer identifier (another tenant's path).
     MetadataIssuerMismatch = "metadata-issuer-mismatch",
     /// Omits code_challenge_methods_supported (clients must refuse to proceed).
     MetadataNoS256 = "metadata-no-s256",

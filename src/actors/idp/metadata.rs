@@ -81,7 +81,8 @@ pub fn document(s: &IdpState) -> Value {
         return m;
     };
     if s.has(D::MetadataIssuerMismatch) {
-        obj.insert("issuer".into(), json!(format!("{}/", s.issuer)));
+        // Another tenant's issuer: a mismatch no reading of the input explains.
+        obj.insert("issuer".into(), json!(format!("{}/other-tenant", s.issuer)));
     }
     if s.has(D::MetadataNoS256) {
         obj.remove("code_challenge_methods_supported");

@@ -80,5 +80,5 @@ async fn an_origin_issuer_and_the_metadata_knobs() {
         .await
         .unwrap();
     let (_, issuer) = status_and_issuer(&url(&mismatch.issuer, "oauth-authorization-server")).await;
-    assert_eq!(issuer, Some(format!("{}/", mismatch.issuer)));
+    assert_eq!(issuer, Some(format!("{}/other-tenant", mismatch.issuer)));
 }
