@@ -11,14 +11,14 @@ use std::sync::Arc;
 
 use url::Url;
 
-use super::as_setup::{prepare, summary};
+use super::as_setup::{prepare, summary, Setup};
 use super::case_run::case_report;
 use super::events::RunEvents;
 use super::run_frame::RunFrame;
 use super::runner::{planned_work, run_cases, RunPlan, Target};
 use super::server_session::check_reachable;
 use super::token_supply::TokenSupply;
-use crate::actors::loopback_client::start_loopback_client;
+use crate::actors::loopback_client::{start_loopback_client, LoopbackClient};
 use crate::logic::as_config::AsRunConfig;
 use crate::logic::case::Case;
 use crate::logic::redaction::SecretValues;
@@ -48,38 +48,15 @@ impl AuthorizationServerSession {
         )
         .with_secrets(&SecretValues::of_as_config(&self.config));
         let finish = |error, cases| frame.finish(error, cases);
-        let issuer_url = match Url::parse(&self.issuer) {
-            Ok(u) => u,
-            Err(e) => {
-                let reason = format!("the issuer `{}` is not a URL: {e}", self.issuer);
-                return finish(Some(reason), Vec::new());
-            }
+        let Prepared {
+            issuer_url,
+            setup,
+            client,
+            loopback,
+        } = match self.set_up().await {
+            Ok(p) => p,
+            Err(reason) => return finish(Some(reason), Vec::new()),
         };
-        if let Err(reason) = check_reachable(&issuer_url).await {
-            return finish(Some(reason), Vec::new());
-        }
-        let http: Arc<dyn HttpClient> = match ReqwestClient::new(self.limits) {
-            Ok(c) => Arc::new(c),
-            Err(e) => return finish(Some(e.message), Vec::new()),
-        };
-        let loopback = match start_loopback_client().await {
-            Ok(l) => l,
-            Err(e) => {
-                return finish(
-                    Some(format!("cannot serve the loopback client: {e}")),
-                    Vec::new(),
-                )
-            }
-        };
-        let (setup, client) = prepare(
-            http,
-            &self.issuer,
-            &issuer_url,
-            &self.config,
-            &loopback.redirect_uri,
-            &loopback.resource,
-        )
-        .await;
         let target = Target {
             session_vars: setup.vars.clone(),
             unavailable: Arc::new(setup.unavailable.clone()),
@@ -162,6 +139,12 @@ impl AuthorizationServerSession {
     /// the run up exactly as [`Self::run`] does (so a client is registered when none is
     /// configured) and running no case. `Err`: the run could not start at all.
     pub async fn unavailable_variables(&self) -> Result<BTreeMap<String, String>, String> {
+        Ok(self.set_up().await?.setup.unavailable)
+    }
+
+    /// Everything before the cases: the issuer a reachable URL, the loopback client
+    /// served, and the set-up (metadata, client, one flow) done.
+    async fn set_up(&self) -> Result<Prepared, String> {
         let issuer_url = Url::parse(&self.issuer)
             .map_err(|e| format!("the issuer `{}` is not a URL: {e}", self.issuer))?;
         check_reachable(&issuer_url).await?;
@@ -170,7 +153,7 @@ impl AuthorizationServerSession {
         let loopback = start_loopback_client()
             .await
             .map_err(|e| format!("cannot serve the loopback client: {e}"))?;
-        let (setup, _) = prepare(
+        let (setup, client) = prepare(
             http,
             &self.issuer,
             &issuer_url,
@@ -179,8 +162,21 @@ impl AuthorizationServerSession {
             &loopback.resource,
         )
         .await;
-        Ok(setup.unavailable.clone())
+        Ok(Prepared {
+            issuer_url,
+            setup,
+            client,
+            loopback,
+        })
     }
+}
+
+/// A run set up and ready for its cases; the loopback client serves while it lives.
+struct Prepared {
+    issuer_url: Url,
+    setup: Setup,
+    client: Arc<dyn HttpClient>,
+    loopback: LoopbackClient,
 }
 
 /// The planned (case, revision) pairs grouped by case, revisions in plan order.
