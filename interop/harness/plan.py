@@ -231,7 +231,7 @@ def py_rs_group(ctx: Ctx, verify: str) -> None:
                            ["--port", str(port), "--issuer", issuer, "--resource", origin, *verifier], [port])
                 ctx.server("py-sdk-rs-root-resource", "url", url=f"{origin}/mcp")
                 ctx.server("py-sdk-rs-root-resource", "url-lenient", url=f"{origin}/mcp", profile="lenient")
-            ctx.authorization_server(oidc_impl, "as", issuer)
+            ctx.authorization_server(oidc_impl, "as", issuer, ctx.as_config("oidc-provider"))
     # Under --command the same file reads MCP_AUTHSPEC_* and trusts the suite's IdP:
     # {introspection_endpoint} (no client credentials) or {jwks_uri}.
     ctx.server(rs, "command", command=shell_join([str(ctx.inst.venv_python), str(ctx.root / "interop/python/rs.py"), "--verify", verify]))
