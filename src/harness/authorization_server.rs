@@ -1,7 +1,7 @@
 //! `authorization-server` for `cargo test`: the cases against an issuer, with the run's
 //! client, resource and consent strategy.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use libtest_mimic::{Failed, Trial};
 
@@ -10,9 +10,10 @@ use super::options::TrialOptions;
 use super::runtime::block_on;
 use super::trials::{judged, trials_for, TrialTarget};
 use crate::engine::{AuthorizationServerSession, NoEvents, RunPlan};
+use crate::input::load_cases;
 use crate::logic::as_config::AsRunConfig;
 use crate::transport::TransportLimits;
-use crate::vocab::Role;
+use crate::vocab::{Revision, Role, RunReport};
 
 /// One trial per authorization-server case, against `issuer` (kept exactly as given),
 /// with the run's config (`mcp_authspec::logic::as_config`; `parse_as_config` reads an
@@ -25,6 +26,11 @@ use crate::vocab::Role;
 /// on stderr. An issuer that cannot be reached fails every trial with the reason. A
 /// trial fails when a MUST check fails, the harness errs, or the case does not run (see
 /// [`TrialOptions::allow_skips`]).
+///
+/// The cases run as one session, started by the first trial and shared by all: a run's
+/// set-up registers a client and walks a flow, and servers rate-limit registration (the
+/// TypeScript SDK allows 20 an hour per address), so one set-up per trial would trip
+/// the limit that one run stays well under.
 pub fn authorization_server_trials(
     issuer: &str,
     config: AsRunConfig,
@@ -48,11 +54,48 @@ pub fn authorization_server_trials(
         cannot_run: |case: &_| missing_variable(&unavailable, case),
         footer: None,
     };
+    let cases: Vec<_> = load_cases(&options.source)
+        .map(|cs| {
+            cs.into_iter()
+                .filter(|c| c.role == Role::AuthorizationServer)
+                .collect()
+        })
+        .unwrap_or_default();
+    let whole = RunPlan {
+        revisions: options
+            .revisions
+            .clone()
+            .unwrap_or_else(|| Revision::ALL.to_vec()),
+        profile: options.profile,
+        case_timeout: options.case_timeout,
+        ..RunPlan::default()
+    };
+    let shared: Arc<OnceLock<RunReport>> = Arc::new(OnceLock::new());
     trials_for(target, options, move |case, plan| {
         if let Err(reason) = &setup {
             return Err(Failed::from(reason));
         }
-        let report = block_on(session(plan).run(std::slice::from_ref(&case), Arc::new(NoEvents)));
-        judged(&report, allow_skips)
+        let run =
+            shared.get_or_init(|| block_on(session(whole.clone()).run(&cases, Arc::new(NoEvents))));
+        judged(&of_case(run, case.id(), &plan), allow_skips)
     })
+}
+
+/// The part of the shared run's report about one case and the trial's revisions.
+fn of_case(run: &RunReport, id: &str, plan: &RunPlan) -> RunReport {
+    let cases = run
+        .cases
+        .iter()
+        .filter(|c| c.id == id && plan.revisions.contains(&c.revision))
+        .cloned()
+        .collect();
+    RunReport::assemble(
+        run.targets.clone(),
+        plan.revisions.clone(),
+        &run.profile,
+        run.started_at.clone(),
+        run.duration_ms,
+        run.error.clone(),
+        cases,
+    )
 }

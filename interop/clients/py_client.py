@@ -1,0 +1,126 @@
+"""scripts/interop --clients: a small MCP client app on the Python `mcp` SDK's
+`mcp.client.auth.OAuthClientProvider`, launched by `mcp-authspec client` the way the
+official conformance suite launches clients (server URL last; a pre-registered client
+in MCP_CONFORMANCE_CONTEXT).
+
+The SDK does the OAuth (discovery, registration, PKCE, `resource`, state and `iss`
+checks, refresh, step-up); this file only supplies what the SDK leaves to the
+application: token storage, the user's browser (`redirect_handler`) and the callback
+(`callback_handler`). It lists the tools and calls each one.
+
+Pre-registration (MCP 2025-11-25 "Client Registration Approaches": pre-registered
+credentials come first) the way the SDK documents it: `TokenStorage.get_client_info()`
+returns the client. Its `token_endpoint_auth_method` is the context's, or the RFC 7591
+§2 default for a secret-holding client (client_secret_basic), else `none`.
+
+The browser is headless: it follows the authorization server's redirects (cookies
+kept) until one points at REDIRECT_URI and hands that URL's code, state and `iss` (RFC
+9207) to the SDK. Nobody listens on REDIRECT_URI; the suite's pre-registered client
+accepts any port of http://127.0.0.1/callback (RFC 8252 §7.3).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from urllib.parse import parse_qs, urljoin, urlparse
+
+import anyio
+import httpx2
+from mcp import Client
+from mcp.client.auth import OAuthClientProvider
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
+
+REDIRECT_URI = "http://127.0.0.1:18999/callback"
+MAX_HOPS = 10
+TIMEOUT = 10.0
+
+
+class MemStorage:
+    """In-memory TokenStorage, seeded with the pre-registered client if there is one."""
+
+    def __init__(self, client: OAuthClientInformationFull | None):
+        self.client, self.tokens = client, None
+
+    async def get_tokens(self) -> OAuthToken | None:
+        return self.tokens
+
+    async def set_tokens(self, tokens: OAuthToken) -> None:
+        self.tokens = tokens
+
+    async def get_client_info(self) -> OAuthClientInformationFull | None:
+        return self.client
+
+    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
+        self.client = client_info
+
+
+def preregistered() -> OAuthClientInformationFull | None:
+    ctx = json.loads(os.environ.get("MCP_CONFORMANCE_CONTEXT") or "{}")
+    if not ctx.get("client_id"):
+        return None
+    secret = ctx.get("client_secret")
+    method = ctx.get("token_endpoint_auth_method") or ("client_secret_basic" if secret else "none")
+    return OAuthClientInformationFull(
+        client_id=ctx["client_id"], client_secret=secret, token_endpoint_auth_method=method,
+        redirect_uris=[REDIRECT_URI], grant_types=["authorization_code", "refresh_token"], response_types=["code"],
+    )
+
+
+class Browser:
+    """The user's hands: open the authorization URL, return what reached REDIRECT_URI."""
+
+    def __init__(self):
+        self.landed: str | None = None
+
+    async def open(self, url: str) -> None:
+        async with httpx2.AsyncClient(follow_redirects=False, timeout=TIMEOUT) as http:  # keeps cookies
+            for _ in range(MAX_HOPS):
+                resp = await http.get(url)
+                location = resp.headers.get("location")
+                if not location:
+                    raise RuntimeError(f"consent: {url} answered {resp.status_code} without a redirect: {resp.text[:300]}")
+                url = urljoin(url, location)
+                if url.startswith(REDIRECT_URI):
+                    self.landed = url
+                    return
+        raise RuntimeError(f"consent: more than {MAX_HOPS} redirects")
+
+    async def callback(self) -> AuthorizationCodeResult:
+        if self.landed is None:
+            raise RuntimeError("no redirect reached the callback")
+        query = {k: v[0] for k, v in parse_qs(urlparse(self.landed).query).items()}
+        self.landed = None
+        if "code" not in query:
+            raise RuntimeError(f"authorization error: {query}")
+        return AuthorizationCodeResult(code=query["code"], state=query.get("state"), iss=query.get("iss"))
+
+
+async def main(url: str) -> None:
+    browser = Browser()
+    provider = OAuthClientProvider(
+        server_url=url,
+        client_metadata=OAuthClientMetadata(
+            client_name="mcp-authspec-interop-python", redirect_uris=[REDIRECT_URI],
+            grant_types=["authorization_code", "refresh_token"], response_types=["code"],
+            token_endpoint_auth_method="none",
+        ),
+        storage=MemStorage(preregistered()),
+        redirect_handler=browser.open,
+        callback_handler=browser.callback,
+    )
+    async with create_mcp_http_client(auth=provider) as http:
+        async with Client(streamable_http_client(url, http_client=http)) as client:
+            for tool in (await client.list_tools()).tools:
+                props = (tool.input_schema or {}).get("properties", {})
+                args = {k: "hello" for k, v in props.items() if isinstance(v, dict) and v.get("type") == "string"}
+                await client.call_tool(tool.name, args)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or not sys.argv[-1].startswith("http"):
+        sys.exit("usage: py_client.py <server-url>")
+    anyio.run(main, sys.argv[-1])
