@@ -27,12 +27,17 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
             "Run pinned real MCP servers and authorization servers (TypeScript SDK, Python SDK,\n"
             "oidc-provider) through mcp-authspec for every revision, on 127.0.0.1 only, and check\n"
             "every fail, warn and error against interop/judgments.yaml. A full run rewrites\n"
-            "docs/interop/README.md and docs/interop/matrix.json."
+            "docs/interop/README.md and docs/interop/matrix.json.\n\n"
+            "With --clients it runs real MCP clients instead (TS SDK example client, a Python SDK\n"
+            "app, an rmcp app built with cargo, and the official everything-client from the checkout\n"
+            "named by --everything-client) through `mcp-authspec client --revision all`, as\n"
+            "measurement only (no judgment gate), and rewrites docs/interop/clients.md and\n"
+            "docs/interop/clients.json; README.md and matrix.json are left as they are."
         ),
         epilog=(
             "exit codes: 0 everything judged (stale judgments only warn); 1 a fail, warn or error\n"
             "without a judgment; 2 bad usage, judgments or findings file; 3 an install, a peer or\n"
-            "a run broke (or Ctrl-C).\n\n"
+            "a run broke (or Ctrl-C). With --clients: 0 every client that could run ran, 3 a run broke.\n\n"
             "environment: MCP_AUTHSPEC_INTEROP_DIR (= --scratch), MCP_AUTHSPEC_BIN (= --bin)."
         ),
     )
@@ -42,13 +47,23 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
                    help="the mcp-authspec binary (default: target/release/mcp-authspec, built with `cargo build --release` if missing)")
     p.add_argument("--only", action="append", default=[], metavar="TEXT",
                    help="run only the runs whose `implementation/mode` contains TEXT (repeatable); docs are not rewritten")
-    p.add_argument("--docs", type=Path, default=root / "docs/interop", help="where README.md and matrix.json go")
+    p.add_argument("--docs", type=Path, default=root / "docs/interop", help="where README.md and matrix.json (with --clients: clients.md and clients.json) go")
     p.add_argument("--no-docs", action="store_true", help="do not rewrite the docs, even after a full run")
     p.add_argument("--judgments", type=Path, default=root / "interop/judgments.yaml")
     p.add_argument("--findings", type=Path, default=root / "interop/findings-map.yaml")
     p.add_argument("--start-timeout", type=float, default=30, metavar="S", help="seconds for a peer to listen (default 30)")
     p.add_argument("--run-timeout", type=float, default=240, metavar="S", help="seconds for one mcp-authspec run (default 240)")
     p.add_argument("--install-only", action="store_true", help="install the peers and stop")
+    p.add_argument("--clients", action="store_true",
+                   help="run the real MCP clients instead of servers and authorization servers (docs/interop/clients.md)")
+    p.add_argument("--everything-client", type=Path, metavar="DIR",
+                   help="with --clients: a checkout of modelcontextprotocol/conformance with `npm install` run in it; "
+                        "without it the everything-client row reads \"not run\"")
+    p.add_argument("--client-findings", type=Path, default=root / "interop/findings-clients.yaml")
+    p.add_argument("--client-run-timeout", type=float, default=1200, metavar="S",
+                   help="with --clients: seconds for one client's whole run, every case and revision (default 1200)")
+    p.add_argument("--case-timeout", type=int, default=30, metavar="S",
+                   help="with --clients: mcp-authspec's time limit of one client case (default 30)")
     p.add_argument("--list", action="store_true", help="list the runs (implementation/mode) and stop")
     args = p.parse_args(argv)
     args.scratch = args.scratch.resolve()
@@ -56,7 +71,7 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
     default_bin = (root / "target/release/mcp-authspec").resolve()
     if not args.bin.exists() and args.bin.resolve() != default_bin:
         p.error(f"--bin / MCP_AUTHSPEC_BIN {args.bin}: no such file")
-    for flag in ("start_timeout", "run_timeout"):
+    for flag in ("start_timeout", "run_timeout", "client_run_timeout", "case_timeout"):
         if getattr(args, flag) <= 0:
             p.error(f"--{flag.replace('_', '-')} must be positive")
     return args
@@ -88,6 +103,11 @@ def main(root: Path, argv: list[str]) -> int:
     from . import plan
     from .procs import Interrupted, Procs, install_signal_handlers
 
+    if args.list and args.clients:
+        from .clients import CLIENTS, MODE
+        for client, spec in CLIENTS.items():
+            say(f"{client}/{MODE}: {spec.title}")
+        return EXIT_OK
     if args.list:
         for impl, mode in plan.RUNS:
             say(f"{impl}/{mode}{'  (probe)' if plan.is_probe(impl, mode) else ''}: {plan.IMPLEMENTATIONS[impl][0]}")
@@ -111,6 +131,8 @@ def main(root: Path, argv: list[str]) -> int:
     except Interrupted as e:
         say(f"interrupted ({e})")
         return EXIT_ENV
+    if args.clients:
+        return drive_clients(root, args, inst)
     return drive(root, args, inst, Procs(args.scratch / "logs"))
 
 
@@ -179,3 +201,56 @@ def summarize(records, verdicts, item_rows, wall: float) -> int:
     if broken:
         return EXIT_ENV
     return EXIT_UNJUDGED if verdicts.unjudged else EXIT_OK
+
+
+def drive_clients(root: Path, args, inst) -> int:
+    """--clients: every client through the suite, then docs/interop/clients.*; no gate."""
+    import yaml
+
+    from . import clients, findings, render_clients
+    from .procs import Interrupted
+    from .suite import counts, tool_version
+
+    try:
+        items = findings.load(args.client_findings, implementations=clients.CLIENTS, modes=[clients.MODE])
+    except (ValueError, KeyError, OSError, yaml.YAMLError) as e:
+        say(f"error: {e}")
+        return EXIT_USAGE
+    began = time.monotonic()
+    try:
+        binary = resolve_binary(root, args.bin, args.scratch)
+        version = tool_version(binary)
+        say(f"{version} ({args.bin}); scratch {args.scratch}")
+        ctx = clients.ClientCtx(root, inst, binary, args.scratch / "reports", args.client_run_timeout, args.case_timeout,
+                                args.everything_client, say, args.only)
+        runs = clients.run_clients(ctx)
+    except install.InstallError as e:
+        say(f"error: {e}")
+        return EXIT_ENV
+    except Interrupted as e:  # run_bounded has stopped the suite and its clients
+        say(f"interrupted ({e}); every client stopped")
+        return EXIT_ENV
+    wall = time.monotonic() - began
+    results = [r for row in runs if row.rec for r in row.rec.results]
+    item_rows = findings.evaluate(items, results)
+    versions = {"mcp-authspec": version.removeprefix("mcp-authspec ").strip(),
+                **{k: v for k, v in install.versions().items() if k in ("node", "python")},
+                **{f"client {row.client}": row.version for row in runs if row.version}}
+    generated_at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    if not args.only and not args.no_docs:
+        render_clients.write(args.docs, runs, item_rows, versions, generated_at)
+        say(f"wrote {args.docs}/clients.md and clients.json")
+    say("")
+    for row in runs:
+        if row.rec is None or row.rec.harness_error:
+            say(f"{row.client}: {(row.not_run or row.rec.harness_error).splitlines()[0]}")
+            continue
+        c = counts(row.rec.results)
+        say(f"{row.client}: {', '.join(f'{k} {v}' for k, v in c.items() if v)} ({row.rec.seconds:.0f} s"
+            + (f"; {len(row.timed_out)} stopped at the case time limit" if row.timed_out else "") + ")")
+    open_items = [row["id"] for row in item_rows if not row["resolved"] and row["checks"]]
+    if open_items:
+        say(f"findings items not yet as wanted: {', '.join(open_items)}")
+    broken = [row for row in runs if row.rec is not None and row.rec.harness_error]
+    say(f"{len(runs)} clients in {wall:.0f} s; {len(broken)} broken")
+    return EXIT_ENV if broken else EXIT_OK

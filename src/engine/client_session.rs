@@ -113,7 +113,7 @@ pub async fn run_client_case(
         );
     };
     let log = TrafficLog::default();
-    let server = match start_reference_server(mocks(run, &log)).await {
+    let server = match start_reference_server(mocks(run, &log, revision)).await {
         Ok(s) => s,
         Err(e) => {
             let reason = format!("cannot start the mocks on 127.0.0.1: {e}");
@@ -194,8 +194,10 @@ pub async fn run_client_case(
 }
 
 /// The mocks of a case: its server defects and knobs, its IdP knobs, recording. The
-/// deployment gives its IdP every scope the server's knobs require or advertise.
-fn mocks(run: &ClientRun, log: &TrafficLog) -> ReferenceConfig {
+/// deployment gives its IdP every scope the server's knobs require or advertise. The MCP
+/// server is a server of the revision under test only: a client that asks it which
+/// versions it speaks learns that one.
+fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConfig {
     let mut defects = BTreeSet::new();
     let mut knobs = BTreeSet::new();
     for name in &run.server {
@@ -232,6 +234,7 @@ fn mocks(run: &ClientRun, log: &TrafficLog) -> ReferenceConfig {
             preregistered,
             ..IdpConfig::default()
         },
+        only_revision: Some(revision),
         ..ReferenceConfig::default()
     }
 }

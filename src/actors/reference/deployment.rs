@@ -31,6 +31,9 @@ pub struct ReferenceConfig {
     /// path, scopes); the deployment adds the knobs its defects imply and the scopes its
     /// knobs need.
     pub idp: IdpConfig,
+    /// The one revision the server implements (client cases: the mock is a server of the
+    /// revision under test); `None`: every revision (the demo's reference server).
+    pub only_revision: Option<crate::vocab::Revision>,
 }
 
 impl ReferenceConfig {

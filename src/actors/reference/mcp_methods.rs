@@ -27,7 +27,11 @@ pub(super) fn handle_post(d: &Deployment, headers: &HeaderMap, body: &[u8]) -> R
         return (StatusCode::BAD_REQUEST, axum::Json(err)).into_response();
     };
     let modern = revision_of(headers).is_some_and(|r| r >= Revision::R2026_07_28);
-    if modern && d.config.has_knob(K::ImplementsUpTo2025_11_25) {
+    let legacy_only = d.config.has_knob(K::ImplementsUpTo2025_11_25)
+        || d.config
+            .only_revision
+            .is_some_and(|r| r < Revision::R2026_07_28);
+    if modern && legacy_only {
         // What a session-based server of that era answers a request without a session.
         let err = json!({"jsonrpc": "2.0", "id": null,
                          "error": {"code": -32000, "message": "Bad Request: No valid session ID provided"}});
@@ -126,6 +130,14 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
     let id = request.get("id").cloned()?;
     let method = request["method"].as_str().unwrap_or_default();
     let tools = !d.config.has_knob(K::NoTools);
+    let supported: Vec<Revision> = match d.config.only_revision {
+        Some(r) => vec![r],
+        None => Revision::ALL.to_vec(),
+    };
+    let modern = request["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"]
+        .as_str()
+        .and_then(|v| v.parse::<Revision>().ok())
+        .is_some_and(|r| r >= Revision::R2026_07_28);
     let capabilities = if tools {
         json!({"tools": {}})
     } else {
@@ -156,19 +168,27 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
                 "serverInfo": server_info,
             })
         }
-        // 2026-07-28 server/discover: servers MUST implement it.
-        "server/discover" => json!({
-            "resultType": "complete",
-            "supportedVersions": Revision::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        // 2026-07-28 server/discover: servers of that revision MUST implement it; a server
+        // of an earlier revision does not know the method.
+        "server/discover" if supported.contains(&Revision::R2026_07_28) => json!({
+            "supportedVersions": supported.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "capabilities": capabilities,
             "_meta": {"io.modelcontextprotocol/serverInfo": server_info},
+            "ttlMs": 0,
+            "cacheScope": "private",
         }),
         "ping" => json!({}),
-        "tools/list" if tools => json!({"tools": [{
-            "name": "echo",
-            "description": "Returns its text argument",
-            "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
-        }]}),
+        "tools/list" if tools => json!({
+            "tools": [{
+                "name": "echo",
+                "description": "Returns its text argument",
+                "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
+            }],
+            // 2026-07-28 schema: ListToolsResult is a CacheableResult (both fields
+            // required); earlier revisions ignore unknown members.
+            "ttlMs": 0,
+            "cacheScope": "private",
+        }),
         "tools/call" if tools => {
             let text = request["params"]["arguments"]["text"]
                 .as_str()
@@ -181,6 +201,11 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
             );
         }
     };
+    let mut result = result;
+    if modern {
+        // 2026-07-28 schema, Result: servers of this revision MUST include `resultType`.
+        result["resultType"] = json!("complete");
+    }
     Some(json!({"jsonrpc": "2.0", "id": id, "result": result}))
 }
 

@@ -8,6 +8,8 @@ mod knob_tests;
 mod mcp_methods;
 mod mcp_server;
 mod protected_resource_metadata;
+#[cfg(test)]
+mod revision_tests;
 mod scope_policy;
 mod token_check;
 

@@ -1,0 +1,90 @@
+//! The reference server as a server of one revision (client cases' mocks): what it says
+//! about the versions it speaks, and the 2026-07-28 result fields, driven over HTTP with
+//! requests the suite builds for each revision.
+
+use serde_json::{json, Value};
+
+use super::{start_reference_server, ReferenceConfig};
+use crate::actors::tokens::Grant;
+use crate::logic::case_model::McpMessage;
+use crate::logic::mcp_messages::build;
+use crate::logic::token_recipe::Mint;
+use crate::vocab::Revision;
+
+/// Sends `message` shaped for `revision` with a valid token to a server that implements
+/// only `implements`; returns the status and the JSON body.
+async fn ask(
+    implements: Option<Revision>,
+    message: McpMessage,
+    revision: Revision,
+) -> (u16, Value) {
+    let server = start_reference_server(ReferenceConfig {
+        only_revision: implements,
+        ..ReferenceConfig::default()
+    })
+    .await
+    .unwrap();
+    let grant = Grant {
+        resource: server.mcp_url.clone(),
+        scope: "mcp:tools".into(),
+    };
+    let token = server.minter().mint(&Mint::default(), &grant).unwrap();
+    let built = build(message, revision);
+    let mut request = reqwest::Client::new()
+        .post(&server.mcp_url)
+        .bearer_auth(token)
+        .body(built.body.to_string());
+    for (name, value) in &built.headers {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.unwrap_or_default();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_server_of_an_earlier_revision_answers_a_2026_request_as_such_a_server_does() {
+    let (status, body) = ask(
+        Some(Revision::R2025_11_25),
+        McpMessage::Discover,
+        Revision::R2026_07_28,
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], -32000, "{body}");
+}
+
+#[tokio::test]
+async fn a_2026_server_lists_only_its_revision_and_marks_its_results() {
+    let (status, body) = ask(
+        Some(Revision::R2026_07_28),
+        McpMessage::Discover,
+        Revision::R2026_07_28,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["result"]["supportedVersions"], json!(["2026-07-28"]));
+    assert_eq!(body["result"]["resultType"], "complete");
+    let (_, tools) = ask(
+        Some(Revision::R2026_07_28),
+        McpMessage::ToolsList,
+        Revision::R2026_07_28,
+    )
+    .await;
+    for field in ["resultType", "ttlMs", "cacheScope"] {
+        assert!(tools["result"].get(field).is_some(), "{field}: {tools}");
+    }
+    // Up to 2025-11-25 results carry no `resultType`.
+    let (_, old) = ask(None, McpMessage::Initialize, Revision::R2025_06_18).await;
+    assert!(old["result"].get("resultType").is_none(), "{old}");
+}
+
+#[tokio::test]
+async fn the_demos_server_speaks_every_revision() {
+    let (_, body) = ask(None, McpMessage::Discover, Revision::R2026_07_28).await;
+    assert_eq!(
+        body["result"]["supportedVersions"],
+        json!(Revision::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+    );
+}
