@@ -150,17 +150,19 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
             let asked = request["params"]["protocolVersion"]
                 .as_str()
                 .unwrap_or_default();
-            let newest = if d.config.has_knob(K::ImplementsUpTo2025_11_25) {
-                Revision::R2025_11_25
-            } else {
-                Revision::LATEST
+            let newest = match d.config.only_revision {
+                // A server of one revision negotiates that one (lifecycle "Version
+                // Negotiation": it answers with a version it supports).
+                Some(r) => r,
+                None if d.config.has_knob(K::ImplementsUpTo2025_11_25) => Revision::R2025_11_25,
+                None => Revision::LATEST,
             };
             // Lifecycle "Version Negotiation": the asked version when supported, else the
             // newest the server has.
             let version = asked
                 .parse::<Revision>()
                 .ok()
-                .filter(|r| *r <= newest)
+                .filter(|r| *r <= newest && supported.contains(r))
                 .unwrap_or(newest);
             json!({
                 "protocolVersion": version.as_str(),

@@ -40,7 +40,10 @@ async fn ask(
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
     let bytes = response.bytes().await.unwrap_or_default();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 #[tokio::test]
@@ -87,4 +90,16 @@ async fn the_demos_server_speaks_every_revision() {
         body["result"]["supportedVersions"],
         json!(Revision::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>())
     );
+}
+
+#[tokio::test]
+async fn a_server_of_one_revision_negotiates_that_revision() {
+    // Asked for a newer version at `initialize`, it answers with its own.
+    let (_, body) = ask(
+        Some(Revision::R2025_06_18),
+        McpMessage::Initialize,
+        Revision::R2025_11_25,
+    )
+    .await;
+    assert_eq!(body["result"]["protocolVersion"], "2025-06-18", "{body}");
 }
