@@ -150,19 +150,21 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
             let asked = request["params"]["protocolVersion"]
                 .as_str()
                 .unwrap_or_default();
+            // A server of one initialization-based revision negotiates that one
+            // (lifecycle "Version Negotiation": it answers with a version it supports). A
+            // 2026-07-28 server that still answers `initialize` is dual-era (2026-07-28
+            // versioning, "Backward Compatibility"): it serves the legacy version asked.
             let newest = match d.config.only_revision {
-                // A server of one revision negotiates that one (lifecycle "Version
-                // Negotiation": it answers with a version it supports).
-                Some(r) => r,
-                None if d.config.has_knob(K::ImplementsUpTo2025_11_25) => Revision::R2025_11_25,
-                None => Revision::LATEST,
+                Some(r) if r < Revision::R2026_07_28 => r,
+                _ if d.config.has_knob(K::ImplementsUpTo2025_11_25) => Revision::R2025_11_25,
+                _ => Revision::LATEST,
             };
             // Lifecycle "Version Negotiation": the asked version when supported, else the
             // newest the server has.
             let version = asked
                 .parse::<Revision>()
                 .ok()
-                .filter(|r| *r <= newest && supported.contains(r))
+                .filter(|r| *r <= newest)
                 .unwrap_or(newest);
             json!({
                 "protocolVersion": version.as_str(),

@@ -103,3 +103,14 @@ async fn a_server_of_one_revision_negotiates_that_revision() {
     .await;
     assert_eq!(body["result"]["protocolVersion"], "2025-06-18", "{body}");
 }
+
+#[tokio::test]
+async fn a_2026_server_answering_initialize_serves_the_legacy_version_asked() {
+    let (_, body) = ask(
+        Some(Revision::R2026_07_28),
+        McpMessage::Initialize,
+        Revision::R2025_11_25,
+    )
+    .await;
+    assert_eq!(body["result"]["protocolVersion"], "2025-11-25", "{body}");
+}
