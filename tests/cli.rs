@@ -3,25 +3,11 @@
 
 use std::io::Read;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_mcp-authspec"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run mcp-authspec")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("mcp-authspec-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
+mod common;
+use common::{run_binary as run, temp_dir};
 
 #[test]
 fn malformed_case_files_get_located_diagnostics_and_exit_2() {
@@ -178,7 +164,7 @@ fn a_server_command_that_fails_to_start_ends_with_exit_3_and_its_output_in_the_r
 #[test]
 fn mock_idp_prints_its_issuer_and_serves_metadata_until_stopped() {
     use std::io::{BufRead, BufReader, Write};
-    let mut child = bin()
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mcp-authspec"))
         .args(["mock", "idp", "--token-for", "http://127.0.0.1:9/mcp"])
         .stdout(std::process::Stdio::piped())
         .spawn()

@@ -5,30 +5,15 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
 use regex::Regex;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-authspec");
+mod common;
+use common::{run_binary as run, temp_dir};
+
 const PREREGISTERED_SECRET: &str = "mcp-authspec-preregistered-secret";
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "mcp-authspec-redaction-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("run mcp-authspec")
-}
 
 /// Every report format the run wrote, and its console output, as (name, text). Escapes
 /// are undone (XML entities, JSON and Markdown backslashes), so that one set of patterns

@@ -8,12 +8,37 @@ use serde_json::Value;
 
 use crate::logic::answer::Answer;
 use crate::logic::case_model::McpMessage;
-use crate::logic::mcp_messages::{initialized_notification, method_of};
+use crate::logic::mcp_messages::{build, initialized_notification, method_of};
 use crate::transport::{HttpRequest, Recorder};
 use crate::vocab::{HeaderPair, Revision};
 
 /// The header that carries the session id (transports, "Session Management").
 pub const SESSION_HEADER: &str = "Mcp-Session-Id";
+
+/// The HTTP request of an MCP message shaped for the revision, to `url`, with a bearer
+/// token when given: what the harness sends on its own (discovery, the revision probe).
+pub fn mcp_request(
+    message: McpMessage,
+    revision: Revision,
+    url: &str,
+    bearer: Option<&str>,
+) -> HttpRequest {
+    let built = build(message, revision);
+    let mut headers: Vec<HeaderPair> = built
+        .headers
+        .into_iter()
+        .map(|(n, v)| HeaderPair::new(n, v))
+        .collect();
+    if let Some(token) = bearer {
+        headers.push(HeaderPair::new("Authorization", format!("Bearer {token}")));
+    }
+    HttpRequest {
+        method: "POST".into(),
+        url: url.to_string(),
+        headers,
+        body: Some(built.body.to_string().into_bytes()),
+    }
+}
 
 /// The JSON-RPC id of a request body, when it is a JSON-RPC request.
 pub fn rpc_id(request: &HttpRequest) -> Option<Value> {

@@ -19,18 +19,18 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::case_run::answer_from;
-use super::mcp_conversation::rpc_id;
+use super::mcp_conversation::{mcp_request, rpc_id};
 use super::token_supply::TokenSupply;
 use crate::logic::answer::Answer;
 use crate::logic::case_model::McpMessage;
 use crate::logic::catalog::Catalog;
-use crate::logic::mcp_messages::{build, opens_with_initialize};
+use crate::logic::mcp_messages::opens_with_initialize;
 use crate::logic::query::Query;
 use crate::logic::redaction::redact_exchange;
 use crate::logic::template::Vars;
 use crate::logic::token_recipe::TokenSend;
-use crate::transport::{HttpClient, HttpRequest, Recorder};
-use crate::vocab::{CaseReport, HeaderPair, Level, Outcome, Revision, Role};
+use crate::transport::{HttpClient, Recorder};
+use crate::vocab::{CaseReport, Level, Outcome, Revision, Role};
 
 /// The id of the finding in reports.
 pub const FINDING_ID: &str = "server/revision/implemented";
@@ -73,19 +73,7 @@ pub async fn probe(
     } else {
         McpMessage::Discover
     };
-    let built = build(message, revision);
-    let mut headers: Vec<HeaderPair> = built
-        .headers
-        .into_iter()
-        .map(|(n, v)| HeaderPair::new(n, v))
-        .collect();
-    headers.push(HeaderPair::new("Authorization", format!("Bearer {token}")));
-    let request = HttpRequest {
-        method: "POST".into(),
-        url: url.to_string(),
-        headers,
-        body: Some(built.body.to_string().into_bytes()),
-    };
+    let request = mcp_request(message, revision, url, Some(&token));
     let id = rpc_id(&request);
     let recorder = Recorder::new(client);
     let label = format!("does the server implement {revision}?");
@@ -227,6 +215,7 @@ fn finding(revision: Revision, reason: String) -> CaseReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::HeaderPair;
 
     fn answer(status: u16, body: &str) -> Answer {
         Answer {

@@ -17,12 +17,12 @@ use std::time::Duration;
 use serde_json::Value;
 use url::Url;
 
+use super::mcp_conversation::mcp_request;
 use crate::logic::case_model::McpMessage;
-use crate::logic::mcp_messages::build;
 use crate::logic::well_known::{insert_well_known, resource_covers, root_well_known};
 use crate::logic::www_authenticate::{find_challenge, parse_challenges};
-use crate::transport::{HttpClient, HttpRequest};
-use crate::vocab::{HeaderPair, Revision};
+use crate::transport::{get_json, HttpClient};
+use crate::vocab::Revision;
 
 /// What discovery found.
 pub struct Discovered {
@@ -59,17 +59,7 @@ async fn discover_unbounded(
     url: &Url,
     revision: Revision,
 ) -> Discovered {
-    let built = build(McpMessage::FirstProtected, revision);
-    let request = HttpRequest {
-        method: "POST".into(),
-        url: url.to_string(),
-        headers: built
-            .headers
-            .into_iter()
-            .map(|(n, v)| HeaderPair::new(n, v))
-            .collect(),
-        body: Some(built.body.to_string().into_bytes()),
-    };
+    let request = mcp_request(McpMessage::FirstProtected, revision, url.as_str(), None);
     let mut advertised = None;
     let mut challenge_scope = None;
     if let Ok(r) = client.send(request).await {
@@ -94,7 +84,7 @@ async fn discover_unbounded(
     candidates.push(root_well_known(url, "oauth-protected-resource").to_string());
     let mut metadata: Option<Value> = None;
     for candidate in candidates {
-        if let Ok(doc) = get_json(&client, &candidate).await {
+        if let Ok(doc) = get_json(client.as_ref(), &candidate).await {
             metadata = Some(doc);
             break;
         }
@@ -127,18 +117,4 @@ async fn discover_unbounded(
         resource,
         required_scope,
     }
-}
-
-async fn get_json(client: &Arc<dyn HttpClient>, url: &str) -> Result<Value, String> {
-    let request = HttpRequest {
-        method: "GET".into(),
-        url: url.to_string(),
-        headers: vec![HeaderPair::new("Accept", "application/json")],
-        body: None,
-    };
-    let r = client.send(request).await.map_err(|e| e.message)?;
-    if !(200..300).contains(&r.status) {
-        return Err(format!("HTTP {}", r.status));
-    }
-    serde_json::from_slice(&r.body).map_err(|e| e.to_string())
 }

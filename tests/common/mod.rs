@@ -1,6 +1,9 @@
-//! Helpers the integration tests share: a report's verdicts and what did not pass.
+//! Helpers the integration tests share: running the binary, a scratch folder, a report's
+//! verdicts and what did not pass.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Command, Output};
 
 use mcp_authspec::vocab::{Outcome, Revision, RunReport};
 
@@ -23,4 +26,22 @@ pub fn not_passed(report: &RunReport) -> Vec<String> {
         .filter(|c| c.outcome != Outcome::Pass)
         .map(|c| format!("{} [{}] {}: {:?}", c.id, c.revision, c.outcome, c.reason))
         .collect()
+}
+
+/// Runs the suite's binary with `args` from the project folder, as a user would.
+#[allow(dead_code)] // Not every test binary runs the CLI.
+pub fn run_binary(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcp-authspec"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("run mcp-authspec")
+}
+
+/// A scratch folder of this test process, emptied (the run under test creates it).
+#[allow(dead_code)] // Not every test binary needs one.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mcp-authspec-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
 }
