@@ -106,6 +106,59 @@ impl Observation {
             .collect()
     }
 
+    /// The requests sent to `endpoint` after the first access token was issued (the
+    /// log is in arrival order, and the client can use a token only once it has the
+    /// answer that carries it).
+    pub fn after_first_token(&self, endpoint: Endpoint) -> Vec<&Exchange> {
+        let Some(first) = self
+            .exchanges
+            .iter()
+            .position(|e| issued_token(e).is_some())
+        else {
+            return Vec::new();
+        };
+        self.exchanges[first + 1..]
+            .iter()
+            .filter(|e| endpoint.matches(e, &self.mcp_url))
+            .collect()
+    }
+
+    /// Every access token the authorization servers issued (RFC 6749 §5.1 answers of
+    /// any token endpoint), in order.
+    pub fn issued_access_tokens(&self) -> Vec<String> {
+        let mut tokens: Vec<String> = Vec::new();
+        for token in self.exchanges.iter().filter_map(issued_token) {
+            if !tokens.contains(&token) {
+                tokens.push(token);
+            }
+        }
+        tokens
+    }
+
+    /// The URLs of every request that carries an issued access token's value anywhere
+    /// in its URL, under any parameter name or none (MCP "Token Requirements": never in
+    /// the query string), decoded or as sent.
+    pub fn urls_with_issued_token(&self) -> Vec<String> {
+        let tokens = self.issued_access_tokens();
+        self.exchanges
+            .iter()
+            .filter(|e| {
+                let decoded = Url::parse(&e.url)
+                    .map(|u| {
+                        u.query_pairs()
+                            .flat_map(|(k, v)| [k.into_owned(), v.into_owned()])
+                            .collect::<Vec<_>>()
+                            .join("&")
+                    })
+                    .unwrap_or_default();
+                tokens
+                    .iter()
+                    .any(|t| e.url.contains(t.as_str()) || decoded.contains(t.as_str()))
+            })
+            .map(|e| e.url.clone())
+            .collect()
+    }
+
     /// RFC 7636 §4.6 as the server would check it: the first token request's
     /// `code_verifier`, hashed, against the first authorization request's challenge.
     pub fn pkce_pair(&self) -> Result<Value, String> {
@@ -126,6 +179,19 @@ impl Observation {
         let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
         Ok(Value::Bool(computed == challenge))
     }
+}
+
+/// The access token of a successful token response (RFC 6749 §5.1), if `e` is one.
+fn issued_token(e: &Exchange) -> Option<String> {
+    let to_token_endpoint = Url::parse(&e.url).is_ok_and(|u| u.path().ends_with("/token"));
+    if !to_token_endpoint || !e.status.is_some_and(|s| (200..300).contains(&s)) {
+        return None;
+    }
+    let body: Value = serde_json::from_str(e.response_body.as_deref()?).ok()?;
+    body.get("access_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 fn param(name: &str) -> RequestPart {

@@ -58,6 +58,10 @@ pub enum Query {
     /// Client cases: that part of every request to an endpoint, as an array (`null` where
     /// a request lacks it).
     Requests(RequestsQuery),
+    /// Client cases: the URLs of the client's requests that carry the value of an
+    /// access token the authorization server issued, anywhere in the URL (any parameter
+    /// name, or none), as an array; empty when no URL does.
+    UrlsWithIssuedToken,
     /// Client cases: the client's exit code.
     ClientExit,
     /// Client cases: whether the first code exchange's `code_verifier` hashes (S256) to
@@ -87,6 +91,10 @@ fn first() -> i64 {
 #[serde(deny_unknown_fields)]
 pub struct RequestsQuery {
     pub to: Endpoint,
+    /// Only the requests sent after the first access token was issued: those that could
+    /// carry it.
+    #[serde(default)]
+    pub after_first_token: bool,
     #[serde(default)]
     pub param: Option<String>,
     #[serde(default)]
@@ -240,6 +248,7 @@ impl Query {
             | Query::Request(_)
             | Query::Requests(_)
             | Query::ClientExit
+            | Query::UrlsWithIssuedToken
             | Query::PkcePair => unreachable!("handled above"),
         }
     }
@@ -287,8 +296,13 @@ impl Query {
             }),
             Query::Requests(q) => observed().map(|o| {
                 let which = request_part(&q.param, &q.header, &q.json);
-                Value::Array(
+                let requests = if q.after_first_token {
+                    o.after_first_token(q.to)
+                } else {
                     o.to(q.to)
+                };
+                Value::Array(
+                    requests
                         .into_iter()
                         .map(|e| part(e, &which).map(Value::String).unwrap_or(Value::Null))
                         .collect(),
@@ -300,6 +314,14 @@ impl Query {
                     .ok_or_else(|| format!("the client did not exit by itself: {}", o.ended))
             }),
             Query::PkcePair => observed().and_then(|o| o.pkce_pair()),
+            Query::UrlsWithIssuedToken => observed().map(|o| {
+                Value::Array(
+                    o.urls_with_issued_token()
+                        .into_iter()
+                        .map(Value::String)
+                        .collect(),
+                )
+            }),
             _ => return None,
         })
     }
@@ -459,10 +481,18 @@ impl fmt::Display for Query {
             ),
             Query::Requests(q) => write!(
                 f,
-                "{} of every request to {}",
+                "{} of every request to {}{}",
                 part_name(&q.param, &q.header, &q.json),
-                q.to.as_str()
+                q.to.as_str(),
+                if q.after_first_token {
+                    " after the first access token was issued"
+                } else {
+                    ""
+                }
             ),
+            Query::UrlsWithIssuedToken => {
+                write!(f, "the request URLs that carry an issued access token")
+            }
             Query::ClientExit => write!(f, "the client's exit code"),
             Query::PkcePair => write!(f, "S256(code_verifier) = code_challenge"),
         }

@@ -80,6 +80,14 @@ defects! {
     TokenOnlyOnce = "token-only-once",
     /// Sends the access token in the URI query string as well.
     TokenInQuery = "token-in-query",
+    /// Sends the access token once more in the URI query string, as `token`.
+    TokenInQueryOtherName = "token-in-query-other-name",
+    /// Opens the GET event stream without the access token.
+    GetStreamWithoutToken = "get-stream-without-token",
+    /// Follows a redirect of an authorized MCP request to another origin with the token.
+    FollowsRedirectWithToken = "follows-redirect-with-token",
+    /// Requests only the first scope of the metadata's scopes_supported.
+    FirstScopeOnly = "first-scope-only",
     /// Sends the MCP access token to the authorization server.
     BearerToAs = "bearer-to-as",
     /// Retries a token refused with invalid_token instead of refreshing it.

@@ -58,6 +58,17 @@ defects! {
     /// it as valid): metadata only at the root well-known URI, named in the challenge,
     /// and tokens must be issued for the origin.
     ResourceIsOrigin = "resource-is-origin",
+    /// Its MCP endpoint is its origin's root: the server URL has no path (MCP "Canonical
+    /// Server URI" lists `https://mcp.example.com` as valid), so the resource is the
+    /// origin, and the metadata is at the root well-known URI (RFC 9728 §3.1).
+    McpAtOriginRoot = "mcp-at-origin-root",
+    /// Lists three scopes in the metadata's scopes_supported (mcp:tools mcp:read
+    /// mcp:write, as the official scope-from-scopes-supported scenario lists three).
+    PrmSeveralScopes = "prm-several-scopes",
+    /// Answers an authorized tools/call with 307 Temporary Redirect to another MCP
+    /// server, on another origin, with its own metadata and resource (RFC 9110 §15.4.8
+    /// allows a redirect; the token of this server is not for that one).
+    RedirectsToOtherServer = "redirects-to-other-server",
     /// Implements the revisions up to 2025-11-25 only, like an SDK of that era: offered
     /// a newer version at `initialize` it answers 2025-11-25, and a 2026-07-28 request
     /// (no session) gets 400 "No valid session ID provided" (-32000).

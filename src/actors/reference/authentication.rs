@@ -170,10 +170,15 @@ fn unauthorized(
 /// MCP "Runtime Insufficient Scope Errors" (2025-11-25+): 403 with the scope to request
 /// and where the metadata is, so the client can step up.
 fn insufficient_scope(d: &Deployment, needed: &str) -> Response {
+    // 2025-03-26 has no protected resource metadata to name.
+    let metadata = if d.config.is_2025_03_26_server() {
+        String::new()
+    } else {
+        format!(", resource_metadata=\"{}\"", prm::advertised_url(d))
+    };
     let challenge = format!(
-        "Bearer error=\"insufficient_scope\", scope=\"{needed}\", resource_metadata=\"{}\", \
-         error_description=\"the token lacks a scope this request needs\"",
-        prm::advertised_url(d)
+        "Bearer error=\"insufficient_scope\", scope=\"{needed}\"{metadata}, \
+         error_description=\"the token lacks a scope this request needs\""
     );
     let mut response = (
         StatusCode::FORBIDDEN,

@@ -1,7 +1,9 @@
 //! Starting the reference deployment: the MCP server (protected resource) and the
 //! authorization server it trusts, each on its own loopback origin as in a real
 //! deployment (MCP 2025-06-18+ separates the two roles). The authorization server is the
-//! mock IdP; the MCP server learns its keys the way a vendor's server would, over HTTP.
+//! mock IdP; the MCP server learns its keys the way a vendor's server would, over HTTP,
+//! except in client cases, where the keys are handed over in-process so that the
+//! recording holds only what the client sent.
 
 use std::collections::{BTreeSet, HashSet};
 use std::net::IpAddr;
@@ -15,7 +17,7 @@ use crate::actors::idp::{idp_state, start_idp, IdpConfig, IdpState, MockIdp};
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::Minter;
 use crate::actors::traffic::{recorded, TrafficLog};
-use crate::vocab::{IdpDefect, ServerDefect, ServerKnob};
+use crate::vocab::{IdpDefect, Revision, ServerDefect, ServerKnob};
 
 /// What the reference server does; conformant when `defects` is empty, whatever the
 /// `knobs` (conformant behaviours a client must cope with).
@@ -33,7 +35,7 @@ pub struct ReferenceConfig {
     pub idp: IdpConfig,
     /// The one revision the server implements (client cases: the mock is a server of the
     /// revision under test); `None`: every revision (the demo's reference server).
-    pub only_revision: Option<crate::vocab::Revision>,
+    pub only_revision: Option<Revision>,
 }
 
 impl ReferenceConfig {
@@ -50,6 +52,20 @@ impl ReferenceConfig {
 
     pub fn has_knob(&self, knob: ServerKnob) -> bool {
         self.knobs.contains(&knob)
+    }
+
+    /// A server of 2025-03-26 only: no protected resource metadata (that revision has
+    /// none; RFC 9728 came with 2025-06-18), its own authorization server at its origin.
+    pub fn is_2025_03_26_server(&self) -> bool {
+        self.only_revision == Some(Revision::R2025_03_26)
+    }
+
+    /// Whether the MCP origin is an authorization server (2025-03-26 "Server Metadata
+    /// Discovery"): in the 2025-03-26 profile, and in the every-revision server of the
+    /// demo; a server of 2025-06-18 or later names a separate one in its metadata.
+    pub fn serves_legacy_authorization_server(&self) -> bool {
+        self.only_revision
+            .is_none_or(|r| r == Revision::R2025_03_26)
     }
 
     /// The authorization server the 2025-03-26 profile serves at the MCP origin: the
@@ -99,8 +115,12 @@ pub(super) struct Deployment {
     pub config: ReferenceConfig,
     /// `http://127.0.0.1:<port>` of the MCP server.
     pub origin: String,
-    /// The MCP endpoint, `<origin>/mcp`: the resource tokens must be issued for.
+    /// The MCP endpoint, `<origin>/mcp` (the origin itself with `mcp-at-origin-root`):
+    /// the resource tokens must be issued for.
     pub mcp_url: String,
+    /// `redirects-to-other-server`: the MCP endpoint of the other server, where an
+    /// authorized `tools/call` is redirected.
+    pub redirect_to: Option<String>,
     /// The authorization server's issuer identifier.
     pub issuer: String,
     pub trust: Trust,
@@ -124,6 +144,28 @@ impl Deployment {
             &self.mcp_url
         }
     }
+
+    /// The path the MCP endpoint is served at.
+    pub fn mcp_path(&self) -> &'static str {
+        mcp_path(&self.config)
+    }
+}
+
+fn mcp_path(config: &ReferenceConfig) -> &'static str {
+    if config.has_knob(ServerKnob::McpAtOriginRoot) {
+        "/"
+    } else {
+        "/mcp"
+    }
+}
+
+/// The MCP endpoint of a server on `origin`: `<origin>/mcp`, or the origin itself (no
+/// trailing slash: MCP "Canonical Server URI").
+fn mcp_url(config: &ReferenceConfig, origin: &str) -> String {
+    match mcp_path(config) {
+        "/" => origin.to_string(),
+        path => format!("{origin}{path}"),
+    }
 }
 
 /// Locks handler memory; a poisoned lock still yields the data.
@@ -136,6 +178,8 @@ pub struct ReferenceMcpServer {
     pub mcp_url: String,
     pub issuer: String,
     _mcp: Listening,
+    /// `redirects-to-other-server`: the other MCP server.
+    _other: Option<Listening>,
 }
 
 /// A running reference deployment: the MCP server and the IdP it trusts.
@@ -164,15 +208,25 @@ pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<
         }
     }
     let idp = start_idp(idp_config).await?;
-    // The IdP's keys are published whatever its metadata defects, so the trust is given
-    // directly rather than discovered (a metadata defect must not break validation).
-    let trusted = TrustedIssuer {
-        issuer: idp.issuer.clone(),
-        jwks_uri: idp.jwks_uri.clone(),
-        introspection_endpoint: Some(idp.introspection_endpoint.clone()),
+    let trust = if config.traffic.is_some() {
+        // A client case: the recording must hold only the client's requests, so the
+        // keys are handed over in-process rather than fetched from the IdP.
+        Trust::in_process(idp.state(), config.validation)
+    } else {
+        // The IdP's keys are published whatever its metadata defects, so the trust is
+        // given directly rather than discovered (a metadata defect must not break
+        // validation).
+        let trusted = TrustedIssuer {
+            issuer: idp.issuer.clone(),
+            jwks_uri: idp.jwks_uri.clone(),
+            introspection_endpoint: Some(idp.introspection_endpoint.clone()),
+        };
+        Trust::load(&trusted, config.validation)
+            .await
+            .map_err(std::io::Error::other)?
     };
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-    let mcp = serve_reference_mcp(config, &trusted, listener).await?;
+    let mcp = serve_reference_mcp(config, trust, listener).await?;
     Ok(ReferenceServer {
         mcp_url: mcp.mcp_url.clone(),
         issuer: idp.issuer.clone(),
@@ -189,48 +243,83 @@ pub async fn start_reference_mcp(
     port: u16,
 ) -> Result<ReferenceMcpServer, String> {
     let trusted = discover(issuer).await?;
+    let trust = Trust::load(&trusted, config.validation).await?;
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-    serve_reference_mcp(config, &trusted, listener)
+    serve_reference_mcp(config, trust, listener)
         .await
         .map_err(|e| e.to_string())
 }
 
 async fn serve_reference_mcp(
     config: ReferenceConfig,
-    trusted: &TrustedIssuer,
+    trust: Trust,
     listener: TcpListener,
 ) -> std::io::Result<ReferenceMcpServer> {
-    let mut trust = Trust::load(trusted, config.validation)
-        .await
-        .map_err(std::io::Error::other)?;
+    let mut other = None;
+    let mut redirect_to = None;
+    if config.has_knob(ServerKnob::RedirectsToOtherServer) {
+        // Another MCP server on another origin (another port), trusting the same
+        // authorization server for its own resource, recorded under its own name.
+        let mut other_config = config.clone();
+        other_config
+            .knobs
+            .remove(&ServerKnob::RedirectsToOtherServer);
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let d = deployment(other_config, trust.clone(), &listener, None)?;
+        redirect_to = Some(d.mcp_url.clone());
+        other = Some(serve(d, listener, "other MCP server")?);
+    }
+    let d = deployment(config, trust, &listener, redirect_to)?;
+    let (mcp_url, issuer) = (d.mcp_url.clone(), d.issuer.clone());
+    Ok(ReferenceMcpServer {
+        mcp_url,
+        issuer,
+        _mcp: serve(d, listener, "MCP server")?,
+        _other: other,
+    })
+}
+
+fn deployment(
+    config: ReferenceConfig,
+    mut trust: Trust,
+    listener: &TcpListener,
+    redirect_to: Option<String>,
+) -> std::io::Result<Arc<Deployment>> {
     let origin = format!("http://{}", listener.local_addr()?);
+    let mcp_url = mcp_url(&config, &origin);
     // 2025-03-26: the MCP server is its own authorization server, at its origin, with
-    // the same keys; its tokens are trusted too.
-    trust.also_trusted.push(origin.clone());
+    // the same keys; its tokens are trusted too (not by a server of a later revision).
+    if config.serves_legacy_authorization_server() {
+        trust.also_trusted.push(origin.clone());
+    }
     let mut legacy = config.legacy_idp_config();
-    legacy.default_audience = Some(format!("{origin}/mcp"));
+    legacy.default_audience = Some(mcp_url.clone());
     let legacy_authorization_server = idp_state(legacy, origin.clone(), origin.clone());
-    let deployment = Arc::new(Deployment {
+    Ok(Arc::new(Deployment {
         legacy_authorization_server,
         config,
-        mcp_url: format!("{origin}/mcp"),
+        mcp_url,
+        redirect_to,
         origin,
-        issuer: trusted.issuer.clone(),
+        issuer: trust.issuer.clone(),
         trust,
         sessions: Mutex::new(HashSet::new()),
         remembered_peers: Mutex::new(HashSet::new()),
         served_tokens: Mutex::new(HashSet::new()),
-    });
-    let mut routes = mcp_server::router(deployment.clone());
-    if let Some(log) = deployment.config.traffic.clone() {
-        routes = recorded(routes, log, deployment.origin.clone(), "MCP server");
+    }))
+}
+
+/// Serves a deployment's routes, recorded under `name` when the case records.
+fn serve(
+    d: Arc<Deployment>,
+    listener: TcpListener,
+    name: &'static str,
+) -> std::io::Result<Listening> {
+    let mut routes = mcp_server::router(d.clone());
+    if let Some(log) = d.config.traffic.clone() {
+        routes = recorded(routes, log, d.origin.clone(), name);
     }
-    let mcp = serve_listener(listener, routes)?;
-    Ok(ReferenceMcpServer {
-        mcp_url: deployment.mcp_url.clone(),
-        issuer: deployment.issuer.clone(),
-        _mcp: mcp,
-    })
+    serve_listener(listener, routes)
 }

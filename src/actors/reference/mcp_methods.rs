@@ -11,6 +11,9 @@ use serde_json::{json, Value};
 use super::deployment::{lock, Deployment};
 use crate::vocab::{Revision, ServerKnob as K};
 
+/// The argument-less tool beside `echo`.
+const TEST_TOOL: &str = "test-tool";
+
 /// The protocol version a request says it speaks (Streamable HTTP, "Protocol Version
 /// Header").
 fn revision_of(headers: &HeaderMap) -> Option<Revision> {
@@ -182,17 +185,23 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
             "cacheScope": "private",
         }),
         "ping" => json!({}),
+        // Every revision's Tool requires `name` and `inputSchema` (2026-07-28: with
+        // `type: "object"` at its root). `test-tool` is the tool the official scenarios'
+        // mock serves and the official everything client calls after listing.
         "tools/list" if tools => json!({
             "tools": [{
                 "name": "echo",
                 "description": "Returns its text argument",
                 "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
+            }, {
+                "name": TEST_TOOL,
+                "description": "Takes no arguments and answers with a fixed text",
+                "inputSchema": {"type": "object", "properties": {}}
             }],
-            // 2026-07-28 schema: ListToolsResult is a CacheableResult (both fields
-            // required); earlier revisions ignore unknown members.
-            "ttlMs": 0,
-            "cacheScope": "private",
         }),
+        "tools/call" if tools && request["params"]["name"] == TEST_TOOL => {
+            json!({"content": [{"type": "text", "text": "test-tool was called"}], "isError": false})
+        }
         "tools/call" if tools => {
             let text = request["params"]["arguments"]["text"]
                 .as_str()
@@ -209,6 +218,11 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
     if modern {
         // 2026-07-28 schema, Result: servers of this revision MUST include `resultType`.
         result["resultType"] = json!("complete");
+        if method == "tools/list" {
+            // ListToolsResult is a CacheableResult: both fields required.
+            result["ttlMs"] = json!(0);
+            result["cacheScope"] = json!("private");
+        }
     }
     Some(json!({"jsonrpc": "2.0", "id": id, "result": result}))
 }

@@ -23,7 +23,7 @@ use crate::vocab::{ServerDefect as D, ServerKnob as K};
 
 pub(super) fn router(deployment: Arc<Deployment>) -> Router {
     Router::new()
-        .route("/mcp", any(mcp))
+        .route(deployment.mcp_path(), any(mcp))
         .route(prm::PATH_INSERTED, get(prm::path_inserted))
         .route(prm::ROOT, get(prm::root))
         .route(prm::CUSTOM, get(prm::custom))
@@ -35,7 +35,8 @@ pub(super) fn router(deployment: Arc<Deployment>) -> Router {
 /// Discovery"): the MCP server is its own authorization server, metadata and default
 /// endpoints at its origin.
 fn legacy_routes(d: &Arc<Deployment>) -> Router {
-    if d.config.has(D::LegacyNoMetadataNoDefaults) {
+    if d.config.has(D::LegacyNoMetadataNoDefaults) || !d.config.serves_legacy_authorization_server()
+    {
         return Router::new();
     }
     idp::router(d.legacy_authorization_server.clone())
@@ -60,6 +61,12 @@ async fn mcp(
     if let Err(refusal) = authenticate(&d, peer, &uri, &headers, &body).await {
         return refusal.response(&d, &body);
     }
+    if let Some(target) = redirect_target(&d, &method, &body) {
+        // 307 keeps the method and body (RFC 9110 §15.4.8); the target is another
+        // server, which the client must not give this server's token (MCP "Token
+        // Handling").
+        return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, target)]).into_response();
+    }
     match method {
         Method::POST => handle_post(&d, &headers, &body),
         // No server-initiated stream: 405 is the transport's answer for that.
@@ -67,6 +74,13 @@ async fn mcp(
         Method::DELETE => StatusCode::NO_CONTENT.into_response(),
         _ => StatusCode::METHOD_NOT_ALLOWED.into_response(),
     }
+}
+
+/// `redirects-to-other-server`: where an authorized `tools/call` is sent instead.
+fn redirect_target(d: &Deployment, method: &Method, body: &[u8]) -> Option<String> {
+    let target = d.redirect_to.clone()?;
+    let request: serde_json::Value = serde_json::from_slice(body).ok()?;
+    (method == Method::POST && request["method"] == "tools/call").then_some(target)
 }
 
 fn origin_allowed(origin: &HeaderValue, d: &Deployment) -> bool {
@@ -112,7 +126,8 @@ pub(super) fn challenge(d: &Deployment, error: Option<&str>, scope: &str) -> Opt
     if let Some(error) = error {
         params.push(format!("error=\"{error}\""));
     }
-    if !has(D::NoResourceMetadata) {
+    // 2025-03-26 has no protected resource metadata, so its challenge names none.
+    if !has(D::NoResourceMetadata) && !d.config.is_2025_03_26_server() {
         let url = if has(D::RelativeResourceMetadata) {
             prm::advertised_path(d).to_string()
         } else {

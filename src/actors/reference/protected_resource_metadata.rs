@@ -23,7 +23,7 @@ pub(super) const CUSTOM: &str = "/custom/resource-metadata";
 pub(super) fn advertised_path(d: &Deployment) -> &'static str {
     if d.config.has_knob(K::PrmCustomLocation) {
         CUSTOM
-    } else if d.config.has_knob(K::ResourceIsOrigin) {
+    } else if d.config.has_knob(K::ResourceIsOrigin) || d.config.has_knob(K::McpAtOriginRoot) {
         // RFC 9728 §3.1: the metadata of a resource without a path is at the root URI.
         ROOT
     } else {
@@ -39,12 +39,14 @@ pub(super) fn advertised_url(d: &Deployment) -> String {
 pub(super) async fn path_inserted(State(d): State<Arc<Deployment>>) -> Response {
     let hidden = d.config.has(D::NoPrm)
         || d.config.has(D::PrmRootOnly)
-        || d.config.has_knob(K::ResourceIsOrigin);
+        || d.config.has_knob(K::ResourceIsOrigin)
+        || d.config.has_knob(K::McpAtOriginRoot);
     serve(&d, hidden || d.config.has_knob(K::PrmCustomLocation))
 }
 
 pub(super) async fn root(State(d): State<Arc<Deployment>>) -> Response {
-    let hidden = d.config.has(D::NoPrm) || d.config.has(D::PrmPathOnly);
+    let hidden =
+        d.config.has(D::NoPrm) || d.config.has(D::PrmPathOnly) || d.config.is_2025_03_26_server();
     if d.config.has_knob(K::PrmTrapAtRoot) && !hidden {
         return trap(&d);
     }
@@ -70,7 +72,8 @@ pub(super) async fn custom(State(d): State<Arc<Deployment>>) -> Response {
 }
 
 fn serve(d: &Deployment, hidden: bool) -> Response {
-    if hidden {
+    // A 2025-03-26 server has no protected resource metadata at any URL.
+    if hidden || d.config.is_2025_03_26_server() {
         return StatusCode::NOT_FOUND.into_response();
     }
     if d.config.has(D::PrmNotJson) {

@@ -12,6 +12,8 @@ use crate::vocab::ServerKnob as K;
 pub const STEP_UP_SCOPE: &str = "mcp:tools mcp:write";
 /// The scope `prm-extra-scopes` adds to `scopes_supported`; no request needs it.
 pub const EXTRA_SCOPE: &str = "mcp:extra";
+/// The scopes `prm-several-scopes` adds after the default one; no request needs them.
+pub const SEVERAL_SCOPES: [&str; 2] = ["mcp:read", "mcp:write"];
 
 impl ReferenceConfig {
     /// The space-separated scopes a JSON-RPC request calling `method` needs (`None`: a
@@ -30,6 +32,9 @@ impl ReferenceConfig {
         let mut scopes = vec![DEFAULT_SCOPE];
         if self.has_knob(K::PrmExtraScopes) {
             scopes.push(EXTRA_SCOPE);
+        }
+        if self.has_knob(K::PrmSeveralScopes) {
+            scopes.extend(SEVERAL_SCOPES);
         }
         scopes
     }

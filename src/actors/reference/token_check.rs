@@ -9,6 +9,7 @@ use std::sync::Arc;
 use jsonwebtoken::jwk::JwkSet;
 use serde_json::Value;
 
+use crate::actors::idp::{introspection_answer, IdpState};
 use crate::actors::tokens::{check_claims, unix_now, verify_signature, Expectations, Rejection};
 use crate::logic::well_known::{append_well_known, insert_well_known};
 use crate::transport::{HttpClient, HttpRequest, ReqwestClient, TransportLimits};
@@ -33,6 +34,7 @@ pub struct TrustedIssuer {
 }
 
 /// A loaded trust: the keys, or the endpoint to ask.
+#[derive(Clone)]
 pub struct Trust {
     pub issuer: String,
     /// Further issuers signing with the same keys: the 2025-03-26 profile's
@@ -41,12 +43,16 @@ pub struct Trust {
     source: Source,
 }
 
+#[derive(Clone)]
 enum Source {
     Keys(JwkSet),
     Introspection {
         endpoint: String,
         client: Arc<dyn HttpClient>,
     },
+    /// The IdP runs in this process: its answer to an introspection request, asked
+    /// without HTTP, so that a client case's recording shows only the client's traffic.
+    LocalIntrospection(Arc<IdpState>),
 }
 
 fn client() -> Result<Arc<dyn HttpClient>, String> {
@@ -121,6 +127,22 @@ impl Trust {
         })
     }
 
+    /// The trust in an IdP of this process: its keys, or its introspection answers,
+    /// handed over directly. Nothing goes over HTTP, so the IdP's recording of a client
+    /// case holds only what the client sent (a vendor's server would fetch the JWKS; the
+    /// reference server's fetch is not the client's doing).
+    pub fn in_process(idp: &Arc<IdpState>, mode: ValidationMode) -> Trust {
+        let source = match mode {
+            ValidationMode::Jwks => Source::Keys(idp.keys.jwks.clone()),
+            ValidationMode::Introspection => Source::LocalIntrospection(idp.clone()),
+        };
+        Trust {
+            issuer: idp.issuer.clone(),
+            also_trusted: Vec::new(),
+            source,
+        }
+    }
+
     /// Validates a token for a request to `resource` that needs `required_scope`.
     pub async fn validate(
         &self,
@@ -134,6 +156,7 @@ impl Trust {
             Source::Introspection { endpoint, client } => {
                 introspect(client.as_ref(), endpoint, token).await?
             }
+            Source::LocalIntrospection(idp) => active_claims(introspection_answer(idp, token))?,
         };
         let iss = claims
             .get("iss")
@@ -173,8 +196,13 @@ async fn introspect(
         })
         .await
         .map_err(|e| Rejection::Invalid(format!("introspection failed: {}", e.message)))?;
-    match serde_json::from_slice::<Value>(&answer.body) {
-        Ok(Value::Object(claims)) if claims.get("active") == Some(&Value::Bool(true)) => Ok(claims),
+    active_claims(serde_json::from_slice::<Value>(&answer.body).unwrap_or_default())
+}
+
+/// The claims of an RFC 7662 §2.2 answer that says the token is active.
+fn active_claims(answer: Value) -> Result<serde_json::Map<String, Value>, Rejection> {
+    match answer {
+        Value::Object(claims) if claims.get("active") == Some(&Value::Bool(true)) => Ok(claims),
         _ => Err(Rejection::Invalid(
             "the issuer says the token is not active".into(),
         )),

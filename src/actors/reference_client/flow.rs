@@ -10,7 +10,7 @@ use super::callback::Redirect;
 use super::challenge::{read_challenge, ChallengeInfo};
 use super::identity::{client_identity, ClientIdentity};
 use super::launch::ClientLaunch;
-use super::resource_metadata::{discover_resource_metadata, ResourceMetadata};
+use super::resource_metadata::{discover_resource_metadata, Discovered, ResourceMetadata};
 use super::session::{self, assigned_session, check_answer, steps, Step};
 use super::token::{redeem, refresh, Tokens};
 use super::wire::{describe, Ctx};
@@ -23,6 +23,8 @@ const STEP_UPS: usize = 2;
 const UNBOUNDED_STEP_UPS: usize = 6;
 /// How often the `RetriesRefusedToken` defect resends a refused token.
 const RESENDS: usize = 2;
+/// How long the optional GET stream is waited for before the session goes on.
+const STREAM_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// The scope the `InventsScope` defect asks for.
 const INVENTED_SCOPE: &str = "openid";
 
@@ -64,6 +66,9 @@ struct Flow {
 impl Flow {
     /// Sends one message until it succeeds or the client gives up.
     async fn perform(&mut self, step: Step) -> Result<(), String> {
+        if step == Step::OpenStream {
+            return self.open_stream().await;
+        }
         let mut step_ups = 0;
         let mut renewed = false;
         let mut resends = 0;
@@ -127,6 +132,26 @@ impl Flow {
         }
     }
 
+    /// The optional GET stream (transports "Listening for Messages from the Server"),
+    /// with the token like every request. A server that opens a stream keeps it open,
+    /// so only its first moments are waited for; whatever the answer (a stream, 405, a
+    /// refusal), the session goes on over POST.
+    async fn open_stream(&mut self) -> Result<(), String> {
+        let token = if self.ctx.has(D::GetStreamWithoutToken) {
+            None
+        } else {
+            self.token_for_request()
+        };
+        let request = session::request(
+            &self.ctx,
+            Step::OpenStream,
+            token.as_deref(),
+            self.session_id.as_deref(),
+        );
+        let _ = tokio::time::timeout(STREAM_WAIT, self.ctx.send(request)).await;
+        Ok(())
+    }
+
     /// The token for the next request (MCP "Token Requirements": on every request).
     fn token_for_request(&mut self) -> Option<String> {
         let token = self.auth.as_ref()?.tokens.access.clone();
@@ -140,16 +165,26 @@ impl Flow {
     /// Discovery, client identity, and the first authorization code grant.
     async fn authorize_first(&mut self, challenge: &ChallengeInfo) -> Result<(), String> {
         let ctx = &self.ctx;
-        let (metadata, resource_metadata) = if ctx.revision() == Revision::R2025_03_26 {
-            (legacy_as_metadata(ctx).await?, None)
-        } else {
-            let prm = discover_resource_metadata(ctx, challenge).await?;
-            (discover_as_metadata(ctx, &prm.issuer).await?, Some(prm))
+        // Like a real multi-revision client, which cannot know the server's revision
+        // before it authorizes: the protected resource metadata when the challenge or a
+        // well-known URI offers it (MCP 2025-06-18+ "Authorization Server Discovery"),
+        // else the server is one of 2025-03-26, whose authorization server is at its
+        // origin ("Server Metadata Discovery", then the default endpoints).
+        let (metadata, resource_metadata) = match discover_resource_metadata(ctx, challenge).await?
+        {
+            Discovered::Metadata(prm) => (discover_as_metadata(ctx, &prm.issuer).await?, Some(prm)),
+            Discovered::Nothing(why) => {
+                let legacy = legacy_as_metadata(ctx)
+                    .await
+                    .map_err(|e| format!("{why}; as a 2025-03-26 server: {e}"))?;
+                (legacy, None)
+            }
         };
         // MCP 2025-11-25 "Authorization Code Protection": without
         // code_challenge_methods_supported the client cannot know PKCE is supported and
-        // must refuse to proceed.
+        // must refuse to proceed (a 2025-03-26 server's metadata is not judged by it).
         if ctx.revision() >= Revision::R2025_11_25
+            && resource_metadata.is_some()
             && metadata.code_challenge_methods.is_none()
             && !ctx.has(D::IgnoresMissingPkceMethods)
         {
@@ -279,7 +314,10 @@ fn initial_scope(
     resource_metadata: Option<&ResourceMetadata>,
 ) -> Option<String> {
     let challenged = challenge.scope.clone().filter(|s| !s.trim().is_empty());
-    let listed = resource_metadata.and_then(ResourceMetadata::scopes_supported);
+    let mut listed = resource_metadata.and_then(ResourceMetadata::scopes_supported);
+    if ctx.has(D::FirstScopeOnly) {
+        listed = listed.and_then(|l| l.split_whitespace().next().map(str::to_string));
+    }
     if ctx.has(D::ScopeFromPrmAlways) && listed.is_some() {
         return listed;
     }

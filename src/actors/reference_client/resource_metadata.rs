@@ -65,10 +65,20 @@ fn candidates(ctx: &Ctx, server: &Url, challenge: &ChallengeInfo) -> Vec<Url> {
     urls
 }
 
+/// What protected resource metadata discovery found.
+pub(super) enum Discovered {
+    Metadata(ResourceMetadata),
+    /// No candidate URL served a metadata document: what each answered. The server is
+    /// then one of 2025-03-26, which has no such metadata.
+    Nothing(String),
+}
+
+/// Finds the protected resource metadata and checks it describes this server. A
+/// document that is found but wrong is an error, never a reason to look elsewhere.
 pub(super) async fn discover_resource_metadata(
     ctx: &Ctx,
     challenge: &ChallengeInfo,
-) -> Result<ResourceMetadata, String> {
+) -> Result<Discovered, String> {
     let server = http_url(ctx.server_url()).ok_or_else(|| {
         format!(
             "the server URL {:?} is not an http(s) URL",
@@ -89,10 +99,10 @@ pub(super) async fn discover_resource_metadata(
         }
     }
     let Some(document) = document else {
-        return Err(format!(
+        return Ok(Discovered::Nothing(format!(
             "no protected resource metadata: {} (RFC 9728 §3)",
             tried.join("; ")
-        ));
+        )));
     };
     // RFC 9728 §3.3: the resource must be identical to the URL the metadata was
     // looked up for, or the metadata may be an impersonator's.
@@ -108,7 +118,7 @@ pub(super) async fn discover_resource_metadata(
     } else {
         first_authorization_server(&document)?
     };
-    Ok(ResourceMetadata { document, issuer })
+    Ok(Discovered::Metadata(ResourceMetadata { document, issuer }))
 }
 
 /// `authorization_servers[0]` (RFC 9728 §2; MCP lets the client choose, and the

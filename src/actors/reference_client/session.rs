@@ -18,6 +18,10 @@ pub(super) enum Step {
     /// sent first without a token (`McpMessage::FirstProtected`).
     First,
     Initialized,
+    /// The optional GET that opens the server's event stream (transports "Listening for
+    /// Messages from the Server": the client MAY issue it; the server answers with a
+    /// stream or 405). Up to 2025-11-25: 2026-07-28 removed the GET stream.
+    OpenStream,
     ToolsList,
     ToolsCall,
 }
@@ -28,6 +32,7 @@ impl Step {
             Step::First if revision >= Revision::R2026_07_28 => "tools/list",
             Step::First => "initialize",
             Step::Initialized => "notifications/initialized",
+            Step::OpenStream => "GET stream",
             Step::ToolsList => "tools/list",
             Step::ToolsCall => "tools/call",
         }
@@ -47,6 +52,7 @@ pub(super) fn steps(revision: Revision) -> Vec<Step> {
         vec![
             Step::First,
             Step::Initialized,
+            Step::OpenStream,
             Step::ToolsList,
             Step::ToolsCall,
         ]
@@ -56,7 +62,7 @@ pub(super) fn steps(revision: Revision) -> Vec<Step> {
 /// JSON-RPC id of a step's request.
 fn id(step: Step) -> u64 {
     match step {
-        Step::First | Step::Initialized => 1,
+        Step::First | Step::Initialized | Step::OpenStream => 1,
         Step::ToolsList => 2,
         Step::ToolsCall => 3,
     }
@@ -65,7 +71,9 @@ fn id(step: Step) -> u64 {
 fn message(step: Step, revision: Revision) -> McpRequest {
     match step {
         Step::First => build(McpMessage::FirstProtected, revision),
-        Step::Initialized => build_method(step.method(revision), json!({}), None, revision),
+        Step::Initialized | Step::OpenStream => {
+            build_method("notifications/initialized", json!({}), None, revision)
+        }
         Step::ToolsList => build_method(step.method(revision), json!({}), Some(id(step)), revision),
         Step::ToolsCall => build_method(
             step.method(revision),
@@ -93,17 +101,37 @@ pub(super) fn request(
     let mut url = ctx.server_url().to_string();
     if let Some(token) = token {
         headers.push(HeaderPair::new("Authorization", format!("Bearer {token}")));
-        if ctx.has(D::TokenInQuery) {
-            if let Ok(mut parsed) = Url::parse(&url) {
-                parsed.query_pairs_mut().append_pair("access_token", token);
-                url = parsed.to_string();
-            }
+        // The defects: in the query as well, under RFC 6750 §2.3's name on every
+        // request, or once under another name.
+        let in_query = if ctx.has(D::TokenInQuery) {
+            Some("access_token")
+        } else if ctx.has(D::TokenInQueryOtherName) && step == Step::ToolsCall {
+            Some("token")
+        } else {
+            None
+        };
+        if let (Some(name), Ok(mut parsed)) = (in_query, Url::parse(&url)) {
+            parsed.query_pairs_mut().append_pair(name, token);
+            url = parsed.to_string();
         }
     }
     // Transports, "Session Management": the id the server assigned goes on every
     // later request.
     if let Some(id) = session_id {
         headers.push(HeaderPair::new("Mcp-Session-Id", id));
+    }
+    if step == Step::OpenStream {
+        // A GET has no body: only the headers that still apply, and asking for a stream.
+        headers.retain(|h| {
+            !h.name.eq_ignore_ascii_case("Content-Type") && !h.name.eq_ignore_ascii_case("Accept")
+        });
+        headers.push(HeaderPair::new("Accept", "text/event-stream"));
+        return HttpRequest {
+            method: "GET".into(),
+            url,
+            headers,
+            body: None,
+        };
     }
     HttpRequest {
         method: "POST".into(),

@@ -90,25 +90,112 @@ async fn completes_against_the_reference_server_from_2025_06_18() {
     }
 }
 
+/// Runs the client against a recorded reference server of one revision only.
+async fn against_server_of(
+    server_revision: Revision,
+    client_revision: Revision,
+    defects: &[D],
+    knobs: &[crate::vocab::ServerKnob],
+) -> (Result<(), String>, Vec<Exchange>) {
+    let log = TrafficLog::default();
+    let server = start_reference_server(ReferenceConfig {
+        traffic: Some(log.clone()),
+        knobs: knobs.iter().copied().collect(),
+        only_revision: Some(server_revision),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let result = run_reference_client(launch(&server.mcp_url, client_revision, defects)).await;
+    (result, log.snapshot())
+}
+
 #[tokio::test]
 async fn completes_the_2025_03_26_profile_where_the_mcp_server_is_the_as() {
-    // The reference server's 2025-03-26 endpoints only answer errors, so a fake serves
-    // the mock IdP at the MCP server's origin.
-    let log = TrafficLog::default();
-    let fake = fake_mcp::legacy(log.clone()).await;
-    let result = run_reference_client(launch(&fake.mcp_url, Revision::R2025_03_26, &[])).await;
+    let (result, log) =
+        against_server_of(Revision::R2025_03_26, Revision::R2025_03_26, &[], &[]).await;
     assert_eq!(result, Ok(()));
-    let log = log.snapshot();
-    assert!(to(&log, "/oauth-protected-resource/mcp").is_empty());
+    // Like a multi-revision client: the protected resource metadata first (404 at
+    // both well-known URIs), then 2025-03-26 discovery at the origin.
+    let prm = to(&log, "/oauth-protected-resource/mcp");
+    assert_eq!(prm.len(), 1);
+    assert_eq!(prm[0].status, Some(404));
     let metadata = to(&log, "/.well-known/oauth-authorization-server");
     assert_eq!(
         header(metadata[0], "MCP-Protocol-Version"),
         Some("2025-03-26")
     );
-    let authorization = query(to(&log, "/authorize")[0]);
+    assert_eq!(metadata[0].status, Some(200));
+    let origin = to(&log, "/mcp")[0].url.trim_end_matches("/mcp").to_string();
+    assert!(metadata[0].url.starts_with(&origin));
+    let authorization = to(&log, "/authorize");
+    assert!(authorization[0].url.starts_with(&origin));
+    let authorization = query(authorization[0]);
     assert_eq!(get(&authorization, "code_challenge_method"), Some("S256"));
     assert!(get(&authorization, "state").is_some());
     assert_eq!(get(&authorization, "resource"), None);
+    // Nothing but the client's own requests is recorded (no JWKS fetch by the server).
+    assert!(to(&log, "/jwks").is_empty());
+}
+
+#[tokio::test]
+async fn a_client_of_a_later_revision_passes_a_2025_03_26_server_by_what_it_sees() {
+    // It speaks 2025-11-25 (resource indicators, PKCE-methods check), finds no
+    // protected resource metadata, and falls back to the origin's authorization server.
+    for client in [Revision::R2025_06_18, Revision::R2025_11_25] {
+        let (result, log) = against_server_of(Revision::R2025_03_26, client, &[], &[]).await;
+        assert_eq!(result, Ok(()), "{client}");
+        let origin = to(&log, "/mcp")[0].url.trim_end_matches("/mcp").to_string();
+        assert!(to(&log, "/token")[0].url.starts_with(&origin), "{client}");
+    }
+}
+
+#[tokio::test]
+async fn the_2025_03_26_defaults_serve_when_the_origin_has_no_metadata() {
+    use crate::vocab::ServerKnob as K;
+    let (result, log) = against_server_of(
+        Revision::R2025_03_26,
+        Revision::R2025_03_26,
+        &[],
+        &[K::LegacyMetadataMissing],
+    )
+    .await;
+    assert_eq!(result, Ok(()));
+    assert_eq!(
+        to(&log, "/.well-known/oauth-authorization-server")[0].status,
+        Some(404)
+    );
+    assert_eq!(to(&log, "/token").len(), 1);
+    // Without the fallback the client gives up; with defaults first it never asks.
+    let (result, _) = against_server_of(
+        Revision::R2025_03_26,
+        Revision::R2025_03_26,
+        &[D::NoLegacyFallback],
+        &[K::LegacyMetadataMissing],
+    )
+    .await;
+    assert!(result.is_err());
+    let (_, log) = against_server_of(
+        Revision::R2025_03_26,
+        Revision::R2025_03_26,
+        &[D::LegacyDefaultsFirst],
+        &[],
+    )
+    .await;
+    assert!(to(&log, "/.well-known/oauth-authorization-server").is_empty());
+}
+
+#[tokio::test]
+async fn a_later_revisions_server_has_no_authorization_server_at_its_origin() {
+    let (result, log) = against_server_of(
+        Revision::R2025_11_25,
+        Revision::R2025_11_25,
+        &[D::UsesMcpOriginAs],
+        &[],
+    )
+    .await;
+    assert!(result.is_err());
+    assert!(to(&log, "/token").is_empty());
 }
 
 #[tokio::test]

@@ -1,10 +1,8 @@
-//! Small MCP deployments for what the reference server does not do: the 2025-03-26
-//! profile, where the MCP server is its own authorization server (the mock IdP's
-//! routes at the MCP origin), and a server that asks for more scope on `tools/call`
-//! (step-up). Tokens are checked against the IdP's keys; scopes decide 403s.
+//! A small MCP deployment for what the reference server does not do: a server that
+//! asks for more scope on `tools/call` (step-up). Tokens are checked against the IdP's keys; scopes decide 403s.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -15,9 +13,9 @@ use axum::{Json, Router};
 use jsonwebtoken::jwk::JwkSet;
 use serde_json::{json, Value};
 
-use crate::actors::idp::{router as idp_router, start_idp, IdpConfig, IdpState, MockIdp};
+use crate::actors::idp::{start_idp, IdpConfig, MockIdp};
 use crate::actors::listener::{bind_loopback, serve_listener, Listening};
-use crate::actors::tokens::{verify_signature, KeySet, Minter};
+use crate::actors::tokens::verify_signature;
 use crate::actors::traffic::{recorded, TrafficLog};
 
 pub const EXTRA_SCOPE: &str = "mcp:extra";
@@ -38,34 +36,6 @@ struct Fake {
     keys: Arc<JwkSet>,
     /// Scopes `tools/call` needs besides `mcp:tools`.
     call_scope: Option<&'static str>,
-}
-
-/// 2025-03-26: IdP and MCP endpoint on one origin, no protected resource metadata.
-pub async fn legacy(traffic: TrafficLog) -> FakeMcp {
-    let listener = bind_loopback().await.unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let keys = KeySet::fixture();
-    let state = Arc::new(IdpState {
-        minter: Minter::new(origin.clone(), keys.clone()),
-        config: IdpConfig::default(),
-        issuer: origin.clone(),
-        origin: origin.clone(),
-        keys: keys.clone(),
-        clients: Mutex::new(HashMap::new()),
-        codes: Mutex::new(HashMap::new()),
-        refresh_tokens: Mutex::new(HashMap::new()),
-        pending_logins: Mutex::new(HashMap::new()),
-        access_tokens_issued: std::sync::atomic::AtomicU64::new(0),
-        registration_requests: std::sync::atomic::AtomicU64::new(0),
-    });
-    let fake = Fake {
-        origin: origin.clone(),
-        issuer: origin.clone(),
-        keys: Arc::new(serde_json::from_value(keys.jwks_json()).unwrap()),
-        call_scope: None,
-    };
-    let routes = mcp_routes(fake).merge(idp_router(state));
-    serve(listener, routes, traffic, &origin, None)
 }
 
 /// 2025-06-18+: an IdP that knows `mcp:extra`, and an MCP server that wants it for
