@@ -37,8 +37,11 @@ pub enum Endpoint {
     Authorization,
     Token,
     Registration,
-    /// Anything but the MCP endpoint and its metadata: the authorization server's side.
+    /// Anything but the MCP endpoints and their metadata: the authorization server's side.
     AuthorizationServer,
+    /// The MCP endpoint's path on another origin: another MCP server of the case (one
+    /// the target redirects to).
+    OtherMcpServer,
     Any,
 }
 
@@ -67,6 +70,7 @@ impl Endpoint {
             Endpoint::Token => "token",
             Endpoint::Registration => "registration",
             Endpoint::AuthorizationServer => "authorization_server",
+            Endpoint::OtherMcpServer => "other_mcp_server",
             Endpoint::Any => "any",
         }
     }
@@ -83,7 +87,13 @@ impl Endpoint {
         let mut bare = url.clone();
         bare.set_query(None);
         bare.set_fragment(None);
-        let mcp = bare.as_str() == mcp_url;
+        // Compared parsed: a server URL without a path (`http://h:1`) is requested as
+        // `http://h:1/`.
+        let target = Url::parse(mcp_url).ok();
+        let mcp = target.as_ref() == Some(&bare);
+        let other_mcp = target
+            .as_ref()
+            .is_some_and(|t| t.path() == bare.path() && t.origin() != bare.origin());
         match self {
             Endpoint::Mcp => mcp,
             Endpoint::Prm => prm,
@@ -91,7 +101,8 @@ impl Endpoint {
             Endpoint::Authorization => path.ends_with("/authorize"),
             Endpoint::Token => path.ends_with("/token"),
             Endpoint::Registration => path.ends_with("/register"),
-            Endpoint::AuthorizationServer => !mcp && !prm,
+            Endpoint::AuthorizationServer => !mcp && !prm && !other_mcp,
+            Endpoint::OtherMcpServer => other_mcp,
             Endpoint::Any => true,
         }
     }
@@ -120,6 +131,34 @@ impl Observation {
         self.exchanges[first + 1..]
             .iter()
             .filter(|e| endpoint.matches(e, &self.mcp_url))
+            .collect()
+    }
+
+    /// The URLs of the requests to `endpoint` whose Bearer token was issued before the
+    /// client's first request there: a token obtained before the client knew that server,
+    /// so for another one (MCP "Token Handling").
+    pub fn earlier_tokens_sent_to(&self, endpoint: Endpoint) -> Vec<String> {
+        let Some(first) = self
+            .exchanges
+            .iter()
+            .position(|e| endpoint.matches(e, &self.mcp_url))
+        else {
+            return Vec::new();
+        };
+        let earlier: Vec<String> = self.exchanges[..first]
+            .iter()
+            .filter_map(issued_token)
+            .collect();
+        self.exchanges[first..]
+            .iter()
+            .filter(|e| endpoint.matches(e, &self.mcp_url))
+            .filter(|e| {
+                part(e, &header("authorization")).is_some_and(|v| {
+                    let token = v.split_once(' ').map_or(v.as_str(), |(_, t)| t).trim();
+                    earlier.iter().any(|t| t == token)
+                })
+            })
+            .map(|e| e.url.clone())
             .collect()
     }
 
@@ -192,6 +231,14 @@ fn issued_token(e: &Exchange) -> Option<String> {
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
         .map(str::to_string)
+}
+
+fn header(name: &str) -> RequestPart {
+    RequestPart {
+        param: None,
+        header: Some(name.into()),
+        json: None,
+    }
 }
 
 fn param(name: &str) -> RequestPart {

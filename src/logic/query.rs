@@ -62,6 +62,13 @@ pub enum Query {
     /// access token the authorization server issued, anywhere in the URL (any parameter
     /// name, or none), as an array; empty when no URL does.
     UrlsWithIssuedToken,
+    /// Client cases: the URLs of the requests to an endpoint whose Bearer token was
+    /// issued before the client's first request there (so for another server), as an
+    /// array; empty when none.
+    EarlierTokensSentTo(Endpoint),
+    /// Client cases: the HTTP status of every answer from an endpoint, as an array of
+    /// numbers (`null` where none arrived).
+    ResponseStatuses(Endpoint),
     /// Client cases: the client's exit code.
     ClientExit,
     /// Client cases: whether the first code exchange's `code_verifier` hashes (S256) to
@@ -249,6 +256,8 @@ impl Query {
             | Query::Requests(_)
             | Query::ClientExit
             | Query::UrlsWithIssuedToken
+            | Query::EarlierTokensSentTo(_)
+            | Query::ResponseStatuses(_)
             | Query::PkcePair => unreachable!("handled above"),
         }
     }
@@ -314,6 +323,22 @@ impl Query {
                     .ok_or_else(|| format!("the client did not exit by itself: {}", o.ended))
             }),
             Query::PkcePair => observed().and_then(|o| o.pkce_pair()),
+            Query::EarlierTokensSentTo(to) => observed().map(|o| {
+                Value::Array(
+                    o.earlier_tokens_sent_to(*to)
+                        .into_iter()
+                        .map(Value::String)
+                        .collect(),
+                )
+            }),
+            Query::ResponseStatuses(to) => observed().map(|o| {
+                Value::Array(
+                    o.to(*to)
+                        .into_iter()
+                        .map(|e| e.status.map(Value::from).unwrap_or(Value::Null))
+                        .collect(),
+                )
+            }),
             Query::UrlsWithIssuedToken => observed().map(|o| {
                 Value::Array(
                     o.urls_with_issued_token()
@@ -493,6 +518,12 @@ impl fmt::Display for Query {
             Query::UrlsWithIssuedToken => {
                 write!(f, "the request URLs that carry an issued access token")
             }
+            Query::EarlierTokensSentTo(to) => write!(
+                f,
+                "requests to {} carrying a token issued before the client first reached it",
+                to.as_str()
+            ),
+            Query::ResponseStatuses(to) => write!(f, "statuses of the answers from {}", to.as_str()),
             Query::ClientExit => write!(f, "the client's exit code"),
             Query::PkcePair => write!(f, "S256(code_verifier) = code_challenge"),
         }

@@ -13,7 +13,9 @@ use super::launch::ClientLaunch;
 use super::resource_metadata::{discover_resource_metadata, Discovered, ResourceMetadata};
 use super::session::{self, assigned_session, check_answer, steps, Step};
 use super::token::{redeem, refresh, Tokens};
-use super::wire::{describe, Ctx};
+use super::wire::{describe, header, Ctx};
+use crate::logic::well_known::origin_of;
+use crate::transport::{HttpRequest, HttpResponse};
 use crate::vocab::{ClientDefect as D, Revision};
 
 /// Step-ups per request: one more than the single step-up a server that works needs,
@@ -80,7 +82,10 @@ impl Flow {
                 token.as_deref(),
                 self.session_id.as_deref(),
             );
-            let response = self.ctx.send(request).await?;
+            let response = self.ctx.send(request.clone()).await?;
+            if (300..400).contains(&response.status) {
+                return follow_redirect(&self.ctx, step, request, &response).await;
+            }
             if let Some(id) = assigned_session(step, self.ctx.revision(), &response) {
                 self.session_id = Some(id);
             }
@@ -290,6 +295,36 @@ impl Flow {
         auth.scope = scope;
         Ok(())
     }
+}
+
+/// A redirected MCP request (RFC 9110 §15.4), followed once. A token is for the server
+/// it was issued for (MCP "Token Handling": a client sends a server only tokens of that
+/// server's authorization server), so across origins the request goes without its
+/// `Authorization`, as fetch, httpx and reqwest drop it; the `FollowsRedirectWithToken`
+/// defect keeps it. Whatever the target then asks (its own authorization, say), the
+/// reference client ends there: the answer must be a success by itself.
+async fn follow_redirect(
+    ctx: &Ctx,
+    step: Step,
+    mut request: HttpRequest,
+    response: &HttpResponse,
+) -> Result<(), String> {
+    let location = header(response, "Location")
+        .and_then(|l| url::Url::parse(&request.url).ok()?.join(l).ok())
+        .ok_or_else(|| format!("a redirect without a usable Location: {}", describe(response)))?;
+    let same_origin = url::Url::parse(&request.url)
+        .is_ok_and(|from| origin_of(&from) == origin_of(&location));
+    if !same_origin && !ctx.has(D::FollowsRedirectWithToken) {
+        request
+            .headers
+            .retain(|h| !h.name.eq_ignore_ascii_case("Authorization"));
+    }
+    request.url = location.to_string();
+    let answer = ctx.send(request).await?;
+    if (300..400).contains(&answer.status) {
+        return Err(format!("redirected again: {}", describe(&answer)));
+    }
+    check_answer(ctx, step, &answer).map_err(|e| format!("redirected to {location}: {e}"))
 }
 
 /// One authorization code grant: the authorization request, then the code exchange.
