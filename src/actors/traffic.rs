@@ -20,6 +20,9 @@ const BODY_LIMIT: usize = 1024 * 1024;
 #[derive(Clone, Default)]
 pub struct TrafficLog {
     entries: Arc<Mutex<Vec<Exchange>>>,
+    /// When the last request arrived: a client stopped at the time limit had gone quiet,
+    /// or was still working.
+    last_request: Arc<Mutex<Option<Instant>>>,
 }
 
 impl std::fmt::Debug for TrafficLog {
@@ -35,6 +38,18 @@ impl TrafficLog {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// How long ago the last request arrived; `None` before the first.
+    pub fn quiet_for(&self) -> Option<std::time::Duration> {
+        self.last_request
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .map(|at| at.elapsed())
+    }
+
+    fn arrived(&self) {
+        *self.last_request.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
     }
 
     fn push(&self, e: Exchange) {
@@ -61,6 +76,7 @@ pub fn recorded(router: Router, log: TrafficLog, origin: String, name: &'static 
 
 async fn record(State(r): State<Recording>, request: Request, next: Next) -> Response {
     let started = Instant::now();
+    r.log.arrived();
     let (parts, body) = request.into_parts();
     let body = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
     let headers = |map: &axum::http::HeaderMap| -> Vec<HeaderPair> {

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::case_run::{case_report, judge_expectation};
+use super::case_run::case_report;
+use super::client_verdict::{judge_client_run, quiet_after, ClientEnd};
 use super::events::RunEvents;
 use super::run_frame::RunFrame;
 use super::runner::{planned_work, run_each, RunPlan};
@@ -26,7 +27,6 @@ use crate::logic::case_model::ClientRun;
 use crate::logic::observation::Observation;
 use crate::logic::redaction::SecretValues;
 use crate::logic::template::Vars;
-use crate::logic::verdict::{case_verdict, unmet_precondition};
 use crate::logic::well_known::origin_of;
 use crate::vocab::{
     CaseReport, ClientDefect, IdpDefect, Outcome, ProcessEvidence, Revision, Role, RunReport,
@@ -36,6 +36,8 @@ use crate::vocab::{
 /// The pre-registered client a case may give the client under test.
 const PREREGISTERED_ID: &str = "mcp-authspec-preregistered";
 const PREREGISTERED_SECRET: &str = "mcp-authspec-preregistered-secret";
+/// The scenario of cases that name none (`auth/metadata-default`: the plain flow).
+const DEFAULT_SCENARIO: &str = "auth/metadata-default";
 
 /// Which client runs.
 #[derive(Debug, Clone)]
@@ -120,20 +122,18 @@ pub async fn run_client_case(
             return case_report(case, revision, Outcome::Error, Some(reason));
         }
     };
-    let context = match &run.preregistered {
-        None => json!({}),
-        Some(p) if p.auth_method.value == "none" => json!({
-            "client_id": PREREGISTERED_ID,
-            "token_endpoint_auth_method": "none",
-        }),
-        Some(p) => json!({
-            "client_id": PREREGISTERED_ID,
-            "client_secret": PREREGISTERED_SECRET,
-            "token_endpoint_auth_method": p.auth_method.value,
-        }),
-    };
-    let (exit_code, process) =
-        run_client(client, case, revision, &server.mcp_url, &context, timeout).await;
+    let scenario = scenario_of(run);
+    let context = launch_context(run, &scenario, &server.issuer);
+    let (exit_code, process) = run_client(
+        client,
+        &scenario,
+        revision,
+        &server.mcp_url,
+        &context,
+        timeout,
+    )
+    .await;
+    let quiet = log.quiet_for().is_none_or(|q| q >= quiet_after(timeout));
     let issuer = server.issuer.clone();
     let observation = Arc::new(Observation {
         exchanges: log.snapshot(),
@@ -153,39 +153,13 @@ pub async fn run_client_case(
         observation: Some(observation.clone()),
         ..Answer::default()
     };
-    let label = "client run";
     let mut report = case_report(case, revision, Outcome::Pass, None);
-    let skipped = run.when.iter().find_map(|e| {
-        let e = &e.value;
-        let j = e.is.judge(&e.query.evaluate(&answer, &vars), &vars);
-        (!j.holds)
-            .then(|| unmet_precondition(&e.query.to_string(), &e.is, &j, e.why.as_deref(), &vars))
-    });
-    match skipped {
-        // A client that never ended by itself cannot be "not applicable": its unfinished
-        // run is the verdict (a hang must not hide behind a precondition).
-        Some(reason) if observation.exit_code.is_none() => {
-            report.outcome = case.file.level.violation();
-            report.reason = Some(format!(
-                "the client did not end by itself ({}), so the case could not be judged: {reason}",
-                process.ended
-            ));
-        }
-        Some(reason) => {
-            report.outcome = Outcome::Skip;
-            report.reason = Some(reason);
-        }
-        None => {
-            report.checks = run
-                .expect
-                .iter()
-                .map(|e| judge_expectation(&e.value, &answer, &vars, case.file.level, label))
-                .collect();
-            let (outcome, reason) = case_verdict(&report.checks);
-            report.outcome = outcome;
-            report.reason = reason.map(|r| format!("{r} (the client {})", process.ended));
-        }
-    }
+    let end = ClientEnd {
+        stopped: observation.exit_code.is_none(),
+        still_working: !quiet,
+        ended: process.ended.clone(),
+    };
+    judge_client_run(case, run, &observation, &answer, &vars, &end, &mut report);
     // As recorded: the run's report redacts them (`RunFrame`).
     report.exchanges = observation.exchanges.clone();
     report.process = Some(process);
@@ -239,10 +213,37 @@ fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConf
     }
 }
 
+/// The scenario a case names, else the official one whose client behaviour is the plain
+/// flow every case starts from: an everything client dispatches on the name and exits on
+/// an empty or unknown one.
+fn scenario_of(run: &ClientRun) -> String {
+    run.scenario
+        .clone()
+        .unwrap_or_else(|| DEFAULT_SCENARIO.to_string())
+}
+
+/// `MCP_CONFORMANCE_CONTEXT` in the official schema (`{"name": <scenario>, …}`, the
+/// conformance suite's `ClientConformanceContextSchema`): a pre-registered client is the
+/// `auth/pre-registration` variant's `client_id`, `client_secret` and `issuer`. Nothing
+/// else: no verdict may depend on a field the official schema does not have.
+fn launch_context(run: &ClientRun, scenario: &str, issuer: &str) -> serde_json::Value {
+    let mut context = json!({ "name": scenario });
+    if let Some(p) = &run.preregistered {
+        context["client_id"] = json!(PREREGISTERED_ID);
+        if p.auth_method.value != "none" {
+            context["client_secret"] = json!(PREREGISTERED_SECRET);
+        }
+        context["issuer"] = json!(issuer);
+        // Interim, until the mock AS advertises exactly the registered method.
+        context["token_endpoint_auth_method"] = json!(p.auth_method.value);
+    }
+    context
+}
+
 /// Runs the client once; returns its exit code (`None`: stopped) and the evidence.
 async fn run_client(
     client: &ClientUnderTest,
-    case: &Case,
+    scenario: &str,
     revision: Revision,
     mcp_url: &str,
     context: &serde_json::Value,
@@ -286,14 +287,7 @@ async fn run_client(
             browser_shim,
         } => {
             let mut env = vec![
-                (
-                    "MCP_CONFORMANCE_SCENARIO".to_string(),
-                    case.file
-                        .client
-                        .as_ref()
-                        .and_then(|c| c.scenario.clone())
-                        .unwrap_or_default(),
-                ),
+                ("MCP_CONFORMANCE_SCENARIO".to_string(), scenario.to_string()),
                 (
                     "MCP_CONFORMANCE_PROTOCOL_VERSION".to_string(),
                     revision.as_str().to_string(),

@@ -4,6 +4,7 @@ mod as_session;
 mod as_setup;
 mod case_run;
 mod client_session;
+mod client_verdict;
 mod consent;
 mod events;
 mod launched_session;

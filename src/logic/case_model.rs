@@ -73,7 +73,15 @@ pub struct ClientRun {
     /// it in `MCP_CONFORMANCE_CONTEXT`.
     #[serde(default)]
     pub preregistered: Option<PreregisteredClient>,
-    /// Preconditions on the observation; when one does not hold the case is skipped.
+    /// Steps the client must have got to for the case to judge it, e.g. "it obtained a
+    /// token". One that does not hold fails the case at its level, naming the first error
+    /// a mock answered: a flow that stopped early is the client's verdict, not "not
+    /// applicable". Judged before `when`.
+    #[serde(default)]
+    #[schemars(with = "Vec<Expectation>")]
+    pub reached: Vec<Spanned<Expectation>>,
+    /// Preconditions on the observation; when one does not hold the case is skipped (the
+    /// client made an allowed choice that leaves the case nothing to judge).
     #[serde(default)]
     #[schemars(with = "Vec<Expectation>")]
     pub when: Vec<Spanned<Expectation>>,

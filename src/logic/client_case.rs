@@ -75,7 +75,12 @@ impl Validator<'_> {
             .iter()
             .map(|(n, _)| n.to_string())
             .collect();
-        for e in client.when.iter().chain(&client.expect) {
+        for e in client
+            .reached
+            .iter()
+            .chain(&client.when)
+            .chain(&client.expect)
+        {
             self.check_expectation(e, "client run", &defined);
         }
     }

@@ -10,6 +10,7 @@ pub mod consent_hint;
 pub mod diagnostic;
 pub mod documents;
 pub mod event_stream;
+pub mod flow_stop;
 pub mod json_schemas;
 pub mod jwt_view;
 pub mod mcp_messages;
