@@ -32,11 +32,19 @@ fn mock_error(e: &Exchange, mcp_url: &str) -> Option<String> {
             .as_ref()
             .map(|t| format!("no answer at {path}: {t}"));
     };
-    let bare = format!("{}{}", origin(&url), path);
-    let is_mcp = bare == mcp_url;
+    // Compared parsed: a server URL without a path is requested as `…/`.
+    let mut bare = url.clone();
+    bare.set_query(None);
+    bare.set_fragment(None);
+    let is_mcp = Url::parse(mcp_url).is_ok_and(|m| m == bare);
     let well_known = path.contains("/.well-known/");
     if status >= 400 {
         if is_mcp && (status == 401 || (status == 403 && has_bearer_challenge(e))) {
+            return None;
+        }
+        // Transports "Listening for Messages from the Server": 405 to the optional GET
+        // says the server offers no stream.
+        if is_mcp && status == 405 && e.method == "GET" {
             return None;
         }
         if well_known && status == 404 {
@@ -62,10 +70,6 @@ fn mock_error(e: &Exchange, mcp_url: &str) -> Option<String> {
         ));
     }
     None
-}
-
-fn origin(url: &Url) -> String {
-    url.origin().ascii_serialization()
 }
 
 fn header(e: &Exchange, name: &str) -> Option<String> {

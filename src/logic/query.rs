@@ -523,7 +523,9 @@ impl fmt::Display for Query {
                 "requests to {} carrying a token issued before the client first reached it",
                 to.as_str()
             ),
-            Query::ResponseStatuses(to) => write!(f, "statuses of the answers from {}", to.as_str()),
+            Query::ResponseStatuses(to) => {
+                write!(f, "statuses of the answers from {}", to.as_str())
+            }
             Query::ClientExit => write!(f, "the client's exit code"),
             Query::PkcePair => write!(f, "S256(code_verifier) = code_challenge"),
         }

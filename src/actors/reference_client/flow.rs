@@ -311,9 +311,14 @@ async fn follow_redirect(
 ) -> Result<(), String> {
     let location = header(response, "Location")
         .and_then(|l| url::Url::parse(&request.url).ok()?.join(l).ok())
-        .ok_or_else(|| format!("a redirect without a usable Location: {}", describe(response)))?;
-    let same_origin = url::Url::parse(&request.url)
-        .is_ok_and(|from| origin_of(&from) == origin_of(&location));
+        .ok_or_else(|| {
+            format!(
+                "a redirect without a usable Location: {}",
+                describe(response)
+            )
+        })?;
+    let same_origin =
+        url::Url::parse(&request.url).is_ok_and(|from| origin_of(&from) == origin_of(&location));
     if !same_origin && !ctx.has(D::FollowsRedirectWithToken) {
         request
             .headers

@@ -1,0 +1,104 @@
+//! Non-conformant clients that a case must fail besides the defect the case names: the
+//! reference client with one further defect, run for every revision of the case, and
+//! the outcome it must get (the case's level violated). Each is a way real clients were
+//! seen to break the rule while an earlier form of the case passed them (findings of
+//! the interop run against real clients, "Too lax").
+
+use std::time::Duration;
+
+use mcp_authspec::engine::{run_client_case, ClientUnderTest};
+use mcp_authspec::input::{load_cases, CaseSource};
+use mcp_authspec::vocab::{CaseReport, ClientDefect as D, Outcome};
+
+/// Runs the builtin case `id` for each of its revisions with the reference client
+/// showing `defect`.
+async fn run(id: &str, defect: D) -> Vec<CaseReport> {
+    let case = load_cases(&CaseSource::Builtin)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id() == id)
+        .unwrap_or_else(|| panic!("no case {id}"));
+    let client = ClientUnderTest::Reference {
+        defect: Some(defect),
+    };
+    let mut reports = Vec::new();
+    for revision in case.file.revisions.iter().copied() {
+        reports.push(run_client_case(&case, revision, &client, Duration::from_secs(20)).await);
+    }
+    reports
+}
+
+async fn fails(id: &str, defect: D, outcome: Outcome) {
+    let reports = run(id, defect).await;
+    assert!(!reports.is_empty());
+    for r in reports {
+        assert_eq!(
+            r.outcome, outcome,
+            "{id} [{}] with {defect}: {:?}",
+            r.revision, r.reason
+        );
+    }
+}
+
+/// The GET that opens the server's event stream is a request to the MCP server like any
+/// other (rust-sdk #464, gemini-cli #25473 sent it without the token). 2026-07-28 has no
+/// GET stream, so only the earlier revisions run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_get_stream_without_the_token_fails() {
+    let reports = run(
+        "client/token/bearer-on-every-request",
+        D::GetStreamWithoutToken,
+    )
+    .await;
+    for r in reports {
+        if r.revision >= mcp_authspec::vocab::Revision::R2026_07_28 {
+            assert_eq!(r.outcome, Outcome::Pass, "{:?}", r.reason);
+        } else {
+            assert_eq!(r.outcome, Outcome::Fail, "[{}] {:?}", r.revision, r.reason);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_once_in_a_url_query_under_another_name_fails() {
+    fails(
+        "client/token/never-in-query",
+        D::TokenInQueryOtherName,
+        Outcome::Fail,
+    )
+    .await;
+}
+
+/// The official scope-from-scopes-supported scenario's `auth-test-partial-scopes`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requesting_only_the_first_metadata_scope_warns() {
+    fails(
+        "client/scope/from-metadata",
+        D::FirstScopeOnly,
+        Outcome::Warn,
+    )
+    .await;
+}
+
+/// A client that never got a token has not reached what these cases judge: that is its
+/// verdict (the level violated, naming where the flow stopped), never a skip.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_gets_a_token_fails_the_cases_about_using_it() {
+    for id in [
+        "client/token/bearer-on-every-request",
+        "client/token/never-in-query",
+        "client/resource/on-refresh",
+    ] {
+        for r in run(id, D::WrongCodeVerifier).await {
+            assert_eq!(
+                r.outcome,
+                Outcome::Fail,
+                "{id} [{}]: {:?}",
+                r.revision,
+                r.reason
+            );
+            let reason = r.reason.unwrap_or_default();
+            assert!(reason.contains("/token"), "{id} [{}]: {reason}", r.revision);
+        }
+    }
+}
