@@ -134,10 +134,12 @@ impl Observation {
             .collect()
     }
 
-    /// The URLs of the requests to `endpoint` whose Bearer token was issued before the
-    /// client's first request there: a token obtained before the client knew that server,
-    /// so for another one (MCP "Token Handling").
-    pub fn earlier_tokens_sent_to(&self, endpoint: Endpoint) -> Vec<String> {
+    /// The URLs of the requests to `endpoint` that carried a token of the MCP server
+    /// under test (MCP "Token Handling": a server gets only tokens issued for it). A
+    /// token is the target's when it was issued before the client's first request to
+    /// `endpoint` (the client did not know that server yet), or when its token request
+    /// named the target as `resource` (RFC 8707 §2.2; a refresh, say).
+    pub fn target_tokens_sent_to(&self, endpoint: Endpoint) -> Vec<String> {
         let Some(first) = self
             .exchanges
             .iter()
@@ -145,9 +147,16 @@ impl Observation {
         else {
             return Vec::new();
         };
-        let earlier: Vec<String> = self.exchanges[..first]
+        let target = Url::parse(&self.mcp_url).ok();
+        let targets: Vec<String> = self
+            .exchanges
             .iter()
-            .filter_map(issued_token)
+            .enumerate()
+            .filter_map(|(i, e)| {
+                let token = issued_token(e)?;
+                let resource = part(e, &param("resource")).and_then(|r| Url::parse(&r).ok());
+                (i < first || (resource.is_some() && resource == target)).then_some(token)
+            })
             .collect();
         self.exchanges[first..]
             .iter()
@@ -155,7 +164,7 @@ impl Observation {
             .filter(|e| {
                 part(e, &header("authorization")).is_some_and(|v| {
                     let token = v.split_once(' ').map_or(v.as_str(), |(_, t)| t).trim();
-                    earlier.iter().any(|t| t == token)
+                    targets.iter().any(|t| t == token)
                 })
             })
             .map(|e| e.url.clone())
@@ -367,5 +376,103 @@ mod tests {
         o.exchanges[4].request_body =
             Some("grant_type=authorization_code&code_verifier=other".into());
         assert_eq!(o.pkce_pair(), Ok(Value::Bool(false)));
+    }
+
+    /// A token response of the authorization server at port 2 for `resource`.
+    fn issued(token: &str, resource: &str) -> Exchange {
+        let mut e = exchange(
+            "POST",
+            "http://127.0.0.1:2/token",
+            Some(&format!(
+                "grant_type=authorization_code&resource={resource}"
+            )),
+        );
+        e.request_headers.clear();
+        e.status = Some(200);
+        e.response_body = Some(format!(
+            r#"{{"access_token":"{token}","token_type":"Bearer"}}"#
+        ));
+        e
+    }
+
+    fn bearer(method: &str, url: &str, token: Option<&str>) -> Exchange {
+        let mut e = exchange(method, url, None);
+        e.request_headers = token
+            .map(|t| vec![HeaderPair::new("Authorization", format!("Bearer {t}"))])
+            .unwrap_or_default();
+        e
+    }
+
+    fn session(exchanges: Vec<Exchange>) -> Observation {
+        Observation {
+            mcp_url: "http://127.0.0.1:1/mcp".into(),
+            exchanges,
+            exit_code: Some(0),
+            ended: "exit status 0".into(),
+        }
+    }
+
+    #[test]
+    fn requests_after_the_first_token_include_a_get_stream() {
+        let o = session(vec![
+            bearer("POST", "http://127.0.0.1:1/mcp", None),
+            issued("tok-a", "http://127.0.0.1:1/mcp"),
+            bearer("POST", "http://127.0.0.1:1/mcp", Some("tok-a")),
+            bearer("GET", "http://127.0.0.1:1/mcp", None),
+        ]);
+        let after = o.after_first_token(Endpoint::Mcp);
+        assert_eq!(after.len(), 2);
+        assert_eq!(after[1].method, "GET");
+        assert!(part(after[1], &header("authorization")).is_none());
+        assert!(session(vec![]).after_first_token(Endpoint::Mcp).is_empty());
+    }
+
+    #[test]
+    fn an_issued_token_is_found_in_any_url_under_any_name() {
+        let o = session(vec![
+            issued("tok-a", "x"),
+            bearer("POST", "http://127.0.0.1:1/mcp?token=tok-a", Some("tok-a")),
+            bearer("POST", "http://127.0.0.1:1/mcp?x=1", Some("tok-a")),
+            bearer("GET", "http://127.0.0.1:2/jwks/tok-a", None),
+        ]);
+        assert_eq!(
+            o.urls_with_issued_token(),
+            [
+                "http://127.0.0.1:1/mcp?token=tok-a",
+                "http://127.0.0.1:2/jwks/tok-a"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_targets_tokens_are_told_apart_from_another_servers() {
+        let target = "http://127.0.0.1:1/mcp";
+        let other = "http://127.0.0.1:9/mcp";
+        let o = session(vec![
+            issued("tok-a", target),
+            bearer("POST", target, Some("tok-a")),
+            // Another server, first without a token, then with its own.
+            bearer("POST", other, None),
+            issued("tok-b", other),
+            bearer("POST", other, Some("tok-b")),
+            // A refreshed token of the target, issued after the first contact.
+            issued("tok-a2", target),
+            bearer("POST", other, Some("tok-a2")),
+            bearer("POST", other, Some("tok-a")),
+        ]);
+        assert_eq!(o.to(Endpoint::OtherMcpServer).len(), 4);
+        assert_eq!(o.to(Endpoint::AuthorizationServer).len(), 3);
+        assert_eq!(
+            o.target_tokens_sent_to(Endpoint::OtherMcpServer),
+            [other, other]
+        );
+    }
+
+    #[test]
+    fn a_server_url_without_a_path_is_its_endpoint() {
+        let mut o = session(vec![bearer("POST", "http://127.0.0.1:1/", None)]);
+        o.mcp_url = "http://127.0.0.1:1".into();
+        assert_eq!(o.to(Endpoint::Mcp).len(), 1);
+        assert!(o.to(Endpoint::OtherMcpServer).is_empty());
     }
 }

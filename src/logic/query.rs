@@ -62,10 +62,10 @@ pub enum Query {
     /// access token the authorization server issued, anywhere in the URL (any parameter
     /// name, or none), as an array; empty when no URL does.
     UrlsWithIssuedToken,
-    /// Client cases: the URLs of the requests to an endpoint whose Bearer token was
-    /// issued before the client's first request there (so for another server), as an
-    /// array; empty when none.
-    EarlierTokensSentTo(Endpoint),
+    /// Client cases: the URLs of the requests to an endpoint that carried a token of the
+    /// MCP server under test (issued before the client's first request there, or asked
+    /// for with the target as `resource`), as an array; empty when none.
+    TargetTokensSentTo(Endpoint),
     /// Client cases: the HTTP status of every answer from an endpoint, as an array of
     /// numbers (`null` where none arrived).
     ResponseStatuses(Endpoint),
@@ -256,7 +256,7 @@ impl Query {
             | Query::Requests(_)
             | Query::ClientExit
             | Query::UrlsWithIssuedToken
-            | Query::EarlierTokensSentTo(_)
+            | Query::TargetTokensSentTo(_)
             | Query::ResponseStatuses(_)
             | Query::PkcePair => unreachable!("handled above"),
         }
@@ -323,9 +323,9 @@ impl Query {
                     .ok_or_else(|| format!("the client did not exit by itself: {}", o.ended))
             }),
             Query::PkcePair => observed().and_then(|o| o.pkce_pair()),
-            Query::EarlierTokensSentTo(to) => observed().map(|o| {
+            Query::TargetTokensSentTo(to) => observed().map(|o| {
                 Value::Array(
-                    o.earlier_tokens_sent_to(*to)
+                    o.target_tokens_sent_to(*to)
                         .into_iter()
                         .map(Value::String)
                         .collect(),
@@ -518,9 +518,9 @@ impl fmt::Display for Query {
             Query::UrlsWithIssuedToken => {
                 write!(f, "the request URLs that carry an issued access token")
             }
-            Query::EarlierTokensSentTo(to) => write!(
+            Query::TargetTokensSentTo(to) => write!(
                 f,
-                "requests to {} carrying a token issued before the client first reached it",
+                "requests to {} carrying a token of the MCP server under test",
                 to.as_str()
             ),
             Query::ResponseStatuses(to) => {
