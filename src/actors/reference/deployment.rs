@@ -82,6 +82,11 @@ impl ReferenceConfig {
         }
         if self.has_knob(ServerKnob::LegacyMetadataMissing) {
             c.defects.insert(IdpDefect::MetadataMissing);
+            // Without metadata there is no authorization_response_iss_parameter_supported
+            // to announce `iss` (RFC 9207 §3), and a client has no issuer to compare it
+            // with, so a server of that kind sends none (as the official fallback
+            // scenario's does).
+            c.defects.insert(IdpDefect::NoIssInResponse);
         }
         c
     }
