@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::case_run::case_report;
+use super::client_revision_probe::probe_revisions;
 use super::client_verdict::{judge_client_run, quiet_after, ClientEnd};
 use super::events::RunEvents;
 use super::run_frame::RunFrame;
@@ -80,10 +81,16 @@ impl ClientSession {
             &self.plan,
         )
         .with_secrets(&secrets);
-        let work = planned_work(cases, Role::Client, &self.plan);
-        let client = Arc::new(self.client.clone());
+        // Revisions the client does not speak get one finding each, and their cases do
+        // not run. Probes respect the cap: a client on a fixed callback port runs alone.
         let timeout = self.plan.case_timeout;
-        let reports = run_each(
+        let findings = probe_revisions(&self.client, &self.plan.revisions, &self.plan).await;
+        let mut plan = self.plan.clone();
+        plan.revisions
+            .retain(|r| !findings.iter().any(|f| f.revision == *r));
+        let work = planned_work(cases, Role::Client, &plan);
+        let client = Arc::new(self.client.clone());
+        let mut reports = run_each(
             work,
             self.plan.concurrency,
             events,
@@ -93,6 +100,8 @@ impl ClientSession {
             },
         )
         .await;
+        reports.extend(findings);
+        reports.sort_by(|a, b| (a.id.as_str(), a.revision).cmp(&(b.id.as_str(), b.revision)));
         frame.finish(None, reports)
     }
 }
@@ -114,34 +123,16 @@ pub async fn run_client_case(
             Some("not a client case".into()),
         );
     };
-    let log = TrafficLog::default();
-    let server = match start_reference_server(mocks(run, &log, revision)).await {
-        Ok(s) => s,
-        Err(e) => {
-            let reason = format!("cannot start the mocks on 127.0.0.1: {e}");
-            return case_report(case, revision, Outcome::Error, Some(reason));
-        }
+    let seen = match observe(run, revision, client, timeout).await {
+        Ok(seen) => seen,
+        Err(reason) => return case_report(case, revision, Outcome::Error, Some(reason)),
     };
-    let scenario = scenario_of(run);
-    let context = launch_context(run, &scenario, &server.issuer);
-    let (exit_code, process) = run_client(
-        client,
-        &scenario,
-        revision,
-        &server.mcp_url,
-        &context,
-        timeout,
-    )
-    .await;
-    let quiet = log.quiet_for().is_none_or(|q| q >= quiet_after(timeout));
-    let issuer = server.issuer.clone();
-    let observation = Arc::new(Observation {
-        exchanges: log.snapshot(),
-        mcp_url: server.mcp_url.clone(),
-        exit_code,
-        ended: process.ended.clone(),
-    });
-    drop(server);
+    let ClientRunSeen {
+        observation,
+        process,
+        quiet,
+        issuer,
+    } = seen;
     let mut vars = Vars::new();
     vars.insert("target".into(), observation.mcp_url.clone());
     if let Ok(u) = url::Url::parse(&observation.mcp_url) {
@@ -165,6 +156,54 @@ pub async fn run_client_case(
     report.process = Some(process);
     report.duration_ms = started.elapsed().as_millis() as u64;
     report
+}
+
+/// What one run of the client against a case's mocks showed.
+pub(super) struct ClientRunSeen {
+    pub observation: Arc<Observation>,
+    pub process: ProcessEvidence,
+    /// No request in the last moments before it ended (or was stopped).
+    pub quiet: bool,
+    /// The mock authorization server's issuer.
+    pub issuer: String,
+}
+
+/// Starts the mocks of `run`, runs the client once against them, and keeps what they
+/// recorded. `Err` only when the mocks cannot start.
+pub(super) async fn observe(
+    run: &ClientRun,
+    revision: Revision,
+    client: &ClientUnderTest,
+    timeout: Duration,
+) -> Result<ClientRunSeen, String> {
+    let log = TrafficLog::default();
+    let server = start_reference_server(mocks(run, &log, revision))
+        .await
+        .map_err(|e| format!("cannot start the mocks on 127.0.0.1: {e}"))?;
+    let scenario = scenario_of(run);
+    let context = launch_context(run, &scenario, &server.issuer);
+    let (exit_code, process) = run_client(
+        client,
+        &scenario,
+        revision,
+        &server.mcp_url,
+        &context,
+        timeout,
+    )
+    .await;
+    let quiet = log.quiet_for().is_none_or(|q| q >= quiet_after(timeout));
+    let observation = Arc::new(Observation {
+        exchanges: log.snapshot(),
+        mcp_url: server.mcp_url.clone(),
+        exit_code,
+        ended: process.ended.clone(),
+    });
+    Ok(ClientRunSeen {
+        observation,
+        process,
+        quiet,
+        issuer: server.issuer.clone(),
+    })
 }
 
 /// The mocks of a case: its server defects and knobs, its IdP knobs, recording. The
