@@ -10,10 +10,11 @@
 //! A run that never gets to an authorized request decides nothing: the cases run and
 //! judge for themselves.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinSet;
 
 use super::client_session::{observe, ClientUnderTest};
@@ -54,8 +55,14 @@ pub async fn probe_revisions(
     for revision in revisions.iter().copied() {
         let (client, permits, timeout) = (client.clone(), permits.clone(), plan.case_timeout);
         tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await.ok();
-            probe_client(&client, revision, timeout).await
+            let answer = remembered(&client, revision);
+            answer
+                .get_or_init(|| async {
+                    let _permit = permits.acquire_owned().await.ok();
+                    probe_client(&client, revision, timeout).await
+                })
+                .await
+                .clone()
         });
     }
     let mut findings = Vec::new();
@@ -66,6 +73,21 @@ pub async fn probe_revisions(
         }
     }
     findings
+}
+
+/// A probe's answer, shared by every session of this process with the same client and
+/// revision: the vendor harness (`cargo test`) runs one session per case, and which
+/// revision a client speaks does not change between them.
+type Answer = Arc<OnceCell<Option<CaseReport>>>;
+
+fn remembered(client: &ClientUnderTest, revision: Revision) -> Answer {
+    static ANSWERS: OnceLock<Mutex<HashMap<(String, Revision), Answer>>> = OnceLock::new();
+    let key = (format!("{client:?}"), revision);
+    let mut answers = ANSWERS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    answers.entry(key).or_default().clone()
 }
 
 /// `Some(finding)` when the client speaks another revision than `revision`.
