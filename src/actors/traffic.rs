@@ -20,6 +20,9 @@ const BODY_LIMIT: usize = 1024 * 1024;
 #[derive(Clone, Default)]
 pub struct TrafficLog {
     entries: Arc<Mutex<Vec<Exchange>>>,
+    /// What a mock remarks about the run beside the exchanges, e.g. that it accepted a
+    /// client ID metadata document it could not fetch: the report shows them apart.
+    notes: Arc<Mutex<Vec<String>>>,
 }
 
 impl std::fmt::Debug for TrafficLog {
@@ -32,6 +35,24 @@ impl TrafficLog {
     /// Everything recorded so far, in arrival order.
     pub fn snapshot(&self) -> Vec<Exchange> {
         self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Records a mock-side remark (one sentence, for the report).
+    pub fn note(&self, text: impl Into<String>) {
+        let text = text.into();
+        let mut notes = self.notes.lock().unwrap_or_else(|e| e.into_inner());
+        // The same remark on every request (a client that retries) is said once.
+        if !notes.contains(&text) {
+            notes.push(text);
+        }
+    }
+
+    /// The mocks' remarks so far, in the order they were made.
+    pub fn notes(&self) -> Vec<String> {
+        self.notes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()

@@ -29,7 +29,7 @@ use crate::logic::template::Vars;
 use crate::logic::verdict::{case_verdict, unmet_precondition};
 use crate::logic::well_known::origin_of;
 use crate::vocab::{
-    CaseReport, ClientDefect, IdpDefect, Outcome, ProcessEvidence, Revision, Role, RunReport,
+    CaseReport, ClientDefect, ClientKnob, IdpDefect, IdpKnob, Outcome, ProcessEvidence, Revision, Role, RunReport,
     ServerDefect, ServerKnob, TargetDescription,
 };
 
@@ -40,8 +40,12 @@ const PREREGISTERED_SECRET: &str = "mcp-authspec-preregistered-secret";
 /// Which client runs.
 #[derive(Debug, Clone)]
 pub enum ClientUnderTest {
-    /// The embedded reference client, in-process, with at most one defect.
-    Reference { defect: Option<ClientDefect> },
+    /// The embedded reference client, in-process, with at most one defect and any
+    /// conformant variations (`ClientKnob`).
+    Reference {
+        defect: Option<ClientDefect>,
+        knobs: BTreeSet<ClientKnob>,
+    },
     /// A program speaking the official conformance suite's launch protocol: the server
     /// URL as its last argument, `MCP_CONFORMANCE_*` in the environment.
     Command {
@@ -212,16 +216,18 @@ fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConf
         .iter()
         .filter_map(|n| n.value.parse().ok())
         .collect();
+    let idp_knobs: BTreeSet<IdpKnob> = run
+        .idp
+        .iter()
+        .filter_map(|n| n.value.parse().ok())
+        .collect();
+    // Any loopback redirect URI (RFC 8252 §7.3): the client never learns a registered one.
     let preregistered = run
         .preregistered
         .iter()
-        .map(|p| Client {
-            client_id: PREREGISTERED_ID.into(),
-            client_secret: (p.auth_method.value != "none").then(|| PREREGISTERED_SECRET.into()),
-            // RFC 8252 §7.3: any port of the loopback redirect URI is accepted.
-            redirect_uris: vec!["http://127.0.0.1/callback".into()],
-            token_endpoint_auth_method: p.auth_method.value.clone(),
-            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        .map(|p| {
+            let secret = (p.auth_method.value != "none").then(|| PREREGISTERED_SECRET.into());
+            Client::preregistered(PREREGISTERED_ID, secret, p.auth_method.value.clone())
         })
         .collect();
     ReferenceConfig {
@@ -231,6 +237,7 @@ fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConf
         idp: IdpConfig {
             issuer_path: run.issuer_path.clone(),
             defects: idp_defects,
+            knobs: idp_knobs,
             preregistered,
             ..IdpConfig::default()
         },
@@ -249,21 +256,19 @@ async fn run_client(
     timeout: Duration,
 ) -> (Option<i32>, ProcessEvidence) {
     match client {
-        ClientUnderTest::Reference { defect } => {
+        ClientUnderTest::Reference { defect, knobs } => {
             let launch = ClientLaunch {
                 server_url: mcp_url.to_string(),
                 revision,
                 context: context.clone(),
                 defects: defect.iter().copied().collect(),
+                knobs: knobs.clone(),
                 browser: BrowserMode::Fetch,
                 browser_command: None,
                 callback_timeout: timeout,
             };
             let evidence = |ended: String| ProcessEvidence {
-                command: match defect {
-                    Some(d) => format!("reference client (in-process) with defect {d}"),
-                    None => "reference client (in-process)".into(),
-                },
+                command: reference_command(defect.as_ref(), knobs),
                 ended,
                 stdout: String::new(),
                 stderr: String::new(),
@@ -326,4 +331,17 @@ async fn run_client(
             }
         }
     }
+}
+
+/// How the in-process reference client is named in the evidence.
+fn reference_command(defect: Option<&ClientDefect>, knobs: &BTreeSet<ClientKnob>) -> String {
+    let mut command = "reference client (in-process)".to_string();
+    if let Some(d) = defect {
+        command.push_str(&format!(" with defect {d}"));
+    }
+    if !knobs.is_empty() {
+        let names: Vec<&str> = knobs.iter().map(|k| k.name()).collect();
+        command.push_str(&format!(" with knobs {}", names.join(", ")));
+    }
+    command
 }

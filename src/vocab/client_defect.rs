@@ -52,6 +52,9 @@ defects! {
     SkipsStateCheck = "skips-state-check",
     /// Registers and uses a plain-http, non-loopback redirect URI.
     InsecureRedirectUri = "insecure-redirect-uri",
+    /// Registers a second redirect URI, plain http on a non-loopback host, beside its
+    /// loopback one (which it still uses).
+    ExtraInsecureRedirectUri = "extra-insecure-redirect-uri",
     /// Registers without token_endpoint_auth_method.
     DcrWithoutAuthMethod = "dcr-without-auth-method",
     /// Registers without application_type.
