@@ -93,11 +93,16 @@ async fn a_client_id_metadata_document_client_passes() {
             .find(|e| e.url.contains("/authorize?"))
             .expect("an authorization request");
         assert!(
-            authorize.url.contains("client_id=http%3A%2F%2F127.0.0.1%3A"),
+            authorize
+                .url
+                .contains("client_id=http%3A%2F%2F127.0.0.1%3A"),
             "{}",
             authorize.url
         );
-        assert_eq!(outcome(&report, "client/registration/token-auth-none", revision), "pass");
+        assert_eq!(
+            outcome(&report, "client/registration/token-auth-none", revision),
+            "pass"
+        );
     }
     // Before 2025-11-25 there are no such documents: it registers, and is judged on that.
     for revision in [Revision::R2025_03_26, Revision::R2025_06_18] {
@@ -138,7 +143,11 @@ async fn an_extra_insecure_redirect_uri_fails_in_every_revision() {
     assert_eq!(cases.len(), 1);
     let report = run(Some(ClientDefect::ExtraInsecureRedirectUri), &[], &cases).await;
     for revision in Revision::ALL {
-        let c = report.cases.iter().find(|c| c.revision == revision).unwrap();
+        let c = report
+            .cases
+            .iter()
+            .find(|c| c.revision == revision)
+            .unwrap();
         assert_eq!(c.outcome, Outcome::Fail, "{revision}: {c:?}");
         let reason = c.reason.as_deref().unwrap_or_default();
         assert!(reason.contains("mcp-client.example"), "{reason}");

@@ -52,10 +52,7 @@ impl TrafficLog {
 
     /// The mocks' remarks so far, in the order they were made.
     pub fn notes(&self) -> Vec<String> {
-        self.notes
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.notes.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     fn push(&self, e: Exchange) {

@@ -29,8 +29,8 @@ use crate::logic::template::Vars;
 use crate::logic::verdict::{case_verdict, unmet_precondition};
 use crate::logic::well_known::origin_of;
 use crate::vocab::{
-    CaseReport, ClientDefect, ClientKnob, IdpDefect, IdpKnob, Outcome, ProcessEvidence, Revision, Role, RunReport,
-    ServerDefect, ServerKnob, TargetDescription,
+    CaseReport, ClientDefect, ClientKnob, IdpDefect, IdpKnob, Outcome, ProcessEvidence, Revision,
+    Role, RunReport, ServerDefect, ServerKnob, TargetDescription,
 };
 
 /// The pre-registered client a case may give the client under test.

@@ -438,14 +438,21 @@ mod tests {
         .unwrap();
         let ok = json!([null, "http://127.0.0.1:3/cb", "https://x.example/cb"]);
         assert!(judge(optional_url.clone(), Ok(ok)));
-        assert!(!judge(optional_url.clone(), Ok(json!([null, "http://x.example/cb"]))));
+        assert!(!judge(
+            optional_url.clone(),
+            Ok(json!([null, "http://x.example/cb"]))
+        ));
         let vars = Vars::new();
         assert_eq!(
             optional_url.expected(&vars),
             "every element is null or is an https URL (or http on loopback)"
         );
         let j = optional_url.judge(&Ok(json!(["http://x.example/cb"])), &vars);
-        assert!(j.actual.contains("is neither null nor an https URL"), "{}", j.actual);
+        assert!(
+            j.actual.contains("is neither null nor an https URL"),
+            "{}",
+            j.actual
+        );
     }
 
     #[test]

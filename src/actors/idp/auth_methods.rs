@@ -71,8 +71,9 @@ pub fn assigned(s: &IdpState, requested: Option<&str>) -> Result<&'static str, S
     let given = offered[0];
     let asked = match requested {
         Some(m) => format!("asked for token_endpoint_auth_method {m}"),
-        None => "asked for no token_endpoint_auth_method (RFC 7591 §2: client_secret_basic)"
-            .to_string(),
+        None => {
+            "asked for no token_endpoint_auth_method (RFC 7591 §2: client_secret_basic)".to_string()
+        }
     };
     s.note(format!(
         "registration: the client {asked}; this authorization server offers only {}, so it \

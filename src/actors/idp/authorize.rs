@@ -15,8 +15,8 @@ use url::Url;
 
 use super::cimd;
 use super::config::{Consent, MissingPkce};
-use super::metadata::cimd_supported;
 use super::login::login_page;
+use super::metadata::cimd_supported;
 use super::params::{is_verifier_syntax, scope_tokens, Params};
 use super::registration::oauth_error;
 use super::state::{lock, Approval, CodeGrant, IdpState, RedirectRule};
@@ -99,7 +99,11 @@ async fn resolve_document_client(s: &IdpState, p: &Params) -> Result<(), String>
     let Some(url) = cimd::document_url(client_id) else {
         return Ok(());
     };
-    let preregistered = s.config.preregistered.iter().any(|c| c.client_id == client_id);
+    let preregistered = s
+        .config
+        .preregistered
+        .iter()
+        .any(|c| c.client_id == client_id);
     if preregistered || !cimd_supported(s) {
         return Ok(());
     }

@@ -135,7 +135,9 @@ fn judge(s: &IdpState, client_id: &str, document: &Map<String, Value>) -> Result
     // MCP 2025-11-25 "Client ID Metadata Documents": client_id, client_name and
     // redirect_uris are required.
     if !document.get("client_name").is_some_and(Value::is_string) {
-        return Err(refuse("has no client_name string (MCP requires one)".into()));
+        return Err(refuse(
+            "has no client_name string (MCP requires one)".into(),
+        ));
     }
     // No shared secret can exist between a document client and the server.
     let method = match document.get("token_endpoint_auth_method") {
@@ -161,9 +163,9 @@ fn judge(s: &IdpState, client_id: &str, document: &Map<String, Value>) -> Result
         Some(Value::Array(uris)) if !uris.is_empty() => uris
             .iter()
             .map(|u| {
-                let u = u
-                    .as_str()
-                    .ok_or_else(|| refuse(format!("lists a redirect URI {u} that is not a string")))?;
+                let u = u.as_str().ok_or_else(|| {
+                    refuse(format!("lists a redirect URI {u} that is not a string"))
+                })?;
                 check_redirect_uri(s, u).map_err(|why| refuse(format!("lists {why}")))?;
                 Ok(u.to_string())
             })
@@ -199,7 +201,11 @@ mod tests {
 
     #[test]
     fn only_loopback_documents_are_fetched() {
-        let yes = ["http://127.0.0.1:9/c.json", "https://localhost/c", "http://[::1]:4/c"];
+        let yes = [
+            "http://127.0.0.1:9/c.json",
+            "https://localhost/c",
+            "http://[::1]:4/c",
+        ];
         for u in yes {
             assert!(fetchable(&document_url(u).unwrap()), "{u}");
         }

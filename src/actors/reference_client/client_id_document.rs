@@ -33,7 +33,12 @@ impl std::fmt::Debug for ServedDocument {
 /// The document's contents: the required client_id, client_name and redirect_uris, the
 /// grants the client uses, and `none`, since no secret can be shared with a document
 /// client (the draft forbids shared-secret methods).
-fn document(url: &str, client_name: &str, redirect_uri: &str, application_type: Option<&str>) -> Value {
+fn document(
+    url: &str,
+    client_name: &str,
+    redirect_uri: &str,
+    application_type: Option<&str>,
+) -> Value {
     let mut doc = json!({
         "client_id": url,
         "client_name": client_name,
@@ -54,9 +59,9 @@ pub(super) async fn serve_document(
     redirect_uri: &str,
     application_type: Option<&str>,
 ) -> Result<ServedDocument, String> {
-    let bound = bind_loopback()
-        .await
-        .map_err(|e| format!("cannot listen on loopback for the client ID metadata document: {e}"))?;
+    let bound = bind_loopback().await.map_err(|e| {
+        format!("cannot listen on loopback for the client ID metadata document: {e}")
+    })?;
     let addr = bound
         .local_addr()
         .map_err(|e| format!("cannot read the document's loopback port: {e}"))?;
