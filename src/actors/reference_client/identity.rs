@@ -146,3 +146,50 @@ async fn register(
         _document: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metadata(methods: Option<&[&str]>) -> AsMetadata {
+        AsMetadata {
+            issuer: "http://127.0.0.1:1".into(),
+            document_issuer: None,
+            url: "http://127.0.0.1:1/.well-known/oauth-authorization-server".into(),
+            authorization_endpoint: "http://127.0.0.1:1/authorize".into(),
+            token_endpoint: "http://127.0.0.1:1/token".into(),
+            registration_endpoint: None,
+            code_challenge_methods: Some(vec!["S256".into()]),
+            iss_parameter_supported: true,
+            auth_methods: methods.map(|m| m.iter().map(|s| s.to_string()).collect()),
+            cimd_supported: false,
+        }
+    }
+
+    /// The official context names no method: the metadata decides, as in the TypeScript
+    /// SDK; a registration response's method always wins.
+    #[test]
+    fn the_method_comes_from_the_registration_else_the_metadata() {
+        let all = ["none", "client_secret_basic", "client_secret_post"];
+        let post = ["client_secret_post"];
+        assert_eq!(
+            auth_method(None, Some("s"), &metadata(Some(&all))),
+            "client_secret_basic"
+        );
+        assert_eq!(
+            auth_method(None, Some("s"), &metadata(Some(&post))),
+            "client_secret_post"
+        );
+        // RFC 8414 §2: no list means client_secret_basic.
+        assert_eq!(
+            auth_method(None, Some("s"), &metadata(None)),
+            "client_secret_basic"
+        );
+        assert_eq!(auth_method(None, None, &metadata(Some(&post))), "none");
+        let named = Some("client_secret_post");
+        assert_eq!(
+            auth_method(named, Some("s"), &metadata(Some(&all))),
+            "client_secret_post"
+        );
+    }
+}
