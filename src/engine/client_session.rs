@@ -30,8 +30,8 @@ use crate::logic::redaction::SecretValues;
 use crate::logic::template::Vars;
 use crate::logic::well_known::origin_of;
 use crate::vocab::{
-    CaseReport, ClientDefect, IdpDefect, Outcome, ProcessEvidence, Revision, Role, RunReport,
-    ServerDefect, ServerKnob, TargetDescription,
+    CaseReport, ClientDefect, ClientKnob, IdpDefect, IdpKnob, Outcome, ProcessEvidence, Revision,
+    Role, RunReport, ServerDefect, ServerKnob, TargetDescription,
 };
 
 /// The pre-registered client a case may give the client under test.
@@ -43,8 +43,12 @@ const DEFAULT_SCENARIO: &str = "auth/metadata-default";
 /// Which client runs.
 #[derive(Debug, Clone)]
 pub enum ClientUnderTest {
-    /// The embedded reference client, in-process, with at most one defect.
-    Reference { defect: Option<ClientDefect> },
+    /// The embedded reference client, in-process, with at most one defect and any
+    /// conformant variations (`ClientKnob`).
+    Reference {
+        defect: Option<ClientDefect>,
+        knobs: BTreeSet<ClientKnob>,
+    },
     /// A program speaking the official conformance suite's launch protocol: the server
     /// URL as its last argument, `MCP_CONFORMANCE_*` in the environment.
     Command {
@@ -192,6 +196,8 @@ pub(super) async fn observe(
     )
     .await;
     let quiet = log.quiet_for().is_none_or(|q| q >= quiet_after(timeout));
+    let mut process = process;
+    process.notes = log.notes();
     let observation = Arc::new(Observation {
         exchanges: log.snapshot(),
         mcp_url: server.mcp_url.clone(),
@@ -225,16 +231,18 @@ fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConf
         .iter()
         .filter_map(|n| n.value.parse().ok())
         .collect();
+    let idp_knobs: BTreeSet<IdpKnob> = run
+        .idp
+        .iter()
+        .filter_map(|n| n.value.parse().ok())
+        .collect();
+    // Any loopback redirect URI (RFC 8252 §7.3): the client never learns a registered one.
     let preregistered = run
         .preregistered
         .iter()
-        .map(|p| Client {
-            client_id: PREREGISTERED_ID.into(),
-            client_secret: (p.auth_method.value != "none").then(|| PREREGISTERED_SECRET.into()),
-            // RFC 8252 §7.3: any port of the loopback redirect URI is accepted.
-            redirect_uris: vec!["http://127.0.0.1/callback".into()],
-            token_endpoint_auth_method: p.auth_method.value.clone(),
-            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        .map(|p| {
+            let secret = (p.auth_method.value != "none").then(|| PREREGISTERED_SECRET.into());
+            Client::preregistered(PREREGISTERED_ID, secret, p.auth_method.value.clone())
         })
         .collect();
     ReferenceConfig {
@@ -244,6 +252,7 @@ fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConf
         idp: IdpConfig {
             issuer_path: run.issuer_path.clone(),
             defects: idp_defects,
+            knobs: idp_knobs,
             preregistered,
             ..IdpConfig::default()
         },
@@ -273,8 +282,6 @@ fn launch_context(run: &ClientRun, scenario: &str, issuer: &str) -> serde_json::
             context["client_secret"] = json!(PREREGISTERED_SECRET);
         }
         context["issuer"] = json!(issuer);
-        // Interim, until the mock AS advertises exactly the registered method.
-        context["token_endpoint_auth_method"] = json!(p.auth_method.value);
     }
     context
 }
@@ -289,25 +296,24 @@ async fn run_client(
     timeout: Duration,
 ) -> (Option<i32>, ProcessEvidence) {
     match client {
-        ClientUnderTest::Reference { defect } => {
+        ClientUnderTest::Reference { defect, knobs } => {
             let launch = ClientLaunch {
                 server_url: mcp_url.to_string(),
                 revision,
                 context: context.clone(),
                 defects: defect.iter().copied().collect(),
+                knobs: knobs.clone(),
                 browser: BrowserMode::Fetch,
                 browser_command: None,
                 callback_timeout: timeout,
             };
             let evidence = |ended: String| ProcessEvidence {
-                command: match defect {
-                    Some(d) => format!("reference client (in-process) with defect {d}"),
-                    None => "reference client (in-process)".into(),
-                },
+                command: reference_command(defect.as_ref(), knobs),
                 ended,
                 stdout: String::new(),
                 stderr: String::new(),
                 truncated: false,
+                notes: Vec::new(),
             };
             match tokio::time::timeout(timeout, run_reference_client(launch)).await {
                 Ok(Ok(())) => (Some(0), evidence("exit status 0".into())),
@@ -354,9 +360,23 @@ async fn run_client(
                         stdout: String::new(),
                         stderr: String::new(),
                         truncated: false,
+                        notes: Vec::new(),
                     },
                 ),
             }
         }
     }
+}
+
+/// How the in-process reference client is named in the evidence.
+fn reference_command(defect: Option<&ClientDefect>, knobs: &BTreeSet<ClientKnob>) -> String {
+    let mut command = "reference client (in-process)".to_string();
+    if let Some(d) = defect {
+        command.push_str(&format!(" with defect {d}"));
+    }
+    if !knobs.is_empty() {
+        let names: Vec<&str> = knobs.iter().map(|k| k.name()).collect();
+        command.push_str(&format!(" with knobs {}", names.join(", ")));
+    }
+    command
 }
