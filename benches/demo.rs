@@ -59,7 +59,10 @@ fn main() {
                 reference: true,
             };
             let clients = ClientSession {
-                client: ClientUnderTest::Reference { defect: None },
+                client: ClientUnderTest::Reference {
+                    defect: None,
+                    knobs: Default::default(),
+                },
                 plan,
                 reference: true,
             };

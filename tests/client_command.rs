@@ -50,7 +50,10 @@ fn shim() -> PathBuf {
 async fn the_reference_client_as_a_process_gets_the_in_process_verdicts() {
     let cases = client_cases();
     let inside = run(
-        ClientUnderTest::Reference { defect: None },
+        ClientUnderTest::Reference {
+            defect: None,
+            knobs: Default::default(),
+        },
         &cases,
         Duration::from_secs(20),
     )

@@ -23,6 +23,9 @@ pub struct TrafficLog {
     /// When the last request arrived: a client stopped at the time limit had gone quiet,
     /// or was still working.
     last_request: Arc<Mutex<Option<Instant>>>,
+    /// What a mock remarks about the run beside the exchanges, e.g. that it accepted a
+    /// client ID metadata document it could not fetch: the report shows them apart.
+    notes: Arc<Mutex<Vec<String>>>,
 }
 
 impl std::fmt::Debug for TrafficLog {
@@ -50,6 +53,21 @@ impl TrafficLog {
 
     fn arrived(&self) {
         *self.last_request.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+    }
+
+    /// Records a mock-side remark (one sentence, for the report).
+    pub fn note(&self, text: impl Into<String>) {
+        let text = text.into();
+        let mut notes = self.notes.lock().unwrap_or_else(|e| e.into_inner());
+        // The same remark on every request (a client that retries) is said once.
+        if !notes.contains(&text) {
+            notes.push(text);
+        }
+    }
+
+    /// The mocks' remarks so far, in the order they were made.
+    pub fn notes(&self) -> Vec<String> {
+        self.notes.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     fn push(&self, e: Exchange) {

@@ -47,7 +47,10 @@ pub async fn run(args: DemoArgs) -> i32 {
         reference: true,
     };
     let clients = ClientSession {
-        client: ClientUnderTest::Reference { defect: None },
+        client: ClientUnderTest::Reference {
+            defect: None,
+            knobs: Default::default(),
+        },
         plan: plan(&args.run),
         reference: true,
     };

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::case_run::case_report;
+use super::client_revision_probe::probe_revisions;
 use super::client_verdict::{judge_client_run, quiet_after, ClientEnd};
 use super::events::RunEvents;
 use super::run_frame::RunFrame;
@@ -29,8 +30,8 @@ use crate::logic::redaction::SecretValues;
 use crate::logic::template::Vars;
 use crate::logic::well_known::origin_of;
 use crate::vocab::{
-    CaseReport, ClientDefect, IdpDefect, Outcome, ProcessEvidence, Revision, Role, RunReport,
-    ServerDefect, ServerKnob, TargetDescription,
+    CaseReport, ClientDefect, ClientKnob, IdpDefect, IdpKnob, Outcome, ProcessEvidence, Revision,
+    Role, RunReport, ServerDefect, ServerKnob, TargetDescription,
 };
 
 /// The pre-registered client a case may give the client under test.
@@ -42,8 +43,12 @@ const DEFAULT_SCENARIO: &str = "auth/metadata-default";
 /// Which client runs.
 #[derive(Debug, Clone)]
 pub enum ClientUnderTest {
-    /// The embedded reference client, in-process, with at most one defect.
-    Reference { defect: Option<ClientDefect> },
+    /// The embedded reference client, in-process, with at most one defect and any
+    /// conformant variations (`ClientKnob`).
+    Reference {
+        defect: Option<ClientDefect>,
+        knobs: BTreeSet<ClientKnob>,
+    },
     /// A program speaking the official conformance suite's launch protocol: the server
     /// URL as its last argument, `MCP_CONFORMANCE_*` in the environment.
     Command {
@@ -80,10 +85,16 @@ impl ClientSession {
             &self.plan,
         )
         .with_secrets(&secrets);
-        let work = planned_work(cases, Role::Client, &self.plan);
-        let client = Arc::new(self.client.clone());
+        // Revisions the client does not speak get one finding each, and their cases do
+        // not run. Probes respect the cap: a client on a fixed callback port runs alone.
         let timeout = self.plan.case_timeout;
-        let reports = run_each(
+        let findings = probe_revisions(&self.client, &self.plan.revisions, &self.plan).await;
+        let mut plan = self.plan.clone();
+        plan.revisions
+            .retain(|r| !findings.iter().any(|f| f.revision == *r));
+        let work = planned_work(cases, Role::Client, &plan);
+        let client = Arc::new(self.client.clone());
+        let mut reports = run_each(
             work,
             self.plan.concurrency,
             events,
@@ -93,6 +104,8 @@ impl ClientSession {
             },
         )
         .await;
+        reports.extend(findings);
+        reports.sort_by(|a, b| (a.id.as_str(), a.revision).cmp(&(b.id.as_str(), b.revision)));
         frame.finish(None, reports)
     }
 }
@@ -114,34 +127,16 @@ pub async fn run_client_case(
             Some("not a client case".into()),
         );
     };
-    let log = TrafficLog::default();
-    let server = match start_reference_server(mocks(run, &log, revision)).await {
-        Ok(s) => s,
-        Err(e) => {
-            let reason = format!("cannot start the mocks on 127.0.0.1: {e}");
-            return case_report(case, revision, Outcome::Error, Some(reason));
-        }
+    let seen = match observe(run, revision, client, timeout).await {
+        Ok(seen) => seen,
+        Err(reason) => return case_report(case, revision, Outcome::Error, Some(reason)),
     };
-    let scenario = scenario_of(run);
-    let context = launch_context(run, &scenario, &server.issuer);
-    let (exit_code, process) = run_client(
-        client,
-        &scenario,
-        revision,
-        &server.mcp_url,
-        &context,
-        timeout,
-    )
-    .await;
-    let quiet = log.quiet_for().is_none_or(|q| q >= quiet_after(timeout));
-    let issuer = server.issuer.clone();
-    let observation = Arc::new(Observation {
-        exchanges: log.snapshot(),
-        mcp_url: server.mcp_url.clone(),
-        exit_code,
-        ended: process.ended.clone(),
-    });
-    drop(server);
+    let ClientRunSeen {
+        observation,
+        process,
+        quiet,
+        issuer,
+    } = seen;
     let mut vars = Vars::new();
     vars.insert("target".into(), observation.mcp_url.clone());
     if let Ok(u) = url::Url::parse(&observation.mcp_url) {
@@ -167,6 +162,56 @@ pub async fn run_client_case(
     report
 }
 
+/// What one run of the client against a case's mocks showed.
+pub(super) struct ClientRunSeen {
+    pub observation: Arc<Observation>,
+    pub process: ProcessEvidence,
+    /// No request in the last moments before it ended (or was stopped).
+    pub quiet: bool,
+    /// The mock authorization server's issuer.
+    pub issuer: String,
+}
+
+/// Starts the mocks of `run`, runs the client once against them, and keeps what they
+/// recorded. `Err` only when the mocks cannot start.
+pub(super) async fn observe(
+    run: &ClientRun,
+    revision: Revision,
+    client: &ClientUnderTest,
+    timeout: Duration,
+) -> Result<ClientRunSeen, String> {
+    let log = TrafficLog::default();
+    let server = start_reference_server(mocks(run, &log, revision))
+        .await
+        .map_err(|e| format!("cannot start the mocks on 127.0.0.1: {e}"))?;
+    let scenario = scenario_of(run);
+    let context = launch_context(run, &scenario, &server.issuer);
+    let (exit_code, process) = run_client(
+        client,
+        &scenario,
+        revision,
+        &server.mcp_url,
+        &context,
+        timeout,
+    )
+    .await;
+    let quiet = log.quiet_for().is_none_or(|q| q >= quiet_after(timeout));
+    let mut process = process;
+    process.notes = log.notes();
+    let observation = Arc::new(Observation {
+        exchanges: log.snapshot(),
+        mcp_url: server.mcp_url.clone(),
+        exit_code,
+        ended: process.ended.clone(),
+    });
+    Ok(ClientRunSeen {
+        observation,
+        process,
+        quiet,
+        issuer: server.issuer.clone(),
+    })
+}
+
 /// The mocks of a case: its server defects and knobs, its IdP knobs, recording. The
 /// deployment gives its IdP every scope the server's knobs require or advertise. The MCP
 /// server is a server of the revision under test only: a client that asks it which
@@ -186,16 +231,18 @@ fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConf
         .iter()
         .filter_map(|n| n.value.parse().ok())
         .collect();
+    let idp_knobs: BTreeSet<IdpKnob> = run
+        .idp
+        .iter()
+        .filter_map(|n| n.value.parse().ok())
+        .collect();
+    // Any loopback redirect URI (RFC 8252 §7.3): the client never learns a registered one.
     let preregistered = run
         .preregistered
         .iter()
-        .map(|p| Client {
-            client_id: PREREGISTERED_ID.into(),
-            client_secret: (p.auth_method.value != "none").then(|| PREREGISTERED_SECRET.into()),
-            // RFC 8252 §7.3: any port of the loopback redirect URI is accepted.
-            redirect_uris: vec!["http://127.0.0.1/callback".into()],
-            token_endpoint_auth_method: p.auth_method.value.clone(),
-            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        .map(|p| {
+            let secret = (p.auth_method.value != "none").then(|| PREREGISTERED_SECRET.into());
+            Client::preregistered(PREREGISTERED_ID, secret, p.auth_method.value.clone())
         })
         .collect();
     ReferenceConfig {
@@ -205,6 +252,7 @@ fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConf
         idp: IdpConfig {
             issuer_path: run.issuer_path.clone(),
             defects: idp_defects,
+            knobs: idp_knobs,
             preregistered,
             ..IdpConfig::default()
         },
@@ -234,8 +282,6 @@ fn launch_context(run: &ClientRun, scenario: &str, issuer: &str) -> serde_json::
             context["client_secret"] = json!(PREREGISTERED_SECRET);
         }
         context["issuer"] = json!(issuer);
-        // Interim, until the mock AS advertises exactly the registered method.
-        context["token_endpoint_auth_method"] = json!(p.auth_method.value);
     }
     context
 }
@@ -250,25 +296,24 @@ async fn run_client(
     timeout: Duration,
 ) -> (Option<i32>, ProcessEvidence) {
     match client {
-        ClientUnderTest::Reference { defect } => {
+        ClientUnderTest::Reference { defect, knobs } => {
             let launch = ClientLaunch {
                 server_url: mcp_url.to_string(),
                 revision,
                 context: context.clone(),
                 defects: defect.iter().copied().collect(),
+                knobs: knobs.clone(),
                 browser: BrowserMode::Fetch,
                 browser_command: None,
                 callback_timeout: timeout,
             };
             let evidence = |ended: String| ProcessEvidence {
-                command: match defect {
-                    Some(d) => format!("reference client (in-process) with defect {d}"),
-                    None => "reference client (in-process)".into(),
-                },
+                command: reference_command(defect.as_ref(), knobs),
                 ended,
                 stdout: String::new(),
                 stderr: String::new(),
                 truncated: false,
+                notes: Vec::new(),
             };
             match tokio::time::timeout(timeout, run_reference_client(launch)).await {
                 Ok(Ok(())) => (Some(0), evidence("exit status 0".into())),
@@ -315,9 +360,23 @@ async fn run_client(
                         stdout: String::new(),
                         stderr: String::new(),
                         truncated: false,
+                        notes: Vec::new(),
                     },
                 ),
             }
         }
     }
+}
+
+/// How the in-process reference client is named in the evidence.
+fn reference_command(defect: Option<&ClientDefect>, knobs: &BTreeSet<ClientKnob>) -> String {
+    let mut command = "reference client (in-process)".to_string();
+    if let Some(d) = defect {
+        command.push_str(&format!(" with defect {d}"));
+    }
+    if !knobs.is_empty() {
+        let names: Vec<&str> = knobs.iter().map(|k| k.name()).collect();
+        command.push_str(&format!(" with knobs {}", names.join(", ")));
+    }
+    command
 }

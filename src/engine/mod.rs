@@ -3,6 +3,7 @@
 mod as_session;
 mod as_setup;
 mod case_run;
+mod client_revision_probe;
 mod client_session;
 mod client_verdict;
 mod consent;

@@ -70,7 +70,10 @@ async fn run_against_reference(
                 _ => None,
             };
             let session = ClientSession {
-                client: ClientUnderTest::Reference { defect },
+                client: ClientUnderTest::Reference {
+                    defect,
+                    knobs: Default::default(),
+                },
                 plan,
                 reference: true,
             };

@@ -7,7 +7,7 @@ use super::case::Validator;
 use super::case_model::CaseFile;
 use super::diagnostic::did_you_mean;
 use super::template::builtin_variables;
-use crate::vocab::{IdpDefect, Role, ServerDefect, ServerKnob};
+use crate::vocab::{IdpDefect, IdpKnob, Role, ServerDefect, ServerKnob};
 
 /// Names a client case's `server:` list accepts: reference-server defects (the mock
 /// misbehaves) and server knobs (conformant variations).
@@ -44,7 +44,11 @@ impl Validator<'_> {
                 self.at(name, format!("unknown server knob `{}`", name.value), hint);
             }
         }
-        let idps: Vec<&str> = IdpDefect::ALL.iter().map(|d| d.name()).collect();
+        let idps: Vec<&str> = IdpDefect::ALL
+            .iter()
+            .map(|d| d.name())
+            .chain(IdpKnob::ALL.iter().map(|k| k.name()))
+            .collect();
         for name in &client.idp {
             if !idps.contains(&name.value.as_str()) {
                 let hint = did_you_mean(&name.value, idps.iter().copied())

@@ -19,6 +19,7 @@ pub mod predicate;
 pub mod query;
 pub mod redaction;
 pub mod spec_sections;
+pub mod spoken_version;
 pub mod template;
 pub mod token_recipe;
 pub mod verdict;

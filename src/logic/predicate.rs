@@ -55,6 +55,9 @@ pub enum Predicate {
     All(Box<Predicate>),
     /// The inner predicate does not hold.
     Not(Box<Predicate>),
+    /// At least one of these predicates holds (e.g. `[{equals: null}, https_or_loopback_url]`
+    /// for an optional member under `all`).
+    AnyOf(Vec<Predicate>),
 }
 
 /// The verdict of one predicate on one value, in words for the report.
@@ -77,6 +80,7 @@ impl Predicate {
             Predicate::OneOf(vs) => vs.iter().flat_map(json_templates).collect(),
             Predicate::SameOriginAs(t) | Predicate::CoversUrl(t) => vec![t.clone()],
             Predicate::All(p) | Predicate::Not(p) => p.templates(),
+            Predicate::AnyOf(ps) => ps.iter().flat_map(Predicate::templates).collect(),
             _ => Vec::new(),
         }
     }
@@ -86,6 +90,7 @@ impl Predicate {
         match self {
             Predicate::Matches(p) => regex::Regex::new(p).err().map(|e| e.to_string()),
             Predicate::All(p) | Predicate::Not(p) => p.pattern_error(),
+            Predicate::AnyOf(ps) => ps.iter().find_map(Predicate::pattern_error),
             _ => None,
         }
     }
@@ -116,12 +121,15 @@ impl Predicate {
             (Predicate::Absent, v) => return Ok(v.is_err()),
             (Predicate::Present, v) => return Ok(v.is_ok()),
             (Predicate::Not(inner), v) => return Ok(!inner.holds(v, vars).unwrap_or(false)),
+            (Predicate::AnyOf(ps), v) => {
+                return Ok(ps.iter().any(|p| p.holds(v, vars).unwrap_or(false)))
+            }
             (Predicate::NotEquals(_) | Predicate::NotContains(_), Err(_)) => return Ok(true),
             (_, Err(_)) => return Ok(false),
             (_, Ok(v)) => v,
         };
         match self {
-            Predicate::Present | Predicate::Absent | Predicate::Not(_) => {
+            Predicate::Present | Predicate::Absent | Predicate::Not(_) | Predicate::AnyOf(_) => {
                 unreachable!("handled above")
             }
             Predicate::Equals(e) => Ok(loose_eq(v, &render(e, vars)?)),
@@ -299,6 +307,21 @@ impl Predicate {
                 },
             },
             Predicate::Not(p) => p.phrase(vars, !negated),
+            // "is null or is an https URL"; denied, "is neither null nor an https URL".
+            Predicate::AnyOf(ps) => {
+                let each: Vec<String> = ps
+                    .iter()
+                    .map(|p| p.phrase(vars, false).about_elements())
+                    .collect();
+                let bare: Vec<String> = each
+                    .iter()
+                    .map(|e| e.strip_prefix("is ").unwrap_or(e).to_string())
+                    .collect();
+                verb(
+                    each.join(" or "),
+                    format!("is neither {}", bare.join(" nor ")),
+                )
+            }
         }
     }
 }
@@ -405,6 +428,31 @@ mod tests {
             .into_iter()
             .collect();
         p.judge(&v, &vars).holds
+    }
+
+    #[test]
+    fn any_of_takes_an_optional_member_under_all() {
+        let optional_url: Predicate = serde_json::from_value(json!(
+            {"all": {"any_of": [{"equals": null}, "https_or_loopback_url"]}}
+        ))
+        .unwrap();
+        let ok = json!([null, "http://127.0.0.1:3/cb", "https://x.example/cb"]);
+        assert!(judge(optional_url.clone(), Ok(ok)));
+        assert!(!judge(
+            optional_url.clone(),
+            Ok(json!([null, "http://x.example/cb"]))
+        ));
+        let vars = Vars::new();
+        assert_eq!(
+            optional_url.expected(&vars),
+            "every element is null or is an https URL (or http on loopback)"
+        );
+        let j = optional_url.judge(&Ok(json!(["http://x.example/cb"])), &vars);
+        assert!(
+            j.actual.contains("is neither null nor an https URL"),
+            "{}",
+            j.actual
+        );
     }
 
     #[test]

@@ -56,7 +56,8 @@ pub enum Query {
     /// from the last); without a part, its URL.
     Request(RequestQuery),
     /// Client cases: that part of every request to an endpoint, as an array (`null` where
-    /// a request lacks it).
+    /// a request lacks it); a `json` part keeps its JSON type, so an array member stays
+    /// an array (`all: {all: …}` judges every element of every request's list).
     Requests(RequestsQuery),
     /// Client cases: the URLs of the client's requests that carry the value of an
     /// access token the authorization server issued, anywhere in the URL (any parameter
@@ -313,7 +314,11 @@ impl Query {
                 Value::Array(
                     requests
                         .into_iter()
-                        .map(|e| part(e, &which).map(Value::String).unwrap_or(Value::Null))
+                        .map(|e| match &q.json {
+                            Some(pointer) => json_member(e, pointer),
+                            None => part(e, &which).map(Value::String),
+                        })
+                        .map(|v| v.unwrap_or(Value::Null))
                         .collect(),
                 )
             }),
@@ -350,6 +355,12 @@ impl Query {
             _ => return None,
         })
     }
+}
+
+/// The value at a JSON pointer into a request's JSON body, as JSON.
+fn json_member(e: &crate::vocab::Exchange, pointer: &str) -> Option<Value> {
+    let doc: Value = serde_json::from_str(e.request_body.as_deref()?).ok()?;
+    doc.pointer(pointer).cloned()
 }
 
 /// `accepted` or `refused`, with the status and challenge that decided it, as

@@ -148,6 +148,11 @@ fn details(md: &mut String, case: &CaseReport) {
     if let Some(reason) = &case.reason {
         let _ = writeln!(md, "**Reason:** {}\n", para(reason));
     }
+    // What the mocks accepted without verifying, e.g. a client ID metadata document
+    // they could not fetch: not a verdict, but the reader should know.
+    for note in case.process.iter().flat_map(|p| &p.notes) {
+        let _ = writeln!(md, "**Mock note:** {}\n", para(note));
+    }
 
     if !case.checks.is_empty() {
         let _ = writeln!(

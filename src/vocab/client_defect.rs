@@ -52,6 +52,9 @@ defects! {
     SkipsStateCheck = "skips-state-check",
     /// Registers and uses a plain-http, non-loopback redirect URI.
     InsecureRedirectUri = "insecure-redirect-uri",
+    /// Registers a second redirect URI, plain http on a non-loopback host, beside its
+    /// loopback one (which it still uses).
+    ExtraInsecureRedirectUri = "extra-insecure-redirect-uri",
     /// Registers without token_endpoint_auth_method.
     DcrWithoutAuthMethod = "dcr-without-auth-method",
     /// Registers without application_type.
@@ -62,6 +65,8 @@ defects! {
     SecretInBodyForBasic = "secret-in-body-for-basic",
     /// Sends HTTP Basic although the client uses client_secret_post.
     BasicForPost = "basic-for-post",
+    /// Authenticates a client that holds a secret with client_id alone, as if public.
+    OmitsClientSecret = "omits-client-secret",
     /// Leaves client_id out of the token request of a public client.
     NoClientIdForPublic = "no-client-id-for-public",
     /// Requests the metadata's scopes_supported even when the challenge names a scope.

@@ -1,9 +1,11 @@
 //! Layer 0: plain data shared by every other layer. No I/O, no async.
 
 mod client_defect;
+mod client_knob;
 mod defect;
 mod exchange;
 mod idp_defect;
+mod idp_knob;
 mod level;
 mod outcome;
 mod process;
@@ -13,9 +15,11 @@ mod role;
 mod server_knob;
 
 pub use client_defect::ClientDefect;
+pub use client_knob::ClientKnob;
 pub use defect::ServerDefect;
 pub use exchange::{Exchange, HeaderPair, SentToken};
 pub use idp_defect::IdpDefect;
+pub use idp_knob::IdpKnob;
 pub use level::Level;
 pub use outcome::Outcome;
 pub use process::ProcessEvidence;

@@ -18,4 +18,8 @@ pub struct ProcessEvidence {
     /// True when earlier output was dropped to stay within the capture limit.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
+    /// What the mocks remarked about the run beside the exchanges, e.g. a client ID
+    /// metadata document they accepted without fetching it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }

@@ -13,11 +13,13 @@ use axum::routing::get;
 use axum::Router;
 use url::Url;
 
+use super::cimd;
 use super::config::{Consent, MissingPkce};
 use super::login::login_page;
+use super::metadata::cimd_supported;
 use super::params::{is_verifier_syntax, scope_tokens, Params};
 use super::registration::oauth_error;
-use super::state::{lock, Approval, CodeGrant, IdpState};
+use super::state::{lock, Approval, CodeGrant, IdpState, RedirectRule};
 use crate::actors::tokens::{random_id, unix_now};
 use crate::vocab::IdpDefect as D;
 
@@ -43,6 +45,11 @@ struct Unverified {
 
 async fn authorize(State(s): State<Arc<IdpState>>, RawQuery(query): RawQuery) -> Response {
     let p = Params::parse(query.as_deref().unwrap_or_default().as_bytes());
+    // A URL client_id names a client ID metadata document, read on every request (the
+    // draft lets a server cache it; reading it again keeps a run's answer fresh).
+    if let Err(why) = resolve_document_client(&s, &p).await {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", &why);
+    }
     // RFC 6749 §4.1.2.1: without a known client and a registered redirect URI the error
     // goes to the user agent, never to an unverified redirect URI (open redirector,
     // RFC 9700 §4.11).
@@ -83,6 +90,28 @@ fn error_answer((error, description): Refusal) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Registers the client of a client ID metadata document, when the request names one
+/// this server does not know and it takes such documents (`cimd.rs`).
+async fn resolve_document_client(s: &IdpState, p: &Params) -> Result<(), String> {
+    let Some(client_id) = p.get("client_id").filter(|_| !p.is_repeated("client_id")) else {
+        return Ok(());
+    };
+    let Some(url) = cimd::document_url(client_id) else {
+        return Ok(());
+    };
+    let preregistered = s
+        .config
+        .preregistered
+        .iter()
+        .any(|c| c.client_id == client_id);
+    if preregistered || !cimd_supported(s) {
+        return Ok(());
+    }
+    let client = cimd::resolve(s, &url).await?;
+    lock(&s.clients).insert(client.client_id.clone(), client);
+    Ok(())
+}
+
 /// The client, the redirect URI as the request gave it, and that URI parsed.
 fn redirect_target(s: &IdpState, p: &Params) -> Result<(String, String, Url), Unverified> {
     let direct = |why: String| Unverified {
@@ -109,19 +138,42 @@ fn redirect_target(s: &IdpState, p: &Params) -> Result<(String, String, Url), Un
         (None, [only]) => only.as_str(),
         (None, _) => return Err(direct("redirect_uri is missing".into())),
     };
-    // OAuth 2.1 §2.3.2 (RFC 9700 §4.1.3): exact string comparison, no prefix or pattern.
-    let registered = client.redirect_uris.iter().any(|r| {
-        r == uri
-            || same_except_loopback_port(r, uri)
-            || (s.has(D::PrefixRedirectUri) && uri.starts_with(r.as_str()))
-    });
     let parsed = Url::parse(uri);
+    let registered = match client.redirect_rule {
+        // OAuth 2.1 §2.3.2 (RFC 9700 §4.1.3): exact string comparison, no prefix or
+        // pattern.
+        RedirectRule::Registered => client.redirect_uris.iter().any(|r| {
+            r == uri
+                || same_except_loopback_port(r, uri)
+                || (s.has(D::PrefixRedirectUri) && uri.starts_with(r.as_str()))
+        }),
+        RedirectRule::AnyLoopback => parsed.as_ref().is_ok_and(is_loopback_http),
+        RedirectRule::Unverified => parsed.as_ref().is_ok_and(|u| u.fragment().is_none()),
+    };
     if !registered {
-        return Err(Unverified {
-            why: format!(
+        let why = match client.redirect_rule {
+            RedirectRule::Registered if cimd::document_url(&client.client_id).is_some() => {
+                format!(
+                    "redirect_uri {uri:?} is not among the redirect_uris of the client ID \
+                     metadata document at {} (draft-ietf-oauth-client-id-metadata-document: \
+                     the server must validate it against them)",
+                    client.client_id
+                )
+            }
+            RedirectRule::Registered => format!(
                 "redirect_uri {uri:?} is not one the client registered (OAuth 2.1 §2.3.2: \
                  exact match)"
             ),
+            RedirectRule::AnyLoopback => format!(
+                "redirect_uri {uri:?} is not an http loopback URI (127.0.0.1, [::1] or \
+                 localhost), which is what this pre-registered client may use (RFC 8252 §7.3)"
+            ),
+            RedirectRule::Unverified => {
+                format!("redirect_uri {uri:?} is not an absolute URI without fragment")
+            }
+        };
+        return Err(Unverified {
+            why,
             open_redirect: parsed.ok().filter(|_| s.has(D::OpenRedirector)),
         });
     }
@@ -326,4 +378,17 @@ fn same_except_loopback_port(registered: &str, given: &str) -> bool {
     let _ = r.set_port(None);
     let _ = g.set_port(None);
     r == g
+}
+
+/// An http URI on a loopback host: 127.0.0.1 (any 127/8 address), [::1] or localhost
+/// (RFC 8252 §7.3, §8.3), any port and path.
+fn is_loopback_http(u: &Url) -> bool {
+    u.scheme() == "http"
+        && u.fragment().is_none()
+        && match u.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
 }

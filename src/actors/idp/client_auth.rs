@@ -1,17 +1,19 @@
 //! Client authentication at the token endpoint (RFC 6749 §2.3, OAuth 2.1 §2.4): the
 //! method the client registered (RFC 7591 §2), `none` for public clients, HTTP Basic or
-//! the request body for confidential ones.
+//! the request body for confidential ones (either, when the server offers both:
+//! `auth_methods::accepts`).
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
+use super::auth_methods::{accepts, advertised};
 use super::params::Params;
 use super::state::{lock, Client, IdpState};
 use super::token_endpoint::Refusal;
 use crate::vocab::IdpDefect as D;
 
-/// Authenticates the client with the method it registered (RFC 6749 §2.3, RFC 7591 §2).
+/// Authenticates the client with a method acceptable for it (RFC 6749 §2.3, RFC 7591 §2).
 pub(super) fn authenticate(
     s: &IdpState,
     headers: &HeaderMap,
@@ -68,11 +70,13 @@ pub(super) fn authenticate(
     let shape_only = skips_secret
         && method == "none"
         && client.token_endpoint_auth_method == "client_secret_post";
-    if method != client.token_endpoint_auth_method && !shape_only {
+    if !accepts(s, &client, method) && !shape_only {
         return Err(Refusal::client(
             format!(
-                "the client registered {} but authenticated with {method}",
-                client.token_endpoint_auth_method
+                "the client registered {} but authenticated with {method}, which this \
+                 server does not accept for it (token_endpoint_auth_methods_supported: {})",
+                client.token_endpoint_auth_method,
+                advertised(s).join(", ")
             ),
             used_basic,
         ));

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::state::Client;
 use crate::actors::traffic::TrafficLog;
-use crate::vocab::IdpDefect;
+use crate::vocab::{IdpDefect, IdpKnob, Revision};
 
 #[derive(Debug, Clone)]
 pub struct IdpConfig {
@@ -14,12 +14,21 @@ pub struct IdpConfig {
     /// Scopes the IdP knows and grants.
     pub scopes_supported: Vec<String>,
     pub defects: BTreeSet<IdpDefect>,
+    /// Conformant variations (`IdpKnob`): off by default.
+    pub knobs: BTreeSet<IdpKnob>,
+    /// The MCP revision the authorization server serves clients of; `None`: every
+    /// revision. Client ID metadata documents exist from 2025-11-25, so only then does
+    /// the metadata advertise them.
+    pub revision: Option<Revision>,
     /// Listen on this loopback port instead of an ephemeral one (`mock idp --port`).
     pub port: u16,
     /// How the resource owner approves an authorization request.
     pub consent: Consent,
     /// Records every request (client cases judge what the client sent).
     pub traffic: Option<TrafficLog>,
+    /// Where the IdP's remarks go (`TrafficLog::note`) when `traffic` is not set: an IdP
+    /// embedded in a server whose own recording covers its exchanges.
+    pub notes: Option<TrafficLog>,
     /// The audience of tokens requested without an RFC 8707 `resource`: an authorization
     /// server that serves one resource (the 2025-03-26 MCP server that is its own
     /// authorization server) issues them for it. Absent: the issuer.
@@ -64,9 +73,12 @@ impl Default for IdpConfig {
             issuer_path: None,
             scopes_supported: vec![DEFAULT_SCOPE.to_string()],
             defects: BTreeSet::new(),
+            knobs: BTreeSet::new(),
+            revision: None,
             port: 0,
             consent: Consent::Immediate,
             traffic: None,
+            notes: None,
             default_audience: None,
             preregistered: Vec::new(),
             registration_limit: None,
@@ -88,5 +100,15 @@ impl IdpConfig {
 
     pub fn has(&self, d: IdpDefect) -> bool {
         self.defects.contains(&d)
+    }
+
+    pub fn has_knob(&self, k: IdpKnob) -> bool {
+        self.knobs.contains(&k)
+    }
+
+    /// Whether the revision served has client ID metadata documents (MCP 2025-11-25
+    /// "Client ID Metadata Documents"); every revision together has them.
+    pub fn revision_has_cimd(&self) -> bool {
+        self.revision.is_none_or(|r| r >= Revision::R2025_11_25)
     }
 }

@@ -16,6 +16,7 @@ use crate::vocab::IdpDefect as D;
 mod client_knobs;
 mod knobs;
 mod login;
+mod registration_approaches;
 mod resource_and_limits;
 mod token;
 mod token_knobs;

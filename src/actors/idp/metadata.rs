@@ -11,6 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
+use super::auth_methods::{advertised, offered};
 use super::state::IdpState;
 use crate::vocab::IdpDefect as D;
 
@@ -68,10 +69,9 @@ pub fn document(s: &IdpState) -> Value {
         "response_types_supported": ["code"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "code_challenge_methods_supported": ["S256"],
-        "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
+        "token_endpoint_auth_methods_supported": advertised(s),
         "introspection_endpoint_auth_methods_supported": ["none"],
         "scopes_supported": s.config.scopes_supported,
-        "client_id_metadata_document_supported": true,
         "authorization_response_iss_parameter_supported": true,
         // OpenID Connect Discovery §3 requires these; harmless for OAuth clients.
         "subject_types_supported": ["public"],
@@ -80,6 +80,12 @@ pub fn document(s: &IdpState) -> Value {
     let Some(obj) = m.as_object_mut() else {
         return m;
     };
+    // MCP 2025-11-25 "Client ID Metadata Documents": advertised only where the revision
+    // has them, and only when public clients are served, since a document client has no
+    // secret (the draft forbids shared-secret methods for it).
+    if cimd_supported(s) {
+        obj.insert("client_id_metadata_document_supported".into(), json!(true));
+    }
     if s.has(D::MetadataIssuerMismatch) {
         // Another tenant's issuer: a mismatch no reading of the input explains.
         obj.insert("issuer".into(), json!(format!("{}/other-tenant", s.issuer)));
@@ -106,16 +112,19 @@ pub fn document(s: &IdpState) -> Value {
     if s.has(D::MetadataNoTokenEndpoint) {
         obj.remove("token_endpoint");
     }
-    if s.has(D::MetadataNoNoneAuthMethod) {
-        obj.insert(
-            "token_endpoint_auth_methods_supported".into(),
-            json!(["client_secret_basic", "client_secret_post"]),
-        );
-    }
     // RFC 9207 §3: a server that sends iss must say so with this flag, or clients that
     // rely on metadata cannot tell that a missing iss is an attack.
     if s.has(D::IssuesWithoutIssFlag) {
         obj.remove("authorization_response_iss_parameter_supported");
     }
     m
+}
+
+/// Whether this server takes client ID metadata documents (`cimd.rs`): in revisions that
+/// have them, when it serves public clients, unless the defect hides every registration
+/// approach.
+pub fn cimd_supported(s: &IdpState) -> bool {
+    s.config.revision_has_cimd()
+        && offered(s).contains(&"none")
+        && !s.has(D::MetadataNoRegistration)
 }

@@ -1,7 +1,9 @@
 //! The mock identity provider: an OAuth 2.1 authorization server, strict like a real one,
 //! that the server under test trusts and the harness mints tokens with.
 
+mod auth_methods;
 mod authorize;
+mod cimd;
 mod client_auth;
 mod config;
 #[cfg(test)]
@@ -23,4 +25,4 @@ pub use introspection::introspection_answer;
 pub use login::{LOGIN_PASSWORD, LOGIN_USERNAME, SESSION_COOKIE};
 pub use metadata::document as metadata_document;
 pub use server::{idp_state, router, start_idp, MockIdp};
-pub use state::{Client, CodeGrant, IdpState, RefreshGrant, CODE_LIFETIME};
+pub use state::{Client, CodeGrant, IdpState, RedirectRule, RefreshGrant, CODE_LIFETIME};

@@ -14,12 +14,11 @@ use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 use url::{Host, Url};
 
-use super::state::{lock, Client, IdpState};
+use super::auth_methods::assigned;
+use super::state::{lock, Client, IdpState, RedirectRule};
 use crate::actors::tokens::{random_id, unix_now};
 use crate::vocab::IdpDefect as D;
 
-/// Client authentication methods at the token endpoint (RFC 7591 §2).
-const AUTH_METHODS: [&str; 3] = ["none", "client_secret_basic", "client_secret_post"];
 const GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
 
 pub fn routes(state: Arc<IdpState>) -> Router {
@@ -109,16 +108,20 @@ fn registered(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, R
         ));
     };
     let redirect_uris = redirect_uris(s, &meta)?;
-    // RFC 7591 §2: if omitted, the default is client_secret_basic.
-    let method = match meta.get("token_endpoint_auth_method") {
-        None => "client_secret_basic".to_string(),
-        Some(Value::String(m)) if AUTH_METHODS.contains(&m.as_str()) => m.clone(),
+    // RFC 7591 §2: if omitted, the default is client_secret_basic; a method this server
+    // does not offer is replaced by one it does (§3.2.1), and the answer names it.
+    let requested = match meta.get("token_endpoint_auth_method") {
+        None => None,
+        Some(Value::String(m)) => Some(m.as_str()),
         Some(other) => {
             return Err(metadata_error(&format!(
-                "token_endpoint_auth_method {other} is not one of {AUTH_METHODS:?}"
+                "token_endpoint_auth_method {other} is not a string (RFC 7591 §2)"
             )))
         }
     };
+    let method = assigned(s, requested)
+        .map_err(|why| metadata_error(&why))?
+        .to_string();
     // RFC 7591 §3.2.1 lets the server substitute suitable values: without grant_types
     // the client gets refresh tokens as well as codes.
     let grant_types = string_list(&meta, "grant_types", &GRANT_TYPES)?;
@@ -162,6 +165,7 @@ fn registered(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, R
         client_id: client_id.clone(),
         client_secret,
         redirect_uris,
+        redirect_rule: RedirectRule::Registered,
         token_endpoint_auth_method: method,
         grant_types,
     };
@@ -197,7 +201,7 @@ fn redirect_uris(s: &IdpState, meta: &Map<String, Value>) -> Result<Vec<String>,
 
 /// OAuth 2.1 §2.3.1 and RFC 6749 §3.1.2: an absolute URI without fragment; OAuth 2.1
 /// §1.5 and RFC 8252 §7.3 allow plain http only on the loopback interface.
-fn check_redirect_uri(s: &IdpState, uri: &str) -> Result<(), String> {
+pub(super) fn check_redirect_uri(s: &IdpState, uri: &str) -> Result<(), String> {
     let url = Url::parse(uri).map_err(|e| format!("{uri:?} is not an absolute URI: {e}"))?;
     if url.fragment().is_some() && !s.has(D::AcceptsFragmentRedirectUri) {
         return Err(format!(

@@ -138,6 +138,7 @@ mod tests {
             stdout: stdout.to_string(),
             stderr: stderr.to_string(),
             truncated: false,
+            notes: Vec::new(),
         }
     }
 

@@ -93,6 +93,7 @@ impl TargetProcess {
             stdout,
             stderr,
             truncated: stdout_truncated || stderr_truncated,
+            notes: Vec::new(),
         }
     }
 

@@ -74,6 +74,9 @@ impl ReferenceConfig {
         let mut c = self.idp.clone();
         c.issuer_path = None;
         c.traffic = None;
+        // Its exchanges are the MCP server's recording; its remarks go to the same log.
+        c.notes = self.traffic.clone();
+        c.revision = c.revision.or(self.only_revision);
         c.port = 0;
         for scope in self.idp_scopes() {
             if !c.scopes_supported.contains(&scope) {
@@ -206,6 +209,7 @@ impl ReferenceServer {
 pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<ReferenceServer> {
     let mut idp_config = config.idp.clone();
     idp_config.traffic = config.traffic.clone();
+    idp_config.revision = idp_config.revision.or(config.only_revision);
     idp_config.defects.extend(config.idp_defects());
     for scope in config.idp_scopes() {
         if !idp_config.scopes_supported.contains(&scope) {

@@ -31,6 +31,10 @@ pub(super) struct AsMetadata {
     pub code_challenge_methods: Option<Vec<String>>,
     /// RFC 9207 §3: the server puts `iss` in every authorization response.
     pub iss_parameter_supported: bool,
+    /// `token_endpoint_auth_methods_supported`; `None` when the document has none.
+    pub auth_methods: Option<Vec<String>>,
+    /// `client_id_metadata_document_supported` (MCP 2025-11-25).
+    pub cimd_supported: bool,
 }
 
 /// The well-known URIs to probe for `issuer`, in order.
@@ -121,6 +125,8 @@ pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> 
         registration_endpoint: Some(format!("{origin}/register")),
         code_challenge_methods: None,
         iss_parameter_supported: false,
+        auth_methods: None,
+        cimd_supported: false,
     })
 }
 
@@ -130,15 +136,15 @@ fn parse(issuer: &str, url: &str, document: &Map<String, Value>) -> Result<AsMet
         .ok_or("the metadata has no authorization_endpoint (RFC 8414 §2)")?;
     let token_endpoint = endpoint(document, "token_endpoint")?
         .ok_or("the metadata has no token_endpoint (RFC 8414 §2)")?;
-    let code_challenge_methods = document
-        .get("code_challenge_methods_supported")
-        .and_then(Value::as_array)
-        .map(|a| {
+    let strings = |name: &str| -> Option<Vec<String>> {
+        document.get(name).and_then(Value::as_array).map(|a| {
             a.iter()
                 .filter_map(Value::as_str)
                 .map(str::to_string)
                 .collect()
-        });
+        })
+    };
+    let code_challenge_methods = strings("code_challenge_methods_supported");
     Ok(AsMetadata {
         issuer: issuer.to_string(),
         document_issuer: string_member(document, "issuer").map(str::to_string),
@@ -151,6 +157,9 @@ fn parse(issuer: &str, url: &str, document: &Map<String, Value>) -> Result<AsMet
             .get("authorization_response_iss_parameter_supported")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        auth_methods: strings("token_endpoint_auth_methods_supported"),
+        cimd_supported: document.get("client_id_metadata_document_supported")
+            == Some(&Value::Bool(true)),
     })
 }
 

@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use super::launch::{BrowserMode, ClientLaunch};
 use crate::actors::listener::{bind_loopback, serve_listener, Listening};
-use crate::vocab::ClientDefect;
+use crate::vocab::{ClientDefect, ClientKnob};
 
 /// The redirect URI of the `InsecureRedirectUri` defect: plain http, not loopback.
 pub(super) const INSECURE_REDIRECT_URI: &str = "http://mcp-client.example/callback";
@@ -38,8 +38,14 @@ struct Listener {
 
 impl Redirect {
     pub async fn new(launch: &ClientLaunch) -> Result<Self, String> {
+        // RFC 8252 §7.3 prefers the IP literal; `localhost` is allowed (the knob).
+        let host = if launch.has_knob(ClientKnob::LocalhostRedirect) {
+            "localhost"
+        } else {
+            "127.0.0.1"
+        };
         let (uri, listener) = match launch.browser {
-            BrowserMode::Fetch => (format!("http://127.0.0.1:{}/callback", free_port()?), None),
+            BrowserMode::Fetch => (format!("http://{host}:{}/callback", free_port()?), None),
             BrowserMode::System => {
                 let (uri, listener) = listen().await?;
                 (uri, Some(listener))

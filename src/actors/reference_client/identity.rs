@@ -1,12 +1,15 @@
-//! The client's identity at the authorization server: a pre-registered client from the
-//! launch context, or one registered dynamically (RFC 7591; MCP "Dynamic Client
-//! Registration").
+//! The client's identity at the authorization server, in the priority order of MCP
+//! 2025-11-25 "Client Registration Approaches": a pre-registered client from the launch
+//! context, else (with the `cimd-first` knob) a client ID metadata document, else one
+//! registered dynamically (RFC 7591; MCP "Dynamic Client Registration").
 
 use serde_json::{json, Value};
 
 use super::as_metadata::AsMetadata;
+use super::callback::INSECURE_REDIRECT_URI;
+use super::client_id_document::{serve_document, ServedDocument};
 use super::wire::{describe, json_object, string_member, Ctx};
-use crate::vocab::{ClientDefect as D, Revision};
+use crate::vocab::{ClientDefect as D, ClientKnob as K, Revision};
 
 const CLIENT_NAME: &str = "mcp-authspec reference client";
 
@@ -17,16 +20,44 @@ pub(super) struct ClientIdentity {
     pub client_secret: Option<String>,
     /// `none`, `client_secret_basic` or `client_secret_post`.
     pub auth_method: String,
+    /// The client ID metadata document behind `client_id`, served while the run holds it.
+    pub _document: Option<ServedDocument>,
 }
 
-/// The default method of a client without one: `none` for a public client, and RFC
-/// 7591 §2's default `client_secret_basic` when there is a secret.
-fn default_method(secret: Option<&str>) -> &'static str {
-    if secret.is_some() {
-        "client_secret_basic"
-    } else {
-        "none"
+/// The token endpoint method, chosen as the TypeScript SDK chooses it: the one the
+/// client information names (a registration response); else, with a secret,
+/// `client_secret_basic` when the server lists it (RFC 8414 §2: a server that lists
+/// none supports only that) and `client_secret_post` otherwise; else `none`.
+fn auth_method(named: Option<&str>, secret: Option<&str>, metadata: &AsMetadata) -> String {
+    if let Some(method) = named {
+        return method.to_string();
     }
+    if secret.is_none() {
+        return "none".into();
+    }
+    let basic_listed = metadata
+        .auth_methods
+        .as_ref()
+        .is_none_or(|m| m.iter().any(|m| m == "client_secret_basic"));
+    if basic_listed {
+        "client_secret_basic".into()
+    } else {
+        "client_secret_post".into()
+    }
+}
+
+/// The application type a registering client declares (OpenID Connect Dynamic Client
+/// Registration §2; MCP 2026-07-28 asks for "an appropriate" one): `native` for a
+/// client with loopback redirect URIs, `web` with the knob (MCP allows either).
+fn application_type(ctx: &Ctx) -> Option<&'static str> {
+    if ctx.revision() < Revision::R2026_07_28 || ctx.has(D::DcrWithoutApplicationType) {
+        return None;
+    }
+    Some(if ctx.launch.has_knob(K::WebApplicationType) {
+        "web"
+    } else {
+        "native"
+    })
 }
 
 pub(super) async fn client_identity(
@@ -34,19 +65,27 @@ pub(super) async fn client_identity(
     metadata: &AsMetadata,
     redirect_uri: &str,
 ) -> Result<ClientIdentity, String> {
+    // The official context schema: `client_id` and `client_secret`, nothing about the
+    // method, which the server's metadata tells.
     if let Some(client_id) = ctx.launch.context_str("client_id") {
         if !ctx.has(D::IgnoresPreregisteredClient) {
             let secret = ctx.launch.context_str("client_secret");
-            let method = ctx
-                .launch
-                .context_str("token_endpoint_auth_method")
-                .unwrap_or(default_method(secret));
             return Ok(ClientIdentity {
                 client_id: client_id.to_string(),
                 client_secret: secret.map(str::to_string),
-                auth_method: method.to_string(),
+                auth_method: auth_method(None, secret, metadata),
+                _document: None,
             });
         }
+    }
+    if ctx.launch.has_knob(K::CimdFirst) && metadata.cimd_supported {
+        let document = serve_document(CLIENT_NAME, redirect_uri, application_type(ctx)).await?;
+        return Ok(ClientIdentity {
+            client_id: document.url.clone(),
+            client_secret: None,
+            auth_method: "none".into(),
+            _document: Some(document),
+        });
     }
     let Some(endpoint) = &metadata.registration_endpoint else {
         return Err(
@@ -55,14 +94,18 @@ pub(super) async fn client_identity(
                 .into(),
         );
     };
-    register(ctx, endpoint, redirect_uri).await
+    register(ctx, endpoint, redirect_uri, metadata).await
 }
 
 /// The client metadata sent for registration (RFC 7591 §2).
 fn registration_request(ctx: &Ctx, redirect_uri: &str) -> Value {
+    let mut redirect_uris = vec![redirect_uri];
+    if ctx.has(D::ExtraInsecureRedirectUri) {
+        redirect_uris.push(INSECURE_REDIRECT_URI);
+    }
     let mut body = json!({
         "client_name": CLIENT_NAME,
-        "redirect_uris": [redirect_uri],
+        "redirect_uris": redirect_uris,
         "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
     });
@@ -71,15 +114,18 @@ fn registration_request(ctx: &Ctx, redirect_uri: &str) -> Value {
     if !ctx.has(D::DcrWithoutAuthMethod) {
         body["token_endpoint_auth_method"] = json!("none");
     }
-    // 2026-07-28 asks a registering client to say it is native (OpenID Connect Dynamic
-    // Client Registration §2 application_type; loopback redirect URIs, RFC 8252).
-    if ctx.revision() >= Revision::R2026_07_28 && !ctx.has(D::DcrWithoutApplicationType) {
-        body["application_type"] = json!("native");
+    if let Some(kind) = application_type(ctx) {
+        body["application_type"] = json!(kind);
     }
     body
 }
 
-async fn register(ctx: &Ctx, endpoint: &str, redirect_uri: &str) -> Result<ClientIdentity, String> {
+async fn register(
+    ctx: &Ctx,
+    endpoint: &str,
+    redirect_uri: &str,
+    metadata: &AsMetadata,
+) -> Result<ClientIdentity, String> {
     let response = ctx
         .post_json(endpoint, &registration_request(ctx, redirect_uri))
         .await?;
@@ -91,11 +137,59 @@ async fn register(ctx: &Ctx, endpoint: &str, redirect_uri: &str) -> Result<Clien
         .filter(|id| !id.is_empty())
         .ok_or("the registration response has no client_id (RFC 7591 §3.2.1)")?;
     let secret = string_member(&answer, "client_secret").filter(|s| !s.is_empty());
-    let method =
-        string_member(&answer, "token_endpoint_auth_method").unwrap_or(default_method(secret));
+    // RFC 7591 §3.2.1: the server may replace what was asked; the answer is what holds.
+    let named = string_member(&answer, "token_endpoint_auth_method");
     Ok(ClientIdentity {
         client_id: client_id.to_string(),
         client_secret: secret.map(str::to_string),
-        auth_method: method.to_string(),
+        auth_method: auth_method(named, secret, metadata),
+        _document: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn metadata(methods: Option<&[&str]>) -> AsMetadata {
+        AsMetadata {
+            issuer: "http://127.0.0.1:1".into(),
+            document_issuer: None,
+            url: "http://127.0.0.1:1/.well-known/oauth-authorization-server".into(),
+            authorization_endpoint: "http://127.0.0.1:1/authorize".into(),
+            token_endpoint: "http://127.0.0.1:1/token".into(),
+            registration_endpoint: None,
+            code_challenge_methods: Some(vec!["S256".into()]),
+            iss_parameter_supported: true,
+            auth_methods: methods.map(|m| m.iter().map(|s| s.to_string()).collect()),
+            cimd_supported: false,
+        }
+    }
+
+    /// The official context names no method: the metadata decides, as in the TypeScript
+    /// SDK; a registration response's method always wins.
+    #[test]
+    fn the_method_comes_from_the_registration_else_the_metadata() {
+        let all = ["none", "client_secret_basic", "client_secret_post"];
+        let post = ["client_secret_post"];
+        assert_eq!(
+            auth_method(None, Some("s"), &metadata(Some(&all))),
+            "client_secret_basic"
+        );
+        assert_eq!(
+            auth_method(None, Some("s"), &metadata(Some(&post))),
+            "client_secret_post"
+        );
+        // RFC 8414 §2: no list means client_secret_basic.
+        assert_eq!(
+            auth_method(None, Some("s"), &metadata(None)),
+            "client_secret_basic"
+        );
+        assert_eq!(auth_method(None, None, &metadata(Some(&post))), "none");
+        let named = Some("client_secret_post");
+        assert_eq!(
+            auth_method(named, Some("s"), &metadata(Some(&all))),
+            "client_secret_post"
+        );
+    }
 }

@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::vocab::{ClientDefect, Revision};
+use crate::vocab::{ClientDefect, ClientKnob, Revision};
 
 /// The revision the client speaks (`2025-06-18`, …).
 pub const PROTOCOL_VERSION_VAR: &str = "MCP_CONFORMANCE_PROTOCOL_VERSION";
-/// A JSON object; may hold `client_id`, `client_secret`, `token_endpoint_auth_method`.
+/// A JSON object of the official context schema: `name` (the scenario) and, for a
+/// pre-registered client, `client_id` and `client_secret`; nothing else is read.
 pub const CONTEXT_VAR: &str = "MCP_CONFORMANCE_CONTEXT";
 /// How long `BrowserMode::System` waits for the authorization response by default.
 pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(60);
@@ -38,10 +39,12 @@ pub struct ClientLaunch {
     /// The MCP endpoint; also the RFC 8707 resource the client asks tokens for.
     pub server_url: String,
     pub revision: Revision,
-    /// MCP_CONFORMANCE_CONTEXT of the official conformance suite: may hold "client_id",
-    /// "client_secret", "token_endpoint_auth_method" (a pre-registered client).
+    /// MCP_CONFORMANCE_CONTEXT of the official conformance suite: the client reads only
+    /// its official members "client_id" and "client_secret" (a pre-registered client).
     pub context: Value,
     pub defects: BTreeSet<ClientDefect>,
+    /// Conformant variations: none of them may make a case fail.
+    pub knobs: BTreeSet<ClientKnob>,
     pub browser: BrowserMode,
     /// Used instead of `$BROWSER` in `BrowserMode::System` when set.
     pub browser_command: Option<String>,
@@ -57,6 +60,7 @@ impl ClientLaunch {
             revision,
             context: Value::Object(Default::default()),
             defects: BTreeSet::new(),
+            knobs: BTreeSet::new(),
             browser: BrowserMode::Fetch,
             browser_command: None,
             callback_timeout: CALLBACK_TIMEOUT,
@@ -65,6 +69,10 @@ impl ClientLaunch {
 
     pub fn has(&self, defect: ClientDefect) -> bool {
         self.defects.contains(&defect)
+    }
+
+    pub fn has_knob(&self, knob: ClientKnob) -> bool {
+        self.knobs.contains(&knob)
     }
 
     /// A string of the context, e.g. `client_id`; empty strings count as absent.

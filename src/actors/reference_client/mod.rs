@@ -6,6 +6,7 @@ mod as_metadata;
 mod authorization;
 mod callback;
 mod challenge;
+mod client_id_document;
 mod flow;
 mod identity;
 mod launch;

@@ -110,6 +110,10 @@ fn authenticate(
             )
         })
     };
+    if ctx.has(D::OmitsClientSecret) && client.client_secret.is_some() {
+        form.push(("client_id", id));
+        return Ok(());
+    }
     match client.auth_method.as_str() {
         // RFC 6749 §3.2.1: a public client identifies itself with client_id.
         "none" => {

@@ -206,6 +206,7 @@ mod tests {
                 ),
                 stderr: format!("secret was {SECRET}"),
                 truncated: false,
+                notes: Vec::new(),
             }),
             duration_ms: 1,
         };

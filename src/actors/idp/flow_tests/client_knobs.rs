@@ -16,18 +16,12 @@ fn with_scopes(defects: &[D]) -> IdpConfig {
 }
 
 fn preregistered(id: &str, secret: Option<&str>) -> Client {
-    Client {
-        client_id: id.into(),
-        client_secret: secret.map(String::from),
-        redirect_uris: vec![REDIRECT.into()],
-        token_endpoint_auth_method: if secret.is_some() {
-            "client_secret_basic"
-        } else {
-            "none"
-        }
-        .into(),
-        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
-    }
+    let method = if secret.is_some() {
+        "client_secret_basic"
+    } else {
+        "none"
+    };
+    Client::preregistered(id, secret.map(String::from), method)
 }
 
 #[tokio::test]

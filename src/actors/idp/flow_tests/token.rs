@@ -128,11 +128,28 @@ async fn confidential_client_with_basic() {
         ("client_id", id.as_str()),
         ("client_secret", secret.as_str()),
     ];
+    // RFC 6749 §2.3.1: the server offers both secret methods, so post is taken too,
+    // with the right secret only.
     let a = f.token(&[&form[..], &post[..]].concat(), None).await;
+    assert_eq!(
+        a.status,
+        StatusCode::OK,
+        "the other secret method: {}",
+        a.body
+    );
+    let code = f.code(&id).await;
+    let wrong = [("client_id", id.as_str()), ("client_secret", "wrong")];
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", VERIFIER),
+    ];
+    let a = f.token(&[&form[..], &wrong[..]].concat(), None).await;
     assert_eq!(
         (a.status, a.error()),
         (StatusCode::UNAUTHORIZED, "invalid_client"),
-        "wrong method"
+        "wrong secret in the body"
     );
     let a = f.token(&[&form[..], &post[..1]].concat(), None).await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED, "no authentication");

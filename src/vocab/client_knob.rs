@@ -1,0 +1,41 @@
+//! The typed knobs of the reference MCP client that are *not* defects: conformant
+//! choices a real client may make, which every client case must accept. The project's
+//! own tests run the reference client with each of them (`tests/client_variations.rs`).
+
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::defect::defects;
+
+defects! {
+    /// A conformant choice of the reference MCP client, off by default; with it the
+    /// client must still pass every case of every revision.
+    ClientKnob, "client knob";
+    /// Identifies itself with a client ID metadata document (MCP 2025-11-25 "Client ID
+    /// Metadata Documents") when the authorization server advertises them and no client is
+    /// pre-registered: serves the document on a loopback port for the run and uses its
+    /// URL as client_id.
+    CimdFirst = "cimd-first",
+    /// Registers with application_type web instead of native (MCP 2026-07-28 "an
+    /// appropriate application_type").
+    WebApplicationType = "web-application-type",
+    /// Uses the redirect URI http://localhost:<port>/callback instead of 127.0.0.1
+    /// (RFC 8252 §7.3 allows it, as NOT RECOMMENDED).
+    LocalhostRedirect = "localhost-redirect",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_described() {
+        for k in ClientKnob::ALL {
+            assert_eq!(k.name().parse::<ClientKnob>().unwrap(), *k);
+            assert!(!k.description().is_empty(), "{k} has no description");
+        }
+    }
+}

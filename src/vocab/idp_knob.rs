@@ -1,0 +1,37 @@
+//! The typed knobs of the mock identity provider that are *not* defects: conformant
+//! choices a real authorization server may make, which a client must cope with. Client
+//! cases name them in `idp:` beside the IdP defects.
+
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::defect::defects;
+
+defects! {
+    /// A conformant behaviour of the mock identity provider, off by default.
+    IdpKnob, "IdP knob";
+    /// Advertises none, client_secret_basic and client_secret_post even when a client is
+    /// pre-registered (by default such a server advertises only the registered method),
+    /// and accepts a secret-holding client with either secret method.
+    SeveralAuthMethods = "several-auth-methods",
+    /// Serves public clients only: advertises token_endpoint_auth_methods_supported
+    /// [none] and registers every client as none, whatever it asked for (RFC 7591 §3.2.1
+    /// lets the server replace requested metadata).
+    PublicClientsOnly = "public-clients-only",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_described() {
+        for k in IdpKnob::ALL {
+            assert_eq!(k.name().parse::<IdpKnob>().unwrap(), *k);
+            assert!(!k.description().is_empty(), "{k} has no description");
+        }
+    }
+}

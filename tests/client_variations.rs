@@ -1,0 +1,155 @@
+//! Conformant clients that made a different, allowed choice must pass. Each fixture is
+//! the reference client with one conformant variation (a `ClientKnob`); every client case
+//! runs against it in every revision and nothing may fail, warn or err. Each variation is
+//! one a real client makes and the suite once failed unfairly (findings of the interop run
+//! against the official everything client, the TypeScript and Python SDKs and rmcp).
+//!
+//! The opposite proof sits beside them: a client that registers an extra non-loopback
+//! http redirect URI fails the redirect URI case in every revision, although it never uses
+//! that URI.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mcp_authspec::engine::{ClientSession, ClientUnderTest, NoEvents, RunPlan};
+use mcp_authspec::input::{load_cases, CaseSource};
+use mcp_authspec::logic::case::Case;
+use mcp_authspec::vocab::{ClientDefect, ClientKnob, Outcome, Revision, Role, RunReport};
+
+fn client_cases() -> Vec<Arc<Case>> {
+    load_cases(&CaseSource::Builtin)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.role == Role::Client)
+        .collect()
+}
+
+async fn run(defect: Option<ClientDefect>, knobs: &[ClientKnob], cases: &[Arc<Case>]) -> RunReport {
+    let session = ClientSession {
+        client: ClientUnderTest::Reference {
+            defect,
+            knobs: knobs.iter().copied().collect::<BTreeSet<_>>(),
+        },
+        plan: RunPlan {
+            revisions: Revision::ALL.to_vec(),
+            case_timeout: Duration::from_secs(20),
+            concurrency: 4,
+            ..RunPlan::default()
+        },
+        reference: false,
+    };
+    session.run(cases, Arc::new(NoEvents)).await
+}
+
+/// Every run that did not pass or skip.
+fn unfair(report: &RunReport) -> Vec<String> {
+    report
+        .cases
+        .iter()
+        .filter(|c| !matches!(c.outcome, Outcome::Pass | Outcome::Skip))
+        .map(|c| format!("{} [{}] {}: {:?}", c.id, c.revision, c.outcome, c.reason))
+        .collect()
+}
+
+fn outcome(report: &RunReport, id: &str, revision: Revision) -> &'static str {
+    report
+        .cases
+        .iter()
+        .find(|c| c.id == id && c.revision == revision)
+        .map(|c| c.outcome.as_str())
+        .unwrap_or("not run")
+}
+
+async fn passes(knob: ClientKnob) -> RunReport {
+    let cases = client_cases();
+    let report = run(None, &[knob], &cases).await;
+    assert!(report.cases.len() > 100, "{}", report.cases.len());
+    let bad = unfair(&report);
+    assert!(bad.is_empty(), "{knob}: {bad:#?}");
+    report
+}
+
+/// MCP 2025-11-25 prefers client ID metadata documents to registering: the mock AS
+/// fetches the client's document from its loopback port and verifies it, and the cases
+/// that judge a registration skip, saying why; the others pass as for a registering client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_id_metadata_document_client_passes() {
+    let report = passes(ClientKnob::CimdFirst).await;
+    for revision in [Revision::R2025_11_25, Revision::R2026_07_28] {
+        let c = report
+            .cases
+            .iter()
+            .find(|c| c.id == "client/registration/dcr-request-shape" && c.revision == revision)
+            .unwrap();
+        assert_eq!(c.outcome, Outcome::Skip, "{c:?}");
+        let reason = c.reason.as_deref().unwrap_or_default();
+        assert!(reason.contains("client ID metadata document"), "{reason}");
+        // It really used the document: no registration, a URL client_id everywhere.
+        assert!(!c.exchanges.iter().any(|e| e.url.ends_with("/register")));
+        let authorize = c
+            .exchanges
+            .iter()
+            .find(|e| e.url.contains("/authorize?"))
+            .expect("an authorization request");
+        assert!(
+            authorize
+                .url
+                .contains("client_id=http%3A%2F%2F127.0.0.1%3A"),
+            "{}",
+            authorize.url
+        );
+        assert_eq!(
+            outcome(&report, "client/registration/token-auth-none", revision),
+            "pass"
+        );
+    }
+    // Before 2025-11-25 there are no such documents: it registers, and is judged on that.
+    for revision in [Revision::R2025_03_26, Revision::R2025_06_18] {
+        let id = "client/registration/dcr-request-shape";
+        assert_eq!(outcome(&report, id, revision), "pass");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_web_application_type_passes() {
+    let report = passes(ClientKnob::WebApplicationType).await;
+    let id = "client/registration/application-type";
+    assert_eq!(outcome(&report, id, Revision::R2026_07_28), "pass");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_localhost_redirect_uri_passes() {
+    let report = passes(ClientKnob::LocalhostRedirect).await;
+    // The pre-registered client (any loopback form) and registered ones (exact) alike.
+    for id in [
+        "client/registration/pre-registered-first",
+        "client/registration/token-auth-basic",
+        "client/registration/token-auth-post",
+        "client/authorization/loopback-or-https-redirect",
+    ] {
+        assert_eq!(outcome(&report, id, Revision::R2026_07_28), "pass", "{id}");
+    }
+}
+
+/// The extra URI is never used, and the mock AS refuses to register it, but registering
+/// it at all breaks the rule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_extra_insecure_redirect_uri_fails_in_every_revision() {
+    let cases: Vec<_> = client_cases()
+        .into_iter()
+        .filter(|c| c.id() == "client/authorization/loopback-or-https-redirect")
+        .collect();
+    assert_eq!(cases.len(), 1);
+    let report = run(Some(ClientDefect::ExtraInsecureRedirectUri), &[], &cases).await;
+    for revision in Revision::ALL {
+        let c = report
+            .cases
+            .iter()
+            .find(|c| c.revision == revision)
+            .unwrap();
+        assert_eq!(c.outcome, Outcome::Fail, "{revision}: {c:?}");
+        let reason = c.reason.as_deref().unwrap_or_default();
+        assert!(reason.contains("mcp-client.example"), "{reason}");
+    }
+}
