@@ -20,6 +20,7 @@ async fn run(id: &str, defect: D) -> Vec<CaseReport> {
         .unwrap_or_else(|| panic!("no case {id}"));
     let client = ClientUnderTest::Reference {
         defect: Some(defect),
+        knobs: Default::default(),
     };
     let mut reports = Vec::new();
     for revision in case.file.revisions.iter().copied() {
