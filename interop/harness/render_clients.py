@@ -16,7 +16,7 @@ from .suite import OUTCOMES, REVISIONS, counts
 
 
 def _revision_json(results) -> dict:
-    return {"counts": counts(results),
+    return {"counts": counts(results), "results": {r.case: r.outcome for r in results},
             "non_pass": [{"case": r.case, "outcome": r.outcome, "reason": r.reason} for r in results if r.outcome != "pass"]}
 
 
