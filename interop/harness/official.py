@@ -223,3 +223,16 @@ def run_client(suite: Suite, root: Path, reports: Path, client: str, command: st
         run.verdicts = list(pool.map(one, todo))
     run.seconds = sum(v.seconds for v in run.verdicts)
     return run
+
+
+def from_saved(data: dict) -> tuple[dict, list[Scenario], list[OfficialRun], str | None]:
+    """(versions, scenarios, runs, not_run) back from docs/interop/official.json, for
+    `--rejudge` (judgments applied again without running anything)."""
+    scenarios = [Scenario(s["name"], tuple(s["versions"])) for s in data.get("scenarios", [])]
+    runs = []
+    for entry in data.get("clients", []):
+        run = OfficialRun(entry["client"], not_run=entry.get("not_run"))
+        run.verdicts = [Verdict(entry["client"], v["scenario"], v["version"], v["outcome"], dict(v.get("checks") or {}),
+                                v.get("reason", "")) for v in entry.get("verdicts", [])]
+        runs.append(run)
+    return data.get("versions") or {}, scenarios, runs, data.get("not_run")
