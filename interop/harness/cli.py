@@ -358,7 +358,7 @@ def summarize_official(official_runs, comparison, not_run) -> None:
         say(f"official {row.client}: {', '.join(f'{k} {v}' for k, v in sorted(c.items()))} ({row.seconds:.0f} s)")
     for r in comparison.unjudged:
         say(f"UNJUDGED disagreement {r.case} ({r.scenario}) — {r.client} [{' '.join(r.revisions)}]: ours {r.ours}, theirs {r.theirs}")
-    for j, client in comparison.stale:
-        say(f"warning: stale disagreement judgment {j.id} for {client}")
+    for j, case, client in comparison.stale:
+        say(f"warning: stale disagreement judgment {j.id} for {case} and {client}")
     say(f"disagreements: {len(comparison.rows)} ({len(comparison.unjudged)} unjudged), {comparison.agreements} agreements, "
         f"{len(comparison.stale)} stale judgments")

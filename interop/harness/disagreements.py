@@ -11,8 +11,8 @@ Judgments are data, keyed like the rows:
 
     judgments:
       - id: D1-legacy-metadata         # unique; the findings' D-number first when it has one
-        case: client/legacy/origin-metadata-first
-        scenario: auth/2025-03-26-oauth-metadata-backcompat
+        case: client/legacy/origin-metadata-first   # or a list of cases that share the judgment
+        scenario: auth/2025-03-26-oauth-metadata-backcompat   # or a list
         clients: [py-sdk-client, rmcp-client]
         ours: fail                     # our outcome, as in the row
         theirs: pass                   # theirs
@@ -20,8 +20,9 @@ Judgments are data, keyed like the rows:
         why: >                         # the reasoning, in a sentence or three
         spec: >                        # the spec sentence it rests on, quoted, with its section
 
-A row without a judgment is "unjudged"; a judgment whose key matches no row of a client
-that was compared is "stale" (the verdicts changed: delete or re-key it).
+A row without a judgment is "unjudged"; a judgment is "stale" for each of its (case,
+client) pairs, with the client compared, that no row matches any more (the verdicts
+changed: delete or re-key it).
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ class JudgmentFileError(ValueError):
 @dataclass
 class Judgment:
     id: str
-    case: str
-    scenario: str
+    cases: list[str]
+    scenarios: list[str]
     clients: list[str]
     ours: str
     theirs: str
@@ -57,8 +58,8 @@ class Judgment:
     finding: str = ""
 
     def matches(self, row: "Row") -> bool:
-        return (self.case, self.scenario, self.ours, self.theirs) == (row.case, row.scenario, row.ours, row.theirs) \
-            and row.client in self.clients
+        return (row.case in self.cases and row.scenario in self.scenarios and row.client in self.clients
+                and (self.ours, self.theirs) == (row.ours, row.theirs))
 
 
 def load(path: Path, clients) -> list[Judgment]:
@@ -69,7 +70,7 @@ def load(path: Path, clients) -> list[Judgment]:
     out, seen = [], set()
     for n, entry in enumerate(data.get("judgments") or []):
         try:
-            j = Judgment(id=entry["id"], case=entry["case"], scenario=entry["scenario"],
+            j = Judgment(id=entry["id"], cases=_listed(entry["case"]), scenarios=_listed(entry["scenario"]),
                          clients=list(entry["clients"]), ours=entry["ours"], theirs=entry["theirs"],
                          right=entry["right"], why=" ".join(entry["why"].split()), spec=" ".join(entry["spec"].split()),
                          finding=str(entry.get("finding", "")))
@@ -84,6 +85,10 @@ def load(path: Path, clients) -> list[Judgment]:
         seen.add(j.id)
         out.append(j)
     return out
+
+
+def _listed(value) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
 
 
 def case_scenarios(cases_dir: Path) -> dict[str, str]:
@@ -133,8 +138,9 @@ class Comparison:
     rows: list[Row]  # the disagreements
     agreements: int  # (case, client, revision) pairs with the same outcome
     compared_clients: list[str]
-    stale: list[tuple[Judgment, str]]  # (judgment, client) whose key matched no row
+    stale: list[tuple[Judgment, str, str]]  # (judgment, case, client) that no row matched
     not_checked: list[Judgment]  # judgments none of whose clients was compared
+    named: list[str] = field(default_factory=list)  # the official scenarios some case of ours names
 
     @property
     def unjudged(self) -> list[Row]:
@@ -189,8 +195,9 @@ def compare(ours: dict[str, list[Result]], theirs: dict[str, list], scenarios: d
         checked = [c for c in j.clients if c in compared]
         if not checked:
             not_checked.append(j)
-        stale += [(j, c) for c in checked if not any(j.matches(r) for r in rows if r.client == c)]
-    return Comparison(rows, agreements, compared, stale, not_checked)
+        stale += [(j, case, c) for case in j.cases for c in checked
+                  if not any(j.matches(r) for r in rows if r.client == c and r.case == case)]
+    return Comparison(rows, agreements, compared, stale, not_checked, sorted(set(scenarios.values())))
 
 
 def ours_from_runs(runs) -> dict[str, list[Result]]:

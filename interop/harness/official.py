@@ -135,17 +135,20 @@ def _reason(checks: list[dict], console: str) -> str:
     m = re.search(r"CLIENT EXITED WITH ERROR \(code (-?\d+)\)", console)
     if m:
         said = _last_stderr_line(console)
-        parts.append(f"the client exited {m.group(1)}" + (f" (its stderr ends: {said})" if said else ""))
+        parts.append(f"the client exited {m.group(1)}" + (f" (its stderr: {said})" if said else ""))
     return "; ".join(parts)
 
 
 def _last_stderr_line(console: str) -> str:
-    """The runner prints a failed client's stderr between "Stderr:" and "Results saved"."""
+    """The line of a failed client's stderr (printed by the runner between "Stderr:" and
+    "Results saved") that names its error: the last one mentioning an error, else the last
+    one (a stack trace ends in "}" or "at …" lines)."""
     if "\nStderr:\n" not in console:
         return ""
     block = console.split("\nStderr:\n", 1)[1].split("\nResults saved", 1)[0].split("\nChecks:", 1)[0]
     lines = [line.strip() for line in block.splitlines() if line.strip()]
-    return lines[-1][:240] if lines else ""
+    named = [line for line in lines if "error" in line.lower() and not line.startswith("at ")]
+    return (named or lines or [""])[-1][:240]
 
 
 def read_verdict(client: str, scenario: str, version: str, out: Path, exit_code: int | None, seconds: float,

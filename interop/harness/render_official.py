@@ -30,6 +30,11 @@ def _cell(v) -> str:
     return f"{'hung' if v.reason.startswith('hung') else v.outcome}{tally}{f', {warn} W' if warn else ''}"
 
 
+def _anchor(heading: str) -> str:
+    """GitHub's anchor of a heading: lowercase, spaces to dashes, other punctuation dropped."""
+    return "".join(ch for ch in heading.lower().replace(" ", "-") if ch.isalnum() or ch in "-_")
+
+
 def _verdict_json(v) -> dict:
     return {"scenario": v.scenario, "version": v.version, "outcome": v.outcome, "checks": dict(sorted(v.checks.items())),
             "reason": normalise(v.reason)}
@@ -52,7 +57,8 @@ def official_json(suite_versions: dict, scenarios: list[Scenario], runs: list[Of
         "disagreements": [] if comparison is None else [_row_json(r) for r in comparison.rows],
         "agreements": None if comparison is None else comparison.agreements,
         "compared_clients": [] if comparison is None else comparison.compared_clients,
-        "stale_judgments": [] if comparison is None else [{"id": j.id, "client": c} for j, c in comparison.stale],
+        "stale_judgments": [] if comparison is None else [{"id": j.id, "case": case, "client": c}
+                                                            for j, case, c in comparison.stale],
     }
 
 
@@ -118,18 +124,28 @@ def section(suite_versions: dict, scenarios: list[Scenario], runs: list[Official
     c = comparison
     out += [f"Compared: {', '.join(f'`{x}`' for x in c.compared_clients)}. {c.agreements} (case, client, revision)",
             f"pairs agree; {len(c.rows)} rows disagree, {len(c.unjudged)} of them without a judgment.", "",
-            "| case | official scenario | client | revisions | ours | theirs | who is right | why, and the spec sentence |",
+            "| case | official scenario | client | revisions | ours | theirs | who is right | why |",
             "|---|---|---|---|---|---|---|---|"]
     for r in c.rows:
         j = r.judgment
-        verdict = "**unjudged**" if j is None else f"**{j.right}**" + (f" ({_md(j.finding)})" if j.finding else "")
+        verdict = "**unjudged**" if j is None else f"**{j.right}**"
         why = (f"our reason: “{_md(r.our_reason)}”; theirs: “{_md(normalise(r.their_reason))}”" if j is None
-               else f"{_md(j.why)} Spec: “{_md(j.spec)}”")
+               else f"[{j.id}](#{_anchor(j.id)})")
         out.append(f"| `{r.case}` | `{r.scenario}` | `{r.client}` | {' '.join(r.revisions)} | {r.ours} | {r.theirs} | {verdict} | {why} |")
     out.append("")
+    alone = [x.name for x in scenarios if x.name not in c.named]
+    if alone:
+        out += ["Official scenarios no case of ours names (so not compared): " + ", ".join(f"`{n}`" for n in alone) + ".", ""]
+    used = [j for j in dict.fromkeys(r.judgment.id for r in c.rows if r.judgment)]
+    by_id = {r.judgment.id: r.judgment for r in c.rows if r.judgment}
+    out += ["#### The judgments", ""]
+    for jid in used:
+        j = by_id[jid]
+        out += [f"##### {jid}", "", f"**{j.right}**" + (f" (findings {_md(j.finding)})" if j.finding else "")
+                + f": {_md(j.why)}", "", f"> {_md(j.spec)}", ""]
     if c.stale:
         out += ["Stale judgments (their key matches no disagreement of this run any more):", ""]
-        out += [f"- `{j.id}` for `{client}` ({j.case}: ours {j.ours}, theirs {j.theirs})" for j, client in c.stale]
+        out += [f"- `{j.id}` for `{case}` and `{client}` (ours {j.ours}, theirs {j.theirs})" for j, case, client in c.stale]
         out.append("")
     if c.not_checked:
         out += ["Judgments not checked (none of their clients ran under both suites): "
