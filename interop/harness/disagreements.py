@@ -141,6 +141,9 @@ class Comparison:
     stale: list[tuple[Judgment, str, str]]  # (judgment, case, client) that no row matched
     not_checked: list[Judgment]  # judgments none of whose clients was compared
     named: list[str] = field(default_factory=list)  # the official scenarios some case of ours names
+    # Same non-pass outcome on both sides: an agreement, but not necessarily for the same
+    # cause (both may be false), so the docs list them with both reasons.
+    shared_non_pass: list[Row] = field(default_factory=list)
 
     @property
     def unjudged(self) -> list[Row]:
@@ -152,6 +155,7 @@ def compare(ours: dict[str, list[Result]], theirs: dict[str, list], scenarios: d
     """`ours`: client -> its mcp-authspec results; `theirs`: client -> official Verdicts.
     Only clients with both are compared."""
     rows: list[Row] = []
+    shared: list[Row] = []
     agreements = 0
     compared = sorted(c for c in ours if c in theirs and ours[c] and theirs[c])
     for client in compared:
@@ -175,6 +179,8 @@ def compare(ours: dict[str, list[Result]], theirs: dict[str, list], scenarios: d
                     pair = (a[rev][0], b[rev][0])
                     if pair[0] == pair[1]:
                         agreements += 1
+                        if pair[0] != "pass":
+                            shared.append(Row(case, scenario, client, *pair, [rev], a[rev][1], b[rev][1]))
                         continue
                     groups[pair].append(rev)
                     reasons.setdefault(pair, (a[rev][1], b[rev][1]))
@@ -197,7 +203,7 @@ def compare(ours: dict[str, list[Result]], theirs: dict[str, list], scenarios: d
             not_checked.append(j)
         stale += [(j, case, c) for case in j.cases for c in checked
                   if not any(j.matches(r) for r in rows if r.client == c and r.case == case)]
-    return Comparison(rows, agreements, compared, stale, not_checked, sorted(set(scenarios.values())))
+    return Comparison(rows, agreements, compared, stale, not_checked, sorted(set(scenarios.values())), shared)
 
 
 def ours_from_runs(runs) -> dict[str, list[Result]]:

@@ -56,6 +56,7 @@ def official_json(suite_versions: dict, scenarios: list[Scenario], runs: list[Of
         "clients": [{"client": r.client, "not_run": r.not_run, "verdicts": [_verdict_json(v) for v in r.verdicts]} for r in runs],
         "disagreements": [] if comparison is None else [_row_json(r) for r in comparison.rows],
         "agreements": None if comparison is None else comparison.agreements,
+        "shared_non_pass": [] if comparison is None else [_row_json(r) for r in comparison.shared_non_pass],
         "compared_clients": [] if comparison is None else comparison.compared_clients,
         "stale_judgments": [] if comparison is None else [{"id": j.id, "case": case, "client": c}
                                                             for j, case, c in comparison.stale],
@@ -133,6 +134,12 @@ def section(suite_versions: dict, scenarios: list[Scenario], runs: list[Official
                else f"[{j.id}](#{_anchor(j.id)})")
         out.append(f"| `{r.case}` | `{r.scenario}` | `{r.client}` | {' '.join(r.revisions)} | {r.ours} | {r.theirs} | {verdict} | {why} |")
     out.append("")
+    if c.shared_non_pass:
+        out += ["Both suites give the same non-pass outcome here (an agreement, though not always for the same",
+                "cause; both reasons shown):", ""]
+        out += [f"- `{r.ours}` `{r.case}` / `{r.scenario}`, `{r.client}` [{r.revisions[0]}]: ours “{_md(r.our_reason)}”; "
+                f"theirs “{_md(normalise(r.their_reason))}”" for r in c.shared_non_pass]
+        out.append("")
     alone = [x.name for x in scenarios if x.name not in c.named]
     if alone:
         out += ["Official scenarios no case of ours names (so not compared): " + ", ".join(f"`{n}`" for n in alone) + ".", ""]
