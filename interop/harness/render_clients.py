@@ -16,7 +16,7 @@ from .suite import OUTCOMES, REVISIONS, counts
 
 
 def _revision_json(results) -> dict:
-    return {"counts": counts(results),
+    return {"counts": counts(results), "results": {r.case: r.outcome for r in results},
             "non_pass": [{"case": r.case, "outcome": r.outcome, "reason": r.reason} for r in results if r.outcome != "pass"]}
 
 
@@ -88,7 +88,7 @@ def readme(runs: list[ClientRun], items, versions, generated_at) -> str:
         "",
         "```sh",
         "git clone https://github.com/modelcontextprotocol/conformance /some/where/conformance",
-        f"git -C /some/where/conformance checkout {EVERYTHING_PIN} && (cd /some/where/conformance && npm install)",
+        f"git -C /some/where/conformance checkout {EVERYTHING_PIN} && (cd /some/where/conformance && npm ci)",
         "scripts/interop --clients --everything-client /some/where/conformance",
         "scripts/interop --clients --only py-sdk    # one client (docs not rewritten)",
         "```",

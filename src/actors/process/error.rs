@@ -49,7 +49,7 @@ pub enum LaunchError {
     )]
     ExitedBeforeReady {
         port: u16,
-        evidence: ProcessEvidence,
+        evidence: Box<ProcessEvidence>,
     },
 
     #[error(
@@ -63,7 +63,7 @@ pub enum LaunchError {
     NeverReady {
         port: u16,
         timeout: Duration,
-        evidence: ProcessEvidence,
+        evidence: Box<ProcessEvidence>,
     },
 
     #[error(
@@ -74,7 +74,7 @@ pub enum LaunchError {
     Watch {
         #[source]
         source: std::io::Error,
-        evidence: ProcessEvidence,
+        evidence: Box<ProcessEvidence>,
     },
 }
 
@@ -146,7 +146,7 @@ mod tests {
     fn messages_quote_the_end_of_stderr() {
         let err = LaunchError::ExitedBeforeReady {
             port: 4000,
-            evidence: evidence("ignored", "one\ntwo\n"),
+            evidence: Box::new(evidence("ignored", "one\ntwo\n")),
         };
         let message = err.to_string();
         assert!(message.contains("ended (exit status 3)"), "{message}");
@@ -162,14 +162,14 @@ mod tests {
     fn messages_fall_back_to_stdout_and_skip_silence() {
         let err = LaunchError::Watch {
             source: std::io::Error::other("boom"),
-            evidence: evidence("out", ""),
+            evidence: Box::new(evidence("out", "")),
         };
         assert!(err
             .to_string()
             .ends_with("standard output ends with:\n    out"));
         let err = LaunchError::Watch {
             source: std::io::Error::other("boom"),
-            evidence: evidence("", " \n"),
+            evidence: Box::new(evidence("", " \n")),
         };
         assert!(err.to_string().ends_with("(exit status 3)"));
     }

@@ -43,16 +43,19 @@ pub async fn launch(spec: &LaunchSpec) -> Result<TargetProcess, LaunchError> {
         Readiness::Exited(status) => {
             target.kill_group();
             let evidence = target.collect(group::describe(status)).await;
-            Err(LaunchError::ExitedBeforeReady { port, evidence })
+            Err(LaunchError::ExitedBeforeReady {
+                port,
+                evidence: Box::new(evidence),
+            })
         }
         Readiness::TimedOut => Err(LaunchError::NeverReady {
             port,
             timeout: spec.startup_timeout,
-            evidence: target.stop().await,
+            evidence: Box::new(target.stop().await),
         }),
         Readiness::Unwatchable(source) => Err(LaunchError::Watch {
             source,
-            evidence: target.stop().await,
+            evidence: Box::new(target.stop().await),
         }),
     }
 }

@@ -39,7 +39,7 @@ fn closed_port() -> u16 {
 
 fn exited_before_ready(result: Result<TargetProcess, LaunchError>) -> ProcessEvidence {
     match result {
-        Err(LaunchError::ExitedBeforeReady { evidence, .. }) => evidence,
+        Err(LaunchError::ExitedBeforeReady { evidence, .. }) => *evidence,
         Err(other) => panic!("expected an early exit, got: {other}"),
         Ok(target) => panic!(
             "expected an early exit, but `{}` became ready",
