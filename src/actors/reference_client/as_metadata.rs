@@ -92,8 +92,8 @@ pub(super) async fn discover_as_metadata(ctx: &Ctx, issuer: &str) -> Result<AsMe
     ))
 }
 
-/// The 2025-03-26 profile ("Server Metadata Discovery"): the authorization base URL is
-/// the MCP server's origin; RFC 8414 metadata there, else the default endpoints
+/// A server of 2025-03-26, known by having no protected resource metadata ("Server
+/// Metadata Discovery"): the authorization base URL is the MCP server's origin; RFC 8414 metadata there, else the default endpoints
 /// `/authorize`, `/token` and `/register` ("Fallbacks for Servers without Metadata
 /// Discovery"). That revision defines no issuer check.
 pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> {
