@@ -153,3 +153,24 @@ async fn an_extra_insecure_redirect_uri_fails_in_every_revision() {
         assert!(reason.contains("mcp-client.example"), "{reason}");
     }
 }
+
+/// A client that implements only earlier revisions is reported once for 2026-07-28, as
+/// `unsupported` (`client/revision/implemented`), and judged by nothing of that revision;
+/// the revisions it speaks pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_of_earlier_revisions_is_unsupported_once() {
+    let cases = client_cases();
+    let report = run(None, &[ClientKnob::ImplementsUpTo20251125], &cases).await;
+    let modern: Vec<_> = report
+        .cases
+        .iter()
+        .filter(|c| c.revision == Revision::R2026_07_28)
+        .collect();
+    assert_eq!(modern.len(), 1, "{modern:#?}");
+    assert_eq!(modern[0].id, "client/revision/implemented");
+    assert_eq!(modern[0].outcome, Outcome::Unsupported);
+    let reason = modern[0].reason.as_deref().unwrap_or_default();
+    assert!(reason.contains("speaks 2025-11-25"), "{reason}");
+    let bad = unfair(&report);
+    assert_eq!(bad.len(), 1, "{bad:#?}");
+}

@@ -25,6 +25,11 @@ defects! {
     /// Uses the redirect URI http://localhost:<port>/callback instead of 127.0.0.1
     /// (RFC 8252 §7.3 allows it, as NOT RECOMMENDED).
     LocalhostRedirect = "localhost-redirect",
+    /// Implements the revisions up to 2025-11-25 only, as the TypeScript SDK 1.x does:
+    /// against a 2026-07-28 server it initializes and speaks 2025-11-25, which the server
+    /// serves as an earlier-era client (2026-07-28 basic/versioning, "Backward
+    /// Compatibility"). Its 2026-07-28 run is one `unsupported` finding, nothing else.
+    ImplementsUpTo20251125 = "implements-up-to-2025-11-25",
 }
 
 #[cfg(test)]

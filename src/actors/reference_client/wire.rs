@@ -7,7 +7,7 @@ use url::Url;
 
 use super::launch::ClientLaunch;
 use crate::transport::{HttpClient, HttpRequest, HttpResponse, ReqwestClient, TransportLimits};
-use crate::vocab::{ClientDefect, HeaderPair, Revision};
+use crate::vocab::{ClientDefect, ClientKnob, HeaderPair, Revision};
 
 /// How much of an unexpected answer's body an error message quotes.
 const QUOTED_BODY: usize = 300;
@@ -35,7 +35,12 @@ impl Ctx {
         self.launch.has(defect)
     }
 
+    /// The revision the client speaks: the one under test, unless the client implements
+    /// only earlier ones.
     pub fn revision(&self) -> Revision {
+        if self.launch.has_knob(ClientKnob::ImplementsUpTo20251125) {
+            return self.launch.revision.min(Revision::R2025_11_25);
+        }
         self.launch.revision
     }
 
