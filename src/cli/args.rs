@@ -227,6 +227,15 @@ pub struct ListArgs {
     /// List the mock MCP server's conformant variations (client cases) instead of the cases.
     #[arg(long)]
     pub server_knobs: bool,
+    /// List the mock IdP's conformant variations (client cases) instead of the cases.
+    #[arg(long)]
+    pub idp_knobs: bool,
+    /// List the reference client's conformant variations instead of the cases.
+    #[arg(long)]
+    pub client_knobs: bool,
+    /// List the official conformance suite's client scenarios a client case may name.
+    #[arg(long)]
+    pub scenarios: bool,
     #[arg(long)]
     pub cases: Option<PathBuf>,
 }

@@ -54,7 +54,7 @@ pub fn explain(c: &Case) -> String {
     if let Some(client) = &f.client {
         let _ = writeln!(s, "client run");
         if let Some(scenario) = &client.scenario {
-            let _ = writeln!(s, "  MCP_CONFORMANCE_SCENARIO={scenario}");
+            let _ = writeln!(s, "  MCP_CONFORMANCE_SCENARIO={}", scenario.value);
         }
         let names = |v: &[serde_saphyr::Spanned<String>]| {
             v.iter()

@@ -2,7 +2,10 @@
 
 use super::args::ListArgs;
 use super::output::cases_or_exit;
-use crate::vocab::{exit_code, ClientDefect, IdpDefect, ServerDefect, ServerKnob};
+use crate::logic::official_scenarios::OFFICIAL_AUTH_SCENARIOS;
+use crate::vocab::{
+    exit_code, ClientDefect, ClientKnob, IdpDefect, IdpKnob, ServerDefect, ServerKnob,
+};
 
 pub fn run(args: ListArgs) -> i32 {
     if args.defects {
@@ -14,6 +17,24 @@ pub fn run(args: ListArgs) -> i32 {
     if args.server_knobs {
         for k in ServerKnob::ALL {
             println!("{}\t{}", k.name(), k.description());
+        }
+        return exit_code::OK;
+    }
+    if args.idp_knobs {
+        for k in IdpKnob::ALL {
+            println!("{}\t{}", k.name(), k.description());
+        }
+        return exit_code::OK;
+    }
+    if args.client_knobs {
+        for k in ClientKnob::ALL {
+            println!("{}\t{}", k.name(), k.description());
+        }
+        return exit_code::OK;
+    }
+    if args.scenarios {
+        for s in OFFICIAL_AUTH_SCENARIOS {
+            println!("{s}");
         }
         return exit_code::OK;
     }

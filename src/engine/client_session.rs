@@ -266,7 +266,8 @@ fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConf
 /// an empty or unknown one.
 fn scenario_of(run: &ClientRun) -> String {
     run.scenario
-        .clone()
+        .as_ref()
+        .map(|s| s.value.clone())
         .unwrap_or_else(|| DEFAULT_SCENARIO.to_string())
 }
 

@@ -152,6 +152,7 @@ revisions: [2025-06-18]
 rationale: r
 defect: token-only-once
 client:
+  scenario: auth/metadata-default
   reached:
     - query: {request_count: token}
       is: {between: [1, 100]}

@@ -54,10 +54,13 @@ pub struct CaseFile {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientRun {
-    /// The official conformance suite's scenario closest to this case, passed to the
-    /// client as `MCP_CONFORMANCE_SCENARIO` so existing conformance clients behave.
+    /// The official conformance suite's scenario this case's client behaviour belongs to
+    /// (without a counterpart, the closest one whose client behaviour is the same), passed
+    /// to the client as `MCP_CONFORMANCE_SCENARIO` so existing conformance clients behave.
+    /// Required for case files; `None` only for the harness's own plain run.
     #[serde(default)]
-    pub scenario: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub scenario: Option<Spanned<String>>,
     /// Knobs of the mock MCP server: reference-server defects or server knobs.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use super::case::Validator;
 use super::case_model::CaseFile;
 use super::diagnostic::did_you_mean;
+use super::official_scenarios::OFFICIAL_AUTH_SCENARIOS;
 use super::template::builtin_variables;
 use crate::vocab::{IdpDefect, IdpKnob, Role, ServerDefect, ServerKnob};
 
@@ -36,6 +37,30 @@ impl Validator<'_> {
             );
             return;
         };
+        match &client.scenario {
+            None => self.at(
+                &file.id,
+                "a client case names the official scenario its client behaviour belongs to: \
+                 clients written for the official suite dispatch on MCP_CONFORMANCE_SCENARIO",
+                Some(
+                    "add `scenario:` under `client:`; without an official counterpart, the \
+                     closest one whose client behaviour is the same (usually \
+                     `auth/metadata-default`)"
+                        .to_string(),
+                ),
+            ),
+            Some(name) if !OFFICIAL_AUTH_SCENARIOS.contains(&name.value.as_str()) => {
+                let hint = did_you_mean(&name.value, OFFICIAL_AUTH_SCENARIOS.iter().copied())
+                    .map(|m| format!("did you mean `{m}`?"))
+                    .or_else(|| Some("`mcp-authspec list --scenarios` shows them".to_string()));
+                self.at(
+                    name,
+                    format!("`{}` is not a scenario of the official suite", name.value),
+                    hint,
+                );
+            }
+            Some(_) => {}
+        }
         let servers = server_knob_names();
         for name in &client.server {
             if !servers.contains(&name.value.as_str()) {
@@ -87,5 +112,57 @@ impl Validator<'_> {
         {
             self.check_expectation(e, "client run", &defined);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::logic::case::parse_case;
+    use crate::logic::catalog::Catalog;
+
+    fn case(scenario_line: &str) -> String {
+        format!(
+            r#"id: client/pkce/s256-pair
+title: t
+requirement: CL-PKCE-02
+level: MUST
+revisions: [2025-11-25]
+rationale: r
+defect: plain-pkce
+client:
+{scenario_line}
+  expect:
+    - query: pkce_pair
+      is: {{equals: true}}
+"#
+        )
+    }
+
+    fn diagnostics(text: &str) -> Vec<String> {
+        match parse_case(text, "cases/client/pkce/s256-pair.yaml", Catalog::builtin()) {
+            Ok(_) => Vec::new(),
+            Err(d) => d
+                .iter()
+                .map(|d| format!("{}:{} {} ({:?})", d.line, d.column, d.message, d.hint))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_client_case_names_an_official_scenario() {
+        assert!(diagnostics(&case("  scenario: auth/metadata-default")).is_empty());
+        let missing = diagnostics(&case(""));
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert!(
+            missing[0].contains("names the official scenario"),
+            "{missing:?}"
+        );
+        let typo = diagnostics(&case("  scenario: auth/metadata-defualt"));
+        assert_eq!(typo.len(), 1, "{typo:?}");
+        assert!(typo[0].starts_with("9:13 "), "{typo:?}");
+        assert!(
+            typo[0].contains("did you mean `auth/metadata-default`?"),
+            "{typo:?}"
+        );
     }
 }

@@ -15,6 +15,7 @@ pub mod json_schemas;
 pub mod jwt_view;
 pub mod mcp_messages;
 pub mod observation;
+pub mod official_scenarios;
 pub mod predicate;
 pub mod query;
 pub mod redaction;
