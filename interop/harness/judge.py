@@ -88,7 +88,12 @@ def _list(entry: dict, key: str, where: str, allowed: list[str] | None = None, o
     return value
 
 
-def load(path: Path) -> list[Judgment]:
+def load(path: Path, implementations=None, modes=None) -> list[Judgment]:
+    """The judgments of `path`; `implementations` and `modes` are what entries may name
+    (default: the servers and authorization servers of plan.py; --clients passes the
+    client ids and its one mode)."""
+    implementations = list(implementations if implementations is not None else IMPLEMENTATIONS)
+    modes = list(modes if modes is not None else MODES)
     try:
         data = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as e:
@@ -122,8 +127,8 @@ def load(path: Path) -> list[Judgment]:
         out.append(Judgment(
             index=i,
             case=case,
-            implementations=_list(entry, "implementations", where, list(IMPLEMENTATIONS)),
-            modes=_list(entry, "modes", where, MODES, optional=True),
+            implementations=_list(entry, "implementations", where, implementations),
+            modes=_list(entry, "modes", where, modes, optional=True),
             revisions=_list(entry, "revisions", where, REVISIONS),
             outcome=outcome,
             verdict=verdict,
