@@ -9,28 +9,20 @@ use crate::vocab::{
 
 pub fn run(args: ListArgs) -> i32 {
     if args.defects {
-        for d in ServerDefect::ALL {
-            println!("{}\t{}", d.name(), d.description());
-        }
-        return exit_code::OK;
+        return print_named(
+            ServerDefect::ALL
+                .iter()
+                .map(|d| (d.name(), d.description())),
+        );
     }
     if args.server_knobs {
-        for k in ServerKnob::ALL {
-            println!("{}\t{}", k.name(), k.description());
-        }
-        return exit_code::OK;
+        return print_named(ServerKnob::ALL.iter().map(|k| (k.name(), k.description())));
     }
     if args.idp_knobs {
-        for k in IdpKnob::ALL {
-            println!("{}\t{}", k.name(), k.description());
-        }
-        return exit_code::OK;
+        return print_named(IdpKnob::ALL.iter().map(|k| (k.name(), k.description())));
     }
     if args.client_knobs {
-        for k in ClientKnob::ALL {
-            println!("{}\t{}", k.name(), k.description());
-        }
-        return exit_code::OK;
+        return print_named(ClientKnob::ALL.iter().map(|k| (k.name(), k.description())));
     }
     if args.scenarios {
         for s in OFFICIAL_AUTH_SCENARIOS {
@@ -39,16 +31,14 @@ pub fn run(args: ListArgs) -> i32 {
         return exit_code::OK;
     }
     if args.client_defects {
-        for d in ClientDefect::ALL {
-            println!("{}\t{}", d.name(), d.description());
-        }
-        return exit_code::OK;
+        return print_named(
+            ClientDefect::ALL
+                .iter()
+                .map(|d| (d.name(), d.description())),
+        );
     }
     if args.idp_defects {
-        for d in IdpDefect::ALL {
-            println!("{}\t{}", d.name(), d.description());
-        }
-        return exit_code::OK;
+        return print_named(IdpDefect::ALL.iter().map(|d| (d.name(), d.description())));
     }
     let cases = match cases_or_exit(args.cases.as_deref()) {
         Ok(c) => c,
@@ -73,6 +63,14 @@ pub fn run(args: ListArgs) -> i32 {
             revisions.join(","),
             c.file.title
         );
+    }
+    exit_code::OK
+}
+
+/// One `name<TAB>description` line per knob or defect.
+fn print_named<'a>(named: impl Iterator<Item = (&'a str, &'a str)>) -> i32 {
+    for (name, description) in named {
+        println!("{name}\t{description}");
     }
     exit_code::OK
 }

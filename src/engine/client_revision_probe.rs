@@ -18,11 +18,11 @@ use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinSet;
 
 use super::client_session::{observe, ClientUnderTest};
+use super::revision_probe::{unsupported_revision, RevisionFinding};
 use super::runner::RunPlan;
 use crate::logic::case_model::ClientRun;
-use crate::logic::catalog::Catalog;
 use crate::logic::spoken_version::versions_spoken;
-use crate::vocab::{CaseReport, Level, Outcome, Revision, Role};
+use crate::vocab::{CaseReport, Revision, Role};
 
 /// The id of the finding in reports.
 pub const FINDING_ID: &str = "client/revision/implemented";
@@ -122,26 +122,14 @@ async fn probe_client(
 
 /// The finding that stands for the revision's cases.
 fn finding(revision: Revision, reason: String) -> CaseReport {
-    let requirement = Catalog::builtin().get(REQUIREMENT);
-    CaseReport {
-        id: FINDING_ID.to_string(),
-        title: "The client speaks the revision under test".to_string(),
-        role: Role::Client,
-        requirement: REQUIREMENT.to_string(),
-        requirement_text: requirement.map(|r| r.statement.clone()).unwrap_or_default(),
-        level: Level::MAY,
+    unsupported_revision(
+        RevisionFinding {
+            id: FINDING_ID,
+            title: "The client speaks the revision under test",
+            role: Role::Client,
+            requirement: REQUIREMENT,
+        },
         revision,
-        outcome: Outcome::Unsupported,
-        reason: Some(format!(
-            "{reason}. The cases of {revision} were not run: a client that does not \
-             implement a revision is reported once, not judged by its rules"
-        )),
-        spec: requirement
-            .map(|r| r.references_for(revision))
-            .unwrap_or_default(),
-        checks: Vec::new(),
-        exchanges: Vec::new(),
-        process: None,
-        duration_ms: 0,
-    }
+        reason,
+    )
 }

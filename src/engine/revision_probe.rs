@@ -188,18 +188,48 @@ fn describe_error(error: &Value) -> String {
 
 /// The finding that stands for the revision's cases.
 fn finding(revision: Revision, reason: String) -> CaseReport {
-    let requirement = Catalog::builtin().get(REQUIREMENT);
+    unsupported_revision(
+        RevisionFinding {
+            id: FINDING_ID,
+            title: "The server implements the revision under test",
+            role: Role::Server,
+            requirement: REQUIREMENT,
+        },
+        revision,
+        reason,
+    )
+}
+
+/// Which finding stands for a revision the target does not implement.
+pub(super) struct RevisionFinding {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub role: Role,
+    pub requirement: &'static str,
+}
+
+/// The `unsupported` finding that replaces a revision's cases, for either role.
+pub(super) fn unsupported_revision(
+    what: RevisionFinding,
+    revision: Revision,
+    reason: String,
+) -> CaseReport {
+    let requirement = Catalog::builtin().get(what.requirement);
+    let target = match what.role {
+        Role::Client => "client",
+        _ => "server",
+    };
     CaseReport {
-        id: FINDING_ID.to_string(),
-        title: "The server implements the revision under test".to_string(),
-        role: Role::Server,
-        requirement: REQUIREMENT.to_string(),
+        id: what.id.to_string(),
+        title: what.title.to_string(),
+        role: what.role,
+        requirement: what.requirement.to_string(),
         requirement_text: requirement.map(|r| r.statement.clone()).unwrap_or_default(),
         level: Level::MAY,
         revision,
         outcome: Outcome::Unsupported,
         reason: Some(format!(
-            "{reason}. The cases of {revision} were not run: a server that does not \
+            "{reason}. The cases of {revision} were not run: a {target} that does not \
              implement a revision is reported once, not judged by its rules"
         )),
         spec: requirement
