@@ -10,8 +10,11 @@ application: token storage, the user's browser (`redirect_handler`) and the call
 
 Pre-registration (MCP 2025-11-25 "Client Registration Approaches": pre-registered
 credentials come first) the way the SDK documents it: `TokenStorage.get_client_info()`
-returns the client. Its `token_endpoint_auth_method` is the context's, or the RFC 7591
-§2 default for a secret-holding client (client_secret_basic), else `none`.
+returns the client. The SDK sends the method the client record names and never looks at
+the metadata, and the official context names no method, so this app does what its
+operator would: it reads the metadata of the context's `issuer` (RFC 8414) and picks
+client_secret_basic if that is advertised, else client_secret_post (the TS SDK's rule);
+`none` without a secret.
 
 The browser is headless: it follows the authorization server's redirects (cookies
 kept) until one points at REDIRECT_URI and hands that URL's code, state and `iss` (RFC
@@ -63,11 +66,30 @@ def preregistered() -> OAuthClientInformationFull | None:
     if not ctx.get("client_id"):
         return None
     secret = ctx.get("client_secret")
-    method = ctx.get("token_endpoint_auth_method") or ("client_secret_basic" if secret else "none")
+    method = secret_method(ctx.get("issuer")) if secret else "none"
+
     return OAuthClientInformationFull(
         client_id=ctx["client_id"], client_secret=secret, token_endpoint_auth_method=method,
         redirect_uris=[REDIRECT_URI], grant_types=["authorization_code", "refresh_token"], response_types=["code"],
     )
+
+
+def secret_method(issuer: str | None) -> str:
+    """client_secret_basic when the issuer's metadata advertises it (or cannot be read:
+    RFC 8414 §2's default), else client_secret_post."""
+    advertised = None
+    if issuer:
+        well_known = issuer.rstrip("/") + "/.well-known/oauth-authorization-server"
+        parsed = urlparse(issuer)
+        if parsed.path not in ("", "/"):  # RFC 8414 §3.1: inserted before the path
+            well_known = f"{parsed.scheme}://{parsed.netloc}/.well-known/oauth-authorization-server{parsed.path}"
+        try:
+            advertised = httpx2.get(well_known, timeout=TIMEOUT).json().get("token_endpoint_auth_methods_supported")
+        except (httpx2.HTTPError, ValueError, AttributeError):
+            advertised = None
+    if isinstance(advertised, list) and "client_secret_basic" not in advertised and "client_secret_post" in advertised:
+        return "client_secret_post"
+    return "client_secret_basic"
 
 
 class Browser:

@@ -47,6 +47,12 @@ fn mock_error(e: &Exchange, mcp_url: &str) -> Option<String> {
         if is_mcp && status == 405 && e.method == "GET" {
             return None;
         }
+        // 2026-07-28 basic/versioning, "Backward Compatibility": a client that opens with
+        // `server/discover` learns from an earlier-era server's 4xx that it must
+        // initialize instead.
+        if is_mcp && (400..500).contains(&status) && is_discover(e) {
+            return None;
+        }
         if well_known && status == 404 {
             return None;
         }
@@ -70,6 +76,13 @@ fn mock_error(e: &Exchange, mcp_url: &str) -> Option<String> {
         ));
     }
     None
+}
+
+fn is_discover(e: &Exchange) -> bool {
+    e.request_body
+        .as_deref()
+        .and_then(|b| serde_json::from_str::<Value>(b).ok())
+        .is_some_and(|b| b.get("method").and_then(Value::as_str) == Some("server/discover"))
 }
 
 fn header(e: &Exchange, name: &str) -> Option<String> {
@@ -162,6 +175,17 @@ mod tests {
             stop(vec![
                 answered(MCP, 401, &[challenge], ""),
                 answered(MCP, 403, &[challenge], ""),
+                {
+                    let mut probe = answered(
+                        MCP,
+                        400,
+                        &[],
+                        r#"{"error":{"code":-32000,"message":"Bad Request"}}"#,
+                    );
+                    probe.request_body =
+                        Some(r#"{"jsonrpc":"2.0","id":1,"method":"server/discover"}"#.into());
+                    probe
+                },
                 answered(
                     "http://127.0.0.1:1/.well-known/oauth-protected-resource/mcp",
                     404,

@@ -207,6 +207,28 @@ impl Observation {
             .collect()
     }
 
+    /// How many requests to the MCP server carried a Bearer token that an earlier answer
+    /// of the MCP server had refused with 401 (RFC 6750 §3.1 `invalid_token`: resending
+    /// it cannot work).
+    pub fn refused_tokens_resent(&self) -> usize {
+        let bearer = |e: &Exchange| {
+            part(e, &header_part("authorization"))
+                .and_then(|v| v.strip_prefix("Bearer ").map(|t| t.trim().to_string()))
+        };
+        let mut refused: Vec<String> = Vec::new();
+        let mut resent = 0;
+        for e in self.to(Endpoint::Mcp) {
+            let Some(token) = bearer(e) else { continue };
+            if refused.contains(&token) {
+                resent += 1;
+            }
+            if e.status == Some(401) && !refused.contains(&token) {
+                refused.push(token);
+            }
+        }
+        resent
+    }
+
     /// RFC 7636 §4.6 as the server would check it: the first token request's
     /// `code_verifier`, hashed, against the first authorization request's challenge.
     pub fn pkce_pair(&self) -> Result<Value, String> {
@@ -243,6 +265,14 @@ fn issued_token(e: &Exchange) -> Option<String> {
 }
 
 fn header(name: &str) -> RequestPart {
+    RequestPart {
+        param: None,
+        header: Some(name.into()),
+        json: None,
+    }
+}
+
+fn header_part(name: &str) -> RequestPart {
     RequestPart {
         param: None,
         header: Some(name.into()),

@@ -67,6 +67,9 @@ pub enum Query {
     /// MCP server under test (issued before the client's first request there, or asked
     /// for with the target as `resource`), as an array; empty when none.
     TargetTokensSentTo(Endpoint),
+    /// Client cases: how many requests to the MCP server carried a Bearer token the MCP
+    /// server had already refused with 401.
+    RefusedTokensResent,
     /// Client cases: the HTTP status of every answer from an endpoint, as an array of
     /// numbers (`null` where none arrived).
     ResponseStatuses(Endpoint),
@@ -259,6 +262,7 @@ impl Query {
             | Query::UrlsWithIssuedToken
             | Query::TargetTokensSentTo(_)
             | Query::ResponseStatuses(_)
+            | Query::RefusedTokensResent
             | Query::PkcePair => unreachable!("handled above"),
         }
     }
@@ -344,6 +348,9 @@ impl Query {
                         .collect(),
                 )
             }),
+            Query::RefusedTokensResent => {
+                observed().map(|o| Value::from(o.refused_tokens_resent()))
+            }
             Query::UrlsWithIssuedToken => observed().map(|o| {
                 Value::Array(
                     o.urls_with_issued_token()
@@ -536,6 +543,9 @@ impl fmt::Display for Query {
             ),
             Query::ResponseStatuses(to) => {
                 write!(f, "statuses of the answers from {}", to.as_str())
+            }
+            Query::RefusedTokensResent => {
+                write!(f, "number of requests to mcp resending a refused token")
             }
             Query::ClientExit => write!(f, "the client's exit code"),
             Query::PkcePair => write!(f, "S256(code_verifier) = code_challenge"),

@@ -55,6 +55,8 @@ defects! {
     /// Registers a second redirect URI, plain http on a non-loopback host, beside its
     /// loopback one (which it still uses).
     ExtraInsecureRedirectUri = "extra-insecure-redirect-uri",
+    /// Registers without redirect_uris.
+    DcrWithoutRedirectUris = "dcr-without-redirect-uris",
     /// Registers without token_endpoint_auth_method.
     DcrWithoutAuthMethod = "dcr-without-auth-method",
     /// Registers without application_type.

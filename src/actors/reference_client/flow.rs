@@ -23,8 +23,9 @@ use crate::vocab::{ClientDefect as D, Revision};
 const STEP_UPS: usize = 2;
 /// The step-ups of the `UnboundedStepUp` defect: beyond any sensible limit.
 const UNBOUNDED_STEP_UPS: usize = 6;
-/// How often the `RetriesRefusedToken` defect resends a refused token.
-const RESENDS: usize = 2;
+/// How often the `RetriesRefusedToken` defect resends a refused token: more than the 3
+/// resends the case allows.
+const RESENDS: usize = 5;
 /// How long the optional GET stream is waited for before the session goes on.
 const STREAM_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// The scope the `InventsScope` defect asks for.

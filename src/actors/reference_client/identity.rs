@@ -109,6 +109,9 @@ fn registration_request(ctx: &Ctx, redirect_uri: &str) -> Value {
         "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
     });
+    if ctx.has(D::DcrWithoutRedirectUris) {
+        body.as_object_mut().map(|b| b.remove("redirect_uris"));
+    }
     // A public client (RFC 6749 §2.1): without the member RFC 7591 §2 defaults to
     // client_secret_basic, which a native client cannot keep secret.
     if !ctx.has(D::DcrWithoutAuthMethod) {
