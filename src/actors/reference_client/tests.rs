@@ -306,7 +306,7 @@ async fn a_refused_token_is_refreshed_once_or_resent_by_the_defect() {
         .iter()
         .filter_map(|e| header(e, "Authorization"))
         .collect();
-    assert_eq!((to(&log, "/mcp").len(), sent.len()), (4, 1));
+    assert_eq!((to(&log, "/mcp").len(), sent.len()), (7, 1));
 }
 
 #[tokio::test]
