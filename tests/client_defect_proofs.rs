@@ -103,16 +103,3 @@ async fn a_client_that_never_gets_a_token_fails_the_cases_about_using_it() {
         }
     }
 }
-
-/// A registration without token_endpoint_auth_method means client_secret_basic (RFC 7591
-/// §2), which a public client cannot use: a warning, not a failure (catalog recipe of
-/// CL-DCR-01); the case's own defect (no redirect_uris) fails it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_registration_without_an_auth_method_warns() {
-    fails(
-        "client/registration/dcr-request-shape",
-        D::DcrWithoutAuthMethod,
-        Outcome::Warn,
-    )
-    .await;
-}
