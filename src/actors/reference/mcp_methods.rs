@@ -157,10 +157,11 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
             // (lifecycle "Version Negotiation": it answers with a version it supports). A
             // 2026-07-28 server that still answers `initialize` is dual-era (2026-07-28
             // versioning, "Backward Compatibility"): it serves the legacy version asked.
+            // 2026-07-28 itself has no `initialize`, so it is never what `initialize`
+            // negotiates: a client asking for it there gets the newest legacy version.
             let newest = match d.config.only_revision {
                 Some(r) if r < Revision::R2026_07_28 => r,
-                _ if d.config.has_knob(K::ImplementsUpTo2025_11_25) => Revision::R2025_11_25,
-                _ => Revision::LATEST,
+                _ => Revision::R2025_11_25,
             };
             // Lifecycle "Version Negotiation": the asked version when supported, else the
             // newest the server has.
