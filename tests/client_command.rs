@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::client_cases;
+
 use common::{not_passed, verdicts};
 
 use std::path::PathBuf;
@@ -14,19 +16,10 @@ use std::time::{Duration, Instant};
 
 use mcp_authspec::actors::browser_shim::write_browser_shim;
 use mcp_authspec::engine::{ClientSession, ClientUnderTest, NoEvents, RunPlan};
-use mcp_authspec::input::{load_cases, CaseSource};
 use mcp_authspec::logic::case::Case;
-use mcp_authspec::vocab::{Outcome, Revision, Role, RunReport};
+use mcp_authspec::vocab::{Outcome, Revision, RunReport};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mcp-authspec");
-
-fn client_cases() -> Vec<Arc<Case>> {
-    load_cases(&CaseSource::Builtin)
-        .unwrap()
-        .into_iter()
-        .filter(|c| c.role == Role::Client)
-        .collect()
-}
 
 async fn run(client: ClientUnderTest, cases: &[Arc<Case>], timeout: Duration) -> RunReport {
     let session = ClientSession {

@@ -12,18 +12,12 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mcp_authspec::engine::{ClientSession, ClientUnderTest, NoEvents, RunPlan};
-use mcp_authspec::input::{load_cases, CaseSource};
-use mcp_authspec::logic::case::Case;
-use mcp_authspec::vocab::{ClientDefect, ClientKnob, Outcome, Revision, Role, RunReport};
+mod common;
 
-fn client_cases() -> Vec<Arc<Case>> {
-    load_cases(&CaseSource::Builtin)
-        .unwrap()
-        .into_iter()
-        .filter(|c| c.role == Role::Client)
-        .collect()
-}
+use common::client_cases;
+use mcp_authspec::engine::{ClientSession, ClientUnderTest, NoEvents, RunPlan};
+use mcp_authspec::logic::case::Case;
+use mcp_authspec::vocab::{ClientDefect, ClientKnob, Outcome, Revision, RunReport};
 
 async fn run(defect: Option<ClientDefect>, knobs: &[ClientKnob], cases: &[Arc<Case>]) -> RunReport {
     let session = ClientSession {

@@ -5,7 +5,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use mcp_authspec::vocab::{Outcome, Revision, RunReport};
+use std::sync::Arc;
+
+use mcp_authspec::input::{load_cases, CaseSource};
+use mcp_authspec::logic::case::Case;
+use mcp_authspec::vocab::{Outcome, Revision, Role, RunReport};
 
 /// Every case run's outcome, by case id and revision.
 #[allow(dead_code)] // Not every test binary compares verdicts.
@@ -44,4 +48,14 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("mcp-authspec-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir
+}
+
+/// The built-in client cases.
+#[allow(dead_code)] // not every test binary that shares this module uses it
+pub fn client_cases() -> Vec<Arc<Case>> {
+    load_cases(&CaseSource::Builtin)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.role == Role::Client)
+        .collect()
 }
