@@ -105,6 +105,16 @@ async fn a_client_id_metadata_document_client_passes() {
     }
 }
 
+/// RFC 7591 §2: without token_endpoint_auth_method the client is registered for
+/// client_secret_basic; one that uses the issued secret as the response says is
+/// conformant (the official everything client registers this way).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registration_without_an_auth_method_passes() {
+    let report = passes(ClientKnob::DcrDefaultAuthMethod).await;
+    let id = "client/registration/dcr-request-shape";
+    assert_eq!(outcome(&report, id, Revision::R2025_06_18), "pass");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_web_application_type_passes() {
     let report = passes(ClientKnob::WebApplicationType).await;

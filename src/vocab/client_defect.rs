@@ -57,8 +57,6 @@ defects! {
     ExtraInsecureRedirectUri = "extra-insecure-redirect-uri",
     /// Registers without redirect_uris.
     DcrWithoutRedirectUris = "dcr-without-redirect-uris",
-    /// Registers without token_endpoint_auth_method.
-    DcrWithoutAuthMethod = "dcr-without-auth-method",
     /// Registers without application_type.
     DcrWithoutApplicationType = "dcr-without-application-type",
     /// Registers dynamically even when a client_id is pre-registered.

@@ -30,6 +30,10 @@ defects! {
     /// serves as an earlier-era client (2026-07-28 basic/versioning, "Backward
     /// Compatibility"). Its 2026-07-28 run is one `unsupported` finding, nothing else.
     ImplementsUpTo20251125 = "implements-up-to-2025-11-25",
+    /// Registers without token_endpoint_auth_method, so RFC 7591 §2's default
+    /// (client_secret_basic) applies, and authenticates with the secret the server issues,
+    /// as its registration response says (the official everything client does this).
+    DcrDefaultAuthMethod = "dcr-default-auth-method",
 }
 
 #[cfg(test)]

@@ -114,7 +114,7 @@ fn registration_request(ctx: &Ctx, redirect_uri: &str) -> Value {
     }
     // A public client (RFC 6749 §2.1): without the member RFC 7591 §2 defaults to
     // client_secret_basic, which a native client cannot keep secret.
-    if !ctx.has(D::DcrWithoutAuthMethod) {
+    if !ctx.launch.has_knob(K::DcrDefaultAuthMethod) {
         body["token_endpoint_auth_method"] = json!("none");
     }
     if let Some(kind) = application_type(ctx) {

@@ -257,7 +257,7 @@ async fn token_placement_defects_show_in_the_traffic() {
 #[tokio::test]
 async fn registration_defects_change_the_client_metadata() {
     let cases = [
-        (D::DcrWithoutAuthMethod, "token_endpoint_auth_method"),
+        (D::DcrWithoutRedirectUris, "redirect_uris"),
         (D::DcrWithoutApplicationType, "application_type"),
     ];
     for (defect, missing) in cases {
