@@ -87,6 +87,16 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def versions_table(versions: dict) -> list[str]:
+    """The "component | version" table every generated page opens with."""
+    return ["| component | version |", "|---|---|", *[f"| {k} | {_md(v)} |" for k, v in versions.items()]]
+
+
+def write_json(path: Path, data) -> None:
+    """A generated JSON file: sorted keys, two-space indent, UTF-8 as is, one newline."""
+    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
 def _title(impl: str) -> str:
     return IMPLEMENTATIONS[impl][0]
 
@@ -130,9 +140,7 @@ def readme(records, verdicts: Verdicts, judgments: list[Judgment], items, versio
         "",
         f"Generated at {generated_at}.",
         "",
-        "| component | version |",
-        "|---|---|",
-        *[f"| {k} | {v} |" for k, v in versions.items()],
+        *versions_table(versions),
         "",
         "## How to run",
         "",
@@ -266,7 +274,7 @@ def _patch_section() -> list[str]:
 def write(docs: Path, records, verdicts, judgments, items, versions, generated_at) -> None:
     docs.mkdir(parents=True, exist_ok=True)
     data = matrix_json(records, verdicts, judgments, items, versions, generated_at)
-    (docs / "matrix.json").write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    write_json(docs / "matrix.json", data)
     from .render_official import carried  # here: render_official imports this module
 
     target = docs / "README.md"

@@ -6,12 +6,11 @@ time in either file is the "generated at" line, and wall times are not written."
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 
 from .clients import CLIENTS, EVERYTHING_PIN, ClientRun
-from .render import ABBREV, _md, _revs, _findings_section
+from .render import ABBREV, _md, _revs, _findings_section, versions_table, write_json
 from .suite import OUTCOMES, REVISIONS, counts
 
 
@@ -95,9 +94,7 @@ def readme(runs: list[ClientRun], items, versions, generated_at, verdicts=None) 
         "",
         f"Generated at {generated_at}.",
         "",
-        "| component | version |",
-        "|---|---|",
-        *[f"| {k} | {_md(v)} |" for k, v in versions.items()],
+        *versions_table(versions),
         "",
         "## How to run",
         "",
@@ -145,5 +142,5 @@ def write(docs: Path, runs: list[ClientRun], items, versions, generated_at, verd
         data["unjudged"] = [{"client": r.implementation, "case": r.case, "revision": r.revision, "outcome": r.outcome}
                             for r in verdicts.unjudged]
         data["stale_judgments"] = verdicts.stale
-    (docs / "clients.json").write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    write_json(docs / "clients.json", data)
     (docs / "clients.md").write_text(readme(runs, items, versions, generated_at, verdicts))

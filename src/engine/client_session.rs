@@ -186,7 +186,7 @@ pub(super) async fn observe(
         .map_err(|e| format!("cannot start the mocks on 127.0.0.1: {e}"))?;
     let scenario = scenario_of(run);
     let context = launch_context(run, &scenario, &server.issuer);
-    let (exit_code, process) = run_client(
+    let (exit_code, mut process) = run_client(
         client,
         &scenario,
         revision,
@@ -196,7 +196,6 @@ pub(super) async fn observe(
     )
     .await;
     let quiet = log.quiet_for().is_none_or(|q| q >= quiet_after(timeout));
-    let mut process = process;
     process.notes = log.notes();
     let observation = Arc::new(Observation {
         exchanges: log.snapshot(),

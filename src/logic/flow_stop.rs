@@ -11,7 +11,7 @@
 use serde_json::Value;
 use url::Url;
 
-use super::observation::Observation;
+use super::observation::{Endpoint, Observation};
 use crate::vocab::Exchange;
 
 /// Bodies are quoted up to this many characters.
@@ -32,11 +32,7 @@ fn mock_error(e: &Exchange, mcp_url: &str) -> Option<String> {
             .as_ref()
             .map(|t| format!("no answer at {path}: {t}"));
     };
-    // Compared parsed: a server URL without a path is requested as `…/`.
-    let mut bare = url.clone();
-    bare.set_query(None);
-    bare.set_fragment(None);
-    let is_mcp = Url::parse(mcp_url).is_ok_and(|m| m == bare);
+    let is_mcp = Endpoint::Mcp.matches(e, mcp_url);
     let well_known = path.contains("/.well-known/");
     if status >= 400 {
         if is_mcp && (status == 401 || (status == 403 && has_bearer_challenge(e))) {

@@ -75,7 +75,8 @@ impl Endpoint {
         }
     }
 
-    fn matches(self, e: &Exchange, mcp_url: &str) -> bool {
+    /// Whether `e` was sent to this endpoint, `mcp_url` being the server under test.
+    pub fn matches(self, e: &Exchange, mcp_url: &str) -> bool {
         let Ok(url) = Url::parse(&e.url) else {
             return false;
         };
@@ -211,14 +212,12 @@ impl Observation {
     /// of the MCP server had refused with 401 (RFC 6750 §3.1 `invalid_token`: resending
     /// it cannot work).
     pub fn refused_tokens_resent(&self) -> usize {
-        let bearer = |e: &Exchange| {
-            part(e, &header_part("authorization"))
-                .and_then(|v| v.strip_prefix("Bearer ").map(|t| t.trim().to_string()))
-        };
         let mut refused: Vec<String> = Vec::new();
         let mut resent = 0;
         for e in self.to(Endpoint::Mcp) {
-            let Some(token) = bearer(e) else { continue };
+            let Some(token) = bearer_token(e) else {
+                continue;
+            };
             if refused.contains(&token) {
                 resent += 1;
             }
@@ -264,15 +263,18 @@ fn issued_token(e: &Exchange) -> Option<String> {
         .map(str::to_string)
 }
 
-fn header(name: &str) -> RequestPart {
-    RequestPart {
-        param: None,
-        header: Some(name.into()),
-        json: None,
-    }
+/// The Bearer token a request carries (RFC 6750 §2.1; the scheme is case-insensitive,
+/// RFC 9110 §11.1).
+pub fn bearer_token(e: &Exchange) -> Option<String> {
+    let value = part(e, &header("authorization"))?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
 }
 
-fn header_part(name: &str) -> RequestPart {
+/// The request part that is the header `name`.
+pub fn header(name: &str) -> RequestPart {
     RequestPart {
         param: None,
         header: Some(name.into()),

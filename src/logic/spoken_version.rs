@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::observation::{part, Endpoint, Observation, RequestPart};
+use super::observation::{bearer_token, header, part, Endpoint, Observation};
 use crate::vocab::Exchange;
 
 const VERSION_HEADER: &str = "mcp-protocol-version";
@@ -21,24 +21,9 @@ const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
 pub fn versions_spoken(o: &Observation) -> BTreeSet<String> {
     o.to(Endpoint::Mcp)
         .into_iter()
-        .filter(|e| authorized(e) && !is_initialize(e))
+        .filter(|e| bearer_token(e).is_some() && !is_initialize(e))
         .filter_map(version_of)
         .collect()
-}
-
-fn header(name: &str) -> RequestPart {
-    RequestPart {
-        param: None,
-        header: Some(name.into()),
-        json: None,
-    }
-}
-
-fn authorized(e: &Exchange) -> bool {
-    part(e, &header("authorization")).is_some_and(|v| {
-        v.get(..7)
-            .is_some_and(|s| s.eq_ignore_ascii_case("bearer "))
-    })
 }
 
 fn body(e: &Exchange) -> Option<Value> {
