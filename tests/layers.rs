@@ -27,16 +27,52 @@ const LAYERS: &[(&str, u8)] = &[
 /// never use the drivers that exercise targets; the two entry points stay independent.
 const FORBIDDEN: &[(&str, &str, &str)] = &[
     ("outputs", "logic", "report writers read only layer-0 types"),
-    ("outputs", "transport", "report writers read only layer-0 types"),
+    (
+        "outputs",
+        "transport",
+        "report writers read only layer-0 types",
+    ),
     ("outputs", "input", "report writers read only layer-0 types"),
-    ("outputs", "actors", "report writers read only layer-0 types"),
-    ("outputs", "engine", "report writers read only layer-0 types"),
-    ("actors::idp", "actors::drivers", "mocks never import drivers"),
-    ("actors::reference", "actors::drivers", "mocks never import drivers"),
-    ("actors::reference_client", "actors::drivers", "references never import drivers"),
-    ("actors::tokens", "actors::drivers", "mocks never import drivers"),
-    ("cli", "harness", "the CLI and the cargo-test harness are separate entry points"),
-    ("harness", "cli", "the CLI and the cargo-test harness are separate entry points"),
+    (
+        "outputs",
+        "actors",
+        "report writers read only layer-0 types",
+    ),
+    (
+        "outputs",
+        "engine",
+        "report writers read only layer-0 types",
+    ),
+    (
+        "actors::idp",
+        "actors::drivers",
+        "mocks never import drivers",
+    ),
+    (
+        "actors::reference",
+        "actors::drivers",
+        "mocks never import drivers",
+    ),
+    (
+        "actors::reference_client",
+        "actors::drivers",
+        "references never import drivers",
+    ),
+    (
+        "actors::tokens",
+        "actors::drivers",
+        "mocks never import drivers",
+    ),
+    (
+        "cli",
+        "harness",
+        "the CLI and the cargo-test harness are separate entry points",
+    ),
+    (
+        "harness",
+        "cli",
+        "the CLI and the cargo-test harness are separate entry points",
+    ),
 ];
 
 struct Module {
@@ -54,7 +90,12 @@ fn main_modules() -> BTreeMap<String, Module> {
         for entry in std::fs::read_dir(&dir).expect("src is readable") {
             let path = entry.expect("entry").path();
             if path.is_dir() {
-                if !path.file_name().unwrap().to_string_lossy().ends_with("_tests") {
+                if !path
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .ends_with("_tests")
+                {
                     stack.push(path);
                 }
                 continue;
@@ -150,7 +191,10 @@ fn paths_named(module: &str, m: &Module, source: &str) -> Vec<String> {
             .iter()
             .find(|p| bytes[i..].starts_with(p.as_bytes()))
             .copied();
-        let boundary = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_' || bytes[i - 1] == b':');
+        let boundary = i == 0
+            || !(bytes[i - 1].is_ascii_alphanumeric()
+                || bytes[i - 1] == b'_'
+                || bytes[i - 1] == b':');
         let Some(prefix) = starts.filter(|_| boundary) else {
             i += 1;
             continue;
@@ -167,9 +211,9 @@ fn paths_named(module: &str, m: &Module, source: &str) -> Vec<String> {
                     break;
                 }
                 depth -= 1;
-            } else if depth == 0 && !(c.is_ascii_alphanumeric() || c == '_' || c == ':') {
-                break;
-            } else if depth > 0 && c == ';' {
+            } else if (depth == 0 && !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+                || (depth > 0 && c == ';')
+            {
                 break;
             }
             j += 1;
@@ -210,7 +254,9 @@ fn normalized(text: &str) -> String {
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = collapsed;
     for token in ["::", "{", "}", ","] {
-        out = out.replace(&format!(" {token}"), token).replace(&format!("{token} "), token);
+        out = out
+            .replace(&format!(" {token}"), token)
+            .replace(&format!("{token} "), token);
     }
     out
 }
@@ -258,15 +304,23 @@ fn re_exports(modules: &BTreeMap<String, Module>) -> BTreeMap<(String, String), 
     for (name, m) in modules.iter().filter(|(_, m)| m.is_folder) {
         for statement in m.source.split(';') {
             let s = normalized(statement);
-            let Some(at) = s.find("pub use ") else { continue };
+            let Some(at) = s.find("pub use ") else {
+                continue;
+            };
             let tree = &s[at + "pub use ".len()..];
             if tree.starts_with("crate::") {
                 continue;
             }
             for path in flatten(tree) {
                 let segments: Vec<&str> = path.split("::").collect();
-                let Some((item, child)) = segments.split_last() else { continue };
-                let mut defining = if name.is_empty() { Vec::new() } else { vec![name.as_str()] };
+                let Some((item, child)) = segments.split_last() else {
+                    continue;
+                };
+                let mut defining = if name.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![name.as_str()]
+                };
                 defining.extend(child);
                 map.insert((name.clone(), (*item).to_string()), defining.join("::"));
             }
@@ -285,7 +339,9 @@ fn resolve(
     let segments: Vec<&str> = path.split("::").collect();
     for n in (1..=segments.len()).rev() {
         let candidate = segments[..n].join("::");
-        let Some(m) = modules.get(&candidate) else { continue };
+        let Some(m) = modules.get(&candidate) else {
+            continue;
+        };
         if m.is_folder {
             if let Some(next) = segments.get(n) {
                 if let Some(defining) = exports.get(&(candidate.clone(), next.to_string())) {
@@ -308,7 +364,10 @@ fn resolve(
 
 fn layer_of(module: &str) -> Option<u8> {
     let top = module.split("::").next()?;
-    LAYERS.iter().find(|(name, _)| *name == top).map(|(_, l)| *l)
+    LAYERS
+        .iter()
+        .find(|(name, _)| *name == top)
+        .map(|(_, l)| *l)
 }
 
 fn within(module: &str, prefix: &str) -> bool {
@@ -339,9 +398,13 @@ fn every_import_points_down() {
     let (modules, graph) = import_graph();
     let mut wrong = Vec::new();
     for (from, targets) in &graph {
-        let Some(from_layer) = layer_of(from) else { continue };
+        let Some(from_layer) = layer_of(from) else {
+            continue;
+        };
         for to in targets {
-            let Some(to_layer) = layer_of(to) else { continue };
+            let Some(to_layer) = layer_of(to) else {
+                continue;
+            };
             if to_layer > from_layer {
                 wrong.push(format!(
                     "{} (layer {from_layer}) imports {to} (layer {to_layer})",
@@ -350,12 +413,19 @@ fn every_import_points_down() {
             }
             for (a, b, why) in FORBIDDEN {
                 if within(from, a) && within(to, b) {
-                    wrong.push(format!("{} imports {to}: {why}", modules[from].file.display()));
+                    wrong.push(format!(
+                        "{} imports {to}: {why}",
+                        modules[from].file.display()
+                    ));
                 }
             }
         }
     }
-    assert!(wrong.is_empty(), "imports against the layers:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "imports against the layers:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]
@@ -364,10 +434,16 @@ fn no_two_files_import_each_other() {
     // Tarjan's strongly connected components over the files (folders' `mod.rs` files
     // only re-export, so arrows into them were resolved to the defining files above).
     let files: Vec<&String> = graph.keys().filter(|m| !modules[*m].is_folder).collect();
-    let index_of: BTreeMap<&String, usize> = files.iter().enumerate().map(|(i, f)| (*f, i)).collect();
+    let index_of: BTreeMap<&String, usize> =
+        files.iter().enumerate().map(|(i, f)| (*f, i)).collect();
     let edges: Vec<Vec<usize>> = files
         .iter()
-        .map(|f| graph[*f].iter().filter_map(|t| index_of.get(t).copied()).collect())
+        .map(|f| {
+            graph[*f]
+                .iter()
+                .filter_map(|t| index_of.get(t).copied())
+                .collect()
+        })
         .collect();
     let circles = strongly_connected(&edges)
         .into_iter()
@@ -378,7 +454,11 @@ fn no_two_files_import_each_other() {
             names.join(" ↔ ")
         })
         .collect::<Vec<_>>();
-    assert!(circles.is_empty(), "import circles between files:\n{}", circles.join("\n"));
+    assert!(
+        circles.is_empty(),
+        "import circles between files:\n{}",
+        circles.join("\n")
+    );
 }
 
 #[test]
@@ -402,13 +482,17 @@ fn the_checker_sees_a_circle_and_an_upward_import() {
         "logic::c::E",
         "actors::idp::Client::new",
     ] {
-        assert!(paths.iter().any(|p| p == expected), "{expected} in {paths:?}");
+        assert!(
+            paths.iter().any(|p| p == expected),
+            "{expected} in {paths:?}"
+        );
     }
     let circle = strongly_connected(&[vec![1], vec![2], vec![0], vec![]]);
     assert!(circle.iter().any(|c| c.len() == 3));
     assert_eq!(layer_of("engine::runner"), Some(4));
     assert!(layer_of("actors::idp").unwrap() < layer_of("engine").unwrap());
-    let stripped = without_test_modules("use a;\n#[cfg(test)]\nmod tests { use crate::cli; }\nuse b;");
+    let stripped =
+        without_test_modules("use a;\n#[cfg(test)]\nmod tests { use crate::cli; }\nuse b;");
     assert!(!stripped.contains("cli") && stripped.contains("use b"));
 }
 
