@@ -6,11 +6,10 @@ use std::time::{Duration, Instant};
 
 use crate::actors::drivers::{ClientObserver, ClientRunSeen};
 use crate::logic::answer::Answer;
+use crate::logic::builtins::Builtins;
 use crate::logic::case::Case;
 use crate::logic::client_verdict::{judge_client_run, ClientEnd};
-use crate::logic::template::Vars;
 use crate::logic::verdict::case_report;
-use crate::logic::well_known::origin_of;
 use crate::vocab::{CaseReport, Outcome, Revision};
 
 /// One case, one revision: mocks up, client run, verdict. The evidence is as recorded,
@@ -40,13 +39,9 @@ pub async fn run_client_case(
         quiet,
         issuer,
     } = seen;
-    let mut vars = Vars::new();
-    vars.insert("target".into(), observation.mcp_url.clone());
-    if let Ok(u) = url::Url::parse(&observation.mcp_url) {
-        vars.insert("target_origin".into(), origin_of(&u));
-    }
-    vars.insert("revision".into(), revision.as_str().into());
-    vars.insert("issuer".into(), issuer);
+    let mut builtins = Builtins::new(observation.mcp_url.clone());
+    builtins.issuer = Some(issuer);
+    let vars = builtins.vars(revision);
     let answer = Answer {
         observation: Some(observation.clone()),
         ..Answer::default()
