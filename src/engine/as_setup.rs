@@ -20,7 +20,8 @@ use super::shared_registrations::SharedRegistrations;
 use super::token_supply::TokenSupply;
 use crate::logic::answer::Answer;
 use crate::logic::as_config::{AsRunConfig, Consent};
-use crate::logic::case_model::Request;
+use crate::logic::case_model::WrittenRequest;
+use crate::logic::step_request::StepRequest;
 use crate::logic::redaction::{redact_body, redact_exchange, redact_text};
 use crate::logic::template::Vars;
 use crate::logic::well_known::{append_well_known, insert_well_known};
@@ -187,7 +188,7 @@ impl Setup {
         if let Some(c) = &config.client {
             self.set("client_id", c.id.clone());
             self.set("client_secret", c.secret.clone().unwrap_or_default());
-            self.set("client_auth_method", c.auth_method.clone());
+            self.set("client_auth_method", c.auth_method.name().into());
             return;
         }
         let Some(endpoint) = self.vars.get("registration_endpoint").cloned() else {
@@ -461,11 +462,13 @@ pub(super) fn summary(status: u16, body: &[u8]) -> String {
 }
 
 /// A request the set-up builds the way cases do.
-fn step_request(doc: Value) -> Request {
-    serde_json::from_value(doc).expect("the set-up's requests are well-formed")
+fn step_request(doc: Value) -> StepRequest {
+    let written: WrittenRequest =
+        serde_json::from_value(doc).expect("the set-up's requests are well-formed");
+    StepRequest::try_from(written).expect("the set-up's requests are well-formed")
 }
 
-fn built(request: &Request, vars: &Vars) -> Option<HttpRequest> {
+fn built(request: &StepRequest, vars: &Vars) -> Option<HttpRequest> {
     request_builder::build(
         request,
         vars,

@@ -22,16 +22,15 @@ use crate::actors::process::{run_to_end, RunSpec};
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::actors::reference_client::{run_reference_client, BrowserMode, ClientLaunch};
 use crate::actors::traffic::TrafficLog;
-use crate::logic::answer::Answer;
 use crate::logic::case::Case;
-use crate::logic::case_model::ClientRun;
+use crate::logic::case_body::{CaseBody, ClientRun};
 use crate::logic::observation::Observation;
 use crate::logic::redaction::SecretValues;
 use crate::logic::template::Vars;
 use crate::logic::well_known::origin_of;
 use crate::vocab::{
-    CaseReport, ClientDefect, ClientKnob, IdpDefect, IdpKnob, Outcome, ProcessEvidence, Revision,
-    Role, RunReport, ServerDefect, ServerKnob, TargetDescription,
+    CaseReport, ClientDefect, ClientKnob, Outcome, ProcessEvidence, Revision, Role, RunReport,
+    TargetDescription,
 };
 
 /// The pre-registered client a case may give the client under test.
@@ -119,7 +118,7 @@ pub async fn run_client_case(
     timeout: Duration,
 ) -> CaseReport {
     let started = Instant::now();
-    let Some(run) = &case.file.client else {
+    let CaseBody::Client(run) = &case.body else {
         return case_report(
             case,
             revision,
@@ -144,17 +143,13 @@ pub async fn run_client_case(
     }
     vars.insert("revision".into(), revision.as_str().into());
     vars.insert("issuer".into(), issuer);
-    let answer = Answer {
-        observation: Some(observation.clone()),
-        ..Answer::default()
-    };
     let mut report = case_report(case, revision, Outcome::Pass, None);
     let end = ClientEnd {
         stopped: observation.exit_code.is_none(),
         still_working: !quiet,
         ended: process.ended.clone(),
     };
-    judge_client_run(case, run, &observation, &answer, &vars, &end, &mut report);
+    judge_client_run(case, run, &observation, &vars, &end, &mut report);
     // As recorded: the run's report redacts them (`RunFrame`).
     report.exchanges = observation.exchanges.clone();
     report.process = Some(process);
@@ -216,42 +211,23 @@ pub(super) async fn observe(
 /// server is a server of the revision under test only: a client that asks it which
 /// versions it speaks learns that one.
 fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConfig {
-    let mut defects = BTreeSet::new();
-    let mut knobs = BTreeSet::new();
-    for name in &run.server {
-        if let Ok(d) = name.value.parse::<ServerDefect>() {
-            defects.insert(d);
-        } else if let Ok(k) = name.value.parse::<ServerKnob>() {
-            knobs.insert(k);
-        }
-    }
-    let idp_defects: BTreeSet<IdpDefect> = run
-        .idp
-        .iter()
-        .filter_map(|n| n.value.parse().ok())
-        .collect();
-    let idp_knobs: BTreeSet<IdpKnob> = run
-        .idp
-        .iter()
-        .filter_map(|n| n.value.parse().ok())
-        .collect();
     // Any loopback redirect URI (RFC 8252 §7.3): the client never learns a registered one.
     let preregistered = run
         .preregistered
         .iter()
-        .map(|p| {
-            let secret = (p.auth_method.value != "none").then(|| PREREGISTERED_SECRET.into());
-            Client::preregistered(PREREGISTERED_ID, secret, p.auth_method.value.clone())
+        .map(|method| {
+            let secret = method.has_secret().then(|| PREREGISTERED_SECRET.into());
+            Client::preregistered(PREREGISTERED_ID, secret, method.name())
         })
         .collect();
     ReferenceConfig {
-        defects,
-        knobs,
+        defects: run.server_defects().collect(),
+        knobs: run.server_knobs().collect(),
         traffic: Some(log.clone()),
         idp: IdpConfig {
             issuer_path: run.issuer_path.clone(),
-            defects: idp_defects,
-            knobs: idp_knobs,
+            defects: run.idp_defects().collect(),
+            knobs: run.idp_knobs().collect(),
             preregistered,
             ..IdpConfig::default()
         },
@@ -265,8 +241,7 @@ fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConf
 /// an empty or unknown one.
 fn scenario_of(run: &ClientRun) -> String {
     run.scenario
-        .as_ref()
-        .map(|s| s.value.clone())
+        .clone()
         .unwrap_or_else(|| DEFAULT_SCENARIO.to_string())
 }
 
@@ -276,9 +251,9 @@ fn scenario_of(run: &ClientRun) -> String {
 /// else: no verdict may depend on a field the official schema does not have.
 fn launch_context(run: &ClientRun, scenario: &str, issuer: &str) -> serde_json::Value {
     let mut context = json!({ "name": scenario });
-    if let Some(p) = &run.preregistered {
+    if let Some(method) = run.preregistered {
         context["client_id"] = json!(PREREGISTERED_ID);
-        if p.auth_method.value != "none" {
+        if method.has_secret() {
             context["client_secret"] = json!(PREREGISTERED_SECRET);
         }
         context["issuer"] = json!(issuer);

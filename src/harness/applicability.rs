@@ -20,12 +20,7 @@ pub(super) struct CannotRun {
 /// which the run itself consults). A token that must be minted comes first: a token given
 /// by the vendor would not make such a case run, so "needs a token" would mislead.
 pub(super) fn missing_token(tokens: &TokenSupply, case: &Case) -> Option<CannotRun> {
-    let sends: Vec<_> = case
-        .file
-        .steps
-        .iter()
-        .filter_map(|step| step.send.value.token.as_ref())
-        .collect();
+    let sends: Vec<_> = case.body.token_sends().collect();
     let minted_first = sends
         .iter()
         .filter(|send| send.needs_minting())
