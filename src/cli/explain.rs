@@ -7,8 +7,8 @@ use super::output::cases_or_exit;
 use crate::logic::case::Case;
 use crate::logic::case::DefectRef;
 use crate::logic::case_body::CaseBody;
-use crate::logic::step_request::{Body, Credential, To};
 use crate::logic::diagnostic::did_you_mean;
+use crate::logic::step_request::{Body, Credential, To};
 use crate::vocab::exit_code;
 
 pub fn run(args: ExplainArgs) -> i32 {

@@ -180,14 +180,7 @@ client:
             ended: end.ended.clone(),
         };
         let mut report = case_report(&case, Revision::R2025_06_18, Outcome::Pass, None);
-        judge_client_run(
-            &case,
-            &run,
-            &observation,
-            &Vars::new(),
-            &end,
-            &mut report,
-        );
+        judge_client_run(&case, &run, &observation, &Vars::new(), &end, &mut report);
         report
     }
 

@@ -88,13 +88,7 @@ mod tests {
     #[test]
     fn a_case_needing_a_minted_token_says_so_with_or_without_a_given_token() {
         let cases = crate::input::load_cases(&crate::input::CaseSource::Builtin).unwrap();
-        let needs_minting = |c: &Case| {
-            c.file
-                .steps
-                .iter()
-                .filter_map(|s| s.send.value.token.as_ref())
-                .any(|t| t.needs_minting())
-        };
+        let needs_minting = |c: &Case| c.body.token_sends().any(|t| t.needs_minting());
         let minting: Vec<_> = cases.iter().filter(|c| needs_minting(c)).collect();
         assert!(!minting.is_empty());
         for tokens in [

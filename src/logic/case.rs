@@ -109,10 +109,10 @@ pub fn parse_case(text: &str, path: &str, catalog: &Catalog) -> Result<Case, Vec
             Ok(Case {
                 file,
                 body,
-            path: path.to_string(),
-            role,
-            area: area.unwrap_or_default(),
-            defect,
+                path: path.to_string(),
+                role,
+                area: area.unwrap_or_default(),
+                defect,
                 requirement,
                 uses: v.used,
             })
@@ -360,14 +360,19 @@ impl Validator<'_> {
                 return None;
             }
         };
-        let unspan = |v: Vec<Spanned<Expectation<StepQuery>>>| v.into_iter().map(|e| e.value).collect();
+        let unspan =
+            |v: Vec<Spanned<Expectation<StepQuery>>>| v.into_iter().map(|e| e.value).collect();
         Some(Step {
             name: step.name,
             send,
             when: unspan(step.when),
             control: unspan(step.control),
             expect: unspan(step.expect),
-            capture: step.capture.into_iter().map(|(n, q)| (n, q.value)).collect(),
+            capture: step
+                .capture
+                .into_iter()
+                .map(|(n, q)| (n, q.value))
+                .collect(),
             capture_if_present: step
                 .capture_if_present
                 .into_iter()

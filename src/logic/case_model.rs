@@ -263,6 +263,7 @@ pub enum McpMessage {
 /// a [`ClientQuery`] on a client's observed run.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Expectation_for_{Q}")]
 pub struct Expectation<Q> {
     pub query: Q,
     pub is: Predicate,

@@ -127,9 +127,8 @@ fn hint_for(message: &str) -> Option<String> {
 /// a different thing (a step's answer; a client's observed run), so the query cannot mean
 /// anything there. The hint says which cases it belongs to.
 fn query_of_another_role(given: &str, options: &[String]) -> Option<String> {
-    let offers = |names: &[&str]| {
-        !options.is_empty() && options.iter().all(|o| names.contains(&o.as_str()))
-    };
+    let offers =
+        |names: &[&str]| !options.is_empty() && options.iter().all(|o| names.contains(&o.as_str()));
     if offers(StepQuery::NAMES) && ClientQuery::NAMES.contains(&given) {
         Some(format!(
             "`{given}` reads the observed run of a client under test: only client cases \
@@ -216,7 +215,9 @@ mod tests {
         let hint = hint_for(&format!(
             "unknown variant `status`, expected one of {client_queries}"
         ));
-        assert!(hint.unwrap().contains("only server and authorization-server cases"));
+        assert!(hint
+            .unwrap()
+            .contains("only server and authorization-server cases"));
     }
 
     #[test]

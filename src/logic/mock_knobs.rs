@@ -109,7 +109,9 @@ impl FromStr for IdpMockKnob {
 impl KnownNames for IdpMockKnob {
     fn names() -> Vec<&'static str> {
         let defects = IdpDefect::ALL.iter().map(|d| d.name());
-        defects.chain(IdpKnob::ALL.iter().map(|k| k.name())).collect()
+        defects
+            .chain(IdpKnob::ALL.iter().map(|k| k.name()))
+            .collect()
     }
 }
 

@@ -227,7 +227,7 @@ fn credential(answer: &Answer) -> QueryValue {
 
 /// The words that explain a [`StepQuery::Credential`] value: the status, and the challenge
 /// when there is one.
-pub fn credential_evidence(answer: &Answer) -> Option<String> {
+fn credential_evidence(answer: &Answer) -> Option<String> {
     let status = answer.status?;
     let challenge = answer.header_values("www-authenticate").first().map(|c| {
         let short: String = c.chars().take(120).collect();
