@@ -300,6 +300,7 @@ impl Validator<'_> {
         let mut steps = Vec::new();
         for (i, step) in written.into_iter().enumerate() {
             let label = step.label(i);
+            let send = self.typed_request(&step.send, &label);
             self.check_request(&step.send, &label, &defined, &optional);
             for e in step.when.iter().chain(&step.control).chain(&step.expect) {
                 self.check_expectation(e, &label, &defined, StepQuery::variable);
@@ -330,7 +331,7 @@ impl Validator<'_> {
                 }
                 optional.insert(name.clone());
             }
-            steps.extend(self.typed_step(step, &label));
+            steps.extend(send.map(|send| typed_step(step, send)));
         }
         if checks == 0 {
             self.at(
@@ -343,42 +344,26 @@ impl Validator<'_> {
         (steps.len() == count).then_some(steps)
     }
 
-    /// The step typed: its request one of its shapes, its spans dropped. `None` (with a
-    /// diagnostic per problem) when the request means nothing.
-    fn typed_step(&mut self, step: WrittenStep, label: &str) -> Option<Step> {
-        let send_loc = Some(location_of(&step.send));
-        let send = match StepRequest::try_from(step.send.value) {
-            Ok(send) => send,
+    /// The request as one of its shapes; `None`, with a diagnostic per problem at its
+    /// `send:` value, when it means nothing.
+    fn typed_request(
+        &mut self,
+        send: &Spanned<WrittenRequest>,
+        label: &str,
+    ) -> Option<StepRequest> {
+        match StepRequest::try_from(send.value.clone()) {
+            Ok(typed) => Some(typed),
             Err(problems) => {
                 for p in problems {
                     self.at_line(
-                        send_loc,
+                        Some(location_of(send)),
                         format!("{label}: {}", p.message),
                         p.hint.map(String::from),
                     );
                 }
-                return None;
+                None
             }
-        };
-        let unspan =
-            |v: Vec<Spanned<Expectation<StepQuery>>>| v.into_iter().map(|e| e.value).collect();
-        Some(Step {
-            name: step.name,
-            send,
-            when: unspan(step.when),
-            control: unspan(step.control),
-            expect: unspan(step.expect),
-            capture: step
-                .capture
-                .into_iter()
-                .map(|(n, q)| (n, q.value))
-                .collect(),
-            capture_if_present: step
-                .capture_if_present
-                .into_iter()
-                .map(|(n, q)| (n, q.value))
-                .collect(),
-        })
+        }
     }
 
     fn check_request(
@@ -496,6 +481,23 @@ impl Validator<'_> {
                 );
             }
         }
+    }
+}
+
+/// The step with its typed request, its spans dropped (they served the diagnostics).
+fn typed_step(step: WrittenStep, send: StepRequest) -> Step {
+    let unspan = |v: Vec<Spanned<Expectation<StepQuery>>>| v.into_iter().map(|e| e.value).collect();
+    let unspan_captures = |m: std::collections::BTreeMap<String, Spanned<StepQuery>>| {
+        m.into_iter().map(|(name, q)| (name, q.value)).collect()
+    };
+    Step {
+        name: step.name,
+        send,
+        when: unspan(step.when),
+        control: unspan(step.control),
+        expect: unspan(step.expect),
+        capture: unspan_captures(step.capture),
+        capture_if_present: unspan_captures(step.capture_if_present),
     }
 }
 

@@ -159,6 +159,41 @@ client:
     }
 
     #[test]
+    fn names_become_their_enums_in_the_typed_run() {
+        use crate::logic::case_body::CaseBody;
+        use crate::logic::mock_knobs::{IdpMockKnob, ServerMockKnob};
+        use crate::vocab::{ClientAuthMethod, IdpKnob, ServerDefect, ServerKnob};
+        let text = case(
+            "  scenario: auth/metadata-default\n  server: [prm-custom-location, no-resource-metadata]\n  \
+             idp: [several-auth-methods]\n  preregistered: {auth_method: client_secret_post}",
+        );
+        let parsed = parse_case(
+            &text,
+            "cases/client/pkce/s256-pair.yaml",
+            Catalog::builtin(),
+        );
+        let CaseBody::Client(run) = parsed.expect("valid").body else {
+            panic!("a client case has a client run");
+        };
+        assert_eq!(
+            run.server,
+            vec![
+                ServerMockKnob::Knob(ServerKnob::PrmCustomLocation),
+                ServerMockKnob::Defect(ServerDefect::NoResourceMetadata)
+            ]
+        );
+        assert_eq!(
+            run.server_knobs().collect::<Vec<_>>(),
+            [ServerKnob::PrmCustomLocation]
+        );
+        assert_eq!(
+            run.idp,
+            vec![IdpMockKnob::Knob(IdpKnob::SeveralAuthMethods)]
+        );
+        assert_eq!(run.preregistered, Some(ClientAuthMethod::ClientSecretPost));
+    }
+
+    #[test]
     fn a_client_case_names_an_official_scenario() {
         assert!(diagnostics(&case("  scenario: auth/metadata-default")).is_empty());
         let missing = diagnostics(&case(""));
