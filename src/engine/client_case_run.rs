@@ -5,9 +5,9 @@
 use std::time::{Duration, Instant};
 
 use crate::actors::drivers::{ClientObserver, ClientRunSeen};
-use crate::logic::answer::Answer;
 use crate::logic::builtins::Builtins;
 use crate::logic::case::Case;
+use crate::logic::case_body::CaseBody;
 use crate::logic::client_verdict::{judge_client_run, ClientEnd};
 use crate::logic::verdict::case_report;
 use crate::vocab::{CaseReport, Outcome, Revision};
@@ -21,7 +21,7 @@ pub async fn run_client_case(
     timeout: Duration,
 ) -> CaseReport {
     let started = Instant::now();
-    let Some(run) = &case.file.client else {
+    let CaseBody::Client(run) = &case.body else {
         return case_report(
             case,
             revision,
@@ -42,17 +42,13 @@ pub async fn run_client_case(
     let mut builtins = Builtins::new(observation.mcp_url.clone());
     builtins.issuer = Some(issuer);
     let vars = builtins.vars(revision);
-    let answer = Answer {
-        observation: Some(observation.clone()),
-        ..Answer::default()
-    };
     let mut report = case_report(case, revision, Outcome::Pass, None);
     let end = ClientEnd {
         stopped: observation.exit_code.is_none(),
         still_working: !quiet,
         ended: process.ended.clone(),
     };
-    judge_client_run(case, run, &observation, &answer, &vars, &end, &mut report);
+    judge_client_run(case, run, &observation, &vars, &end, &mut report);
     // As recorded: the run's report redacts them (`RunFrame`).
     report.exchanges = observation.exchanges.clone();
     report.process = Some(process);

@@ -10,7 +10,7 @@ use url::Url;
 use super::pkce::{fresh_value, s256};
 use super::template::Vars;
 use super::well_known::origin_of;
-use crate::vocab::{Exchange, Revision};
+use crate::vocab::{ClientAuthMethod, Exchange, Revision};
 
 /// What a set-up could not get past: every case that reads all of `needs` ends as
 /// `error` with the reason and the set-up's evidence, without being run.
@@ -27,8 +27,7 @@ pub struct RunClient {
     pub id: String,
     /// `None` for a public client.
     pub secret: Option<String>,
-    /// `none`, `client_secret_basic` or `client_secret_post` (RFC 7591 §2).
-    pub auth_method: String,
+    pub auth_method: ClientAuthMethod,
 }
 
 /// The facts of a run, before any case runs. Each becomes the template variable of the
@@ -135,7 +134,7 @@ impl Builtins {
         if let Some(c) = &self.client {
             v.insert("client_id".into(), c.id.clone());
             v.insert("client_secret".into(), c.secret.clone().unwrap_or_default());
-            v.insert("client_auth_method".into(), c.auth_method.clone());
+            v.insert("client_auth_method".into(), c.auth_method.name().into());
         }
         v.insert("target".into(), self.target.clone());
         if let Ok(url) = Url::parse(&self.target) {
@@ -184,7 +183,7 @@ mod tests {
         b.client = Some(RunClient {
             id: "c".into(),
             secret: None,
-            auth_method: "none".into(),
+            auth_method: ClientAuthMethod::None,
         });
         let plain = b.vars(Revision::LATEST);
         assert_eq!(plain["target_origin"], "http://127.0.0.1:9");

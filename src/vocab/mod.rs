@@ -1,5 +1,6 @@
 //! Layer 0: plain data shared by every other layer. No I/O, no async.
 
+mod client_auth_method;
 mod client_defect;
 mod client_knob;
 mod defect;
@@ -14,6 +15,7 @@ mod revision;
 mod role;
 mod server_knob;
 
+pub use client_auth_method::ClientAuthMethod;
 pub use client_defect::ClientDefect;
 pub use client_knob::ClientKnob;
 pub use defect::ServerDefect;

@@ -20,13 +20,14 @@ use crate::actors::tokens::TokenSupply;
 use crate::logic::answer::Answer;
 use crate::logic::as_config::{AsRunConfig, Consent};
 use crate::logic::builtins::{Blocked, Builtins, RunClient, CLIENT_VARIABLES, METADATA_ENDPOINTS};
-use crate::logic::case_model::Request;
+use crate::logic::case_model::WrittenRequest;
 use crate::logic::pkce::{fresh_value, s256};
 use crate::logic::redaction::{redact_body, redact_exchange, redact_text};
+use crate::logic::step_request::StepRequest;
 use crate::logic::template::Vars;
 use crate::logic::well_known::{append_well_known, insert_well_known};
 use crate::transport::{get_json, HttpClient, HttpRequest, Recorder};
-use crate::vocab::{HeaderPair, Revision};
+use crate::vocab::{ClientAuthMethod, HeaderPair, Revision};
 
 /// Cases that send an authorization request.
 pub(super) const AUTHORIZATION_FLOW: &[&str] = &["authorization_endpoint"];
@@ -168,7 +169,7 @@ impl Setup {
             self.builtins.client = Some(RunClient {
                 id: c.id.clone(),
                 secret: c.secret.clone(),
-                auth_method: c.auth_method.clone(),
+                auth_method: c.auth_method,
             });
             return;
         }
@@ -208,7 +209,7 @@ impl Setup {
                 self.builtins.client = Some(RunClient {
                     id: client_id,
                     secret: None,
-                    auth_method: "none".into(),
+                    auth_method: ClientAuthMethod::None,
                 });
             }
             Err(reason) => self.block(NEEDS_CLIENT, reason, &recorder),
@@ -443,11 +444,13 @@ pub(super) fn summary(status: u16, body: &[u8]) -> String {
 }
 
 /// A request the set-up builds the way cases do.
-fn step_request(doc: Value) -> Request {
-    serde_json::from_value(doc).expect("the set-up's requests are well-formed")
+fn step_request(doc: Value) -> StepRequest {
+    let written: WrittenRequest =
+        serde_json::from_value(doc).expect("the set-up's requests are well-formed");
+    StepRequest::try_from(written).expect("the set-up's requests are well-formed")
 }
 
-fn built(request: &Request, vars: &Vars) -> Option<HttpRequest> {
+fn built(request: &StepRequest, vars: &Vars) -> Option<HttpRequest> {
     request_builder::build(
         request,
         vars,

@@ -57,14 +57,14 @@ impl Driver for AuthorizationServerDriver {
             let mut builtins = setup.builtins;
             builtins.fresh_flow_values = true;
             Ok(Prepared {
-                cases: CaseTarget::Requests(RequestTarget {
+                cases: CaseTarget::Requests(Box::new(RequestTarget {
                     client,
                     builtins,
                     tokens: Arc::new(TokenSupply::default()),
                     consent: Arc::new(setup.consent),
                     one_run_per_case: true,
                     review: rate_limited,
-                }),
+                })),
                 findings: Vec::new(),
                 // The loopback client serves until every case has ended.
                 teardown: keep_until_teardown(loopback),

@@ -47,7 +47,7 @@ impl Driver for ServerDriver {
         Box::pin(async move {
             let (target, findings) = self.set_up(plan).await?;
             Ok(Prepared {
-                cases: CaseTarget::Requests(target),
+                cases: CaseTarget::Requests(Box::new(target)),
                 findings,
                 teardown: keep_until_teardown(()),
             })
