@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::spec_sections::same_section_in;
-use crate::vocab::{Level, Revision, Role, SpecReference};
+use crate::vocab::{Level, Revision, RevisionSet, Role, SpecReference};
 
 /// The catalog as shipped with the suite.
 pub const CATALOG_SOURCE: &str = include_str!("../../catalog/requirements.yaml");
@@ -17,7 +17,9 @@ pub struct Requirement {
     pub id: String,
     pub role: Role,
     pub level: Level,
-    pub revisions: Vec<Revision>,
+    /// The revisions the rule applies to: a list, or a range `{since: …, until: …}`
+    /// (inclusive; without `until`, every later revision too).
+    pub revisions: RevisionSet,
     /// One-line paraphrase of the rule.
     pub statement: String,
     pub sources: Vec<Source>,
@@ -178,7 +180,7 @@ mod tests {
             id: "X".into(),
             role: Role::Server,
             level: Level::MUST,
-            revisions: Revision::ALL.to_vec(),
+            revisions: RevisionSet::all(),
             statement: "x".into(),
             sources: sources
                 .iter()

@@ -11,6 +11,8 @@ mod outcome;
 mod process;
 mod report;
 mod revision;
+mod revision_features;
+mod revision_set;
 mod role;
 mod server_knob;
 
@@ -28,5 +30,7 @@ pub use report::{
     ToolInfo, REPORT_SCHEMA_VERSION,
 };
 pub use revision::{Revision, UnknownRevision};
+pub use revision_features::RevisionFeatures;
+pub use revision_set::RevisionSet;
 pub use role::Role;
 pub use server_knob::ServerKnob;

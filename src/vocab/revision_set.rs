@@ -1,0 +1,219 @@
+//! The revisions a case or a catalog requirement applies to, as `revisions:` writes them:
+//! an explicit list (`[2025-03-26, 2025-06-18]`) or an inclusive range
+//! (`{since: 2025-06-18}`, `{until: 2025-11-25}`, `{since: …, until: …}`). A range is
+//! resolved against [`Revision::ALL`] when the file is read, so an open range
+//! (`since:` without `until:`) takes in every later revision, one added later included.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+use super::Revision;
+
+/// A set of revisions, resolved: the listed ones in the order written, or a range's
+/// oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionSet(Vec<Revision>);
+
+impl RevisionSet {
+    /// Every revision from `since` (default: the oldest) to `until` (default: the
+    /// newest), both inclusive; empty when `since` is after `until`.
+    pub fn range(since: Option<Revision>, until: Option<Revision>) -> RevisionSet {
+        RevisionSet(
+            Revision::ALL
+                .into_iter()
+                .filter(|r| since.is_none_or(|s| s <= *r) && until.is_none_or(|u| *r <= u))
+                .collect(),
+        )
+    }
+
+    /// Every revision.
+    pub fn all() -> RevisionSet {
+        RevisionSet(Revision::ALL.to_vec())
+    }
+
+    pub fn contains(&self, revision: &Revision) -> bool {
+        self.0.contains(revision)
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Revision> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn as_slice(&self) -> &[Revision] {
+        &self.0
+    }
+
+    pub fn to_vec(&self) -> Vec<Revision> {
+        self.0.clone()
+    }
+}
+
+impl From<Vec<Revision>> for RevisionSet {
+    fn from(revisions: Vec<Revision>) -> Self {
+        RevisionSet(revisions)
+    }
+}
+
+impl<'a> IntoIterator for &'a RevisionSet {
+    type Item = &'a Revision;
+    type IntoIter = std::slice::Iter<'a, Revision>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+const RANGE_KEYS: [&str; 2] = ["since", "until"];
+
+impl<'de> Deserialize<'de> for RevisionSet {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(RevisionSetVisitor)
+    }
+}
+
+struct RevisionSetVisitor;
+
+impl<'de> Visitor<'de> for RevisionSetVisitor {
+    type Value = RevisionSet;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of revisions or a range {since: …, until: …}")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RevisionSet, A::Error> {
+        let mut revisions = Vec::new();
+        while let Some(r) = seq.next_element::<Revision>()? {
+            revisions.push(r);
+        }
+        Ok(RevisionSet(revisions))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RevisionSet, A::Error> {
+        let mut since = None;
+        let mut until = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let slot = match key.as_str() {
+                "since" => &mut since,
+                "until" => &mut until,
+                // Worded as serde words it for more than two keys, so that the diagnostic
+                // gives a did-you-mean or the accepted keys.
+                _ => {
+                    return Err(de::Error::custom(format_args!(
+                        "unknown field `{key}`, expected one of {}",
+                        RANGE_KEYS.join(", ")
+                    )))
+                }
+            };
+            if slot.is_some() {
+                return Err(de::Error::custom(format_args!(
+                    "`{key}` is given twice in the revision range"
+                )));
+            }
+            *slot = Some(map.next_value::<Revision>()?);
+        }
+        if since.is_none() && until.is_none() {
+            return Err(de::Error::custom(
+                "the revision range names neither `since` nor `until` \
+                 (write `{since: 2025-03-26}` for every revision)",
+            ));
+        }
+        let set = RevisionSet::range(since, until);
+        if set.is_empty() {
+            return Err(de::Error::custom(format_args!(
+                "the revision range is empty: `since: {}` is after `until: {}`",
+                since.map(Revision::as_str).unwrap_or_default(),
+                until.map(Revision::as_str).unwrap_or_default(),
+            )));
+        }
+        Ok(set)
+    }
+}
+
+/// The two spellings, for the generated JSON schema only.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[expect(dead_code, reason = "describes the YAML for schemars; never built")]
+enum RevisionSetSchema {
+    /// The revisions, each named.
+    List(Vec<Revision>),
+    /// Every revision from `since` to `until`, both inclusive; without `until`, every
+    /// later revision too. At least one of the two.
+    Range(RevisionRange),
+}
+
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("minProperties" = 1))]
+#[expect(dead_code, reason = "describes the YAML for schemars; never built")]
+struct RevisionRange {
+    /// The first revision of the range (default: the oldest).
+    since: Option<Revision>,
+    /// The last revision of the range (default: the newest, whichever that is).
+    until: Option<Revision>,
+}
+
+impl JsonSchema for RevisionSet {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RevisionSet".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        RevisionSetSchema::json_schema(generator)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(yaml: &str) -> Result<Vec<Revision>, String> {
+        serde_saphyr::from_str::<RevisionSet>(yaml)
+            .map(|s| s.to_vec())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_list_is_kept_as_written() {
+        assert_eq!(
+            parse("[2025-11-25, 2025-03-26]").unwrap(),
+            [Revision::R2025_11_25, Revision::R2025_03_26]
+        );
+    }
+
+    #[test]
+    fn ranges_are_inclusive_and_open_ranges_reach_the_ends() {
+        let all = Revision::ALL.to_vec();
+        assert_eq!(parse("{since: 2025-03-26}").unwrap(), all);
+        assert_eq!(parse("{since: 2025-06-18}").unwrap(), all[1..]);
+        assert_eq!(parse("{until: 2025-11-25}").unwrap(), all[..3]);
+        assert_eq!(
+            parse("{since: 2025-06-18, until: 2025-06-18}").unwrap(),
+            [Revision::R2025_06_18]
+        );
+        assert_eq!(parse("{since: 2026-07-28}").unwrap(), [Revision::LATEST]);
+    }
+
+    #[test]
+    fn a_bad_range_is_an_error() {
+        let empty = parse("{since: 2025-11-25, until: 2025-06-18}").unwrap_err();
+        assert!(empty.contains("the revision range is empty"), "{empty}");
+        assert!(parse("{}").unwrap_err().contains("neither"));
+        let key = parse("{from: 2025-06-18}").unwrap_err();
+        assert!(key.contains("unknown field `from`"), "{key}");
+        let unknown = parse("{since: 2024-11-05}").unwrap_err();
+        assert!(unknown.contains("2024-11-05"), "{unknown}");
+        assert!(parse("{since: 2025-06-18, since: 2025-11-25}").is_err());
+        assert!(parse("2025-06-18").is_err());
+    }
+}
