@@ -175,6 +175,24 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_catalog_range_resolves_and_a_bad_one_is_located() {
+        let entry = |revisions: &str| {
+            format!(
+                "- id: X\n  role: server\n  level: MUST\n  revisions: {revisions}\n  \
+                 statement: x\n  sources: []\n"
+            )
+        };
+        let c = Catalog::parse(&entry("{since: 2025-11-25}"), "c.yaml").unwrap();
+        assert_eq!(
+            c.get("X").unwrap().revisions.as_slice(),
+            [Revision::R2025_11_25, Revision::R2026_07_28]
+        );
+        let d = Catalog::parse(&entry("{until: 2020-01-01}"), "c.yaml").unwrap_err();
+        assert_eq!((d.line, d.column), (4, 22), "{d}");
+        assert!(d.message.contains("unknown variant `2020-01-01`"), "{d}");
+    }
+
     fn requirement(sources: &[(&str, &str)]) -> Requirement {
         Requirement {
             id: "X".into(),

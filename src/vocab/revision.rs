@@ -168,7 +168,9 @@ mod tests {
     #[test]
     fn the_table_is_oldest_first_and_the_error_lists_every_revision() {
         assert!(Revision::ALL.windows(2).all(|w| w[0] < w[1]));
-        assert!(Revision::ALL.windows(2).all(|w| w[0].as_str() < w[1].as_str()));
+        assert!(Revision::ALL
+            .windows(2)
+            .all(|w| w[0].as_str() < w[1].as_str()));
         let error = "2024-11-05".parse::<Revision>().unwrap_err().to_string();
         assert_eq!(
             error,

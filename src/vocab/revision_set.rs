@@ -76,6 +76,25 @@ impl<'a> IntoIterator for &'a RevisionSet {
 
 const RANGE_KEYS: [&str; 2] = ["since", "until"];
 
+/// How every error of a range that names known revisions begins; [`RevisionSet::hint_for`]
+/// recognises it.
+const RANGE_ERROR: &str = "the revision range ";
+
+impl RevisionSet {
+    /// The hint for a diagnostic whose message is an error of this type's own (serde's
+    /// errors, such as an unknown revision, get the hints of their kind).
+    pub fn hint_for(message: &str) -> Option<String> {
+        message.starts_with(RANGE_ERROR).then(|| {
+            format!(
+                "write `{{since: A}}`, `{{until: B}}` or `{{since: A, until: B}}` (inclusive, A not \
+                 after B), or a list such as `[{}]`; known revisions: {}",
+                Revision::LATEST,
+                Revision::names_for_help()
+            )
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for RevisionSet {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(RevisionSetVisitor)
@@ -88,7 +107,33 @@ impl<'de> Visitor<'de> for RevisionSetVisitor {
     type Value = RevisionSet;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of revisions or a range {since: …, until: …}")
+        f.write_str(EXPECTED)
+    }
+
+    // A scalar is neither spelling. Serde's own invalid-type error would carry only a
+    // fallback location (the key); a custom error is located at the value.
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<RevisionSet, E> {
+        Err(not_a_set(de::Unexpected::Str(v)))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<RevisionSet, E> {
+        Err(not_a_set(de::Unexpected::Bool(v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<RevisionSet, E> {
+        Err(not_a_set(de::Unexpected::Signed(v)))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<RevisionSet, E> {
+        Err(not_a_set(de::Unexpected::Unsigned(v)))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<RevisionSet, E> {
+        Err(not_a_set(de::Unexpected::Float(v)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<RevisionSet, E> {
+        Err(not_a_set(de::Unexpected::Unit))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RevisionSet, A::Error> {
@@ -117,21 +162,20 @@ impl<'de> Visitor<'de> for RevisionSetVisitor {
             };
             if slot.is_some() {
                 return Err(de::Error::custom(format_args!(
-                    "`{key}` is given twice in the revision range"
+                    "{RANGE_ERROR}gives `{key}` twice"
                 )));
             }
             *slot = Some(map.next_value::<Revision>()?);
         }
         if since.is_none() && until.is_none() {
-            return Err(de::Error::custom(
-                "the revision range names neither `since` nor `until` \
-                 (write `{since: 2025-03-26}` for every revision)",
-            ));
+            return Err(de::Error::custom(format_args!(
+                "{RANGE_ERROR}names neither `since` nor `until`"
+            )));
         }
         let set = RevisionSet::range(since, until);
         if set.is_empty() {
             return Err(de::Error::custom(format_args!(
-                "the revision range is empty: `since: {}` is after `until: {}`",
+                "{RANGE_ERROR}is empty: `since: {}` is after `until: {}`",
                 since.map(Revision::as_str).unwrap_or_default(),
                 until.map(Revision::as_str).unwrap_or_default(),
             )));
@@ -140,7 +184,15 @@ impl<'de> Visitor<'de> for RevisionSetVisitor {
     }
 }
 
-/// The two spellings, for the generated JSON schema only.
+/// Worded as serde's invalid-type error, so that the diagnostic gives its hint.
+fn not_a_set<E: de::Error>(found: de::Unexpected) -> E {
+    E::custom(format_args!("invalid type: {found}, expected {}", EXPECTED))
+}
+
+const EXPECTED: &str = "a list of revisions or a range {since: …, until: …}";
+
+// The two spellings, for the generated JSON schema only (the visitor above reads them).
+/// The revisions a case or requirement applies to: a list, or an inclusive range.
 #[derive(JsonSchema)]
 #[serde(untagged)]
 #[expect(dead_code, reason = "describes the YAML for schemars; never built")]
@@ -158,8 +210,12 @@ enum RevisionSetSchema {
 #[expect(dead_code, reason = "describes the YAML for schemars; never built")]
 struct RevisionRange {
     /// The first revision of the range (default: the oldest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Revision")]
     since: Option<Revision>,
     /// The last revision of the range (default: the newest, whichever that is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Revision")]
     until: Option<Revision>,
 }
 
@@ -208,7 +264,10 @@ mod tests {
     fn a_bad_range_is_an_error() {
         let empty = parse("{since: 2025-11-25, until: 2025-06-18}").unwrap_err();
         assert!(empty.contains("the revision range is empty"), "{empty}");
-        assert!(parse("{}").unwrap_err().contains("neither"));
+        assert!(RevisionSet::hint_for(&empty).is_some());
+        let neither = parse("{}").unwrap_err();
+        assert!(neither.contains("neither"), "{neither}");
+        assert!(RevisionSet::hint_for(&neither).is_some());
         let key = parse("{from: 2025-06-18}").unwrap_err();
         assert!(key.contains("unknown field `from`"), "{key}");
         let unknown = parse("{since: 2024-11-05}").unwrap_err();
