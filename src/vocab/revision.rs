@@ -63,8 +63,8 @@ impl Revision {
     pub fn newest_with_initialize_up_to(self) -> Revision {
         Revision::ALL
             .into_iter()
-            .filter(|r| *r <= self && !r.features().stateless_requests)
-            .last()
+            .rev()
+            .find(|r| *r <= self && !r.features().stateless_requests)
             .unwrap_or(Revision::ALL[0])
     }
 }
@@ -181,6 +181,29 @@ mod tests {
         );
         for r in Revision::ALL {
             assert!(error.contains(r.as_str()), "{error}");
+        }
+    }
+
+    /// Each switch holds exactly where the revision comparison it replaced held (the
+    /// code compared revision names before the table existed).
+    #[test]
+    fn the_switches_hold_where_the_old_comparisons_held() {
+        use Revision::*;
+        for r in Revision::ALL {
+            let f = r.features();
+            assert_eq!(f.stateless_requests, r >= R2026_07_28, "{r}");
+            assert_eq!(f.server_discover, r >= R2026_07_28, "{r}");
+            assert_eq!(f.get_event_stream, r < R2026_07_28, "{r}");
+            assert_eq!(f.protocol_version_header, r >= R2025_06_18, "{r}");
+            assert_eq!(f.protected_resource_metadata, r >= R2025_06_18, "{r}");
+            assert_eq!(f.authorization_server_at_origin, r == R2025_03_26, "{r}");
+            assert_eq!(f.resource_indicators, r >= R2025_06_18, "{r}");
+            assert_eq!(f.oidc_discovery, r >= R2025_11_25, "{r}");
+            assert_eq!(f.pkce_methods_required, r >= R2025_11_25, "{r}");
+            assert_eq!(f.client_id_metadata_documents, r >= R2025_11_25, "{r}");
+            assert_eq!(f.authorization_response_iss, r >= R2026_07_28, "{r}");
+            assert_eq!(f.dcr_application_type, r >= R2026_07_28, "{r}");
+            assert_eq!(r.newest_with_initialize_up_to(), r.min(R2025_11_25), "{r}");
         }
     }
 
