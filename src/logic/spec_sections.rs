@@ -27,7 +27,6 @@ const R0326: Revision = Revision::R2025_03_26;
 const R0618: Revision = Revision::R2025_06_18;
 const R1125: Revision = Revision::R2025_11_25;
 const R0728: Revision = Revision::R2026_07_28;
-const R0101: Revision = Revision::R2027_01_01;
 
 /// One section as each revision that has it names it: (revision, page, heading).
 pub type SameSection = &'static [(Revision, &'static str, &'static str)];
@@ -38,41 +37,35 @@ pub const SAME_SECTIONS: &[SameSection] = &[
         (R0618, AUTHZ, "Overview"),
         (R1125, AUTHZ, "Overview"),
         (R0728, AUTHZ, "Overview"),
-        (R0101, AUTHZ, "Overview"),
     ],
     &[
         (R0326, AUTHZ, "Error Handling"),
         (R0618, AUTHZ, "Error Handling"),
         (R1125, AUTHZ, "Error Handling"),
         (R0728, AUTHZ, "Error Handling"),
-        (R0101, AUTHZ, "Error Handling"),
     ],
     &[
         (R0326, AUTHZ, "Token Requirements"),
         (R0618, AUTHZ, "Token Requirements"),
         (R1125, AUTHZ, "Token Requirements"),
         (R0728, AUTHZ, "Token Requirements"),
-        (R0101, AUTHZ, "Token Requirements"),
     ],
     &[
         (R0326, AUTHZ, "Token Handling"),
         (R0618, AUTHZ, "Token Handling"),
         (R1125, AUTHZ, "Token Handling"),
         (R0728, AUTHZ, "Token Handling"),
-        (R0101, AUTHZ, "Token Handling"),
     ],
     &[
         (R0326, AUTHZ, "Dynamic Client Registration"),
         (R0618, AUTHZ, "Dynamic Client Registration"),
         (R1125, AUTHZ, "Dynamic Client Registration"),
         (R0728, REGISTRATION, "Dynamic Client Registration"),
-        (R0101, REGISTRATION, "Dynamic Client Registration"),
     ],
     &[
         (R0618, AUTHZ, "Authorization Server Location"),
         (R1125, AUTHZ, "Authorization Server Location"),
         (R0728, DISCOVERY, "Authorization Server Location"),
-        (R0101, DISCOVERY, "Authorization Server Location"),
     ],
     // 2025-06-18 states the protected resource metadata rules (the 401 challenge, the
     // client reading it) under Authorization Server Location; 2025-11-25 gave them a
@@ -89,17 +82,11 @@ pub const SAME_SECTIONS: &[SameSection] = &[
             DISCOVERY,
             "Protected Resource Metadata Discovery Requirements",
         ),
-        (
-            R0101,
-            DISCOVERY,
-            "Protected Resource Metadata Discovery Requirements",
-        ),
     ],
     &[
         (R0618, AUTHZ, "Server Metadata Discovery"),
         (R1125, AUTHZ, "Authorization Server Metadata Discovery"),
         (R0728, DISCOVERY, "Authorization Server Metadata Discovery"),
-        (R0101, DISCOVERY, "Authorization Server Metadata Discovery"),
     ],
     &[
         (R0618, AUTHZ, "Sequence Diagram"),
@@ -109,121 +96,100 @@ pub const SAME_SECTIONS: &[SameSection] = &[
             "Authorization Server Discovery Sequence Diagram",
         ),
         (R0728, DISCOVERY, "Sequence Diagram"),
-        (R0101, DISCOVERY, "Sequence Diagram"),
     ],
     &[
         (R0618, AUTHZ, "Resource Parameter Implementation"),
         (R1125, AUTHZ, "Resource Parameter Implementation"),
         (R0728, AUTHZ, "Resource Parameter Implementation"),
-        (R0101, AUTHZ, "Resource Parameter Implementation"),
     ],
     &[
         (R0618, AUTHZ, "Canonical Server URI"),
         (R1125, AUTHZ, "Canonical Server URI"),
         (R0728, AUTHZ, "Canonical Server URI"),
-        (R0101, AUTHZ, "Canonical Server URI"),
     ],
     &[
         (R0618, AUTHZ, "Token Audience Binding and Validation"),
         (R1125, AUTHZ, "Token Audience Binding and Validation"),
         (R0728, SECURITY, "Token Audience Binding and Validation"),
-        (R0101, SECURITY, "Token Audience Binding and Validation"),
     ],
     &[
         (R0618, AUTHZ, "Token Theft"),
         (R1125, AUTHZ, "Token Theft"),
         (R0728, SECURITY, "Token Theft"),
-        (R0101, SECURITY, "Token Theft"),
     ],
     &[
         (R0618, AUTHZ, "Communication Security"),
         (R1125, AUTHZ, "Communication Security"),
         (R0728, SECURITY, "Communication Security"),
-        (R0101, SECURITY, "Communication Security"),
     ],
     &[
         (R0618, AUTHZ, "Authorization Code Protection"),
         (R1125, AUTHZ, "Authorization Code Protection"),
         (R0728, SECURITY, "Authorization Code Protection"),
-        (R0101, SECURITY, "Authorization Code Protection"),
     ],
     &[
         (R0618, AUTHZ, "Open Redirection"),
         (R1125, AUTHZ, "Open Redirection"),
         (R0728, SECURITY, "Open Redirection"),
-        (R0101, SECURITY, "Open Redirection"),
     ],
     &[
         (R0618, AUTHZ, "Confused Deputy Problem"),
         (R1125, AUTHZ, "Confused Deputy Problem"),
         (R0728, SECURITY, "Confused Deputy Problem"),
-        (R0101, SECURITY, "Confused Deputy Problem"),
     ],
     &[
         (R0618, AUTHZ, "Access Token Privilege Restriction"),
         (R1125, AUTHZ, "Access Token Privilege Restriction"),
         (R0728, SECURITY, "Access Token Privilege Restriction"),
-        (R0101, SECURITY, "Access Token Privilege Restriction"),
     ],
     &[
         (R1125, AUTHZ, "Authorization Server Abuse Protection"),
         (R0728, SECURITY, "Authorization Server Abuse Protection"),
-        (R0101, SECURITY, "Authorization Server Abuse Protection"),
     ],
     &[
         (R1125, AUTHZ, "Localhost Redirect URI Risks"),
         (R0728, SECURITY, "Localhost Redirect URI Risks"),
-        (R0101, SECURITY, "Localhost Redirect URI Risks"),
     ],
     &[
         (R1125, AUTHZ, "Trust Policies"),
         (R0728, SECURITY, "Trust Policies"),
-        (R0101, SECURITY, "Trust Policies"),
     ],
     // The client ID metadata document's own requirements (not 2025-03-26's
     // `Implementation Requirements`, which is about OAuth as a whole).
     &[
         (R1125, AUTHZ, "Implementation Requirements"),
         (R0728, REGISTRATION, "Implementation Requirements"),
-        (R0101, REGISTRATION, "Implementation Requirements"),
     ],
     &[
         (R1125, AUTHZ, "Discovery"),
         (R0728, REGISTRATION, "Advertising CIMD Support"),
-        (R0101, REGISTRATION, "Advertising CIMD Support"),
     ],
     &[
         (R1125, AUTHZ, "Preregistration"),
         (R0728, REGISTRATION, "Pre-registration"),
-        (R0101, REGISTRATION, "Pre-registration"),
     ],
     // The page's title: 2026-07-28 gave client registration a page of its own.
     &[
         (R1125, AUTHZ, "Client Registration Approaches"),
         (R0728, REGISTRATION, "Client Registration"),
-        (R0101, REGISTRATION, "Client Registration"),
     ],
     &[
         (R1125, AUTHZ, "Scope Selection Strategy"),
         (R0728, AUTHZ, "Scope Selection Strategy"),
-        (R0101, AUTHZ, "Scope Selection Strategy"),
     ],
     &[
         (R1125, AUTHZ, "Runtime Insufficient Scope Errors"),
         (R0728, AUTHZ, "Runtime Insufficient Scope Errors"),
-        (R0101, AUTHZ, "Runtime Insufficient Scope Errors"),
     ],
     &[
         (R1125, AUTHZ, "Step-Up Authorization Flow"),
         (R0728, AUTHZ, "Step-Up Authorization Flow"),
-        (R0101, AUTHZ, "Step-Up Authorization Flow"),
     ],
     &[
         (R0326, TRANSPORTS, "Security Warning"),
         (R0618, TRANSPORTS, "Security Warning"),
         (R1125, TRANSPORTS, "Security Warning"),
         (R0728, STREAMABLE_HTTP, "Security & Endpoint"),
-        (R0101, STREAMABLE_HTTP, "Security & Endpoint"),
     ],
     &[
         (R0326, TRANSPORTS, "Session Management"),
@@ -233,7 +199,6 @@ pub const SAME_SECTIONS: &[SameSection] = &[
     &[
         (R1125, ELICITATION, "Safe URL Handling"),
         (R0728, ELICITATION, "Safe URL Handling"),
-        (R0101, ELICITATION, "Safe URL Handling"),
     ],
 ];
 

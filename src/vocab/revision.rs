@@ -150,20 +150,6 @@ revisions! {
         authorization_response_iss: true,
         dcr_application_type: true,
     },
-    R2027_01_01 = "2027-01-01" => RevisionFeatures {
-        stateless_requests: true,
-        server_discover: true,
-        get_event_stream: false,
-        protocol_version_header: true,
-        protected_resource_metadata: true,
-        authorization_server_at_origin: false,
-        resource_indicators: true,
-        oidc_discovery: true,
-        pkce_methods_required: true,
-        client_id_metadata_documents: true,
-        authorization_response_iss: true,
-        dcr_application_type: true,
-    },
 }
 
 #[cfg(test)]
