@@ -91,7 +91,8 @@ impl FromStr for Revision {
     }
 }
 
-// The revisions, oldest first; each row cites nothing itself: the fields of
+// The revisions, oldest first: the order of the rows is the order of `Revision` (a range
+// `{since: …}` and every `<=` follow it). A row cites nothing itself: the fields of
 // `RevisionFeatures` say which revision's section sets them.
 revisions! {
     R2025_03_26 = "2025-03-26" => RevisionFeatures {
