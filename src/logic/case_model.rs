@@ -17,7 +17,7 @@ use super::predicate::Predicate;
 use super::query::StepQuery;
 use super::template::Template;
 use super::token_recipe::TokenSend;
-use crate::vocab::{ClientAuthMethod, Level, Revision};
+use crate::vocab::{ClientAuthMethod, Level, RevisionSet};
 
 /// One conformance case, as written in its YAML file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -33,8 +33,9 @@ pub struct CaseFile {
     pub requirement: Spanned<String>,
     /// The level at which a broken check of this case is judged (fail, warn or info).
     pub level: Level,
-    /// The revisions this case applies to.
-    pub revisions: Vec<Revision>,
+    /// The revisions this case applies to: a list, or a range `{since: …, until: …}`
+    /// (inclusive; without `until`, every later revision too).
+    pub revisions: RevisionSet,
     /// `strict` and/or `lenient`; absent means both (RFC 9728 §3.3 matching profiles).
     #[serde(default)]
     pub profiles: Vec<Profile>,

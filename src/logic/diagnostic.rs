@@ -5,6 +5,7 @@ use std::fmt;
 
 use super::client_query::ClientQuery;
 use super::query::StepQuery;
+use crate::vocab::RevisionSet;
 
 /// A problem in an input file, located to a line and column (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +91,9 @@ fn strip_location_suffix(msg: &str) -> String {
 }
 
 fn hint_for(message: &str) -> Option<String> {
+    if let Some(hint) = RevisionSet::hint_for(message) {
+        return Some(hint);
+    }
     // "unknown field `iz`, expected one of query, is" / "unknown variant `x`, expected one of a, b"
     if let Some(rest) = message
         .strip_prefix("unknown field `")

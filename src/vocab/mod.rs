@@ -12,6 +12,8 @@ mod outcome;
 mod process;
 mod report;
 mod revision;
+mod revision_features;
+mod revision_set;
 mod role;
 mod server_knob;
 
@@ -30,5 +32,7 @@ pub use report::{
     ToolInfo, REPORT_SCHEMA_VERSION,
 };
 pub use revision::{Revision, UnknownRevision};
+pub use revision_features::RevisionFeatures;
+pub use revision_set::RevisionSet;
 pub use role::Role;
 pub use server_knob::ServerKnob;
