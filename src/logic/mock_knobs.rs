@@ -49,79 +49,55 @@ impl<T: JsonSchema> JsonSchema for Named<T> {
     }
 }
 
-/// A knob of the mock MCP server: one of the reference server's defects (the mock
-/// misbehaves) or a server knob (a conformant variation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[schemars(untagged)]
-pub enum ServerMockKnob {
-    Defect(ServerDefect),
-    Knob(ServerKnob),
-}
-
-impl FromStr for ServerMockKnob {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        s.parse()
-            .map(ServerMockKnob::Defect)
-            .or_else(|_| s.parse().map(ServerMockKnob::Knob))
-            .map_err(|_| format!("unknown server knob `{s}`"))
-    }
-}
-
-impl KnownNames for ServerMockKnob {
-    fn names() -> Vec<&'static str> {
-        let defects = ServerDefect::ALL.iter().map(|d| d.name());
-        defects
-            .chain(ServerKnob::ALL.iter().map(|k| k.name()))
-            .collect()
-    }
-}
-
-impl fmt::Display for ServerMockKnob {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ServerMockKnob::Defect(d) => d.fmt(f),
-            ServerMockKnob::Knob(k) => k.fmt(f),
+/// A knob of a mock: one of its reference's defects (the mock misbehaves) or one of its
+/// knobs (a conformant variation), by kebab name.
+macro_rules! mock_knob {
+    ($(#[$doc:meta])* $name:ident { $defect:ident, $knob:ident }, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+        #[schemars(untagged)]
+        pub enum $name {
+            Defect($defect),
+            Knob($knob),
         }
-    }
-}
 
-/// A knob of the mock authorization server: an IdP defect or an IdP knob.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[schemars(untagged)]
-pub enum IdpMockKnob {
-    Defect(IdpDefect),
-    Knob(IdpKnob),
-}
+        impl FromStr for $name {
+            type Err = String;
 
-impl FromStr for IdpMockKnob {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, String> {
-        s.parse()
-            .map(IdpMockKnob::Defect)
-            .or_else(|_| s.parse().map(IdpMockKnob::Knob))
-            .map_err(|_| format!("unknown IdP knob `{s}`"))
-    }
-}
-
-impl KnownNames for IdpMockKnob {
-    fn names() -> Vec<&'static str> {
-        let defects = IdpDefect::ALL.iter().map(|d| d.name());
-        defects
-            .chain(IdpKnob::ALL.iter().map(|k| k.name()))
-            .collect()
-    }
-}
-
-impl fmt::Display for IdpMockKnob {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            IdpMockKnob::Defect(d) => d.fmt(f),
-            IdpMockKnob::Knob(k) => k.fmt(f),
+            fn from_str(s: &str) -> Result<Self, String> {
+                s.parse()
+                    .map($name::Defect)
+                    .or_else(|_| s.parse().map($name::Knob))
+                    .map_err(|_| format!(concat!("unknown ", $what, " `{}`"), s))
+            }
         }
-    }
+
+        impl KnownNames for $name {
+            fn names() -> Vec<&'static str> {
+                let defects = $defect::ALL.iter().map(|d| d.name());
+                defects.chain($knob::ALL.iter().map(|k| k.name())).collect()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                match self {
+                    $name::Defect(d) => d.fmt(f),
+                    $name::Knob(k) => k.fmt(f),
+                }
+            }
+        }
+    };
+}
+
+mock_knob! {
+    /// A knob of the mock MCP server: a reference-server defect or a server knob.
+    ServerMockKnob { ServerDefect, ServerKnob }, "server knob"
+}
+
+mock_knob! {
+    /// A knob of the mock authorization server: an IdP defect or an IdP knob.
+    IdpMockKnob { IdpDefect, IdpKnob }, "IdP knob"
 }
 
 impl KnownNames for ClientAuthMethod {
