@@ -1,17 +1,22 @@
 //! Recording what a client under test sends to the mocks: every request and the mock's
 //! answer, in arrival order across all mocks of one case run. Client cases judge this
 //! log, and it is the evidence of their reports.
+//!
+//! Each route of a mock says which endpoint it is ([`serves`], where the route is
+//! declared); the recorder copies that tag into the exchange, so the judge selects
+//! requests by what served them, never by the shape of a URL.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
-use axum::middleware::{from_fn_with_state, Next};
+use axum::middleware::{from_fn_with_state, map_response, Next};
 use axum::response::Response;
+use axum::routing::MethodRouter;
 use axum::Router;
 
-use crate::vocab::{Exchange, HeaderPair};
+use crate::vocab::{Endpoint, Exchange, HeaderPair};
 
 /// Bodies kept per request or response; a client or mock sending more is cut.
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -87,6 +92,47 @@ struct Recording {
     name: &'static str,
 }
 
+/// The tag a route puts on its answers for the recorder: a response extension, never
+/// sent over the wire.
+#[derive(Clone, Copy)]
+struct Served(Endpoint);
+
+/// `route`, tagged as serving `endpoint`: every answer of it, including the 405 to a
+/// method it does not take, is recorded as sent to that endpoint.
+pub fn serves<S>(endpoint: Endpoint, route: MethodRouter<S>) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    route.layer(map_response(move |mut response: Response| async move {
+        response.extensions_mut().insert(Served(endpoint));
+        response
+    }))
+}
+
+/// What a request no route served (a 404) asked for, by the URL conventions a client
+/// probes without being told: the well-known metadata URIs (RFC 9728 §3.1, RFC 8414
+/// §3.1, OpenID Connect Discovery §4), at any origin and under any path, and the
+/// default endpoints of 2025-03-26 ("Fallbacks for Servers without Metadata
+/// Discovery"), also below a path. A client's probe that found nothing is still a
+/// request to that kind of endpoint: a case about the probe order counts it.
+fn asked_for(path: &str) -> Option<Endpoint> {
+    if path.contains("/.well-known/oauth-protected-resource") {
+        Some(Endpoint::Prm)
+    } else if path.contains("/.well-known/oauth-authorization-server")
+        || path.contains("/.well-known/openid-configuration")
+    {
+        Some(Endpoint::AsMetadata)
+    } else if path.ends_with("/authorize") {
+        Some(Endpoint::Authorization)
+    } else if path.ends_with("/token") {
+        Some(Endpoint::Token)
+    } else if path.ends_with("/register") {
+        Some(Endpoint::Registration)
+    } else {
+        None
+    }
+}
+
 /// Wraps a mock's router so that every request to it is recorded.
 pub fn recorded(router: Router, log: TrafficLog, origin: String, name: &'static str) -> Router {
     router.layer(from_fn_with_state(Recording { log, origin, name }, record))
@@ -109,8 +155,13 @@ async fn record(State(r): State<Recording>, request: Request, next: Next) -> Res
         headers(&parts.headers),
         (!body.is_empty()).then(|| String::from_utf8_lossy(&body).into_owned()),
     );
+    let path = parts.uri.path().to_string();
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     let (parts, body) = response.into_parts();
+    exchange.endpoint = match parts.extensions.get::<Served>() {
+        Some(Served(endpoint)) => Some(*endpoint),
+        None => asked_for(&path),
+    };
     let body = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
     exchange.status = Some(parts.status.as_u16());
     exchange.response_headers = headers(&parts.headers);

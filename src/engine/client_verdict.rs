@@ -141,7 +141,7 @@ mod tests {
     use crate::engine::case_run::case_report;
     use crate::logic::case::parse_case;
     use crate::logic::catalog::Catalog;
-    use crate::vocab::{Exchange, Revision};
+    use crate::vocab::{Endpoint, Exchange, Revision};
 
     const CASE: &str = r#"
 id: client/token/bearer-on-every-request
@@ -217,9 +217,9 @@ client:
 
     fn full_flow() -> Vec<Exchange> {
         vec![
-            answered("http://127.0.0.1:2/token", 200, "{}"),
-            answered("http://127.0.0.1:1/mcp", 200, "{}"),
-            answered("http://127.0.0.1:1/mcp", 200, "{}"),
+            answered("http://127.0.0.1:2/token", 200, "{}").served_by(Endpoint::Token),
+            answered("http://127.0.0.1:1/mcp", 200, "{}").served_by(Endpoint::Mcp),
+            answered("http://127.0.0.1:1/mcp", 200, "{}").served_by(Endpoint::Mcp),
         ]
     }
 

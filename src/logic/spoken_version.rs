@@ -58,6 +58,7 @@ mod tests {
             .map(|(n, v)| HeaderPair::new(*n, *v))
             .collect();
         Exchange::request("client", "POST", MCP, headers, Some(body.into()))
+            .served_by(Endpoint::Mcp)
     }
 
     fn spoken(exchanges: Vec<Exchange>) -> Vec<String> {

@@ -56,6 +56,7 @@ fn exchange(method: &str, url: &str) -> Exchange {
         elapsed_ms: 4,
         transport_error: None,
         sent_token: None,
+        endpoint: None,
     }
 }
 

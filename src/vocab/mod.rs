@@ -3,6 +3,7 @@
 mod client_defect;
 mod client_knob;
 mod defect;
+mod endpoint;
 mod exchange;
 mod idp_defect;
 mod idp_knob;
@@ -17,6 +18,7 @@ mod server_knob;
 pub use client_defect::ClientDefect;
 pub use client_knob::ClientKnob;
 pub use defect::ServerDefect;
+pub use endpoint::Endpoint;
 pub use exchange::{Exchange, HeaderPair, SentToken};
 pub use idp_defect::IdpDefect;
 pub use idp_knob::IdpKnob;

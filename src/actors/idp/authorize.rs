@@ -21,7 +21,8 @@ use super::params::{is_verifier_syntax, scope_tokens, Params};
 use super::registration::oauth_error;
 use super::state::{lock, Approval, CodeGrant, IdpState, RedirectRule};
 use crate::actors::tokens::{random_id, unix_now};
-use crate::vocab::IdpDefect as D;
+use crate::actors::traffic::serves;
+use crate::vocab::{Endpoint, IdpDefect as D};
 
 /// The `iss` a server with the `WrongIssInResponse` defect sends.
 const WRONG_ISSUER: &str = "https://wrong-issuer.example";
@@ -29,7 +30,10 @@ const WRONG_ISSUER: &str = "https://wrong-issuer.example";
 pub fn routes(state: Arc<IdpState>) -> Router {
     let path = state.config.issuer_path.clone().unwrap_or_default();
     Router::new()
-        .route(&format!("{path}/authorize"), get(authorize))
+        .route(
+            &format!("{path}/authorize"),
+            serves(Endpoint::Authorization, get(authorize)),
+        )
         .with_state(state)
 }
 

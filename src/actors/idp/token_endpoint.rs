@@ -21,8 +21,9 @@ use super::params::Params;
 use super::registration::{has_media_type, oauth_error};
 use super::state::{lock, Client, IdpState};
 use crate::actors::tokens::{random_id, Grant, DEFAULT_LIFETIME};
+use crate::actors::traffic::serves;
 use crate::logic::token_recipe::Mint;
-use crate::vocab::IdpDefect as D;
+use crate::vocab::{Endpoint, IdpDefect as D};
 
 /// The realm of the Basic challenge sent when Basic authentication fails.
 const BASIC_CHALLENGE: &str = "Basic realm=\"mcp-authspec-idp\"";
@@ -38,7 +39,10 @@ const EXPIRED_AGO: i64 = 600;
 pub fn routes(state: Arc<IdpState>) -> Router {
     let path = state.config.issuer_path.clone().unwrap_or_default();
     Router::new()
-        .route(&format!("{path}/token"), post(token))
+        .route(
+            &format!("{path}/token"),
+            serves(Endpoint::Token, post(token)),
+        )
         .with_state(state)
 }
 

@@ -17,7 +17,7 @@ use crate::actors::idp::{idp_state, start_idp, IdpConfig, IdpState, MockIdp};
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::Minter;
 use crate::actors::traffic::{recorded, TrafficLog};
-use crate::vocab::{IdpDefect, Revision, ServerDefect, ServerKnob};
+use crate::vocab::{Endpoint, IdpDefect, Revision, ServerDefect, ServerKnob};
 
 /// What the reference server does; conformant when `defects` is empty, whatever the
 /// `knobs` (conformant behaviours a client must cope with).
@@ -278,14 +278,19 @@ async fn serve_reference_mcp(
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let d = deployment(other_config, trust.clone(), &listener, None)?;
         redirect_to = Some(d.mcp_url.clone());
-        other = Some(serve(d, listener, "other MCP server")?);
+        other = Some(serve(
+            d,
+            listener,
+            "other MCP server",
+            Endpoint::OtherMcpServer,
+        )?);
     }
     let d = deployment(config, trust, &listener, redirect_to)?;
     let (mcp_url, issuer) = (d.mcp_url.clone(), d.issuer.clone());
     Ok(ReferenceMcpServer {
         mcp_url,
         issuer,
-        _mcp: serve(d, listener, "MCP server")?,
+        _mcp: serve(d, listener, "MCP server", Endpoint::Mcp)?,
         _other: other,
     })
 }
@@ -320,13 +325,15 @@ fn deployment(
     }))
 }
 
-/// Serves a deployment's routes, recorded under `name` when the case records.
+/// Serves a deployment's routes, its MCP endpoint tagged `mcp_endpoint`, recorded under
+/// `name` when the case records.
 fn serve(
     d: Arc<Deployment>,
     listener: TcpListener,
     name: &'static str,
+    mcp_endpoint: Endpoint,
 ) -> std::io::Result<Listening> {
-    let mut routes = mcp_server::router(d.clone());
+    let mut routes = mcp_server::router(d.clone(), mcp_endpoint);
     if let Some(log) = d.config.traffic.clone() {
         routes = recorded(routes, log, d.origin.clone(), name);
     }

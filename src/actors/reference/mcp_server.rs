@@ -19,14 +19,20 @@ use super::deployment::Deployment;
 use super::mcp_methods::handle_post;
 use super::protected_resource_metadata as prm;
 use crate::actors::idp;
-use crate::vocab::{ServerDefect as D, ServerKnob as K};
+use crate::actors::traffic::serves;
+use crate::vocab::{Endpoint, ServerDefect as D, ServerKnob as K};
 
-pub(super) fn router(deployment: Arc<Deployment>) -> Router {
+/// The routes of one MCP server of the deployment; `mcp_endpoint` says which it is: the
+/// target (`Mcp`) or the other server a redirect points to (`OtherMcpServer`).
+pub(super) fn router(deployment: Arc<Deployment>, mcp_endpoint: Endpoint) -> Router {
     Router::new()
-        .route(deployment.mcp_path(), any(mcp))
-        .route(prm::PATH_INSERTED, get(prm::path_inserted))
-        .route(prm::ROOT, get(prm::root))
-        .route(prm::CUSTOM, get(prm::custom))
+        .route(deployment.mcp_path(), serves(mcp_endpoint, any(mcp)))
+        .route(
+            prm::PATH_INSERTED,
+            serves(Endpoint::Prm, get(prm::path_inserted)),
+        )
+        .route(prm::ROOT, serves(Endpoint::Prm, get(prm::root)))
+        .route(prm::CUSTOM, serves(Endpoint::Prm, get(prm::custom)))
         .with_state(deployment.clone())
         .merge(legacy_routes(&deployment))
 }

@@ -411,6 +411,7 @@ mod tests {
             elapsed_ms: 1,
             transport_error: None,
             sent_token: None,
+            endpoint: None,
         }
     }
 
