@@ -171,3 +171,53 @@ async fn record(State(r): State<Recording>, request: Request, next: Next) -> Res
     r.log.push(exchange);
     Response::from_parts(parts, Body::from(body))
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::routing::{get, post};
+
+    use super::*;
+    use crate::actors::listener::serve_listener;
+
+    #[tokio::test]
+    async fn routes_tag_what_they_served_and_probes_what_they_asked_for() {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let log = TrafficLog::default();
+        let routes = Router::new()
+            .route("/t", serves(Endpoint::Token, post(|| async { "{}" })))
+            .route("/m", get(|| async { "untagged" }));
+        let routes = recorded(routes, log.clone(), origin.clone(), "mock");
+        let _listening = serve_listener(listener, routes).unwrap();
+        let http = reqwest::Client::new();
+        for (method, path) in [
+            ("POST", "/t"),
+            // The route's 405 is its answer too.
+            ("GET", "/t"),
+            ("GET", "/m"),
+            ("GET", "/.well-known/oauth-protected-resource/mcp"),
+            ("GET", "/.well-known/openid-configuration"),
+            ("GET", "/elsewhere"),
+        ] {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            http.request(method, format!("{origin}{path}"))
+                .send()
+                .await
+                .unwrap();
+        }
+        let tags: Vec<_> = log.snapshot().iter().map(|e| e.endpoint).collect();
+        assert_eq!(
+            tags,
+            [
+                Some(Endpoint::Token),
+                Some(Endpoint::Token),
+                None,
+                Some(Endpoint::Prm),
+                Some(Endpoint::AsMetadata),
+                None
+            ]
+        );
+    }
+}
