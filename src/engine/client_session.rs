@@ -29,6 +29,7 @@ use crate::logic::observation::Observation;
 use crate::logic::redaction::SecretValues;
 use crate::logic::template::Vars;
 use crate::logic::well_known::origin_of;
+use crate::vocab::launch_protocol::{CONTEXT_VAR, PROTOCOL_VERSION_VAR, SCENARIO_VAR};
 use crate::vocab::{
     CaseReport, ClientDefect, ClientKnob, IdpDefect, IdpKnob, Outcome, ProcessEvidence, Revision,
     Role, RunReport, ServerDefect, ServerKnob, TargetDescription,
@@ -332,12 +333,12 @@ async fn run_client(
             browser_shim,
         } => {
             let mut env = vec![
-                ("MCP_CONFORMANCE_SCENARIO".to_string(), scenario.to_string()),
+                (SCENARIO_VAR.to_string(), scenario.to_string()),
                 (
-                    "MCP_CONFORMANCE_PROTOCOL_VERSION".to_string(),
+                    PROTOCOL_VERSION_VAR.to_string(),
                     revision.as_str().to_string(),
                 ),
-                ("MCP_CONFORMANCE_CONTEXT".to_string(), context.to_string()),
+                (CONTEXT_VAR.to_string(), context.to_string()),
             ];
             if let Some(dir) = browser_shim {
                 let path = std::env::var("PATH").unwrap_or_default();

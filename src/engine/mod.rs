@@ -26,7 +26,7 @@ pub use client_session::{run_client_case, ClientSession, ClientUnderTest};
 pub use consent::{open_url, MAX_REDIRECTS};
 pub use events::{NoEvents, RunEvents};
 pub use launched_session::{LaunchedServer, StartFailure, StartedServer};
-pub use runner::{run_cases, s256, RunPlan, Target};
+pub use runner::{run_cases, RunPlan, Target};
 pub use server_session::{check_reachable, ServerSession};
 pub use time::rfc3339_utc_now;
 pub use token_supply::{TokenError, TokenSupply};

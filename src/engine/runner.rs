@@ -15,6 +15,7 @@ use super::token_supply::TokenSupply;
 use crate::logic::as_config::Consent;
 use crate::logic::case::Case;
 use crate::logic::case_model::Profile;
+use crate::logic::pkce::{fresh_value, s256};
 use crate::logic::template::Vars;
 use crate::logic::well_known::origin_of;
 use crate::transport::{BoxFuture, HttpClient};
@@ -88,33 +89,6 @@ impl Target {
         }
         v
     }
-}
-
-/// Random unreserved characters (RFC 7636 §4.1: `[A-Za-z0-9-._~]`).
-pub(super) fn fresh_value(len: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
-    let mut bytes = vec![0u8; len];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No randomness: a time-derived value still differs between runs.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        for (i, b) in bytes.iter_mut().enumerate() {
-            *b = (nanos as usize).wrapping_add(i * 31) as u8;
-        }
-    }
-    bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect()
-}
-
-/// RFC 7636 §4.2: `BASE64URL(SHA256(ASCII(code_verifier)))`.
-pub fn s256(verifier: &str) -> String {
-    use base64::Engine;
-    use sha2::Digest;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier))
 }
 
 /// Runs every case of the target's role that applies to a planned revision and the

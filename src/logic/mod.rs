@@ -16,6 +16,7 @@ pub mod jwt_view;
 pub mod mcp_messages;
 pub mod observation;
 pub mod official_scenarios;
+pub mod pkce;
 pub mod predicate;
 pub mod query;
 pub mod redaction;

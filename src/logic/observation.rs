@@ -2,14 +2,12 @@
 //! order, with the mocks' answers) and how the client ended. Queries over it pick the
 //! requests to one endpoint and a part of them.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use url::Url;
 
+use super::pkce::s256;
 pub use crate::vocab::Endpoint;
 use crate::vocab::Exchange;
 
@@ -172,8 +170,7 @@ impl Observation {
             .ok_or("the client sent no code exchange")?;
         let verifier =
             part(token, &param("code_verifier")).ok_or("the code exchange has no code_verifier")?;
-        let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-        Ok(Value::Bool(computed == challenge))
+        Ok(Value::Bool(s256(&verifier) == challenge))
     }
 }
 

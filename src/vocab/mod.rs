@@ -7,6 +7,7 @@ mod endpoint;
 mod exchange;
 mod idp_defect;
 mod idp_knob;
+pub mod launch_protocol;
 mod level;
 mod outcome;
 mod process;
