@@ -10,9 +10,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use super::client::Client;
 use super::params::{is_verifier_syntax, scope_tokens, Params};
-use super::state::{lock, Client, CodeGrant, IdpState, RefreshGrant, CODE_LIFETIME};
-use super::token_endpoint::Refusal;
+use super::refusal::Refusal;
+use super::state::{lock, CodeGrant, IdpState, RefreshGrant, CODE_LIFETIME};
 use crate::actors::tokens::unix_now;
 use crate::vocab::IdpDefect as D;
 

@@ -15,7 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 
-use super::authorize::issue;
+use super::issue::issue;
 use super::params::Params;
 use super::state::{lock, Approval, IdpState, PendingLogin};
 use crate::actors::tokens::random_id;

@@ -15,7 +15,8 @@ use serde_json::{json, Map, Value};
 use url::{Host, Url};
 
 use super::auth_methods::assigned;
-use super::state::{lock, Client, IdpState, RedirectRule};
+use super::client::{Client, RedirectRule};
+use super::state::{lock, IdpState};
 use crate::actors::tokens::{random_id, unix_now};
 use crate::actors::traffic::serves;
 use crate::vocab::{Endpoint, IdpDefect as D};

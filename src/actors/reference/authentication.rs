@@ -11,9 +11,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
+use super::challenge::challenge;
 use super::deployment::{lock, Deployment};
 use super::mcp_methods::respond;
-use super::mcp_server::challenge;
 use super::protected_resource_metadata as prm;
 use super::scope_policy::{insufficient_scope_challenge, scope_for_body, STEP_UP_SCOPE};
 use crate::actors::tokens::Rejection;

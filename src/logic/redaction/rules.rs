@@ -8,10 +8,8 @@ use std::sync::OnceLock;
 use base64::Engine;
 use regex::{Captures, Regex};
 
-use super::secrets::SecretValues;
+use super::secrets::{SecretValues, REDACTED};
 use crate::vocab::{Exchange, HeaderPair};
-
-pub const REDACTED: &str = "[redacted]";
 
 /// Header names whose values are credentials.
 const SECRET_HEADERS: &[&str] = &[
