@@ -7,13 +7,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use mcp_authspec::actors::reference::{start_reference_server, ReferenceConfig};
-use mcp_authspec::engine::{
-    AuthorizationServerSession, ClientSession, ClientUnderTest, NoEvents, RunPlan, ServerSession,
-};
-use mcp_authspec::harness::reference_tokens;
+use mcp_authspec::engine::{demo, NoEvents};
 use mcp_authspec::input::{load_cases, CaseSource};
-use mcp_authspec::logic::as_config::AsRunConfig;
+use mcp_authspec::logic::run_plan::RunPlan;
 use mcp_authspec::transport::TransportLimits;
 use mcp_authspec::vocab::Revision;
 
@@ -36,43 +32,18 @@ fn main() {
     let mut case_runs = 0;
     for _ in 0..rounds {
         let start = Instant::now();
-        let report = runtime.block_on(async {
-            let server = start_reference_server(ReferenceConfig::default())
-                .await
-                .expect("reference server");
-            let plan = RunPlan {
-                revisions: Revision::ALL.to_vec(),
-                ..RunPlan::default()
-            };
-            let servers = ServerSession {
-                url: url::Url::parse(&server.mcp_url).expect("url"),
-                plan: plan.clone(),
-                limits: TransportLimits::default(),
-                reference: true,
-                tokens: Arc::new(reference_tokens(&server)),
-            };
-            let authorization_servers = AuthorizationServerSession {
-                issuer: server.issuer.clone(),
-                config: AsRunConfig::default(),
-                plan: plan.clone(),
-                limits: TransportLimits::default(),
-                reference: true,
-            };
-            let clients = ClientSession {
-                client: ClientUnderTest::Reference {
-                    defect: None,
-                    knobs: Default::default(),
-                },
-                plan,
-                reference: true,
-            };
-            let (a, b, c) = tokio::join!(
-                servers.run(&cases, Arc::new(NoEvents)),
-                authorization_servers.run(&cases, Arc::new(NoEvents)),
-                clients.run(&cases, Arc::new(NoEvents))
-            );
-            a.combine(b).combine(c)
-        });
+        let plan = RunPlan {
+            revisions: Revision::ALL.to_vec(),
+            ..RunPlan::default()
+        };
+        let report = runtime
+            .block_on(demo(
+                &cases,
+                &plan,
+                TransportLimits::default(),
+                Arc::new(NoEvents),
+            ))
+            .expect("the reference deployment starts");
         times.push(start.elapsed());
         case_runs = report.summary.total;
         assert_eq!(report.exit_code, 0, "the demo must pass");

@@ -17,12 +17,14 @@ use std::time::{Duration, Instant};
 use axum::http::{header, StatusCode};
 use axum::routing::get;
 use axum::Router;
+use mcp_authspec::actors::drivers::AuthorizationServerDriver;
 use mcp_authspec::actors::idp::{start_idp, Consent as IdpConsent, IdpConfig, MissingPkce};
 use mcp_authspec::actors::listener::{bind_loopback, serve_listener};
 use mcp_authspec::actors::traffic::TrafficLog;
-use mcp_authspec::engine::{AuthorizationServerSession, NoEvents, RunPlan};
+use mcp_authspec::engine::NoEvents;
 use mcp_authspec::input::{load_cases, CaseSource};
 use mcp_authspec::logic::as_config::{parse_as_config, AsRunConfig};
+use mcp_authspec::logic::run_plan::RunPlan;
 use mcp_authspec::transport::TransportLimits;
 use mcp_authspec::vocab::{IdpDefect, Outcome, Revision, Role, RunReport};
 
@@ -32,21 +34,21 @@ async fn run(issuer: &str, config: AsRunConfig) -> RunReport {
         .into_iter()
         .filter(|c| c.role == Role::AuthorizationServer)
         .collect();
-    let session = AuthorizationServerSession {
+    let plan = RunPlan {
+        revisions: Revision::ALL.to_vec(),
+        case_timeout: Duration::from_secs(10),
+        ..RunPlan::default()
+    };
+    let session = AuthorizationServerDriver {
         issuer: issuer.to_string(),
         config,
-        plan: RunPlan {
-            revisions: Revision::ALL.to_vec(),
-            case_timeout: Duration::from_secs(10),
-            ..RunPlan::default()
-        },
         limits: TransportLimits {
             request_timeout: Duration::from_secs(3),
             ..TransportLimits::default()
         },
         reference: false,
     };
-    session.run(&cases, Arc::new(NoEvents)).await
+    mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }
 
 /// The one case report of this id and revision.
@@ -502,7 +504,7 @@ async fn a_redirect_loop_at_the_authorization_endpoint_is_a_verdict() {
     // Every hop is evidence, bounded by the redirect limit.
     assert_eq!(
         case.exchanges.len(),
-        1 + mcp_authspec::engine::MAX_REDIRECTS
+        1 + mcp_authspec::actors::drivers::MAX_REDIRECTS
     );
 }
 

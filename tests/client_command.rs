@@ -15,24 +15,26 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mcp_authspec::actors::browser_shim::write_browser_shim;
-use mcp_authspec::engine::{ClientSession, ClientUnderTest, NoEvents, RunPlan};
+use mcp_authspec::actors::drivers::{ClientDriver, ClientUnderTest};
+use mcp_authspec::engine::NoEvents;
 use mcp_authspec::logic::case::Case;
+use mcp_authspec::logic::run_plan::RunPlan;
 use mcp_authspec::vocab::{Outcome, Revision, RunReport};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mcp-authspec");
 
 async fn run(client: ClientUnderTest, cases: &[Arc<Case>], timeout: Duration) -> RunReport {
-    let session = ClientSession {
+    let plan = RunPlan {
+        revisions: Revision::ALL.to_vec(),
+        case_timeout: timeout,
+        concurrency: 4,
+        ..RunPlan::default()
+    };
+    let session = ClientDriver {
         client,
-        plan: RunPlan {
-            revisions: Revision::ALL.to_vec(),
-            case_timeout: timeout,
-            concurrency: 4,
-            ..RunPlan::default()
-        },
         reference: false,
     };
-    session.run(cases, Arc::new(NoEvents)).await
+    mcp_authspec::engine::run(&session, cases, &plan, Arc::new(NoEvents)).await
 }
 
 fn shim() -> PathBuf {

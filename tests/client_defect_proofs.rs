@@ -6,7 +6,8 @@
 
 use std::time::Duration;
 
-use mcp_authspec::engine::{run_client_case, ClientUnderTest};
+use mcp_authspec::actors::drivers::ClientUnderTest;
+use mcp_authspec::engine::run_client_case;
 use mcp_authspec::input::{load_cases, CaseSource};
 use mcp_authspec::vocab::{CaseReport, ClientDefect as D, Outcome};
 

@@ -15,25 +15,27 @@ use std::time::Duration;
 mod common;
 
 use common::client_cases;
-use mcp_authspec::engine::{ClientSession, ClientUnderTest, NoEvents, RunPlan};
+use mcp_authspec::actors::drivers::{ClientDriver, ClientUnderTest};
+use mcp_authspec::engine::NoEvents;
 use mcp_authspec::logic::case::Case;
+use mcp_authspec::logic::run_plan::RunPlan;
 use mcp_authspec::vocab::{ClientDefect, ClientKnob, Outcome, Revision, RunReport};
 
 async fn run(defect: Option<ClientDefect>, knobs: &[ClientKnob], cases: &[Arc<Case>]) -> RunReport {
-    let session = ClientSession {
+    let plan = RunPlan {
+        revisions: Revision::ALL.to_vec(),
+        case_timeout: Duration::from_secs(20),
+        concurrency: 4,
+        ..RunPlan::default()
+    };
+    let session = ClientDriver {
         client: ClientUnderTest::Reference {
             defect,
             knobs: knobs.iter().copied().collect::<BTreeSet<_>>(),
         },
-        plan: RunPlan {
-            revisions: Revision::ALL.to_vec(),
-            case_timeout: Duration::from_secs(20),
-            concurrency: 4,
-            ..RunPlan::default()
-        },
         reference: false,
     };
-    session.run(cases, Arc::new(NoEvents)).await
+    mcp_authspec::engine::run(&session, cases, &plan, Arc::new(NoEvents)).await
 }
 
 /// Every run that did not pass or skip.

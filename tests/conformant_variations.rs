@@ -12,11 +12,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use mcp_authspec::actors::drivers::{reference_tokens, ServerDriver};
 use mcp_authspec::actors::reference::{start_reference_server, ReferenceConfig};
-use mcp_authspec::engine::{NoEvents, RunPlan, ServerSession};
-use mcp_authspec::harness::reference_tokens;
+use mcp_authspec::engine::NoEvents;
 use mcp_authspec::input::{load_cases, CaseSource};
 use mcp_authspec::logic::case_model::Profile;
+use mcp_authspec::logic::run_plan::RunPlan;
 use mcp_authspec::transport::TransportLimits;
 use mcp_authspec::vocab::{Outcome, Revision, RunReport, ServerDefect, ServerKnob};
 
@@ -33,19 +34,19 @@ async fn run(config: ReferenceConfig, profile: Profile) -> RunReport {
         .filter(|c| c.id().starts_with("server/"))
         .collect();
     let server = start_reference_server(config).await.unwrap();
-    let session = ServerSession {
+    let plan = RunPlan {
+        revisions: REVISIONS.to_vec(),
+        profile,
+        case_timeout: Duration::from_secs(20),
+        ..RunPlan::default()
+    };
+    let session = ServerDriver {
         url: server.mcp_url.parse().unwrap(),
-        plan: RunPlan {
-            revisions: REVISIONS.to_vec(),
-            profile,
-            case_timeout: Duration::from_secs(20),
-            ..RunPlan::default()
-        },
         limits: TransportLimits::default(),
         reference: false,
         tokens: Arc::new(reference_tokens(&server)),
     };
-    session.run(&cases, Arc::new(NoEvents)).await
+    mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }
 
 fn with_knob(knob: ServerKnob) -> ReferenceConfig {

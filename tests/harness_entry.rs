@@ -7,17 +7,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Conclusion, FormatSetting, Trial};
+use mcp_authspec::actors::drivers::{AuthorizationServerDriver, ServerDriver};
 use mcp_authspec::actors::idp::{start_idp, IdpConfig};
 use mcp_authspec::actors::reference::{start_reference_server, ReferenceConfig, ReferenceServer};
-use mcp_authspec::engine::{
-    AuthorizationServerSession, NoEvents, RunPlan, ServerSession, TokenSupply,
-};
+use mcp_authspec::actors::tokens::TokenSupply;
+use mcp_authspec::engine::NoEvents;
 use mcp_authspec::harness::{
     authorization_server_trials, client_trials, server_trials, server_trials_with_command,
     ServerCommand, TrialOptions,
 };
 use mcp_authspec::input::{load_cases, CaseSource};
 use mcp_authspec::logic::as_config::AsRunConfig;
+use mcp_authspec::logic::run_plan::RunPlan;
 use mcp_authspec::transport::TransportLimits;
 use mcp_authspec::vocab::{IdpDefect, Outcome, Revision};
 
@@ -204,17 +205,22 @@ fn not_run_by_the_engine(
     server: &ReferenceServer,
 ) -> Vec<String> {
     let cases = load_cases(&CaseSource::Builtin).unwrap();
-    let session = ServerSession {
+    let plan = RunPlan {
+        revisions: vec![Revision::LATEST],
+        ..RunPlan::default()
+    };
+    let session = ServerDriver {
         url: server.mcp_url.parse().unwrap(),
-        plan: RunPlan {
-            revisions: vec![Revision::LATEST],
-            ..RunPlan::default()
-        },
         limits: TransportLimits::default(),
         reference: false,
         tokens: Arc::new(TokenSupply::given(None)),
     };
-    let report = runtime.block_on(session.run(&cases, Arc::new(NoEvents)));
+    let report = runtime.block_on(mcp_authspec::engine::run(
+        &session,
+        &cases,
+        &plan,
+        Arc::new(NoEvents),
+    ));
     report
         .cases
         .iter()
@@ -440,18 +446,23 @@ fn authorization_server_cases_needing_what_the_run_cannot_set_are_ignored() {
         .map(|t| t.name().to_string())
         .collect();
     // The engine, run as the CLI runs it, skips exactly these for want of a client.
-    let session = AuthorizationServerSession {
+    let plan = RunPlan {
+        revisions: vec![Revision::LATEST],
+        ..RunPlan::default()
+    };
+    let session = AuthorizationServerDriver {
         issuer: idp.issuer.clone(),
         config: AsRunConfig::default(),
-        plan: RunPlan {
-            revisions: vec![Revision::LATEST],
-            ..RunPlan::default()
-        },
         limits: TransportLimits::default(),
         reference: false,
     };
     let cases = load_cases(&CaseSource::Builtin).unwrap();
-    let report = runtime.block_on(session.run(&cases, Arc::new(NoEvents)));
+    let report = runtime.block_on(mcp_authspec::engine::run(
+        &session,
+        &cases,
+        &plan,
+        Arc::new(NoEvents),
+    ));
     let skipped: Vec<String> = report
         .cases
         .iter()

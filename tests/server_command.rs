@@ -11,10 +11,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use mcp_authspec::actors::drivers::{reference_tokens, LaunchedServer, ServerDriver};
 use mcp_authspec::actors::reference::{start_reference_server, ReferenceConfig};
-use mcp_authspec::engine::{LaunchedServer, NoEvents, RunPlan, ServerSession, TokenSupply};
-use mcp_authspec::harness::reference_tokens;
+use mcp_authspec::actors::tokens::TokenSupply;
+use mcp_authspec::engine::NoEvents;
 use mcp_authspec::input::{load_cases, CaseSource};
+use mcp_authspec::logic::run_plan::RunPlan;
 use mcp_authspec::transport::TransportLimits;
 use mcp_authspec::vocab::{Outcome, Revision, RunReport, ServerDefect};
 
@@ -29,14 +31,14 @@ fn plan() -> RunPlan {
 async fn in_process(config: ReferenceConfig) -> RunReport {
     let cases = load_cases(&CaseSource::Builtin).unwrap();
     let server = start_reference_server(config).await.unwrap();
-    let session = ServerSession {
+    let plan = plan();
+    let session = ServerDriver {
         url: server.mcp_url.parse().unwrap(),
-        plan: plan(),
         limits: TransportLimits::default(),
         reference: true,
         tokens: Arc::new(reference_tokens(&server)),
     };
-    session.run(&cases, Arc::new(NoEvents)).await
+    mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }
 
 async fn as_process(extra: &str) -> RunReport {
@@ -49,10 +51,9 @@ async fn as_process(extra: &str) -> RunReport {
         path: "/mcp".into(),
         scope: "mcp:tools".into(),
         startup_timeout: Duration::from_secs(30),
-        plan: plan(),
         limits: TransportLimits::default(),
     };
-    launched.run(&cases, Arc::new(NoEvents)).await
+    mcp_authspec::engine::run(&launched, &cases, &plan(), Arc::new(NoEvents)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -99,10 +100,9 @@ async fn a_command_that_cannot_start_is_a_harness_error_with_its_output() {
         path: "/mcp".into(),
         scope: "mcp:tools".into(),
         startup_timeout: Duration::from_secs(10),
-        plan: plan(),
         limits: TransportLimits::default(),
     };
-    let report = launched.run(&cases, Arc::new(NoEvents)).await;
+    let report = mcp_authspec::engine::run(&launched, &cases, &plan(), Arc::new(NoEvents)).await;
     assert_eq!(report.exit_code, 3);
     let error = report.error.as_deref().unwrap();
     assert!(error.contains("did not start"), "{error}");
@@ -125,14 +125,14 @@ async fn a_given_token_runs_the_cases_that_need_no_minting() {
             scope: "mcp:tools".into(),
         })
         .unwrap();
-    let session = ServerSession {
+    let plan = plan();
+    let session = ServerDriver {
         url: server.mcp_url.parse().unwrap(),
-        plan: plan(),
         limits: TransportLimits::default(),
         reference: false,
         tokens: Arc::new(TokenSupply::given(Some(token))),
     };
-    let report = session.run(&cases, Arc::new(NoEvents)).await;
+    let report = mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await;
     let outcome = |id: &str| {
         report
             .cases

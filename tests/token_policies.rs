@@ -5,11 +5,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use mcp_authspec::actors::drivers::{reference_tokens, ServerDriver};
 use mcp_authspec::actors::reference::{start_reference_server, ReferenceConfig, ValidationMode};
-use mcp_authspec::engine::{NoEvents, RunPlan, ServerSession};
-use mcp_authspec::harness::reference_tokens;
+use mcp_authspec::engine::NoEvents;
 use mcp_authspec::input::{load_cases, CaseSource};
 use mcp_authspec::logic::case::Case;
+use mcp_authspec::logic::run_plan::RunPlan;
 use mcp_authspec::transport::TransportLimits;
 use mcp_authspec::vocab::{Outcome, Revision, RunReport, ServerDefect};
 
@@ -20,18 +21,18 @@ async fn run(config: ReferenceConfig, only: impl Fn(&Case) -> bool) -> RunReport
         .filter(|c| only(c))
         .collect();
     let server = start_reference_server(config).await.unwrap();
-    let session = ServerSession {
+    let plan = RunPlan {
+        revisions: Revision::ALL.to_vec(),
+        case_timeout: Duration::from_secs(20),
+        ..RunPlan::default()
+    };
+    let session = ServerDriver {
         url: server.mcp_url.parse().unwrap(),
-        plan: RunPlan {
-            revisions: Revision::ALL.to_vec(),
-            case_timeout: Duration::from_secs(20),
-            ..RunPlan::default()
-        },
         limits: TransportLimits::default(),
         reference: true,
         tokens: Arc::new(reference_tokens(&server)),
     };
-    session.run(&cases, Arc::new(NoEvents)).await
+    mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,6 +2,7 @@
 //! Every actor is an axum router bound to 127.0.0.1 on an ephemeral port.
 
 pub mod browser_shim;
+pub mod drivers;
 pub mod idp;
 pub mod listener;
 pub mod loopback_client;

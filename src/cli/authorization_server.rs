@@ -1,12 +1,9 @@
 //! `mcp-authspec authorization-server --issuer URL [--config FILE]`: test an
 //! authorization server as MCP clients rely on it.
 
-use std::sync::Arc;
-
 use super::args::AuthorizationServerArgs;
-use super::output::{cases_or_exit, finish, limits, plan};
-use super::progress::Progress;
-use crate::engine::AuthorizationServerSession;
+use super::output::{cases_or_exit, limits, run_and_finish};
+use crate::actors::drivers::AuthorizationServerDriver;
 use crate::logic::as_config::{parse_as_config, AsRunConfig};
 use crate::vocab::exit_code;
 
@@ -30,15 +27,11 @@ pub async fn run(args: AuthorizationServerArgs) -> i32 {
             }
         }
     };
-    let session = AuthorizationServerSession {
+    let driver = AuthorizationServerDriver {
         issuer: args.issuer.clone(),
         config,
-        plan: plan(&args.run),
         limits: limits(&args.run),
         reference: false,
     };
-    let progress = Arc::new(Progress::new(args.run.plain));
-    let report = session.run(&cases, progress.clone()).await;
-    progress.done();
-    finish(&report, &args.run)
+    run_and_finish(&driver, &cases, &args.run).await
 }

@@ -8,8 +8,9 @@ use super::args::{ClientArgs, ReferenceClientArgs};
 use super::output::{cases_or_exit, finish, plan};
 use super::progress::Progress;
 use crate::actors::browser_shim::write_browser_shim;
+use crate::actors::drivers::{ClientDriver, ClientUnderTest};
 use crate::actors::reference_client::{launch_from_env, run_reference_client, BrowserMode};
-use crate::engine::{ClientSession, ClientUnderTest};
+use crate::engine;
 use crate::vocab::exit_code;
 
 pub async fn run(args: ClientArgs) -> i32 {
@@ -29,16 +30,15 @@ pub async fn run(args: ClientArgs) -> i32 {
             }
         }
     };
-    let session = ClientSession {
+    let driver = ClientDriver {
         client: ClientUnderTest::Command {
             command: args.command.clone(),
             browser_shim: shim.clone(),
         },
-        plan: plan(&args.run),
         reference: false,
     };
     let progress = Arc::new(Progress::new(args.run.plain));
-    let report = session.run(&cases, progress.clone()).await;
+    let report = engine::run(&driver, &cases, &plan(&args.run), progress.clone()).await;
     progress.done();
     if let Some(dir) = shim {
         let _ = std::fs::remove_dir_all(dir);

@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use super::args::RunOptions;
 use super::progress::Progress;
-use crate::engine::{RunPlan, ServerSession};
+use crate::actors::drivers::Driver;
+use crate::engine;
 use crate::input::{load_cases, CaseSource};
 use crate::logic::case::Case;
+use crate::logic::run_plan::RunPlan;
 use crate::outputs::{render_console, write_reports};
 use crate::transport::TransportLimits;
 use crate::vocab::{exit_code, RunReport};
@@ -67,9 +69,11 @@ pub fn finish(report: &RunReport, o: &RunOptions) -> i32 {
 }
 
 /// Runs a server session with a progress bar, then reports (see [`finish`]).
-pub async fn run_and_finish(session: ServerSession, cases: &[Arc<Case>], o: &RunOptions) -> i32 {
+/// Runs the cases against the driver's target with a progress bar, then prints and
+/// writes the report.
+pub async fn run_and_finish(driver: &dyn Driver, cases: &[Arc<Case>], o: &RunOptions) -> i32 {
     let progress = Arc::new(Progress::new(o.plain));
-    let report = session.run(cases, progress.clone()).await;
+    let report = engine::run(driver, cases, &plan(o), progress.clone()).await;
     progress.done();
     finish(&report, o)
 }

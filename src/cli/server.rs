@@ -7,7 +7,9 @@ use std::time::Duration;
 use super::args::ServerArgs;
 use super::output::{cases_or_exit, finish, limits, plan, run_and_finish};
 use super::progress::Progress;
-use crate::engine::{LaunchedServer, ServerSession, TokenSupply};
+use crate::actors::drivers::{LaunchedServer, ServerDriver};
+use crate::actors::tokens::TokenSupply;
+use crate::engine;
 use crate::vocab::exit_code;
 
 /// The shell convention for a run ended by SIGINT.
@@ -24,14 +26,14 @@ pub async fn run(args: ServerArgs) -> i32 {
             path: args.path.clone(),
             scope: args.scope.clone(),
             startup_timeout: Duration::from_secs(args.startup_timeout.max(1)),
-            plan: plan(&args.run),
             limits: limits(&args.run),
         };
+        let plan = plan(&args.run);
         let progress = Arc::new(Progress::new(args.run.plain));
         // The server runs in its own process group, so Ctrl-C reaches only the harness:
         // dropping the run stops the server and everything it started.
         let report = tokio::select! {
-            report = launched.run(&cases, progress.clone()) => report,
+            report = engine::run(&launched, &cases, &plan, progress.clone()) => report,
             _ = tokio::signal::ctrl_c() => {
                 progress.done();
                 eprintln!("interrupted: the server under test was stopped");
@@ -45,12 +47,11 @@ pub async fn run(args: ServerArgs) -> i32 {
         eprintln!("error: give --url or --command");
         return exit_code::USAGE;
     };
-    let session = ServerSession {
+    let driver = ServerDriver {
         url,
-        plan: plan(&args.run),
         limits: limits(&args.run),
         reference: false,
         tokens: Arc::new(TokenSupply::given(args.token.clone())),
     };
-    run_and_finish(session, &cases, &args.run).await
+    run_and_finish(&driver, &cases, &args.run).await
 }

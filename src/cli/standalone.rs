@@ -1,7 +1,9 @@
 //! `mcp-authspec mock idp` and `mcp-authspec reference server`: the suite's actors on
-//! their own, serving until interrupted (Ctrl-C or SIGTERM).
+//! their own, serving until interrupted (Ctrl-C or SIGTERM); and `mcp-authspec open-url`,
+//! the headless browser the client target's browser shim runs.
 
-use super::args::{MockIdpArgs, ReferenceServerArgs};
+use super::args::{MockIdpArgs, OpenUrlArgs, ReferenceServerArgs};
+use crate::actors::drivers;
 use crate::actors::idp::{metadata_document, start_idp, IdpConfig, DEFAULT_SCOPE};
 use crate::actors::reference::{start_reference_mcp, ReferenceConfig, ValidationMode};
 use crate::actors::tokens::Grant;
@@ -91,4 +93,19 @@ async fn wait_for_shutdown() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `mcp-authspec open-url`: follows an authorization URL like a browser that is already
+/// logged in, and prints where the server finally sent it.
+pub async fn open_url(args: OpenUrlArgs) -> i32 {
+    match drivers::open_url(&args.url).await {
+        Ok(target) => {
+            println!("{target}");
+            exit_code::OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit_code::FAILED
+        }
+    }
 }

@@ -5,19 +5,20 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::consent::through_consent;
-use super::mcp_conversation::{complete_initialization, is_initialize, rpc_id};
-use super::request_builder::{self, BuildError};
-use super::token_supply::TokenSupply;
+use crate::actors::drivers::{
+    complete_initialization, is_initialize, request_builder, rpc_id, through_consent, BuildError,
+};
+use crate::actors::tokens::TokenSupply;
 use crate::logic::answer::Answer;
 use crate::logic::as_config::Consent;
 use crate::logic::case::Case;
 use crate::logic::case_model::{Expectation, Step};
-use crate::logic::query::{credential_evidence, Query};
 use crate::logic::template::Vars;
-use crate::logic::verdict::{case_verdict, check_reason, unmet_precondition};
+use crate::logic::verdict::{
+    case_report, case_verdict, check_reason, judge_expectation, unmet_precondition,
+};
 use crate::transport::{HttpClient, HttpResponse, Recorder, TransportErrorKind};
-use crate::vocab::{CaseReport, CheckReport, Level, Outcome, Revision};
+use crate::vocab::{CaseReport, CheckReport, Outcome, Revision};
 
 /// What a case run needs besides the case.
 pub struct CaseContext {
@@ -74,31 +75,6 @@ pub async fn run_case(case: &Case, ctx: &CaseContext) -> CaseReport {
     report.exchanges = recorder.exchanges();
     report.duration_ms = started.elapsed().as_millis() as u64;
     report
-}
-
-/// A report for a case run with its identity filled in and no checks or evidence yet.
-pub fn case_report(
-    case: &Case,
-    revision: Revision,
-    outcome: Outcome,
-    reason: Option<String>,
-) -> CaseReport {
-    CaseReport {
-        id: case.id().to_string(),
-        title: case.file.title.clone(),
-        role: case.role,
-        requirement: case.requirement.id.clone(),
-        requirement_text: case.requirement.statement.clone(),
-        level: case.file.level,
-        revision,
-        outcome,
-        reason,
-        spec: case.requirement.references_for(revision),
-        checks: Vec::new(),
-        exchanges: Vec::new(),
-        process: None,
-        duration_ms: 0,
-    }
 }
 
 struct Run<'a> {
@@ -265,7 +241,7 @@ impl Run<'_> {
                     if r.status == 429 {
                         return Err(Stop::Error(rate_limited(label, &url, &r)));
                     }
-                    let mut answer = answer_from(url, r);
+                    let mut answer = r.into_answer(url);
                     answer.rpc_id = rpc_id(&sent);
                     if initialize {
                         self.session = complete_initialization(
@@ -346,50 +322,6 @@ fn rate_limited(label: &str, url: &str, r: &HttpResponse) -> String {
         "{label}: the server rate-limited the harness: {url} answered 429 Too Many \
          Requests{retry}: {body}. Run again later, or raise the server's limit for the test run."
     )
-}
-
-/// The answer a response gives to the queries.
-pub(super) fn answer_from(url: String, r: HttpResponse) -> Answer {
-    Answer {
-        url,
-        status: Some(r.status),
-        headers: r.headers,
-        body: r.body,
-        truncated: r.truncated,
-        failure: None,
-        observation: None,
-        rpc_id: None,
-    }
-}
-
-/// One expectation judged against an answer, at its own level or the case's.
-pub(super) fn judge_expectation(
-    e: &Expectation,
-    answer: &Answer,
-    vars: &Vars,
-    case_level: Level,
-    label: &str,
-) -> CheckReport {
-    let level: Level = e.level.unwrap_or(case_level);
-    let mut j = e.is.judge(&e.query.evaluate(answer, vars), vars);
-    if e.query == Query::Credential {
-        if let Some(evidence) = credential_evidence(answer) {
-            j.actual = format!("{} ({evidence})", j.actual);
-        }
-    }
-    CheckReport {
-        step: label.to_string(),
-        description: e.is.claim(&e.query.to_string(), vars),
-        level,
-        outcome: if j.holds {
-            Outcome::Pass
-        } else {
-            level.violation()
-        },
-        expected: j.expected,
-        actual: j.actual,
-        why: e.why.clone(),
-    }
 }
 
 /// A captured value as a variable: strings as they are, anything else as JSON.

@@ -4,9 +4,9 @@
 
 use std::time::Instant;
 
-use super::runner::RunPlan;
 use super::time::rfc3339_utc_now;
 use crate::logic::redaction::{redact_report, SecretValues};
+use crate::logic::run_plan::RunPlan;
 use crate::vocab::{CaseReport, RunReport, TargetDescription};
 
 pub(super) struct RunFrame {

@@ -1,122 +1,138 @@
-//! Running a set of cases: every applicable (case, revision) pair, concurrently with a
-//! cap, each within its time limit.
+//! One run, whatever the target's role: the frame (target, plan, clock), the driver's
+//! set-up, every applicable (case, revision) pair run concurrently with a cap, each within
+//! its time limit, then the report assembled and redacted once.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use url::Url;
 
-use super::case_run::{case_report, run_case, CaseContext};
+use super::case_run::{run_case, CaseContext};
+use super::client_case_run::run_client_case;
 use super::events::RunEvents;
-use super::token_supply::TokenSupply;
-use crate::logic::as_config::Consent;
+use super::run_frame::RunFrame;
+use crate::actors::drivers::{CaseTarget, Driver, RequestTarget};
 use crate::logic::case::Case;
-use crate::logic::case_model::Profile;
-use crate::logic::pkce::{fresh_value, s256};
-use crate::logic::template::Vars;
-use crate::logic::well_known::origin_of;
-use crate::transport::{BoxFuture, HttpClient};
-use crate::vocab::{CaseReport, Outcome, Revision, Role};
+use crate::logic::run_plan::RunPlan;
+use crate::logic::verdict::case_report;
+use crate::transport::BoxFuture;
+use crate::vocab::{CaseReport, Outcome, Revision, Role, RunReport};
 
-#[derive(Debug, Clone)]
-pub struct RunPlan {
-    pub revisions: Vec<Revision>,
-    pub profile: Profile,
-    /// How many cases run at once.
-    pub concurrency: usize,
-    pub case_timeout: Duration,
-}
-
-impl Default for RunPlan {
-    fn default() -> Self {
-        RunPlan {
-            revisions: vec![Revision::LATEST],
-            profile: Profile::Strict,
-            concurrency: 8,
-            case_timeout: Duration::from_secs(30),
-        }
-    }
-}
-
-/// What the cases run against.
-#[derive(Clone)]
-pub struct Target {
-    pub role: Role,
-    /// The MCP endpoint of a server target; the issuer of an authorization server.
-    pub url: Url,
-    /// Built-in variables the session set up (authorization-server runs: metadata
-    /// endpoints, the client, the redirect URI, …).
-    pub session_vars: Vars,
-    /// Built-in variables the session could not set, with the reason: cases reading
-    /// them are skipped.
-    pub unavailable: Arc<BTreeMap<String, String>>,
-    /// How authorization requests get through the server's consent.
-    pub consent: Arc<Consent>,
-}
-
-impl Target {
-    pub fn new(role: Role, url: Url) -> Self {
-        Target {
-            role,
-            url,
-            session_vars: Vars::new(),
-            unavailable: Arc::default(),
-            consent: Arc::new(Consent::Auto),
-        }
-    }
-
-    fn vars(&self, revision: Revision) -> Vars {
-        let mut v = self.session_vars.clone();
-        v.insert("target".into(), self.url.to_string());
-        v.insert("target_origin".into(), origin_of(&self.url));
-        v.insert("revision".into(), revision.as_str().into());
-        if self.role == Role::AuthorizationServer {
-            // Fresh per case run: no two authorization requests share them (RFC 7636
-            // §4.1 high-entropy verifier; RFC 6749 §10.12 state).
-            let verifier = fresh_value(64);
-            v.insert("pkce_challenge".into(), s256(&verifier));
-            v.insert("pkce_verifier".into(), verifier);
-            v.insert("state".into(), fresh_value(24));
-            // A second pair for the positive control flow: a server may refuse a
-            // challenge it has seen before (RFC 9700 §2.1.1).
-            let control = fresh_value(64);
-            v.insert("control_pkce_challenge".into(), s256(&control));
-            v.insert("control_pkce_verifier".into(), control);
-            v.insert("control_state".into(), fresh_value(24));
-        }
-        v
-    }
-}
-
-/// Runs every case of the target's role that applies to a planned revision and the
-/// profile. Reports come back sorted by case id, then revision.
-pub async fn run_cases(
+/// Runs every case of the driver's role that applies to a planned revision and the
+/// profile, and returns the redacted report. A set-up that fails ends the run with its
+/// reason; revisions the target does not implement get one finding each instead of
+/// their cases.
+pub async fn run(
+    driver: &dyn Driver,
     cases: &[Arc<Case>],
-    target: &Target,
     plan: &RunPlan,
-    client: Arc<dyn HttpClient>,
-    tokens: Arc<TokenSupply>,
     events: Arc<dyn RunEvents>,
+) -> RunReport {
+    let mut frame = RunFrame::start(driver.describe(), plan).with_secrets(&driver.secrets());
+    let prepared = match driver.prepare(plan).await {
+        Ok(p) => p,
+        Err(failure) => {
+            frame.target.process = failure.process;
+            return frame.finish(Some(failure.reason), Vec::new());
+        }
+    };
+    let mut plan = plan.clone();
+    plan.revisions
+        .retain(|r| !prepared.findings.iter().any(|f| f.revision == *r));
+    let work = planned_work(cases, frame.target.role, &plan);
+    let mut reports = match prepared.cases {
+        CaseTarget::Requests(target) => run_steps(work, &plan, Arc::new(target), &events).await,
+        CaseTarget::Observes(observer) => {
+            let timeout = plan.case_timeout;
+            run_each(work, plan.concurrency, events, move |case, revision| {
+                let observer = observer.clone();
+                Box::pin(async move {
+                    run_client_case(&case, revision, observer.as_ref(), timeout).await
+                })
+            })
+            .await
+        }
+    };
+    reports.extend(prepared.findings);
+    sort(&mut reports);
+    if let Some(process) = (prepared.teardown)().await {
+        frame.target.location = process.command.clone();
+        frame.target.process = Some(process);
+    }
+    frame.finish(None, reports)
+}
+
+/// Cases that send requests: those the set-up blocked end at once; with
+/// `one_run_per_case`, a case that reads no `{revision}` runs for its first planned
+/// revision and its report stands for the others (with their spec references).
+async fn run_steps(
+    work: Vec<(Arc<Case>, Revision)>,
+    plan: &RunPlan,
+    target: Arc<RequestTarget>,
+    events: &Arc<dyn RunEvents>,
 ) -> Vec<CaseReport> {
-    let work = planned_work(cases, target.role, plan);
-    let target = target.clone();
-    let plan_timeout = plan.case_timeout;
-    run_each(work, plan.concurrency, events, move |case, revision| {
-        let ctx = CaseContext {
-            revision,
-            vars: target.vars(revision),
-            client: client.clone(),
-            timeout: plan_timeout,
-            tokens: tokens.clone(),
-            unavailable: target.unavailable.clone(),
-            consent: target.consent.clone(),
+    let mut settled = Vec::new();
+    let mut runs = Vec::new();
+    let mut copies: Vec<(Arc<Case>, Revision, Revision)> = Vec::new();
+    for (case, revisions) in by_case(work) {
+        if let Some(blocked) = target.builtins.blocking(&case.uses) {
+            for r in revisions {
+                let mut report =
+                    case_report(&case, r, Outcome::Error, Some(blocked.reason.clone()));
+                report.exchanges = blocked.evidence.clone();
+                settled.push(report);
+            }
+            continue;
+        }
+        if target.one_run_per_case && !case.uses.contains("revision") {
+            let first = revisions[0];
+            copies.extend(revisions[1..].iter().map(|r| (case.clone(), first, *r)));
+            runs.push((case, first));
+        } else {
+            runs.extend(revisions.into_iter().map(|r| (case.clone(), r)));
+        }
+    }
+    let timeout = plan.case_timeout;
+    let t = target.clone();
+    let mut reports = run_each(
+        runs,
+        plan.concurrency,
+        events.clone(),
+        move |case, revision| {
+            let ctx = CaseContext {
+                revision,
+                vars: t.builtins.vars(revision),
+                client: t.client.clone(),
+                timeout,
+                tokens: t.tokens.clone(),
+                unavailable: Arc::new(t.builtins.unavailable.clone()),
+                consent: t.consent.clone(),
+            };
+            Box::pin(async move { run_case(&case, &ctx).await })
+        },
+    )
+    .await;
+    for (case, ran, revision) in copies {
+        let Some(report) = reports
+            .iter()
+            .find(|r| r.id == case.id() && r.revision == ran)
+        else {
+            continue;
         };
-        Box::pin(async move { run_case(&case, &ctx).await })
-    })
-    .await
+        let mut copy = report.clone();
+        copy.revision = revision;
+        copy.spec = case.requirement.references_for(revision);
+        settled.push(copy);
+    }
+    events.planned(settled.len());
+    for report in &settled {
+        events.case_finished(report);
+    }
+    reports.extend(settled);
+    for report in &mut reports {
+        (target.review)(report);
+    }
+    reports
 }
 
 /// Every (case, revision) pair of the role that applies to a planned revision and the
@@ -135,10 +151,27 @@ pub fn planned_work(cases: &[Arc<Case>], role: Role, plan: &RunPlan) -> Vec<(Arc
         .collect()
 }
 
+/// The planned (case, revision) pairs grouped by case, revisions in plan order.
+fn by_case(work: Vec<(Arc<Case>, Revision)>) -> Vec<(Arc<Case>, Vec<Revision>)> {
+    let mut out: Vec<(Arc<Case>, Vec<Revision>)> = Vec::new();
+    for (case, revision) in work {
+        match out.iter_mut().find(|(c, _)| c.id() == case.id()) {
+            Some((_, revisions)) => revisions.push(revision),
+            None => out.push((case, vec![revision])),
+        }
+    }
+    out
+}
+
+/// Reports sorted by case id, then revision.
+fn sort(reports: &mut [CaseReport]) {
+    reports.sort_by(|a, b| (a.id.as_str(), a.revision).cmp(&(b.id.as_str(), b.revision)));
+}
+
 /// Runs `execute` for every pair, at most `concurrency` at once. A panicking case task
 /// is a harness bug: it becomes that case's `error` instead of taking the run (and its
 /// report) down. Reports come back sorted by case id, then revision.
-pub async fn run_each<F>(
+async fn run_each<F>(
     work: Vec<(Arc<Case>, Revision)>,
     concurrency: usize,
     events: Arc<dyn RunEvents>,
@@ -181,6 +214,6 @@ where
             }
         }
     }
-    reports.sort_by(|a, b| (a.id.as_str(), a.revision).cmp(&(b.id.as_str(), b.revision)));
+    sort(&mut reports);
     reports
 }

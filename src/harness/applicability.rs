@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::engine::TokenSupply;
+use crate::actors::tokens::TokenSupply;
 use crate::logic::case::Case;
 
 /// Why a case cannot run against this target, as the CLI gives it for the skip.

@@ -9,9 +9,11 @@ use super::applicability::missing_variable;
 use super::options::TrialOptions;
 use super::runtime::block_on;
 use super::trials::{judged, trials_for, TrialTarget};
-use crate::engine::{AuthorizationServerSession, NoEvents, RunPlan};
+use crate::actors::drivers::AuthorizationServerDriver;
+use crate::engine::{run, NoEvents};
 use crate::input::load_cases;
 use crate::logic::as_config::AsRunConfig;
+use crate::logic::run_plan::RunPlan;
 use crate::transport::TransportLimits;
 use crate::vocab::{Revision, Role, RunReport};
 
@@ -36,17 +38,13 @@ pub fn authorization_server_trials(
     config: AsRunConfig,
     options: &TrialOptions,
 ) -> Vec<Trial> {
-    let session = {
-        let issuer = issuer.to_string();
-        move |plan: RunPlan| AuthorizationServerSession {
-            issuer: issuer.clone(),
-            config: config.clone(),
-            plan,
-            limits: TransportLimits::default(),
-            reference: false,
-        }
-    };
-    let setup = block_on(session(RunPlan::default()).unavailable_variables());
+    let driver = Arc::new(AuthorizationServerDriver {
+        issuer: issuer.to_string(),
+        config,
+        limits: TransportLimits::default(),
+        reference: false,
+    });
+    let setup = block_on(driver.unavailable_variables());
     let unavailable = setup.clone().unwrap_or_default();
     let allow_skips = options.allow_skips;
     let target = TrialTarget {
@@ -75,8 +73,8 @@ pub fn authorization_server_trials(
         if let Err(reason) = &setup {
             return Err(Failed::from(reason));
         }
-        let run =
-            shared.get_or_init(|| block_on(session(whole.clone()).run(&cases, Arc::new(NoEvents))));
+        let run = shared
+            .get_or_init(|| block_on(run(driver.as_ref(), &cases, &whole, Arc::new(NoEvents))));
         judged(&of_case(run, case.id(), &plan), allow_skips)
     })
 }

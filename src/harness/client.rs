@@ -8,7 +8,8 @@ use libtest_mimic::Trial;
 use super::options::TrialOptions;
 use super::runtime::block_on;
 use super::trials::{every_case_can_run, judged, trials_for, TrialTarget};
-use crate::engine::{ClientSession, ClientUnderTest, NoEvents};
+use crate::actors::drivers::{ClientDriver, ClientUnderTest};
+use crate::engine::{run, NoEvents};
 use crate::vocab::Role;
 
 /// One trial per client case: the client is started with `command` (the conformance
@@ -25,15 +26,19 @@ pub fn client_trials(command: &str, options: &TrialOptions) -> Vec<Trial> {
         footer: None,
     };
     trials_for(target, options, move |case, plan| {
-        let session = ClientSession {
+        let driver = ClientDriver {
             client: ClientUnderTest::Command {
                 command: command.clone(),
                 browser_shim: None,
             },
-            plan,
             reference: false,
         };
-        let report = block_on(session.run(std::slice::from_ref(&case), Arc::new(NoEvents)));
+        let report = block_on(run(
+            &driver,
+            std::slice::from_ref(&case),
+            &plan,
+            Arc::new(NoEvents),
+        ));
         judged(&report, allow_skips)
     })
 }

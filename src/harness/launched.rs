@@ -12,7 +12,8 @@ use super::judge::{judge, Judgement};
 use super::options::{ServerCommand, TrialOptions};
 use super::runtime::block_on;
 use super::trials::{every_case_can_run, trials_for, TrialTarget};
-use crate::engine::{LaunchedServer, NoEvents, RunPlan, ServerSession, StartedServer};
+use crate::actors::drivers::{LaunchedServer, ServerDriver, StartedServer};
+use crate::engine::{run, NoEvents};
 use crate::transport::TransportLimits;
 use crate::vocab::{ProcessEvidence, Role};
 
@@ -52,8 +53,6 @@ pub fn server_trials_with_command(
             path: server.path.clone(),
             scope: server.scope.clone(),
             startup_timeout: server.startup_timeout,
-            // Each trial brings its own plan; the launch uses none.
-            plan: RunPlan::default(),
             limits: TransportLimits::default(),
         },
         state: Mutex::new(State::NotStarted),
@@ -69,10 +68,14 @@ pub fn server_trials_with_command(
     let trials = trials_for(target, options, move |case, plan| {
         let launch = launch.clone();
         block_on(async move {
-            let session = launch.session(plan).await.map_err(Failed::from)?;
-            let report = session
-                .run(std::slice::from_ref(&case), Arc::new(NoEvents))
-                .await;
+            let driver = launch.driver().await.map_err(Failed::from)?;
+            let report = run(
+                &driver,
+                std::slice::from_ref(&case),
+                &plan,
+                Arc::new(NoEvents),
+            )
+            .await;
             match judge(&report, allow_skips) {
                 Judgement::Failed(message) => Err(launch.with_exit_note(message).await.into()),
                 other => other.into_trial_result(),
@@ -137,13 +140,13 @@ enum State {
 impl SharedLaunch {
     /// A session against the server, which the first trial to ask starts while the
     /// others wait for it.
-    async fn session(self: &Arc<Self>, plan: RunPlan) -> Result<ServerSession, String> {
+    async fn driver(self: &Arc<Self>) -> Result<ServerDriver, String> {
         let mut state = self.state.lock().await;
         if matches!(*state, State::NotStarted) {
             *state = self.start().await;
         }
         match &*state {
-            State::Running(server) => Ok(server.session(plan, TransportLimits::default())),
+            State::Running(server) => Ok(server.driver(TransportLimits::default())),
             State::Failed(reason) => Err(reason.clone()),
             State::Stopped => Err("the server under test was already stopped: \
                                    `ServerLaunch::stop` ran (or the guard was dropped) \

@@ -29,5 +29,5 @@ pub use authorization_server::authorization_server_trials;
 pub use client::client_trials;
 pub use launched::{server_trials_with_command, ServerLaunch};
 pub use options::{ServerCommand, TrialOptions};
-pub use self_test::{reference_tokens, self_test_trials};
+pub use self_test::self_test_trials;
 pub use server::server_trials;

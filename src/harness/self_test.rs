@@ -8,19 +8,14 @@ use std::time::Duration;
 use libtest_mimic::{Failed, Trial};
 
 use super::runtime::runtime;
-use crate::actors::idp::{start_idp, IdpConfig, DEFAULT_SCOPE};
-use crate::actors::reference::{start_reference_server, ReferenceConfig, ReferenceServer};
-use crate::engine::{
-    AuthorizationServerSession, ClientSession, ClientUnderTest, NoEvents, RunPlan, ServerSession,
-    TokenSupply,
-};
+use crate::actors::drivers::reference_driver;
+use crate::engine::{run, NoEvents};
 use crate::input::{load_cases, CaseSource};
-use crate::logic::as_config::AsRunConfig;
 use crate::logic::case::{Case, DefectRef};
 use crate::logic::case_model::Profile;
+use crate::logic::run_plan::RunPlan;
 use crate::outputs::render_console;
-use crate::transport::TransportLimits;
-use crate::vocab::{Outcome, Role, RunReport};
+use crate::vocab::{Outcome, RunReport};
 
 /// The suite's self-test: for every case, one trial against the conformant reference
 /// server (every revision must pass) and one against the reference server with the
@@ -63,70 +58,16 @@ async fn run_against_reference(
         concurrency: 4,
         case_timeout: Duration::from_secs(30),
     };
-    match defect {
-        Some(DefectRef::Client(_)) | None if case.role == Role::Client => {
-            let defect = match defect {
-                Some(DefectRef::Client(d)) => Some(d),
-                _ => None,
-            };
-            let session = ClientSession {
-                client: ClientUnderTest::Reference {
-                    defect,
-                    knobs: Default::default(),
-                },
-                plan,
-                reference: true,
-            };
-            Ok(session
-                .run(std::slice::from_ref(case), Arc::new(NoEvents))
-                .await)
-        }
-        Some(DefectRef::Idp(_)) | None if case.role == Role::AuthorizationServer => {
-            let config = match defect {
-                Some(DefectRef::Idp(d)) => IdpConfig::with_defects([d]),
-                _ => IdpConfig::default(),
-            };
-            let idp = start_idp(config)
-                .await
-                .map_err(|e| Failed::from(format!("cannot start the mock IdP: {e}")))?;
-            let session = AuthorizationServerSession {
-                issuer: idp.issuer.clone(),
-                config: AsRunConfig::default(),
-                plan,
-                limits: TransportLimits::default(),
-                reference: true,
-            };
-            Ok(session
-                .run(std::slice::from_ref(case), Arc::new(NoEvents))
-                .await)
-        }
-        Some(DefectRef::Server(_)) | None => {
-            let config = match defect {
-                Some(DefectRef::Server(d)) => ReferenceConfig::with_defect(d),
-                _ => ReferenceConfig::default(),
-            };
-            let server = start_reference_server(config)
-                .await
-                .map_err(|e| Failed::from(format!("cannot start the reference server: {e}")))?;
-            let session = ServerSession {
-                url: url::Url::parse(&server.mcp_url)
-                    .map_err(|e| Failed::from(format!("bad reference URL: {e}")))?,
-                plan,
-                limits: TransportLimits::default(),
-                reference: false,
-                tokens: Arc::new(reference_tokens(&server)),
-            };
-            Ok(session
-                .run(std::slice::from_ref(case), Arc::new(NoEvents))
-                .await)
-        }
-        Some(other) => Err(format!(
-            "{} names `{}`, a defect of another role's reference",
-            case.id(),
-            other.name()
-        )
-        .into()),
-    }
+    let target = reference_driver(case.role, defect)
+        .await
+        .map_err(|e| Failed::from(format!("{}: {e}", case.id())))?;
+    Ok(run(
+        target.driver.as_ref(),
+        std::slice::from_ref(case),
+        &plan,
+        Arc::new(NoEvents),
+    )
+    .await)
 }
 
 fn reference_trial(
@@ -157,11 +98,6 @@ fn reference_trial(
             .into()),
         }
     })
-}
-
-/// Tokens for a run against the reference deployment: minted by its IdP.
-pub fn reference_tokens(server: &ReferenceServer) -> TokenSupply {
-    TokenSupply::minted(server.minter(), DEFAULT_SCOPE)
 }
 
 fn profile_for(case: &Case, wanted: Profile) -> Profile {

@@ -11,7 +11,9 @@ use super::applicability::missing_token;
 use super::options::TrialOptions;
 use super::runtime::block_on;
 use super::trials::{judged, trials_for, TrialTarget};
-use crate::engine::{check_reachable, NoEvents, ServerSession, TokenSupply};
+use crate::actors::drivers::{check_reachable, ServerDriver};
+use crate::actors::tokens::TokenSupply;
+use crate::engine::{run, NoEvents};
 use crate::transport::TransportLimits;
 use crate::vocab::Role;
 
@@ -49,16 +51,19 @@ pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
                 .await
                 .clone()
                 .map_err(Failed::from)?;
-            let session = ServerSession {
+            let driver = ServerDriver {
                 url,
-                plan,
                 limits: TransportLimits::default(),
                 reference: false,
                 tokens,
             };
-            let report = session
-                .run(std::slice::from_ref(&case), Arc::new(NoEvents))
-                .await;
+            let report = run(
+                &driver,
+                std::slice::from_ref(&case),
+                &plan,
+                Arc::new(NoEvents),
+            )
+            .await;
             judged(&report, allow_skips)
         })
     })

@@ -8,9 +8,9 @@ use libtest_mimic::{Completion, Failed, Trial};
 use super::applicability::{ignored_list, CannotRun};
 use super::judge::judge;
 use super::options::TrialOptions;
-use crate::engine::RunPlan;
 use crate::input::load_cases;
 use crate::logic::case::Case;
+use crate::logic::run_plan::RunPlan;
 use crate::vocab::{Revision, Role, RunReport};
 
 /// How many of a trial's (case, revision) runs go at once.

@@ -2,10 +2,12 @@
 
 pub mod answer;
 pub mod as_config;
+pub mod builtins;
 pub mod case;
 pub mod case_model;
 pub mod catalog;
 pub mod client_case;
+pub mod client_verdict;
 pub mod consent_hint;
 pub mod diagnostic;
 pub mod documents;
@@ -20,6 +22,7 @@ pub mod pkce;
 pub mod predicate;
 pub mod query;
 pub mod redaction;
+pub mod run_plan;
 pub mod spec_sections;
 pub mod spoken_version;
 pub mod template;

@@ -1,8 +1,12 @@
 //! From checks to a case verdict, and the one-line reasons that explain it.
 
+use super::answer::Answer;
+use super::case::Case;
+use super::case_model::Expectation;
 use super::predicate::{Judgement, Predicate};
+use super::query::{credential_evidence, Query};
 use super::template::Vars;
-use crate::vocab::{CheckReport, Outcome};
+use crate::vocab::{CaseReport, CheckReport, Level, Outcome, Revision};
 
 /// The case outcome is its worst check; the reason is the first check with that outcome.
 pub fn case_verdict(checks: &[CheckReport]) -> (Outcome, Option<String>) {
@@ -53,6 +57,61 @@ pub fn unmet_precondition(
     match why {
         Some(why) => format!("not applicable: {why} ({seen})"),
         None => format!("not applicable: {said} ({seen})"),
+    }
+}
+
+/// A report for a case run with its identity filled in and no checks or evidence yet.
+pub fn case_report(
+    case: &Case,
+    revision: Revision,
+    outcome: Outcome,
+    reason: Option<String>,
+) -> CaseReport {
+    CaseReport {
+        id: case.id().to_string(),
+        title: case.file.title.clone(),
+        role: case.role,
+        requirement: case.requirement.id.clone(),
+        requirement_text: case.requirement.statement.clone(),
+        level: case.file.level,
+        revision,
+        outcome,
+        reason,
+        spec: case.requirement.references_for(revision),
+        checks: Vec::new(),
+        exchanges: Vec::new(),
+        process: None,
+        duration_ms: 0,
+    }
+}
+
+/// One expectation judged against an answer, at its own level or the case's.
+pub fn judge_expectation(
+    e: &Expectation,
+    answer: &Answer,
+    vars: &Vars,
+    case_level: Level,
+    label: &str,
+) -> CheckReport {
+    let level: Level = e.level.unwrap_or(case_level);
+    let mut j = e.is.judge(&e.query.evaluate(answer, vars), vars);
+    if e.query == Query::Credential {
+        if let Some(evidence) = credential_evidence(answer) {
+            j.actual = format!("{} ({evidence})", j.actual);
+        }
+    }
+    CheckReport {
+        step: label.to_string(),
+        description: e.is.claim(&e.query.to_string(), vars),
+        level,
+        outcome: if j.holds {
+            Outcome::Pass
+        } else {
+            level.violation()
+        },
+        expected: j.expected,
+        actual: j.actual,
+        why: e.why.clone(),
     }
 }
 

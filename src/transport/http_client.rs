@@ -6,6 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
+use crate::logic::answer::Answer;
 use crate::vocab::HeaderPair;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -26,6 +27,22 @@ pub struct HttpResponse {
     /// The body was longer than the limit; `body` holds its first part.
     pub truncated: bool,
     pub elapsed: Duration,
+}
+
+impl HttpResponse {
+    /// The answer this response gives to the queries, as the response to `url`.
+    pub fn into_answer(self, url: String) -> Answer {
+        Answer {
+            url,
+            status: Some(self.status),
+            headers: self.headers,
+            body: self.body,
+            truncated: self.truncated,
+            failure: None,
+            observation: None,
+            rpc_id: None,
+        }
+    }
 }
 
 /// Why a request got no (complete) answer. The kind decides who is to blame: a target

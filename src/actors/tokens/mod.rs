@@ -4,8 +4,10 @@ mod keys;
 #[cfg(test)]
 mod known_answers;
 mod mint;
+mod supply;
 mod validate;
 
 pub use keys::{rsa_pem_from_components, KeySet, IDP_EC_KID, IDP_RSA_KID, UNTRUSTED_KID};
 pub use mint::{random_id, unix_now, Grant, Minter, CLIENT_ID, DEFAULT_LIFETIME, SUBJECT};
+pub use supply::{TokenError, TokenSupply};
 pub use validate::{check_claims, verify_signature, Expectations, Rejection, LEEWAY};

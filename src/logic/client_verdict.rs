@@ -12,14 +12,13 @@
 
 use std::time::Duration;
 
-use super::case_run::judge_expectation;
 use crate::logic::answer::Answer;
 use crate::logic::case::Case;
 use crate::logic::case_model::ClientRun;
 use crate::logic::flow_stop::first_mock_error;
 use crate::logic::observation::Observation;
 use crate::logic::template::Vars;
-use crate::logic::verdict::{case_verdict, check_reason, unmet_precondition};
+use crate::logic::verdict::{case_verdict, check_reason, judge_expectation, unmet_precondition};
 use crate::vocab::{CaseReport, Outcome};
 
 /// A client that sent nothing for this long before it was stopped had gone quiet.
@@ -138,9 +137,9 @@ pub fn judge_client_run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::case_run::case_report;
     use crate::logic::case::parse_case;
     use crate::logic::catalog::Catalog;
+    use crate::logic::verdict::case_report;
     use crate::vocab::{Endpoint, Exchange, Revision};
 
     const CASE: &str = r#"

@@ -17,10 +17,10 @@ use std::time::Duration;
 use tokio::sync::{OnceCell, Semaphore};
 use tokio::task::JoinSet;
 
-use super::client_session::{observe, ClientUnderTest};
-use super::revision_probe::{unsupported_revision, RevisionFinding};
-use super::runner::RunPlan;
+use super::driver::ClientObserver;
+use super::server_revision_probe::{unsupported_revision, RevisionFinding};
 use crate::logic::case_model::ClientRun;
+use crate::logic::run_plan::RunPlan;
 use crate::logic::spoken_version::versions_spoken;
 use crate::vocab::{CaseReport, Revision, Role};
 
@@ -46,7 +46,9 @@ fn plain_run() -> ClientRun {
 /// The findings for the revisions the client does not speak. Probes run at most
 /// `plan.concurrency` at once: a client on a fixed callback port runs alone.
 pub async fn probe_revisions(
-    client: &ClientUnderTest,
+    client: Arc<dyn ClientObserver>,
+    // Names the client in the process-wide memory of answers.
+    key: String,
     revisions: &[Revision],
     plan: &RunPlan,
 ) -> Vec<CaseReport> {
@@ -54,12 +56,13 @@ pub async fn probe_revisions(
     let mut tasks = JoinSet::new();
     for revision in revisions.iter().copied() {
         let (client, permits, timeout) = (client.clone(), permits.clone(), plan.case_timeout);
+        let key = key.clone();
         tasks.spawn(async move {
-            let answer = remembered(&client, revision);
+            let answer = remembered(key, revision);
             answer
                 .get_or_init(|| async {
                     let _permit = permits.acquire_owned().await.ok();
-                    probe_client(&client, revision, timeout).await
+                    probe_client(client.as_ref(), revision, timeout).await
                 })
                 .await
                 .clone()
@@ -80,9 +83,9 @@ pub async fn probe_revisions(
 /// revision a client speaks does not change between them.
 type Answer = Arc<OnceCell<Option<CaseReport>>>;
 
-fn remembered(client: &ClientUnderTest, revision: Revision) -> Answer {
+fn remembered(key: String, revision: Revision) -> Answer {
     static ANSWERS: OnceLock<Mutex<HashMap<(String, Revision), Answer>>> = OnceLock::new();
-    let key = (format!("{client:?}"), revision);
+    let key = (key, revision);
     let mut answers = ANSWERS
         .get_or_init(Default::default)
         .lock()
@@ -92,14 +95,12 @@ fn remembered(client: &ClientUnderTest, revision: Revision) -> Answer {
 
 /// `Some(finding)` when the client speaks another revision than `revision`.
 async fn probe_client(
-    client: &ClientUnderTest,
+    client: &dyn ClientObserver,
     revision: Revision,
     timeout: Duration,
 ) -> Option<CaseReport> {
     let started = std::time::Instant::now();
-    let seen = observe(&plain_run(), revision, client, timeout)
-        .await
-        .ok()?;
+    let seen = client.observe(&plain_run(), revision, timeout).await.ok()?;
     let spoken = versions_spoken(&seen.observation);
     if spoken.is_empty() || spoken.contains(revision.as_str()) {
         return None;

@@ -13,19 +13,20 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 use url::Url;
 
-use super::consent::{through_consent, ConsentError};
 use super::request_builder;
 use super::shared_registrations::SharedRegistrations;
-use super::token_supply::TokenSupply;
+use super::user_agent::{through_consent, ConsentError};
+use crate::actors::tokens::TokenSupply;
 use crate::logic::answer::Answer;
 use crate::logic::as_config::{AsRunConfig, Consent};
+use crate::logic::builtins::Blocked;
 use crate::logic::case_model::Request;
 use crate::logic::pkce::{fresh_value, s256};
 use crate::logic::redaction::{redact_body, redact_exchange, redact_text};
 use crate::logic::template::Vars;
 use crate::logic::well_known::as_metadata_candidates;
 use crate::transport::{get_json, HttpClient, HttpRequest, Recorder};
-use crate::vocab::{Exchange, HeaderPair, Revision};
+use crate::vocab::{HeaderPair, Revision};
 
 /// Cases that send an authorization request.
 pub(super) const AUTHORIZATION_FLOW: &[&str] = &["authorization_endpoint"];
@@ -33,15 +34,6 @@ pub(super) const AUTHORIZATION_FLOW: &[&str] = &["authorization_endpoint"];
 pub(super) const CODE_EXCHANGE: &[&str] = &["authorization_endpoint", "token_endpoint"];
 /// Cases that need the run's client.
 pub(super) const NEEDS_CLIENT: &[&str] = &["client_id"];
-
-/// What the run could not get past: every case that reads all of `needs` ends as
-/// `error` with the reason and the set-up's evidence, without being run.
-#[derive(Debug, Clone)]
-pub(super) struct Blocked {
-    pub needs: &'static [&'static str],
-    pub reason: String,
-    pub evidence: Vec<Exchange>,
-}
 
 /// The run's variables and what it could not set up.
 #[derive(Default)]
@@ -75,13 +67,6 @@ impl Setup {
                 .map(redact_exchange)
                 .collect(),
         });
-    }
-
-    /// The block a case reading these variables is under, if any.
-    pub fn blocking(&self, uses: &std::collections::BTreeSet<String>) -> Option<&Blocked> {
-        self.blocked
-            .iter()
-            .find(|b| b.needs.iter().all(|n| uses.contains(*n)))
     }
 }
 

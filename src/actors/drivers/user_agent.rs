@@ -10,7 +10,6 @@ use std::fmt;
 use regex::Regex;
 use url::Url;
 
-use super::case_run::answer_from;
 use crate::logic::answer::Answer;
 use crate::logic::as_config::{Consent, FormStep};
 use crate::logic::consent_hint::login_page_hint;
@@ -142,7 +141,7 @@ impl UserAgent<'_> {
                             .insert(k.trim().to_string(), v.trim().to_string());
                     }
                 }
-                Ok(answer_from(url, r))
+                Ok(r.into_answer(url))
             }
             Err(e) if e.kind == TransportErrorKind::Protocol => Ok(Answer {
                 url,

@@ -18,9 +18,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::case_run::answer_from;
 use super::mcp_conversation::{mcp_request, rpc_id};
-use super::token_supply::TokenSupply;
+use crate::actors::tokens::TokenSupply;
 use crate::logic::answer::Answer;
 use crate::logic::case_model::McpMessage;
 use crate::logic::catalog::Catalog;
@@ -81,7 +80,7 @@ pub async fn probe(
     let Ok(response) = recorder.send(&label, request).await else {
         return Support::RunCases;
     };
-    let mut answer = answer_from(url.to_string(), response);
+    let mut answer = response.into_answer(url.to_string());
     answer.rpc_id = id;
     let verdict = if opens_with_initialize(revision) {
         judge_initialize(&answer, revision)

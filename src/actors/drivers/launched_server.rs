@@ -1,21 +1,19 @@
-//! `server --command`: the suite's IdP first, then the server under test started with
+//! The driver of `server --command`: the suite's IdP first, then the server under test started with
 //! the IdP's coordinates, the cases, and the process stopped with its output kept as
 //! evidence. The report is produced in every outcome, a failed start included.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::events::RunEvents;
-use super::run_frame::RunFrame;
-use super::runner::RunPlan;
-use super::server_session::ServerSession;
-use super::token_supply::TokenSupply;
+use super::driver::{CaseTarget, Driver, Prepared, SetupFailure};
+use super::server::ServerDriver;
 use crate::actors::idp::{start_idp, IdpConfig, MockIdp};
 use crate::actors::process::{free_loopback_port, launch, LaunchSpec, TargetProcess};
-use crate::logic::case::Case;
+use crate::actors::tokens::TokenSupply;
 use crate::logic::redaction::redact_text;
-use crate::transport::TransportLimits;
-use crate::vocab::{ProcessEvidence, Role, RunReport, TargetDescription};
+use crate::logic::run_plan::RunPlan;
+use crate::transport::{BoxFuture, TransportLimits};
+use crate::vocab::{ProcessEvidence, Role, TargetDescription};
 
 pub struct LaunchedServer {
     /// The command line with `{port}`, `{issuer}`, … placeholders.
@@ -25,45 +23,48 @@ pub struct LaunchedServer {
     /// Scope of valid minted tokens.
     pub scope: String,
     pub startup_timeout: Duration,
-    pub plan: RunPlan,
     pub limits: TransportLimits,
 }
 
-impl LaunchedServer {
-    pub async fn run(&self, cases: &[Arc<Case>], events: Arc<dyn RunEvents>) -> RunReport {
-        let frame = RunFrame::start(
-            TargetDescription {
-                role: Role::Server,
-                location: self.command.clone(),
-                reference: false,
-                process: None,
-            },
-            &self.plan,
-        );
-        let started = match self.start().await {
-            Ok(s) => s,
-            Err(failure) => {
-                let mut report = frame.finish(Some(failure.reason), Vec::new());
-                report.targets[0].process = failure.process;
-                return report;
-            }
-        };
-        let mut report = started
-            .session(self.plan.clone(), self.limits)
-            .run(cases, events)
-            .await;
-        let evidence = started.stop().await;
-        for target in &mut report.targets {
-            target.location = evidence.command.clone();
-            target.process = Some(evidence.clone());
+impl Driver for LaunchedServer {
+    fn describe(&self) -> TargetDescription {
+        TargetDescription {
+            role: Role::Server,
+            location: self.command.clone(),
+            reference: false,
+            process: None,
         }
-        report
     }
 
+    fn prepare<'a>(&'a self, plan: &'a RunPlan) -> BoxFuture<'a, Result<Prepared, SetupFailure>> {
+        Box::pin(async move {
+            let started = self.start().await.map_err(|f| SetupFailure {
+                reason: f.reason,
+                process: f.process,
+            })?;
+            let set_up = started.driver(self.limits).set_up(plan).await;
+            let (target, findings) = match set_up {
+                Ok(ready) => ready,
+                Err(reason) => {
+                    return Err(SetupFailure {
+                        reason,
+                        process: Some(started.stop().await),
+                    })
+                }
+            };
+            Ok(Prepared {
+                cases: CaseTarget::Requests(target),
+                findings,
+                teardown: Box::new(move || Box::pin(async move { Some(started.stop().await) })),
+            })
+        })
+    }
+}
+
+impl LaunchedServer {
     /// Starts the suite's IdP, then the server under test with its coordinates, and
-    /// returns once the server's port accepts connections. `plan` is not used here: the
-    /// caller runs sessions against the started server (the `cargo test` entry runs one
-    /// per trial against one launch).
+    /// returns once the server's port accepts connections. The `cargo test` entry runs
+    /// one [`ServerDriver`] per trial against one launch ([`StartedServer::driver`]).
     pub async fn start(&self) -> Result<StartedServer, StartFailure> {
         let broken = |reason: String| StartFailure {
             reason,
@@ -130,11 +131,10 @@ pub struct StartedServer {
 }
 
 impl StartedServer {
-    /// A session against this server: every token case can run.
-    pub fn session(&self, plan: RunPlan, limits: TransportLimits) -> ServerSession {
-        ServerSession {
+    /// The driver of this server: every token case can run.
+    pub fn driver(&self, limits: TransportLimits) -> ServerDriver {
+        ServerDriver {
             url: self.url.clone(),
-            plan,
             limits,
             reference: false,
             tokens: self.tokens.clone(),

@@ -1,7 +1,7 @@
 //! Turning a step's `send` into concrete HTTP requests for one revision.
 
 use super::mcp_conversation::{is_initialize, SESSION_HEADER};
-use super::token_supply::{TokenError, TokenSupply};
+use crate::actors::tokens::{TokenError, TokenSupply};
 use crate::logic::case_model::Request;
 use crate::logic::mcp_messages;
 use crate::logic::template::{render_json, Template, TemplateError, Vars};

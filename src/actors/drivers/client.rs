@@ -1,38 +1,34 @@
-//! A run against MCP clients: for every case and revision, fresh mocks (the reference MCP
-//! server and its IdP, with the case's knobs, both recording), one run of the client
-//! under test against them, bounded by the case time limit, then the expectations judged
-//! over what the client sent and how it ended. Cases run in parallel: each has its own
-//! ports.
+//! The driver of MCP clients: for every case and revision, fresh mocks (the reference MCP
+//! server and its IdP, with the case's knobs, both recording) and one run of the client
+//! under test against them, bounded by the case time limit; the engine judges what the
+//! client sent and how it ended. Cases run in parallel: each has its own ports.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 
-use super::case_run::case_report;
 use super::client_revision_probe::probe_revisions;
-use super::client_verdict::{judge_client_run, quiet_after, ClientEnd};
-use super::events::RunEvents;
-use super::run_frame::RunFrame;
-use super::runner::{planned_work, run_each, RunPlan};
+use super::driver::{
+    keep_until_teardown, CaseTarget, ClientObserver, ClientRunSeen, Driver, Prepared, SetupFailure,
+};
 use crate::actors::idp::{Client, IdpConfig};
 use crate::actors::process::{run_to_end, RunSpec};
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::actors::reference_client::{run_reference_client, BrowserMode, ClientLaunch};
 use crate::actors::traffic::TrafficLog;
-use crate::logic::answer::Answer;
-use crate::logic::case::Case;
 use crate::logic::case_model::ClientRun;
+use crate::logic::client_verdict::quiet_after;
 use crate::logic::observation::Observation;
 use crate::logic::redaction::SecretValues;
-use crate::logic::template::Vars;
-use crate::logic::well_known::origin_of;
+use crate::logic::run_plan::RunPlan;
+use crate::transport::BoxFuture;
 use crate::vocab::launch_protocol::{CONTEXT_VAR, PROTOCOL_VERSION_VAR, SCENARIO_VAR};
 use crate::vocab::{
-    CaseReport, ClientDefect, ClientKnob, IdpDefect, IdpKnob, Outcome, ProcessEvidence, Revision,
-    Role, RunReport, ServerDefect, ServerKnob, TargetDescription,
+    ClientDefect, ClientKnob, IdpDefect, IdpKnob, ProcessEvidence, Revision, Role, ServerDefect,
+    ServerKnob, TargetDescription,
 };
 
 /// The pre-registered client a case may give the client under test.
@@ -60,117 +56,61 @@ pub enum ClientUnderTest {
     },
 }
 
-pub struct ClientSession {
+/// The driver of a client target.
+pub struct ClientDriver {
     pub client: ClientUnderTest,
-    pub plan: RunPlan,
+    /// Marks the target as the suite's reference implementation in the report.
     pub reference: bool,
 }
 
-impl ClientSession {
-    pub async fn run(&self, cases: &[Arc<Case>], events: Arc<dyn RunEvents>) -> RunReport {
+impl Driver for ClientDriver {
+    fn describe(&self) -> TargetDescription {
         let location = match &self.client {
             ClientUnderTest::Reference { .. } => "the embedded reference client".to_string(),
             ClientUnderTest::Command { command, .. } => command.clone(),
         };
+        TargetDescription {
+            role: Role::Client,
+            location,
+            reference: self.reference,
+            process: None,
+        }
+    }
+
+    fn secrets(&self) -> SecretValues {
         // Handed to the client in `MCP_CONFORMANCE_CONTEXT`: a client that prints it
         // never sends it anywhere the exchanges would show.
         let mut secrets = SecretValues::default();
         secrets.add(PREREGISTERED_SECRET);
-        let frame = RunFrame::start(
-            TargetDescription {
-                role: Role::Client,
-                location,
-                reference: self.reference,
-                process: None,
-            },
-            &self.plan,
-        )
-        .with_secrets(&secrets);
-        // Revisions the client does not speak get one finding each, and their cases do
-        // not run. Probes respect the cap: a client on a fixed callback port runs alone.
-        let timeout = self.plan.case_timeout;
-        let findings = probe_revisions(&self.client, &self.plan.revisions, &self.plan).await;
-        let mut plan = self.plan.clone();
-        plan.revisions
-            .retain(|r| !findings.iter().any(|f| f.revision == *r));
-        let work = planned_work(cases, Role::Client, &plan);
-        let client = Arc::new(self.client.clone());
-        let mut reports = run_each(
-            work,
-            self.plan.concurrency,
-            events,
-            move |case, revision| {
-                let client = client.clone();
-                Box::pin(async move { run_client_case(&case, revision, &client, timeout).await })
-            },
-        )
-        .await;
-        reports.extend(findings);
-        reports.sort_by(|a, b| (a.id.as_str(), a.revision).cmp(&(b.id.as_str(), b.revision)));
-        frame.finish(None, reports)
+        secrets
+    }
+
+    fn prepare<'a>(&'a self, plan: &'a RunPlan) -> BoxFuture<'a, Result<Prepared, SetupFailure>> {
+        Box::pin(async move {
+            // Revisions the client does not speak get one finding each, and their cases
+            // do not run. Probes respect the cap: a client on a fixed callback port runs
+            // alone.
+            let observer = Arc::new(self.client.clone());
+            let key = format!("{:?}", self.client);
+            let findings = probe_revisions(observer.clone(), key, &plan.revisions, plan).await;
+            Ok(Prepared {
+                cases: CaseTarget::Observes(observer),
+                findings,
+                teardown: keep_until_teardown(()),
+            })
+        })
     }
 }
 
-/// One case, one revision: mocks up, client run, verdict. The evidence is as recorded,
-/// secrets included: the session's report (`RunFrame::finish`) redacts it.
-pub async fn run_client_case(
-    case: &Case,
-    revision: Revision,
-    client: &ClientUnderTest,
-    timeout: Duration,
-) -> CaseReport {
-    let started = Instant::now();
-    let Some(run) = &case.file.client else {
-        return case_report(
-            case,
-            revision,
-            Outcome::Error,
-            Some("not a client case".into()),
-        );
-    };
-    let seen = match observe(run, revision, client, timeout).await {
-        Ok(seen) => seen,
-        Err(reason) => return case_report(case, revision, Outcome::Error, Some(reason)),
-    };
-    let ClientRunSeen {
-        observation,
-        process,
-        quiet,
-        issuer,
-    } = seen;
-    let mut vars = Vars::new();
-    vars.insert("target".into(), observation.mcp_url.clone());
-    if let Ok(u) = url::Url::parse(&observation.mcp_url) {
-        vars.insert("target_origin".into(), origin_of(&u));
+impl ClientObserver for ClientUnderTest {
+    fn observe<'a>(
+        &'a self,
+        run: &'a ClientRun,
+        revision: Revision,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<ClientRunSeen, String>> {
+        Box::pin(observe(run, revision, self, timeout))
     }
-    vars.insert("revision".into(), revision.as_str().into());
-    vars.insert("issuer".into(), issuer);
-    let answer = Answer {
-        observation: Some(observation.clone()),
-        ..Answer::default()
-    };
-    let mut report = case_report(case, revision, Outcome::Pass, None);
-    let end = ClientEnd {
-        stopped: observation.exit_code.is_none(),
-        still_working: !quiet,
-        ended: process.ended.clone(),
-    };
-    judge_client_run(case, run, &observation, &answer, &vars, &end, &mut report);
-    // As recorded: the run's report redacts them (`RunFrame`).
-    report.exchanges = observation.exchanges.clone();
-    report.process = Some(process);
-    report.duration_ms = started.elapsed().as_millis() as u64;
-    report
-}
-
-/// What one run of the client against a case's mocks showed.
-pub(super) struct ClientRunSeen {
-    pub observation: Arc<Observation>,
-    pub process: ProcessEvidence,
-    /// No request in the last moments before it ended (or was stopped).
-    pub quiet: bool,
-    /// The mock authorization server's issuer.
-    pub issuer: String,
 }
 
 /// Starts the mocks of `run`, runs the client once against them, and keeps what they

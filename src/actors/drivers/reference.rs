@@ -1,0 +1,107 @@
+//! The driver of a role's reference implementation, started on loopback, conformant or
+//! with one defect: what the self-test runs every case against, and what the demo runs.
+
+use std::sync::Arc;
+
+use url::Url;
+
+use super::authorization_server::AuthorizationServerDriver;
+use super::client::{ClientDriver, ClientUnderTest};
+use super::driver::Driver;
+use super::server::ServerDriver;
+use crate::actors::idp::{start_idp, IdpConfig, MockIdp, DEFAULT_SCOPE};
+use crate::actors::reference::{start_reference_server, ReferenceConfig, ReferenceServer};
+use crate::actors::tokens::TokenSupply;
+use crate::logic::as_config::AsRunConfig;
+use crate::logic::case::DefectRef;
+use crate::transport::TransportLimits;
+use crate::vocab::Role;
+
+/// A started reference implementation and its driver; the implementation serves while
+/// this lives.
+pub struct ReferenceTarget {
+    pub driver: Box<dyn Driver>,
+    _server: Option<ReferenceServer>,
+    _idp: Option<MockIdp>,
+}
+
+/// Tokens for a run against the reference deployment: minted by its IdP.
+pub fn reference_tokens(server: &ReferenceServer) -> TokenSupply {
+    TokenSupply::minted(server.minter(), DEFAULT_SCOPE)
+}
+
+/// The reference implementation of `role`, with `defect` when it is one of that role's.
+/// `Err`: the defect belongs to another role, or the implementation cannot start.
+pub async fn reference_driver(
+    role: Role,
+    defect: Option<DefectRef>,
+) -> Result<ReferenceTarget, String> {
+    let other = |d: DefectRef| {
+        Err(format!(
+            "`{}` is a defect of another role's reference",
+            d.name()
+        ))
+    };
+    match role {
+        Role::Client => {
+            let defect = match defect {
+                Some(DefectRef::Client(d)) => Some(d),
+                Some(d) => return other(d),
+                None => None,
+            };
+            Ok(ReferenceTarget {
+                driver: Box::new(ClientDriver {
+                    client: ClientUnderTest::Reference {
+                        defect,
+                        knobs: Default::default(),
+                    },
+                    reference: true,
+                }),
+                _server: None,
+                _idp: None,
+            })
+        }
+        Role::AuthorizationServer => {
+            let config = match defect {
+                Some(DefectRef::Idp(d)) => IdpConfig::with_defects([d]),
+                Some(d) => return other(d),
+                None => IdpConfig::default(),
+            };
+            let idp = start_idp(config)
+                .await
+                .map_err(|e| format!("cannot start the mock IdP: {e}"))?;
+            Ok(ReferenceTarget {
+                driver: Box::new(AuthorizationServerDriver {
+                    issuer: idp.issuer.clone(),
+                    config: AsRunConfig::default(),
+                    limits: TransportLimits::default(),
+                    reference: true,
+                }),
+                _server: None,
+                _idp: Some(idp),
+            })
+        }
+        Role::Server => {
+            let config = match defect {
+                Some(DefectRef::Server(d)) => ReferenceConfig::with_defect(d),
+                Some(d) => return other(d),
+                None => ReferenceConfig::default(),
+            };
+            let server = start_reference_server(config)
+                .await
+                .map_err(|e| format!("cannot start the reference server: {e}"))?;
+            let url = Url::parse(&server.mcp_url)
+                .map_err(|e| format!("the reference server's URL does not parse: {e}"))?;
+            Ok(ReferenceTarget {
+                driver: Box::new(ServerDriver {
+                    url,
+                    limits: TransportLimits::default(),
+                    reference: true,
+                    tokens: Arc::new(reference_tokens(&server)),
+                }),
+                _server: Some(server),
+                _idp: None,
+            })
+        }
+    }
+}

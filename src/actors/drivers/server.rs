@@ -1,0 +1,120 @@
+//! The driver of a server target: reachability first (so that an unreachable target ends
+//! at once with one clear reason instead of N timeouts), then what a client learns before
+//! it authorizes (the resource, the required scope), then the revisions it implements.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpStream;
+use url::Url;
+
+use super::driver::{
+    keep_until_teardown, no_review, CaseTarget, Driver, Prepared, RequestTarget, SetupFailure,
+};
+use super::server_discovery::discover;
+use super::server_revision_probe::{probe, Support};
+use crate::actors::tokens::TokenSupply;
+use crate::logic::as_config::Consent;
+use crate::logic::builtins::Builtins;
+use crate::logic::run_plan::RunPlan;
+use crate::transport::{BoxFuture, HttpClient, ReqwestClient, TransportLimits};
+use crate::vocab::{CaseReport, Revision, Role, TargetDescription};
+
+/// How long the reachability probe waits for a TCP connection.
+pub const REACHABILITY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A server target at a URL.
+pub struct ServerDriver {
+    pub url: Url,
+    pub limits: TransportLimits,
+    /// Marks the target as the suite's reference implementation in the report.
+    pub reference: bool,
+    /// Where token cases get their tokens.
+    pub tokens: Arc<TokenSupply>,
+}
+
+impl Driver for ServerDriver {
+    fn describe(&self) -> TargetDescription {
+        TargetDescription {
+            role: Role::Server,
+            location: self.url.to_string(),
+            reference: self.reference,
+            process: None,
+        }
+    }
+
+    fn prepare<'a>(&'a self, plan: &'a RunPlan) -> BoxFuture<'a, Result<Prepared, SetupFailure>> {
+        Box::pin(async move {
+            let (target, findings) = self.set_up(plan).await?;
+            Ok(Prepared {
+                cases: CaseTarget::Requests(target),
+                findings,
+                teardown: keep_until_teardown(()),
+            })
+        })
+    }
+}
+
+impl ServerDriver {
+    /// Reachability, discovery (the server's resource and required scope), and the
+    /// revisions the server implements.
+    pub(super) async fn set_up(
+        &self,
+        plan: &RunPlan,
+    ) -> Result<(RequestTarget, Vec<CaseReport>), String> {
+        check_reachable(&self.url).await?;
+        let client: Arc<dyn HttpClient> =
+            Arc::new(ReqwestClient::new(self.limits).map_err(|e| e.message)?);
+        let mut builtins = Builtins::new(self.url.clone());
+        let first = plan.revisions.first().copied().unwrap_or(Revision::LATEST);
+        // Bounded like a case: a server that never answers costs one case time limit here.
+        let discovered = discover(client.clone(), &self.url, first, plan.case_timeout).await;
+        builtins.set("resource", discovered.resource.clone());
+        match discovered.required_scope {
+            Ok(scope) => builtins.set("required_scope", scope),
+            Err(reason) => builtins.missing("required_scope", reason),
+        }
+        // Revisions the server does not implement get one finding each, and their
+        // cases do not run.
+        let mut findings = Vec::new();
+        for revision in &plan.revisions {
+            let answer = probe(
+                client.clone(),
+                self.url.as_str(),
+                &discovered.resource,
+                *revision,
+                &self.tokens,
+            )
+            .await;
+            if let Support::Unsupported(finding) = answer {
+                findings.push(*finding);
+            }
+        }
+        let target = RequestTarget {
+            client,
+            builtins,
+            tokens: self.tokens.clone(),
+            consent: Arc::new(Consent::Auto),
+            one_run_per_case: false,
+            review: no_review,
+        };
+        Ok((target, findings))
+    }
+}
+
+/// Connects to the target's host and port once.
+pub async fn check_reachable(url: &Url) -> Result<(), String> {
+    let host = url.host_str().ok_or_else(|| format!("{url} has no host"))?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let port = url
+        .port_or_known_default()
+        .ok_or_else(|| format!("{url} has no port and no default port"))?;
+    match tokio::time::timeout(REACHABILITY_TIMEOUT, TcpStream::connect((host, port))).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(format!("cannot connect to {host}:{port}: {e}")),
+        Err(_) => Err(format!(
+            "cannot connect to {host}:{port}: no answer within {} s",
+            REACHABILITY_TIMEOUT.as_secs()
+        )),
+    }
+}
