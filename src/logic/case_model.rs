@@ -12,7 +12,7 @@ use super::predicate::Predicate;
 use super::query::Query;
 use super::template::Template;
 use super::token_recipe::TokenSend;
-use crate::vocab::{Level, Revision};
+use crate::vocab::{Level, Profile, Revision};
 
 /// One conformance case, as written in its YAML file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -100,35 +100,6 @@ pub struct PreregisteredClient {
     /// `none`, `client_secret_basic` or `client_secret_post`.
     #[schemars(with = "String")]
     pub auth_method: Spanned<String>,
-}
-
-/// How strictly URLs that should be identical are compared (Appendix A-2 of the
-/// requirements catalog: RFC 9728 §3.3 says exact; many SDKs accept a path prefix).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Profile {
-    Strict,
-    Lenient,
-}
-
-impl Profile {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Profile::Strict => "strict",
-            Profile::Lenient => "lenient",
-        }
-    }
-}
-
-impl std::str::FromStr for Profile {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "strict" => Ok(Profile::Strict),
-            "lenient" => Ok(Profile::Lenient),
-            _ => Err(format!("unknown profile `{s}` (known: strict, lenient)")),
-        }
-    }
 }
 
 /// One request and what its answer must show.

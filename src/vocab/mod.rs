@@ -11,6 +11,7 @@ pub mod launch_protocol;
 mod level;
 mod outcome;
 mod process;
+mod profile;
 mod report;
 mod revision;
 mod role;
@@ -26,6 +27,7 @@ pub use idp_knob::IdpKnob;
 pub use level::Level;
 pub use outcome::Outcome;
 pub use process::ProcessEvidence;
+pub use profile::Profile;
 pub use report::{
     exit_code, CaseReport, CheckReport, RunReport, SpecReference, Summary, TargetDescription,
     ToolInfo, REPORT_SCHEMA_VERSION,
