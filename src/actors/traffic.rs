@@ -6,11 +6,14 @@
 //! declared); the recorder copies that tag into the exchange, so the judge selects
 //! requests by what served them, never by the shape of a URL.
 
+use std::future::poll_fn;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use axum::body::{to_bytes, Body};
+use axum::body::{to_bytes, Body, HttpBody};
 use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use axum::middleware::{from_fn_with_state, map_response, Next};
 use axum::response::Response;
 use axum::routing::MethodRouter;
@@ -18,7 +21,11 @@ use axum::Router;
 
 use crate::vocab::{Endpoint, Exchange, HeaderPair};
 
-/// Bodies kept per request or response; a client or mock sending more is cut.
+/// Bodies kept per request or response in the log. A request body over it is not passed
+/// on: the mock answers 413 (RFC 9110 §15.5.14) as a server with a body limit does, and
+/// the log keeps the first `BODY_LIMIT` bytes with a note. A mock's own answer is passed
+/// on whole and cut in the log, flagged `response_truncated`, as the transport's recorder
+/// does.
 const BODY_LIMIT: usize = 1024 * 1024;
 
 /// The shared log of one case run.
@@ -142,7 +149,7 @@ async fn record(State(r): State<Recording>, request: Request, next: Next) -> Res
     let started = Instant::now();
     r.log.arrived();
     let (parts, body) = request.into_parts();
-    let body = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
+    let (body, too_long) = read_capped(body, BODY_LIMIT).await;
     let headers = |map: &axum::http::HeaderMap| -> Vec<HeaderPair> {
         map.iter()
             .map(|(n, v)| HeaderPair::new(n.as_str(), String::from_utf8_lossy(v.as_bytes())))
@@ -156,20 +163,52 @@ async fn record(State(r): State<Recording>, request: Request, next: Next) -> Res
         (!body.is_empty()).then(|| String::from_utf8_lossy(&body).into_owned()),
     );
     let path = parts.uri.path().to_string();
+    if too_long {
+        r.log.note(format!(
+            "a request to {path} had a body over {BODY_LIMIT} bytes: the mock answered 413 \
+             without reading the rest, and the log keeps the first {BODY_LIMIT}"
+        ));
+        exchange.endpoint = asked_for(&path);
+        exchange.status = Some(StatusCode::PAYLOAD_TOO_LARGE.as_u16());
+        exchange.elapsed_ms = started.elapsed().as_millis() as u64;
+        r.log.push(exchange);
+        return Response::builder()
+            .status(StatusCode::PAYLOAD_TOO_LARGE)
+            .body(Body::empty())
+            .unwrap_or_default();
+    }
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     let (parts, body) = response.into_parts();
     exchange.endpoint = match parts.extensions.get::<Served>() {
         Some(Served(endpoint)) => Some(*endpoint),
         None => asked_for(&path),
     };
-    let body = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
+    // The mock's own answer, whole: its size is the mock's choice.
+    let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let kept = &body[..body.len().min(BODY_LIMIT)];
     exchange.status = Some(parts.status.as_u16());
     exchange.response_headers = headers(&parts.headers);
-    exchange.response_body =
-        (!body.is_empty()).then(|| String::from_utf8_lossy(&body).into_owned());
+    exchange.response_body = (!kept.is_empty()).then(|| String::from_utf8_lossy(kept).into_owned());
+    exchange.response_truncated = kept.len() < body.len();
     exchange.elapsed_ms = started.elapsed().as_millis() as u64;
     r.log.push(exchange);
     Response::from_parts(parts, Body::from(body))
+}
+
+/// The body's first `limit` bytes, and whether it had more (reading stops there). A body
+/// that broke off is what arrived of it.
+async fn read_capped(mut body: Body, limit: usize) -> (Vec<u8>, bool) {
+    let mut kept = Vec::new();
+    while let Some(Ok(frame)) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        if let Ok(data) = frame.into_data() {
+            kept.extend_from_slice(&data);
+            if kept.len() > limit {
+                kept.truncate(limit);
+                return (kept, true);
+            }
+        }
+    }
+    (kept, false)
 }
 
 #[cfg(test)]
@@ -219,5 +258,56 @@ mod tests {
                 None
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn over_long_bodies_are_cut_in_the_log_and_flagged() {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let log = TrafficLog::default();
+        let big = "x".repeat(BODY_LIMIT + 10);
+        let answer = big.clone();
+        let routes = Router::new()
+            .route("/big", get(move || async move { answer }))
+            .route(
+                "/echo",
+                post(|body: String| async move { body.len().to_string() }),
+            );
+        let routes = recorded(routes, log.clone(), origin.clone(), "mock");
+        let _listening = serve_listener(listener, routes).unwrap();
+        let http = reqwest::Client::new();
+        // The mock's answer reaches the client whole.
+        let got = http.get(format!("{origin}/big")).send().await.unwrap();
+        assert_eq!(got.text().await.unwrap().len(), big.len());
+        // A request body over the limit is refused, not passed on cut or empty.
+        let refused = http
+            .post(format!("{origin}/echo"))
+            .body(big.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status().as_u16(), 413);
+        let small = http
+            .post(format!("{origin}/echo"))
+            .body("abc")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(small.text().await.unwrap(), "3");
+        let log_entries = log.snapshot();
+        assert_eq!(
+            log_entries[0].response_body.as_ref().unwrap().len(),
+            BODY_LIMIT
+        );
+        assert!(log_entries[0].response_truncated);
+        assert_eq!(log_entries[1].status, Some(413));
+        assert_eq!(
+            log_entries[1].request_body.as_ref().unwrap().len(),
+            BODY_LIMIT
+        );
+        assert!(!log_entries[2].response_truncated);
+        assert_eq!(log.notes().len(), 1, "{:?}", log.notes());
     }
 }
