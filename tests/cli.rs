@@ -18,6 +18,9 @@ fn malformed_case_files_get_located_diagnostics_and_exit_2() {
         "unknown-variable",
         "bad-expectation",
         "client-knobs",
+        "query-of-another-role",
+        "request-shape",
+        "bad-revisions",
     ] {
         let dir = format!("fixtures/bad-cases/{kind}");
         let out = run(&["list", "--cases", &dir]);

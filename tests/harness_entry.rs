@@ -334,7 +334,7 @@ fn never_applicable_cases(dir: &Path) -> CaseSource {
 title: Applies only to a server that answers 299
 requirement: RS-401-04
 level: SHOULD
-revisions: [2025-03-26, 2025-06-18, 2025-11-25, 2026-07-28]
+revisions: {since: 2025-03-26}
 rationale: A precondition no server meets, for the harness's own tests.
 defect: error-without-token
 steps:

@@ -113,8 +113,13 @@ pub struct ReferenceServerArgs {
 /// Options shared by every command that runs cases.
 #[derive(Debug, Args)]
 pub struct RunOptions {
-    /// Revision to test: 2025-03-26, 2025-06-18, 2025-11-25, 2026-07-28, or `all`.
-    #[arg(long, default_value = "2026-07-28", value_parser = parse_revisions)]
+    // The help names every revision of the table (`revision_help`).
+    #[arg(
+        long,
+        default_value = Revision::LATEST.as_str(),
+        value_parser = parse_revisions,
+        help = revision_help()
+    )]
     pub revision: RevisionChoice,
     /// `strict` (RFC 9728 §3.3 exact resource match) or `lenient` (same origin, path prefix).
     #[arg(long, default_value = "strict", value_parser = parse_profile)]
@@ -252,6 +257,11 @@ pub struct RevisionChoice(pub Vec<Revision>);
 
 #[derive(Debug, Clone)]
 pub struct FormatList(pub Vec<ReportFormat>);
+
+/// The help of `--revision`: every revision, then `all`.
+fn revision_help() -> String {
+    format!("Revision to test: {}, or `all`", Revision::names_for_help())
+}
 
 fn parse_revisions(s: &str) -> Result<RevisionChoice, String> {
     if s == "all" {

@@ -6,7 +6,9 @@ use super::args::ExplainArgs;
 use super::output::cases_or_exit;
 use crate::logic::case::Case;
 use crate::logic::case::DefectRef;
+use crate::logic::case_body::CaseBody;
 use crate::logic::diagnostic::did_you_mean;
+use crate::logic::step_request::{Body, Credential, To};
 use crate::vocab::exit_code;
 
 pub fn run(args: ExplainArgs) -> i32 {
@@ -51,34 +53,39 @@ pub fn explain(c: &Case) -> String {
     if let Some(r) = &f.rationale {
         let _ = writeln!(s, "why\n  {}", r.trim());
     }
-    if let Some(client) = &f.client {
+    let no_steps = Vec::new();
+    let steps = match &c.body {
+        CaseBody::Steps(steps) => steps,
+        CaseBody::Client(_) => &no_steps,
+    };
+    if let CaseBody::Client(client) = &c.body {
         let _ = writeln!(s, "client run");
         if let Some(scenario) = &client.scenario {
-            let _ = writeln!(s, "  MCP_CONFORMANCE_SCENARIO={}", scenario.value);
+            let _ = writeln!(s, "  MCP_CONFORMANCE_SCENARIO={scenario}");
         }
-        let names = |v: &[serde_saphyr::Spanned<String>]| {
+        fn names<T: ToString>(v: &[T]) -> String {
             v.iter()
-                .map(|n| n.value.as_str())
+                .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join(", ")
-        };
+        }
         if !client.server.is_empty() {
             let _ = writeln!(s, "  mock MCP server with {}", names(&client.server));
         }
         if !client.idp.is_empty() {
             let _ = writeln!(s, "  mock authorization server with {}", names(&client.idp));
         }
-        if let Some(p) = &client.preregistered {
-            let _ = writeln!(s, "  a pre-registered client ({})", p.auth_method.value);
+        if let Some(method) = &client.preregistered {
+            let _ = writeln!(s, "  a pre-registered client ({method})");
         }
-        for e in client.when.iter().map(|e| &e.value) {
+        for e in &client.when {
             let _ = writeln!(
                 s,
                 "  only if {}",
                 e.is.claim(&e.query.to_string(), &Default::default())
             );
         }
-        for e in client.expect.iter().map(|e| &e.value) {
+        for e in &client.expect {
             let level = e.level.unwrap_or(f.level);
             let _ = writeln!(
                 s,
@@ -87,38 +94,26 @@ pub fn explain(c: &Case) -> String {
             );
         }
     }
-    if !f.steps.is_empty() {
+    if !steps.is_empty() {
         let _ = writeln!(s, "steps");
     }
-    for (i, step) in f.steps.iter().enumerate() {
+    for (i, step) in steps.iter().enumerate() {
         let name = step.label(i);
-        let req = &step.send.value;
-        let target = req
-            .url
-            .as_ref()
-            .map(|u| u.raw().to_string())
-            .or_else(|| {
-                req.first_of.as_ref().map(|c| {
-                    format!(
-                        "first of: {}",
-                        c.iter().map(|t| t.raw()).collect::<Vec<_>>().join(", ")
-                    )
-                })
-            })
-            .unwrap_or_else(|| {
-                if req.authorize.is_some() {
-                    "{authorization_endpoint}".to_string()
-                } else {
-                    String::new()
-                }
-            });
+        let req = &step.send;
+        let target = match &req.to {
+            To::Url(url) | To::Authorize { url, .. } => url.raw().to_string(),
+            To::FirstOf(c) => format!(
+                "first of: {}",
+                c.iter().map(|t| t.raw()).collect::<Vec<_>>().join(", ")
+            ),
+        };
         let _ = writeln!(
             s,
             "  {}. {name}: {} {target}",
             i + 1,
             req.effective_method()
         );
-        if let Some(params) = &req.authorize {
+        if let To::Authorize { params, .. } = &req.to {
             let names: Vec<&str> = params.keys().map(String::as_str).collect();
             let _ = writeln!(
                 s,
@@ -126,36 +121,43 @@ pub fn explain(c: &Case) -> String {
                 names.join(", ")
             );
         }
-        if let Some(form) = &req.form {
-            let names: Vec<&str> = form.keys().map(String::as_str).collect();
-            let auth = if req.authenticate_client {
+        if let Some(Body::Form {
+            fields,
+            authenticate_client,
+        }) = &req.body
+        {
+            let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+            let auth = if *authenticate_client {
                 ", authenticated as the run's client"
             } else {
                 ""
             };
             let _ = writeln!(s, "     form: {}{auth}", names.join(", "));
         }
-        if let Some(token) = &req.token {
-            let _ = writeln!(s, "     sends {}", token.describe());
+        match &req.credential {
+            Some(Credential::Token(token)) => {
+                let _ = writeln!(s, "     sends {}", token.describe());
+            }
+            Some(Credential::Bearer(bearer)) => {
+                let _ = writeln!(s, "     sends the bearer string `{}`", bearer.raw());
+            }
+            None => {}
         }
-        if let Some(bearer) = &req.bearer {
-            let _ = writeln!(s, "     sends the bearer string `{}`", bearer.raw());
-        }
-        for e in step.when.iter().map(|e| &e.value) {
+        for e in &step.when {
             let _ = writeln!(
                 s,
                 "     only if {}",
                 e.is.claim(&e.query.to_string(), &Default::default())
             );
         }
-        for e in step.control.iter().map(|e| &e.value) {
+        for e in &step.control {
             let _ = writeln!(
                 s,
                 "     control: {} (else the case cannot judge: error)",
                 e.is.claim(&e.query.to_string(), &Default::default())
             );
         }
-        for e in step.expect.iter().map(|e| &e.value) {
+        for e in &step.expect {
             let level = e.level.unwrap_or(f.level);
             let _ = writeln!(
                 s,
@@ -164,7 +166,7 @@ pub fn explain(c: &Case) -> String {
             );
         }
         for (name, q) in &step.capture {
-            let _ = writeln!(s, "     capture {name} = {}", q.value);
+            let _ = writeln!(s, "     capture {name} = {q}");
         }
     }
     let _ = writeln!(

@@ -12,7 +12,9 @@ use crate::actors::tokens::TokenSupply;
 use crate::logic::answer::Answer;
 use crate::logic::as_config::Consent;
 use crate::logic::case::Case;
-use crate::logic::case_model::{Expectation, Step};
+use crate::logic::case_body::{CaseBody, Step};
+use crate::logic::case_model::Expectation;
+use crate::logic::query::StepQuery;
 use crate::logic::template::Vars;
 use crate::logic::verdict::{
     case_report, case_verdict, check_reason, judge_expectation, unmet_precondition,
@@ -90,6 +92,9 @@ struct Run<'a> {
 
 impl Run<'_> {
     async fn steps(&mut self) -> Result<(), Stop> {
+        let CaseBody::Steps(steps) = &self.case.body else {
+            return Err(Stop::Error("a client case has no steps to send".into()));
+        };
         for var in &self.case.uses {
             if let Some(reason) = self.ctx.unavailable.get(var) {
                 return Err(Stop::Skip(format!(
@@ -101,12 +106,7 @@ impl Run<'_> {
         // anything is sent, so a skipped case leaves no half-run evidence.
         // The most demanding token decides the reason: a case whose positive control
         // needs the valid token and whose test needs a minted one says it needs minting.
-        let sends = self
-            .case
-            .file
-            .steps
-            .iter()
-            .filter_map(|s| s.send.value.token.as_ref());
+        let sends = self.case.body.token_sends();
         let mut reasons: Vec<(bool, String)> = sends
             .filter_map(|send| {
                 let reason = self.ctx.tokens.missing(send)?;
@@ -117,7 +117,7 @@ impl Run<'_> {
         if let Some((_, reason)) = reasons.into_iter().next() {
             return Err(Stop::Skip(format!("not applicable: {reason}")));
         }
-        for (i, step) in self.case.file.steps.iter().enumerate() {
+        for (i, step) in steps.iter().enumerate() {
             self.step(step, &step.label(i)).await?;
         }
         Ok(())
@@ -127,7 +127,7 @@ impl Run<'_> {
         let answer = self.send(step, label).await?;
         // Controls before preconditions: an answer that shows the case cannot judge
         // (a 5xx where a registration was needed) is an error, not "not applicable".
-        for e in step.control.iter().map(|e| &e.value) {
+        for e in &step.control {
             let mut check = self.judge(e, &answer, label);
             if check.outcome != Outcome::Pass {
                 check.outcome = Outcome::Error;
@@ -146,7 +146,7 @@ impl Run<'_> {
             check.description = format!("control: {}", check.description);
             self.checks.push(check);
         }
-        for e in step.when.iter().map(|e| &e.value) {
+        for e in &step.when {
             let j =
                 e.is.judge(&e.query.evaluate(&answer, &self.vars), &self.vars);
             if !j.holds {
@@ -159,19 +159,19 @@ impl Run<'_> {
                 )));
             }
         }
-        for e in step.expect.iter().map(|e| &e.value) {
+        for e in &step.expect {
             let check = self.judge(e, &answer, label);
             self.checks.push(check);
         }
         for (name, query) in &step.capture {
-            match query.value.evaluate(&answer, &self.vars) {
+            match query.evaluate(&answer, &self.vars) {
                 Ok(v) => {
                     self.vars.insert(name.clone(), value_text(&v));
                 }
                 Err(reason) => {
                     self.broken(
                         label,
-                        format!("capture `{name}` from {}", query.value),
+                        format!("capture `{name}` from {query}"),
                         "a value to continue the case with",
                         format!("(none: {reason})"),
                     );
@@ -180,7 +180,7 @@ impl Run<'_> {
             }
         }
         for (name, query) in &step.capture_if_present {
-            if let Ok(v) = query.value.evaluate(&answer, &self.vars) {
+            if let Ok(v) = query.evaluate(&answer, &self.vars) {
                 self.vars.insert(name.clone(), value_text(&v));
             }
         }
@@ -191,7 +191,7 @@ impl Run<'_> {
     /// 2xx answer) and returns the answer to judge.
     async fn send(&mut self, step: &Step, label: &str) -> Result<Answer, Stop> {
         let built = match request_builder::build(
-            &step.send.value,
+            &step.send,
             &self.vars,
             self.ctx.revision,
             &self.ctx.tokens,
@@ -231,7 +231,7 @@ impl Run<'_> {
         }
         let mut last: Option<Answer> = None;
         let mut unreachable: Option<String> = None;
-        let initialize = is_initialize(step.send.value.mcp, self.ctx.revision);
+        let initialize = is_initialize(step.send.mcp(), self.ctx.revision);
         for request in built.requests {
             let url = request.url.clone();
             let sent = request.clone();
@@ -303,7 +303,7 @@ impl Run<'_> {
         });
     }
 
-    fn judge(&self, e: &Expectation, answer: &Answer, label: &str) -> CheckReport {
+    fn judge(&self, e: &Expectation<StepQuery>, answer: &Answer, label: &str) -> CheckReport {
         judge_expectation(e, answer, &self.vars, self.case.file.level, label)
     }
 }

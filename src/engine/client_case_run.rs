@@ -5,12 +5,11 @@
 use std::time::{Duration, Instant};
 
 use crate::actors::drivers::{ClientObserver, ClientRunSeen};
-use crate::logic::answer::Answer;
+use crate::logic::builtins::Builtins;
 use crate::logic::case::Case;
+use crate::logic::case_body::CaseBody;
 use crate::logic::client_verdict::{judge_client_run, ClientEnd};
-use crate::logic::template::Vars;
 use crate::logic::verdict::case_report;
-use crate::logic::well_known::origin_of;
 use crate::vocab::{CaseReport, Outcome, Revision};
 
 /// One case, one revision: mocks up, client run, verdict. The evidence is as recorded,
@@ -22,7 +21,7 @@ pub async fn run_client_case(
     timeout: Duration,
 ) -> CaseReport {
     let started = Instant::now();
-    let Some(run) = &case.file.client else {
+    let CaseBody::Client(run) = &case.body else {
         return case_report(
             case,
             revision,
@@ -40,24 +39,16 @@ pub async fn run_client_case(
         quiet,
         issuer,
     } = seen;
-    let mut vars = Vars::new();
-    vars.insert("target".into(), observation.mcp_url.clone());
-    if let Ok(u) = url::Url::parse(&observation.mcp_url) {
-        vars.insert("target_origin".into(), origin_of(&u));
-    }
-    vars.insert("revision".into(), revision.as_str().into());
-    vars.insert("issuer".into(), issuer);
-    let answer = Answer {
-        observation: Some(observation.clone()),
-        ..Answer::default()
-    };
+    let mut builtins = Builtins::new(observation.mcp_url.clone());
+    builtins.issuer = Some(issuer);
+    let vars = builtins.vars(revision);
     let mut report = case_report(case, revision, Outcome::Pass, None);
     let end = ClientEnd {
         stopped: observation.exit_code.is_none(),
         still_working: !quiet,
         ended: process.ended.clone(),
     };
-    judge_client_run(case, run, &observation, &answer, &vars, &end, &mut report);
+    judge_client_run(case, run, &observation, &vars, &end, &mut report);
     // As recorded: the run's report redacts them (`RunFrame`).
     report.exchanges = observation.exchanges.clone();
     report.process = Some(process);

@@ -41,7 +41,7 @@ pub async fn run(
         .retain(|r| !prepared.findings.iter().any(|f| f.revision == *r));
     let work = planned_work(cases, frame.target.role, &plan);
     let mut reports = match prepared.cases {
-        CaseTarget::Requests(target) => run_steps(work, &plan, Arc::new(target), &events).await,
+        CaseTarget::Requests(target) => run_steps(work, &plan, Arc::from(target), &events).await,
         CaseTarget::Observes(observer) => {
             let timeout = plan.case_timeout;
             run_each(work, plan.concurrency, events, move |case, revision| {

@@ -20,12 +20,7 @@ pub(super) struct CannotRun {
 /// which the run itself consults). A token that must be minted comes first: a token given
 /// by the vendor would not make such a case run, so "needs a token" would mislead.
 pub(super) fn missing_token(tokens: &TokenSupply, case: &Case) -> Option<CannotRun> {
-    let sends: Vec<_> = case
-        .file
-        .steps
-        .iter()
-        .filter_map(|step| step.send.value.token.as_ref())
-        .collect();
+    let sends: Vec<_> = case.body.token_sends().collect();
     let minted_first = sends
         .iter()
         .filter(|send| send.needs_minting())
@@ -93,13 +88,7 @@ mod tests {
     #[test]
     fn a_case_needing_a_minted_token_says_so_with_or_without_a_given_token() {
         let cases = crate::input::load_cases(&crate::input::CaseSource::Builtin).unwrap();
-        let needs_minting = |c: &Case| {
-            c.file
-                .steps
-                .iter()
-                .filter_map(|s| s.send.value.token.as_ref())
-                .any(|t| t.needs_minting())
-        };
+        let needs_minting = |c: &Case| c.body.token_sends().any(|t| t.needs_minting());
         let minting: Vec<_> = cases.iter().filter(|c| needs_minting(c)).collect();
         assert!(!minting.is_empty());
         for tokens in [

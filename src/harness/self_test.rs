@@ -52,7 +52,7 @@ async fn run_against_reference(
     defect: Option<DefectRef>,
 ) -> Result<RunReport, Failed> {
     let plan = RunPlan {
-        revisions: case.file.revisions.clone(),
+        revisions: case.file.revisions.to_vec(),
         profile: profile_for(case, Profile::Strict),
         concurrency: 4,
         case_timeout: Duration::from_secs(30),

@@ -72,7 +72,7 @@ fn plan_for(case: &Case, options: &TrialOptions) -> Option<RunPlan> {
     let wanted = options
         .revisions
         .clone()
-        .unwrap_or_else(|| case.file.revisions.clone());
+        .unwrap_or_else(|| case.file.revisions.to_vec());
     let revisions: Vec<Revision> = wanted
         .into_iter()
         .filter(|r| case.applies_to(*r, options.profile))

@@ -14,8 +14,6 @@ pub struct Answer {
     pub body: Vec<u8>,
     pub truncated: bool,
     pub failure: Option<String>,
-    /// For a client case: the client's traffic and end, which its queries read.
-    pub observation: Option<std::sync::Arc<super::observation::Observation>>,
     /// The JSON-RPC id of the request, when it was one: an event-stream answer's
     /// response is the message with this id.
     pub rpc_id: Option<serde_json::Value>,

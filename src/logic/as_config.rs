@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::template::Template;
+use crate::vocab::ClientAuthMethod;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,13 +41,13 @@ pub struct ClientConfig {
     pub id: String,
     #[serde(default)]
     pub secret: Option<String>,
-    /// `none`, `client_secret_basic` or `client_secret_post`.
-    #[serde(default = "default_auth_method")]
-    pub auth_method: String,
+    /// `none` (the default), `client_secret_basic` or `client_secret_post`.
+    #[serde(default = "public_client")]
+    pub auth_method: ClientAuthMethod,
 }
 
-fn default_auth_method() -> String {
-    "none".into()
+fn public_client() -> ClientAuthMethod {
+    ClientAuthMethod::None
 }
 
 /// How the harness, acting as the user agent, gets from the authorization request to
@@ -117,21 +118,10 @@ pub fn parse_as_config(text: &str) -> Result<AsRunConfig, String> {
         }
     }
     if let Some(c) = &config.client {
-        if !["none", "client_secret_basic", "client_secret_post"].contains(&c.auth_method.as_str())
-        {
+        if c.auth_method.has_secret() && c.secret.is_none() {
             return Err(located(
                 text,
-                &c.auth_method,
-                format!(
-                    "client.auth_method `{}` is not one of none, client_secret_basic, client_secret_post",
-                    c.auth_method
-                ),
-            ));
-        }
-        if c.auth_method != "none" && c.secret.is_none() {
-            return Err(located(
-                text,
-                &c.auth_method,
+                c.auth_method.name(),
                 format!(
                     "client.auth_method `{}` needs client.secret; add `secret = \"…\"` to [client]",
                     c.auth_method
@@ -194,6 +184,7 @@ mod tests {
             "unknown = 1",
             "[consent]\nstrategy = \"magic\"",
             "[client]\nid = \"a\"\nauth_method = \"client_secret_post\"",
+            "[client]\nid = \"a\"\nauth_method = \"private_key_jwt\"",
             "[consent]\nstrategy = \"form\"\n[[consent.steps]]\nurl = \"x\"\ncapture = { a = \"(\" }",
         ] {
             assert!(parse_as_config(bad).is_err(), "{bad}");

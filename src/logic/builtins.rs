@@ -1,6 +1,6 @@
 //! The built-in variables of a case run: the one place where the facts a run's set-up
 //! found (the target, what discovery or the authorization server's metadata said, the
-//! run's client) and the fresh values of each case run become template variables, and
+//! run's client, …) and the fresh values of each case run become template variables, and
 //! where what the set-up could not provide is kept with its reason.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -10,7 +10,7 @@ use url::Url;
 use super::pkce::{fresh_value, s256};
 use super::template::Vars;
 use super::well_known::origin_of;
-use crate::vocab::{Exchange, Revision};
+use crate::vocab::{ClientAuthMethod, Exchange, Revision};
 
 /// What a set-up could not get past: every case that reads all of `needs` ends as
 /// `error` with the reason and the set-up's evidence, without being run.
@@ -21,16 +21,42 @@ pub struct Blocked {
     pub evidence: Vec<Exchange>,
 }
 
-/// The facts of a run, before any case runs.
+/// The client a run authorizes with: configured, or registered at the start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunClient {
+    pub id: String,
+    /// `None` for a public client.
+    pub secret: Option<String>,
+    pub auth_method: ClientAuthMethod,
+}
+
+/// The facts of a run, before any case runs. Each becomes the template variable of the
+/// same name (see [`Builtins::vars`]; the names and what they hold are listed in
+/// [`super::template::builtin_variables`]).
 #[derive(Debug, Clone)]
 pub struct Builtins {
     /// The MCP endpoint of a server target; the issuer of an authorization server; the
-    /// mock MCP endpoint a client was pointed at.
-    pub target: Url,
-    /// What the set-up found, by variable name (server runs: `resource`,
-    /// `required_scope`; authorization-server runs: the metadata endpoints, the client,
-    /// the redirect URI, …; client runs: the mock `issuer`).
-    pub found: Vars,
+    /// mock MCP endpoint a client was pointed at; as given (a client's endpoint at an
+    /// origin has no trailing slash, MCP "Canonical Server URI").
+    pub target: String,
+    /// Server runs: the resource a client would ask a token for (RFC 9728 §3.3).
+    pub resource: Option<String>,
+    /// Server runs: the scope the server names in its challenge or metadata.
+    pub required_scope: Option<String>,
+    /// The authorization server's issuer identifier, as given (RFC 8414 §2); for client
+    /// runs the mock authorization server's.
+    pub issuer: Option<String>,
+    /// Authorization-server runs: endpoints from the metadata (RFC 8414 §2).
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: Option<String>,
+    pub registration_endpoint: Option<String>,
+    pub client: Option<RunClient>,
+    pub redirect_uri: Option<String>,
+    /// `native` for a loopback redirect URI, else `web` (OIDC registration).
+    pub application_type: Option<String>,
+    pub scope: Option<String>,
+    /// The configured `prompt` for refresh-token flows.
+    pub prompt: Option<String>,
     /// Variables the set-up could not set, with the reason: cases reading them are
     /// skipped.
     pub unavailable: BTreeMap<String, String>,
@@ -40,20 +66,46 @@ pub struct Builtins {
     pub fresh_flow_values: bool,
 }
 
+/// The metadata endpoints an authorization-server run reads, by their metadata (and
+/// variable) name.
+pub const METADATA_ENDPOINTS: [&str; 3] = [
+    "authorization_endpoint",
+    "token_endpoint",
+    "registration_endpoint",
+];
+
+/// The variables of the run's client.
+pub const CLIENT_VARIABLES: [&str; 3] = ["client_id", "client_secret", "client_auth_method"];
+
 impl Builtins {
-    pub fn new(target: Url) -> Self {
+    pub fn new(target: impl Into<String>) -> Self {
         Builtins {
-            target,
-            found: Vars::new(),
+            target: target.into(),
+            resource: None,
+            required_scope: None,
+            issuer: None,
+            authorization_endpoint: None,
+            token_endpoint: None,
+            registration_endpoint: None,
+            client: None,
+            redirect_uri: None,
+            application_type: None,
+            scope: None,
+            prompt: None,
             unavailable: BTreeMap::new(),
             blocked: Vec::new(),
             fresh_flow_values: false,
         }
     }
 
-    /// Records a fact the set-up found.
-    pub fn set(&mut self, name: &str, value: impl Into<String>) {
-        self.found.insert(name.into(), value.into());
+    /// The slot of a metadata endpoint (one of [`METADATA_ENDPOINTS`]).
+    pub fn endpoint_mut(&mut self, name: &str) -> Option<&mut Option<String>> {
+        match name {
+            "authorization_endpoint" => Some(&mut self.authorization_endpoint),
+            "token_endpoint" => Some(&mut self.token_endpoint),
+            "registration_endpoint" => Some(&mut self.registration_endpoint),
+            _ => None,
+        }
     }
 
     /// Records a variable the set-up could not set.
@@ -61,11 +113,39 @@ impl Builtins {
         self.unavailable.insert(name.into(), reason.into());
     }
 
+    /// The facts as variables, without the per-revision and per-case-run ones.
+    pub fn found(&self) -> Vars {
+        let mut v = Vars::new();
+        let mut put = |name: &str, value: &Option<String>| {
+            if let Some(value) = value {
+                v.insert(name.to_string(), value.clone());
+            }
+        };
+        put("resource", &self.resource);
+        put("required_scope", &self.required_scope);
+        put("issuer", &self.issuer);
+        put("authorization_endpoint", &self.authorization_endpoint);
+        put("token_endpoint", &self.token_endpoint);
+        put("registration_endpoint", &self.registration_endpoint);
+        put("redirect_uri", &self.redirect_uri);
+        put("application_type", &self.application_type);
+        put("scope", &self.scope);
+        put("prompt", &self.prompt);
+        if let Some(c) = &self.client {
+            v.insert("client_id".into(), c.id.clone());
+            v.insert("client_secret".into(), c.secret.clone().unwrap_or_default());
+            v.insert("client_auth_method".into(), c.auth_method.name().into());
+        }
+        v.insert("target".into(), self.target.clone());
+        if let Ok(url) = Url::parse(&self.target) {
+            v.insert("target_origin".into(), origin_of(&url));
+        }
+        v
+    }
+
     /// The variables of one case run for `revision`.
     pub fn vars(&self, revision: Revision) -> Vars {
-        let mut v = self.found.clone();
-        v.insert("target".into(), self.target.to_string());
-        v.insert("target_origin".into(), origin_of(&self.target));
+        let mut v = self.found();
         v.insert("revision".into(), revision.as_str().into());
         if self.fresh_flow_values {
             // Fresh per case run: no two authorization requests share them (RFC 7636
@@ -98,8 +178,13 @@ mod tests {
 
     #[test]
     fn every_case_run_gets_its_own_flow_values() {
-        let mut b = Builtins::new(Url::parse("http://127.0.0.1:9/issuer").unwrap());
-        b.set("issuer", "http://127.0.0.1:9/issuer");
+        let mut b = Builtins::new("http://127.0.0.1:9/issuer");
+        b.issuer = Some("http://127.0.0.1:9/issuer".into());
+        b.client = Some(RunClient {
+            id: "c".into(),
+            secret: None,
+            auth_method: ClientAuthMethod::None,
+        });
         let plain = b.vars(Revision::LATEST);
         assert_eq!(plain["target_origin"], "http://127.0.0.1:9");
         assert!(!plain.contains_key("pkce_verifier"));
@@ -108,5 +193,7 @@ mod tests {
         assert_ne!(one["pkce_verifier"], two["pkce_verifier"]);
         assert_eq!(one["pkce_challenge"], s256(&one["pkce_verifier"]));
         assert_eq!(one["issuer"], "http://127.0.0.1:9/issuer");
+        assert_eq!(one["client_secret"], "");
+        assert_eq!(one["client_auth_method"], "none");
     }
 }

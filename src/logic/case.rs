@@ -1,13 +1,17 @@
 //! A validated case: parsed from YAML, then checked against the catalog, the defect list
-//! and its own templates, so that a run never meets a typo.
+//! and its own templates, and typed by role (its [`CaseBody`]), so that a run never meets
+//! a typo or a request that means nothing.
 
 use std::collections::BTreeSet;
 
 use serde_saphyr::Spanned;
 
-use super::case_model::{CaseFile, Expectation, Request};
+use super::case_body::{CaseBody, Step};
+use super::case_model::{CaseFile, Expectation, WrittenRequest, WrittenStep};
 use super::catalog::{Catalog, Requirement};
 use super::diagnostic::{did_you_mean, Diagnostic};
+use super::query::StepQuery;
+use super::step_request::StepRequest;
 use super::template::{builtin_variables, json_templates, Template};
 use crate::vocab::{ClientDefect, IdpDefect, Profile, Revision, Role, ServerDefect};
 
@@ -34,7 +38,11 @@ impl DefectRef {
 
 #[derive(Debug, Clone)]
 pub struct Case {
+    /// The file's header (id, title, level, revisions, …); its `steps` or `client` are
+    /// in `body`.
     pub file: CaseFile,
+    /// What the case runs, typed by its role.
+    pub body: CaseBody,
     /// Where it was loaded from, for diagnostics: `cases/server/prm/x.yaml`.
     pub path: String,
     pub role: Role,
@@ -66,7 +74,7 @@ impl Case {
 /// Parses and validates one case file. `path` is the file's path as shown to the user and
 /// must end in `<role>/<area>/<name>.yaml`.
 pub fn parse_case(text: &str, path: &str, catalog: &Catalog) -> Result<Case, Vec<Diagnostic>> {
-    let file: CaseFile = serde_saphyr::from_str(text)
+    let mut file: CaseFile = serde_saphyr::from_str(text)
         .map_err(|e| vec![Diagnostic::from_yaml_error(path, text, &e)])?;
     let mut v = Validator {
         path,
@@ -78,8 +86,8 @@ pub fn parse_case(text: &str, path: &str, catalog: &Catalog) -> Result<Case, Vec
     let requirement = v.check_requirement(&file, role, catalog);
     let defect = v.check_defect(&file, role);
     v.check_revisions(&file, requirement.as_ref());
-    match role {
-        Some(Role::Client) => v.check_client(&file),
+    let body = match role {
+        Some(Role::Client) => v.check_client(&mut file).map(CaseBody::Client),
         Some(other) => {
             if let Some(client) = &file.client {
                 let first = client
@@ -92,20 +100,23 @@ pub fn parse_case(text: &str, path: &str, catalog: &Catalog) -> Result<Case, Vec
                     Some("server and authorization-server cases use `steps`".into()),
                 );
             }
-            v.check_steps(&file, other);
+            v.check_steps(&mut file, other).map(CaseBody::Steps)
         }
-        None => {}
-    }
-    match (role, requirement, defect) {
-        (Some(role), Some(requirement), Some(defect)) if v.diagnostics.is_empty() => Ok(Case {
-            file,
-            path: path.to_string(),
-            role,
-            area: area.unwrap_or_default(),
-            defect,
-            requirement,
-            uses: v.used,
-        }),
+        None => None,
+    };
+    match (role, requirement, defect, body) {
+        (Some(role), Some(requirement), Some(defect), Some(body)) if v.diagnostics.is_empty() => {
+            Ok(Case {
+                file,
+                body,
+                path: path.to_string(),
+                role,
+                area: area.unwrap_or_default(),
+                defect,
+                requirement,
+                uses: v.used,
+            })
+        }
         _ => Err(v.diagnostics),
     }
 }
@@ -274,20 +285,25 @@ impl Validator<'_> {
         }
     }
 
-    fn check_steps(&mut self, file: &CaseFile, role: Role) {
-        if file.steps.is_empty() {
+    /// Checks the steps and moves them, typed, out of the file.
+    fn check_steps(&mut self, file: &mut CaseFile, role: Role) -> Option<Vec<Step>> {
+        let written = std::mem::take(&mut file.steps);
+        if written.is_empty() {
             self.at(&file.id, "the case has no steps", None);
-            return;
+            return None;
         }
         let builtins = builtin_variables(role);
         let mut defined: BTreeSet<String> = builtins.iter().map(|(n, _)| n.to_string()).collect();
         let mut optional: BTreeSet<String> = BTreeSet::new();
         let mut checks = 0;
-        for (i, step) in file.steps.iter().enumerate() {
+        let count = written.len();
+        let mut steps = Vec::new();
+        for (i, step) in written.into_iter().enumerate() {
             let label = step.label(i);
+            let send = self.typed_request(&step.send, &label);
             self.check_request(&step.send, &label, &defined, &optional);
             for e in step.when.iter().chain(&step.control).chain(&step.expect) {
-                self.check_expectation(e, &label, &defined);
+                self.check_expectation(e, &label, &defined, StepQuery::variable);
             }
             checks += step.expect.len() + step.capture.len();
             for (name, query) in &step.capture {
@@ -315,6 +331,7 @@ impl Validator<'_> {
                 }
                 optional.insert(name.clone());
             }
+            steps.extend(send.map(|send| typed_step(step, send)));
         }
         if checks == 0 {
             self.at(
@@ -323,72 +340,46 @@ impl Validator<'_> {
                 None,
             );
         }
+        // Every step typed, or diagnostics say why not.
+        (steps.len() == count).then_some(steps)
+    }
+
+    /// The request as one of its shapes; `None`, with a diagnostic per problem at its
+    /// `send:` value, when it means nothing.
+    fn typed_request(
+        &mut self,
+        send: &Spanned<WrittenRequest>,
+        label: &str,
+    ) -> Option<StepRequest> {
+        match StepRequest::try_from(send.value.clone()) {
+            Ok(typed) => Some(typed),
+            Err(problems) => {
+                for p in problems {
+                    self.at_line(
+                        Some(location_of(send)),
+                        format!("{label}: {}", p.message),
+                        p.hint.map(String::from),
+                    );
+                }
+                None
+            }
+        }
     }
 
     fn check_request(
         &mut self,
-        send: &Spanned<Request>,
+        send: &Spanned<WrittenRequest>,
         label: &str,
         defined: &BTreeSet<String>,
         optional: &BTreeSet<String>,
     ) {
         let req = &send.value;
-        // Problems of the request as a whole point at its `send:` value.
+        // Problems of the request as a whole point at its `send:` value; its shape is
+        // checked when it is typed (`typed_step`).
         let send_loc = Some(location_of(send));
-        match (&req.url, &req.first_of) {
-            (Some(_), Some(_)) => self.at_line(
-                send_loc,
-                format!("{label}: give either `url` or `first_of`, not both"),
-                None,
-            ),
-            // An authorization request goes to the authorization endpoint by default.
-            (None, None) if req.authorize.is_some() => {
-                self.used.insert("authorization_endpoint".into());
-            }
-            (None, None) => self.at_line(
-                send_loc,
-                format!("{label}: the request needs `url` or `first_of`"),
-                Some("add `url: \"{target}\"` or a `first_of` list of URLs".into()),
-            ),
-            _ => {}
-        }
-        if let Some(urls) = &req.first_of {
-            if urls.is_empty() {
-                self.at_line(send_loc, format!("{label}: `first_of` is empty"), None);
-            }
-        }
-        let bodies = [
-            req.mcp.is_some(),
-            req.json.is_some(),
-            req.body.is_some(),
-            req.form.is_some(),
-            req.authorize.is_some(),
-        ]
-        .iter()
-        .filter(|b| **b)
-        .count();
-        if bodies > 1 {
-            self.at_line(
-                send_loc,
-                format!(
-                    "{label}: give at most one of `mcp`, `json`, `body`, `form` and `authorize`"
-                ),
-                None,
-            );
-        }
-        if req.authenticate_client && req.form.is_none() {
-            self.at_line(
-                send_loc,
-                format!("{label}: `authenticate_client` needs a `form` body"),
-                Some("client authentication goes with a token request's form".into()),
-            );
-        }
-        if req.bearer.is_some() && req.token.is_some() {
-            self.at_line(
-                send_loc,
-                format!("{label}: give either `bearer` or `token`, not both"),
-                Some("`bearer` sends a literal string; `token` a token the harness mints".into()),
-            );
+        // An authorization request goes to the authorization endpoint by default.
+        if req.authorize.is_some() && req.url.is_none() && req.first_of.is_none() {
+            self.used.insert("authorization_endpoint".into());
         }
         // Optional captures are usable in `first_of` candidates (skipped while unset) and
         // headers (left out while unset) only.
@@ -424,15 +415,17 @@ impl Validator<'_> {
         }
     }
 
-    pub(super) fn check_expectation(
+    /// `variable` names the variable the query reads, if it reads one.
+    pub(super) fn check_expectation<Q>(
         &mut self,
-        spanned: &Spanned<Expectation>,
+        spanned: &Spanned<Expectation<Q>>,
         label: &str,
         defined: &BTreeSet<String>,
+        variable: fn(&Q) -> Option<&str>,
     ) {
         let e = &spanned.value;
         let loc = Some(location_of(spanned));
-        if let Some(var) = e.query.variable() {
+        if let Some(var) = variable(&e.query) {
             self.used.insert(var.to_string());
             if !defined.contains(var) {
                 self.at_line(
@@ -488,6 +481,23 @@ impl Validator<'_> {
                 );
             }
         }
+    }
+}
+
+/// The step with its typed request, its spans dropped (they served the diagnostics).
+fn typed_step(step: WrittenStep, send: StepRequest) -> Step {
+    let unspan = |v: Vec<Spanned<Expectation<StepQuery>>>| v.into_iter().map(|e| e.value).collect();
+    let unspan_captures = |m: std::collections::BTreeMap<String, Spanned<StepQuery>>| {
+        m.into_iter().map(|(name, q)| (name, q.value)).collect()
+    };
+    Step {
+        name: step.name,
+        send,
+        when: unspan(step.when),
+        control: unspan(step.control),
+        expect: unspan(step.expect),
+        capture: unspan_captures(step.capture),
+        capture_if_present: unspan_captures(step.capture_if_present),
     }
 }
 

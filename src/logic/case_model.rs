@@ -1,6 +1,9 @@
-//! The case format: what a `cases/<role>/<area>/<name>.yaml` file holds. Every struct
-//! denies unknown keys so that a typo is an error with a location, never a silently
-//! ignored check. `schemas/case.schema.json` is generated from these types.
+//! The case format: what a `cases/<role>/<area>/<name>.yaml` file holds, as written.
+//! Every struct denies unknown keys so that a typo is an error with a location, never a
+//! silently ignored check; step expectations take [`StepQuery`]s and client expectations
+//! [`ClientQuery`]s, so a query of the wrong role is one too. Validation
+//! (`logic/case.rs`) turns a file into a typed [`Case`](super::case::Case), whose body
+//! is what runs. `schemas/case.schema.json` is generated from these types.
 
 use std::collections::BTreeMap;
 
@@ -8,11 +11,13 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use super::client_query::ClientQuery;
+use super::mock_knobs::{IdpMockKnob, Named, ServerMockKnob};
 use super::predicate::Predicate;
-use super::query::Query;
+use super::query::StepQuery;
 use super::template::Template;
 use super::token_recipe::TokenSend;
-use crate::vocab::{Level, Profile, Revision};
+use crate::vocab::{ClientAuthMethod, Level, Profile, RevisionSet};
 
 /// One conformance case, as written in its YAML file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -28,8 +33,9 @@ pub struct CaseFile {
     pub requirement: Spanned<String>,
     /// The level at which a broken check of this case is judged (fail, warn or info).
     pub level: Level,
-    /// The revisions this case applies to.
-    pub revisions: Vec<Revision>,
+    /// The revisions this case applies to: a list, or a range `{since: …, until: …}`
+    /// (inclusive; without `until`, every later revision too).
+    pub revisions: RevisionSet,
     /// `strict` and/or `lenient`; absent means both (RFC 9728 §3.3 matching profiles).
     #[serde(default)]
     pub profiles: Vec<Profile>,
@@ -41,19 +47,21 @@ pub struct CaseFile {
     #[schemars(with = "String")]
     pub defect: Spanned<String>,
     /// Requests sent in order; captures of earlier steps are visible to later ones.
-    /// Server and authorization-server cases only.
+    /// Server and authorization-server cases only. Validation moves them to the case's
+    /// body.
     #[serde(default)]
-    pub steps: Vec<Step>,
+    pub(super) steps: Vec<WrittenStep>,
     /// Client cases: the mocks the client runs against and what its traffic must show.
+    /// Validation moves it to the case's body.
     #[serde(default)]
-    pub client: Option<ClientRun>,
+    pub(super) client: Option<WrittenClientRun>,
 }
 
 /// A client case: the client under test runs once against fresh mocks (an MCP server and
 /// its authorization server, both recording), then the expectations judge what it sent.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClientRun {
+#[serde(deny_unknown_fields, rename = "ClientRun")]
+pub struct WrittenClientRun {
     /// The official conformance suite's scenario this case's client behaviour belongs to
     /// (without a counterpart, the closest one whose client behaviour is the same), passed
     /// to the client as `MCP_CONFORMANCE_SCENARIO` so existing conformance clients behave.
@@ -63,12 +71,12 @@ pub struct ClientRun {
     pub scenario: Option<Spanned<String>>,
     /// Knobs of the mock MCP server: reference-server defects or server knobs.
     #[serde(default)]
-    #[schemars(with = "Vec<String>")]
-    pub server: Vec<Spanned<String>>,
-    /// Knobs of the mock authorization server (IdP defects).
+    #[schemars(with = "Vec<ServerMockKnob>")]
+    pub server: Vec<Spanned<Named<ServerMockKnob>>>,
+    /// Knobs of the mock authorization server: IdP defects or IdP knobs.
     #[serde(default)]
-    #[schemars(with = "Vec<String>")]
-    pub idp: Vec<Spanned<String>>,
+    #[schemars(with = "Vec<IdpMockKnob>")]
+    pub idp: Vec<Spanned<Named<IdpMockKnob>>>,
     /// A path for the issuer identifier, e.g. `/tenant1`.
     #[serde(default)]
     pub issuer_path: Option<String>,
@@ -81,80 +89,87 @@ pub struct ClientRun {
     /// a mock answered: a flow that stopped early is the client's verdict, not "not
     /// applicable". Judged before `when`.
     #[serde(default)]
-    #[schemars(with = "Vec<Expectation>")]
-    pub reached: Vec<Spanned<Expectation>>,
+    #[schemars(with = "Vec<Expectation<ClientQuery>>")]
+    pub reached: Vec<Spanned<Expectation<ClientQuery>>>,
     /// Preconditions on the observation; when one does not hold the case is skipped (the
     /// client made an allowed choice that leaves the case nothing to judge).
     #[serde(default)]
-    #[schemars(with = "Vec<Expectation>")]
-    pub when: Vec<Spanned<Expectation>>,
+    #[schemars(with = "Vec<Expectation<ClientQuery>>")]
+    pub when: Vec<Spanned<Expectation<ClientQuery>>>,
     /// Checks on the observation.
-    #[schemars(with = "Vec<Expectation>")]
-    pub expect: Vec<Spanned<Expectation>>,
+    #[schemars(with = "Vec<Expectation<ClientQuery>>")]
+    pub expect: Vec<Spanned<Expectation<ClientQuery>>>,
 }
 
 /// A pre-registered client (OAuth 2.1 §2.4).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreregisteredClient {
-    /// `none`, `client_secret_basic` or `client_secret_post`.
-    #[schemars(with = "String")]
-    pub auth_method: Spanned<String>,
+    /// How it authenticates at the token endpoint (RFC 7591 §2).
+    #[schemars(with = "ClientAuthMethod")]
+    pub auth_method: Spanned<Named<ClientAuthMethod>>,
 }
 
 /// One request and what its answer must show.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Step {
+#[serde(deny_unknown_fields, rename = "Step")]
+pub struct WrittenStep {
     /// Short name shown in reports; defaults to `step N`.
     #[serde(default)]
     pub name: Option<String>,
-    #[schemars(with = "Request")]
-    pub send: Spanned<Request>,
+    #[schemars(with = "WrittenRequest")]
+    pub send: Spanned<WrittenRequest>,
     /// Preconditions on the answer: when one does not hold the case is skipped (not
     /// applicable to this target), with the check as the reason.
     #[serde(default)]
-    #[schemars(with = "Vec<Expectation>")]
-    pub when: Vec<Spanned<Expectation>>,
+    #[schemars(with = "Vec<Expectation<StepQuery>>")]
+    pub when: Vec<Spanned<Expectation<StepQuery>>>,
     /// Positive controls (DESIGN "Fairness rules"): what must hold for the case to be able
     /// to judge at all, e.g. the same request with a valid token is accepted before a
     /// refusal is judged. When one does not hold the case ends as `error` with that
     /// reason, never as a pass: a target that refuses everything proves nothing.
     #[serde(default)]
-    #[schemars(with = "Vec<Expectation>")]
-    pub control: Vec<Spanned<Expectation>>,
+    #[schemars(with = "Vec<Expectation<StepQuery>>")]
+    pub control: Vec<Spanned<Expectation<StepQuery>>>,
     /// Checks on the answer.
     #[serde(default)]
-    #[schemars(with = "Vec<Expectation>")]
-    pub expect: Vec<Spanned<Expectation>>,
+    #[schemars(with = "Vec<Expectation<StepQuery>>")]
+    pub expect: Vec<Spanned<Expectation<StepQuery>>>,
     /// Values taken from the answer for later steps, by variable name. A capture that
     /// finds nothing ends the case as a broken check at the case's level.
     #[serde(default)]
-    #[schemars(with = "BTreeMap<String, Query>")]
-    pub capture: BTreeMap<String, Spanned<Query>>,
+    #[schemars(with = "BTreeMap<String, StepQuery>")]
+    pub capture: BTreeMap<String, Spanned<StepQuery>>,
     /// Like `capture`, but a value that is not there leaves the variable unset instead of
     /// ending the case. Such variables may only be used in `first_of` candidates, which
     /// are skipped while unset (e.g. a `resource_metadata` URL that a 2025-11-25 server
     /// may omit), and in headers, which are left out while unset (e.g. an optional
     /// `Mcp-Session-Id`).
     #[serde(default)]
-    #[schemars(with = "BTreeMap<String, Query>")]
-    pub capture_if_present: BTreeMap<String, Spanned<Query>>,
+    #[schemars(with = "BTreeMap<String, StepQuery>")]
+    pub capture_if_present: BTreeMap<String, Spanned<StepQuery>>,
 }
 
-impl Step {
+impl WrittenStep {
     /// The name reports use: the step's own, or `step N` (1-based).
     pub fn label(&self, index: usize) -> String {
-        self.name
-            .clone()
-            .unwrap_or_else(|| format!("step {}", index + 1))
+        step_label(self.name.as_deref(), index)
     }
 }
 
-/// An HTTP request. Exactly one of `url` and `first_of` is given.
+/// A step's own name, or `step N` (1-based).
+pub(super) fn step_label(name: Option<&str>, index: usize) -> String {
+    name.map(str::to_string)
+        .unwrap_or_else(|| format!("step {}", index + 1))
+}
+
+/// An HTTP request, as written: exactly one of `url` and `first_of` (or an `authorize`
+/// request, by default to `{authorization_endpoint}`), at most one body, at most one
+/// credential. Validation makes it a [`StepRequest`](super::step_request::StepRequest),
+/// whose variants say the same.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Request {
+#[serde(deny_unknown_fields, rename = "Request")]
+pub struct WrittenRequest {
     /// HTTP method; GET when absent (POST when `mcp` or `json` is given).
     #[serde(default)]
     pub method: Option<String>,
@@ -199,23 +214,6 @@ pub struct Request {
     pub token: Option<TokenSend>,
 }
 
-impl Request {
-    /// The method sent: the case's, else POST when there is a body, else GET.
-    pub fn effective_method(&self) -> &str {
-        match &self.method {
-            Some(m) => m,
-            None if self.mcp.is_some()
-                || self.json.is_some()
-                || self.body.is_some()
-                || self.form.is_some() =>
-            {
-                "POST"
-            }
-            None => "GET",
-        }
-    }
-}
-
 /// MCP requests the harness can build for the revision under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum McpMessage {
@@ -233,11 +231,13 @@ pub enum McpMessage {
     Discover,
 }
 
-/// A query on the answer and the predicate its value must satisfy.
+/// A query and the predicate its value must satisfy: a [`StepQuery`] on a step's answer,
+/// a [`ClientQuery`] on a client's observed run.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Expectation {
-    pub query: Query,
+#[schemars(rename = "Expectation_for_{Q}")]
+pub struct Expectation<Q> {
+    pub query: Q,
     pub is: Predicate,
     /// Overrides the case's level for this check (e.g. a SHOULD detail of a MUST case).
     #[serde(default)]

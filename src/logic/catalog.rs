@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::spec_sections::same_section_in;
-use crate::vocab::{Level, Revision, Role, SpecReference};
+use crate::vocab::{Level, Revision, RevisionSet, Role, SpecReference};
 
 /// The catalog as shipped with the suite.
 pub const CATALOG_SOURCE: &str = include_str!("../../catalog/requirements.yaml");
@@ -17,7 +17,9 @@ pub struct Requirement {
     pub id: String,
     pub role: Role,
     pub level: Level,
-    pub revisions: Vec<Revision>,
+    /// The revisions the rule applies to: a list, or a range `{since: …, until: …}`
+    /// (inclusive; without `until`, every later revision too).
+    pub revisions: RevisionSet,
     /// One-line paraphrase of the rule.
     pub statement: String,
     pub sources: Vec<Source>,
@@ -173,12 +175,31 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_catalog_range_resolves_and_a_bad_one_is_located() {
+        let entry = |revisions: &str| {
+            format!(
+                "- id: X\n  role: server\n  level: MUST\n  revisions: {revisions}\n  \
+                 statement: x\n  sources: []\n"
+            )
+        };
+        let c = Catalog::parse(&entry("{since: 2025-11-25}"), "c.yaml").unwrap();
+        assert_eq!(
+            c.get("X").unwrap().revisions.as_slice(),
+            &Revision::ALL[2..],
+            "every revision from 2025-11-25 on"
+        );
+        let d = Catalog::parse(&entry("{until: 2020-01-01}"), "c.yaml").unwrap_err();
+        assert_eq!((d.line, d.column), (4, 22), "{d}");
+        assert!(d.message.contains("unknown variant `2020-01-01`"), "{d}");
+    }
+
     fn requirement(sources: &[(&str, &str)]) -> Requirement {
         Requirement {
             id: "X".into(),
             role: Role::Server,
             level: Level::MUST,
-            revisions: Revision::ALL.to_vec(),
+            revisions: RevisionSet::all(),
             statement: "x".into(),
             sources: sources
                 .iter()

@@ -1,27 +1,24 @@
-//! Validation of a client case's `client:` block: the mocks' knob names, the
-//! pre-registered client, and the expectations over the observation.
+//! Validation of a client case's `client:` block: the official scenario, the mocks' knob
+//! names, the pre-registered client, and the expectations over the observation. The
+//! result is the case's typed [`ClientRun`].
 
 use std::collections::BTreeSet;
 
+use serde_saphyr::Spanned;
+
 use super::case::Validator;
-use super::case_model::CaseFile;
+use super::case_body::ClientRun;
+use super::case_model::{CaseFile, Expectation};
+use super::client_query::ClientQuery;
 use super::diagnostic::did_you_mean;
+use super::mock_knobs::{KnownNames, Named};
 use super::official_scenarios::OFFICIAL_AUTH_SCENARIOS;
 use super::template::builtin_variables;
-use crate::vocab::{IdpDefect, IdpKnob, Role, ServerDefect, ServerKnob};
-
-/// Names a client case's `server:` list accepts: reference-server defects (the mock
-/// misbehaves) and server knobs (conformant variations).
-pub fn server_knob_names() -> Vec<&'static str> {
-    ServerDefect::ALL
-        .iter()
-        .map(|d| d.name())
-        .chain(ServerKnob::ALL.iter().map(|k| k.name()))
-        .collect()
-}
+use crate::vocab::Role;
 
 impl Validator<'_> {
-    pub(super) fn check_client(&mut self, file: &CaseFile) {
+    /// Checks the `client:` block and moves it, typed, out of the file.
+    pub(super) fn check_client(&mut self, file: &mut CaseFile) -> Option<ClientRun> {
         if !file.steps.is_empty() {
             self.at(
                 &file.id,
@@ -29,13 +26,13 @@ impl Validator<'_> {
                 None,
             );
         }
-        let Some(client) = &file.client else {
+        let Some(client) = file.client.take() else {
             self.at(
                 &file.id,
                 "a client case needs a `client:` block with the mocks and the expectations",
                 None,
             );
-            return;
+            return None;
         };
         match &client.scenario {
             None => self.at(
@@ -61,42 +58,15 @@ impl Validator<'_> {
             }
             Some(_) => {}
         }
-        let servers = server_knob_names();
-        for name in &client.server {
-            if !servers.contains(&name.value.as_str()) {
-                let hint = did_you_mean(&name.value, servers.iter().copied())
-                    .map(|m| format!("did you mean `{m}`?"));
-                self.at(name, format!("unknown server knob `{}`", name.value), hint);
-            }
-        }
-        let idps: Vec<&str> = IdpDefect::ALL
-            .iter()
-            .map(|d| d.name())
-            .chain(IdpKnob::ALL.iter().map(|k| k.name()))
-            .collect();
-        for name in &client.idp {
-            if !idps.contains(&name.value.as_str()) {
-                let hint = did_you_mean(&name.value, idps.iter().copied())
-                    .map(|m| format!("did you mean `{m}`?"));
-                self.at(name, format!("unknown IdP knob `{}`", name.value), hint);
-            }
-        }
-        if let Some(p) = &client.preregistered {
-            let methods = ["none", "client_secret_basic", "client_secret_post"];
-            if !methods.contains(&p.auth_method.value.as_str()) {
-                let hint = did_you_mean(&p.auth_method.value, methods)
-                    .map(|m| format!("did you mean `{m}`?"))
-                    .or_else(|| Some(format!("use one of {}", methods.join(", "))));
-                self.at(
-                    &p.auth_method,
-                    format!(
-                        "unknown client authentication method `{}`",
-                        p.auth_method.value
-                    ),
-                    hint,
-                );
-            }
-        }
+        let server = self.known_names(&client.server, |_| None);
+        let idp = self.known_names(&client.idp, |_| None);
+        let preregistered = client.preregistered.as_ref().and_then(|p| {
+            let methods = crate::vocab::ClientAuthMethod::names().join(", ");
+            self.known_names(std::slice::from_ref(&p.auth_method), |_| {
+                Some(format!("use one of {methods}"))
+            })
+            .pop()
+        });
         if client.expect.is_empty() {
             self.at(&file.id, "the case checks nothing: add an `expect`", None);
         }
@@ -110,8 +80,48 @@ impl Validator<'_> {
             .chain(&client.when)
             .chain(&client.expect)
         {
-            self.check_expectation(e, "client run", &defined);
+            // Client queries read no variables; their predicates' templates may.
+            self.check_expectation(e, "client run", &defined, |_: &ClientQuery| None);
         }
+        let unspan = |v: Vec<Spanned<Expectation<ClientQuery>>>| -> Vec<_> {
+            v.into_iter().map(|e| e.value).collect()
+        };
+        let complete = server.len() == client.server.len()
+            && idp.len() == client.idp.len()
+            && preregistered.is_some() == client.preregistered.is_some();
+        complete.then(|| ClientRun {
+            scenario: client.scenario.map(|s| s.value),
+            server,
+            idp,
+            issuer_path: client.issuer_path,
+            preregistered,
+            reached: unspan(client.reached),
+            when: unspan(client.when),
+            expect: unspan(client.expect),
+        })
+    }
+
+    /// The names that parsed; a diagnostic with a did-you-mean (else `fallback_hint`)
+    /// for each that did not.
+    fn known_names<T: KnownNames + Clone>(
+        &mut self,
+        names: &[Spanned<Named<T>>],
+        fallback_hint: impl Fn(&str) -> Option<String>,
+    ) -> Vec<T> {
+        let mut known = Vec::new();
+        for name in names {
+            match &name.value.parsed {
+                Ok(k) => known.push(k.clone()),
+                Err(message) => {
+                    let written = &name.value.written;
+                    let hint = did_you_mean(written, T::names())
+                        .map(|m| format!("did you mean `{m}`?"))
+                        .or_else(|| fallback_hint(written));
+                    self.at(name, message.clone(), hint);
+                }
+            }
+        }
+        known
     }
 }
 
@@ -146,6 +156,41 @@ client:
                 .map(|d| format!("{}:{} {} ({:?})", d.line, d.column, d.message, d.hint))
                 .collect(),
         }
+    }
+
+    #[test]
+    fn names_become_their_enums_in_the_typed_run() {
+        use crate::logic::case_body::CaseBody;
+        use crate::logic::mock_knobs::{IdpMockKnob, ServerMockKnob};
+        use crate::vocab::{ClientAuthMethod, IdpKnob, ServerDefect, ServerKnob};
+        let text = case(
+            "  scenario: auth/metadata-default\n  server: [prm-custom-location, no-resource-metadata]\n  \
+             idp: [several-auth-methods]\n  preregistered: {auth_method: client_secret_post}",
+        );
+        let parsed = parse_case(
+            &text,
+            "cases/client/pkce/s256-pair.yaml",
+            Catalog::builtin(),
+        );
+        let CaseBody::Client(run) = parsed.expect("valid").body else {
+            panic!("a client case has a client run");
+        };
+        assert_eq!(
+            run.server,
+            vec![
+                ServerMockKnob::Knob(ServerKnob::PrmCustomLocation),
+                ServerMockKnob::Defect(ServerDefect::NoResourceMetadata)
+            ]
+        );
+        assert_eq!(
+            run.server_knobs().collect::<Vec<_>>(),
+            [ServerKnob::PrmCustomLocation]
+        );
+        assert_eq!(
+            run.idp,
+            vec![IdpMockKnob::Knob(IdpKnob::SeveralAuthMethods)]
+        );
+        assert_eq!(run.preregistered, Some(ClientAuthMethod::ClientSecretPost));
     }
 
     #[test]

@@ -12,9 +12,8 @@
 
 use std::time::Duration;
 
-use crate::logic::answer::Answer;
 use crate::logic::case::Case;
-use crate::logic::case_model::ClientRun;
+use crate::logic::case_body::ClientRun;
 use crate::logic::flow_stop::first_mock_error;
 use crate::logic::observation::Observation;
 use crate::logic::template::Vars;
@@ -43,7 +42,6 @@ pub fn judge_client_run(
     case: &Case,
     run: &ClientRun,
     observation: &Observation,
-    answer: &Answer,
     vars: &Vars,
     end: &ClientEnd,
     report: &mut CaseReport,
@@ -64,7 +62,7 @@ pub fn judge_client_run(
         )
     };
     let unreached = run.reached.iter().find_map(|e| {
-        let check = judge_expectation(&e.value, answer, vars, level, LABEL);
+        let check = judge_expectation(e, observation, vars, level, LABEL);
         (check.outcome != Outcome::Pass).then_some(check)
     });
     if let Some(check) = unreached {
@@ -83,8 +81,7 @@ pub fn judge_client_run(
         return;
     }
     let skipped = run.when.iter().find_map(|e| {
-        let e = &e.value;
-        let j = e.is.judge(&e.query.evaluate(answer, vars), vars);
+        let j = e.is.judge(&e.query.evaluate(observation), vars);
         (!j.holds)
             .then(|| unmet_precondition(&e.query.to_string(), &e.is, &j, e.why.as_deref(), vars))
     });
@@ -107,7 +104,7 @@ pub fn judge_client_run(
     report.checks = run
         .expect
         .iter()
-        .map(|e| judge_expectation(&e.value, answer, vars, level, LABEL))
+        .map(|e| judge_expectation(e, observation, vars, level, LABEL))
         .collect();
     let (outcome, reason) = case_verdict(&report.checks);
     (report.outcome, report.reason) = match (outcome, reason) {
@@ -138,6 +135,7 @@ pub fn judge_client_run(
 mod tests {
     use super::*;
     use crate::logic::case::parse_case;
+    use crate::logic::case_body::CaseBody;
     use crate::logic::catalog::Catalog;
     use crate::logic::verdict::case_report;
     use crate::vocab::{Endpoint, Exchange, Revision};
@@ -171,27 +169,17 @@ client:
             Catalog::builtin(),
         )
         .expect("case parses");
-        let run = case.file.client.clone().expect("client block");
+        let CaseBody::Client(run) = case.body.clone() else {
+            panic!("a client case has a client run");
+        };
         let observation = Observation {
             exchanges,
             mcp_url: "http://127.0.0.1:1/mcp".into(),
             exit_code: (!end.stopped).then_some(0),
             ended: end.ended.clone(),
         };
-        let answer = Answer {
-            observation: Some(std::sync::Arc::new(observation.clone())),
-            ..Answer::default()
-        };
         let mut report = case_report(&case, Revision::R2025_06_18, Outcome::Pass, None);
-        judge_client_run(
-            &case,
-            &run,
-            &observation,
-            &answer,
-            &Vars::new(),
-            &end,
-            &mut report,
-        );
+        judge_client_run(&case, &run, &observation, &Vars::new(), &end, &mut report);
         report
     }
 

@@ -3,6 +3,10 @@
 
 use std::fmt;
 
+use super::client_query::ClientQuery;
+use super::query::StepQuery;
+use crate::vocab::RevisionSet;
+
 /// A problem in an input file, located to a line and column (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -87,6 +91,9 @@ fn strip_location_suffix(msg: &str) -> String {
 }
 
 fn hint_for(message: &str) -> Option<String> {
+    if let Some(hint) = RevisionSet::hint_for(message) {
+        return Some(hint);
+    }
     // "unknown field `iz`, expected one of query, is" / "unknown variant `x`, expected one of a, b"
     if let Some(rest) = message
         .strip_prefix("unknown field `")
@@ -94,6 +101,9 @@ fn hint_for(message: &str) -> Option<String> {
     {
         let (given, tail) = rest.split_once('`')?;
         let options = accepted_names(tail);
+        if let Some(hint) = query_of_another_role(given, &options) {
+            return Some(hint);
+        }
         return Some(
             match did_you_mean(given, options.iter().map(String::as_str)) {
                 Some(best) => format!("did you mean `{best}`?"),
@@ -115,6 +125,27 @@ fn hint_for(message: &str) -> Option<String> {
         );
     }
     None
+}
+
+/// A step query in a client case, or a client query in a step: each kind of case reads
+/// a different thing (a step's answer; a client's observed run), so the query cannot mean
+/// anything there. The hint says which cases it belongs to.
+fn query_of_another_role(given: &str, options: &[String]) -> Option<String> {
+    let offers =
+        |names: &[&str]| !options.is_empty() && options.iter().all(|o| names.contains(&o.as_str()));
+    if offers(StepQuery::NAMES) && ClientQuery::NAMES.contains(&given) {
+        Some(format!(
+            "`{given}` reads the observed run of a client under test: only client cases \
+             (`client/…`, under `client:`) use it"
+        ))
+    } else if offers(ClientQuery::NAMES) && StepQuery::NAMES.contains(&given) {
+        Some(format!(
+            "`{given}` reads the answer to a step: only server and authorization-server cases \
+             (under `steps:`) use it"
+        ))
+    } else {
+        None
+    }
 }
 
 fn accepted_names(tail: &str) -> Vec<String> {
@@ -179,6 +210,18 @@ mod tests {
             hint_for("unknown variant `qqqqqqq`, expected one of a, b"),
             Some("accepted here: a, b".into())
         );
+        let step_queries = StepQuery::NAMES.join(", ");
+        let hint = hint_for(&format!(
+            "unknown variant `client_exit`, expected one of {step_queries}"
+        ));
+        assert!(hint.unwrap().contains("only client cases"));
+        let client_queries = ClientQuery::NAMES.join(", ");
+        let hint = hint_for(&format!(
+            "unknown variant `status`, expected one of {client_queries}"
+        ));
+        assert!(hint
+            .unwrap()
+            .contains("only server and authorization-server cases"));
     }
 
     #[test]

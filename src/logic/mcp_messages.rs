@@ -34,7 +34,7 @@ pub struct McpRequest {
 /// Whether the revision opens a conversation with `initialize` (up to 2025-11-25) or
 /// carries everything in every request (2026-07-28).
 pub fn opens_with_initialize(revision: Revision) -> bool {
-    revision < Revision::R2026_07_28
+    !revision.features().stateless_requests
 }
 
 /// The JSON-RPC method a message is sent as in this revision.
@@ -105,7 +105,7 @@ pub fn build_method(
     ];
     // The header is required after initialization from 2025-06-18 and on every request
     // from 2026-07-28 (transports, "Protocol Version Header").
-    if stateless || (method != "initialize" && revision >= Revision::R2025_06_18) {
+    if stateless || (method != "initialize" && revision.features().protocol_version_header) {
         headers.push((
             "MCP-Protocol-Version".to_string(),
             revision.as_str().to_string(),

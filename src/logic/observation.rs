@@ -8,8 +8,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::pkce::s256;
-pub use crate::vocab::Endpoint;
-use crate::vocab::Exchange;
+use crate::vocab::{Endpoint, Exchange};
 
 /// The run of one client for one case.
 #[derive(Debug, Clone, Default)]

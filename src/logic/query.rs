@@ -1,5 +1,9 @@
-//! Queries: what part of an answer an expectation looks at. Adding a query is one variant
-//! here, its description, and one arm in [`Query::evaluate`].
+//! Queries: what part of what a case observed an expectation looks at. Two kinds, one
+//! per kind of case body: [`StepQuery`] reads the target's answer to a step (server and
+//! authorization-server cases), [`ClientQuery`](super::client_query::ClientQuery) the
+//! observed run of a client under test. Each is its own enum, so a query of the wrong
+//! role is refused when the case file is read. Adding a step query is one variant here,
+//! its description, and one arm in [`StepQuery::evaluate`].
 
 use std::fmt;
 
@@ -8,13 +12,27 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::answer::Answer;
-use super::observation::{part, Endpoint, RequestPart};
 use super::template::Vars;
 use super::www_authenticate::{find_challenge, parse_challenges};
 
+/// A query of either kind, as the judging of an expectation sees it.
+pub trait Query: fmt::Display {
+    /// What the query reads: a step's answer, or a client's observed run.
+    type Subject;
+
+    /// The query's value, or why there is none.
+    fn evaluate(&self, subject: &Self::Subject, vars: &Vars) -> QueryValue;
+
+    /// Words shown beside the value in a report when the value alone does not explain
+    /// the verdict.
+    fn evidence(&self, _subject: &Self::Subject) -> Option<String> {
+        None
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum Query {
+pub enum StepQuery {
     /// The HTTP status code.
     Status,
     /// How the server treated the request's credential: `refused` when the answer is 401
@@ -50,89 +68,6 @@ pub enum Query {
     /// A claim of a JWT found in the JSON body, decoded without verification (RFC 7519
     /// §7.2): `{token: /access_token, claim: /aud}`; claim `""` is the whole claim set.
     JwtClaim(JwtClaimQuery),
-    /// Client cases: how many requests the client sent to an endpoint.
-    RequestCount(Endpoint),
-    /// Client cases: a part of the n-th request to an endpoint (1-based; negative counts
-    /// from the last); without a part, its URL.
-    Request(RequestQuery),
-    /// Client cases: that part of every request to an endpoint, as an array (`null` where
-    /// a request lacks it); a `json` part keeps its JSON type, so an array member stays
-    /// an array (`all: {all: …}` judges every element of every request's list).
-    Requests(RequestsQuery),
-    /// Client cases: the URLs of the client's requests that carry the value of an
-    /// access token the authorization server issued, anywhere in the URL (any parameter
-    /// name, or none), as an array; empty when no URL does.
-    UrlsWithIssuedToken,
-    /// Client cases: the URLs of the requests to an endpoint that carried a token of the
-    /// MCP server under test (issued before the client's first request there, or asked
-    /// for with the target as `resource`), as an array; empty when none.
-    TargetTokensSentTo(Endpoint),
-    /// Client cases: how many requests to the MCP server carried a Bearer token the MCP
-    /// server had already refused with 401.
-    RefusedTokensResent,
-    /// Client cases: the HTTP status of every answer from an endpoint, as an array of
-    /// numbers (`null` where none arrived).
-    ResponseStatuses(Endpoint),
-    /// Client cases: the client's exit code.
-    ClientExit,
-    /// Client cases: whether the first code exchange's `code_verifier` hashes (S256) to
-    /// the first authorization request's `code_challenge` (RFC 7636 §4.6).
-    PkcePair,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RequestQuery {
-    pub to: Endpoint,
-    #[serde(default = "first")]
-    pub nth: i64,
-    #[serde(default)]
-    pub param: Option<String>,
-    #[serde(default)]
-    pub header: Option<String>,
-    #[serde(default)]
-    pub json: Option<String>,
-}
-
-fn first() -> i64 {
-    1
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RequestsQuery {
-    pub to: Endpoint,
-    /// Only the requests sent after the first access token was issued: those that could
-    /// carry it.
-    #[serde(default)]
-    pub after_first_token: bool,
-    #[serde(default)]
-    pub param: Option<String>,
-    #[serde(default)]
-    pub header: Option<String>,
-    #[serde(default)]
-    pub json: Option<String>,
-}
-
-fn request_part(
-    param: &Option<String>,
-    header: &Option<String>,
-    json: &Option<String>,
-) -> RequestPart {
-    RequestPart {
-        param: param.clone(),
-        header: header.clone(),
-        json: json.clone(),
-    }
-}
-
-fn part_name(param: &Option<String>, header: &Option<String>, json: &Option<String>) -> String {
-    match (param, header, json) {
-        (Some(p), _, _) => format!("`{p}`"),
-        (_, Some(h), _) => format!("header `{h}`"),
-        (_, _, Some(j)) => format!("JSON `{j}`"),
-        _ => "URL".into(),
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -164,40 +99,54 @@ pub struct ChallengeParamQuery {
 /// A query's value, or why there is none (said in words for the report).
 pub type QueryValue = Result<Value, String>;
 
-impl Query {
+impl StepQuery {
+    /// The names case files give the variants (a test checks them against the enum).
+    pub const NAMES: &'static [&'static str] = &[
+        "status",
+        "credential",
+        "header",
+        "content_type",
+        "body",
+        "json",
+        "challenges",
+        "challenge",
+        "challenge_param_count",
+        "var",
+        "url",
+        "location_param",
+        "jwt_claim",
+    ];
+
     /// Variables the query reads (for load-time validation).
     pub fn variable(&self) -> Option<&str> {
         match self {
-            Query::Var(v) => Some(v),
+            StepQuery::Var(v) => Some(v),
             _ => None,
         }
     }
 
+    /// The query's value in a step's answer; a variable is read whatever the answer.
     pub fn evaluate(&self, answer: &Answer, vars: &Vars) -> QueryValue {
-        if let Query::Var(name) = self {
-            return vars
-                .get(name)
-                .map(|v| Value::String(v.clone()))
-                .ok_or_else(|| format!("variable `{name}` is not set"));
-        }
-        if let Some(value) = self.evaluate_observation(answer) {
-            return value;
-        }
-        if let Some(failure) = &answer.failure {
+        let reads_answer = !matches!(self, StepQuery::Var(_));
+        if let (Some(failure), true) = (&answer.failure, reads_answer) {
             return Err(format!("no usable response: {failure}"));
         }
         match self {
-            Query::Status => answer
+            StepQuery::Var(name) => vars
+                .get(name)
+                .map(|v| Value::String(v.clone()))
+                .ok_or_else(|| format!("variable `{name}` is not set")),
+            StepQuery::Status => answer
                 .status
                 .map(Value::from)
                 .ok_or_else(|| "no status".to_string()),
-            Query::Credential => credential(answer),
-            Query::Header(name) => answer
+            StepQuery::Credential => credential(answer),
+            StepQuery::Header(name) => answer
                 .header_values(name)
                 .first()
                 .map(|v| Value::String(v.to_string()))
                 .ok_or_else(|| format!("no `{name}` header")),
-            Query::ContentType => answer
+            StepQuery::ContentType => answer
                 .header_values("content-type")
                 .first()
                 .map(|v| {
@@ -205,20 +154,20 @@ impl Query {
                     Value::String(media.trim().to_ascii_lowercase())
                 })
                 .ok_or_else(|| "no `Content-Type` header".to_string()),
-            Query::Body => Ok(Value::String(answer.body_text())),
-            Query::Json(pointer) => {
+            StepQuery::Body => Ok(Value::String(answer.body_text())),
+            StepQuery::Json(pointer) => {
                 let doc = parse_json(answer)?;
                 doc.pointer(pointer)
                     .cloned()
                     .ok_or_else(|| format!("no value at JSON pointer `{pointer}`"))
             }
-            Query::Challenges => {
+            StepQuery::Challenges => {
                 let challenges = challenges(answer)?;
                 Ok(Value::Array(
                     challenges.iter().map(|c| c.to_json()).collect(),
                 ))
             }
-            Query::Challenge(q) => {
+            StepQuery::Challenge(q) => {
                 let challenges = challenges(answer)?;
                 let c = find_challenge(&challenges, &q.scheme)
                     .ok_or_else(|| format!("no `{}` challenge in WWW-Authenticate", q.scheme))?;
@@ -232,15 +181,15 @@ impl Query {
                         }),
                 }
             }
-            Query::ChallengeParamCount(q) => {
+            StepQuery::ChallengeParamCount(q) => {
                 let challenges = challenges(answer)?;
                 let c = find_challenge(&challenges, &q.scheme)
                     .ok_or_else(|| format!("no `{}` challenge in WWW-Authenticate", q.scheme))?;
                 Ok(Value::from(c.param_count(&q.param)))
             }
-            Query::Url => Ok(Value::String(answer.url.clone())),
-            Query::LocationParam(name) => location_param(answer, name),
-            Query::JwtClaim(q) => {
+            StepQuery::Url => Ok(Value::String(answer.url.clone())),
+            StepQuery::LocationParam(name) => location_param(answer, name),
+            StepQuery::JwtClaim(q) => {
                 let doc = parse_json(answer)?;
                 let token = doc
                     .pointer(&q.token)
@@ -254,124 +203,12 @@ impl Query {
                     .cloned()
                     .ok_or_else(|| format!("the JWT has no claim at `{}`", q.claim))
             }
-            Query::Var(_)
-            | Query::RequestCount(_)
-            | Query::Request(_)
-            | Query::Requests(_)
-            | Query::ClientExit
-            | Query::UrlsWithIssuedToken
-            | Query::TargetTokensSentTo(_)
-            | Query::ResponseStatuses(_)
-            | Query::RefusedTokensResent
-            | Query::PkcePair => unreachable!("handled above"),
         }
     }
 }
 
-impl Query {
-    /// The client-case queries, read from the observation; `None` for other queries.
-    fn evaluate_observation(&self, answer: &Answer) -> Option<QueryValue> {
-        let observed = || {
-            answer
-                .observation
-                .as_deref()
-                .ok_or_else(|| "only client cases observe a client's traffic".to_string())
-        };
-        Some(match self {
-            Query::RequestCount(to) => observed().map(|o| Value::from(o.to(*to).len())),
-            Query::Request(q) => observed().and_then(|o| {
-                let requests = o.to(q.to);
-                let index = if q.nth < 0 {
-                    requests.len() as i64 + q.nth
-                } else {
-                    q.nth - 1
-                };
-                let e = usize::try_from(index)
-                    .ok()
-                    .and_then(|i| requests.get(i))
-                    .ok_or_else(|| {
-                        format!(
-                            "request {} to {} was not sent ({} were)",
-                            q.nth,
-                            q.to.as_str(),
-                            requests.len()
-                        )
-                    })?;
-                part(e, &request_part(&q.param, &q.header, &q.json))
-                    .map(Value::String)
-                    .ok_or_else(|| {
-                        format!(
-                            "request {} to {} has no {}",
-                            q.nth,
-                            q.to.as_str(),
-                            part_name(&q.param, &q.header, &q.json)
-                        )
-                    })
-            }),
-            Query::Requests(q) => observed().map(|o| {
-                let which = request_part(&q.param, &q.header, &q.json);
-                let requests = if q.after_first_token {
-                    o.after_first_token(q.to)
-                } else {
-                    o.to(q.to)
-                };
-                Value::Array(
-                    requests
-                        .into_iter()
-                        .map(|e| match &q.json {
-                            Some(pointer) => json_member(e, pointer),
-                            None => part(e, &which).map(Value::String),
-                        })
-                        .map(|v| v.unwrap_or(Value::Null))
-                        .collect(),
-                )
-            }),
-            Query::ClientExit => observed().and_then(|o| {
-                o.exit_code
-                    .map(Value::from)
-                    .ok_or_else(|| format!("the client did not exit by itself: {}", o.ended))
-            }),
-            Query::PkcePair => observed().and_then(|o| o.pkce_pair()),
-            Query::TargetTokensSentTo(to) => observed().map(|o| {
-                Value::Array(
-                    o.target_tokens_sent_to(*to)
-                        .into_iter()
-                        .map(Value::String)
-                        .collect(),
-                )
-            }),
-            Query::ResponseStatuses(to) => observed().map(|o| {
-                Value::Array(
-                    o.to(*to)
-                        .into_iter()
-                        .map(|e| e.status.map(Value::from).unwrap_or(Value::Null))
-                        .collect(),
-                )
-            }),
-            Query::RefusedTokensResent => {
-                observed().map(|o| Value::from(o.refused_tokens_resent()))
-            }
-            Query::UrlsWithIssuedToken => observed().map(|o| {
-                Value::Array(
-                    o.urls_with_issued_token()
-                        .into_iter()
-                        .map(Value::String)
-                        .collect(),
-                )
-            }),
-            _ => return None,
-        })
-    }
-}
-
-/// The value at a JSON pointer into a request's JSON body, as JSON.
-fn json_member(e: &crate::vocab::Exchange, pointer: &str) -> Option<Value> {
-    let doc: Value = serde_json::from_str(e.request_body.as_deref()?).ok()?;
-    doc.pointer(pointer).cloned()
-}
-
 /// `accepted` or `refused`, with the status and challenge that decided it, as
-/// [`Query::Credential`] defines them.
+/// [`StepQuery::Credential`] defines them.
 fn credential(answer: &Answer) -> QueryValue {
     let status = answer.status.ok_or_else(|| "no status".to_string())?;
     let bearer = answer
@@ -388,9 +225,9 @@ fn credential(answer: &Answer) -> QueryValue {
     Ok(Value::String(verdict.to_string()))
 }
 
-/// The words that explain a [`Query::Credential`] value: the status, and the challenge
+/// The words that explain a [`StepQuery::Credential`] value: the status, and the challenge
 /// when there is one.
-pub fn credential_evidence(answer: &Answer) -> Option<String> {
+fn credential_evidence(answer: &Answer) -> Option<String> {
     let status = answer.status?;
     let challenge = answer.header_values("www-authenticate").first().map(|c| {
         let short: String = c.chars().take(120).collect();
@@ -468,44 +305,60 @@ fn challenges(answer: &Answer) -> Result<Vec<super::www_authenticate::Challenge>
         .map_err(|e| format!("WWW-Authenticate does not parse (RFC 9110 §11.6.1): {e}"))
 }
 
-impl fmt::Display for Query {
+impl Query for StepQuery {
+    type Subject = Answer;
+
+    fn evaluate(&self, answer: &Answer, vars: &Vars) -> QueryValue {
+        StepQuery::evaluate(self, answer, vars)
+    }
+
+    /// A credential's treatment shows the status and challenge that decided it.
+    fn evidence(&self, answer: &Answer) -> Option<String> {
+        match self {
+            StepQuery::Credential => credential_evidence(answer),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for StepQuery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Query::Status => write!(f, "status"),
-            Query::Credential => write!(
+            StepQuery::Status => write!(f, "status"),
+            StepQuery::Credential => write!(
                 f,
                 "the token's treatment (accepted, refused or server error)"
             ),
-            Query::Header(h) => write!(f, "header `{h}`"),
-            Query::ContentType => write!(f, "content type"),
-            Query::Body => write!(f, "body"),
-            Query::Json(p) if p.is_empty() => write!(f, "JSON body"),
-            Query::Json(p) => write!(f, "JSON `{p}`"),
-            Query::Challenges => write!(f, "WWW-Authenticate challenges"),
-            Query::Challenge(ChallengeQuery {
+            StepQuery::Header(h) => write!(f, "header `{h}`"),
+            StepQuery::ContentType => write!(f, "content type"),
+            StepQuery::Body => write!(f, "body"),
+            StepQuery::Json(p) if p.is_empty() => write!(f, "JSON body"),
+            StepQuery::Json(p) => write!(f, "JSON `{p}`"),
+            StepQuery::Challenges => write!(f, "WWW-Authenticate challenges"),
+            StepQuery::Challenge(ChallengeQuery {
                 scheme,
                 param: None,
             }) => {
                 write!(f, "`{scheme}` challenge")
             }
-            Query::Challenge(ChallengeQuery {
+            StepQuery::Challenge(ChallengeQuery {
                 scheme,
                 param: Some(p),
             }) => {
                 write!(f, "`{scheme}` challenge parameter `{p}`")
             }
-            Query::ChallengeParamCount(q) => {
+            StepQuery::ChallengeParamCount(q) => {
                 write!(
                     f,
                     "occurrences of `{}` in the `{}` challenge",
                     q.param, q.scheme
                 )
             }
-            Query::Var(v) => write!(f, "variable `{v}`"),
-            Query::Url => write!(f, "answering URL"),
-            Query::LocationParam(p) => write!(f, "redirect parameter `{p}`"),
+            StepQuery::Var(v) => write!(f, "variable `{v}`"),
+            StepQuery::Url => write!(f, "answering URL"),
+            StepQuery::LocationParam(p) => write!(f, "redirect parameter `{p}`"),
             // RFC 7519 §4: a claim of the JWT Claims Set; the empty pointer is the set.
-            Query::JwtClaim(q) => match q.claim.strip_prefix('/') {
+            StepQuery::JwtClaim(q) => match q.claim.strip_prefix('/') {
                 None if q.claim.is_empty() => {
                     write!(f, "the claims set of the JWT at `{}`", q.token)
                 }
@@ -514,41 +367,6 @@ impl fmt::Display for Query {
                 }
                 _ => write!(f, "claim `{}` of the JWT at `{}`", q.claim, q.token),
             },
-            Query::RequestCount(to) => write!(f, "number of requests to {}", to.as_str()),
-            Query::Request(q) => write!(
-                f,
-                "{} of request {} to {}",
-                part_name(&q.param, &q.header, &q.json),
-                q.nth,
-                q.to.as_str()
-            ),
-            Query::Requests(q) => write!(
-                f,
-                "{} of every request to {}{}",
-                part_name(&q.param, &q.header, &q.json),
-                q.to.as_str(),
-                if q.after_first_token {
-                    " after the first access token was issued"
-                } else {
-                    ""
-                }
-            ),
-            Query::UrlsWithIssuedToken => {
-                write!(f, "the request URLs that carry an issued access token")
-            }
-            Query::TargetTokensSentTo(to) => write!(
-                f,
-                "requests to {} carrying a token of the MCP server under test",
-                to.as_str()
-            ),
-            Query::ResponseStatuses(to) => {
-                write!(f, "statuses of the answers from {}", to.as_str())
-            }
-            Query::RefusedTokensResent => {
-                write!(f, "number of requests to mcp resending a refused token")
-            }
-            Query::ClientExit => write!(f, "the client's exit code"),
-            Query::PkcePair => write!(f, "S256(code_verifier) = code_challenge"),
         }
     }
 }
@@ -568,7 +386,6 @@ mod tests {
                 .collect(),
             body: body.as_bytes().to_vec(),
             truncated: false,
-            observation: None,
             failure: None,
             rpc_id: None,
         }
@@ -586,7 +403,7 @@ mod tests {
             ],
             "",
         );
-        let q = Query::Challenge(ChallengeQuery {
+        let q = StepQuery::Challenge(ChallengeQuery {
             scheme: "bearer".into(),
             param: Some("scope".into()),
         });
@@ -594,7 +411,7 @@ mod tests {
             q.evaluate(&a, &Vars::new()),
             Ok(Value::String("a b".into()))
         );
-        let q = Query::Challenge(ChallengeQuery {
+        let q = StepQuery::Challenge(ChallengeQuery {
             scheme: "Digest".into(),
             param: None,
         });
@@ -611,7 +428,7 @@ mod tests {
             "event: message\ndata: {\"jsonrpc\":\"2.0\",\"id\":1,\ndata: \"result\":{}}\n\n",
         );
         assert_eq!(
-            Query::Json("/id".into()).evaluate(&a, &Vars::new()),
+            StepQuery::Json("/id".into()).evaluate(&a, &Vars::new()),
             Ok(Value::from(1))
         );
     }
@@ -620,14 +437,14 @@ mod tests {
     fn explains_missing_values() {
         let a = answer(&[("Content-Type", "text/html; charset=utf-8")], "<html>");
         assert_eq!(
-            Query::ContentType.evaluate(&a, &Vars::new()),
+            StepQuery::ContentType.evaluate(&a, &Vars::new()),
             Ok(Value::String("text/html".into()))
         );
-        assert!(Query::Json("/resource".into())
+        assert!(StepQuery::Json("/resource".into())
             .evaluate(&a, &Vars::new())
             .unwrap_err()
             .contains("not JSON"));
-        assert!(Query::Challenges
+        assert!(StepQuery::Challenges
             .evaluate(&a, &Vars::new())
             .unwrap_err()
             .contains("no WWW-Authenticate"));
@@ -635,7 +452,7 @@ mod tests {
             failure: Some("connection reset".into()),
             ..a
         };
-        assert!(Query::Status
+        assert!(StepQuery::Status
             .evaluate(&broken, &Vars::new())
             .unwrap_err()
             .contains("connection reset"));

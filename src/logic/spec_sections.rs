@@ -241,7 +241,7 @@ mod tests {
             for (r, page, _) in row.iter() {
                 // The 2026-07-28 split pages exist from that revision on only.
                 if [DISCOVERY, REGISTRATION, SECURITY, STREAMABLE_HTTP].contains(page) {
-                    assert_eq!(*r, R0728, "{row:?}");
+                    assert!(*r >= R0728, "{row:?}");
                 }
             }
         }

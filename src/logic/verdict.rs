@@ -1,10 +1,9 @@
 //! From checks to a case verdict, and the one-line reasons that explain it.
 
-use super::answer::Answer;
 use super::case::Case;
 use super::case_model::Expectation;
 use super::predicate::{Judgement, Predicate};
-use super::query::{credential_evidence, Query};
+use super::query::Query;
 use super::template::Vars;
 use crate::vocab::{CaseReport, CheckReport, Level, Outcome, Revision};
 
@@ -85,20 +84,19 @@ pub fn case_report(
     }
 }
 
-/// One expectation judged against an answer, at its own level or the case's.
-pub fn judge_expectation(
-    e: &Expectation,
-    answer: &Answer,
+/// One expectation judged against what its query reads (a step's answer, a client's
+/// run), at its own level or the case's.
+pub fn judge_expectation<Q: Query>(
+    e: &Expectation<Q>,
+    subject: &Q::Subject,
     vars: &Vars,
     case_level: Level,
     label: &str,
 ) -> CheckReport {
     let level: Level = e.level.unwrap_or(case_level);
-    let mut j = e.is.judge(&e.query.evaluate(answer, vars), vars);
-    if e.query == Query::Credential {
-        if let Some(evidence) = credential_evidence(answer) {
-            j.actual = format!("{} ({evidence})", j.actual);
-        }
+    let mut j = e.is.judge(&e.query.evaluate(subject, vars), vars);
+    if let Some(evidence) = e.query.evidence(subject) {
+        j.actual = format!("{} ({evidence})", j.actual);
     }
     CheckReport {
         step: label.to_string(),

@@ -39,7 +39,6 @@ impl HttpResponse {
             body: self.body,
             truncated: self.truncated,
             failure: None,
-            observation: None,
             rpc_id: None,
         }
     }

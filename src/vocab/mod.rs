@@ -1,5 +1,6 @@
 //! Layer 0: plain data shared by every other layer. No I/O, no async.
 
+mod client_auth_method;
 mod client_defect;
 mod client_knob;
 mod defect;
@@ -14,9 +15,12 @@ mod process;
 mod profile;
 mod report;
 mod revision;
+mod revision_features;
+mod revision_set;
 mod role;
 mod server_knob;
 
+pub use client_auth_method::ClientAuthMethod;
 pub use client_defect::ClientDefect;
 pub use client_knob::ClientKnob;
 pub use defect::ServerDefect;
@@ -33,5 +37,7 @@ pub use report::{
     ToolInfo, REPORT_SCHEMA_VERSION,
 };
 pub use revision::{Revision, UnknownRevision};
+pub use revision_features::RevisionFeatures;
+pub use revision_set::RevisionSet;
 pub use role::Role;
 pub use server_knob::ServerKnob;

@@ -19,14 +19,15 @@ use super::user_agent::{through_consent, ConsentError};
 use crate::actors::tokens::TokenSupply;
 use crate::logic::answer::Answer;
 use crate::logic::as_config::{AsRunConfig, Consent};
-use crate::logic::builtins::Blocked;
-use crate::logic::case_model::Request;
+use crate::logic::builtins::{Blocked, Builtins, RunClient, CLIENT_VARIABLES, METADATA_ENDPOINTS};
+use crate::logic::case_model::WrittenRequest;
 use crate::logic::pkce::{fresh_value, s256};
 use crate::logic::redaction::{redact_body, redact_exchange, redact_text};
+use crate::logic::step_request::StepRequest;
 use crate::logic::template::Vars;
 use crate::logic::well_known::as_metadata_candidates;
 use crate::transport::{get_json, HttpClient, HttpRequest, Recorder};
-use crate::vocab::{HeaderPair, Revision};
+use crate::vocab::{ClientAuthMethod, HeaderPair, Revision};
 
 /// Cases that send an authorization request.
 pub(super) const AUTHORIZATION_FLOW: &[&str] = &["authorization_endpoint"];
@@ -35,30 +36,33 @@ pub(super) const CODE_EXCHANGE: &[&str] = &["authorization_endpoint", "token_end
 /// Cases that need the run's client.
 pub(super) const NEEDS_CLIENT: &[&str] = &["client_id"];
 
-/// The run's variables and what it could not set up.
-#[derive(Default)]
+/// The run's built-ins and what it could not set up.
 pub(super) struct Setup {
-    pub vars: Vars,
-    /// Built-ins the server does not offer, with the reason: cases reading them are
-    /// skipped.
-    pub unavailable: BTreeMap<String, String>,
-    pub blocked: Vec<Blocked>,
+    pub builtins: Builtins,
     /// The consent strategy the cases use: `auto` becomes `AutoConfirmed` once the
     /// set-up flow was approved at once.
     pub consent: Consent,
 }
 
 impl Setup {
-    fn set(&mut self, name: &str, value: String) {
-        self.vars.insert(name.into(), value);
+    fn new(issuer_url: &Url, consent: Consent) -> Self {
+        Setup {
+            builtins: Builtins::new(issuer_url.to_string()),
+            consent,
+        }
     }
 
     fn missing(&mut self, name: &str, reason: &str) {
-        self.unavailable.insert(name.into(), reason.into());
+        self.builtins.missing(name, reason);
+    }
+
+    /// The resource the run asks tokens for.
+    fn resource(&self) -> &str {
+        self.builtins.resource.as_deref().unwrap_or_default()
     }
 
     fn block(&mut self, needs: &'static [&'static str], reason: String, recorder: &Recorder) {
-        self.blocked.push(Blocked {
+        self.builtins.blocked.push(Blocked {
             needs,
             reason,
             evidence: recorder
@@ -80,13 +84,10 @@ pub(super) async fn prepare(
     loopback_redirect_uri: &str,
     loopback_resource: &str,
 ) -> (Setup, Arc<dyn HttpClient>) {
-    let mut setup = Setup {
-        consent: config.consent.clone(),
-        ..Setup::default()
-    };
+    let mut setup = Setup::new(issuer_url, config.consent.clone());
     // The issuer identifier exactly as given: RFC 8414 §3.3 compares it as a string,
     // so a slash URL parsing would add to an origin must not appear.
-    setup.set("issuer", issuer.to_string());
+    setup.builtins.issuer = Some(issuer.to_string());
     let redirect_uri = config
         .redirect_uri
         .clone()
@@ -98,29 +99,28 @@ pub(super) async fn prepare(
     } else {
         "web"
     };
-    setup.set("application_type", application_type.into());
-    setup.set("redirect_uri", redirect_uri);
-    setup.set(
-        "resource",
+    setup.builtins.application_type = Some(application_type.into());
+    setup.builtins.redirect_uri = Some(redirect_uri);
+    setup.builtins.resource = Some(
         config
             .resource
             .clone()
             .unwrap_or(loopback_resource.to_string()),
     );
     if let Some(prompt) = &config.prompt {
-        setup.set("prompt", prompt.clone());
+        setup.builtins.prompt = Some(prompt.clone());
     }
     let metadata = read_metadata(http.as_ref(), issuer_url).await;
     setup.take_metadata(&metadata, config.scope.clone());
-    let client: Arc<dyn HttpClient> = match setup.vars.get("registration_endpoint") {
+    let client: Arc<dyn HttpClient> = match &setup.builtins.registration_endpoint {
         Some(endpoint) => Arc::new(SharedRegistrations::new(http.clone(), endpoint.clone())),
         None => http.clone(),
     };
     setup.client(client.clone(), config).await;
-    let ready = ["client_id", "authorization_endpoint", "token_endpoint"]
-        .iter()
-        .all(|v| setup.vars.contains_key(*v));
-    if ready && setup.blocked.is_empty() {
+    let b = &setup.builtins;
+    let ready =
+        b.client.is_some() && b.authorization_endpoint.is_some() && b.token_endpoint.is_some();
+    if ready && b.blocked.is_empty() {
         setup.flow(client.clone(), config).await;
     }
     (setup, client)
@@ -132,23 +132,19 @@ impl Setup {
             Ok(d) => d,
             Err(reason) => {
                 let reason = format!("the server's metadata could not be read ({reason})");
-                for name in [
-                    "authorization_endpoint",
-                    "token_endpoint",
-                    "registration_endpoint",
-                ] {
+                for name in METADATA_ENDPOINTS {
                     self.missing(name, &reason);
                 }
                 return;
             }
         };
-        for name in [
-            "authorization_endpoint",
-            "token_endpoint",
-            "registration_endpoint",
-        ] {
+        for name in METADATA_ENDPOINTS {
             match doc[name].as_str() {
-                Some(url) => self.set(name, url.to_string()),
+                Some(url) => {
+                    if let Some(slot) = self.builtins.endpoint_mut(name) {
+                        *slot = Some(url.to_string());
+                    }
+                }
                 None => self.missing(name, &format!("the metadata names no {name}")),
             }
         }
@@ -162,7 +158,7 @@ impl Setup {
                 .join(" ")
         });
         if let Some(scope) = scope.or(offered).filter(|s| !s.is_empty()) {
-            self.set("scope", scope);
+            self.builtins.scope = Some(scope);
         }
     }
 
@@ -170,13 +166,16 @@ impl Setup {
     /// with the run's redirect URI.
     async fn client(&mut self, http: Arc<dyn HttpClient>, config: &AsRunConfig) {
         if let Some(c) = &config.client {
-            self.set("client_id", c.id.clone());
-            self.set("client_secret", c.secret.clone().unwrap_or_default());
-            self.set("client_auth_method", c.auth_method.clone());
+            self.builtins.client = Some(RunClient {
+                id: c.id.clone(),
+                secret: c.secret.clone(),
+                auth_method: c.auth_method,
+            });
             return;
         }
-        let Some(endpoint) = self.vars.get("registration_endpoint").cloned() else {
+        let Some(endpoint) = self.builtins.registration_endpoint.clone() else {
             let why = self
+                .builtins
                 .unavailable
                 .get("registration_endpoint")
                 .cloned()
@@ -185,7 +184,7 @@ impl Setup {
                 // The server's own failure, judged by the metadata cases.
                 let reason =
                     format!("no client was configured and none could be registered: {why}");
-                for name in ["client_id", "client_secret", "client_auth_method"] {
+                for name in CLIENT_VARIABLES {
                     self.missing(name, &reason);
                 }
                 return;
@@ -197,7 +196,7 @@ impl Setup {
                  (`--config as.toml`):\n\n{}",
                 indent(CLIENT_SNIPPET)
             );
-            self.blocked.push(Blocked {
+            self.builtins.blocked.push(Blocked {
                 needs: NEEDS_CLIENT,
                 reason,
                 evidence: Vec::new(),
@@ -207,9 +206,11 @@ impl Setup {
         let recorder = Recorder::new(http);
         match self.register(&recorder, &endpoint).await {
             Ok(client_id) => {
-                self.set("client_id", client_id);
-                self.set("client_secret", String::new());
-                self.set("client_auth_method", "none".into());
+                self.builtins.client = Some(RunClient {
+                    id: client_id,
+                    secret: None,
+                    auth_method: ClientAuthMethod::None,
+                });
             }
             Err(reason) => self.block(NEEDS_CLIENT, reason, &recorder),
         }
@@ -220,11 +221,11 @@ impl Setup {
     async fn register(&self, recorder: &Recorder, endpoint: &str) -> Result<String, String> {
         let body = json!({
             "client_name": "mcp-authspec",
-            "redirect_uris": [self.vars["redirect_uri"]],
+            "redirect_uris": [self.builtins.redirect_uri],
             "token_endpoint_auth_method": "none",
             "grant_types": ["authorization_code", "refresh_token"],
             "response_types": ["code"],
-            "application_type": self.vars["application_type"],
+            "application_type": self.builtins.application_type,
         });
         let sent = recorder
             .send(
@@ -276,7 +277,7 @@ impl Setup {
     /// that need the flow, with the reason, instead of failing them.
     async fn flow(&mut self, http: Arc<dyn HttpClient>, config: &AsRunConfig) {
         let recorder = Recorder::new(http);
-        let mut vars = self.vars.clone();
+        let mut vars = self.builtins.found();
         let verifier = fresh_value(64);
         vars.insert("pkce_challenge".into(), s256(&verifier));
         vars.insert("pkce_verifier".into(), verifier);
@@ -351,7 +352,7 @@ impl Setup {
         } else if config.resource.is_none()
             && (response.status >= 500 || body.contains("invalid_target"))
         {
-            Some(resource_hint(what, &answer, &self.vars["resource"]))
+            Some(resource_hint(what, &answer, self.resource()))
         } else {
             None
         };
@@ -375,7 +376,7 @@ impl Setup {
             return Some(rate_limited(what, &shown));
         }
         if status >= 500 && config.resource.is_none() {
-            return Some(resource_hint(what, &shown, &self.vars["resource"]));
+            return Some(resource_hint(what, &shown, self.resource()));
         }
         let error = redirect.and_then(|p| p.get("error"))?;
         let described = match redirect.and_then(|p| p.get("error_description")) {
@@ -384,17 +385,14 @@ impl Setup {
         };
         match error.as_str() {
             "invalid_target" if config.resource.is_none() => {
-                Some(resource_hint(what, &described, &self.vars["resource"]))
+                Some(resource_hint(what, &described, self.resource()))
             }
             "invalid_scope" if config.scope.is_none() => Some(format!(
                 "{what} was refused ({described}) for the scope `{}`, which the run took \
                  from the metadata's scopes_supported, so the cases that authorize cannot \
                  judge the server. Name a scope it grants in the config file (`--config \
                  as.toml`):\n\n    scope = \"mcp:tools\"\n",
-                self.vars
-                    .get("scope")
-                    .map(String::as_str)
-                    .unwrap_or_default()
+                self.builtins.scope.as_deref().unwrap_or_default()
             )),
             "temporarily_unavailable" => Some(format!(
                 "{what} was refused ({described}): the server is not available now"
@@ -446,11 +444,13 @@ pub(super) fn summary(status: u16, body: &[u8]) -> String {
 }
 
 /// A request the set-up builds the way cases do.
-fn step_request(doc: Value) -> Request {
-    serde_json::from_value(doc).expect("the set-up's requests are well-formed")
+fn step_request(doc: Value) -> StepRequest {
+    let written: WrittenRequest =
+        serde_json::from_value(doc).expect("the set-up's requests are well-formed");
+    StepRequest::try_from(written).expect("the set-up's requests are well-formed")
 }
 
-fn built(request: &Request, vars: &Vars) -> Option<HttpRequest> {
+fn built(request: &StepRequest, vars: &Vars) -> Option<HttpRequest> {
     request_builder::build(
         request,
         vars,
@@ -537,9 +537,9 @@ mod tests {
 
     #[test]
     fn a_refused_default_resource_or_scope_gets_the_line_to_configure() {
-        let mut setup = Setup::default();
-        setup.set("resource", "http://127.0.0.1:9/mcp".into());
-        setup.set("scope", "mcp:tools admin".into());
+        let mut setup = Setup::new(&Url::parse("http://127.0.0.1:9").unwrap(), Consent::Auto);
+        setup.builtins.resource = Some("http://127.0.0.1:9/mcp".into());
+        setup.builtins.scope = Some("mcp:tools admin".into());
         let defaults = AsRunConfig::default();
         let (answer, params) = redirect_with("invalid_target");
         let reason = setup

@@ -19,7 +19,6 @@ use super::server::check_reachable;
 use crate::actors::loopback_client::{start_loopback_client, LoopbackClient};
 use crate::actors::tokens::TokenSupply;
 use crate::logic::as_config::AsRunConfig;
-use crate::logic::builtins::Builtins;
 use crate::logic::redaction::SecretValues;
 use crate::logic::run_plan::RunPlan;
 use crate::transport::{BoxFuture, HttpClient, ReqwestClient, TransportLimits};
@@ -51,25 +50,21 @@ impl Driver for AuthorizationServerDriver {
     fn prepare<'a>(&'a self, _plan: &'a RunPlan) -> BoxFuture<'a, Result<Prepared, SetupFailure>> {
         Box::pin(async move {
             let Ready {
-                issuer_url,
                 setup,
                 client,
                 loopback,
             } = self.set_up().await?;
-            let mut builtins = Builtins::new(issuer_url);
-            builtins.found = setup.vars;
-            builtins.unavailable = setup.unavailable;
-            builtins.blocked = setup.blocked;
+            let mut builtins = setup.builtins;
             builtins.fresh_flow_values = true;
             Ok(Prepared {
-                cases: CaseTarget::Requests(RequestTarget {
+                cases: CaseTarget::Requests(Box::new(RequestTarget {
                     client,
                     builtins,
                     tokens: Arc::new(TokenSupply::default()),
                     consent: Arc::new(setup.consent),
                     one_run_per_case: true,
                     review: rate_limited,
-                }),
+                })),
                 findings: Vec::new(),
                 // The loopback client serves until every case has ended.
                 teardown: keep_until_teardown(loopback),
@@ -83,7 +78,7 @@ impl AuthorizationServerDriver {
     /// the run up exactly as [`Driver::prepare`] does (so a client is registered when
     /// none is configured) and running no case. `Err`: the run could not start at all.
     pub async fn unavailable_variables(&self) -> Result<BTreeMap<String, String>, String> {
-        Ok(self.set_up().await?.setup.unavailable)
+        Ok(self.set_up().await?.setup.builtins.unavailable)
     }
 
     /// Everything before the cases: the issuer a reachable URL, the loopback client
@@ -107,7 +102,6 @@ impl AuthorizationServerDriver {
         )
         .await;
         Ok(Ready {
-            issuer_url,
             setup,
             client,
             loopback,
@@ -117,7 +111,6 @@ impl AuthorizationServerDriver {
 
 /// A run set up and ready for its cases; the loopback client serves while it lives.
 struct Ready {
-    issuer_url: Url,
     setup: Setup,
     client: Arc<dyn HttpClient>,
     loopback: LoopbackClient,

@@ -19,17 +19,14 @@ use crate::actors::process::{run_to_end, RunSpec};
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::actors::reference_client::{run_reference_client, BrowserMode, ClientLaunch};
 use crate::actors::traffic::TrafficLog;
-use crate::logic::case_model::ClientRun;
+use crate::logic::case_body::ClientRun;
 use crate::logic::client_verdict::quiet_after;
 use crate::logic::observation::Observation;
 use crate::logic::redaction::SecretValues;
 use crate::logic::run_plan::RunPlan;
 use crate::transport::BoxFuture;
 use crate::vocab::launch_protocol::{CONTEXT_VAR, PROTOCOL_VERSION_VAR, SCENARIO_VAR};
-use crate::vocab::{
-    ClientDefect, ClientKnob, IdpDefect, IdpKnob, ProcessEvidence, Revision, Role, ServerDefect,
-    ServerKnob, TargetDescription,
-};
+use crate::vocab::{ClientDefect, ClientKnob, ProcessEvidence, Revision, Role, TargetDescription};
 
 /// The pre-registered client a case may give the client under test.
 const PREREGISTERED_ID: &str = "mcp-authspec-preregistered";
@@ -157,42 +154,23 @@ pub(super) async fn observe(
 /// server is a server of the revision under test only: a client that asks it which
 /// versions it speaks learns that one.
 fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConfig {
-    let mut defects = BTreeSet::new();
-    let mut knobs = BTreeSet::new();
-    for name in &run.server {
-        if let Ok(d) = name.value.parse::<ServerDefect>() {
-            defects.insert(d);
-        } else if let Ok(k) = name.value.parse::<ServerKnob>() {
-            knobs.insert(k);
-        }
-    }
-    let idp_defects: BTreeSet<IdpDefect> = run
-        .idp
-        .iter()
-        .filter_map(|n| n.value.parse().ok())
-        .collect();
-    let idp_knobs: BTreeSet<IdpKnob> = run
-        .idp
-        .iter()
-        .filter_map(|n| n.value.parse().ok())
-        .collect();
     // Any loopback redirect URI (RFC 8252 §7.3): the client never learns a registered one.
     let preregistered = run
         .preregistered
         .iter()
-        .map(|p| {
-            let secret = (p.auth_method.value != "none").then(|| PREREGISTERED_SECRET.into());
-            Client::preregistered(PREREGISTERED_ID, secret, p.auth_method.value.clone())
+        .map(|method| {
+            let secret = method.has_secret().then(|| PREREGISTERED_SECRET.into());
+            Client::preregistered(PREREGISTERED_ID, secret, method.name())
         })
         .collect();
     ReferenceConfig {
-        defects,
-        knobs,
+        defects: run.server_defects().collect(),
+        knobs: run.server_knobs().collect(),
         traffic: Some(log.clone()),
         idp: IdpConfig {
             issuer_path: run.issuer_path.clone(),
-            defects: idp_defects,
-            knobs: idp_knobs,
+            defects: run.idp_defects().collect(),
+            knobs: run.idp_knobs().collect(),
             preregistered,
             ..IdpConfig::default()
         },
@@ -206,8 +184,7 @@ fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConf
 /// an empty or unknown one.
 fn scenario_of(run: &ClientRun) -> String {
     run.scenario
-        .as_ref()
-        .map(|s| s.value.clone())
+        .clone()
         .unwrap_or_else(|| DEFAULT_SCENARIO.to_string())
 }
 
@@ -217,9 +194,9 @@ fn scenario_of(run: &ClientRun) -> String {
 /// else: no verdict may depend on a field the official schema does not have.
 fn launch_context(run: &ClientRun, scenario: &str, issuer: &str) -> serde_json::Value {
     let mut context = json!({ "name": scenario });
-    if let Some(p) = &run.preregistered {
+    if let Some(method) = run.preregistered {
         context["client_id"] = json!(PREREGISTERED_ID);
-        if p.auth_method.value != "none" {
+        if method.has_secret() {
             context["client_secret"] = json!(PREREGISTERED_SECRET);
         }
         context["issuer"] = json!(issuer);

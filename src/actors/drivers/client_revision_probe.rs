@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 
 use super::driver::ClientObserver;
 use super::server_revision_probe::{unsupported_revision, RevisionFinding};
-use crate::logic::case_model::ClientRun;
+use crate::logic::case_body::ClientRun;
 use crate::logic::run_plan::RunPlan;
 use crate::logic::spoken_version::versions_spoken;
 use crate::vocab::{CaseReport, Revision, Role};
@@ -31,16 +31,7 @@ const REQUIREMENT: &str = "CL-VER-01";
 
 /// The plain flow: default mocks, no pre-registered client, nothing to judge.
 fn plain_run() -> ClientRun {
-    ClientRun {
-        scenario: None,
-        server: Vec::new(),
-        idp: Vec::new(),
-        issuer_path: None,
-        preregistered: None,
-        reached: Vec::new(),
-        when: Vec::new(),
-        expect: Vec::new(),
-    }
+    ClientRun::default()
 }
 
 /// The findings for the revisions the client does not speak. Probes run at most

@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::actors::tokens::TokenSupply;
 use crate::logic::as_config::Consent;
 use crate::logic::builtins::Builtins;
-use crate::logic::case_model::ClientRun;
+use crate::logic::case_body::ClientRun;
 use crate::logic::observation::Observation;
 use crate::logic::redaction::SecretValues;
 use crate::logic::run_plan::RunPlan;
@@ -76,7 +76,7 @@ pub fn keep_until_teardown<T: Send + 'static>(handles: T) -> Teardown {
 /// How a role's cases reach the target.
 pub enum CaseTarget {
     /// Server and authorization-server cases: the engine sends each step.
-    Requests(RequestTarget),
+    Requests(Box<RequestTarget>),
     /// Client cases: the driver runs the client once per case and revision against fresh
     /// mocks; the engine judges what the mocks saw.
     Observes(Arc<dyn ClientObserver>),

@@ -53,7 +53,7 @@ impl Driver for LaunchedServer {
                 }
             };
             Ok(Prepared {
-                cases: CaseTarget::Requests(target),
+                cases: CaseTarget::Requests(Box::new(target)),
                 findings,
                 teardown: Box::new(move || Box::pin(async move { Some(started.stop().await) })),
             })

@@ -64,7 +64,7 @@ pub async fn complete_initialization(
     revision: Revision,
 ) -> Option<String> {
     let succeeded = answer.status.is_some_and(|s| (200..300).contains(&s))
-        && crate::logic::query::Query::Json("/result".into())
+        && crate::logic::query::StepQuery::Json("/result".into())
             .evaluate(answer, &Default::default())
             .is_ok();
     if !succeeded {

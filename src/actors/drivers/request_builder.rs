@@ -2,12 +2,12 @@
 
 use super::mcp_conversation::{is_initialize, SESSION_HEADER};
 use crate::actors::tokens::{TokenError, TokenSupply};
-use crate::logic::case_model::Request;
 use crate::logic::mcp_messages;
+use crate::logic::step_request::{Body, Credential, StepRequest, To};
 use crate::logic::template::{render_json, Template, TemplateError, Vars};
 use crate::logic::token_recipe::Placement;
 use crate::transport::HttpRequest;
-use crate::vocab::{HeaderPair, Revision};
+use crate::vocab::{ClientAuthMethod, HeaderPair, Revision};
 
 /// The requests of one step: one URL, or the `first_of` candidates in order.
 pub struct Built {
@@ -30,18 +30,15 @@ pub enum BuildError {
 
 /// Builds the requests of a step for one revision.
 pub fn build(
-    req: &Request,
+    req: &StepRequest,
     vars: &Vars,
     revision: Revision,
     tokens: &TokenSupply,
     session: Option<&str>,
 ) -> Result<Built, BuildError> {
-    let mut urls: Vec<String> = match (&req.url, &req.first_of) {
-        (Some(url), _) => vec![url.render(vars)?],
-        (None, None) if req.authorize.is_some() => {
-            vec![Template::new("{authorization_endpoint}").render(vars)?]
-        }
-        (None, Some(candidates)) => {
+    let mut urls: Vec<String> = match &req.to {
+        To::Url(url) | To::Authorize { url, .. } => vec![url.render(vars)?],
+        To::FirstOf(candidates) => {
             let mut urls: Vec<String> = Vec::new();
             for c in candidates {
                 match c.render(vars) {
@@ -59,43 +56,47 @@ pub fn build(
             }
             urls
         }
-        (None, None) => Vec::new(),
     };
     let mut headers: Vec<HeaderPair> = Vec::new();
     let mut body: Option<Vec<u8>> = None;
-    if let Some(message) = req.mcp {
-        let m = mcp_messages::build(message, revision);
-        headers.extend(m.headers.into_iter().map(|(n, v)| HeaderPair::new(n, v)));
-        body = Some(m.body.to_string().into_bytes());
-        // The session the server assigned at this case's `initialize` goes on every
-        // later request (transports, "Session Management"); a new `initialize` opens a
-        // new one. A case's own `Mcp-Session-Id` header replaces it.
-        if let (Some(id), false) = (session, is_initialize(Some(message), revision)) {
-            headers.push(HeaderPair::new(SESSION_HEADER, id));
+    match &req.body {
+        Some(Body::Mcp(message)) => {
+            let message = *message;
+            let m = mcp_messages::build(message, revision);
+            headers.extend(m.headers.into_iter().map(|(n, v)| HeaderPair::new(n, v)));
+            body = Some(m.body.to_string().into_bytes());
+            // The session the server assigned at this case's `initialize` goes on every
+            // later request (transports, "Session Management"); a new `initialize` opens a
+            // new one. A case's own `Mcp-Session-Id` header replaces it.
+            if let (Some(id), false) = (session, is_initialize(Some(message), revision)) {
+                headers.push(HeaderPair::new(SESSION_HEADER, id));
+            }
         }
-    }
-    if let Some(json) = &req.json {
-        headers.push(HeaderPair::new("Content-Type", "application/json"));
-        body = Some(render_json(json, vars)?.to_string().into_bytes());
-    }
-    if let Some(text) = &req.body {
-        body = Some(text.render(vars)?.into_bytes());
-    }
-    if let Some(fields) = &req.form {
-        let mut form = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in render_present(fields, vars)? {
-            form.append_pair(&name, &value);
+        Some(Body::Json(json)) => {
+            headers.push(HeaderPair::new("Content-Type", "application/json"));
+            body = Some(render_json(json, vars)?.to_string().into_bytes());
         }
-        if req.authenticate_client {
-            client_authentication(vars, &mut form, &mut headers);
+        Some(Body::Text(text)) => body = Some(text.render(vars)?.into_bytes()),
+        Some(Body::Form {
+            fields,
+            authenticate_client,
+        }) => {
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            for (name, value) in render_present(fields, vars)? {
+                form.append_pair(&name, &value);
+            }
+            if *authenticate_client {
+                client_authentication(vars, &mut form, &mut headers);
+            }
+            headers.push(HeaderPair::new(
+                "Content-Type",
+                "application/x-www-form-urlencoded",
+            ));
+            body = Some(form.finish().into_bytes());
         }
-        headers.push(HeaderPair::new(
-            "Content-Type",
-            "application/x-www-form-urlencoded",
-        ));
-        body = Some(form.finish().into_bytes());
+        None => {}
     }
-    if let Some(params) = &req.authorize {
+    if let To::Authorize { params, .. } = &req.to {
         let params = render_present(params, vars)?;
         for url in &mut urls {
             if let Ok(mut u) = url::Url::parse(url) {
@@ -104,13 +105,13 @@ pub fn build(
             }
         }
     }
-    if let Some(token) = &req.bearer {
+    if let Some(Credential::Bearer(token)) = &req.credential {
         headers.push(HeaderPair::new(
             "Authorization",
             format!("Bearer {}", token.render(vars)?),
         ));
     }
-    if let Some(send) = &req.token {
+    if let Some(Credential::Token(send)) = &req.credential {
         // Valid tokens are issued for the server's resource identifier (discovered from
         // its metadata), which is the endpoint URL unless the server says otherwise.
         let resource = vars
@@ -162,7 +163,7 @@ pub fn build(
         .collect();
     Ok(Built {
         requests,
-        authorization: req.authorize.is_some(),
+        authorization: req.is_authorization(),
     })
 }
 
@@ -194,19 +195,21 @@ fn client_authentication(
     use base64::Engine;
     let get = |n: &str| vars.get(n).cloned().unwrap_or_default();
     let (id, secret) = (get("client_id"), get("client_secret"));
-    match get("client_auth_method").as_str() {
-        "client_secret_basic" => {
+    // A method the run learnt from a registration that this builder does not speak (an
+    // authorization server may assign any, RFC 7591 §3.2.1) is sent as a public client's.
+    match get("client_auth_method").parse::<ClientAuthMethod>() {
+        Ok(ClientAuthMethod::ClientSecretBasic) => {
             let encode =
                 |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
             let credentials = format!("{}:{}", encode(&id), encode(&secret));
             let b64 = base64::engine::general_purpose::STANDARD.encode(credentials);
             headers.push(HeaderPair::new("Authorization", format!("Basic {b64}")));
         }
-        "client_secret_post" => {
+        Ok(ClientAuthMethod::ClientSecretPost) => {
             form.append_pair("client_id", &id);
             form.append_pair("client_secret", &secret);
         }
-        _ => {
+        Ok(ClientAuthMethod::None) | Err(_) => {
             form.append_pair("client_id", &id);
         }
     }

@@ -47,7 +47,7 @@ impl Driver for ServerDriver {
         Box::pin(async move {
             let (target, findings) = self.set_up(plan).await?;
             Ok(Prepared {
-                cases: CaseTarget::Requests(target),
+                cases: CaseTarget::Requests(Box::new(target)),
                 findings,
                 teardown: keep_until_teardown(()),
             })
@@ -65,13 +65,13 @@ impl ServerDriver {
         check_reachable(&self.url).await?;
         let client: Arc<dyn HttpClient> =
             Arc::new(ReqwestClient::new(self.limits).map_err(|e| e.message)?);
-        let mut builtins = Builtins::new(self.url.clone());
+        let mut builtins = Builtins::new(self.url.to_string());
         let first = plan.revisions.first().copied().unwrap_or(Revision::LATEST);
         // Bounded like a case: a server that never answers costs one case time limit here.
         let discovered = discover(client.clone(), &self.url, first, plan.case_timeout).await;
-        builtins.set("resource", discovered.resource.clone());
+        builtins.resource = Some(discovered.resource.clone());
         match discovered.required_scope {
-            Ok(scope) => builtins.set("required_scope", scope),
+            Ok(scope) => builtins.required_scope = Some(scope),
             Err(reason) => builtins.missing("required_scope", reason),
         }
         // Revisions the server does not implement get one finding each, and their

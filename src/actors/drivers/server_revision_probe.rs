@@ -24,7 +24,7 @@ use crate::logic::answer::Answer;
 use crate::logic::case_model::McpMessage;
 use crate::logic::catalog::Catalog;
 use crate::logic::mcp_messages::opens_with_initialize;
-use crate::logic::query::Query;
+use crate::logic::query::StepQuery;
 use crate::logic::redaction::redact_exchange;
 use crate::logic::template::Vars;
 use crate::logic::token_recipe::TokenSend;
@@ -174,7 +174,7 @@ fn judge_discover(answer: &Answer, revision: Revision) -> Option<String> {
 
 /// The JSON-RPC message of the answer, from a JSON body or an event stream.
 fn json(answer: &Answer) -> Option<Value> {
-    Query::Json(String::new())
+    StepQuery::Json(String::new())
         .evaluate(answer, &Vars::new())
         .ok()
 }

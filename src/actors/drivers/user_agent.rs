@@ -10,12 +10,16 @@ use std::fmt;
 use regex::Regex;
 use url::Url;
 
+use crate::actors::process::{run_to_end, RunSpec};
 use crate::logic::answer::Answer;
 use crate::logic::as_config::{Consent, FormStep};
 use crate::logic::consent_hint::login_page_hint;
 use crate::logic::template::{Template, Vars};
 use crate::transport::{HttpRequest, Recorder, TransportErrorKind};
 use crate::vocab::{Exchange, HeaderPair};
+
+/// How long a consent program may take; the case time limit usually ends it first.
+const CONSENT_COMMAND_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Redirects followed on the server's origin before giving up.
 pub const MAX_REDIRECTS: usize = 10;
@@ -238,24 +242,31 @@ async fn run_command(
     command: &str,
     url: &str,
 ) -> Result<Answer, String> {
-    // Single-quoted for `sh`: the URL reaches the program as one argument, verbatim.
+    // The URL reaches the program as one argument, verbatim: single-quoted where the
+    // command line places it with `{url}`, else its last positional argument.
     let quoted = format!("'{}'", url.replace('\'', r"'\''"));
-    let line = if command.contains("{url}") {
-        command.replace("{url}", &quoted)
+    let (line, args) = if command.contains("{url}") {
+        (command.replace("{url}", &quoted), Vec::new())
+    } else {
+        (command.to_string(), vec![url.to_string()])
+    };
+    // As a shell would run it, for the evidence.
+    let shown = if args.is_empty() {
+        line.clone()
     } else {
         format!("{command} {quoted}")
     };
     let started = std::time::Instant::now();
-    let output = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(&line)
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .output()
+    let spec = RunSpec {
+        command: line,
+        args,
+        env: Vec::new(),
+        timeout: CONSENT_COMMAND_LIMIT,
+    };
+    let outcome = run_to_end(&spec)
         .await
         .map_err(|e| format!("cannot run the consent command: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let (stdout, stderr) = (&outcome.evidence.stdout, &outcome.evidence.stderr);
     let final_url = stdout
         .lines()
         .rev()
@@ -265,13 +276,13 @@ async fn run_command(
         label,
         "CONSENT",
         url,
-        vec![HeaderPair::new("X-Consent-Command", line.clone())],
+        vec![HeaderPair::new("X-Consent-Command", shown)],
         None,
     );
     note.response_body = Some(format!("{stdout}{stderr}"));
     note.elapsed_ms = started.elapsed().as_millis() as u64;
-    note.transport_error = (!output.status.success())
-        .then(|| format!("the consent command ended with {}", output.status));
+    note.transport_error = (outcome.exit_code != Some(0))
+        .then(|| format!("the consent command ended with {}", outcome.evidence.ended));
     recorder.note(note);
     match final_url {
         Some(u) if Url::parse(u).is_ok() => Ok(Answer {
@@ -284,8 +295,8 @@ async fn run_command(
             ..Answer::default()
         }),
         _ => Err(format!(
-            "the consent command printed no final redirect URL (status {}); see its output in the evidence",
-            output.status
+            "the consent command printed no final redirect URL ({}); see its output in the evidence",
+            outcome.evidence.ended
         )),
     }
 }

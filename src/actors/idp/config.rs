@@ -109,6 +109,7 @@ impl IdpConfig {
     /// Whether the revision served has client ID metadata documents (MCP 2025-11-25
     /// "Client ID Metadata Documents"); every revision together has them.
     pub fn revision_has_cimd(&self) -> bool {
-        self.revision.is_none_or(|r| r >= Revision::R2025_11_25)
+        self.revision
+            .is_none_or(|r| r.features().client_id_metadata_documents)
     }
 }

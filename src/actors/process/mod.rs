@@ -1,6 +1,7 @@
 //! Launching the server under test as a child process (`server --command`), watching it,
 //! and stopping it together with everything it started.
 
+mod detached;
 mod error;
 mod group;
 mod launch;
@@ -11,6 +12,7 @@ mod render;
 mod run;
 mod target;
 
+pub use detached::start_detached;
 pub use error::LaunchError;
 pub use group::kill_group_now;
 pub use launch::{free_loopback_port, launch, LaunchSpec};

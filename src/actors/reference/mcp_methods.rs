@@ -29,11 +29,11 @@ pub(super) fn handle_post(d: &Deployment, headers: &HeaderMap, body: &[u8]) -> R
         let err = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "parse error"}});
         return (StatusCode::BAD_REQUEST, axum::Json(err)).into_response();
     };
-    let modern = revision_of(headers).is_some_and(|r| r >= Revision::R2026_07_28);
+    let modern = revision_of(headers).is_some_and(|r| r.features().stateless_requests);
     let legacy_only = d.config.has_knob(K::ImplementsUpTo2025_11_25)
         || d.config
             .only_revision
-            .is_some_and(|r| r < Revision::R2026_07_28);
+            .is_some_and(|r| !r.features().stateless_requests);
     if modern && legacy_only {
         // What a session-based server of that era answers a request without a session.
         let err = json!({"jsonrpc": "2.0", "id": null,
@@ -140,7 +140,7 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
     let modern = request["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"]
         .as_str()
         .and_then(|v| v.parse::<Revision>().ok())
-        .is_some_and(|r| r >= Revision::R2026_07_28);
+        .is_some_and(|r| r.features().stateless_requests);
     let capabilities = if tools {
         json!({"tools": {}})
     } else {
@@ -159,10 +159,11 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
             // versioning, "Backward Compatibility"): it serves the legacy version asked.
             // 2026-07-28 itself has no `initialize`, so it is never what `initialize`
             // negotiates: a client asking for it there gets the newest legacy version.
-            let newest = match d.config.only_revision {
-                Some(r) if r < Revision::R2026_07_28 => r,
-                _ => Revision::R2025_11_25,
-            };
+            let newest = d
+                .config
+                .only_revision
+                .unwrap_or(Revision::LATEST)
+                .newest_with_initialize_up_to();
             // Lifecycle "Version Negotiation": the asked version when supported, else the
             // newest the server has.
             let version = asked
@@ -178,7 +179,7 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
         }
         // 2026-07-28 server/discover: servers of that revision MUST implement it; a server
         // of an earlier revision does not know the method.
-        "server/discover" if supported.contains(&Revision::R2026_07_28) => json!({
+        "server/discover" if supported.iter().any(|r| r.features().server_discover) => json!({
             "supportedVersions": supported.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "capabilities": capabilities,
             "_meta": {"io.modelcontextprotocol/serverInfo": server_info},

@@ -14,7 +14,7 @@ use crate::logic::well_known::{
     append_well_known, has_path, insert_well_known, is_https_or_loopback, origin_of,
     root_well_known,
 };
-use crate::vocab::{ClientDefect as D, HeaderPair, Revision};
+use crate::vocab::{ClientDefect as D, HeaderPair};
 
 const RFC8414_SUFFIX: &str = "oauth-authorization-server";
 const OIDC_SUFFIX: &str = "openid-configuration";
@@ -45,11 +45,11 @@ pub(super) struct AsMetadata {
 fn candidates(ctx: &Ctx, issuer: &Url) -> Vec<Url> {
     let rfc8414 = insert_well_known(issuer, RFC8414_SUFFIX);
     // MCP 2025-06-18 "Authorization Server Metadata Discovery": RFC 8414 only.
-    if ctx.revision() < Revision::R2025_11_25 && ctx.has(D::ProbesOidcFirst) {
+    if !ctx.revision().features().oidc_discovery && ctx.has(D::ProbesOidcFirst) {
         // The defect in 2025-06-18, which names RFC 8414 only: OIDC discovery first.
         return vec![append_well_known(issuer, OIDC_SUFFIX), rfc8414];
     }
-    if ctx.revision() < Revision::R2025_11_25 || ctx.has(D::NoOidcFallback) {
+    if !ctx.revision().features().oidc_discovery || ctx.has(D::NoOidcFallback) {
         return vec![rfc8414];
     }
     // MCP 2025-11-25: with a path, RFC 8414 path-inserted, OIDC path-inserted, OIDC

@@ -10,7 +10,7 @@ use super::identity::ClientIdentity;
 use super::pkce::{new_state, random_text, Pkce};
 use super::user_agent::obtain_response;
 use super::wire::Ctx;
-use crate::vocab::{ClientDefect as D, Revision};
+use crate::vocab::ClientDefect as D;
 
 /// What the token request needs of a successful authorization.
 pub(super) struct AuthorizationCode {
@@ -126,7 +126,7 @@ fn check_response(
             ));
         }
     }
-    if ctx.revision() >= Revision::R2026_07_28 {
+    if ctx.revision().features().authorization_response_iss {
         check_iss(ctx, metadata, param(response, "iss"))?;
     }
     param(response, "code")

@@ -16,7 +16,7 @@ use super::token::{redeem, refresh, Tokens};
 use super::wire::{describe, header, Ctx};
 use crate::logic::well_known::origin_of;
 use crate::transport::{HttpRequest, HttpResponse};
-use crate::vocab::{ClientDefect as D, Revision};
+use crate::vocab::ClientDefect as D;
 
 /// Step-ups per request: one more than the single step-up a server that works needs,
 /// so a server that asks for ever more scopes cannot keep the client looping.
@@ -189,7 +189,7 @@ impl Flow {
         // MCP 2025-11-25 "Authorization Code Protection": without
         // code_challenge_methods_supported the client cannot know PKCE is supported and
         // must refuse to proceed (a 2025-03-26 server's metadata is not judged by it).
-        if ctx.revision() >= Revision::R2025_11_25
+        if ctx.revision().features().pkce_methods_required
             && resource_metadata.is_some()
             && metadata.code_challenge_methods.is_none()
             && !ctx.has(D::IgnoresMissingPkceMethods)

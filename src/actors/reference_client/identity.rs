@@ -9,7 +9,7 @@ use super::as_metadata::AsMetadata;
 use super::callback::INSECURE_REDIRECT_URI;
 use super::client_id_document::{serve_document, ServedDocument};
 use super::wire::{describe, json_object, string_member, Ctx};
-use crate::vocab::{ClientDefect as D, ClientKnob as K, Revision};
+use crate::vocab::{ClientDefect as D, ClientKnob as K};
 
 const CLIENT_NAME: &str = "mcp-authspec reference client";
 
@@ -50,7 +50,7 @@ fn auth_method(named: Option<&str>, secret: Option<&str>, metadata: &AsMetadata)
 /// Registration §2; MCP 2026-07-28 asks for "an appropriate" one): `native` for a
 /// client with loopback redirect URIs, `web` with the knob (MCP allows either).
 fn application_type(ctx: &Ctx) -> Option<&'static str> {
-    if ctx.revision() < Revision::R2026_07_28 || ctx.has(D::DcrWithoutApplicationType) {
+    if !ctx.revision().features().dcr_application_type || ctx.has(D::DcrWithoutApplicationType) {
         return None;
     }
     Some(if ctx.launch.has_knob(K::WebApplicationType) {

@@ -29,7 +29,7 @@ pub(super) enum Step {
 impl Step {
     fn method(self, revision: Revision) -> &'static str {
         match self {
-            Step::First if revision >= Revision::R2026_07_28 => "tools/list",
+            Step::First if revision.features().stateless_requests => "tools/list",
             Step::First => "initialize",
             Step::Initialized => "notifications/initialized",
             Step::OpenStream => "GET stream",
@@ -44,19 +44,22 @@ impl Step {
 }
 
 /// The session of the revision: up to 2025-11-25 it starts with the initialization
-/// handshake (lifecycle, "Initialization"); from 2026-07-28 requests stand alone.
+/// handshake (lifecycle, "Initialization"); from 2026-07-28 requests stand alone, and the
+/// first request is already `tools/list`.
 pub(super) fn steps(revision: Revision) -> Vec<Step> {
-    if revision >= Revision::R2026_07_28 {
-        vec![Step::First, Step::ToolsCall]
-    } else {
-        vec![
-            Step::First,
-            Step::Initialized,
-            Step::OpenStream,
-            Step::ToolsList,
-            Step::ToolsCall,
-        ]
+    let features = revision.features();
+    let mut steps = vec![Step::First];
+    if !features.stateless_requests {
+        steps.push(Step::Initialized);
     }
+    if features.get_event_stream {
+        steps.push(Step::OpenStream);
+    }
+    if !features.stateless_requests {
+        steps.push(Step::ToolsList);
+    }
+    steps.push(Step::ToolsCall);
+    steps
 }
 
 /// JSON-RPC id of a step's request.

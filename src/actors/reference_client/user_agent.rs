@@ -2,15 +2,14 @@
 //! C): take the authorization request to the authorization server and bring back the
 //! response the redirect URI receives, as the raw query of that redirect.
 
-use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::process::Command;
 use url::Url;
 
 use super::callback::Redirect;
 use super::launch::BrowserMode;
 use super::wire::{describe, header, Ctx};
+use crate::actors::process::start_detached;
 use crate::vocab::HeaderPair;
 
 /// Redirects followed on the authorization server's origin, e.g. to a consent step. The
@@ -102,15 +101,9 @@ async fn system(ctx: &Ctx, redirect: &mut Redirect, url: &Url) -> Result<String,
         ));
     }
     redirect.discard_pending();
-    // The URL is the shell's $0, never part of the command line: a hostile
+    // The URL is a positional argument, never part of the command line: a hostile
     // authorization endpoint URL cannot inject shell syntax.
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(format!("{command} \"$0\""))
-        .arg(url.as_str())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
+    let mut child = start_detached(&command, &[url.to_string()])
         .map_err(|e| format!("cannot run the browser command {command:?}: {e}"))?;
     let timeout = ctx.launch.callback_timeout;
     let redirect_uri = redirect.uri.clone();

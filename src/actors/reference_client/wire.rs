@@ -39,7 +39,7 @@ impl Ctx {
     /// only earlier ones.
     pub fn revision(&self) -> Revision {
         if self.launch.has_knob(ClientKnob::ImplementsUpTo20251125) {
-            return self.launch.revision.min(Revision::R2025_11_25);
+            return self.launch.revision.newest_with_initialize_up_to();
         }
         self.launch.revision
     }
@@ -61,7 +61,7 @@ impl Ctx {
     /// Resource indicators are required from 2025-06-18 (MCP "Resource Parameter
     /// Implementation"); 2025-03-26 has none.
     pub fn sends_resource(&self) -> bool {
-        self.revision() >= Revision::R2025_06_18
+        self.revision().features().resource_indicators
     }
 
     /// Remembers the access token for the `BearerToAs` defect (no-op without it).

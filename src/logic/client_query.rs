@@ -1,0 +1,328 @@
+//! Client-case queries: what part of a client's observed run (its requests to the
+//! mocks, their answers, how it ended) an expectation looks at. Adding one is a variant
+//! here, its description, and one arm in [`ClientQuery::evaluate`]. Only client cases
+//! (`client/…`) use them; a server or authorization-server case that names one is
+//! refused when the file is read.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::observation::{part, Observation, RequestPart};
+use super::query::{Query, QueryValue};
+use super::template::Vars;
+use crate::vocab::{Endpoint, Exchange};
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientQuery {
+    /// How many requests the client sent to an endpoint.
+    RequestCount(Endpoint),
+    /// A part of the n-th request to an endpoint (1-based; negative counts from the
+    /// last); without a part, its URL.
+    Request(RequestQuery),
+    /// That part of every request to an endpoint, as an array (`null` where a request
+    /// lacks it); a `json` part keeps its JSON type, so an array member stays an array
+    /// (`all: {all: …}` judges every element of every request's list).
+    Requests(RequestsQuery),
+    /// The URLs of the client's requests that carry the value of an access token the
+    /// authorization server issued, anywhere in the URL (any parameter name, or none), as
+    /// an array; empty when no URL does.
+    UrlsWithIssuedToken,
+    /// The URLs of the requests to an endpoint that carried a token of the MCP server
+    /// under test (issued before the client's first request there, or asked for with the
+    /// target as `resource`), as an array; empty when none.
+    TargetTokensSentTo(Endpoint),
+    /// How many requests to the MCP server carried a Bearer token the MCP server had
+    /// already refused with 401.
+    RefusedTokensResent,
+    /// The HTTP status of every answer from an endpoint, as an array of numbers (`null`
+    /// where none arrived).
+    ResponseStatuses(Endpoint),
+    /// The client's exit code.
+    ClientExit,
+    /// Whether the first code exchange's `code_verifier` hashes (S256) to the first
+    /// authorization request's `code_challenge` (RFC 7636 §4.6).
+    PkcePair,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestQuery {
+    pub to: Endpoint,
+    #[serde(default = "first")]
+    pub nth: i64,
+    #[serde(default)]
+    pub param: Option<String>,
+    #[serde(default)]
+    pub header: Option<String>,
+    #[serde(default)]
+    pub json: Option<String>,
+}
+
+fn first() -> i64 {
+    1
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestsQuery {
+    pub to: Endpoint,
+    /// Only the requests sent after the first access token was issued: those that could
+    /// carry it.
+    #[serde(default)]
+    pub after_first_token: bool,
+    #[serde(default)]
+    pub param: Option<String>,
+    #[serde(default)]
+    pub header: Option<String>,
+    #[serde(default)]
+    pub json: Option<String>,
+}
+
+impl ClientQuery {
+    /// The names case files give the variants (a test checks them against the enum).
+    pub const NAMES: &'static [&'static str] = &[
+        "request_count",
+        "request",
+        "requests",
+        "urls_with_issued_token",
+        "target_tokens_sent_to",
+        "refused_tokens_resent",
+        "response_statuses",
+        "client_exit",
+        "pkce_pair",
+    ];
+
+    /// The query's value in the observed run.
+    pub fn evaluate(&self, o: &Observation) -> QueryValue {
+        match self {
+            ClientQuery::RequestCount(to) => Ok(Value::from(o.to(*to).len())),
+            ClientQuery::Request(q) => nth_request(o, q),
+            ClientQuery::Requests(q) => {
+                let which = request_part(&q.param, &q.header, &q.json);
+                let requests = if q.after_first_token {
+                    o.after_first_token(q.to)
+                } else {
+                    o.to(q.to)
+                };
+                Ok(Value::Array(
+                    requests
+                        .into_iter()
+                        .map(|e| match &q.json {
+                            Some(pointer) => json_member(e, pointer),
+                            None => part(e, &which).map(Value::String),
+                        })
+                        .map(|v| v.unwrap_or(Value::Null))
+                        .collect(),
+                ))
+            }
+            ClientQuery::ClientExit => o
+                .exit_code
+                .map(Value::from)
+                .ok_or_else(|| format!("the client did not exit by itself: {}", o.ended)),
+            ClientQuery::PkcePair => o.pkce_pair(),
+            ClientQuery::TargetTokensSentTo(to) => Ok(strings(o.target_tokens_sent_to(*to))),
+            ClientQuery::ResponseStatuses(to) => Ok(Value::Array(
+                o.to(*to)
+                    .into_iter()
+                    .map(|e| e.status.map(Value::from).unwrap_or(Value::Null))
+                    .collect(),
+            )),
+            ClientQuery::RefusedTokensResent => Ok(Value::from(o.refused_tokens_resent())),
+            ClientQuery::UrlsWithIssuedToken => Ok(strings(o.urls_with_issued_token())),
+        }
+    }
+}
+
+impl Query for ClientQuery {
+    type Subject = Observation;
+
+    fn evaluate(&self, observation: &Observation, _vars: &Vars) -> QueryValue {
+        ClientQuery::evaluate(self, observation)
+    }
+}
+
+fn nth_request(o: &Observation, q: &RequestQuery) -> QueryValue {
+    let requests = o.to(q.to);
+    let index = if q.nth < 0 {
+        requests.len() as i64 + q.nth
+    } else {
+        q.nth - 1
+    };
+    let e = usize::try_from(index)
+        .ok()
+        .and_then(|i| requests.get(i))
+        .ok_or_else(|| {
+            format!(
+                "request {} to {} was not sent ({} were)",
+                q.nth,
+                q.to.as_str(),
+                requests.len()
+            )
+        })?;
+    part(e, &request_part(&q.param, &q.header, &q.json))
+        .map(Value::String)
+        .ok_or_else(|| {
+            format!(
+                "request {} to {} has no {}",
+                q.nth,
+                q.to.as_str(),
+                part_name(&q.param, &q.header, &q.json)
+            )
+        })
+}
+
+fn strings(values: Vec<String>) -> Value {
+    Value::Array(values.into_iter().map(Value::String).collect())
+}
+
+fn request_part(
+    param: &Option<String>,
+    header: &Option<String>,
+    json: &Option<String>,
+) -> RequestPart {
+    RequestPart {
+        param: param.clone(),
+        header: header.clone(),
+        json: json.clone(),
+    }
+}
+
+fn part_name(param: &Option<String>, header: &Option<String>, json: &Option<String>) -> String {
+    match (param, header, json) {
+        (Some(p), _, _) => format!("`{p}`"),
+        (_, Some(h), _) => format!("header `{h}`"),
+        (_, _, Some(j)) => format!("JSON `{j}`"),
+        _ => "URL".into(),
+    }
+}
+
+/// The value at a JSON pointer into a request's JSON body, as JSON.
+fn json_member(e: &Exchange, pointer: &str) -> Option<Value> {
+    let doc: Value = serde_json::from_str(e.request_body.as_deref()?).ok()?;
+    doc.pointer(pointer).cloned()
+}
+
+impl fmt::Display for ClientQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientQuery::RequestCount(to) => write!(f, "number of requests to {}", to.as_str()),
+            ClientQuery::Request(q) => write!(
+                f,
+                "{} of request {} to {}",
+                part_name(&q.param, &q.header, &q.json),
+                q.nth,
+                q.to.as_str()
+            ),
+            ClientQuery::Requests(q) => write!(
+                f,
+                "{} of every request to {}{}",
+                part_name(&q.param, &q.header, &q.json),
+                q.to.as_str(),
+                if q.after_first_token {
+                    " after the first access token was issued"
+                } else {
+                    ""
+                }
+            ),
+            ClientQuery::UrlsWithIssuedToken => {
+                write!(f, "the request URLs that carry an issued access token")
+            }
+            ClientQuery::TargetTokensSentTo(to) => write!(
+                f,
+                "requests to {} carrying a token of the MCP server under test",
+                to.as_str()
+            ),
+            ClientQuery::ResponseStatuses(to) => {
+                write!(f, "statuses of the answers from {}", to.as_str())
+            }
+            ClientQuery::RefusedTokensResent => {
+                write!(f, "number of requests to mcp resending a refused token")
+            }
+            ClientQuery::ClientExit => write!(f, "the client's exit code"),
+            ClientQuery::PkcePair => write!(f, "S256(code_verifier) = code_challenge"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A request the mock's route for `to` answered with `status`.
+    fn sent(to: Endpoint, url: &str, status: u16) -> Exchange {
+        let mut e = Exchange::request("client", "GET", url, vec![], None).served_by(to);
+        e.status = Some(status);
+        e
+    }
+
+    /// The variant names as serde reads them: the `oneOf` of the generated schema.
+    fn variant_names<T: schemars::JsonSchema>() -> Vec<String> {
+        let schema = serde_json::to_value(schemars::schema_for!(T)).unwrap();
+        let mut names = Vec::new();
+        for variant in schema["oneOf"].as_array().unwrap() {
+            // A unit variant is a string constant, the others a one-key object.
+            let name = variant.get("const").unwrap_or(&variant["required"][0]);
+            names.push(name.as_str().unwrap().to_string());
+        }
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn the_names_are_the_variants() {
+        let sorted = |names: &[&str]| {
+            let mut v: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(variant_names::<ClientQuery>(), sorted(ClientQuery::NAMES));
+        assert_eq!(
+            variant_names::<crate::logic::query::StepQuery>(),
+            sorted(crate::logic::query::StepQuery::NAMES)
+        );
+    }
+
+    #[test]
+    fn reads_the_observed_run() {
+        let o = Observation {
+            exchanges: vec![
+                sent(Endpoint::Mcp, "http://127.0.0.1:1/mcp", 401),
+                sent(Endpoint::Token, "http://127.0.0.1:2/token?x=1", 200),
+                sent(Endpoint::Mcp, "http://127.0.0.1:1/mcp", 200),
+            ],
+            mcp_url: "http://127.0.0.1:1/mcp".into(),
+            exit_code: None,
+            ended: "stopped".into(),
+        };
+        assert_eq!(
+            ClientQuery::RequestCount(Endpoint::Mcp).evaluate(&o),
+            Ok(Value::from(2))
+        );
+        assert_eq!(
+            ClientQuery::ResponseStatuses(Endpoint::Mcp).evaluate(&o),
+            Ok(serde_json::json!([401, 200]))
+        );
+        let nth = |nth| {
+            ClientQuery::Request(RequestQuery {
+                to: Endpoint::Mcp,
+                nth,
+                param: None,
+                header: None,
+                json: None,
+            })
+        };
+        assert_eq!(
+            nth(-1).evaluate(&o),
+            Ok(Value::String("http://127.0.0.1:1/mcp".into()))
+        );
+        assert!(nth(3).evaluate(&o).unwrap_err().contains("(2 were)"));
+        assert!(ClientQuery::ClientExit
+            .evaluate(&o)
+            .unwrap_err()
+            .contains("did not exit by itself: stopped"));
+    }
+}
