@@ -16,10 +16,9 @@ use mcp_authspec::actors::drivers::{reference_tokens, ServerDriver};
 use mcp_authspec::actors::reference::{start_reference_server, ReferenceConfig};
 use mcp_authspec::engine::NoEvents;
 use mcp_authspec::input::{load_cases, CaseSource};
-use mcp_authspec::logic::case_model::Profile;
 use mcp_authspec::logic::run_plan::RunPlan;
 use mcp_authspec::transport::TransportLimits;
-use mcp_authspec::vocab::{Outcome, Revision, RunReport, ServerDefect, ServerKnob};
+use mcp_authspec::vocab::{Outcome, Profile, Revision, RunReport, ServerDefect, ServerKnob};
 
 const REVISIONS: [Revision; 3] = [
     Revision::R2025_06_18,

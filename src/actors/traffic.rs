@@ -1,19 +1,31 @@
 //! Recording what a client under test sends to the mocks: every request and the mock's
 //! answer, in arrival order across all mocks of one case run. Client cases judge this
 //! log, and it is the evidence of their reports.
+//!
+//! Each route of a mock says which endpoint it is ([`serves`], where the route is
+//! declared); the recorder copies that tag into the exchange, so the judge selects
+//! requests by what served them, never by the shape of a URL.
 
+use std::future::poll_fn;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use axum::body::{to_bytes, Body};
+use axum::body::{to_bytes, Body, HttpBody};
 use axum::extract::{Request, State};
-use axum::middleware::{from_fn_with_state, Next};
+use axum::http::StatusCode;
+use axum::middleware::{from_fn_with_state, map_response, Next};
 use axum::response::Response;
+use axum::routing::MethodRouter;
 use axum::Router;
 
-use crate::vocab::{Exchange, HeaderPair};
+use crate::vocab::{Endpoint, Exchange, HeaderPair};
 
-/// Bodies kept per request or response; a client or mock sending more is cut.
+/// Bodies kept per request or response in the log. A request body over it is not passed
+/// on: the mock answers 413 (RFC 9110 §15.5.14) as a server with a body limit does, and
+/// the log keeps the first `BODY_LIMIT` bytes with a note. A mock's own answer is passed
+/// on whole and cut in the log, flagged `response_truncated`, as the transport's recorder
+/// does.
 const BODY_LIMIT: usize = 1024 * 1024;
 
 /// The shared log of one case run.
@@ -87,6 +99,47 @@ struct Recording {
     name: &'static str,
 }
 
+/// The tag a route puts on its answers for the recorder: a response extension, never
+/// sent over the wire.
+#[derive(Clone, Copy)]
+struct Served(Endpoint);
+
+/// `route`, tagged as serving `endpoint`: every answer of it, including the 405 to a
+/// method it does not take, is recorded as sent to that endpoint.
+pub fn serves<S>(endpoint: Endpoint, route: MethodRouter<S>) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    route.layer(map_response(move |mut response: Response| async move {
+        response.extensions_mut().insert(Served(endpoint));
+        response
+    }))
+}
+
+/// What a request no route served (a 404) asked for, by the URL conventions a client
+/// probes without being told: the well-known metadata URIs (RFC 9728 §3.1, RFC 8414
+/// §3.1, OpenID Connect Discovery §4), at any origin and under any path, and the
+/// default endpoints of 2025-03-26 ("Fallbacks for Servers without Metadata
+/// Discovery"), also below a path. A client's probe that found nothing is still a
+/// request to that kind of endpoint: a case about the probe order counts it.
+fn asked_for(path: &str) -> Option<Endpoint> {
+    if path.contains("/.well-known/oauth-protected-resource") {
+        Some(Endpoint::Prm)
+    } else if path.contains("/.well-known/oauth-authorization-server")
+        || path.contains("/.well-known/openid-configuration")
+    {
+        Some(Endpoint::AsMetadata)
+    } else if path.ends_with("/authorize") {
+        Some(Endpoint::Authorization)
+    } else if path.ends_with("/token") {
+        Some(Endpoint::Token)
+    } else if path.ends_with("/register") {
+        Some(Endpoint::Registration)
+    } else {
+        None
+    }
+}
+
 /// Wraps a mock's router so that every request to it is recorded.
 pub fn recorded(router: Router, log: TrafficLog, origin: String, name: &'static str) -> Router {
     router.layer(from_fn_with_state(Recording { log, origin, name }, record))
@@ -96,7 +149,7 @@ async fn record(State(r): State<Recording>, request: Request, next: Next) -> Res
     let started = Instant::now();
     r.log.arrived();
     let (parts, body) = request.into_parts();
-    let body = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
+    let (body, too_long) = read_capped(body, BODY_LIMIT).await;
     let headers = |map: &axum::http::HeaderMap| -> Vec<HeaderPair> {
         map.iter()
             .map(|(n, v)| HeaderPair::new(n.as_str(), String::from_utf8_lossy(v.as_bytes())))
@@ -109,14 +162,152 @@ async fn record(State(r): State<Recording>, request: Request, next: Next) -> Res
         headers(&parts.headers),
         (!body.is_empty()).then(|| String::from_utf8_lossy(&body).into_owned()),
     );
+    let path = parts.uri.path().to_string();
+    if too_long {
+        r.log.note(format!(
+            "a request to {path} had a body over {BODY_LIMIT} bytes: the mock answered 413 \
+             without reading the rest, and the log keeps the first {BODY_LIMIT}"
+        ));
+        exchange.endpoint = asked_for(&path);
+        exchange.status = Some(StatusCode::PAYLOAD_TOO_LARGE.as_u16());
+        exchange.elapsed_ms = started.elapsed().as_millis() as u64;
+        r.log.push(exchange);
+        return Response::builder()
+            .status(StatusCode::PAYLOAD_TOO_LARGE)
+            .body(Body::empty())
+            .unwrap_or_default();
+    }
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     let (parts, body) = response.into_parts();
-    let body = to_bytes(body, BODY_LIMIT).await.unwrap_or_default();
+    exchange.endpoint = match parts.extensions.get::<Served>() {
+        Some(Served(endpoint)) => Some(*endpoint),
+        None => asked_for(&path),
+    };
+    // The mock's own answer, whole: its size is the mock's choice.
+    let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let kept = &body[..body.len().min(BODY_LIMIT)];
     exchange.status = Some(parts.status.as_u16());
     exchange.response_headers = headers(&parts.headers);
-    exchange.response_body =
-        (!body.is_empty()).then(|| String::from_utf8_lossy(&body).into_owned());
+    exchange.response_body = (!kept.is_empty()).then(|| String::from_utf8_lossy(kept).into_owned());
+    exchange.response_truncated = kept.len() < body.len();
     exchange.elapsed_ms = started.elapsed().as_millis() as u64;
     r.log.push(exchange);
     Response::from_parts(parts, Body::from(body))
+}
+
+/// The body's first `limit` bytes, and whether it had more (reading stops there). A body
+/// that broke off is what arrived of it.
+async fn read_capped(mut body: Body, limit: usize) -> (Vec<u8>, bool) {
+    let mut kept = Vec::new();
+    while let Some(Ok(frame)) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        if let Ok(data) = frame.into_data() {
+            kept.extend_from_slice(&data);
+            if kept.len() > limit {
+                kept.truncate(limit);
+                return (kept, true);
+            }
+        }
+    }
+    (kept, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::routing::{get, post};
+
+    use super::*;
+    use crate::actors::listener::serve_listener;
+
+    #[tokio::test]
+    async fn routes_tag_what_they_served_and_probes_what_they_asked_for() {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let log = TrafficLog::default();
+        let routes = Router::new()
+            .route("/t", serves(Endpoint::Token, post(|| async { "{}" })))
+            .route("/m", get(|| async { "untagged" }));
+        let routes = recorded(routes, log.clone(), origin.clone(), "mock");
+        let _listening = serve_listener(listener, routes).unwrap();
+        let http = reqwest::Client::new();
+        for (method, path) in [
+            ("POST", "/t"),
+            // The route's 405 is its answer too.
+            ("GET", "/t"),
+            ("GET", "/m"),
+            ("GET", "/.well-known/oauth-protected-resource/mcp"),
+            ("GET", "/.well-known/openid-configuration"),
+            ("GET", "/elsewhere"),
+        ] {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            http.request(method, format!("{origin}{path}"))
+                .send()
+                .await
+                .unwrap();
+        }
+        let tags: Vec<_> = log.snapshot().iter().map(|e| e.endpoint).collect();
+        assert_eq!(
+            tags,
+            [
+                Some(Endpoint::Token),
+                Some(Endpoint::Token),
+                None,
+                Some(Endpoint::Prm),
+                Some(Endpoint::AsMetadata),
+                None
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn over_long_bodies_are_cut_in_the_log_and_flagged() {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let log = TrafficLog::default();
+        let big = "x".repeat(BODY_LIMIT + 10);
+        let answer = big.clone();
+        let routes = Router::new()
+            .route("/big", get(move || async move { answer }))
+            .route(
+                "/echo",
+                post(|body: String| async move { body.len().to_string() }),
+            );
+        let routes = recorded(routes, log.clone(), origin.clone(), "mock");
+        let _listening = serve_listener(listener, routes).unwrap();
+        let http = reqwest::Client::new();
+        // The mock's answer reaches the client whole.
+        let got = http.get(format!("{origin}/big")).send().await.unwrap();
+        assert_eq!(got.text().await.unwrap().len(), big.len());
+        // A request body over the limit is refused, not passed on cut or empty.
+        let refused = http
+            .post(format!("{origin}/echo"))
+            .body(big.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status().as_u16(), 413);
+        let small = http
+            .post(format!("{origin}/echo"))
+            .body("abc")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(small.text().await.unwrap(), "3");
+        let log_entries = log.snapshot();
+        assert_eq!(
+            log_entries[0].response_body.as_ref().unwrap().len(),
+            BODY_LIMIT
+        );
+        assert!(log_entries[0].response_truncated);
+        assert_eq!(log_entries[1].status, Some(413));
+        assert_eq!(
+            log_entries[1].request_body.as_ref().unwrap().len(),
+            BODY_LIMIT
+        );
+        assert!(!log_entries[2].response_truncated);
+        assert_eq!(log.notes().len(), 1, "{:?}", log.notes());
+    }
 }

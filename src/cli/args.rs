@@ -4,9 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::logic::case_model::Profile;
 use crate::outputs::ReportFormat;
-use crate::vocab::{Revision, Role};
+use crate::vocab::{Profile, Revision, Role};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -44,7 +44,7 @@ impl RunFrame {
         let report = RunReport::assemble(
             vec![self.target.clone()],
             self.plan.revisions.clone(),
-            self.plan.profile.as_str(),
+            self.plan.profile,
             self.started_at.clone(),
             self.clock.elapsed().as_millis() as u64,
             error,

@@ -90,7 +90,7 @@ fn of_case(run: &RunReport, id: &str, plan: &RunPlan) -> RunReport {
     RunReport::assemble(
         run.targets.clone(),
         plan.revisions.clone(),
-        &run.profile,
+        run.profile,
         run.started_at.clone(),
         run.duration_ms,
         run.error.clone(),

@@ -102,7 +102,7 @@ impl Judgement {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::{Level, Revision, Role, Summary, ToolInfo};
+    use crate::vocab::{Level, Profile, Revision, Role, Summary, ToolInfo};
 
     fn case(outcome: Outcome, revision: Revision, reason: Option<&str>) -> CaseReport {
         CaseReport {
@@ -132,7 +132,7 @@ mod tests {
             },
             targets: Vec::new(),
             revisions: Vec::new(),
-            profile: "strict".into(),
+            profile: Profile::Strict,
             started_at: String::new(),
             duration_ms: 0,
             summary: Summary::default(),

@@ -5,8 +5,7 @@
 use std::time::Duration;
 
 use crate::input::CaseSource;
-use crate::logic::case_model::Profile;
-use crate::vocab::Revision;
+use crate::vocab::{Profile, Revision};
 
 /// Which cases to run and how.
 #[derive(Debug, Clone)]

@@ -12,10 +12,9 @@ use crate::actors::drivers::reference_driver;
 use crate::engine::{run, NoEvents};
 use crate::input::{load_cases, CaseSource};
 use crate::logic::case::{Case, DefectRef};
-use crate::logic::case_model::Profile;
 use crate::logic::run_plan::RunPlan;
 use crate::outputs::render_console;
-use crate::vocab::{Outcome, RunReport};
+use crate::vocab::{Outcome, Profile, RunReport};
 
 /// The suite's self-test: for every case, one trial against the conformant reference
 /// server (every revision must pass) and one against the reference server with the

@@ -7,13 +7,13 @@ use std::collections::BTreeSet;
 use serde_saphyr::Spanned;
 
 use super::case_body::{CaseBody, Step};
-use super::case_model::{CaseFile, Expectation, Profile, WrittenRequest, WrittenStep};
+use super::case_model::{CaseFile, Expectation, WrittenRequest, WrittenStep};
 use super::catalog::{Catalog, Requirement};
 use super::diagnostic::{did_you_mean, Diagnostic};
 use super::query::StepQuery;
 use super::step_request::StepRequest;
 use super::template::{builtin_variables, json_templates, Template};
-use crate::vocab::{ClientDefect, IdpDefect, Revision, Role, ServerDefect};
+use crate::vocab::{ClientDefect, IdpDefect, Profile, Revision, Role, ServerDefect};
 
 /// The reference implementation's defect a case names as its proof of failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -17,7 +17,7 @@ use super::predicate::Predicate;
 use super::query::StepQuery;
 use super::template::Template;
 use super::token_recipe::TokenSend;
-use crate::vocab::{ClientAuthMethod, Level, RevisionSet};
+use crate::vocab::{ClientAuthMethod, Level, Profile, RevisionSet};
 
 /// One conformance case, as written in its YAML file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -108,35 +108,6 @@ pub struct PreregisteredClient {
     /// How it authenticates at the token endpoint (RFC 7591 §2).
     #[schemars(with = "ClientAuthMethod")]
     pub auth_method: Spanned<Named<ClientAuthMethod>>,
-}
-
-/// How strictly URLs that should be identical are compared (Appendix A-2 of the
-/// requirements catalog: RFC 9728 §3.3 says exact; many SDKs accept a path prefix).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Profile {
-    Strict,
-    Lenient,
-}
-
-impl Profile {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Profile::Strict => "strict",
-            Profile::Lenient => "lenient",
-        }
-    }
-}
-
-impl std::str::FromStr for Profile {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "strict" => Ok(Profile::Strict),
-            "lenient" => Ok(Profile::Lenient),
-            _ => Err(format!("unknown profile `{s}` (known: strict, lenient)")),
-        }
-    }
 }
 
 /// One request and what its answer must show.

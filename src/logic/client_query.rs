@@ -10,10 +10,10 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::observation::{part, Endpoint, Observation, RequestPart};
+use super::observation::{part, Observation, RequestPart};
 use super::query::{Query, QueryValue};
 use super::template::Vars;
-use crate::vocab::Exchange;
+use crate::vocab::{Endpoint, Exchange};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -252,8 +252,9 @@ impl fmt::Display for ClientQuery {
 mod tests {
     use super::*;
 
-    fn sent(url: &str, status: u16) -> Exchange {
-        let mut e = Exchange::request("client", "GET", url, vec![], None);
+    /// A request the mock's route for `to` answered with `status`.
+    fn sent(to: Endpoint, url: &str, status: u16) -> Exchange {
+        let mut e = Exchange::request("client", "GET", url, vec![], None).served_by(to);
         e.status = Some(status);
         e
     }
@@ -289,9 +290,9 @@ mod tests {
     fn reads_the_observed_run() {
         let o = Observation {
             exchanges: vec![
-                sent("http://127.0.0.1:1/mcp", 401),
-                sent("http://127.0.0.1:2/token?x=1", 200),
-                sent("http://127.0.0.1:1/mcp", 200),
+                sent(Endpoint::Mcp, "http://127.0.0.1:1/mcp", 401),
+                sent(Endpoint::Token, "http://127.0.0.1:2/token?x=1", 200),
+                sent(Endpoint::Mcp, "http://127.0.0.1:1/mcp", 200),
             ],
             mcp_url: "http://127.0.0.1:1/mcp".into(),
             exit_code: None,

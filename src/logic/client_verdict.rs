@@ -138,7 +138,7 @@ mod tests {
     use crate::logic::case_body::CaseBody;
     use crate::logic::catalog::Catalog;
     use crate::logic::verdict::case_report;
-    use crate::vocab::{Exchange, Revision};
+    use crate::vocab::{Endpoint, Exchange, Revision};
 
     const CASE: &str = r#"
 id: client/token/bearer-on-every-request
@@ -204,9 +204,9 @@ client:
 
     fn full_flow() -> Vec<Exchange> {
         vec![
-            answered("http://127.0.0.1:2/token", 200, "{}"),
-            answered("http://127.0.0.1:1/mcp", 200, "{}"),
-            answered("http://127.0.0.1:1/mcp", 200, "{}"),
+            answered("http://127.0.0.1:2/token", 200, "{}").served_by(Endpoint::Token),
+            answered("http://127.0.0.1:1/mcp", 200, "{}").served_by(Endpoint::Mcp),
+            answered("http://127.0.0.1:1/mcp", 200, "{}").served_by(Endpoint::Mcp),
         ]
     }
 

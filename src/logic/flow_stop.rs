@@ -5,14 +5,15 @@
 //!
 //! Answers that are part of a normal flow are not errors here: the MCP server's 401 (and
 //! a 403 with a Bearer challenge: step-up) ask for authorization (MCP "Authorization Flow
-//! Steps", RFC 6750 §3), and a 404 at a well-known metadata URL is a discovery probe the
-//! client may fall back from (RFC 9728 §3, RFC 8414 §3, MCP "Server Metadata Discovery").
+//! Steps", RFC 6750 §3), and a 404 at a metadata URL is a discovery probe the client may
+//! fall back from (RFC 9728 §3, RFC 8414 §3, MCP "Server Metadata Discovery"). Which
+//! endpoint a request went to is the tag the mock put on it.
 
 use serde_json::Value;
 use url::Url;
 
-use super::observation::{Endpoint, Observation};
-use crate::vocab::Exchange;
+use super::observation::Observation;
+use crate::vocab::{Endpoint, Exchange};
 
 /// Bodies are quoted up to this many characters.
 const DETAIL_LIMIT: usize = 200;
@@ -20,10 +21,10 @@ const DETAIL_LIMIT: usize = 200;
 /// The first error a mock answered, e.g. `400 at /authorize: invalid_request: redirect_uri
 /// … is not one the client registered`; `None` when every answer was a normal step.
 pub fn first_mock_error(o: &Observation) -> Option<String> {
-    o.exchanges.iter().find_map(|e| mock_error(e, &o.mcp_url))
+    o.exchanges.iter().find_map(mock_error)
 }
 
-fn mock_error(e: &Exchange, mcp_url: &str) -> Option<String> {
+fn mock_error(e: &Exchange) -> Option<String> {
     let url = Url::parse(&e.url).ok()?;
     let path = url.path().to_string();
     let Some(status) = e.status else {
@@ -32,8 +33,8 @@ fn mock_error(e: &Exchange, mcp_url: &str) -> Option<String> {
             .as_ref()
             .map(|t| format!("no answer at {path}: {t}"));
     };
-    let is_mcp = Endpoint::Mcp.matches(e, mcp_url);
-    let well_known = path.contains("/.well-known/");
+    let is_mcp = e.endpoint == Some(Endpoint::Mcp);
+    let metadata = matches!(e.endpoint, Some(Endpoint::Prm | Endpoint::AsMetadata));
     if status >= 400 {
         if is_mcp && (status == 401 || (status == 403 && has_bearer_challenge(e))) {
             return None;
@@ -49,7 +50,7 @@ fn mock_error(e: &Exchange, mcp_url: &str) -> Option<String> {
         if is_mcp && (400..500).contains(&status) && is_discover(e) {
             return None;
         }
-        if well_known && status == 404 {
+        if metadata && status == 404 {
             return None;
         }
         return Some(format!("{status} at {path}{}", detail(e)));
@@ -145,8 +146,15 @@ mod tests {
 
     const MCP: &str = "http://127.0.0.1:1/mcp";
 
-    fn answered(url: &str, status: u16, headers: &[(&str, &str)], body: &str) -> Exchange {
-        let mut e = Exchange::request("client", "GET", url, vec![], None);
+    /// An answer of the mock's route for `endpoint`.
+    fn answered(
+        endpoint: Endpoint,
+        url: &str,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Exchange {
+        let mut e = Exchange::request("client", "GET", url, vec![], None).served_by(endpoint);
         e.status = Some(status);
         e.response_headers = headers
             .iter()
@@ -169,10 +177,11 @@ mod tests {
         let challenge = ("www-authenticate", "Bearer resource_metadata=\"x\"");
         assert_eq!(
             stop(vec![
-                answered(MCP, 401, &[challenge], ""),
-                answered(MCP, 403, &[challenge], ""),
+                answered(Endpoint::Mcp, MCP, 401, &[challenge], ""),
+                answered(Endpoint::Mcp, MCP, 403, &[challenge], ""),
                 {
                     let mut probe = answered(
+                        Endpoint::Mcp,
                         MCP,
                         400,
                         &[],
@@ -183,12 +192,14 @@ mod tests {
                     probe
                 },
                 answered(
+                    Endpoint::Prm,
                     "http://127.0.0.1:1/.well-known/oauth-protected-resource/mcp",
                     404,
                     &[],
                     "not found"
                 ),
                 answered(
+                    Endpoint::Authorization,
                     "http://127.0.0.1:2/authorize?x=1",
                     302,
                     &[("location", "http://127.0.0.1:3/cb?code=c")],
@@ -202,12 +213,14 @@ mod tests {
     #[test]
     fn names_the_first_refusal_with_what_the_mock_said() {
         let refused = answered(
+            Endpoint::Authorization,
             "http://127.0.0.1:2/authorize?client_id=x",
             400,
             &[],
             r#"{"error":"invalid_request","error_description":"redirect_uri \"http://localhost:3000/callback\" is not one the client registered"}"#,
         );
         let later = answered(
+            Endpoint::Token,
             "http://127.0.0.1:2/token",
             401,
             &[],
@@ -222,6 +235,7 @@ mod tests {
     #[test]
     fn an_error_redirect_and_an_mcp_error_count() {
         let redirect = answered(
+            Endpoint::Authorization,
             "http://127.0.0.1:2/authorize",
             302,
             &[(
@@ -235,6 +249,7 @@ mod tests {
             "302 at /authorize, redirecting with error invalid_scope: nope"
         );
         let rpc = answered(
+            Endpoint::Mcp,
             MCP,
             400,
             &[],

@@ -2,15 +2,13 @@
 //! order, with the mocks' answers) and how the client ended. Queries over it pick the
 //! requests to one endpoint and a part of them.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::vocab::Exchange;
+use super::pkce::s256;
+use crate::vocab::{Endpoint, Exchange};
 
 /// The run of one client for one case.
 #[derive(Debug, Clone, Default)]
@@ -22,27 +20,6 @@ pub struct Observation {
     pub exit_code: Option<i32>,
     /// How the client ended, in words.
     pub ended: String,
-}
-
-/// Which requests a query looks at, by what they were sent to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Endpoint {
-    /// The MCP endpoint.
-    Mcp,
-    /// Protected resource metadata, at any URL (RFC 9728).
-    Prm,
-    /// Authorization server metadata: RFC 8414 or OpenID Connect discovery, any origin.
-    AsMetadata,
-    Authorization,
-    Token,
-    Registration,
-    /// Anything but the MCP endpoints and their metadata: the authorization server's side.
-    AuthorizationServer,
-    /// The MCP endpoint's path on another origin: another MCP server of the case (one
-    /// the target redirects to).
-    OtherMcpServer,
-    Any,
 }
 
 /// A part of a request.
@@ -60,61 +37,12 @@ pub struct RequestPart {
     pub json: Option<String>,
 }
 
-impl Endpoint {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Endpoint::Mcp => "mcp",
-            Endpoint::Prm => "prm",
-            Endpoint::AsMetadata => "as_metadata",
-            Endpoint::Authorization => "authorization",
-            Endpoint::Token => "token",
-            Endpoint::Registration => "registration",
-            Endpoint::AuthorizationServer => "authorization_server",
-            Endpoint::OtherMcpServer => "other_mcp_server",
-            Endpoint::Any => "any",
-        }
-    }
-
-    /// Whether `e` was sent to this endpoint, `mcp_url` being the server under test.
-    pub fn matches(self, e: &Exchange, mcp_url: &str) -> bool {
-        let Ok(url) = Url::parse(&e.url) else {
-            return false;
-        };
-        let path = url.path();
-        let prm = path.contains("/.well-known/oauth-protected-resource")
-            || path == "/custom/resource-metadata";
-        let as_metadata = path.contains("/.well-known/oauth-authorization-server")
-            || path.contains("/.well-known/openid-configuration");
-        let mut bare = url.clone();
-        bare.set_query(None);
-        bare.set_fragment(None);
-        // Compared parsed: a server URL without a path (`http://h:1`) is requested as
-        // `http://h:1/`.
-        let target = Url::parse(mcp_url).ok();
-        let mcp = target.as_ref() == Some(&bare);
-        let other_mcp = target
-            .as_ref()
-            .is_some_and(|t| t.path() == bare.path() && t.origin() != bare.origin());
-        match self {
-            Endpoint::Mcp => mcp,
-            Endpoint::Prm => prm,
-            Endpoint::AsMetadata => as_metadata,
-            Endpoint::Authorization => path.ends_with("/authorize"),
-            Endpoint::Token => path.ends_with("/token"),
-            Endpoint::Registration => path.ends_with("/register"),
-            Endpoint::AuthorizationServer => !mcp && !prm && !other_mcp,
-            Endpoint::OtherMcpServer => other_mcp,
-            Endpoint::Any => true,
-        }
-    }
-}
-
 impl Observation {
     /// The requests sent to `endpoint`, in order.
     pub fn to(&self, endpoint: Endpoint) -> Vec<&Exchange> {
         self.exchanges
             .iter()
-            .filter(|e| endpoint.matches(e, &self.mcp_url))
+            .filter(|e| e.sent_to(endpoint))
             .collect()
     }
 
@@ -131,7 +59,7 @@ impl Observation {
         };
         self.exchanges[first + 1..]
             .iter()
-            .filter(|e| endpoint.matches(e, &self.mcp_url))
+            .filter(|e| e.sent_to(endpoint))
             .collect()
     }
 
@@ -141,11 +69,7 @@ impl Observation {
     /// `endpoint` (the client did not know that server yet), or when its token request
     /// named the target as `resource` (RFC 8707 §2.2; a refresh, say).
     pub fn target_tokens_sent_to(&self, endpoint: Endpoint) -> Vec<String> {
-        let Some(first) = self
-            .exchanges
-            .iter()
-            .position(|e| endpoint.matches(e, &self.mcp_url))
-        else {
+        let Some(first) = self.exchanges.iter().position(|e| e.sent_to(endpoint)) else {
             return Vec::new();
         };
         let target = Url::parse(&self.mcp_url).ok();
@@ -161,7 +85,7 @@ impl Observation {
             .collect();
         self.exchanges[first..]
             .iter()
-            .filter(|e| endpoint.matches(e, &self.mcp_url))
+            .filter(|e| e.sent_to(endpoint))
             .filter(|e| {
                 part(e, &header("authorization")).is_some_and(|v| {
                     let token = v.split_once(' ').map_or(v.as_str(), |(_, t)| t).trim();
@@ -245,15 +169,13 @@ impl Observation {
             .ok_or("the client sent no code exchange")?;
         let verifier =
             part(token, &param("code_verifier")).ok_or("the code exchange has no code_verifier")?;
-        let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-        Ok(Value::Bool(computed == challenge))
+        Ok(Value::Bool(s256(&verifier) == challenge))
     }
 }
 
 /// The access token of a successful token response (RFC 6749 §5.1), if `e` is one.
 fn issued_token(e: &Exchange) -> Option<String> {
-    let to_token_endpoint = Url::parse(&e.url).is_ok_and(|u| u.path().ends_with("/token"));
-    if !to_token_endpoint || !e.status.is_some_and(|s| (200..300).contains(&s)) {
+    if e.endpoint != Some(Endpoint::Token) || !e.status.is_some_and(|s| (200..300).contains(&s)) {
         return None;
     }
     let body: Value = serde_json::from_str(e.response_body.as_deref()?).ok()?;
@@ -331,9 +253,11 @@ mod tests {
     use super::*;
     use crate::vocab::HeaderPair;
 
-    fn exchange(method: &str, url: &str, body: Option<&str>) -> Exchange {
+    /// A request to `url`, as the mock's route for `endpoint` recorded it.
+    fn exchange(endpoint: Endpoint, method: &str, url: &str, body: Option<&str>) -> Exchange {
         let headers = vec![HeaderPair::new("Authorization", "Bearer t")];
         Exchange::request("client", method, url, headers, body.map(String::from))
+            .served_by(endpoint)
     }
 
     fn observation() -> Observation {
@@ -343,23 +267,27 @@ mod tests {
         Observation {
             mcp_url: "http://127.0.0.1:1/mcp".into(),
             exchanges: vec![
-                exchange("POST", "http://127.0.0.1:1/mcp", Some("{}")),
+                exchange(Endpoint::Mcp, "POST", "http://127.0.0.1:1/mcp", Some("{}")),
                 exchange(
+                    Endpoint::Prm,
                     "GET",
                     "http://127.0.0.1:1/.well-known/oauth-protected-resource/mcp",
                     None,
                 ),
                 exchange(
+                    Endpoint::Registration,
                     "POST",
                     "http://127.0.0.1:2/register",
                     Some(r#"{"redirect_uris":["http://127.0.0.1:3/cb"]}"#),
                 ),
                 exchange(
+                    Endpoint::Authorization,
                     "GET",
                     &format!("http://127.0.0.1:2/authorize?code_challenge={challenge}&resource=x"),
                     None,
                 ),
                 exchange(
+                    Endpoint::Token,
                     "POST",
                     "http://127.0.0.1:2/token",
                     Some(&format!(
@@ -413,6 +341,7 @@ mod tests {
     /// A token response of the authorization server at port 2 for `resource`.
     fn issued(token: &str, resource: &str) -> Exchange {
         let mut e = exchange(
+            Endpoint::Token,
             "POST",
             "http://127.0.0.1:2/token",
             Some(&format!(
@@ -427,8 +356,8 @@ mod tests {
         e
     }
 
-    fn bearer(method: &str, url: &str, token: Option<&str>) -> Exchange {
-        let mut e = exchange(method, url, None);
+    fn bearer(to: Endpoint, method: &str, url: &str, token: Option<&str>) -> Exchange {
+        let mut e = exchange(to, method, url, None);
         e.request_headers = token
             .map(|t| vec![HeaderPair::new("Authorization", format!("Bearer {t}"))])
             .unwrap_or_default();
@@ -447,10 +376,15 @@ mod tests {
     #[test]
     fn requests_after_the_first_token_include_a_get_stream() {
         let o = session(vec![
-            bearer("POST", "http://127.0.0.1:1/mcp", None),
+            bearer(Endpoint::Mcp, "POST", "http://127.0.0.1:1/mcp", None),
             issued("tok-a", "http://127.0.0.1:1/mcp"),
-            bearer("POST", "http://127.0.0.1:1/mcp", Some("tok-a")),
-            bearer("GET", "http://127.0.0.1:1/mcp", None),
+            bearer(
+                Endpoint::Mcp,
+                "POST",
+                "http://127.0.0.1:1/mcp",
+                Some("tok-a"),
+            ),
+            bearer(Endpoint::Mcp, "GET", "http://127.0.0.1:1/mcp", None),
         ]);
         let after = o.after_first_token(Endpoint::Mcp);
         assert_eq!(after.len(), 2);
@@ -463,9 +397,19 @@ mod tests {
     fn an_issued_token_is_found_in_any_url_under_any_name() {
         let o = session(vec![
             issued("tok-a", "x"),
-            bearer("POST", "http://127.0.0.1:1/mcp?token=tok-a", Some("tok-a")),
-            bearer("POST", "http://127.0.0.1:1/mcp?x=1", Some("tok-a")),
-            bearer("GET", "http://127.0.0.1:2/jwks/tok-a", None),
+            bearer(
+                Endpoint::Mcp,
+                "POST",
+                "http://127.0.0.1:1/mcp?token=tok-a",
+                Some("tok-a"),
+            ),
+            bearer(
+                Endpoint::Mcp,
+                "POST",
+                "http://127.0.0.1:1/mcp?x=1",
+                Some("tok-a"),
+            ),
+            bearer(Endpoint::Jwks, "GET", "http://127.0.0.1:2/jwks/tok-a", None),
         ]);
         assert_eq!(
             o.urls_with_issued_token(),
@@ -482,15 +426,15 @@ mod tests {
         let other = "http://127.0.0.1:9/mcp";
         let o = session(vec![
             issued("tok-a", target),
-            bearer("POST", target, Some("tok-a")),
+            bearer(Endpoint::Mcp, "POST", target, Some("tok-a")),
             // Another server, first without a token, then with its own.
-            bearer("POST", other, None),
+            bearer(Endpoint::OtherMcpServer, "POST", other, None),
             issued("tok-b", other),
-            bearer("POST", other, Some("tok-b")),
+            bearer(Endpoint::OtherMcpServer, "POST", other, Some("tok-b")),
             // A refreshed token of the target, issued after the first contact.
             issued("tok-a2", target),
-            bearer("POST", other, Some("tok-a2")),
-            bearer("POST", other, Some("tok-a")),
+            bearer(Endpoint::OtherMcpServer, "POST", other, Some("tok-a2")),
+            bearer(Endpoint::OtherMcpServer, "POST", other, Some("tok-a")),
         ]);
         assert_eq!(o.to(Endpoint::OtherMcpServer).len(), 4);
         assert_eq!(o.to(Endpoint::AuthorizationServer).len(), 3);
@@ -498,13 +442,5 @@ mod tests {
             o.target_tokens_sent_to(Endpoint::OtherMcpServer),
             [other, other]
         );
-    }
-
-    #[test]
-    fn a_server_url_without_a_path_is_its_endpoint() {
-        let mut o = session(vec![bearer("POST", "http://127.0.0.1:1/", None)]);
-        o.mcp_url = "http://127.0.0.1:1".into();
-        assert_eq!(o.to(Endpoint::Mcp).len(), 1);
-        assert!(o.to(Endpoint::OtherMcpServer).is_empty());
     }
 }

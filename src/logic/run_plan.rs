@@ -2,8 +2,7 @@
 
 use std::time::Duration;
 
-use super::case_model::Profile;
-use crate::vocab::Revision;
+use crate::vocab::{Profile, Revision};
 
 #[derive(Debug, Clone)]
 pub struct RunPlan {

@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::observation::{bearer_token, header, part, Endpoint, Observation};
-use crate::vocab::Exchange;
+use super::observation::{bearer_token, header, part, Observation};
+use crate::vocab::{Endpoint, Exchange};
 
 const VERSION_HEADER: &str = "mcp-protocol-version";
 const META_VERSION: &str = "io.modelcontextprotocol/protocolVersion";
@@ -58,6 +58,7 @@ mod tests {
             .map(|(n, v)| HeaderPair::new(*n, *v))
             .collect();
         Exchange::request("client", "POST", MCP, headers, Some(body.into()))
+            .served_by(Endpoint::Mcp)
     }
 
     fn spoken(exchanges: Vec<Exchange>) -> Vec<String> {

@@ -64,6 +64,25 @@ pub fn root_well_known(base: &Url, suffix: &str) -> Url {
     with_path(base, &format!("/.well-known/{}", clean_suffix(suffix)))
 }
 
+/// Where an authorization server's metadata may be, in the order to probe them: RFC 8414
+/// §3.1 path-inserted `oauth-authorization-server`, then OpenID Connect Discovery
+/// path-inserted (RFC 8414 §5; MCP 2025-11-25 "Authorization Server Metadata Discovery")
+/// and path-appended (OIDC Discovery §4). For an issuer without a path the two OIDC URLs
+/// are one, listed once.
+pub fn as_metadata_candidates(issuer: &Url) -> Vec<Url> {
+    let mut candidates: Vec<Url> = Vec::new();
+    for url in [
+        insert_well_known(issuer, "oauth-authorization-server"),
+        insert_well_known(issuer, "openid-configuration"),
+        append_well_known(issuer, "openid-configuration"),
+    ] {
+        if !candidates.contains(&url) {
+            candidates.push(url);
+        }
+    }
+    candidates
+}
+
 /// The ASCII serialization of the URL's origin (RFC 6454 §6.2), without a trailing slash,
 /// e.g. `"http://127.0.0.1:8080"`; default ports are omitted. URLs with an opaque origin
 /// (such as `data:` or `file:`) give `"null"`.
@@ -180,6 +199,31 @@ mod tests {
         assert_eq!(
             insert_well_known(&u("https://h:443/mcp"), PRM).as_str(),
             "https://h/.well-known/oauth-protected-resource/mcp"
+        );
+    }
+
+    #[test]
+    fn metadata_candidates_in_probe_order() {
+        let urls = |issuer: &str| -> Vec<String> {
+            as_metadata_candidates(&u(issuer))
+                .iter()
+                .map(|c| c.to_string())
+                .collect()
+        };
+        assert_eq!(
+            urls("https://as/tenant1"),
+            [
+                "https://as/.well-known/oauth-authorization-server/tenant1",
+                "https://as/.well-known/openid-configuration/tenant1",
+                "https://as/tenant1/.well-known/openid-configuration",
+            ]
+        );
+        assert_eq!(
+            urls("https://as"),
+            [
+                "https://as/.well-known/oauth-authorization-server",
+                "https://as/.well-known/openid-configuration",
+            ]
         );
     }
 

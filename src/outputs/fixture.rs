@@ -5,8 +5,8 @@
 //! that look like HTML, and two revisions across three roles.
 
 use crate::vocab::{
-    CaseReport, CheckReport, Exchange, HeaderPair, Level, Outcome, Revision, RunReport, SentToken,
-    SpecReference, Summary, TargetDescription, ToolInfo, REPORT_SCHEMA_VERSION,
+    CaseReport, CheckReport, Exchange, HeaderPair, Level, Outcome, Profile, Revision, RunReport,
+    SentToken, SpecReference, Summary, TargetDescription, ToolInfo, REPORT_SCHEMA_VERSION,
 };
 
 const MCP: &str = "http://127.0.0.1:38080/mcp";
@@ -56,6 +56,7 @@ fn exchange(method: &str, url: &str) -> Exchange {
         elapsed_ms: 4,
         transport_error: None,
         sent_token: None,
+        endpoint: None,
     }
 }
 
@@ -373,7 +374,7 @@ pub(crate) fn sample_report() -> RunReport {
             },
         ],
         revisions: vec![Revision::R2025_06_18, Revision::R2025_11_25],
-        profile: "strict".into(),
+        profile: Profile::Strict,
         started_at: "2025-12-01T09:30:00Z".into(),
         duration_ms: 4_321,
         summary: Summary::of(cases.iter().map(|c| &c.outcome)),

@@ -75,7 +75,7 @@ fn run_facts(md: &mut String, report: &RunReport) {
         );
     }
     let _ = writeln!(md, "- **Revisions:** {}", revisions.join(", "));
-    let _ = writeln!(md, "- **Profile:** {}", para(&report.profile));
+    let _ = writeln!(md, "- **Profile:** {}", para(report.profile.as_str()));
     let _ = writeln!(md, "- **Started at:** {}", para(&report.started_at));
     let _ = writeln!(md, "- **Duration:** {}", duration(report.duration_ms));
     let _ = writeln!(md, "- **Exit code:** {}", report.exit_code);

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use crate::vocab::RunReport;
 
 use super::format::ReportFormat;
-use super::{render_json, render_junit, render_markdown};
+use super::json::render_json;
+use super::junit::render_junit;
+use super::markdown::render_markdown;
 
 /// A report file that could not be written: which path, and the I/O error behind it.
 #[derive(Debug, thiserror::Error)]

@@ -3,6 +3,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::Endpoint;
+
 /// A header as it went over the wire. Kept as a list, not a map: the order and repetition
 /// of headers (two `WWW-Authenticate` lines, say) is itself evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -52,6 +54,10 @@ pub struct Exchange {
     /// token a server accepted or refused is the evidence of a token case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_token: Option<SentToken>,
+    /// The endpoint of a mock that served the request, as the mock tagged it; absent for
+    /// the harness's own requests and for a request no endpoint of the mocks served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<Endpoint>,
 }
 
 impl Exchange {
@@ -77,7 +83,19 @@ impl Exchange {
             elapsed_ms: 0,
             transport_error: None,
             sent_token: None,
+            endpoint: None,
         }
+    }
+
+    /// The same exchange, tagged as served by `endpoint`.
+    pub fn served_by(mut self, endpoint: Endpoint) -> Exchange {
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    /// Whether `selection` picks this request (by the tag of the endpoint that served it).
+    pub fn sent_to(&self, selection: Endpoint) -> bool {
+        selection.selects(self.endpoint)
     }
 }
 

@@ -4,12 +4,15 @@ mod client_auth_method;
 mod client_defect;
 mod client_knob;
 mod defect;
+mod endpoint;
 mod exchange;
 mod idp_defect;
 mod idp_knob;
+pub mod launch_protocol;
 mod level;
 mod outcome;
 mod process;
+mod profile;
 mod report;
 mod revision;
 mod revision_features;
@@ -21,12 +24,14 @@ pub use client_auth_method::ClientAuthMethod;
 pub use client_defect::ClientDefect;
 pub use client_knob::ClientKnob;
 pub use defect::ServerDefect;
+pub use endpoint::Endpoint;
 pub use exchange::{Exchange, HeaderPair, SentToken};
 pub use idp_defect::IdpDefect;
 pub use idp_knob::IdpKnob;
 pub use level::Level;
 pub use outcome::Outcome;
 pub use process::ProcessEvidence;
+pub use profile::Profile;
 pub use report::{
     exit_code, CaseReport, CheckReport, RunReport, SpecReference, Summary, TargetDescription,
     ToolInfo, REPORT_SCHEMA_VERSION,

@@ -4,7 +4,13 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Exchange, Level, Outcome, ProcessEvidence, Revision, Role};
+use super::exchange::Exchange;
+use super::level::Level;
+use super::outcome::Outcome;
+use super::process::ProcessEvidence;
+use super::profile::Profile;
+use super::revision::Revision;
+use super::role::Role;
 
 /// Bumped on any incompatible change of the report's JSON shape
 /// (`schemas/report.schema.json` describes it).
@@ -20,7 +26,7 @@ pub struct RunReport {
     /// The revisions the cases were run for.
     pub revisions: Vec<Revision>,
     /// `strict` or `lenient` (RFC 9728 §3.3 `resource` matching; see the README).
-    pub profile: String,
+    pub profile: Profile,
     /// Start of the run, RFC 3339 in UTC.
     pub started_at: String,
     pub duration_ms: u64,
@@ -74,7 +80,7 @@ impl RunReport {
     pub fn assemble(
         targets: Vec<TargetDescription>,
         revisions: Vec<Revision>,
-        profile: &str,
+        profile: Profile,
         started_at: String,
         duration_ms: u64,
         error: Option<String>,
@@ -96,7 +102,7 @@ impl RunReport {
             },
             targets,
             revisions,
-            profile: profile.to_string(),
+            profile,
             started_at,
             duration_ms,
             summary,
@@ -128,7 +134,7 @@ impl RunReport {
         RunReport::assemble(
             targets,
             revisions,
-            &self.profile,
+            self.profile,
             self.started_at,
             self.duration_ms + other.duration_ms,
             error,

@@ -25,7 +25,7 @@ use crate::logic::pkce::{fresh_value, s256};
 use crate::logic::redaction::{redact_body, redact_exchange, redact_text};
 use crate::logic::step_request::StepRequest;
 use crate::logic::template::Vars;
-use crate::logic::well_known::{append_well_known, insert_well_known};
+use crate::logic::well_known::as_metadata_candidates;
 use crate::transport::{get_json, HttpClient, HttpRequest, Recorder};
 use crate::vocab::{ClientAuthMethod, HeaderPair, Revision};
 
@@ -492,15 +492,7 @@ fn is_loopback(uri: &str) -> bool {
 /// path-inserted, OpenID Connect path-inserted, OpenID Connect path-appended.
 async fn read_metadata(http: &dyn HttpClient, issuer: &Url) -> Result<Value, String> {
     let mut tried = Vec::new();
-    let candidates = [
-        insert_well_known(issuer, "oauth-authorization-server").to_string(),
-        insert_well_known(issuer, "openid-configuration").to_string(),
-        append_well_known(issuer, "openid-configuration").to_string(),
-    ];
-    for url in candidates {
-        if tried.iter().any(|(u, _)| *u == url) {
-            continue;
-        }
+    for url in as_metadata_candidates(issuer).iter().map(Url::to_string) {
         let outcome = match get_json(http, &url).await {
             Ok(doc) if doc.is_object() => return Ok(doc),
             Ok(_) => "not a JSON object".to_string(),

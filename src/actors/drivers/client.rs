@@ -25,6 +25,7 @@ use crate::logic::observation::Observation;
 use crate::logic::redaction::SecretValues;
 use crate::logic::run_plan::RunPlan;
 use crate::transport::BoxFuture;
+use crate::vocab::launch_protocol::{CONTEXT_VAR, PROTOCOL_VERSION_VAR, SCENARIO_VAR};
 use crate::vocab::{ClientDefect, ClientKnob, ProcessEvidence, Revision, Role, TargetDescription};
 
 /// The pre-registered client a case may give the client under test.
@@ -249,12 +250,12 @@ async fn run_client(
             browser_shim,
         } => {
             let mut env = vec![
-                ("MCP_CONFORMANCE_SCENARIO".to_string(), scenario.to_string()),
+                (SCENARIO_VAR.to_string(), scenario.to_string()),
                 (
-                    "MCP_CONFORMANCE_PROTOCOL_VERSION".to_string(),
+                    PROTOCOL_VERSION_VAR.to_string(),
                     revision.as_str().to_string(),
                 ),
-                ("MCP_CONFORMANCE_CONTEXT".to_string(), context.to_string()),
+                (CONTEXT_VAR.to_string(), context.to_string()),
             ];
             if let Some(dir) = browser_shim {
                 let path = std::env::var("PATH").unwrap_or_default();

@@ -7,7 +7,8 @@
 //! that reads only `client_id` and `client_secret` can tell which one to use; the
 //! `several-auth-methods` knob offers all three instead.
 
-use super::state::{Client, IdpState};
+use super::client::Client;
+use super::state::IdpState;
 use crate::vocab::{IdpDefect as D, IdpKnob as K};
 
 /// The methods this server implements, in its order of preference.

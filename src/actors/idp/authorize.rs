@@ -2,34 +2,36 @@
 //! checked as a real server would: PKCE with S256 (RFC 7636, OAuth 2.1 §4.1.1), scopes,
 //! the RFC 8707 resource, and `iss` in every response (RFC 9207 §2). A valid request is
 //! approved at once (`Consent::Immediate`) or after the login form (`login.rs`); both
-//! issue the code through `issue`.
+//! issue the code through `issue.rs`.
 
 use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use url::Url;
 
 use super::cimd;
+use super::client::RedirectRule;
 use super::config::{Consent, MissingPkce};
+use super::issue::{issue, redirect};
 use super::login::login_page;
 use super::metadata::cimd_supported;
 use super::params::{is_verifier_syntax, scope_tokens, Params};
 use super::registration::oauth_error;
-use super::state::{lock, Approval, CodeGrant, IdpState, RedirectRule};
-use crate::actors::tokens::{random_id, unix_now};
-use crate::vocab::IdpDefect as D;
-
-/// The `iss` a server with the `WrongIssInResponse` defect sends.
-const WRONG_ISSUER: &str = "https://wrong-issuer.example";
+use super::state::{lock, Approval, CodeGrant, IdpState};
+use crate::actors::traffic::serves;
+use crate::vocab::{Endpoint, IdpDefect as D};
 
 pub fn routes(state: Arc<IdpState>) -> Router {
     let path = state.config.issuer_path.clone().unwrap_or_default();
     Router::new()
-        .route(&format!("{path}/authorize"), get(authorize))
+        .route(
+            &format!("{path}/authorize"),
+            serves(Endpoint::Authorization, get(authorize)),
+        )
         .with_state(state)
 }
 
@@ -217,26 +219,6 @@ fn validate(
     })
 }
 
-/// Issues the code of an approved request and redirects with it (RFC 6749 §4.1.2).
-pub(super) fn issue(s: &IdpState, approval: Approval) -> Response {
-    let Approval {
-        mut grant,
-        target,
-        state,
-    } = approval;
-    grant.issued_at = unix_now();
-    let code = random_id();
-    lock(&s.codes).insert(code.clone(), grant);
-    // RFC 6749 §4.1.2: state is required in the response, exactly as received, when the
-    // request had it; the client's CSRF protection rests on it.
-    let state = match state {
-        Some(state) if s.has(D::AltersState) => Some(format!("{state}-x")),
-        Some(_) if s.has(D::DropsState) => None,
-        state => state,
-    };
-    redirect(s, target, &[("code", code)], state.as_deref())
-}
-
 /// The code challenge and its method.
 fn pkce(s: &IdpState, p: &Params) -> Result<(Option<String>, Option<String>), Refusal> {
     let Some(challenge) = p.get("code_challenge") else {
@@ -332,36 +314,6 @@ fn resource(s: &IdpState, p: &Params) -> Result<Option<String>, Refusal> {
             format!("resource {resource:?} is not an absolute URI: {e} (RFC 8707 §2)"),
         )),
     }
-}
-
-/// 302 to the redirect URI with the response parameters added to its query, keeping
-/// the query it has (RFC 6749 §3.1.2), with `state` echoed and `iss`: RFC 9207 §2 wants
-/// it in error responses too, since the metadata advertises
-/// `authorization_response_iss_parameter_supported`.
-fn redirect(
-    s: &IdpState,
-    mut target: Url,
-    answer: &[(&str, String)],
-    state: Option<&str>,
-) -> Response {
-    {
-        let mut query = target.query_pairs_mut();
-        for (name, value) in answer {
-            query.append_pair(name, value);
-        }
-        if let Some(state) = state {
-            query.append_pair("state", state);
-        }
-        if s.has(D::WrongIssInResponse) {
-            query.append_pair("iss", WRONG_ISSUER);
-        } else if s.has(D::IssTrailingSlash) {
-            // Equal only after normalization, which RFC 9207 §2.4 rules out.
-            query.append_pair("iss", &format!("{}/", s.issuer));
-        } else if !s.has(D::NoIssInResponse) {
-            query.append_pair("iss", &s.issuer);
-        }
-    }
-    (StatusCode::FOUND, [(header::LOCATION, target.as_str())]).into_response()
 }
 
 /// RFC 8252 §7.3 (and OAuth 2.1 §2.3.1): for a loopback IP redirect URI the port is

@@ -13,8 +13,9 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use url::{Host, Url};
 
+use super::client::{Client, RedirectRule};
 use super::registration::check_redirect_uri;
-use super::state::{Client, IdpState, RedirectRule};
+use super::state::IdpState;
 use crate::transport::{HttpClient, HttpRequest, ReqwestClient, TransportLimits};
 use crate::vocab::HeaderPair;
 

@@ -8,9 +8,10 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::auth_methods::{accepts, advertised};
+use super::client::Client;
 use super::params::Params;
-use super::state::{lock, Client, IdpState};
-use super::token_endpoint::Refusal;
+use super::refusal::Refusal;
+use super::state::{lock, IdpState};
 use crate::vocab::IdpDefect as D;
 
 /// Authenticates the client with a method acceptable for it (RFC 6749 §2.3, RFC 7591 §2).

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::state::Client;
+use super::client::Client;
 use crate::actors::traffic::TrafficLog;
 use crate::vocab::{IdpDefect, IdpKnob, Revision};
 

@@ -1,14 +1,19 @@
 //! The grants the token endpoint honours: the authorization code grant with PKCE
 //! (RFC 6749 §4.1.3, RFC 7636 §4.6) and the refresh token grant with rotation for public
 //! clients (RFC 6749 §6, OAuth 2.1 §4.3.1).
+//!
+//! The S256 check here is the mock's own, apart from the harness's `logic::pkce` on
+//! purpose: the mock is the second opinion on a client's PKCE pair, and one that shared
+//! the judge's code could not catch the judge's bug.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use super::client::Client;
 use super::params::{is_verifier_syntax, scope_tokens, Params};
-use super::state::{lock, Client, CodeGrant, IdpState, RefreshGrant, CODE_LIFETIME};
-use super::token_endpoint::Refusal;
+use super::refusal::Refusal;
+use super::state::{lock, CodeGrant, IdpState, RefreshGrant, CODE_LIFETIME};
 use crate::actors::tokens::unix_now;
 use crate::vocab::IdpDefect as D;
 

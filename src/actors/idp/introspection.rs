@@ -14,12 +14,16 @@ use serde_json::{json, Value};
 
 use super::state::IdpState;
 use crate::actors::tokens::{check_claims, unix_now, verify_signature, Expectations};
-use crate::vocab::IdpDefect as D;
+use crate::actors::traffic::serves;
+use crate::vocab::{Endpoint, IdpDefect as D};
 
 pub fn routes(state: Arc<IdpState>) -> Router {
     let path = state.config.issuer_path.clone().unwrap_or_default();
     Router::new()
-        .route(&format!("{path}/introspect"), post(introspect))
+        .route(
+            &format!("{path}/introspect"),
+            serves(Endpoint::Introspection, post(introspect)),
+        )
         .with_state(state)
 }
 

@@ -15,10 +15,12 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 
-use super::authorize::issue;
+use super::issue::issue;
 use super::params::Params;
 use super::state::{lock, Approval, IdpState, PendingLogin};
 use crate::actors::tokens::random_id;
+use crate::actors::traffic::serves;
+use crate::vocab::Endpoint;
 
 /// The one resource owner the IdP knows.
 pub const LOGIN_USERNAME: &str = "alice";
@@ -29,7 +31,10 @@ pub const SESSION_COOKIE: &str = "idp_session";
 pub fn routes(state: Arc<IdpState>) -> Router {
     let path = state.config.issuer_path.clone().unwrap_or_default();
     Router::new()
-        .route(&format!("{path}/login"), post(login))
+        .route(
+            &format!("{path}/login"),
+            serves(Endpoint::Login, post(login)),
+        )
         .with_state(state)
 }
 

@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 
 use super::auth_methods::{advertised, offered};
 use super::state::IdpState;
-use crate::vocab::IdpDefect as D;
+use crate::actors::traffic::serves;
+use crate::vocab::{Endpoint, IdpDefect as D};
 
 pub const JWKS_PATH: &str = "jwks";
 
@@ -23,20 +24,23 @@ pub fn routes(state: Arc<IdpState>) -> Router {
     let mut r = Router::new()
         .route(
             &format!("/.well-known/oauth-authorization-server{path}"),
-            get(rfc8414),
+            serves(Endpoint::AsMetadata, get(rfc8414)),
         )
         .route(
             &format!("/.well-known/openid-configuration{path}"),
-            get(openid),
+            serves(Endpoint::AsMetadata, get(openid)),
         );
     if !path.is_empty() {
         r = r.route(
             &format!("{path}/.well-known/openid-configuration"),
-            get(openid),
+            serves(Endpoint::AsMetadata, get(openid)),
         );
     }
-    r.route(&format!("{path}/{JWKS_PATH}"), get(jwks))
-        .with_state(state)
+    r.route(
+        &format!("{path}/{JWKS_PATH}"),
+        serves(Endpoint::Jwks, get(jwks)),
+    )
+    .with_state(state)
 }
 
 async fn rfc8414(State(s): State<Arc<IdpState>>) -> Response {

@@ -4,25 +4,29 @@
 mod auth_methods;
 mod authorize;
 mod cimd;
+mod client;
 mod client_auth;
 mod config;
 #[cfg(test)]
 mod flow_tests;
 mod grants;
 mod introspection;
+mod issue;
 mod login;
 mod metadata;
 #[cfg(test)]
 mod metadata_tests;
 mod params;
+mod refusal;
 mod registration;
 mod server;
 mod state;
 mod token_endpoint;
 
+pub use client::{Client, RedirectRule};
 pub use config::{Consent, IdpConfig, MissingPkce, DEFAULT_SCOPE};
 pub use introspection::introspection_answer;
 pub use login::{LOGIN_PASSWORD, LOGIN_USERNAME, SESSION_COOKIE};
 pub use metadata::document as metadata_document;
 pub use server::{idp_state, router, start_idp, MockIdp};
-pub use state::{Client, CodeGrant, IdpState, RedirectRule, RefreshGrant, CODE_LIFETIME};
+pub use state::{CodeGrant, IdpState, RefreshGrant, CODE_LIFETIME};

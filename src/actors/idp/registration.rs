@@ -15,16 +15,21 @@ use serde_json::{json, Map, Value};
 use url::{Host, Url};
 
 use super::auth_methods::assigned;
-use super::state::{lock, Client, IdpState, RedirectRule};
+use super::client::{Client, RedirectRule};
+use super::state::{lock, IdpState};
 use crate::actors::tokens::{random_id, unix_now};
-use crate::vocab::IdpDefect as D;
+use crate::actors::traffic::serves;
+use crate::vocab::{Endpoint, IdpDefect as D};
 
 const GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
 
 pub fn routes(state: Arc<IdpState>) -> Router {
     let path = state.config.issuer_path.clone().unwrap_or_default();
     Router::new()
-        .route(&format!("{path}/register"), post(register))
+        .route(
+            &format!("{path}/register"),
+            serves(Endpoint::Registration, post(register)),
+        )
         .with_state(state)
 }
 

@@ -7,60 +7,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use url::Url;
 
+use super::client::Client;
 use super::config::IdpConfig;
 use crate::actors::tokens::{KeySet, Minter};
 use crate::vocab::{IdpDefect, IdpKnob};
-
-/// A registered client (RFC 7591 §3.2.1).
-#[derive(Debug, Clone)]
-pub struct Client {
-    pub client_id: String,
-    /// Present for confidential clients.
-    pub client_secret: Option<String>,
-    pub redirect_uris: Vec<String>,
-    /// Which redirect URIs an authorization request may name.
-    pub redirect_rule: RedirectRule,
-    /// `none`, `client_secret_basic` or `client_secret_post`.
-    pub token_endpoint_auth_method: String,
-    /// `authorization_code` and possibly `refresh_token` (RFC 7591 §2).
-    pub grant_types: Vec<String>,
-}
-
-/// How an authorization request's `redirect_uri` is matched against the client.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum RedirectRule {
-    /// One of `redirect_uris`, by exact string comparison (OAuth 2.1 §2.3.2), the port
-    /// of a loopback IP literal aside (RFC 8252 §7.3).
-    #[default]
-    Registered,
-    /// Any http loopback URI (host 127.0.0.1, [::1] or localhost, any port, any path):
-    /// a pre-registered native client whose registered URI its user never learns
-    /// (RFC 8252 §7.3; the official suite's pre-registration server accepts any).
-    AnyLoopback,
-    /// Any absolute URI without fragment: a client ID metadata document the server could
-    /// not fetch, accepted unverified as the official suite's mock does.
-    Unverified,
-}
-
-impl Client {
-    /// A client known from the start (OAuth 2.1 §2.4 pre-registration), with a secret
-    /// or public, any loopback redirect URI, both grants; its method is the one the
-    /// server registered for it.
-    pub fn preregistered(
-        client_id: impl Into<String>,
-        client_secret: Option<String>,
-        token_endpoint_auth_method: impl Into<String>,
-    ) -> Self {
-        Client {
-            client_id: client_id.into(),
-            client_secret,
-            redirect_uris: Vec::new(),
-            redirect_rule: RedirectRule::AnyLoopback,
-            token_endpoint_auth_method: token_endpoint_auth_method.into(),
-            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
-        }
-    }
-}
 
 /// How long a code may be redeemed, in seconds: RFC 6749 §4.1.2 recommends at most
 /// 10 minutes.

@@ -9,23 +9,23 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
+use super::client::Client;
 use super::client_auth::authenticate;
 use super::grants::{redeem_code, refresh, Issue};
 use super::params::Params;
-use super::registration::{has_media_type, oauth_error};
-use super::state::{lock, Client, IdpState};
+use super::refusal::Refusal;
+use super::registration::has_media_type;
+use super::state::{lock, IdpState};
 use crate::actors::tokens::{random_id, Grant, DEFAULT_LIFETIME};
+use crate::actors::traffic::serves;
 use crate::logic::token_recipe::Mint;
-use crate::vocab::IdpDefect as D;
-
-/// The realm of the Basic challenge sent when Basic authentication fails.
-const BASIC_CHALLENGE: &str = "Basic realm=\"mcp-authspec-idp\"";
+use crate::vocab::{Endpoint, IdpDefect as D};
 
 /// The access token lifetime of the `LongLivedAccessTokens` defect: 30 days, where
 /// RFC 6750 §5.3 asks for short-lived bearer tokens (one hour or less).
@@ -38,72 +38,11 @@ const EXPIRED_AGO: i64 = 600;
 pub fn routes(state: Arc<IdpState>) -> Router {
     let path = state.config.issuer_path.clone().unwrap_or_default();
     Router::new()
-        .route(&format!("{path}/token"), post(token))
+        .route(
+            &format!("{path}/token"),
+            serves(Endpoint::Token, post(token)),
+        )
         .with_state(state)
-}
-
-/// An error response of RFC 6749 §5.2.
-pub(super) struct Refusal {
-    status: StatusCode,
-    error: &'static str,
-    description: String,
-    /// The client tried HTTP Basic: a 401 then carries a Basic challenge (§5.2).
-    basic_challenge: bool,
-}
-
-impl Refusal {
-    pub(super) fn bad(error: &'static str, description: impl Into<String>) -> Self {
-        Refusal {
-            status: StatusCode::BAD_REQUEST,
-            error,
-            description: description.into(),
-            basic_challenge: false,
-        }
-    }
-
-    /// An error the server did not handle (the defects that answer 500).
-    pub(super) fn server_error(description: impl Into<String>) -> Self {
-        Refusal {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            error: "server_error",
-            description: description.into(),
-            basic_challenge: false,
-        }
-    }
-
-    /// `invalid_client` is the one error answered with 401 (RFC 6749 §5.2).
-    pub(super) fn client(description: impl Into<String>, basic_challenge: bool) -> Self {
-        Refusal {
-            status: StatusCode::UNAUTHORIZED,
-            error: "invalid_client",
-            description: description.into(),
-            basic_challenge,
-        }
-    }
-
-    fn into_response(self, s: &IdpState) -> Response {
-        let mut response = if s.has(D::NonJsonErrors) {
-            // The defect: RFC 6749 §5.2 wants an application/json object.
-            let body = format!(
-                "error: {}\nerror_description: {}\n",
-                self.error, self.description
-            );
-            let headers = [
-                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
-                (header::CACHE_CONTROL, "no-store"),
-            ];
-            (self.status, headers, body).into_response()
-        } else {
-            oauth_error(self.status, self.error, &self.description)
-        };
-        if self.basic_challenge {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(BASIC_CHALLENGE),
-            );
-        }
-        response
-    }
 }
 
 async fn token(State(s): State<Arc<IdpState>>, headers: HeaderMap, body: Bytes) -> Response {

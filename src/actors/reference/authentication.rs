@@ -11,9 +11,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
+use super::challenge::challenge;
 use super::deployment::{lock, Deployment};
 use super::mcp_methods::respond;
-use super::mcp_server::challenge;
 use super::protected_resource_metadata as prm;
 use super::scope_policy::{insufficient_scope_challenge, scope_for_body, STEP_UP_SCOPE};
 use crate::actors::tokens::Rejection;
@@ -171,7 +171,7 @@ fn unauthorized(
 /// and where the metadata is, so the client can step up.
 fn insufficient_scope(d: &Deployment, needed: &str) -> Response {
     // 2025-03-26 has no protected resource metadata to name.
-    let metadata = if d.config.is_2025_03_26_server() {
+    let metadata = if d.config.predates_resource_metadata() {
         String::new()
     } else {
         format!(", resource_metadata=\"{}\"", prm::advertised_url(d))

@@ -2,6 +2,7 @@
 //! per thing a case checks.
 
 mod authentication;
+mod challenge;
 mod deployment;
 #[cfg(test)]
 mod knob_tests;
@@ -11,11 +12,10 @@ mod protected_resource_metadata;
 #[cfg(test)]
 mod revision_tests;
 mod scope_policy;
+mod start;
 mod token_check;
 
-pub use deployment::{
-    start_reference_mcp, start_reference_server, ReferenceConfig, ReferenceMcpServer,
-    ReferenceServer,
-};
+pub use deployment::ReferenceConfig;
 pub use scope_policy::{EXTRA_SCOPE, STEP_UP_SCOPE};
+pub use start::{start_reference_mcp, start_reference_server, ReferenceMcpServer, ReferenceServer};
 pub use token_check::{discover, TrustedIssuer, ValidationMode};

@@ -45,8 +45,9 @@ pub(super) async fn path_inserted(State(d): State<Arc<Deployment>>) -> Response 
 }
 
 pub(super) async fn root(State(d): State<Arc<Deployment>>) -> Response {
-    let hidden =
-        d.config.has(D::NoPrm) || d.config.has(D::PrmPathOnly) || d.config.is_2025_03_26_server();
+    let hidden = d.config.has(D::NoPrm)
+        || d.config.has(D::PrmPathOnly)
+        || d.config.predates_resource_metadata();
     if d.config.has_knob(K::PrmTrapAtRoot) && !hidden {
         return trap(&d);
     }
@@ -73,7 +74,7 @@ pub(super) async fn custom(State(d): State<Arc<Deployment>>) -> Response {
 
 fn serve(d: &Deployment, hidden: bool) -> Response {
     // A 2025-03-26 server has no protected resource metadata at any URL.
-    if hidden || d.config.is_2025_03_26_server() {
+    if hidden || d.config.predates_resource_metadata() {
         return StatusCode::NOT_FOUND.into_response();
     }
     if d.config.has(D::PrmNotJson) {

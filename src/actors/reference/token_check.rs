@@ -2,6 +2,11 @@
 //! metadata (RFC 8414 §3, then OpenID Connect Discovery), then verifies JWT access tokens
 //! with the published JWKS, or asks the introspection endpoint (RFC 7662) when told to
 //! treat tokens as opaque.
+//!
+//! Its metadata probe list is its own, apart from the harness's
+//! `logic::well_known::as_metadata_candidates` on purpose: the reference server is a
+//! second implementation, and one that shared the harness's code could not catch the
+//! harness's bug.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

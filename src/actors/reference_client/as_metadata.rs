@@ -1,6 +1,10 @@
 //! Authorization server metadata (RFC 8414; OpenID Connect Discovery 1.0): the probe
 //! order each MCP revision prescribes, the issuer check, and the 2025-03-26 profile
 //! where the MCP server's origin is the authorization server.
+//!
+//! The probe order is the reference client's own, apart from the harness's
+//! `logic::well_known::as_metadata_candidates` on purpose: a reference that shared the
+//! harness's list could not catch a mistake in it.
 
 use serde_json::{Map, Value};
 use url::Url;

@@ -8,13 +8,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::vocab::launch_protocol::{CONTEXT_VAR, PROTOCOL_VERSION_VAR};
 use crate::vocab::{ClientDefect, ClientKnob, Revision};
 
-/// The revision the client speaks (`2025-06-18`, …).
-pub const PROTOCOL_VERSION_VAR: &str = "MCP_CONFORMANCE_PROTOCOL_VERSION";
-/// A JSON object of the official context schema: `name` (the scenario) and, for a
-/// pre-registered client, `client_id` and `client_secret`; nothing else is read.
-pub const CONTEXT_VAR: &str = "MCP_CONFORMANCE_CONTEXT";
 /// How long `BrowserMode::System` waits for the authorization response by default.
 pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(60);
 

@@ -21,7 +21,4 @@ mod wire;
 mod tests;
 
 pub use flow::run_reference_client;
-pub use launch::{
-    launch_from, launch_from_env, BrowserMode, ClientLaunch, CALLBACK_TIMEOUT, CONTEXT_VAR,
-    PROTOCOL_VERSION_VAR,
-};
+pub use launch::{launch_from, launch_from_env, BrowserMode, ClientLaunch, CALLBACK_TIMEOUT};

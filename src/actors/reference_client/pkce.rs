@@ -1,5 +1,9 @@
 //! PKCE (RFC 7636) and the `state` value (RFC 6749 §10.12): fresh random values for
 //! every authorization request.
+//!
+//! The reference client's own copy, apart from the harness's `logic::pkce` on purpose:
+//! the judge checks a client's PKCE pair with that one, and a reference that shared the
+//! judge's code could not catch the judge's bug.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

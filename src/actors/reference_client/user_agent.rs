@@ -12,7 +12,11 @@ use super::wire::{describe, header, Ctx};
 use crate::actors::process::start_detached;
 use crate::vocab::HeaderPair;
 
-/// Redirects followed on the authorization server's origin, e.g. to a consent step.
+/// Redirects followed on the authorization server's origin, e.g. to a consent step. The
+/// reference client's own limit, apart from the harness's consent user agent
+/// (`actors::drivers::MAX_REDIRECTS`) on purpose: it is a client's choice, like any real
+/// client's, and a change to the harness's limit must not change how the reference
+/// behaves.
 const MAX_REDIRECTS: usize = 10;
 /// The environment variable naming the browser command (the `BROWSER` convention).
 const BROWSER_VAR: &str = "BROWSER";

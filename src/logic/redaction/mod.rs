@@ -9,6 +9,6 @@ mod secrets;
 
 pub use report::{redact_process, redact_report};
 pub use rules::{
-    redact_body, redact_exchange, redact_exchange_collecting, redact_text, redact_url, REDACTED,
+    redact_body, redact_exchange, redact_exchange_collecting, redact_text, redact_url,
 };
-pub use secrets::{Redactor, SecretValues, MIN_SECRET_LEN, MIN_SUBSTRING_LEN};
+pub use secrets::{Redactor, SecretValues, MIN_SECRET_LEN, MIN_SUBSTRING_LEN, REDACTED};

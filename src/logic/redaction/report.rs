@@ -106,7 +106,7 @@ pub fn redact_process(p: &mut ProcessEvidence, r: &Redactor) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::{HeaderPair, Level, Outcome, Revision, Role, TargetDescription};
+    use crate::vocab::{HeaderPair, Level, Outcome, Profile, Revision, Role, TargetDescription};
 
     const SECRET: &str = "mcp-authspec-preregistered-secret";
     const CODE: &str = "b4b00b424ea6ef00c1ae0f03a91bf1a1";
@@ -218,7 +218,7 @@ mod tests {
                 process: None,
             }],
             vec![Revision::LATEST],
-            "strict",
+            Profile::Strict,
             "now".into(),
             1,
             None,

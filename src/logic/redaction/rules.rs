@@ -8,10 +8,8 @@ use std::sync::OnceLock;
 use base64::Engine;
 use regex::{Captures, Regex};
 
-use super::secrets::SecretValues;
+use super::secrets::{SecretValues, REDACTED};
 use crate::vocab::{Exchange, HeaderPair};
-
-pub const REDACTED: &str = "[redacted]";
 
 /// Header names whose values are credentials.
 const SECRET_HEADERS: &[&str] = &[
@@ -411,6 +409,7 @@ mod tests {
             elapsed_ms: 1,
             transport_error: None,
             sent_token: None,
+            endpoint: None,
         }
     }
 

@@ -8,8 +8,10 @@ use std::collections::BTreeSet;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use super::rules::REDACTED;
 use crate::logic::as_config::{AsRunConfig, Consent};
+
+/// What stands in a secret's place, wherever a rule or a known value removed it.
+pub const REDACTED: &str = "[redacted]";
 
 /// Values shorter than this are replaced only where they are a whole check value: a short
 /// string also occurs by chance in unrelated text, and hiding it there would garble the

@@ -1,0 +1,64 @@
+//! The authorization response (RFC 6749 §4.1.2): issuing the code of an approved request
+//! and the redirect that carries it, or an error (§4.1.2.1), with `state` and `iss`
+//! (RFC 9207 §2). The authorization endpoint and the login form both answer through it.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use url::Url;
+
+use super::state::{lock, Approval, IdpState};
+use crate::actors::tokens::{random_id, unix_now};
+use crate::vocab::IdpDefect as D;
+
+/// The `iss` a server with the `WrongIssInResponse` defect sends.
+const WRONG_ISSUER: &str = "https://wrong-issuer.example";
+
+/// Issues the code of an approved request and redirects with it (RFC 6749 §4.1.2).
+pub(super) fn issue(s: &IdpState, approval: Approval) -> Response {
+    let Approval {
+        mut grant,
+        target,
+        state,
+    } = approval;
+    grant.issued_at = unix_now();
+    let code = random_id();
+    lock(&s.codes).insert(code.clone(), grant);
+    // RFC 6749 §4.1.2: state is required in the response, exactly as received, when the
+    // request had it; the client's CSRF protection rests on it.
+    let state = match state {
+        Some(state) if s.has(D::AltersState) => Some(format!("{state}-x")),
+        Some(_) if s.has(D::DropsState) => None,
+        state => state,
+    };
+    redirect(s, target, &[("code", code)], state.as_deref())
+}
+
+/// 302 to the redirect URI with the response parameters added to its query, keeping
+/// the query it has (RFC 6749 §3.1.2), with `state` echoed and `iss`: RFC 9207 §2 wants
+/// it in error responses too, since the metadata advertises
+/// `authorization_response_iss_parameter_supported`.
+pub(super) fn redirect(
+    s: &IdpState,
+    mut target: Url,
+    answer: &[(&str, String)],
+    state: Option<&str>,
+) -> Response {
+    {
+        let mut query = target.query_pairs_mut();
+        for (name, value) in answer {
+            query.append_pair(name, value);
+        }
+        if let Some(state) = state {
+            query.append_pair("state", state);
+        }
+        if s.has(D::WrongIssInResponse) {
+            query.append_pair("iss", WRONG_ISSUER);
+        } else if s.has(D::IssTrailingSlash) {
+            // Equal only after normalization, which RFC 9207 §2.4 rules out.
+            query.append_pair("iss", &format!("{}/", s.issuer));
+        } else if !s.has(D::NoIssInResponse) {
+            query.append_pair("iss", &s.issuer);
+        }
+    }
+    (StatusCode::FOUND, [(header::LOCATION, target.as_str())]).into_response()
+}

@@ -1,0 +1,179 @@
+//! Starting the reference deployment: the MCP server (protected resource) and the
+//! authorization server it trusts, each on its own loopback origin as in a real
+//! deployment (MCP 2025-06-18+ separates the two roles). The authorization server is the
+//! mock IdP; the MCP server learns its keys the way a vendor's server would, over HTTP,
+//! except in client cases, where the keys are handed over in-process so that the
+//! recording holds only what the client sent.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use tokio::net::TcpListener;
+
+use super::deployment::{mcp_url, Deployment, ReferenceConfig};
+use super::mcp_server;
+use super::token_check::{discover, Trust, TrustedIssuer};
+use crate::actors::idp::{idp_state, start_idp, MockIdp};
+use crate::actors::listener::{serve_listener, Listening};
+use crate::actors::tokens::Minter;
+use crate::actors::traffic::recorded;
+use crate::vocab::{Endpoint, ServerKnob};
+
+/// A running reference MCP server; dropping it stops it.
+pub struct ReferenceMcpServer {
+    pub mcp_url: String,
+    pub issuer: String,
+    _mcp: Listening,
+    /// `redirects-to-other-server`: the other MCP server.
+    _other: Option<Listening>,
+}
+
+/// A running reference deployment: the MCP server and the IdP it trusts.
+pub struct ReferenceServer {
+    pub mcp_url: String,
+    pub issuer: String,
+    pub idp: MockIdp,
+    _mcp: ReferenceMcpServer,
+}
+
+impl ReferenceServer {
+    /// Mints tokens the reference server trusts.
+    pub fn minter(&self) -> Minter {
+        self.idp.minter()
+    }
+}
+
+/// Starts the IdP, then the MCP server trusting it.
+pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<ReferenceServer> {
+    let mut idp_config = config.idp.clone();
+    idp_config.traffic = config.traffic.clone();
+    idp_config.revision = idp_config.revision.or(config.only_revision);
+    idp_config.defects.extend(config.idp_defects());
+    for scope in config.idp_scopes() {
+        if !idp_config.scopes_supported.contains(&scope) {
+            idp_config.scopes_supported.push(scope);
+        }
+    }
+    let idp = start_idp(idp_config).await?;
+    let trust = if config.traffic.is_some() {
+        // A client case: the recording must hold only the client's requests, so the
+        // keys are handed over in-process rather than fetched from the IdP.
+        Trust::in_process(idp.state(), config.validation)
+    } else {
+        // The IdP's keys are published whatever its metadata defects, so the trust is
+        // given directly rather than discovered (a metadata defect must not break
+        // validation).
+        let trusted = TrustedIssuer {
+            issuer: idp.issuer.clone(),
+            jwks_uri: idp.jwks_uri.clone(),
+            introspection_endpoint: Some(idp.introspection_endpoint.clone()),
+        };
+        Trust::load(&trusted, config.validation)
+            .await
+            .map_err(std::io::Error::other)?
+    };
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let mcp = serve_reference_mcp(config, trust, listener).await?;
+    Ok(ReferenceServer {
+        mcp_url: mcp.mcp_url.clone(),
+        issuer: idp.issuer.clone(),
+        idp,
+        _mcp: mcp,
+    })
+}
+
+/// Starts the MCP server alone on `127.0.0.1:port`, trusting an issuer found by its
+/// metadata: what `mcp-authspec reference server --issuer` runs.
+pub async fn start_reference_mcp(
+    config: ReferenceConfig,
+    issuer: &str,
+    port: u16,
+) -> Result<ReferenceMcpServer, String> {
+    let trusted = discover(issuer).await?;
+    let trust = Trust::load(&trusted, config.validation).await?;
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    serve_reference_mcp(config, trust, listener)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+async fn serve_reference_mcp(
+    config: ReferenceConfig,
+    trust: Trust,
+    listener: TcpListener,
+) -> std::io::Result<ReferenceMcpServer> {
+    let mut other = None;
+    let mut redirect_to = None;
+    if config.has_knob(ServerKnob::RedirectsToOtherServer) {
+        // Another MCP server on another origin (another port), trusting the same
+        // authorization server for its own resource, recorded under its own name.
+        let mut other_config = config.clone();
+        other_config
+            .knobs
+            .remove(&ServerKnob::RedirectsToOtherServer);
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let d = deployment(other_config, trust.clone(), &listener, None)?;
+        redirect_to = Some(d.mcp_url.clone());
+        other = Some(serve(
+            d,
+            listener,
+            "other MCP server",
+            Endpoint::OtherMcpServer,
+        )?);
+    }
+    let d = deployment(config, trust, &listener, redirect_to)?;
+    let (mcp_url, issuer) = (d.mcp_url.clone(), d.issuer.clone());
+    Ok(ReferenceMcpServer {
+        mcp_url,
+        issuer,
+        _mcp: serve(d, listener, "MCP server", Endpoint::Mcp)?,
+        _other: other,
+    })
+}
+
+fn deployment(
+    config: ReferenceConfig,
+    mut trust: Trust,
+    listener: &TcpListener,
+    redirect_to: Option<String>,
+) -> std::io::Result<Arc<Deployment>> {
+    let origin = format!("http://{}", listener.local_addr()?);
+    let mcp_url = mcp_url(&config, &origin);
+    // 2025-03-26: the MCP server is its own authorization server, at its origin, with
+    // the same keys; its tokens are trusted too (not by a server of a later revision).
+    if config.serves_legacy_authorization_server() {
+        trust.also_trusted.push(origin.clone());
+    }
+    let mut legacy = config.legacy_idp_config();
+    legacy.default_audience = Some(mcp_url.clone());
+    let legacy_authorization_server = idp_state(legacy, origin.clone(), origin.clone());
+    Ok(Arc::new(Deployment {
+        legacy_authorization_server,
+        config,
+        mcp_url,
+        redirect_to,
+        origin,
+        issuer: trust.issuer.clone(),
+        trust,
+        sessions: Mutex::new(HashSet::new()),
+        remembered_peers: Mutex::new(HashSet::new()),
+        served_tokens: Mutex::new(HashSet::new()),
+    }))
+}
+
+/// Serves a deployment's routes, its MCP endpoint tagged `mcp_endpoint`, recorded under
+/// `name` when the case records.
+fn serve(
+    d: Arc<Deployment>,
+    listener: TcpListener,
+    name: &'static str,
+    mcp_endpoint: Endpoint,
+) -> std::io::Result<Listening> {
+    let mut routes = mcp_server::router(d.clone(), mcp_endpoint);
+    if let Some(log) = d.config.traffic.clone() {
+        routes = recorded(routes, log, d.origin.clone(), name);
+    }
+    serve_listener(listener, routes)
+}
