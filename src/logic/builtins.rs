@@ -10,7 +10,7 @@ use url::Url;
 use super::pkce::{fresh_value, s256};
 use super::template::Vars;
 use super::well_known::origin_of;
-use crate::vocab::{ClientAuthMethod, Exchange, Revision};
+use crate::vocab::{ClientAuthMethod, Exchange, Revision, Role};
 
 /// What a set-up could not get past: every case that reads all of `needs` ends as
 /// `error` with the reason and the set-up's evidence, without being run.
@@ -32,7 +32,7 @@ pub struct RunClient {
 
 /// The facts of a run, before any case runs. Each becomes the template variable of the
 /// same name (see [`Builtins::vars`]; the names and what they hold are listed in
-/// [`super::template::builtin_variables`]).
+/// [`builtin_variables`]).
 #[derive(Debug, Clone)]
 pub struct Builtins {
     /// The MCP endpoint of a server target; the issuer of an authorization server; the
@@ -75,7 +75,7 @@ pub const METADATA_ENDPOINTS: [&str; 3] = [
 ];
 
 /// The variables of the run's client.
-pub const CLIENT_VARIABLES: [&str; 3] = ["client_id", "client_secret", "client_auth_method"];
+pub const RUN_CLIENT_VARIABLES: [&str; 3] = ["client_id", "client_secret", "client_auth_method"];
 
 impl Builtins {
     pub fn new(target: impl Into<String>) -> Self {
@@ -170,6 +170,98 @@ impl Builtins {
             .iter()
             .find(|b| b.needs.iter().all(|n| uses.contains(*n)))
     }
+}
+
+/// Variables every case can use, with what they hold.
+pub const BUILTIN_VARIABLES: &[(&str, &str)] = &[
+    (
+        "target",
+        "the URL of the target (the MCP endpoint for a server, the issuer for an authorization server)",
+    ),
+    ("target_origin", "scheme, host and port of the target URL"),
+    (
+        "revision",
+        "the revision the case is run for, e.g. 2025-11-25",
+    ),
+];
+
+/// Variables of authorization-server cases, set by the run from the server's metadata,
+/// the client it uses, and fresh values per case run. One that the run could not set
+/// (no registration endpoint, say) makes the cases using it not applicable.
+pub const AUTHORIZATION_SERVER_VARIABLES: &[(&str, &str)] = &[
+    ("issuer", "the issuer identifier under test"),
+    ("authorization_endpoint", "from the metadata"),
+    ("token_endpoint", "from the metadata"),
+    (
+        "registration_endpoint",
+        "from the metadata, when registration is offered",
+    ),
+    (
+        "client_id",
+        "the client of the run (configured, or registered at the start)",
+    ),
+    ("client_secret", "its secret, for a confidential client"),
+    (
+        "client_auth_method",
+        "none, client_secret_basic or client_secret_post",
+    ),
+    (
+        "redirect_uri",
+        "the loopback redirect URI of the run's client",
+    ),
+    (
+        "application_type",
+        "native for a loopback redirect URI, else web (OIDC registration)",
+    ),
+    ("resource", "the RFC 8707 resource to request"),
+    ("scope", "the scope to request"),
+    (
+        "pkce_verifier",
+        "a fresh RFC 7636 code verifier for this case run",
+    ),
+    ("pkce_challenge", "its S256 code challenge"),
+    ("state", "a fresh state value for this case run"),
+    (
+        "control_pkce_verifier",
+        "a second fresh code verifier, for the case's positive control flow",
+    ),
+    ("control_pkce_challenge", "its S256 code challenge"),
+    (
+        "control_state",
+        "a second fresh state value, for the positive control flow",
+    ),
+    (
+        "prompt",
+        "the configured `prompt` for refresh-token flows; unset (left out) by default",
+    ),
+];
+
+/// Variables of server cases, set by the run from what a client learns before it
+/// authorizes (the server's challenge and protected resource metadata).
+pub const SERVER_VARIABLES: &[(&str, &str)] = &[
+    (
+        "resource",
+        "the server's resource identifier: its metadata's `resource` when that covers the endpoint, else the endpoint URL; valid tokens are issued for it",
+    ),
+    (
+        "required_scope",
+        "the scope the server names: its challenge's `scope`, else its metadata's `scopes_supported`",
+    ),
+];
+
+/// Variables of client cases (`target` is the mock MCP endpoint the client is given).
+pub const CLIENT_VARIABLES: &[(&str, &str)] =
+    &[("issuer", "the issuer of the mock authorization server")];
+
+/// The variables defined before a case of this role starts.
+pub fn builtin_variables(role: Role) -> Vec<(&'static str, &'static str)> {
+    let mut all = BUILTIN_VARIABLES.to_vec();
+    match role {
+        Role::AuthorizationServer => all.extend_from_slice(AUTHORIZATION_SERVER_VARIABLES),
+        Role::Client => all.extend_from_slice(CLIENT_VARIABLES),
+        Role::Server => all.extend_from_slice(SERVER_VARIABLES),
+    }
+    all
 }
 
 #[cfg(test)]

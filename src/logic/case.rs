@@ -6,13 +6,14 @@ use std::collections::BTreeSet;
 
 use serde_saphyr::Spanned;
 
+use super::builtins::builtin_variables;
 use super::case_body::{CaseBody, Step};
 use super::case_model::{CaseFile, Expectation, WrittenRequest, WrittenStep};
 use super::catalog::{Catalog, Requirement};
 use super::diagnostic::{did_you_mean, Diagnostic};
 use super::query::StepQuery;
 use super::step_request::StepRequest;
-use super::template::{builtin_variables, json_templates, Template};
+use super::template::{json_templates, Template};
 use crate::vocab::{ClientDefect, IdpDefect, Profile, Revision, Role, ServerDefect};
 
 /// The reference implementation's defect a case names as its proof of failure.

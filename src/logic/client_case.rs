@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_saphyr::Spanned;
 
+use super::builtins::builtin_variables;
 use super::case::Validator;
 use super::case_body::ClientRun;
 use super::case_model::{CaseFile, Expectation};
@@ -13,7 +14,6 @@ use super::client_query::ClientQuery;
 use super::diagnostic::did_you_mean;
 use super::mock_knobs::{KnownNames, Named};
 use super::official_scenarios::OFFICIAL_AUTH_SCENARIOS;
-use super::template::builtin_variables;
 use crate::vocab::Role;
 
 impl Validator<'_> {

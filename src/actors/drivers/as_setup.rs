@@ -19,7 +19,9 @@ use super::user_agent::{through_consent, ConsentError};
 use crate::actors::tokens::TokenSupply;
 use crate::logic::answer::Answer;
 use crate::logic::as_config::{AsRunConfig, Consent};
-use crate::logic::builtins::{Blocked, Builtins, RunClient, CLIENT_VARIABLES, METADATA_ENDPOINTS};
+use crate::logic::builtins::{
+    Blocked, Builtins, RunClient, METADATA_ENDPOINTS, RUN_CLIENT_VARIABLES,
+};
 use crate::logic::case_model::WrittenRequest;
 use crate::logic::pkce::{fresh_value, s256};
 use crate::logic::redaction::{redact_body, redact_exchange, redact_text};
@@ -184,7 +186,7 @@ impl Setup {
                 // The server's own failure, judged by the metadata cases.
                 let reason =
                     format!("no client was configured and none could be registered: {why}");
-                for name in CLIENT_VARIABLES {
+                for name in RUN_CLIENT_VARIABLES {
                     self.missing(name, &reason);
                 }
                 return;
