@@ -1,5 +1,6 @@
-//! Layer 3: the actors the harness runs: reference implementations (and, later, mocks).
-//! Every actor is an axum router bound to 127.0.0.1 on an ephemeral port.
+//! Layer 3: the actors the harness runs: the mocks and reference implementations (each an
+//! axum router bound to 127.0.0.1 on an ephemeral port, or the in-process reference
+//! client), process control, and the drivers that set each target role up for a run.
 
 pub mod browser_shim;
 pub mod drivers;
