@@ -148,19 +148,19 @@ impl Builtins {
         let mut v = self.found();
         v.insert("revision".into(), revision.as_str().into());
         if self.fresh_flow_values {
-            // Fresh per case run: no two authorization requests share them (RFC 7636
-            // §4.1 high-entropy verifier; RFC 6749 §10.12 state).
-            let verifier = fresh_value(64);
-            v.insert("pkce_challenge".into(), s256(&verifier));
-            v.insert("pkce_verifier".into(), verifier);
-            v.insert("state".into(), fresh_value(24));
+            fresh_flow(&mut v, "");
             // A second pair for the positive control flow: a server may refuse a
             // challenge it has seen before (RFC 9700 §2.1.1).
-            let control = fresh_value(64);
-            v.insert("control_pkce_challenge".into(), s256(&control));
-            v.insert("control_pkce_verifier".into(), control);
-            v.insert("control_state".into(), fresh_value(24));
+            fresh_flow(&mut v, "control_");
         }
+        v
+    }
+
+    /// The variables of one authorization flow outside any case (the authorization-server
+    /// set-up's own flow): the facts and one fresh PKCE pair and `state`.
+    pub fn flow_vars(&self) -> Vars {
+        let mut v = self.found();
+        fresh_flow(&mut v, "");
         v
     }
 
@@ -170,6 +170,15 @@ impl Builtins {
             .iter()
             .find(|b| b.needs.iter().all(|n| uses.contains(*n)))
     }
+}
+
+/// A fresh PKCE pair and `state` under `prefix`: no two authorization requests share
+/// them (RFC 7636 §4.1 high-entropy verifier; RFC 6749 §10.12 state).
+fn fresh_flow(v: &mut Vars, prefix: &str) {
+    let verifier = fresh_value(64);
+    v.insert(format!("{prefix}pkce_challenge"), s256(&verifier));
+    v.insert(format!("{prefix}pkce_verifier"), verifier);
+    v.insert(format!("{prefix}state"), fresh_value(24));
 }
 
 /// Variables every case can use, with what they hold.

@@ -23,7 +23,6 @@ use crate::logic::builtins::{
     Blocked, Builtins, RunClient, METADATA_ENDPOINTS, RUN_CLIENT_VARIABLES,
 };
 use crate::logic::case_model::WrittenRequest;
-use crate::logic::pkce::{fresh_value, s256};
 use crate::logic::redaction::{redact_body, redact_exchange, redact_text};
 use crate::logic::step_request::StepRequest;
 use crate::logic::template::Vars;
@@ -279,11 +278,7 @@ impl Setup {
     /// that need the flow, with the reason, instead of failing them.
     async fn flow(&mut self, http: Arc<dyn HttpClient>, config: &AsRunConfig) {
         let recorder = Recorder::new(http);
-        let mut vars = self.builtins.found();
-        let verifier = fresh_value(64);
-        vars.insert("pkce_challenge".into(), s256(&verifier));
-        vars.insert("pkce_verifier".into(), verifier);
-        vars.insert("state".into(), fresh_value(24));
+        let mut vars = self.builtins.flow_vars();
         let authorize = step_request(json!({"authorize": {
             "response_type": "code",
             "client_id": "{client_id}",
