@@ -17,7 +17,21 @@ use super::predicate::Predicate;
 use super::query::StepQuery;
 use super::template::Template;
 use super::token_recipe::TokenSend;
-use crate::vocab::{ClientAuthMethod, Level, Profile, RevisionSet};
+use crate::vocab::{
+    ClientAuthMethod, ClientDefect, IdpDefect, Level, Profile, RevisionSet, ServerDefect,
+};
+
+/// The schema of `defect:`, for editors: every defect of every role's reference. Never
+/// built: the loader parses the name into the case's own role's defect (`DefectRef`),
+/// with a diagnostic when it names another role's.
+#[derive(JsonSchema)]
+#[schemars(untagged)]
+#[allow(dead_code)]
+enum AnyDefect {
+    Server(ServerDefect),
+    Idp(IdpDefect),
+    Client(ClientDefect),
+}
 
 /// One conformance case, as written in its YAML file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -43,8 +57,8 @@ pub struct CaseFile {
     #[serde(default)]
     pub rationale: Option<String>,
     /// The reference implementation's defect under which this case must fail: the proof
-    /// that the case can fail.
-    #[schemars(with = "String")]
+    /// that the case can fail. A defect of the case's role (the loader checks which).
+    #[schemars(with = "AnyDefect")]
     pub defect: Spanned<String>,
     /// Requests sent in order; captures of earlier steps are visible to later ones.
     /// Server and authorization-server cases only. Validation moves them to the case's
