@@ -176,13 +176,12 @@ fn without_test_modules(source: &str) -> String {
 
 /// Every path the source names from `crate`, `super` or `self`, as absolute module paths
 /// (`a::b::Item`); grouped `use` trees are flattened.
-fn paths_named(module: &str, m: &Module, source: &str) -> Vec<String> {
+fn paths_named(module: &str, source: &str) -> Vec<String> {
     let here: Vec<&str> = if module.is_empty() {
         Vec::new()
     } else {
         module.split("::").collect()
     };
-    let _ = m;
     let mut out = Vec::new();
     let bytes = source.as_bytes();
     let mut i = 0;
@@ -381,7 +380,7 @@ fn import_graph() -> (BTreeMap<String, Module>, BTreeMap<String, BTreeSet<String
     let mut graph = BTreeMap::new();
     for (name, m) in &modules {
         let mut targets = BTreeSet::new();
-        for path in paths_named(name, m, &m.source) {
+        for path in paths_named(name, &m.source) {
             if let Some(target) = resolve(&path, &modules, &exports) {
                 if &target != name && !target.is_empty() {
                     targets.insert(target);
@@ -464,14 +463,8 @@ fn no_two_files_import_each_other() {
 #[test]
 fn the_checker_sees_a_circle_and_an_upward_import() {
     // Positive control: the parser finds grouped, nested and `super` paths.
-    let m = Module {
-        file: PathBuf::from("x.rs"),
-        is_folder: false,
-        source: String::new(),
-    };
     let paths = paths_named(
         "engine::runner",
-        &m,
         "use super::case_run::{run_case, CaseContext};\nuse crate::logic::{a::B, c::{D, E}};\nlet x = crate::actors::idp::Client::new();",
     );
     for expected in [
@@ -496,7 +489,7 @@ fn the_checker_sees_a_circle_and_an_upward_import() {
     assert!(!stripped.contains("cli") && stripped.contains("use b"));
 }
 
-/// Tarjan's algorithm, iterative enough for a crate's few hundred files.
+/// Tarjan's algorithm; recursive, which a crate's few hundred files allow.
 fn strongly_connected(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
     struct State<'a> {
         edges: &'a [Vec<usize>],

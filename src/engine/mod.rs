@@ -9,9 +9,8 @@ mod run_frame;
 mod runner;
 mod time;
 
-pub use case_run::{run_case, CaseContext};
 pub use client_case_run::run_client_case;
 pub use demo::demo;
 pub use events::{NoEvents, RunEvents};
-pub use runner::{planned_work, run};
+pub use runner::run;
 pub use time::rfc3339_utc_now;

@@ -94,6 +94,8 @@ async fn run_steps(
     }
     let timeout = plan.case_timeout;
     let t = target.clone();
+    // Once per run: what the set-up could not provide does not change between cases.
+    let unavailable = Arc::new(target.builtins.unavailable.clone());
     let mut reports = run_each(
         runs,
         plan.concurrency,
@@ -105,7 +107,7 @@ async fn run_steps(
                 client: t.client.clone(),
                 timeout,
                 tokens: t.tokens.clone(),
-                unavailable: Arc::new(t.builtins.unavailable.clone()),
+                unavailable: unavailable.clone(),
                 consent: t.consent.clone(),
             };
             Box::pin(async move { run_case(&case, &ctx).await })
@@ -137,7 +139,7 @@ async fn run_steps(
 
 /// Every (case, revision) pair of the role that applies to a planned revision and the
 /// profile.
-pub fn planned_work(cases: &[Arc<Case>], role: Role, plan: &RunPlan) -> Vec<(Arc<Case>, Revision)> {
+fn planned_work(cases: &[Arc<Case>], role: Role, plan: &RunPlan) -> Vec<(Arc<Case>, Revision)> {
     cases
         .iter()
         .filter(|c| c.role == role)
