@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use mcp_authspec::logic::json_schemas::{
-    case_schema, render, report_schema, CASE_SCHEMA_PATH, REPORT_SCHEMA_PATH,
+    case_schema, catalog_schema, coverage_schema, render, report_schema, CASE_SCHEMA_PATH,
+    CATALOG_SCHEMA_PATH, COVERAGE_SCHEMA_PATH, REPORT_SCHEMA_PATH,
 };
 
 fn check_fresh(path: &str, generated: &serde_json::Value) {
@@ -29,6 +30,16 @@ fn case_schema_is_fresh() {
 #[test]
 fn report_schema_is_fresh() {
     check_fresh(REPORT_SCHEMA_PATH, &report_schema());
+}
+
+#[test]
+fn catalog_schema_is_fresh() {
+    check_fresh(CATALOG_SCHEMA_PATH, &catalog_schema());
+}
+
+#[test]
+fn coverage_schema_is_fresh() {
+    check_fresh(COVERAGE_SCHEMA_PATH, &coverage_schema());
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -32,6 +32,9 @@ pub enum Command {
     List(ListArgs),
     /// Explain a case: what it checks, why, and where the spec says so.
     Explain(ExplainArgs),
+    /// Print which cases cover each requirement, clause and revision, and why the
+    /// uncovered ones have none (Markdown or JSON).
+    Coverage(CoverageArgs),
     /// A headless browser for an authorization URL: follows the server's redirects,
     /// delivers the final one to a loopback client, and prints where it went.
     OpenUrl(OpenUrlArgs),
@@ -242,6 +245,28 @@ pub struct ListArgs {
     pub scenarios: bool,
     #[arg(long)]
     pub cases: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// `markdown` (the committed `docs/coverage.md`) or `json`.
+    #[arg(long, default_value = "markdown")]
+    pub format: CoverageFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Exit 1 when a MUST-level requirement or clause has neither a case in a revision it
+    /// applies to nor a reason in the catalog.
+    #[arg(long)]
+    pub check: bool,
+    #[arg(long)]
+    pub cases: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CoverageFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Debug, Args)]

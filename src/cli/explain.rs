@@ -40,6 +40,13 @@ pub fn explain(c: &Case) -> String {
     let _ = writeln!(s, "{}\n  {}\n", c.id(), f.title);
     let _ = writeln!(s, "requirement  {} ({})", c.requirement.id, f.level);
     let _ = writeln!(s, "             {}", c.requirement.statement);
+    if let Some(cl) = f
+        .clause
+        .as_ref()
+        .and_then(|k| c.requirement.clause(&k.value))
+    {
+        let _ = writeln!(s, "clause       {}: {}", cl.key, cl.text);
+    }
     let revisions: Vec<&str> = f.revisions.iter().map(|r| r.as_str()).collect();
     let _ = writeln!(s, "revisions    {}", revisions.join(", "));
     if !f.profiles.is_empty() {

@@ -3,6 +3,7 @@
 mod args;
 mod authorization_server;
 mod client;
+mod coverage;
 mod demo;
 mod dispatch;
 mod explain;

@@ -225,7 +225,70 @@ impl Validator<'_> {
                 );
             }
         }
+        self.check_clause(file, req);
         Some(req.clone())
+    }
+
+    /// A case of a requirement split into clauses names the one it covers; a case of an
+    /// unsplit requirement names none.
+    fn check_clause(&mut self, file: &CaseFile, req: &Requirement) {
+        let keys = || req.clauses.iter().map(|c| c.key.as_str());
+        match &file.clause {
+            None if !req.clauses.is_empty() => self.at(
+                &file.requirement,
+                format!(
+                    "requirement `{}` is split into clauses: name the one this case covers",
+                    req.id
+                ),
+                Some(format!(
+                    "add `clause: <key>` with one of: {}",
+                    keys().collect::<Vec<_>>().join(", ")
+                )),
+            ),
+            None => {}
+            Some(clause) if req.clauses.is_empty() => self.at(
+                clause,
+                format!("requirement `{}` has no clauses", req.id),
+                Some("remove `clause:`, or split the requirement in the catalog".into()),
+            ),
+            Some(clause) => match req.clause(&clause.value) {
+                None => {
+                    let hint = did_you_mean(&clause.value, keys())
+                        .map(|m| format!("did you mean `{m}`?"))
+                        .or_else(|| {
+                            Some(format!(
+                                "its clauses: {}",
+                                keys().collect::<Vec<_>>().join(", ")
+                            ))
+                        });
+                    self.at(
+                        clause,
+                        format!("requirement `{}` has no clause `{}`", req.id, clause.value),
+                        hint,
+                    );
+                }
+                Some(c) => {
+                    let outside: Vec<&str> = file
+                        .revisions
+                        .iter()
+                        .filter(|r| !c.applies_to(**r))
+                        .map(|r| r.as_str())
+                        .collect();
+                    if !outside.is_empty() {
+                        self.at(
+                            clause,
+                            format!(
+                                "clause `{}` of `{}` does not apply to {}",
+                                c.key,
+                                req.id,
+                                outside.join(", ")
+                            ),
+                            Some("narrow the case's `revisions:`".into()),
+                        );
+                    }
+                }
+            },
+        }
     }
 
     fn check_defect(&mut self, file: &CaseFile, role: Option<Role>) -> Option<DefectRef> {

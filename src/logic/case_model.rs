@@ -45,6 +45,11 @@ pub struct CaseFile {
     /// Requirement ID from `catalog/requirements.yaml`, e.g. `RS-401-01`.
     #[schemars(with = "String")]
     pub requirement: Spanned<String>,
+    /// The requirement's clause this case covers (a `key` of its `clauses:` in the
+    /// catalog); required when the requirement is split into clauses, absent otherwise.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub clause: Option<Spanned<String>>,
     /// The level at which a broken check of this case is judged (fail, warn or info).
     pub level: Level,
     /// The revisions this case applies to: a list, or a range `{since: …, until: …}`

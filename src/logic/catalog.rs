@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::spec_sections::same_section_in;
-use crate::vocab::{Level, Revision, RevisionSet, Role, SpecReference};
+use crate::vocab::{Level, Revision, RevisionSet, Role, SpecReference, UntestedKind};
 
 /// The catalog as shipped with the suite.
 pub const CATALOG_SOURCE: &str = include_str!("../../catalog/requirements.yaml");
@@ -23,6 +23,41 @@ pub struct Requirement {
     /// One-line paraphrase of the rule.
     pub statement: String,
     pub sources: Vec<Source>,
+    /// The clauses of the source sentence, when it has more than one (an exception, a
+    /// condition, a converse, several subjects): each is covered by its own case, which
+    /// names it with `clause:`.
+    #[serde(default)]
+    pub clauses: Vec<Clause>,
+    /// Why no case covers the requirement, when none can; shown in the coverage report.
+    #[serde(default)]
+    pub untested: Option<Untested>,
+}
+
+/// One clause of a requirement's source sentence.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Clause {
+    /// Kebab-case, unique within the requirement; cases name it with `clause:`.
+    pub key: String,
+    /// The clause in our own words, one sentence.
+    pub text: String,
+    /// When the clause applies to fewer revisions than its requirement.
+    #[serde(default)]
+    pub revisions: Option<RevisionSet>,
+    /// When the clause's keyword differs from its requirement's level.
+    #[serde(default)]
+    pub level: Option<Level>,
+    /// Why no case covers this clause, when none can.
+    #[serde(default)]
+    pub untested: Option<String>,
+}
+
+/// The catalog's reason why no case covers a requirement.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Untested {
+    pub kind: UntestedKind,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -52,7 +87,25 @@ impl Source {
     }
 }
 
+impl Clause {
+    /// The revisions of `requirement` this clause applies to.
+    pub fn applies_to(&self, revision: Revision) -> bool {
+        self.revisions
+            .as_ref()
+            .is_none_or(|set| set.contains(&revision))
+    }
+}
+
 impl Requirement {
+    pub fn clause(&self, key: &str) -> Option<&Clause> {
+        self.clauses.iter().find(|c| c.key == key)
+    }
+
+    /// An extension's requirement (`EXT-…`), not part of the core protocol.
+    pub fn is_extension(&self) -> bool {
+        self.id.starts_with("EXT-")
+    }
+
     /// The sources as report references for a run of `revision`: that revision's MCP
     /// pages first, then the undated sources (RFCs, drafts, the security best practices)
     /// in catalog order. When the catalog cites only other revisions' pages, the same
@@ -172,6 +225,33 @@ mod tests {
         for r in c.requirements() {
             assert!(!r.sources.is_empty(), "{} has no source", r.id);
             assert!(!r.revisions.is_empty(), "{} has no revision", r.id);
+            let mut keys: Vec<&str> = r.clauses.iter().map(|c| c.key.as_str()).collect();
+            keys.sort();
+            keys.dedup();
+            assert_eq!(
+                keys.len(),
+                r.clauses.len(),
+                "{}: duplicate clause keys",
+                r.id
+            );
+            for cl in &r.clauses {
+                let kebab = cl
+                    .key
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-');
+                assert!(kebab, "{} clause `{}`: not kebab-case", r.id, cl.key);
+                for rev in cl.revisions.iter().flat_map(|s| s.iter()) {
+                    assert!(
+                        r.revisions.contains(rev),
+                        "{} clause `{}`: {rev} is not a revision of the requirement",
+                        r.id,
+                        cl.key
+                    );
+                }
+            }
+            if r.clauses.len() == 1 {
+                panic!("{}: a single clause is the requirement itself", r.id);
+            }
         }
     }
 
@@ -208,6 +288,8 @@ mod tests {
                     section: s.to_string(),
                 })
                 .collect(),
+            clauses: Vec::new(),
+            untested: None,
         }
     }
 

@@ -1,14 +1,19 @@
 //! The JSON Schemas of the suite's own formats, generated from the Rust types so they
 //! cannot drift: `schemas/case.schema.json` (case files, for editors) and
-//! `schemas/report.schema.json` (the JSON report). A test compares them with the files.
+//! `schemas/report.schema.json` (the JSON report), `schemas/catalog.schema.json` (the
+//! requirement catalog) and `schemas/coverage.schema.json` (`coverage --format json`). A
+//! test compares them with the files.
 
 use serde_json::Value;
 
 use super::case_model::CaseFile;
-use crate::vocab::RunReport;
+use super::catalog::Requirement;
+use crate::vocab::{CoverageReport, RunReport};
 
 pub const CASE_SCHEMA_PATH: &str = "schemas/case.schema.json";
 pub const REPORT_SCHEMA_PATH: &str = "schemas/report.schema.json";
+pub const CATALOG_SCHEMA_PATH: &str = "schemas/catalog.schema.json";
+pub const COVERAGE_SCHEMA_PATH: &str = "schemas/coverage.schema.json";
 
 pub fn case_schema() -> Value {
     let mut v = serde_json::to_value(schemars::schema_for!(CaseFile)).unwrap_or(Value::Null);
@@ -21,6 +26,21 @@ pub fn report_schema() -> Value {
     let mut v = serde_json::to_value(schemars::schema_for!(RunReport)).unwrap_or(Value::Null);
     v["$id"] = Value::String("https://mcp-authspec.dev/schemas/report.schema.json".into());
     v["title"] = Value::String("mcp-authspec run report".into());
+    v
+}
+
+pub fn catalog_schema() -> Value {
+    let mut v =
+        serde_json::to_value(schemars::schema_for!(Vec<Requirement>)).unwrap_or(Value::Null);
+    v["$id"] = Value::String("https://mcp-authspec.dev/schemas/catalog.schema.json".into());
+    v["title"] = Value::String("mcp-authspec requirement catalog".into());
+    v
+}
+
+pub fn coverage_schema() -> Value {
+    let mut v = serde_json::to_value(schemars::schema_for!(CoverageReport)).unwrap_or(Value::Null);
+    v["$id"] = Value::String("https://mcp-authspec.dev/schemas/coverage.schema.json".into());
+    v["title"] = Value::String("mcp-authspec coverage report".into());
     v
 }
 

@@ -11,6 +11,7 @@ pub mod client_case;
 pub mod client_query;
 pub mod client_verdict;
 pub mod consent_hint;
+pub mod coverage;
 pub mod diagnostic;
 pub mod documents;
 pub mod event_stream;

@@ -1,6 +1,7 @@
 //! Layer 5: report writers. They read only layer-0 types.
 
 mod console;
+mod coverage;
 mod format;
 mod json;
 mod junit;
@@ -13,6 +14,7 @@ mod write;
 mod fixture;
 
 pub use console::render_console;
+pub use coverage::{render_coverage_json, render_coverage_markdown};
 pub use format::{ParseFormatError, ReportFormat};
 pub use json::render_json;
 pub use junit::render_junit;

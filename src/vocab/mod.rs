@@ -3,6 +3,7 @@
 mod client_auth_method;
 mod client_defect;
 mod client_knob;
+mod coverage;
 mod defect;
 mod endpoint;
 mod exchange;
@@ -23,6 +24,10 @@ mod server_knob;
 pub use client_auth_method::ClientAuthMethod;
 pub use client_defect::ClientDefect;
 pub use client_knob::ClientKnob;
+pub use coverage::{
+    ClauseCoverage, CoverageCount, CoverageReport, RequirementCoverage, RevisionCoverage,
+    UntestedKind, UntestedNote,
+};
 pub use defect::ServerDefect;
 pub use endpoint::Endpoint;
 pub use exchange::{Exchange, HeaderPair, SentToken};
