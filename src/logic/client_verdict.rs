@@ -144,6 +144,7 @@ mod tests {
 id: client/token/bearer-on-every-request
 title: t
 requirement: CL-TOK-01
+clause: every-post
 level: MUST
 revisions: [2025-06-18]
 rationale: r
