@@ -92,3 +92,37 @@ fn session_id(d: &Deployment) -> String {
     }
     hex
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    fn bearer(claims: &Value) -> HeaderMap {
+        let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+        let token = format!(
+            "{}.{}.sig",
+            b64(br#"{"alg":"RS256"}"#),
+            b64(claims.to_string().as_bytes())
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+        );
+        headers
+    }
+
+    #[test]
+    fn the_subject_is_the_sub_claim_of_the_bearer_token() {
+        assert_eq!(subject_of(&bearer(&json!({"sub": "alice"}))), "alice");
+        assert_eq!(subject_of(&bearer(&json!({"aud": "x"}))), "");
+        assert_eq!(subject_of(&HeaderMap::new()), "");
+        let mut opaque = HeaderMap::new();
+        opaque.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer opaque"),
+        );
+        assert_eq!(subject_of(&opaque), "");
+    }
+}
