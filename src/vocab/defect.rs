@@ -173,6 +173,27 @@ defects! {
     CrashesOnMalformedToken = "crashes-on-malformed-token",
     /// Leaves error="invalid_token" out of the challenge for a refused token.
     NoInvalidTokenError = "no-invalid-token-error",
+    /// Serves requests whatever their Origin header names: no DNS-rebinding defence.
+    SkipsOriginCheck = "skips-origin-check",
+    /// Refuses a foreign Origin with 400 instead of the 403 of 2025-11-25 and later.
+    OriginRefusedWith400 = "origin-refused-with-400",
+    /// Opens the GET event stream for a known Mcp-Session-Id without a token.
+    SessionOpensGetStream = "session-opens-get-stream",
+    /// Serves a request whose Authorization header is the Bearer scheme with no token.
+    AcceptsEmptyBearer = "accepts-empty-bearer",
+    /// Lists offline_access in the scope of the 403 insufficient_scope challenge.
+    OfflineAccessIn403Challenge = "offline-access-in-403-challenge",
+    /// Names one scope per 403 challenge (mcp:read first, what the request needs only once a
+    /// token has that), so the client's first step-up is refused again.
+    OneScopePerChallenge = "one-scope-per-challenge",
+    /// Hands every initialization the same session id.
+    ConstantSessionId = "constant-session-id",
+    /// Numbers sessions with a counter (1, 2, 3, …).
+    CounterSessionIds = "counter-session-ids",
+    /// Puts a space (outside visible ASCII 0x21–0x7E) into session ids.
+    SessionIdWithSpace = "session-id-with-space",
+    /// Serves a session to a valid token of another subject than the one that opened it.
+    SessionNotBoundToUser = "session-not-bound-to-user",
 }
 
 #[cfg(test)]

@@ -40,11 +40,16 @@ pub(super) async fn authenticate(
     if has(D::ServesUnauthenticated) {
         return Ok(());
     }
+    if has(D::AcceptsEmptyBearer) && is_empty_bearer(headers) {
+        return Ok(());
+    }
     let Some(token) = credentials(d, uri, headers) else {
         // A session id is not a credential (MCP security best practices, "Session
         // Hijacking"); nor is an earlier request on the same connection.
         let session = headers.get("mcp-session-id").and_then(|v| v.to_str().ok());
-        if has(D::SessionAuthenticates) && session.is_some_and(|s| lock(&d.sessions).contains(s)) {
+        if has(D::SessionAuthenticates)
+            && session.is_some_and(|s| lock(&d.sessions).contains_key(s))
+        {
             return Ok(());
         }
         if has(D::RemembersClientAddress) && lock(&d.remembered_peers).contains(&peer.ip()) {
@@ -81,6 +86,14 @@ pub(super) async fn authenticate(
     }
     lock(&d.remembered_peers).insert(peer.ip());
     Ok(())
+}
+
+/// `accepts-empty-bearer`: the Bearer scheme with no token (RFC 6750 §2.1 requires one).
+fn is_empty_bearer(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("bearer"))
 }
 
 /// The token of the request: `Authorization: Bearer` only (RFC 6750 §2.1; MCP forbids
@@ -175,6 +188,11 @@ fn insufficient_scope(d: &Deployment, needed: &str) -> Response {
         String::new()
     } else {
         format!(", resource_metadata=\"{}\"", prm::advertised_url(d))
+    };
+    let needed = if d.config.has(D::OfflineAccessIn403Challenge) {
+        format!("{needed} offline_access")
+    } else {
+        needed.to_string()
     };
     let challenge = format!(
         "Bearer error=\"insufficient_scope\", scope=\"{needed}\"{metadata}, \

@@ -1,7 +1,7 @@
 //! The reference deployment's configuration and the state every handler of its MCP
 //! server shares. A leaf: the wiring that starts the servers is `start.rs`.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -126,8 +126,9 @@ pub(super) struct Deployment {
     pub trust: Trust,
     /// The 2025-03-26 profile's authorization server at this origin.
     pub legacy_authorization_server: Arc<IdpState>,
-    /// Session ids handed out (only the `session-authenticates` defect reads them).
-    pub sessions: Mutex<HashSet<String>>,
+    /// Session ids handed out, each with the subject whose token opened it (MCP security
+    /// best practices, "Session Hijacking": sessions are bound to the user).
+    pub sessions: Mutex<HashMap<String, String>>,
     /// Addresses that once sent a valid token (only `remembers-client-address` reads them).
     pub remembered_peers: Mutex<HashSet<IpAddr>>,
     /// Tokens served once (only `single-use-tokens` reads them).

@@ -8,7 +8,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::deployment::{lock, Deployment};
+use super::deployment::Deployment;
+use super::sessions::open_session;
 use crate::vocab::{Revision, ServerKnob as K};
 
 /// The argument-less tool beside `echo`.
@@ -68,11 +69,7 @@ pub(super) fn handle_post(d: &Deployment, headers: &HeaderMap, body: &[u8]) -> R
         );
     }
     if is_initialize {
-        let id = session_id();
-        if let Ok(v) = HeaderValue::from_str(&id) {
-            response.headers_mut().insert("mcp-session-id", v);
-            lock(&d.sessions).insert(id);
-        }
+        open_session(d, headers, &mut response);
     }
     response
 }
@@ -227,14 +224,4 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
         }
     }
     Some(json!({"jsonrpc": "2.0", "id": id, "result": result}))
-}
-
-/// 128 random bits, hex: session ids must be unguessable (transports, "Session Management").
-fn session_id() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        // Without randomness there is no safe id; an empty header value is refused below.
-        return String::new();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -18,6 +18,7 @@ use super::authentication::authenticate;
 use super::deployment::Deployment;
 use super::mcp_methods::handle_post;
 use super::protected_resource_metadata as prm;
+use super::sessions::{known_session, session_of_another_subject};
 use crate::actors::idp;
 use crate::actors::traffic::serves;
 use crate::vocab::{Endpoint, ServerDefect as D};
@@ -57,15 +58,30 @@ async fn mcp(
     body: Bytes,
 ) -> Response {
     // DNS-rebinding defence (transports, "Security Warning"): a browser page on another
-    // origin must not reach a local server. 403 from 2025-11-25.
+    // origin must not reach a local server. 403 from 2025-11-25, whose body MAY be a
+    // JSON-RPC error without `id`.
     if let Some(origin) = headers.get(header::ORIGIN) {
-        if !origin_allowed(origin, &d) {
+        if !d.config.has(D::SkipsOriginCheck) && !origin_allowed(origin, &d) {
+            let status = if d.config.has(D::OriginRefusedWith400) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::FORBIDDEN
+            };
             let err = json!({"jsonrpc": "2.0", "error": {"code": -32600, "message": "origin not allowed"}});
-            return (StatusCode::FORBIDDEN, axum::Json(err)).into_response();
+            return (status, axum::Json(err)).into_response();
         }
+    }
+    if d.config.has(D::SessionOpensGetStream)
+        && method == Method::GET
+        && known_session(&d, &headers)
+    {
+        return get_stream();
     }
     if let Err(refusal) = authenticate(&d, peer, &uri, &headers, &body).await {
         return refusal.response(&d, &body);
+    }
+    if let Some(refusal) = session_of_another_subject(&d, &headers) {
+        return refusal;
     }
     if let Some(target) = redirect_target(&d, &method, &body) {
         // 307 keeps the method and body (RFC 9110 §15.4.8); the target is another
@@ -87,6 +103,18 @@ fn redirect_target(d: &Deployment, method: &Method, body: &[u8]) -> Option<Strin
     let target = d.redirect_to.clone()?;
     let request: serde_json::Value = serde_json::from_slice(body).ok()?;
     (method == Method::POST && request["method"] == "tools/call").then_some(target)
+}
+
+/// `session-opens-get-stream`: the server-initiated stream of transports "Listening for
+/// Messages from the Server", closed after its priming event (a server MAY close it at
+/// any time) so that the defect's answer is complete at once.
+fn get_stream() -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/event-stream")],
+        "id: stream-0\ndata: \n\n",
+    )
+        .into_response()
 }
 
 fn origin_allowed(origin: &HeaderValue, d: &Deployment) -> bool {

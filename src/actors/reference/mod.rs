@@ -12,6 +12,7 @@ mod protected_resource_metadata;
 #[cfg(test)]
 mod revision_tests;
 mod scope_policy;
+mod sessions;
 mod start;
 mod token_check;
 

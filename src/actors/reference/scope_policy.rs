@@ -6,12 +6,14 @@ use serde_json::Value;
 
 use super::deployment::ReferenceConfig;
 use crate::actors::idp::DEFAULT_SCOPE;
-use crate::vocab::ServerKnob as K;
+use crate::vocab::{ServerDefect as D, ServerKnob as K};
 
 /// What `tools/call` needs under a step-up knob, and what `always-forbidden` demands.
 pub const STEP_UP_SCOPE: &str = "mcp:tools mcp:write";
 /// The scope `prm-extra-scopes` adds to `scopes_supported`; no request needs it.
 pub const EXTRA_SCOPE: &str = "mcp:extra";
+/// `one-scope-per-challenge`: the first stage the defective server checks, and names alone.
+const STAGED_SCOPE: &str = "mcp:read";
 /// The scopes `prm-several-scopes` adds after the default one; no request needs them.
 pub const SEVERAL_SCOPES: [&str; 2] = ["mcp:read", "mcp:write"];
 
@@ -83,6 +85,12 @@ pub(super) fn insufficient_scope_challenge(
     needed: &str,
     granted: &str,
 ) -> String {
+    if config.has(D::OneScopePerChallenge)
+        && !granted.split_ascii_whitespace().any(|s| s == STAGED_SCOPE)
+    {
+        // A server that checks in stages names only the stage the token fails first.
+        return STAGED_SCOPE.to_string();
+    }
     if config.has_knob(K::StepUpOnlyNewScope) {
         let granted: Vec<&str> = granted.split_ascii_whitespace().collect();
         let missing: Vec<&str> = needed

@@ -5,7 +5,7 @@
 //! except in client cases, where the keys are handed over in-process so that the
 //! recording holds only what the client sent.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use tokio::net::TcpListener;
@@ -157,7 +157,7 @@ fn deployment(
         origin,
         issuer: trust.issuer.clone(),
         trust,
-        sessions: Mutex::new(HashSet::new()),
+        sessions: Mutex::new(HashMap::new()),
         remembered_peers: Mutex::new(HashSet::new()),
         served_tokens: Mutex::new(HashSet::new()),
     }))
