@@ -102,4 +102,40 @@ defects! {
     /// Answers every token request with 500 server_error: a token endpoint that works for
     /// nobody, so refusals prove nothing.
     TokenEndpointServerError = "token-endpoint-server-error",
+    // Authorization-server cases (helper A): one knob per clause they prove.
+    /// Sends successful token responses as text/plain (JSON body) instead of
+    /// application/json (RFC 6749 §5.1).
+    TokenSuccessNotJson = "token-success-not-json",
+    /// Sends the code to the registered redirect URI's origin with another path.
+    CodeToOtherPath = "code-to-other-path",
+    /// Takes a redirect URI that differs from a registered one by a trailing slash.
+    RedirectUriTrailingSlashLenient = "redirect-uri-trailing-slash-lenient",
+    /// Compares redirect URIs without regard to case.
+    RedirectUriCaseInsensitive = "redirect-uri-case-insensitive",
+    /// Compares redirect URIs without their query.
+    RedirectUriQueryIgnored = "redirect-uri-query-ignored",
+    /// Compares only the path of redirect URIs (any scheme, host and port).
+    RedirectUriPathOnly = "redirect-uri-path-only",
+    /// Takes localhost for 127.0.0.1 or [::1] in a redirect URI.
+    RedirectUriLocalhostAlias = "redirect-uri-localhost-alias",
+    /// Compares the port of a loopback redirect URI too (RFC 8252 §7.3 says any port).
+    LoopbackPortExact = "loopback-port-exact",
+    /// Sends iss in successful authorization responses only, not in error responses.
+    NoIssInErrorResponse = "no-iss-in-error-response",
+    /// Refuses code_challenge_method=S256 (supports only plain).
+    RefusesS256 = "refuses-s256",
+    /// Advertises a registration endpoint that is not served (404).
+    RegistrationEndpointUnserved = "registration-endpoint-unserved",
+    /// Advertises its optional endpoints (registration, JWKS, introspection) on a
+    /// plain-http, non-loopback host.
+    MetadataInsecureOptionalEndpoints = "metadata-insecure-optional-endpoints",
+    /// Issues refreshed access tokens for the issuer instead of the granted resource.
+    RefreshDropsAudience = "refresh-drops-audience",
+    /// Refuses a resource whose scheme or host is not in lower case (invalid_target).
+    ResourceCaseSensitive = "resource-case-sensitive",
+    /// Issues a token for a resource the authorization request did not grant.
+    TokenResourceUnchecked = "token-resource-unchecked",
+    /// Refuses an authorization request for a resource it does not serve with
+    /// invalid_request instead of invalid_target (RFC 8707 §2).
+    AuthorizationInvalidTargetWrongError = "authorization-invalid-target-wrong-error",
 }

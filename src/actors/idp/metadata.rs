@@ -113,6 +113,17 @@ pub fn document(s: &IdpState) -> Value {
             json!("http://as.example.test/token"),
         );
     }
+    if s.has(D::MetadataInsecureOptionalEndpoints) {
+        for (name, path) in [
+            ("registration_endpoint", "register"),
+            ("jwks_uri", JWKS_PATH),
+            ("introspection_endpoint", "introspect"),
+        ] {
+            if obj.contains_key(name) {
+                obj.insert(name.into(), json!(format!("http://as.example.test/{path}")));
+            }
+        }
+    }
     if s.has(D::MetadataNoTokenEndpoint) {
         obj.remove("token_endpoint");
     }
