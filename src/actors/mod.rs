@@ -6,6 +6,7 @@ pub mod browser_shim;
 pub mod drivers;
 pub mod idp;
 pub mod listener;
+pub mod cimd_documents;
 pub mod loopback_client;
 pub mod process;
 pub mod reference;

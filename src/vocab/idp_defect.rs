@@ -138,4 +138,19 @@ defects! {
     /// Refuses an authorization request for a resource it does not serve with
     /// invalid_request instead of invalid_target (RFC 8707 §2).
     AuthorizationInvalidTargetWrongError = "authorization-invalid-target-wrong-error",
+    /// Takes no client ID metadata documents: a URL client_id is an unknown client, and
+    /// the metadata does not advertise them.
+    CimdUnsupported = "cimd-unsupported",
+    /// Takes client ID metadata documents but leaves
+    /// client_id_metadata_document_supported out of its metadata.
+    CimdNotAdvertised = "cimd-not-advertised",
+    /// Accepts a client ID metadata document whose client_id is not its URL.
+    CimdSkipsClientIdCheck = "cimd-skips-client-id-check",
+    /// Accepts any redirect URI for a document client, listed in its document or not.
+    CimdSkipsRedirectCheck = "cimd-skips-redirect-check",
+    /// Accepts a document client unverified when its document cannot be fetched, is not
+    /// JSON, or lacks redirect_uris or client_name (as the official suite's mock does).
+    CimdLenientDocuments = "cimd-lenient-documents",
+    /// Accepts a document that declares a shared-secret auth method or a client_secret.
+    CimdAcceptsSharedSecret = "cimd-accepts-shared-secret",
 }
