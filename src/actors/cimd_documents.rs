@@ -83,7 +83,10 @@ fn document(base: &str, redirect_uri: &str, name: &str) -> String {
             );
         }
         "with-client-secret" => {
-            obj.insert("client_secret".into(), json!("mcp-authspec-document-secret"));
+            obj.insert(
+                "client_secret".into(),
+                json!("mcp-authspec-document-secret"),
+            );
         }
         _ => {}
     }
@@ -108,11 +111,17 @@ mod tests {
             "http://127.0.0.1:9/cimd/other-client-id.json"
         );
         assert!(parse("invalid-json").is_err());
-        assert!(parse("no-redirect-uris").unwrap().get("redirect_uris").is_none());
+        assert!(parse("no-redirect-uris")
+            .unwrap()
+            .get("redirect_uris")
+            .is_none());
         assert_eq!(
             parse("shared-secret-method").unwrap()["token_endpoint_auth_method"],
             "client_secret_basic"
         );
-        assert!(parse("with-client-secret").unwrap().get("client_secret").is_some());
+        assert!(parse("with-client-secret")
+            .unwrap()
+            .get("client_secret")
+            .is_some());
     }
 }

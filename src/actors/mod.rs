@@ -3,10 +3,10 @@
 //! client), process control, and the drivers that set each target role up for a run.
 
 pub mod browser_shim;
+pub mod cimd_documents;
 pub mod drivers;
 pub mod idp;
 pub mod listener;
-pub mod cimd_documents;
 pub mod loopback_client;
 pub mod process;
 pub mod reference;

@@ -379,7 +379,9 @@ impl fmt::Display for StepQuery {
             StepQuery::Var(v) => write!(f, "variable `{v}`"),
             StepQuery::Url => write!(f, "answering URL"),
             StepQuery::LocationParam(p) => write!(f, "redirect parameter `{p}`"),
-            StepQuery::LocationTarget => write!(f, "where the redirect goes (Location without query)"),
+            StepQuery::LocationTarget => {
+                write!(f, "where the redirect goes (Location without query)")
+            }
             // RFC 7519 §4: a claim of the JWT Claims Set; the empty pointer is the set.
             StepQuery::JwtClaim(q) => match q.claim.strip_prefix('/') {
                 None if q.claim.is_empty() => {

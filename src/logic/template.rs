@@ -257,12 +257,17 @@ fn apply(filter: &Filter, variable: &str, value: &str) -> Result<String, Templat
         },
         Filter::WithHost(host) => {
             let mut u = url("with_host")?;
-            u.set_host(Some(host)).map_err(|e| not_a_url("with_host", e.to_string()))?;
+            u.set_host(Some(host))
+                .map_err(|e| not_a_url("with_host", e.to_string()))?;
             u.to_string()
         }
         Filter::OtherScheme => {
             let mut u = url("other_scheme")?;
-            let other = if u.scheme() == "https" { "http" } else { "https" };
+            let other = if u.scheme() == "https" {
+                "http"
+            } else {
+                "https"
+            };
             u.set_scheme(other)
                 .map_err(|()| not_a_url("other_scheme", "the scheme cannot be changed".into()))?;
             u.to_string()

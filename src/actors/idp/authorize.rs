@@ -342,7 +342,10 @@ fn has_upper_origin(uri: &str) -> bool {
         (scheme, host)
     });
     after_scheme.is_some_and(|(scheme, host)| {
-        scheme.bytes().chain(host.bytes()).any(|b| b.is_ascii_uppercase())
+        scheme
+            .bytes()
+            .chain(host.bytes())
+            .any(|b| b.is_ascii_uppercase())
     })
 }
 
@@ -377,9 +380,11 @@ fn lenient_match(s: &IdpState, registered: &str, given: &str) -> bool {
                 .is_some_and(|(r, g)| r.path() == g.path()))
         || (s.has(D::RedirectUriLocalhostAlias)
             && parsed(given).is_some_and(|mut g| {
-                let aliased = g.host_str() == Some("localhost")
-                    && g.set_host(Some("127.0.0.1")).is_ok();
-                aliased && (g.as_str() == registered || same_except_loopback_port(registered, g.as_str()))
+                let aliased =
+                    g.host_str() == Some("localhost") && g.set_host(Some("127.0.0.1")).is_ok();
+                aliased
+                    && (g.as_str() == registered
+                        || same_except_loopback_port(registered, g.as_str()))
             }))
 }
 
