@@ -29,6 +29,12 @@ use mcp_authspec::transport::TransportLimits;
 use mcp_authspec::vocab::{IdpDefect, Outcome, Revision, Role, RunReport};
 
 async fn run(issuer: &str, config: AsRunConfig) -> RunReport {
+    // The mock IdP fetches client ID metadata documents from loopback http, so the
+    // CIMD cases run too.
+    let config = AsRunConfig {
+        cimd_http_documents: true,
+        ..config
+    };
     let cases: Vec<_> = load_cases(&CaseSource::Builtin)
         .unwrap()
         .into_iter()
@@ -262,13 +268,15 @@ async fn a_run_of_every_revision_stays_within_the_rate_limits_of_real_servers() 
         report.cases.len()
     );
     // The TypeScript SDK's limits per client address: 20 registrations an hour, 100
-    // authorization and 50 token requests per 15 minutes. Three runs an hour must fit.
+    // authorization and 50 token requests per 15 minutes. Three runs an hour must fit,
+    // one per 15-minute window (every refusal case pays for its own positive control,
+    // and the CIMD cases, on here, for theirs).
     assert!(registrations <= 6, "{registrations} registrations");
     assert!(
-        authorizations <= 40,
+        authorizations <= 90,
         "{authorizations} authorization requests"
     );
-    assert!(tokens <= 40, "{tokens} token requests");
+    assert!(tokens <= 45, "{tokens} token requests");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -366,7 +374,21 @@ async fn a_code_issued_without_pkce_that_is_never_redeemable_is_conformant() {
     .await
     .unwrap();
     let report = run(&idp.issuer, AsRunConfig::default()).await;
-    assert!(not_passed(&report).is_empty(), "{:#?}", not_passed(&report));
+    // The cases that judge error responses provoke one by leaving out code_challenge;
+    // this design answers with a code instead, so they have nothing to judge.
+    let judges_error_responses = |id: &str| {
+        id.ends_with("/iss-in-error-response")
+            || id.ends_with("/iss-is-issuer-in-error-response")
+            || id.ends_with("/iss-flag-consistent-errors")
+    };
+    let unexpected: Vec<String> = not_passed(&report)
+        .into_iter()
+        .filter(|line| {
+            let id = line.split(' ').next().unwrap_or_default();
+            !(judges_error_responses(id) && line.contains("] skip:"))
+        })
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

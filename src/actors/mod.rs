@@ -3,6 +3,7 @@
 //! client), process control, and the drivers that set each target role up for a run.
 
 pub mod browser_shim;
+pub mod cimd_documents;
 pub mod drivers;
 pub mod idp;
 pub mod listener;

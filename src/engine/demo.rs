@@ -41,7 +41,11 @@ pub async fn demo(
     // The deployment's IdP is also the reference authorization server.
     let authorization_servers = AuthorizationServerDriver {
         issuer: server.issuer.clone(),
-        config: AsRunConfig::default(),
+        // The mock IdP fetches client ID metadata documents from loopback http.
+        config: AsRunConfig {
+            cimd_http_documents: true,
+            ..AsRunConfig::default()
+        },
         limits,
         reference: true,
     };

@@ -33,6 +33,11 @@ pub struct AsRunConfig {
     pub prompt: Option<String>,
     #[serde(default)]
     pub consent: Consent,
+    /// The server fetches client ID metadata documents from plain-http loopback URLs
+    /// (a testing allowance: the draft and MCP want https). Then the CIMD cases run
+    /// against documents the harness serves on 127.0.0.1; without it they are skipped.
+    #[serde(default)]
+    pub cimd_http_documents: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -57,6 +57,9 @@ pub struct Builtins {
     pub scope: Option<String>,
     /// The configured `prompt` for refresh-token flows.
     pub prompt: Option<String>,
+    /// Authorization-server runs: the URL below which the harness serves client ID
+    /// metadata documents, when the server can fetch them.
+    pub cimd_base: Option<String>,
     /// Variables the set-up could not set, with the reason: cases reading them are
     /// skipped.
     pub unavailable: BTreeMap<String, String>,
@@ -92,6 +95,7 @@ impl Builtins {
             application_type: None,
             scope: None,
             prompt: None,
+            cimd_base: None,
             unavailable: BTreeMap::new(),
             blocked: Vec::new(),
             fresh_flow_values: false,
@@ -131,6 +135,7 @@ impl Builtins {
         put("application_type", &self.application_type);
         put("scope", &self.scope);
         put("prompt", &self.prompt);
+        put("cimd_base", &self.cimd_base);
         if let Some(c) = &self.client {
             v.insert("client_id".into(), c.id.clone());
             v.insert("client_secret".into(), c.secret.clone().unwrap_or_default());
@@ -242,6 +247,10 @@ pub const AUTHORIZATION_SERVER_VARIABLES: &[(&str, &str)] = &[
     (
         "prompt",
         "the configured `prompt` for refresh-token flows; unset (left out) by default",
+    ),
+    (
+        "cimd_base",
+        "where the harness serves client ID metadata documents (`<cimd_base>/valid.json`, …), when the config says the server fetches them",
     ),
 ];
 

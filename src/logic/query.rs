@@ -65,6 +65,10 @@ pub enum StepQuery {
     /// authorization response (RFC 6749 §4.1.2); every occurrence, as an array when the
     /// parameter is repeated (RFC 6749 §3.1 forbids that).
     LocationParam(String),
+    /// Where the `Location` header sends the user agent: its URL resolved against the
+    /// request's, without query and fragment (`scheme://host:port/path`), to compare with
+    /// the redirect URI an authorization response must go to (RFC 6749 §4.1.2).
+    LocationTarget,
     /// A claim of a JWT found in the JSON body, decoded without verification (RFC 7519
     /// §7.2): `{token: /access_token, claim: /aud}`; claim `""` is the whole claim set.
     JwtClaim(JwtClaimQuery),
@@ -114,6 +118,7 @@ impl StepQuery {
         "var",
         "url",
         "location_param",
+        "location_target",
         "jwt_claim",
     ];
 
@@ -189,6 +194,7 @@ impl StepQuery {
             }
             StepQuery::Url => Ok(Value::String(answer.url.clone())),
             StepQuery::LocationParam(name) => location_param(answer, name),
+            StepQuery::LocationTarget => location_target(answer),
             StepQuery::JwtClaim(q) => {
                 let doc = parse_json(answer)?;
                 let token = doc
@@ -276,6 +282,22 @@ fn location_param(answer: &Answer, name: &str) -> QueryValue {
     }
 }
 
+fn location_target(answer: &Answer) -> QueryValue {
+    let location = answer
+        .header_values("location")
+        .first()
+        .map(|l| l.to_string())
+        .ok_or_else(|| "no `Location` header (not a redirect)".to_string())?;
+    let base = url::Url::parse(&answer.url).ok();
+    let mut url = url::Url::options()
+        .base_url(base.as_ref())
+        .parse(&location)
+        .map_err(|e| format!("`Location` is not a URL: {e}"))?;
+    url.set_query(None);
+    url.set_fragment(None);
+    Ok(Value::String(url.to_string()))
+}
+
 fn parse_json(answer: &Answer) -> Result<Value, String> {
     if answer.truncated {
         return Err("the body exceeded the harness's size limit and was cut".to_string());
@@ -357,6 +379,9 @@ impl fmt::Display for StepQuery {
             StepQuery::Var(v) => write!(f, "variable `{v}`"),
             StepQuery::Url => write!(f, "answering URL"),
             StepQuery::LocationParam(p) => write!(f, "redirect parameter `{p}`"),
+            StepQuery::LocationTarget => {
+                write!(f, "where the redirect goes (Location without query)")
+            }
             // RFC 7519 §4: a claim of the JWT Claims Set; the empty pointer is the set.
             StepQuery::JwtClaim(q) => match q.claim.strip_prefix('/') {
                 None if q.claim.is_empty() => {

@@ -31,6 +31,18 @@ pub enum Filter {
     /// `other_trailing_slash`: the value with its trailing slash removed, or one added
     /// when it has none: the other form of an identifier RFC 8414 §2 allows either way.
     OtherTrailingSlash,
+    /// `with_host:HOST`: the URL with another host, the rest kept (a redirect URI that
+    /// differs from the registered one only in its host, RFC 6749 §3.1.2.2).
+    WithHost(String),
+    /// `other_scheme`: the URL with http for https and https for http, the rest kept.
+    OtherScheme,
+    /// `other_port`: the URL with its port (explicit or the scheme's default) plus one,
+    /// the rest kept: the loopback redirect URI port a native client picks at run time
+    /// (RFC 8252 §7.3).
+    OtherPort,
+    /// `upper_path`: the URL with its path in upper case, the rest kept (a redirect URI
+    /// that differs from the registered one only in case).
+    UpperPath,
 }
 
 pub const FILTER_NAMES: &[&str] = &[
@@ -40,6 +52,10 @@ pub const FILTER_NAMES: &[&str] = &[
     "wk_root",
     "upper_origin",
     "other_trailing_slash",
+    "with_host",
+    "other_scheme",
+    "other_port",
+    "upper_path",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -205,6 +221,12 @@ pub fn json_templates(value: &serde_json::Value) -> Vec<Template> {
 }
 
 fn apply(filter: &Filter, variable: &str, value: &str) -> Result<String, TemplateError> {
+    let not_a_url = |name: &str, reason: String| TemplateError::NotAUrl {
+        filter: name.to_string(),
+        variable: variable.to_string(),
+        value: value.to_string(),
+        reason,
+    };
     let url = |name: &str| {
         Url::parse(value).map_err(|e| TemplateError::NotAUrl {
             filter: name.to_string(),
@@ -233,6 +255,37 @@ fn apply(filter: &Filter, variable: &str, value: &str) -> Result<String, Templat
             Some(without) => without.to_string(),
             None => format!("{value}/"),
         },
+        Filter::WithHost(host) => {
+            let mut u = url("with_host")?;
+            u.set_host(Some(host))
+                .map_err(|e| not_a_url("with_host", e.to_string()))?;
+            u.to_string()
+        }
+        Filter::OtherScheme => {
+            let mut u = url("other_scheme")?;
+            let other = if u.scheme() == "https" {
+                "http"
+            } else {
+                "https"
+            };
+            u.set_scheme(other)
+                .map_err(|()| not_a_url("other_scheme", "the scheme cannot be changed".into()))?;
+            u.to_string()
+        }
+        Filter::OtherPort => {
+            let mut u = url("other_port")?;
+            let port = u.port_or_known_default().unwrap_or(80);
+            let other = if port == u16::MAX { 1024 } else { port + 1 };
+            u.set_port(Some(other))
+                .map_err(|()| not_a_url("other_port", "the URL cannot have a port".into()))?;
+            u.to_string()
+        }
+        Filter::UpperPath => {
+            let mut u = url("upper_path")?;
+            let upper = u.path().to_ascii_uppercase();
+            u.set_path(&upper);
+            u.to_string()
+        }
     })
 }
 
@@ -304,6 +357,10 @@ fn parse_filter(text: &str) -> Result<Filter, TemplateError> {
         "wk_insert" => needs_arg(Filter::WellKnownInsert),
         "wk_append" => needs_arg(Filter::WellKnownAppend),
         "wk_root" => needs_arg(Filter::WellKnownRoot),
+        "with_host" => needs_arg(Filter::WithHost),
+        "other_scheme" => Ok(Filter::OtherScheme),
+        "other_port" => Ok(Filter::OtherPort),
+        "upper_path" => Ok(Filter::UpperPath),
         other => Err(TemplateError::UnknownFilter(other.to_string())),
     }
 }
@@ -352,6 +409,34 @@ mod tests {
                 .render(&vars())
                 .unwrap(),
             "HTTPS://AS.EXAMPLE/tenant1"
+        );
+    }
+
+    #[test]
+    fn derives_redirect_uri_variants() {
+        let v: Vars = [(
+            "r".to_string(),
+            "http://127.0.0.1:8765/callback".to_string(),
+        )]
+        .into_iter()
+        .collect();
+        let render = |t: &str| Template::new(t).render(&v).unwrap();
+        assert_eq!(
+            render("{r|with_host:localhost}"),
+            "http://localhost:8765/callback"
+        );
+        assert_eq!(
+            render("{r|other_scheme}"),
+            "https://127.0.0.1:8765/callback"
+        );
+        assert_eq!(render("{r|other_port}"), "http://127.0.0.1:8766/callback");
+        assert_eq!(render("{r|upper_path}"), "http://127.0.0.1:8765/CALLBACK");
+        let plain: Vars = [("r".to_string(), "https://app.example/cb".to_string())]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            Template::new("{r|other_port}").render(&plain).unwrap(),
+            "https://app.example:444/cb"
         );
     }
 

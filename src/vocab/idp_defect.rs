@@ -102,4 +102,55 @@ defects! {
     /// Answers every token request with 500 server_error: a token endpoint that works for
     /// nobody, so refusals prove nothing.
     TokenEndpointServerError = "token-endpoint-server-error",
+    // Authorization-server cases (helper A): one knob per clause they prove.
+    /// Sends successful token responses as text/plain (JSON body) instead of
+    /// application/json (RFC 6749 §5.1).
+    TokenSuccessNotJson = "token-success-not-json",
+    /// Sends the code to the registered redirect URI's origin with another path.
+    CodeToOtherPath = "code-to-other-path",
+    /// Takes a redirect URI that differs from a registered one by a trailing slash.
+    RedirectUriTrailingSlashLenient = "redirect-uri-trailing-slash-lenient",
+    /// Compares redirect URIs without regard to case.
+    RedirectUriCaseInsensitive = "redirect-uri-case-insensitive",
+    /// Compares redirect URIs without their query.
+    RedirectUriQueryIgnored = "redirect-uri-query-ignored",
+    /// Compares only the path of redirect URIs (any scheme, host and port).
+    RedirectUriPathOnly = "redirect-uri-path-only",
+    /// Takes localhost for 127.0.0.1 or [::1] in a redirect URI.
+    RedirectUriLocalhostAlias = "redirect-uri-localhost-alias",
+    /// Compares the port of a loopback redirect URI too (RFC 8252 §7.3 says any port).
+    LoopbackPortExact = "loopback-port-exact",
+    /// Sends iss in successful authorization responses only, not in error responses.
+    NoIssInErrorResponse = "no-iss-in-error-response",
+    /// Refuses code_challenge_method=S256 (supports only plain).
+    RefusesS256 = "refuses-s256",
+    /// Advertises a registration endpoint that is not served (404).
+    RegistrationEndpointUnserved = "registration-endpoint-unserved",
+    /// Advertises its optional endpoints (registration, JWKS, introspection) on a
+    /// plain-http, non-loopback host.
+    MetadataInsecureOptionalEndpoints = "metadata-insecure-optional-endpoints",
+    /// Issues refreshed access tokens for the issuer instead of the granted resource.
+    RefreshDropsAudience = "refresh-drops-audience",
+    /// Refuses a resource whose scheme or host is not in lower case (invalid_target).
+    ResourceCaseSensitive = "resource-case-sensitive",
+    /// Issues a token for a resource the authorization request did not grant.
+    TokenResourceUnchecked = "token-resource-unchecked",
+    /// Refuses an authorization request for a resource it does not serve with
+    /// invalid_request instead of invalid_target (RFC 8707 §2).
+    AuthorizationInvalidTargetWrongError = "authorization-invalid-target-wrong-error",
+    /// Takes no client ID metadata documents: a URL client_id is an unknown client, and
+    /// the metadata does not advertise them.
+    CimdUnsupported = "cimd-unsupported",
+    /// Takes client ID metadata documents but leaves
+    /// client_id_metadata_document_supported out of its metadata.
+    CimdNotAdvertised = "cimd-not-advertised",
+    /// Accepts a client ID metadata document whose client_id is not its URL.
+    CimdSkipsClientIdCheck = "cimd-skips-client-id-check",
+    /// Accepts any redirect URI for a document client, listed in its document or not.
+    CimdSkipsRedirectCheck = "cimd-skips-redirect-check",
+    /// Accepts a document client unverified when its document cannot be fetched, is not
+    /// JSON, or lacks redirect_uris or client_name (as the official suite's mock does).
+    CimdLenientDocuments = "cimd-lenient-documents",
+    /// Accepts a document that declares a shared-secret auth method or a client_secret.
+    CimdAcceptsSharedSecret = "cimd-accepts-shared-secret",
 }

@@ -84,6 +84,7 @@ pub(super) async fn prepare(
     config: &AsRunConfig,
     loopback_redirect_uri: &str,
     loopback_resource: &str,
+    loopback_cimd_base: &str,
 ) -> (Setup, Arc<dyn HttpClient>) {
     let mut setup = Setup::new(issuer_url, config.consent.clone());
     // The issuer identifier exactly as given: RFC 8414 §3.3 compares it as a string,
@@ -111,6 +112,7 @@ pub(super) async fn prepare(
     if let Some(prompt) = &config.prompt {
         setup.builtins.prompt = Some(prompt.clone());
     }
+    setup.cimd_documents(config, loopback_cimd_base);
     let metadata = read_metadata(http.as_ref(), issuer_url).await;
     setup.take_metadata(&metadata, config.scope.clone());
     let client: Arc<dyn HttpClient> = match &setup.builtins.registration_endpoint {
@@ -128,6 +130,26 @@ pub(super) async fn prepare(
 }
 
 impl Setup {
+    /// The client ID metadata documents the harness serves, when the server can fetch
+    /// them: the documents list the loopback redirect URI, so a configured one rules
+    /// them out too.
+    fn cimd_documents(&mut self, config: &AsRunConfig, base: &str) {
+        let reason = if !config.cimd_http_documents {
+            "the client ID metadata document cases need a document host the server \
+             fetches from; the harness serves one on plain-http loopback only (MCP wants \
+             https document URLs). If the server accepts http documents on loopback for \
+             testing, add `cimd_http_documents = true` to the config file (`--config \
+             as.toml`)"
+        } else if config.redirect_uri.is_some() {
+            "the client ID metadata documents the harness serves list its loopback \
+             redirect URI, and the config names another redirect_uri"
+        } else {
+            self.builtins.cimd_base = Some(base.to_string());
+            return;
+        };
+        self.missing("cimd_base", reason);
+    }
+
     fn take_metadata(&mut self, metadata: &Result<Value, String>, scope: Option<String>) {
         let doc = match metadata {
             Ok(d) => d,

@@ -99,6 +99,7 @@ impl AuthorizationServerDriver {
             &self.config,
             &loopback.redirect_uri,
             &loopback.resource,
+            &loopback.cimd_base,
         )
         .await;
         Ok(Ready {

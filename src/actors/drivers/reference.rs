@@ -73,7 +73,11 @@ pub async fn reference_driver(
             Ok(ReferenceTarget {
                 driver: Box::new(AuthorizationServerDriver {
                     issuer: idp.issuer.clone(),
-                    config: AsRunConfig::default(),
+                    // The reference IdP fetches documents from loopback http.
+                    config: AsRunConfig {
+                        cimd_http_documents: true,
+                        ..AsRunConfig::default()
+                    },
                     limits: TransportLimits::default(),
                     reference: true,
                 }),

@@ -146,8 +146,9 @@ fn redirect_target(s: &IdpState, p: &Params) -> Result<(String, String, Url), Un
         // pattern.
         RedirectRule::Registered => client.redirect_uris.iter().any(|r| {
             r == uri
-                || same_except_loopback_port(r, uri)
+                || (!s.has(D::LoopbackPortExact) && same_except_loopback_port(r, uri))
                 || (s.has(D::PrefixRedirectUri) && uri.starts_with(r.as_str()))
+                || lenient_match(s, r, uri)
         }),
         RedirectRule::AnyLoopback => parsed.as_ref().is_ok_and(is_loopback_http),
         RedirectRule::Unverified => parsed.as_ref().is_ok_and(|u| u.fragment().is_none()),
@@ -238,6 +239,12 @@ fn pkce(s: &IdpState, p: &Params) -> Result<(Option<String>, Option<String>), Re
     // RFC 7636 §4.3: an absent method means plain.
     let method = p.get("code_challenge_method").unwrap_or("plain");
     let well_formed = match method {
+        "S256" if s.has(D::RefusesS256) => {
+            return Err((
+                "invalid_request",
+                "code_challenge_method S256 is not supported".into(),
+            ))
+        }
         // BASE64URL of a SHA-256 digest: 43 characters without padding (RFC 7636 §4.2).
         "S256" => {
             challenge.len() == 43
@@ -297,13 +304,24 @@ fn resource(s: &IdpState, p: &Params) -> Result<Option<String>, Refusal> {
     let Some(resource) = p.get("resource") else {
         return Ok(None);
     };
+    if s.has(D::ResourceCaseSensitive) && has_upper_origin(resource) {
+        return Err((
+            "invalid_target",
+            format!("resource {resource:?} is not in canonical (lower-case) form"),
+        ));
+    }
+    let unserved = if s.has(D::AuthorizationInvalidTargetWrongError) {
+        "invalid_request"
+    } else {
+        "invalid_target"
+    };
     match Url::parse(resource) {
         Ok(url) if url.fragment().is_some() => Err((
             "invalid_target",
             format!("resource {resource:?} has a fragment (RFC 8707 §2)"),
         )),
         Ok(url) if !s.serves_resource(&url) => Err((
-            "invalid_target",
+            unserved,
             format!(
                 "resource {resource:?} is not one this server issues tokens for (RFC 8707 §2.1)"
             ),
@@ -314,6 +332,21 @@ fn resource(s: &IdpState, p: &Params) -> Result<Option<String>, Refusal> {
             format!("resource {resource:?} is not an absolute URI: {e} (RFC 8707 §2)"),
         )),
     }
+}
+
+/// Whether the scheme or host of a URL is written with an upper-case letter (the
+/// `ResourceCaseSensitive` defect refuses such a resource).
+fn has_upper_origin(uri: &str) -> bool {
+    let after_scheme = uri.split_once("://").map(|(scheme, rest)| {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        (scheme, host)
+    });
+    after_scheme.is_some_and(|(scheme, host)| {
+        scheme
+            .bytes()
+            .chain(host.bytes())
+            .any(|b| b.is_ascii_uppercase())
+    })
 }
 
 /// RFC 8252 §7.3 (and OAuth 2.1 §2.3.1): for a loopback IP redirect URI the port is
@@ -330,6 +363,29 @@ fn same_except_loopback_port(registered: &str, given: &str) -> bool {
     let _ = r.set_port(None);
     let _ = g.set_port(None);
     r == g
+}
+
+/// The redirect URI comparisons of the defects that loosen OAuth 2.1 §2.3.2's exact
+/// string comparison, one way each.
+fn lenient_match(s: &IdpState, registered: &str, given: &str) -> bool {
+    let without_query = |u: &str| u.split(['?', '#']).next().unwrap_or_default().to_string();
+    let parsed = |u: &str| Url::parse(u).ok();
+    (s.has(D::RedirectUriTrailingSlashLenient)
+        && registered.trim_end_matches('/') == given.trim_end_matches('/'))
+        || (s.has(D::RedirectUriCaseInsensitive) && registered.eq_ignore_ascii_case(given))
+        || (s.has(D::RedirectUriQueryIgnored) && without_query(registered) == without_query(given))
+        || (s.has(D::RedirectUriPathOnly)
+            && parsed(registered)
+                .zip(parsed(given))
+                .is_some_and(|(r, g)| r.path() == g.path()))
+        || (s.has(D::RedirectUriLocalhostAlias)
+            && parsed(given).is_some_and(|mut g| {
+                let aliased =
+                    g.host_str() == Some("localhost") && g.set_host(Some("127.0.0.1")).is_ok();
+                aliased
+                    && (g.as_str() == registered
+                        || same_except_loopback_port(registered, g.as_str()))
+            }))
 }
 
 /// An http URI on a loopback host: 127.0.0.1 (any 127/8 address), [::1] or localhost

@@ -17,7 +17,7 @@ use super::client::{Client, RedirectRule};
 use super::registration::check_redirect_uri;
 use super::state::IdpState;
 use crate::transport::{HttpClient, HttpRequest, ReqwestClient, TransportLimits};
-use crate::vocab::HeaderPair;
+use crate::vocab::{HeaderPair, IdpDefect as D};
 
 /// A document is small: the draft's examples are a few hundred bytes.
 const DOCUMENT_LIMIT: usize = 64 * 1024;
@@ -60,17 +60,40 @@ pub(super) async fn resolve(s: &IdpState, url: &Url) -> Result<Client, String> {
              which is all this mock fetches) and was accepted without verification, as the \
              official conformance suite's mock accepts it: any redirect URI, a public client"
         ));
-        return Ok(Client {
-            client_id: client_id.to_string(),
-            client_secret: None,
-            redirect_uris: Vec::new(),
-            redirect_rule: RedirectRule::Unverified,
-            token_endpoint_auth_method: "none".into(),
-            grant_types: vec!["authorization_code".into(), "refresh_token".into()],
-        });
+        return Ok(unverified(client_id));
     }
-    let document = fetch(client_id).await?;
-    judge(s, client_id, &document)
+    // The CimdLenientDocuments defect takes a client whose document it could not read.
+    let lenient = |why: String| {
+        if s.has(D::CimdLenientDocuments) {
+            Ok(unverified(client_id))
+        } else {
+            Err(why)
+        }
+    };
+    let document = match fetch(client_id).await {
+        Ok(document) => document,
+        Err(why) => return lenient(why),
+    };
+    let mut client = match judge(s, client_id, &document) {
+        Ok(client) => client,
+        Err(why) => return lenient(why),
+    };
+    if s.has(D::CimdSkipsRedirectCheck) {
+        client.redirect_rule = RedirectRule::Unverified;
+    }
+    Ok(client)
+}
+
+/// A public document client taken without verification: any redirect URI.
+fn unverified(client_id: &str) -> Client {
+    Client {
+        client_id: client_id.to_string(),
+        client_secret: None,
+        redirect_uris: Vec::new(),
+        redirect_rule: RedirectRule::Unverified,
+        token_endpoint_auth_method: "none".into(),
+        grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+    }
 }
 
 /// GET the document, redirects not followed (the draft: the server MUST NOT follow
@@ -126,6 +149,7 @@ fn judge(s: &IdpState, client_id: &str, document: &Map<String, Value>) -> Result
     // Simple string comparison (RFC 3986 §6.2.1), no normalization.
     match document.get("client_id").and_then(Value::as_str) {
         Some(id) if id == client_id => {}
+        Some(_) if s.has(D::CimdSkipsClientIdCheck) => {}
         Some(id) => {
             return Err(refuse(format!(
                 "names client_id {id:?}, which is not the document's URL exactly"
@@ -144,6 +168,7 @@ fn judge(s: &IdpState, client_id: &str, document: &Map<String, Value>) -> Result
     let method = match document.get("token_endpoint_auth_method") {
         None => "none".to_string(),
         Some(Value::String(m)) if m == "none" => m.clone(),
+        Some(_) if s.has(D::CimdAcceptsSharedSecret) => "none".to_string(),
         Some(Value::String(m)) if m.starts_with("client_secret") => {
             return Err(refuse(format!(
                 "names token_endpoint_auth_method {m:?}, a shared-secret method a document \
@@ -157,7 +182,7 @@ fn judge(s: &IdpState, client_id: &str, document: &Map<String, Value>) -> Result
             )))
         }
     };
-    if document.contains_key("client_secret") {
+    if document.contains_key("client_secret") && !s.has(D::CimdAcceptsSharedSecret) {
         return Err(refuse("carries a client_secret".into()));
     }
     let redirect_uris = match document.get("redirect_uris") {

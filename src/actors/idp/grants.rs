@@ -69,7 +69,13 @@ pub(super) fn redeem_code(s: &IdpState, client: &Client, p: &Params) -> Result<I
     }
     same_resource(s, grant.resource.as_deref(), p)?;
     grant.redeemed = true;
-    let grant = grant.clone();
+    let mut grant = grant.clone();
+    if s.has(D::TokenResourceUnchecked) {
+        // The defect: a token for whatever resource the token request names.
+        if let Some(requested) = p.get("resource") {
+            grant.resource = Some(requested.to_string());
+        }
+    }
     drop(codes);
     let new_refresh = client
         .grant_types
@@ -92,6 +98,7 @@ pub(super) fn redeem_code(s: &IdpState, client: &Client, p: &Params) -> Result<I
 /// (this server's policy limits it to the resources originally granted).
 fn same_resource(s: &IdpState, granted: Option<&str>, p: &Params) -> Result<(), Refusal> {
     match p.get("resource") {
+        Some(_) if s.has(D::TokenResourceUnchecked) => Ok(()),
         Some(resource) if granted != Some(resource) => {
             if s.has(D::InvalidTargetServerError) {
                 return Err(Refusal::server_error("unexpected resource"));
@@ -197,8 +204,14 @@ pub(super) fn refresh(s: &IdpState, client: &Client, p: &Params) -> Result<Issue
             ..grant.clone()
         }
     });
+    // The RefreshDropsAudience defect: the refreshed token is the issuer's, not the
+    // resource's (RFC 8707 §2 wants it for the resource the grant was for).
+    let resource = grant
+        .resource
+        .clone()
+        .filter(|_| !s.has(D::RefreshDropsAudience));
     Ok(Issue {
-        resource: grant.resource.clone(),
+        resource,
         scope,
         new_refresh,
     })

@@ -17,9 +17,14 @@ const WRONG_ISSUER: &str = "https://wrong-issuer.example";
 pub(super) fn issue(s: &IdpState, approval: Approval) -> Response {
     let Approval {
         mut grant,
-        target,
+        mut target,
         state,
     } = approval;
+    if s.has(D::CodeToOtherPath) {
+        // The defect: RFC 6749 §4.1.2 sends the response to the client's redirect URI.
+        let other = format!("{}-other", target.path().trim_end_matches('/'));
+        target.set_path(&other);
+    }
     grant.issued_at = unix_now();
     let code = random_id();
     lock(&s.codes).insert(code.clone(), grant);
@@ -51,7 +56,10 @@ pub(super) fn redirect(
         if let Some(state) = state {
             query.append_pair("state", state);
         }
-        if s.has(D::WrongIssInResponse) {
+        let is_error = answer.iter().any(|(name, _)| *name == "error");
+        if is_error && s.has(D::NoIssInErrorResponse) {
+            // The defect: RFC 9207 §2 wants iss in error responses too.
+        } else if s.has(D::WrongIssInResponse) {
             query.append_pair("iss", WRONG_ISSUER);
         } else if s.has(D::IssTrailingSlash) {
             // Equal only after normalization, which RFC 9207 §2.4 rules out.

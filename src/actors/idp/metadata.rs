@@ -87,7 +87,7 @@ pub fn document(s: &IdpState) -> Value {
     // MCP 2025-11-25 "Client ID Metadata Documents": advertised only where the revision
     // has them, and only when public clients are served, since a document client has no
     // secret (the draft forbids shared-secret methods for it).
-    if cimd_supported(s) {
+    if cimd_supported(s) && !s.has(D::CimdNotAdvertised) {
         obj.insert("client_id_metadata_document_supported".into(), json!(true));
     }
     if s.has(D::MetadataIssuerMismatch) {
@@ -113,6 +113,17 @@ pub fn document(s: &IdpState) -> Value {
             json!("http://as.example.test/token"),
         );
     }
+    if s.has(D::MetadataInsecureOptionalEndpoints) {
+        for (name, path) in [
+            ("registration_endpoint", "register"),
+            ("jwks_uri", JWKS_PATH),
+            ("introspection_endpoint", "introspect"),
+        ] {
+            if obj.contains_key(name) {
+                obj.insert(name.into(), json!(format!("http://as.example.test/{path}")));
+            }
+        }
+    }
     if s.has(D::MetadataNoTokenEndpoint) {
         obj.remove("token_endpoint");
     }
@@ -131,4 +142,5 @@ pub fn cimd_supported(s: &IdpState) -> bool {
     s.config.revision_has_cimd()
         && offered(s).contains(&"none")
         && !s.has(D::MetadataNoRegistration)
+        && !s.has(D::CimdUnsupported)
 }

@@ -53,6 +53,10 @@ pub(super) fn has_media_type(headers: &HeaderMap, media_type: &str) -> bool {
 type Refusal = (&'static str, String);
 
 async fn register(State(s): State<Arc<IdpState>>, headers: HeaderMap, body: Bytes) -> Response {
+    if s.has(D::RegistrationEndpointUnserved) {
+        // The defect: the metadata names an endpoint nothing serves.
+        return StatusCode::NOT_FOUND.into_response();
+    }
     let earlier = s.registration_requests.fetch_add(1, Ordering::SeqCst);
     if let Some(limit) = s.config.registration_limit {
         if earlier >= limit as u64 {

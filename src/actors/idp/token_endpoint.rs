@@ -64,6 +64,13 @@ async fn token(State(s): State<Arc<IdpState>>, headers: HeaderMap, body: Bytes) 
     if s.has(D::NoCacheControl) {
         response.headers_mut().remove(header::CACHE_CONTROL);
     }
+    if s.has(D::TokenSuccessNotJson) && response.status() == StatusCode::OK {
+        // The defect: RFC 6749 §5.1 names application/json for the success response.
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+    }
     response
 }
 

@@ -1,0 +1,127 @@
+//! The client ID metadata documents an authorization-server run serves from its loopback
+//! client (draft-ietf-oauth-client-id-metadata-document; MCP 2025-11-25 "Client ID
+//! Metadata Documents"): one valid document and one per way a document can be wrong, so
+//! that the CIMD cases can ask whether the server under test fetches and judges them.
+//! Each is served at `<cimd_base>/<name>.json`, its `client_id` that URL.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::json;
+
+/// The documents, by name. `missing` is not among them: its URL answers 404.
+const NAMES: &[&str] = &[
+    "valid",
+    "other-client-id",
+    "redirect-not-listed",
+    "invalid-json",
+    "no-redirect-uris",
+    "shared-secret-method",
+    "with-client-secret",
+];
+
+/// Routes serving every document below `base` (an absolute URL path prefix on this
+/// listener), for a client whose redirect URI is `redirect_uri`.
+pub fn routes(base: &str, redirect_uri: &str) -> Router {
+    let path = url::Url::parse(base)
+        .map(|u| u.path().to_string())
+        .unwrap_or_else(|_| "/cimd".into());
+    let mut router = Router::new();
+    for name in NAMES {
+        let body = document(base, redirect_uri, name);
+        router = router.route(
+            &format!("{path}/{name}.json"),
+            get(move || async move { serve(body) }),
+        );
+    }
+    router
+}
+
+fn serve(body: String) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+/// The text of one document.
+fn document(base: &str, redirect_uri: &str, name: &str) -> String {
+    let url = format!("{base}/{name}.json");
+    // MCP 2025-11-25: client_id, client_name and redirect_uris at least; a public client
+    // (the draft forbids shared secrets for document clients).
+    let mut doc = json!({
+        "client_id": url,
+        "client_name": "mcp-authspec document client",
+        "redirect_uris": [redirect_uri],
+        "grant_types": ["authorization_code"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "none",
+    });
+    let obj = doc.as_object_mut().expect("a JSON object");
+    match name {
+        "other-client-id" => {
+            obj.insert("client_id".into(), json!(format!("{base}/valid.json")));
+        }
+        "redirect-not-listed" => {
+            obj.insert(
+                "redirect_uris".into(),
+                json!(["https://client.mcp-authspec.example/callback"]),
+            );
+        }
+        // A document cut short: not JSON at all.
+        "invalid-json" => return format!("{}, \"trailing\": ", doc),
+        "no-redirect-uris" => {
+            obj.remove("redirect_uris");
+        }
+        "shared-secret-method" => {
+            obj.insert(
+                "token_endpoint_auth_method".into(),
+                json!("client_secret_basic"),
+            );
+        }
+        "with-client-secret" => {
+            obj.insert(
+                "client_secret".into(),
+                json!("mcp-authspec-document-secret"),
+            );
+        }
+        _ => {}
+    }
+    doc.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn each_document_is_wrong_in_its_one_way() {
+        let base = "http://127.0.0.1:9/cimd";
+        let r = "http://127.0.0.1:9/callback";
+        let parse = |n: &str| serde_json::from_str::<Value>(&document(base, r, n));
+        let valid = parse("valid").unwrap();
+        assert_eq!(valid["client_id"], "http://127.0.0.1:9/cimd/valid.json");
+        assert_eq!(valid["redirect_uris"], json!([r]));
+        assert_ne!(
+            parse("other-client-id").unwrap()["client_id"],
+            "http://127.0.0.1:9/cimd/other-client-id.json"
+        );
+        assert!(parse("invalid-json").is_err());
+        assert!(parse("no-redirect-uris")
+            .unwrap()
+            .get("redirect_uris")
+            .is_none());
+        assert_eq!(
+            parse("shared-secret-method").unwrap()["token_endpoint_auth_method"],
+            "client_secret_basic"
+        );
+        assert!(parse("with-client-secret")
+            .unwrap()
+            .get("client_secret")
+            .is_some());
+    }
+}
