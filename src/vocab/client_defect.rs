@@ -108,4 +108,11 @@ defects! {
     /// For 2025-03-26, gives up when the origin has no metadata instead of using the
     /// default endpoints.
     NoLegacyFallback = "no-legacy-fallback",
+    // issue 12, group 1
+    /// Keeps only the challenged scopes the metadata's scopes_supported lists (all of
+    /// scopes_supported when none is), as if the challenge had to be a subset of it.
+    DropsUnlistedChallengeScopes = "drops-unlisted-challenge-scopes",
+    /// Ignores the token_endpoint_auth_method and client_secret of the registration
+    /// response and authenticates with the method it asked for.
+    KeepsRequestedAuthMethod = "keeps-requested-auth-method",
 }

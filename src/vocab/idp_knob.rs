@@ -21,6 +21,14 @@ defects! {
     /// [none] and registers every client as none, whatever it asked for (RFC 7591 §3.2.1
     /// lets the server replace requested metadata).
     PublicClientsOnly = "public-clients-only",
+    // issue 12, group 1
+    /// Serves confidential clients only: advertises token_endpoint_auth_methods_supported
+    /// [client_secret_post] and registers every client as client_secret_post with a
+    /// secret, whatever it asked for (RFC 7591 §3.2.1: the server may replace requested
+    /// metadata; the response names what was registered).
+    ConfidentialClientsOnly = "confidential-clients-only",
+    /// Like confidential-clients-only, with client_secret_basic as the one method.
+    BasicClientsOnly = "basic-clients-only",
 }
 
 #[cfg(test)]

@@ -73,6 +73,14 @@ defects! {
     /// a newer version at `initialize` it answers 2025-11-25, and a 2026-07-28 request
     /// (no session) gets 400 "No valid session ID provided" (-32000).
     ImplementsUpTo2025_11_25 = "implements-up-to-2025-11-25",
+    // issue 12, group 1
+    /// Every request needs mcp:private, which the challenge names but the metadata's
+    /// scopes_supported (mcp:tools) does not list: an "alternative collection" MCP
+    /// 2025-11-25 "Protected Resource Metadata Discovery Requirements" allows.
+    ChallengeScopeUnlisted = "challenge-scope-unlisted",
+    /// Every request needs mcp:tools mcp:admin, which the challenge names; the metadata's
+    /// scopes_supported lists only mcp:tools (the challenge is a superset of it).
+    ChallengeScopeBeyondListed = "challenge-scope-beyond-listed",
 }
 
 #[cfg(test)]

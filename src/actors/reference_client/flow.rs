@@ -362,6 +362,21 @@ fn initial_scope(
     if ctx.has(D::ScopeFromPrmAlways) && listed.is_some() {
         return listed;
     }
+    if let (true, Some(scope), Some(list)) = (
+        ctx.has(D::DropsUnlistedChallengeScopes),
+        &challenged,
+        &listed,
+    ) {
+        let kept: Vec<&str> = scope
+            .split_whitespace()
+            .filter(|t| list.split_whitespace().any(|l| l == *t))
+            .collect();
+        return Some(if kept.is_empty() {
+            list.clone()
+        } else {
+            kept.join(" ")
+        });
+    }
     match challenged {
         Some(scope) => Some(scope),
         None if ctx.has(D::NoScopeFallback) => None,

@@ -139,9 +139,20 @@ async fn register(
     let client_id = string_member(&answer, "client_id")
         .filter(|id| !id.is_empty())
         .ok_or("the registration response has no client_id (RFC 7591 §3.2.1)")?;
-    let secret = string_member(&answer, "client_secret").filter(|s| !s.is_empty());
+    let mut secret = string_member(&answer, "client_secret").filter(|s| !s.is_empty());
     // RFC 7591 §3.2.1: the server may replace what was asked; the answer is what holds.
-    let named = string_member(&answer, "token_endpoint_auth_method");
+    let mut named = string_member(&answer, "token_endpoint_auth_method");
+    if ctx.has(D::KeepsRequestedAuthMethod) {
+        // The defect: what was asked (RFC 7591 §2: absent means client_secret_basic),
+        // and no secret for a client that asked to be public.
+        let asked = if ctx.launch.has_knob(K::DcrDefaultAuthMethod) {
+            "client_secret_basic"
+        } else {
+            secret = None;
+            "none"
+        };
+        named = Some(asked);
+    }
     Ok(ClientIdentity {
         client_id: client_id.to_string(),
         client_secret: secret.map(str::to_string),
