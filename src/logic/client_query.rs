@@ -41,6 +41,9 @@ pub enum ClientQuery {
     /// The HTTP status of every answer from an endpoint, as an array of numbers (`null`
     /// where none arrived).
     ResponseStatuses(Endpoint),
+    /// How many requests to an endpoint carried the same method, URL and body as an
+    /// earlier request to it: identical resends.
+    RepeatedRequests(Endpoint),
     /// The client's exit code.
     ClientExit,
     /// Whether the first code exchange's `code_verifier` hashes (S256) to the first
@@ -92,6 +95,7 @@ impl ClientQuery {
         "target_tokens_sent_to",
         "refused_tokens_resent",
         "response_statuses",
+        "repeated_requests",
         "client_exit",
         "pkce_pair",
     ];
@@ -132,6 +136,7 @@ impl ClientQuery {
                     .collect(),
             )),
             ClientQuery::RefusedTokensResent => Ok(Value::from(o.refused_tokens_resent())),
+            ClientQuery::RepeatedRequests(to) => Ok(Value::from(o.repeated_requests(*to))),
             ClientQuery::UrlsWithIssuedToken => Ok(strings(o.urls_with_issued_token())),
         }
     }
@@ -242,6 +247,11 @@ impl fmt::Display for ClientQuery {
             ClientQuery::RefusedTokensResent => {
                 write!(f, "number of requests to mcp resending a refused token")
             }
+            ClientQuery::RepeatedRequests(to) => write!(
+                f,
+                "number of requests to {} identical to an earlier one",
+                to.as_str()
+            ),
             ClientQuery::ClientExit => write!(f, "the client's exit code"),
             ClientQuery::PkcePair => write!(f, "S256(code_verifier) = code_challenge"),
         }

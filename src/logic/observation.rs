@@ -152,6 +152,23 @@ impl Observation {
         resent
     }
 
+    /// How many requests to `endpoint` repeat an earlier request to it: the same method,
+    /// URL and body (a resend that cannot get another answer).
+    pub fn repeated_requests(&self, endpoint: Endpoint) -> usize {
+        let requests = self.to(endpoint);
+        requests
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| {
+                requests[..*i].iter().any(|earlier| {
+                    earlier.method == e.method
+                        && earlier.url == e.url
+                        && earlier.request_body == e.request_body
+                })
+            })
+            .count()
+    }
+
     /// RFC 7636 §4.6 as the server would check it: the first token request's
     /// `code_verifier`, hashed, against the first authorization request's challenge.
     pub fn pkce_pair(&self) -> Result<Value, String> {

@@ -115,4 +115,8 @@ defects! {
     /// Ignores the token_endpoint_auth_method and client_secret of the registration
     /// response and authenticates with the method it asked for.
     KeepsRequestedAuthMethod = "keeps-requested-auth-method",
+    /// Sends the identical registration request five more times after it was refused.
+    RetriesIdenticalRegistration = "retries-identical-registration",
+    /// Gives up on a refused registration without retrying with another application_type.
+    NoRegistrationRetry = "no-registration-retry",
 }

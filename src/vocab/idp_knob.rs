@@ -29,6 +29,10 @@ defects! {
     ConfidentialClientsOnly = "confidential-clients-only",
     /// Like confidential-clients-only, with client_secret_basic as the one method.
     BasicClientsOnly = "basic-clients-only",
+    /// Refuses every registration with invalid_redirect_uri, like an OpenID Connect server
+    /// whose redirect URI policy the client's URIs do not meet (MCP 2026-07-28 "Application
+    /// Type and Redirect URI Constraints": clients must be prepared for it).
+    RefusesRedirectUris = "refuses-redirect-uris",
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use super::as_metadata::AsMetadata;
 use super::callback::INSECURE_REDIRECT_URI;
 use super::client_id_document::{serve_document, ServedDocument};
 use super::wire::{describe, json_object, string_member, Ctx};
+use crate::transport::HttpResponse;
 use crate::vocab::{ClientDefect as D, ClientKnob as K};
 
 const CLIENT_NAME: &str = "mcp-authspec reference client";
@@ -97,8 +98,9 @@ pub(super) async fn client_identity(
     register(ctx, endpoint, redirect_uri, metadata).await
 }
 
-/// The client metadata sent for registration (RFC 7591 §2).
-fn registration_request(ctx: &Ctx, redirect_uri: &str) -> Value {
+/// The client metadata sent for registration (RFC 7591 §2), declaring `kind` as its
+/// application_type (none: the member is left out).
+fn registration_request(ctx: &Ctx, redirect_uri: &str, kind: Option<&str>) -> Value {
     let mut redirect_uris = vec![redirect_uri];
     if ctx.has(D::ExtraInsecureRedirectUri) {
         redirect_uris.push(INSECURE_REDIRECT_URI);
@@ -117,10 +119,55 @@ fn registration_request(ctx: &Ctx, redirect_uri: &str) -> Value {
     if !ctx.launch.has_knob(K::DcrDefaultAuthMethod) {
         body["token_endpoint_auth_method"] = json!("none");
     }
-    if let Some(kind) = application_type(ctx) {
+    if let Some(kind) = kind {
         body["application_type"] = json!(kind);
     }
     body
+}
+
+/// How often the `RetriesIdenticalRegistration` defect resends a refused registration:
+/// more than the 3 resends the case allows.
+const IDENTICAL_RESENDS: usize = 5;
+
+/// Whether a registration was refused for its metadata (RFC 7591 §3.2.2), which the
+/// same request cannot change.
+fn refused_for_metadata(response: &HttpResponse) -> bool {
+    response.status == 400
+        && json_object(response).is_some_and(|answer| {
+            matches!(
+                string_member(&answer, "error"),
+                Some("invalid_redirect_uri" | "invalid_client_metadata")
+            )
+        })
+}
+
+/// Sends the registration; a refusal for its metadata is retried once with the other
+/// application_type (MCP 2026-07-28 "Application Type and Redirect URI Constraints":
+/// clients "MAY retry registration with an adjusted application_type"), never with the
+/// same body.
+async fn send_registration(
+    ctx: &Ctx,
+    endpoint: &str,
+    redirect_uri: &str,
+) -> Result<HttpResponse, String> {
+    let kind = application_type(ctx);
+    let body = registration_request(ctx, redirect_uri, kind);
+    let mut response = ctx.post_json(endpoint, &body).await?;
+    if !refused_for_metadata(&response) {
+        return Ok(response);
+    }
+    if ctx.has(D::RetriesIdenticalRegistration) {
+        for _ in 0..IDENTICAL_RESENDS {
+            response = ctx.post_json(endpoint, &body).await?;
+        }
+        return Ok(response);
+    }
+    if let (Some(kind), false) = (kind, ctx.has(D::NoRegistrationRetry)) {
+        let other = if kind == "native" { "web" } else { "native" };
+        let adjusted = registration_request(ctx, redirect_uri, Some(other));
+        response = ctx.post_json(endpoint, &adjusted).await?;
+    }
+    Ok(response)
 }
 
 async fn register(
@@ -129,9 +176,7 @@ async fn register(
     redirect_uri: &str,
     metadata: &AsMetadata,
 ) -> Result<ClientIdentity, String> {
-    let response = ctx
-        .post_json(endpoint, &registration_request(ctx, redirect_uri))
-        .await?;
+    let response = send_registration(ctx, endpoint, redirect_uri).await?;
     // RFC 7591 §3.2.1: 201 Created; any 2xx with the client information is taken.
     let answer = json_object(&response)
         .filter(|_| (200..300).contains(&response.status))
