@@ -41,6 +41,18 @@ pub enum ClientQuery {
     /// The HTTP status of every answer from an endpoint, as an array of numbers (`null`
     /// where none arrived).
     ResponseStatuses(Endpoint),
+    /// How many token requests used this grant_type (`authorization_code`,
+    /// `refresh_token`).
+    GrantRequests(String),
+    /// How many refresh requests presented a refresh token other than the newest one the
+    /// authorization server had issued before them.
+    StaleRefreshTokens,
+    /// The URLs of the client's requests that carry the value of a refresh token the
+    /// authorization server issued, anywhere in the URL, as an array.
+    UrlsWithRefreshToken,
+    /// The URLs of the requests to an endpoint that carry an issued refresh token's value
+    /// anywhere (URL, header or body), as an array.
+    RefreshTokensSentTo(Endpoint),
     /// How many requests to an endpoint carried the same method, URL and body as an
     /// earlier request to it: identical resends.
     RepeatedRequests(Endpoint),
@@ -96,6 +108,10 @@ impl ClientQuery {
         "refused_tokens_resent",
         "response_statuses",
         "repeated_requests",
+        "grant_requests",
+        "stale_refresh_tokens",
+        "urls_with_refresh_token",
+        "refresh_tokens_sent_to",
         "client_exit",
         "pkce_pair",
     ];
@@ -137,6 +153,10 @@ impl ClientQuery {
             )),
             ClientQuery::RefusedTokensResent => Ok(Value::from(o.refused_tokens_resent())),
             ClientQuery::RepeatedRequests(to) => Ok(Value::from(o.repeated_requests(*to))),
+            ClientQuery::GrantRequests(grant) => Ok(Value::from(o.grant_requests(grant))),
+            ClientQuery::StaleRefreshTokens => Ok(Value::from(o.stale_refresh_tokens())),
+            ClientQuery::UrlsWithRefreshToken => Ok(strings(o.urls_with_refresh_token())),
+            ClientQuery::RefreshTokensSentTo(to) => Ok(strings(o.refresh_tokens_sent_to(*to))),
             ClientQuery::UrlsWithIssuedToken => Ok(strings(o.urls_with_issued_token())),
         }
     }
@@ -247,6 +267,21 @@ impl fmt::Display for ClientQuery {
             ClientQuery::RefusedTokensResent => {
                 write!(f, "number of requests to mcp resending a refused token")
             }
+            ClientQuery::GrantRequests(grant) => {
+                write!(f, "number of token requests with grant_type {grant}")
+            }
+            ClientQuery::StaleRefreshTokens => write!(
+                f,
+                "number of refresh requests presenting a refresh token older than the newest issued"
+            ),
+            ClientQuery::UrlsWithRefreshToken => {
+                write!(f, "the request URLs that carry an issued refresh token")
+            }
+            ClientQuery::RefreshTokensSentTo(to) => write!(
+                f,
+                "requests to {} carrying an issued refresh token",
+                to.as_str()
+            ),
             ClientQuery::RepeatedRequests(to) => write!(
                 f,
                 "number of requests to {} identical to an earlier one",

@@ -112,24 +112,72 @@ impl Observation {
     /// in its URL, under any parameter name or none (MCP "Token Requirements": never in
     /// the query string), decoded or as sent.
     pub fn urls_with_issued_token(&self) -> Vec<String> {
-        let tokens = self.issued_access_tokens();
-        self.exchanges
-            .iter()
+        urls_carrying(&self.exchanges, &self.issued_access_tokens())
+    }
+
+    /// Every refresh token the authorization servers issued (RFC 6749 §5.1), in order.
+    pub fn issued_refresh_tokens(&self) -> Vec<String> {
+        let mut tokens: Vec<String> = Vec::new();
+        for token in self.exchanges.iter().filter_map(issued_refresh_token) {
+            if !tokens.contains(&token) {
+                tokens.push(token);
+            }
+        }
+        tokens
+    }
+
+    /// The URLs of every request that carries an issued refresh token's value anywhere in
+    /// its URL (MCP 2026-07-28 "Refresh Tokens": kept confidential in transit).
+    pub fn urls_with_refresh_token(&self) -> Vec<String> {
+        urls_carrying(&self.exchanges, &self.issued_refresh_tokens())
+    }
+
+    /// The URLs of the requests to `endpoint` that carry an issued refresh token's value
+    /// anywhere: URL, a header or the body.
+    pub fn refresh_tokens_sent_to(&self, endpoint: Endpoint) -> Vec<String> {
+        let tokens = self.issued_refresh_tokens();
+        self.to(endpoint)
+            .into_iter()
             .filter(|e| {
-                let decoded = Url::parse(&e.url)
-                    .map(|u| {
-                        u.query_pairs()
-                            .flat_map(|(k, v)| [k.into_owned(), v.into_owned()])
-                            .collect::<Vec<_>>()
-                            .join("&")
-                    })
-                    .unwrap_or_default();
-                tokens
-                    .iter()
-                    .any(|t| e.url.contains(t.as_str()) || decoded.contains(t.as_str()))
+                tokens.iter().any(|t| {
+                    url_carries(e, t)
+                        || e.request_headers.iter().any(|h| h.value.contains(t.as_str()))
+                        || e.request_body.as_deref().is_some_and(|b| {
+                            b.contains(t.as_str())
+                                || url::form_urlencoded::parse(b.as_bytes())
+                                    .any(|(k, v)| k.contains(t.as_str()) || v.contains(t.as_str()))
+                        })
+                })
             })
             .map(|e| e.url.clone())
             .collect()
+    }
+
+    /// How many token requests used `grant_type` (RFC 6749 §4.1.3, §6).
+    pub fn grant_requests(&self, grant_type: &str) -> usize {
+        self.to(Endpoint::Token)
+            .into_iter()
+            .filter(|e| part(e, &param("grant_type")).as_deref() == Some(grant_type))
+            .count()
+    }
+
+    /// How many refresh requests presented a refresh token other than the newest one
+    /// issued before them (RFC 6749 §6: "the client MUST discard the old refresh token
+    /// and replace it with the new refresh token").
+    pub fn stale_refresh_tokens(&self) -> usize {
+        let mut newest: Option<String> = None;
+        let mut stale = 0;
+        for e in self.exchanges.iter().filter(|e| e.sent_to(Endpoint::Token)) {
+            if part(e, &param("grant_type")).as_deref() == Some("refresh_token")
+                && part(e, &param("refresh_token")) != newest
+            {
+                stale += 1;
+            }
+            if let Some(issued) = issued_refresh_token(e) {
+                newest = Some(issued);
+            }
+        }
+        stale
     }
 
     /// How many requests to the MCP server carried a Bearer token that an earlier answer
@@ -188,6 +236,40 @@ impl Observation {
             part(token, &param("code_verifier")).ok_or("the code exchange has no code_verifier")?;
         Ok(Value::Bool(s256(&verifier) == challenge))
     }
+}
+
+/// The URLs of the exchanges whose URL carries one of `tokens`.
+fn urls_carrying(exchanges: &[Exchange], tokens: &[String]) -> Vec<String> {
+    exchanges
+        .iter()
+        .filter(|e| tokens.iter().any(|t| url_carries(e, t)))
+        .map(|e| e.url.clone())
+        .collect()
+}
+
+/// Whether `token` is in the URL of `e`, as sent or query-decoded.
+fn url_carries(e: &Exchange, token: &str) -> bool {
+    let decoded = Url::parse(&e.url)
+        .map(|u| {
+            u.query_pairs()
+                .flat_map(|(k, v)| [k.into_owned(), v.into_owned()])
+                .collect::<Vec<_>>()
+                .join("&")
+        })
+        .unwrap_or_default();
+    e.url.contains(token) || decoded.contains(token)
+}
+
+/// The refresh token of a successful token response (RFC 6749 §5.1), if `e` has one.
+fn issued_refresh_token(e: &Exchange) -> Option<String> {
+    if e.endpoint != Some(Endpoint::Token) || !e.status.is_some_and(|s| (200..300).contains(&s)) {
+        return None;
+    }
+    let body: Value = serde_json::from_str(e.response_body.as_deref()?).ok()?;
+    body.get("refresh_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 /// The access token of a successful token response (RFC 6749 §5.1), if `e` is one.

@@ -40,6 +40,8 @@ pub enum Predicate {
     NonEmptyString,
     /// An array with at least one element.
     NonEmptyArray,
+    /// An array whose elements are all different (no value occurs twice).
+    Distinct,
     /// A JSON object.
     JsonObject,
     /// RFC 6749 §3.3 scope: space-delimited scope tokens (also accepts an empty string).
@@ -159,6 +161,13 @@ impl Predicate {
             Predicate::HttpsOrLoopbackUrl => Ok(well_known::is_https_or_loopback(&as_url(v)?)),
             Predicate::NonEmptyString => Ok(!as_str(v)?.is_empty()),
             Predicate::NonEmptyArray => Ok(!v.as_array().ok_or("not an array")?.is_empty()),
+            Predicate::Distinct => {
+                let items = v.as_array().ok_or("not an array")?;
+                Ok(items
+                    .iter()
+                    .enumerate()
+                    .all(|(i, x)| !items[..i].contains(x)))
+            }
             Predicate::JsonObject => Ok(v.is_object()),
             Predicate::ScopeList => {
                 let s = as_str(v)?;
@@ -269,6 +278,10 @@ impl Predicate {
             Predicate::NonEmptyArray => verb(
                 "is a non-empty array".into(),
                 "is empty or not an array".into(),
+            ),
+            Predicate::Distinct => verb(
+                "has no value twice".into(),
+                "has a value more than once".into(),
             ),
             Predicate::JsonObject => noun("a JSON object"),
             Predicate::ScopeList => noun("a space-delimited list of scope tokens (RFC 6749 §3.3)"),

@@ -119,4 +119,24 @@ defects! {
     RetriesIdenticalRegistration = "retries-identical-registration",
     /// Gives up on a refused registration without retrying with another application_type.
     NoRegistrationRetry = "no-registration-retry",
+    /// Refreshes with the first refresh token it got, also after the server rotated it.
+    ReusesFirstRefreshToken = "reuses-first-refresh-token",
+    /// Sends a refresh request with an empty refresh_token when it holds none, before
+    /// authorizing again.
+    RefreshesWithoutRefreshToken = "refreshes-without-refresh-token",
+    /// Sends its refresh token to the MCP server too, in an X-Refresh-Token header.
+    RefreshTokenToMcp = "refresh-token-to-mcp",
+    /// Puts the refresh token in the token endpoint URL's query as well.
+    RefreshTokenInQuery = "refresh-token-in-query",
+    /// Registers without grant_types (RFC 7591 §2: authorization_code only).
+    DcrWithoutGrantTypes = "dcr-without-grant-types",
+    /// Adds offline_access to the requested scope although the authorization server's
+    /// metadata does not list it.
+    OfflineAccessUnlisted = "offline-access-unlisted",
+    /// Uses authorization server endpoints that are plain http on a non-loopback host.
+    UsesInsecureEndpoints = "uses-insecure-endpoints",
+    /// Never adds offline_access, also when the authorization server's metadata lists it.
+    NoOfflineAccess = "no-offline-access",
+    /// Keeps the PKCE pair of its first authorization for every later one.
+    ReusesPkcePair = "reuses-pkce-pair",
 }

@@ -33,6 +33,12 @@ defects! {
     /// whose redirect URI policy the client's URIs do not meet (MCP 2026-07-28 "Application
     /// Type and Redirect URI Constraints": clients must be prepared for it).
     RefusesRedirectUris = "refuses-redirect-uris",
+    /// Issues no refresh tokens (MCP 2026-07-28 "Refresh Tokens": the authorization
+    /// server retains discretion).
+    NoRefreshTokens = "no-refresh-tokens",
+    /// Lists offline_access in its metadata's scopes_supported and grants it (OpenID
+    /// Connect Core §11), as in the official offline-access-scope scenario.
+    OfflineAccessScope = "offline-access-scope",
 }
 
 #[cfg(test)]

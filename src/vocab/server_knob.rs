@@ -81,6 +81,10 @@ defects! {
     /// Every request needs mcp:tools mcp:admin, which the challenge names; the metadata's
     /// scopes_supported lists only mcp:tools (the challenge is a superset of it).
     ChallengeScopeBeyondListed = "challenge-scope-beyond-listed",
+    /// Refuses the token of the first tools/call with 401 invalid_token, as if it had just
+    /// been revoked (RFC 6750 §3.1), and that token for good: a client with a refresh
+    /// token renews it there.
+    RevokesTokenAtToolsCall = "revokes-token-at-tools-call",
 }
 
 #[cfg(test)]

@@ -39,6 +39,8 @@ pub(super) struct AsMetadata {
     pub auth_methods: Option<Vec<String>>,
     /// `client_id_metadata_document_supported` (MCP 2025-11-25).
     pub cimd_supported: bool,
+    /// Whether `scopes_supported` lists offline_access (MCP 2026-07-28 "Refresh Tokens").
+    pub offline_access: bool,
 }
 
 /// The well-known URIs to probe for `issuer`, in order.
@@ -88,7 +90,7 @@ pub(super) async fn discover_as_metadata(ctx: &Ctx, issuer: &str) -> Result<AsMe
                 "the metadata at {url} names issuer {found:?}, not {issuer:?} (RFC 8414 §3.3)"
             ));
         }
-        return parse(issuer, url.as_str(), &document);
+        return parse(ctx, issuer, url.as_str(), &document);
     }
     Err(format!(
         "no authorization server metadata for {issuer}: {} (RFC 8414 §3)",
@@ -114,7 +116,7 @@ pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> 
         let version = HeaderPair::new("MCP-Protocol-Version", ctx.revision().as_str());
         let response = ctx.get(url.as_str(), vec![version]).await?;
         if let Some(document) = json_object(&response).filter(|_| response.status == 200) {
-            return parse(&origin, url.as_str(), &document);
+            return parse(ctx, &origin, url.as_str(), &document);
         }
         if ctx.has(D::NoLegacyFallback) {
             return Err(format!("no authorization server metadata at {url}"));
@@ -131,14 +133,22 @@ pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> 
         iss_parameter_supported: false,
         auth_methods: None,
         cimd_supported: false,
+        offline_access: false,
     })
 }
 
 /// Reads the members the client needs (RFC 8414 §2).
-fn parse(issuer: &str, url: &str, document: &Map<String, Value>) -> Result<AsMetadata, String> {
-    let authorization_endpoint = endpoint(document, "authorization_endpoint")?
+fn parse(
+    ctx: &Ctx,
+    issuer: &str,
+    url: &str,
+    document: &Map<String, Value>,
+) -> Result<AsMetadata, String> {
+    let insecure = ctx.has(D::UsesInsecureEndpoints);
+    let endpoint = |name| endpoint(document, name, insecure);
+    let authorization_endpoint = endpoint("authorization_endpoint")?
         .ok_or("the metadata has no authorization_endpoint (RFC 8414 §2)")?;
-    let token_endpoint = endpoint(document, "token_endpoint")?
+    let token_endpoint = endpoint("token_endpoint")?
         .ok_or("the metadata has no token_endpoint (RFC 8414 §2)")?;
     let strings = |name: &str| -> Option<Vec<String>> {
         document.get(name).and_then(Value::as_array).map(|a| {
@@ -155,7 +165,7 @@ fn parse(issuer: &str, url: &str, document: &Map<String, Value>) -> Result<AsMet
         url: url.to_string(),
         authorization_endpoint,
         token_endpoint,
-        registration_endpoint: endpoint(document, "registration_endpoint")?,
+        registration_endpoint: endpoint("registration_endpoint")?,
         code_challenge_methods,
         iss_parameter_supported: document
             .get("authorization_response_iss_parameter_supported")
@@ -164,17 +174,25 @@ fn parse(issuer: &str, url: &str, document: &Map<String, Value>) -> Result<AsMet
         auth_methods: strings("token_endpoint_auth_methods_supported"),
         cimd_supported: document.get("client_id_metadata_document_supported")
             == Some(&Value::Bool(true)),
+        offline_access: strings("scopes_supported")
+            .is_some_and(|s| s.iter().any(|s| s == "offline_access")),
     })
 }
 
 /// An endpoint URL, which must be https or loopback http (MCP "Communication
 /// Security": every authorization server endpoint is served over HTTPS).
-fn endpoint(document: &Map<String, Value>, name: &str) -> Result<Option<String>, String> {
+/// The `UsesInsecureEndpoints` defect takes any http(s) URL.
+fn endpoint(
+    document: &Map<String, Value>,
+    name: &str,
+    insecure_allowed: bool,
+) -> Result<Option<String>, String> {
     let Some(value) = string_member(document, name) else {
         return Ok(None);
     };
     match http_url(value) {
         Some(url) if is_https_or_loopback(&url) => Ok(Some(value.to_string())),
+        Some(_) if insecure_allowed => Ok(Some(value.to_string())),
         _ => Err(format!(
             "the metadata's {name} {value:?} is not an https URL (MCP \"Communication Security\")"
         )),

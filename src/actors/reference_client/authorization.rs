@@ -27,7 +27,12 @@ pub(super) async fn authorize(
     client: &ClientIdentity,
     scope: Option<&str>,
 ) -> Result<AuthorizationCode, String> {
-    let pkce = Pkce::new(ctx.has(D::PlainPkce))?;
+    let pkce = if ctx.has(D::ReusesPkcePair) {
+        // The defect: one pair for the run, derived from what stays the same in it.
+        Pkce::fixed(&redirect.uri)
+    } else {
+        Pkce::new(ctx.has(D::PlainPkce))?
+    };
     let state = if ctx.has(D::NoState) {
         None
     } else {
@@ -89,7 +94,16 @@ fn request_url(
             q.append_pair("resource", &ctx.resource());
         }
         if let Some(scope) = scope {
-            q.append_pair("scope", scope);
+            // MCP 2026-07-28 "Refresh Tokens": clients MAY add offline_access when the
+            // authorization server's metadata lists it (the defect adds it regardless).
+            let offline = (metadata.offline_access && !ctx.has(D::NoOfflineAccess))
+                || ctx.has(D::OfflineAccessUnlisted);
+            let listed = scope.split_whitespace().any(|s| s == "offline_access");
+            if offline && !listed {
+                q.append_pair("scope", &format!("{scope} offline_access"));
+            } else {
+                q.append_pair("scope", scope);
+            }
         }
     }
     Ok(url)

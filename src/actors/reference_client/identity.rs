@@ -114,6 +114,9 @@ fn registration_request(ctx: &Ctx, redirect_uri: &str, kind: Option<&str>) -> Va
     if ctx.has(D::DcrWithoutRedirectUris) {
         body.as_object_mut().map(|b| b.remove("redirect_uris"));
     }
+    if ctx.has(D::DcrWithoutGrantTypes) {
+        body.as_object_mut().map(|b| b.remove("grant_types"));
+    }
     // A public client (RFC 6749 §2.1): without the member RFC 7591 §2 defaults to
     // client_secret_basic, which a native client cannot keep secret.
     if !ctx.launch.has_knob(K::DcrDefaultAuthMethod) {
@@ -222,6 +225,7 @@ mod tests {
             iss_parameter_supported: true,
             auth_methods: methods.map(|m| m.iter().map(|s| s.to_string()).collect()),
             cimd_supported: false,
+            offline_access: false,
         }
     }
 

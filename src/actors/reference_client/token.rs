@@ -53,6 +53,18 @@ pub(super) async fn refresh(
     if ctx.sends_resource() && !ctx.has(D::NoResourceInRefresh) {
         form.push(("resource", ctx.resource()));
     }
+    if ctx.has(D::RefreshTokenInQuery) {
+        // The defect: the token in the URL too, where logs and proxies keep it.
+        let mut url = url::Url::parse(&metadata.token_endpoint)
+            .map_err(|e| format!("the token endpoint is not a URL: {e}"))?;
+        url.query_pairs_mut()
+            .append_pair("refresh_token", refresh_token);
+        let leaky = AsMetadata {
+            token_endpoint: url.to_string(),
+            ..metadata.clone()
+        };
+        return token_request(ctx, &leaky, client, form).await;
+    }
     token_request(ctx, metadata, client, form).await
 }
 
