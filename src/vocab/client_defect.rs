@@ -139,4 +139,13 @@ defects! {
     NoOfflineAccess = "no-offline-access",
     /// Keeps the PKCE pair of its first authorization for every later one.
     ReusesPkcePair = "reuses-pkce-pair",
+    /// Refuses an authorization response without iss even when the metadata does not
+    /// advertise authorization_response_iss_parameter_supported.
+    RequiresIss = "requires-iss",
+    /// Compares iss only when the metadata advertises
+    /// authorization_response_iss_parameter_supported, and redeems any code otherwise.
+    IgnoresUnadvertisedIss = "ignores-unadvertised-iss",
+    /// For an issuer with a path, tries OpenID Connect discovery only at the
+    /// path-inserted URI, never the path-appended one.
+    NoOidcPathAppended = "no-oidc-path-appended",
 }

@@ -39,6 +39,11 @@ defects! {
     /// Lists offline_access in its metadata's scopes_supported and grants it (OpenID
     /// Connect Core §11), as in the official offline-access-scope scenario.
     OfflineAccessScope = "offline-access-scope",
+    /// Serves its metadata only at the OpenID Connect path-appended URI
+    /// `{issuer}/.well-known/openid-configuration` (OpenID Connect Discovery §4, the
+    /// Keycloak shape, official metadata-var3); RFC 8414 and the path-inserted OpenID
+    /// Connect URI answer 404.
+    OidcPathAppendedOnly = "oidc-path-appended-only",
 }
 
 #[cfg(test)]

@@ -56,7 +56,9 @@ fn candidates(ctx: &Ctx, issuer: &Url) -> Vec<Url> {
     }
     // MCP 2025-11-25: with a path, RFC 8414 path-inserted, OIDC path-inserted, OIDC
     // path-appended (OIDC Discovery §4); without one, RFC 8414 then OIDC.
-    let oidc = if has_path(issuer) {
+    let oidc = if has_path(issuer) && ctx.has(D::NoOidcPathAppended) {
+        vec![insert_well_known(issuer, OIDC_SUFFIX)]
+    } else if has_path(issuer) {
         vec![
             insert_well_known(issuer, OIDC_SUFFIX),
             append_well_known(issuer, OIDC_SUFFIX),

@@ -159,6 +159,9 @@ fn check_iss(ctx: &Ctx, metadata: &AsMetadata, iss: Option<&str>) -> Result<(), 
         .unwrap_or(&metadata.issuer);
     match iss {
         Some(_) if ctx.has(D::SkipsIssCheck) => Ok(()),
+        Some(_) if ctx.has(D::IgnoresUnadvertisedIss) && !metadata.iss_parameter_supported => {
+            Ok(())
+        }
         Some(iss) if ctx.has(D::NormalizesIss) => {
             let trim = |s: &'_ str| s.strip_suffix('/').unwrap_or(s).to_string();
             if trim(iss) == trim(expected) {
@@ -172,6 +175,11 @@ fn check_iss(ctx: &Ctx, metadata: &AsMetadata, iss: Option<&str>) -> Result<(), 
         None if metadata.iss_parameter_supported && !ctx.has(D::AcceptsMissingIss) => Err(
             "the authorization response has no iss although the metadata sets \
              authorization_response_iss_parameter_supported (RFC 9207 §2.4)"
+                .into(),
+        ),
+        None if ctx.has(D::RequiresIss) => Err(
+            "the authorization response has no iss (the requires-iss defect: refused \
+             although the metadata does not advertise it)"
                 .into(),
         ),
         None => Ok(()),
