@@ -41,6 +41,15 @@ pub enum ClientQuery {
     /// The HTTP status of every answer from an endpoint, as an array of numbers (`null`
     /// where none arrived).
     ResponseStatuses(Endpoint),
+    /// Whether the first code exchange repeats this parameter of the first authorization
+    /// request (the same value, or absent from both).
+    CodeExchangeRepeats(String),
+    /// How many token requests authenticate the client in more than one way (HTTP Basic,
+    /// client_secret or client_assertion in the body).
+    SeveralClientAuthMethods,
+    /// The redirect_uri values of authorization requests that the client's registration
+    /// requests did not list (a loopback IP literal's port may differ), as an array.
+    UnregisteredRedirectUris,
     /// How many token requests used this grant_type (`authorization_code`,
     /// `refresh_token`).
     GrantRequests(String),
@@ -108,6 +117,9 @@ impl ClientQuery {
         "refused_tokens_resent",
         "response_statuses",
         "repeated_requests",
+        "code_exchange_repeats",
+        "several_client_auth_methods",
+        "unregistered_redirect_uris",
         "grant_requests",
         "stale_refresh_tokens",
         "urls_with_refresh_token",
@@ -153,6 +165,11 @@ impl ClientQuery {
             )),
             ClientQuery::RefusedTokensResent => Ok(Value::from(o.refused_tokens_resent())),
             ClientQuery::RepeatedRequests(to) => Ok(Value::from(o.repeated_requests(*to))),
+            ClientQuery::CodeExchangeRepeats(name) => o.code_exchange_repeats(name),
+            ClientQuery::SeveralClientAuthMethods => {
+                Ok(Value::from(o.several_client_auth_methods()))
+            }
+            ClientQuery::UnregisteredRedirectUris => Ok(strings(o.unregistered_redirect_uris())),
             ClientQuery::GrantRequests(grant) => Ok(Value::from(o.grant_requests(grant))),
             ClientQuery::StaleRefreshTokens => Ok(Value::from(o.stale_refresh_tokens())),
             ClientQuery::UrlsWithRefreshToken => Ok(strings(o.urls_with_refresh_token())),
@@ -267,6 +284,18 @@ impl fmt::Display for ClientQuery {
             ClientQuery::RefusedTokensResent => {
                 write!(f, "number of requests to mcp resending a refused token")
             }
+            ClientQuery::CodeExchangeRepeats(name) => write!(
+                f,
+                "whether the code exchange repeats the authorization request's {name}"
+            ),
+            ClientQuery::SeveralClientAuthMethods => write!(
+                f,
+                "number of token requests authenticating the client in more than one way"
+            ),
+            ClientQuery::UnregisteredRedirectUris => write!(
+                f,
+                "the authorization requests' redirect URIs that the registration did not list"
+            ),
             ClientQuery::GrantRequests(grant) => {
                 write!(f, "number of token requests with grant_type {grant}")
             }

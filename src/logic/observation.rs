@@ -153,6 +153,65 @@ impl Observation {
             .collect()
     }
 
+    /// Whether the first code exchange carries parameter `name` with the value the first
+    /// authorization request had (both without it counts as the same): RFC 6749 §4.1.3
+    /// wants the same `redirect_uri` again.
+    pub fn code_exchange_repeats(&self, name: &str) -> Result<Value, String> {
+        let authorization = self
+            .to(Endpoint::Authorization)
+            .into_iter()
+            .next()
+            .ok_or("the client sent no authorization request")?;
+        let exchange = self
+            .to(Endpoint::Token)
+            .into_iter()
+            .find(|e| part(e, &param("grant_type")).as_deref() == Some("authorization_code"))
+            .ok_or("the client sent no code exchange")?;
+        Ok(Value::Bool(
+            part(authorization, &param(name)) == part(exchange, &param(name)),
+        ))
+    }
+
+    /// How many token requests authenticate the client in more than one way: HTTP Basic
+    /// and a `client_secret` or `client_assertion` in the body (OAuth 2.1 §2.4: one
+    /// method per request).
+    pub fn several_client_auth_methods(&self) -> usize {
+        self.to(Endpoint::Token)
+            .into_iter()
+            .filter(|e| {
+                let basic = part(e, &header("authorization"))
+                    .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("basic "));
+                let in_body = ["client_secret", "client_assertion"]
+                    .iter()
+                    .filter(|n| part(e, &param(n)).is_some())
+                    .count();
+                usize::from(basic) + in_body > 1
+            })
+            .count()
+    }
+
+    /// The `redirect_uri` values of the authorization requests that none of the client's
+    /// registration requests (RFC 7591) listed; for a loopback IP literal only the port
+    /// may differ (RFC 8252 §7.3). Empty when the client registered nothing.
+    pub fn unregistered_redirect_uris(&self) -> Vec<String> {
+        let registered: Vec<String> = self
+            .to(Endpoint::Registration)
+            .into_iter()
+            .filter_map(|e| serde_json::from_str::<Value>(e.request_body.as_deref()?).ok())
+            .filter_map(|doc| doc.get("redirect_uris")?.as_array().cloned())
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        if registered.is_empty() {
+            return Vec::new();
+        }
+        self.to(Endpoint::Authorization)
+            .into_iter()
+            .filter_map(|e| part(e, &param("redirect_uri")))
+            .filter(|uri| !registered.iter().any(|r| same_redirect_uri(r, uri)))
+            .collect()
+    }
+
     /// How many token requests used `grant_type` (RFC 6749 §4.1.3, §6).
     pub fn grant_requests(&self, grant_type: &str) -> usize {
         self.to(Endpoint::Token)
@@ -236,6 +295,25 @@ impl Observation {
             part(token, &param("code_verifier")).ok_or("the code exchange has no code_verifier")?;
         Ok(Value::Bool(s256(&verifier) == challenge))
     }
+}
+
+/// OAuth 2.1 §2.3.2: the same string, except that a loopback IP literal's port may
+/// differ (RFC 8252 §7.3).
+fn same_redirect_uri(registered: &str, used: &str) -> bool {
+    if registered == used {
+        return true;
+    }
+    let (Ok(mut r), Ok(mut u)) = (Url::parse(registered), Url::parse(used)) else {
+        return false;
+    };
+    let loopback_ip =
+        |x: &Url| x.scheme() == "http" && matches!(x.host_str(), Some("127.0.0.1" | "[::1]"));
+    if !loopback_ip(&r) || !loopback_ip(&u) {
+        return false;
+    }
+    let _ = r.set_port(None);
+    let _ = u.set_port(None);
+    r == u
 }
 
 /// The URLs of the exchanges whose URL carries one of `tokens`.

@@ -133,8 +133,6 @@ defects! {
     /// Adds offline_access to the requested scope although the authorization server's
     /// metadata does not list it.
     OfflineAccessUnlisted = "offline-access-unlisted",
-    /// Uses authorization server endpoints that are plain http on a non-loopback host.
-    UsesInsecureEndpoints = "uses-insecure-endpoints",
     /// Never adds offline_access, also when the authorization server's metadata lists it.
     NoOfflineAccess = "no-offline-access",
     /// Keeps the PKCE pair of its first authorization for every later one.
@@ -148,4 +146,14 @@ defects! {
     /// For an issuer with a path, tries OpenID Connect discovery only at the
     /// path-inserted URI, never the path-appended one.
     NoOidcPathAppended = "no-oidc-path-appended",
+    /// Leaves redirect_uri out of the code exchange.
+    NoRedirectUriInToken = "no-redirect-uri-in-token",
+    /// Sends HTTP Basic and client_secret in the body, both, in every token request.
+    BasicAndPost = "basic-and-post",
+    /// Uses a redirect URI in the authorization request other than the one it
+    /// registered (another path on the same listener).
+    UnregisteredRedirectUri = "unregistered-redirect-uri",
+    /// Sends resource only to authorization servers whose metadata shows RFC 8707
+    /// support, which the mock's metadata does not.
+    ResourceOnlyWhenAdvertised = "resource-only-when-advertised",
 }

@@ -92,7 +92,7 @@ pub(super) async fn discover_as_metadata(ctx: &Ctx, issuer: &str) -> Result<AsMe
                 "the metadata at {url} names issuer {found:?}, not {issuer:?} (RFC 8414 §3.3)"
             ));
         }
-        return parse(ctx, issuer, url.as_str(), &document);
+        return parse(issuer, url.as_str(), &document);
     }
     Err(format!(
         "no authorization server metadata for {issuer}: {} (RFC 8414 §3)",
@@ -118,7 +118,7 @@ pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> 
         let version = HeaderPair::new("MCP-Protocol-Version", ctx.revision().as_str());
         let response = ctx.get(url.as_str(), vec![version]).await?;
         if let Some(document) = json_object(&response).filter(|_| response.status == 200) {
-            return parse(ctx, &origin, url.as_str(), &document);
+            return parse(&origin, url.as_str(), &document);
         }
         if ctx.has(D::NoLegacyFallback) {
             return Err(format!("no authorization server metadata at {url}"));
@@ -140,17 +140,10 @@ pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> 
 }
 
 /// Reads the members the client needs (RFC 8414 §2).
-fn parse(
-    ctx: &Ctx,
-    issuer: &str,
-    url: &str,
-    document: &Map<String, Value>,
-) -> Result<AsMetadata, String> {
-    let insecure = ctx.has(D::UsesInsecureEndpoints);
-    let endpoint = |name| endpoint(document, name, insecure);
-    let authorization_endpoint = endpoint("authorization_endpoint")?
+fn parse(issuer: &str, url: &str, document: &Map<String, Value>) -> Result<AsMetadata, String> {
+    let authorization_endpoint = endpoint(document, "authorization_endpoint")?
         .ok_or("the metadata has no authorization_endpoint (RFC 8414 §2)")?;
-    let token_endpoint = endpoint("token_endpoint")?
+    let token_endpoint = endpoint(document, "token_endpoint")?
         .ok_or("the metadata has no token_endpoint (RFC 8414 §2)")?;
     let strings = |name: &str| -> Option<Vec<String>> {
         document.get(name).and_then(Value::as_array).map(|a| {
@@ -167,7 +160,7 @@ fn parse(
         url: url.to_string(),
         authorization_endpoint,
         token_endpoint,
-        registration_endpoint: endpoint("registration_endpoint")?,
+        registration_endpoint: endpoint(document, "registration_endpoint")?,
         code_challenge_methods,
         iss_parameter_supported: document
             .get("authorization_response_iss_parameter_supported")
@@ -183,18 +176,12 @@ fn parse(
 
 /// An endpoint URL, which must be https or loopback http (MCP "Communication
 /// Security": every authorization server endpoint is served over HTTPS).
-/// The `UsesInsecureEndpoints` defect takes any http(s) URL.
-fn endpoint(
-    document: &Map<String, Value>,
-    name: &str,
-    insecure_allowed: bool,
-) -> Result<Option<String>, String> {
+fn endpoint(document: &Map<String, Value>, name: &str) -> Result<Option<String>, String> {
     let Some(value) = string_member(document, name) else {
         return Ok(None);
     };
     match http_url(value) {
         Some(url) if is_https_or_loopback(&url) => Ok(Some(value.to_string())),
-        Some(_) if insecure_allowed => Ok(Some(value.to_string())),
         _ => Err(format!(
             "the metadata's {name} {value:?} is not an https URL (MCP \"Communication Security\")"
         )),

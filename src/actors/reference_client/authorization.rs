@@ -82,7 +82,12 @@ fn request_url(
         let mut q = url.query_pairs_mut();
         q.append_pair("response_type", "code");
         q.append_pair("client_id", &client.client_id);
-        q.append_pair("redirect_uri", redirect_uri);
+        if ctx.has(D::UnregisteredRedirectUri) {
+            // The defect: another path on the same listener, never registered.
+            q.append_pair("redirect_uri", &format!("{redirect_uri}/other"));
+        } else {
+            q.append_pair("redirect_uri", redirect_uri);
+        }
         q.append_pair("code_challenge", &pkce.challenge);
         q.append_pair("code_challenge_method", pkce.method);
         if let Some(state) = state {
