@@ -141,7 +141,9 @@ impl Observation {
             .filter(|e| {
                 tokens.iter().any(|t| {
                     url_carries(e, t)
-                        || e.request_headers.iter().any(|h| h.value.contains(t.as_str()))
+                        || e.request_headers
+                            .iter()
+                            .any(|h| h.value.contains(t.as_str()))
                         || e.request_body.as_deref().is_some_and(|b| {
                             b.contains(t.as_str())
                                 || url::form_urlencoded::parse(b.as_bytes())
@@ -619,5 +621,121 @@ mod tests {
             o.target_tokens_sent_to(Endpoint::OtherMcpServer),
             [other, other]
         );
+    }
+
+    /// A token response issuing `refresh`, to the request `form`.
+    fn refreshed(form: &str, refresh: Option<&str>) -> Exchange {
+        let mut e = exchange(
+            Endpoint::Token,
+            "POST",
+            "http://127.0.0.1:2/token",
+            Some(form),
+        );
+        e.request_headers.clear();
+        e.status = Some(200);
+        e.response_body = Some(match refresh {
+            Some(r) => format!(r#"{{"access_token":"a-{r}","refresh_token":"{r}"}}"#),
+            None => r#"{"access_token":"a"}"#.into(),
+        });
+        e
+    }
+
+    #[test]
+    fn a_refresh_with_a_rotated_token_is_stale() {
+        let code = "grant_type=authorization_code&code=c";
+        let newest = session(vec![
+            refreshed(code, Some("rt1")),
+            refreshed("grant_type=refresh_token&refresh_token=rt1", Some("rt2")),
+            refreshed("grant_type=refresh_token&refresh_token=rt2", None),
+            // No rotation this time: rt2 is still the newest.
+            refreshed("grant_type=refresh_token&refresh_token=rt2", Some("rt3")),
+        ]);
+        assert_eq!(newest.stale_refresh_tokens(), 0);
+        assert_eq!(newest.grant_requests("refresh_token"), 3);
+        let stale = session(vec![
+            refreshed(code, Some("rt1")),
+            refreshed("grant_type=refresh_token&refresh_token=rt1", Some("rt2")),
+            refreshed("grant_type=refresh_token&refresh_token=rt1", None),
+        ]);
+        assert_eq!(stale.stale_refresh_tokens(), 1);
+    }
+
+    #[test]
+    fn refresh_tokens_are_found_in_urls_headers_and_bodies() {
+        let mut leak = bearer(Endpoint::Mcp, "POST", "http://127.0.0.1:1/mcp", Some("a"));
+        leak.request_headers
+            .push(HeaderPair::new("X-Refresh-Token", "rt1"));
+        let o = session(vec![
+            refreshed("grant_type=authorization_code", Some("rt1")),
+            bearer(Endpoint::Mcp, "POST", "http://127.0.0.1:1/mcp", Some("a")),
+            leak,
+            exchange(
+                Endpoint::Token,
+                "POST",
+                "http://127.0.0.1:2/token?refresh_token=rt1",
+                Some("grant_type=refresh_token&refresh_token=rt1"),
+            ),
+        ]);
+        assert_eq!(o.refresh_tokens_sent_to(Endpoint::Mcp).len(), 1);
+        assert_eq!(
+            o.urls_with_refresh_token(),
+            ["http://127.0.0.1:2/token?refresh_token=rt1"]
+        );
+    }
+
+    #[test]
+    fn identical_resends_and_double_authentication_are_counted() {
+        let register = || {
+            exchange(
+                Endpoint::Registration,
+                "POST",
+                "http://127.0.0.1:2/register",
+                Some(r#"{"redirect_uris":["http://127.0.0.1/cb"]}"#),
+            )
+        };
+        let o = session(vec![register(), register(), register()]);
+        assert_eq!(o.repeated_requests(Endpoint::Registration), 2);
+        let mut both = exchange(
+            Endpoint::Token,
+            "POST",
+            "http://127.0.0.1:2/token",
+            Some("client_id=c&client_secret=s"),
+        );
+        both.request_headers = vec![HeaderPair::new("Authorization", "Basic Yzpz")];
+        let mut basic_only = both.clone();
+        basic_only.request_body = Some("grant_type=authorization_code".into());
+        let o = session(vec![both, basic_only]);
+        assert_eq!(o.several_client_auth_methods(), 1);
+    }
+
+    #[test]
+    fn redirect_uris_are_compared_with_the_registered_ones() {
+        let authorize = |uri: &str| {
+            exchange(
+                Endpoint::Authorization,
+                "GET",
+                &format!("http://127.0.0.1:2/authorize?redirect_uri={uri}"),
+                None,
+            )
+        };
+        let o = session(vec![
+            exchange(
+                Endpoint::Registration,
+                "POST",
+                "http://127.0.0.1:2/register",
+                Some(r#"{"redirect_uris":["http://127.0.0.1:5000/cb"]}"#),
+            ),
+            // RFC 8252 §7.3: another port of a loopback IP literal is the same URI.
+            authorize("http://127.0.0.1:6000/cb"),
+            authorize("http://127.0.0.1:5000/other"),
+            authorize("http://localhost:6000/cb"),
+        ]);
+        assert_eq!(
+            o.unregistered_redirect_uris(),
+            ["http://127.0.0.1:5000/other", "http://localhost:6000/cb"]
+        );
+        assert!(session(vec![authorize("http://x/cb")])
+            .unregistered_redirect_uris()
+            .is_empty());
     }
 }

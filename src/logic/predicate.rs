@@ -492,6 +492,8 @@ mod tests {
             Ok(json!(["plain", "S256"]))
         ));
         assert!(judge(Predicate::Between(400, 499), Ok(json!(404))));
+        assert!(judge(Predicate::Distinct, Ok(json!(["a", "b", null]))));
+        assert!(!judge(Predicate::Distinct, Ok(json!(["a", "b", "a"]))));
         assert!(judge(
             Predicate::Matches("^Bearer".into()),
             Ok(json!("Bearer x"))

@@ -74,11 +74,11 @@ pub(super) fn redeem_code(s: &IdpState, client: &Client, p: &Params) -> Result<I
     let new_refresh = (client.grant_types.iter().any(|g| g == "refresh_token")
         && !s.has_knob(K::NoRefreshTokens))
     .then(|| RefreshGrant {
-            client_id: client.client_id.clone(),
-            resource: grant.resource.clone(),
-            scope: grant.scope.clone(),
-            revoked: false,
-        });
+        client_id: client.client_id.clone(),
+        resource: grant.resource.clone(),
+        scope: grant.scope.clone(),
+        revoked: false,
+    });
     Ok(Issue {
         resource: grant.resource,
         scope: grant.scope,

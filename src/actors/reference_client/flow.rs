@@ -84,7 +84,9 @@ impl Flow {
                 self.session_id.as_deref(),
             );
             if let Some(refresh) = self.leaked_refresh_token() {
-                request.headers.push(HeaderPair::new("X-Refresh-Token", refresh));
+                request
+                    .headers
+                    .push(HeaderPair::new("X-Refresh-Token", refresh));
             }
             let response = self.ctx.send(request.clone()).await?;
             if (300..400).contains(&response.status) {
@@ -260,10 +262,7 @@ impl Flow {
                     let keep_old = ctx.has(D::ReusesFirstRefreshToken);
                     auth.tokens = Tokens {
                         access: tokens.access,
-                        refresh: tokens
-                            .refresh
-                            .filter(|_| !keep_old)
-                            .or(Some(refresh_token)),
+                        refresh: tokens.refresh.filter(|_| !keep_old).or(Some(refresh_token)),
                     };
                     return Ok(());
                 }
