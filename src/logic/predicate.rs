@@ -40,7 +40,8 @@ pub enum Predicate {
     NonEmptyString,
     /// An array with at least one element.
     NonEmptyArray,
-    /// An array whose elements are all different (no value occurs twice).
+    /// An array whose elements are all different (no value occurs twice; `null`s, for
+    /// requests without the part, are not compared).
     Distinct,
     /// A JSON object.
     JsonObject,
@@ -166,7 +167,7 @@ impl Predicate {
                 Ok(items
                     .iter()
                     .enumerate()
-                    .all(|(i, x)| !items[..i].contains(x)))
+                    .all(|(i, x)| x.is_null() || !items[..i].contains(x)))
             }
             Predicate::JsonObject => Ok(v.is_object()),
             Predicate::ScopeList => {
@@ -492,7 +493,10 @@ mod tests {
             Ok(json!(["plain", "S256"]))
         ));
         assert!(judge(Predicate::Between(400, 499), Ok(json!(404))));
-        assert!(judge(Predicate::Distinct, Ok(json!(["a", "b", null]))));
+        assert!(judge(
+            Predicate::Distinct,
+            Ok(json!(["a", null, "b", null]))
+        ));
         assert!(!judge(Predicate::Distinct, Ok(json!(["a", "b", "a"]))));
         assert!(judge(
             Predicate::Matches("^Bearer".into()),
