@@ -41,6 +41,30 @@ pub enum ClientQuery {
     /// The HTTP status of every answer from an endpoint, as an array of numbers (`null`
     /// where none arrived).
     ResponseStatuses(Endpoint),
+    /// Whether the first code exchange repeats this parameter of the first authorization
+    /// request (the same value, or absent from both).
+    CodeExchangeRepeats(String),
+    /// How many token requests authenticate the client in more than one way (HTTP Basic,
+    /// client_secret or client_assertion in the body).
+    SeveralClientAuthMethods,
+    /// The redirect_uri values of authorization requests that the client's registration
+    /// requests did not list (a loopback IP literal's port may differ), as an array.
+    UnregisteredRedirectUris,
+    /// How many token requests used this grant_type (`authorization_code`,
+    /// `refresh_token`).
+    GrantRequests(String),
+    /// How many refresh requests presented a refresh token other than the newest one the
+    /// authorization server had issued before them.
+    StaleRefreshTokens,
+    /// The URLs of the client's requests that carry the value of a refresh token the
+    /// authorization server issued, anywhere in the URL, as an array.
+    UrlsWithRefreshToken,
+    /// The URLs of the requests to an endpoint that carry an issued refresh token's value
+    /// anywhere (URL, header or body), as an array.
+    RefreshTokensSentTo(Endpoint),
+    /// How many requests to an endpoint carried the same method, URL and body as an
+    /// earlier request to it: identical resends.
+    RepeatedRequests(Endpoint),
     /// The client's exit code.
     ClientExit,
     /// Whether the first code exchange's `code_verifier` hashes (S256) to the first
@@ -92,6 +116,14 @@ impl ClientQuery {
         "target_tokens_sent_to",
         "refused_tokens_resent",
         "response_statuses",
+        "repeated_requests",
+        "code_exchange_repeats",
+        "several_client_auth_methods",
+        "unregistered_redirect_uris",
+        "grant_requests",
+        "stale_refresh_tokens",
+        "urls_with_refresh_token",
+        "refresh_tokens_sent_to",
         "client_exit",
         "pkce_pair",
     ];
@@ -132,6 +164,16 @@ impl ClientQuery {
                     .collect(),
             )),
             ClientQuery::RefusedTokensResent => Ok(Value::from(o.refused_tokens_resent())),
+            ClientQuery::RepeatedRequests(to) => Ok(Value::from(o.repeated_requests(*to))),
+            ClientQuery::CodeExchangeRepeats(name) => o.code_exchange_repeats(name),
+            ClientQuery::SeveralClientAuthMethods => {
+                Ok(Value::from(o.several_client_auth_methods()))
+            }
+            ClientQuery::UnregisteredRedirectUris => Ok(strings(o.unregistered_redirect_uris())),
+            ClientQuery::GrantRequests(grant) => Ok(Value::from(o.grant_requests(grant))),
+            ClientQuery::StaleRefreshTokens => Ok(Value::from(o.stale_refresh_tokens())),
+            ClientQuery::UrlsWithRefreshToken => Ok(strings(o.urls_with_refresh_token())),
+            ClientQuery::RefreshTokensSentTo(to) => Ok(strings(o.refresh_tokens_sent_to(*to))),
             ClientQuery::UrlsWithIssuedToken => Ok(strings(o.urls_with_issued_token())),
         }
     }
@@ -242,6 +284,38 @@ impl fmt::Display for ClientQuery {
             ClientQuery::RefusedTokensResent => {
                 write!(f, "number of requests to mcp resending a refused token")
             }
+            ClientQuery::CodeExchangeRepeats(name) => write!(
+                f,
+                "whether the code exchange repeats the authorization request's {name}"
+            ),
+            ClientQuery::SeveralClientAuthMethods => write!(
+                f,
+                "number of token requests authenticating the client in more than one way"
+            ),
+            ClientQuery::UnregisteredRedirectUris => write!(
+                f,
+                "the authorization requests' redirect URIs that the registration did not list"
+            ),
+            ClientQuery::GrantRequests(grant) => {
+                write!(f, "number of token requests with grant_type {grant}")
+            }
+            ClientQuery::StaleRefreshTokens => write!(
+                f,
+                "number of refresh requests presenting a refresh token older than the newest issued"
+            ),
+            ClientQuery::UrlsWithRefreshToken => {
+                write!(f, "the request URLs that carry an issued refresh token")
+            }
+            ClientQuery::RefreshTokensSentTo(to) => write!(
+                f,
+                "requests to {} carrying an issued refresh token",
+                to.as_str()
+            ),
+            ClientQuery::RepeatedRequests(to) => write!(
+                f,
+                "number of requests to {} identical to an earlier one",
+                to.as_str()
+            ),
             ClientQuery::ClientExit => write!(f, "the client's exit code"),
             ClientQuery::PkcePair => write!(f, "S256(code_verifier) = code_challenge"),
         }

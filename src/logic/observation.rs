@@ -112,24 +112,133 @@ impl Observation {
     /// in its URL, under any parameter name or none (MCP "Token Requirements": never in
     /// the query string), decoded or as sent.
     pub fn urls_with_issued_token(&self) -> Vec<String> {
-        let tokens = self.issued_access_tokens();
-        self.exchanges
-            .iter()
+        urls_carrying(&self.exchanges, &self.issued_access_tokens())
+    }
+
+    /// Every refresh token the authorization servers issued (RFC 6749 §5.1), in order.
+    pub fn issued_refresh_tokens(&self) -> Vec<String> {
+        let mut tokens: Vec<String> = Vec::new();
+        for token in self.exchanges.iter().filter_map(issued_refresh_token) {
+            if !tokens.contains(&token) {
+                tokens.push(token);
+            }
+        }
+        tokens
+    }
+
+    /// The URLs of every request that carries an issued refresh token's value anywhere in
+    /// its URL (MCP 2026-07-28 "Refresh Tokens": kept confidential in transit).
+    pub fn urls_with_refresh_token(&self) -> Vec<String> {
+        urls_carrying(&self.exchanges, &self.issued_refresh_tokens())
+    }
+
+    /// The URLs of the requests to `endpoint` that carry an issued refresh token's value
+    /// anywhere: URL, a header or the body.
+    pub fn refresh_tokens_sent_to(&self, endpoint: Endpoint) -> Vec<String> {
+        let tokens = self.issued_refresh_tokens();
+        self.to(endpoint)
+            .into_iter()
             .filter(|e| {
-                let decoded = Url::parse(&e.url)
-                    .map(|u| {
-                        u.query_pairs()
-                            .flat_map(|(k, v)| [k.into_owned(), v.into_owned()])
-                            .collect::<Vec<_>>()
-                            .join("&")
-                    })
-                    .unwrap_or_default();
-                tokens
-                    .iter()
-                    .any(|t| e.url.contains(t.as_str()) || decoded.contains(t.as_str()))
+                tokens.iter().any(|t| {
+                    url_carries(e, t)
+                        || e.request_headers
+                            .iter()
+                            .any(|h| h.value.contains(t.as_str()))
+                        || e.request_body.as_deref().is_some_and(|b| {
+                            b.contains(t.as_str())
+                                || url::form_urlencoded::parse(b.as_bytes())
+                                    .any(|(k, v)| k.contains(t.as_str()) || v.contains(t.as_str()))
+                        })
+                })
             })
             .map(|e| e.url.clone())
             .collect()
+    }
+
+    /// Whether the first code exchange carries parameter `name` with the value the first
+    /// authorization request had (both without it counts as the same): RFC 6749 §4.1.3
+    /// wants the same `redirect_uri` again.
+    pub fn code_exchange_repeats(&self, name: &str) -> Result<Value, String> {
+        let authorization = self
+            .to(Endpoint::Authorization)
+            .into_iter()
+            .next()
+            .ok_or("the client sent no authorization request")?;
+        let exchange = self
+            .to(Endpoint::Token)
+            .into_iter()
+            .find(|e| part(e, &param("grant_type")).as_deref() == Some("authorization_code"))
+            .ok_or("the client sent no code exchange")?;
+        Ok(Value::Bool(
+            part(authorization, &param(name)) == part(exchange, &param(name)),
+        ))
+    }
+
+    /// How many token requests authenticate the client in more than one way: HTTP Basic
+    /// and a `client_secret` or `client_assertion` in the body (OAuth 2.1 §2.4: one
+    /// method per request).
+    pub fn several_client_auth_methods(&self) -> usize {
+        self.to(Endpoint::Token)
+            .into_iter()
+            .filter(|e| {
+                let basic = part(e, &header("authorization"))
+                    .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("basic "));
+                let in_body = ["client_secret", "client_assertion"]
+                    .iter()
+                    .filter(|n| part(e, &param(n)).is_some())
+                    .count();
+                usize::from(basic) + in_body > 1
+            })
+            .count()
+    }
+
+    /// The `redirect_uri` values of the authorization requests that none of the client's
+    /// registration requests (RFC 7591) listed; for a loopback IP literal only the port
+    /// may differ (RFC 8252 §7.3). Empty when the client registered nothing.
+    pub fn unregistered_redirect_uris(&self) -> Vec<String> {
+        let registered: Vec<String> = self
+            .to(Endpoint::Registration)
+            .into_iter()
+            .filter_map(|e| serde_json::from_str::<Value>(e.request_body.as_deref()?).ok())
+            .filter_map(|doc| doc.get("redirect_uris")?.as_array().cloned())
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        if registered.is_empty() {
+            return Vec::new();
+        }
+        self.to(Endpoint::Authorization)
+            .into_iter()
+            .filter_map(|e| part(e, &param("redirect_uri")))
+            .filter(|uri| !registered.iter().any(|r| same_redirect_uri(r, uri)))
+            .collect()
+    }
+
+    /// How many token requests used `grant_type` (RFC 6749 §4.1.3, §6).
+    pub fn grant_requests(&self, grant_type: &str) -> usize {
+        self.to(Endpoint::Token)
+            .into_iter()
+            .filter(|e| part(e, &param("grant_type")).as_deref() == Some(grant_type))
+            .count()
+    }
+
+    /// How many refresh requests presented a refresh token other than the newest one
+    /// issued before them (RFC 6749 §6: "the client MUST discard the old refresh token
+    /// and replace it with the new refresh token").
+    pub fn stale_refresh_tokens(&self) -> usize {
+        let mut newest: Option<String> = None;
+        let mut stale = 0;
+        for e in self.exchanges.iter().filter(|e| e.sent_to(Endpoint::Token)) {
+            if part(e, &param("grant_type")).as_deref() == Some("refresh_token")
+                && part(e, &param("refresh_token")) != newest
+            {
+                stale += 1;
+            }
+            if let Some(issued) = issued_refresh_token(e) {
+                newest = Some(issued);
+            }
+        }
+        stale
     }
 
     /// How many requests to the MCP server carried a Bearer token that an earlier answer
@@ -152,6 +261,23 @@ impl Observation {
         resent
     }
 
+    /// How many requests to `endpoint` repeat an earlier request to it: the same method,
+    /// URL and body (a resend that cannot get another answer).
+    pub fn repeated_requests(&self, endpoint: Endpoint) -> usize {
+        let requests = self.to(endpoint);
+        requests
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| {
+                requests[..*i].iter().any(|earlier| {
+                    earlier.method == e.method
+                        && earlier.url == e.url
+                        && earlier.request_body == e.request_body
+                })
+            })
+            .count()
+    }
+
     /// RFC 7636 §4.6 as the server would check it: the first token request's
     /// `code_verifier`, hashed, against the first authorization request's challenge.
     pub fn pkce_pair(&self) -> Result<Value, String> {
@@ -171,6 +297,59 @@ impl Observation {
             part(token, &param("code_verifier")).ok_or("the code exchange has no code_verifier")?;
         Ok(Value::Bool(s256(&verifier) == challenge))
     }
+}
+
+/// OAuth 2.1 §2.3.2: the same string, except that a loopback IP literal's port may
+/// differ (RFC 8252 §7.3).
+fn same_redirect_uri(registered: &str, used: &str) -> bool {
+    if registered == used {
+        return true;
+    }
+    let (Ok(mut r), Ok(mut u)) = (Url::parse(registered), Url::parse(used)) else {
+        return false;
+    };
+    let loopback_ip =
+        |x: &Url| x.scheme() == "http" && matches!(x.host_str(), Some("127.0.0.1" | "[::1]"));
+    if !loopback_ip(&r) || !loopback_ip(&u) {
+        return false;
+    }
+    let _ = r.set_port(None);
+    let _ = u.set_port(None);
+    r == u
+}
+
+/// The URLs of the exchanges whose URL carries one of `tokens`.
+fn urls_carrying(exchanges: &[Exchange], tokens: &[String]) -> Vec<String> {
+    exchanges
+        .iter()
+        .filter(|e| tokens.iter().any(|t| url_carries(e, t)))
+        .map(|e| e.url.clone())
+        .collect()
+}
+
+/// Whether `token` is in the URL of `e`, as sent or query-decoded.
+fn url_carries(e: &Exchange, token: &str) -> bool {
+    let decoded = Url::parse(&e.url)
+        .map(|u| {
+            u.query_pairs()
+                .flat_map(|(k, v)| [k.into_owned(), v.into_owned()])
+                .collect::<Vec<_>>()
+                .join("&")
+        })
+        .unwrap_or_default();
+    e.url.contains(token) || decoded.contains(token)
+}
+
+/// The refresh token of a successful token response (RFC 6749 §5.1), if `e` has one.
+fn issued_refresh_token(e: &Exchange) -> Option<String> {
+    if e.endpoint != Some(Endpoint::Token) || !e.status.is_some_and(|s| (200..300).contains(&s)) {
+        return None;
+    }
+    let body: Value = serde_json::from_str(e.response_body.as_deref()?).ok()?;
+    body.get("refresh_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 /// The access token of a successful token response (RFC 6749 §5.1), if `e` is one.
@@ -442,5 +621,121 @@ mod tests {
             o.target_tokens_sent_to(Endpoint::OtherMcpServer),
             [other, other]
         );
+    }
+
+    /// A token response issuing `refresh`, to the request `form`.
+    fn refreshed(form: &str, refresh: Option<&str>) -> Exchange {
+        let mut e = exchange(
+            Endpoint::Token,
+            "POST",
+            "http://127.0.0.1:2/token",
+            Some(form),
+        );
+        e.request_headers.clear();
+        e.status = Some(200);
+        e.response_body = Some(match refresh {
+            Some(r) => format!(r#"{{"access_token":"a-{r}","refresh_token":"{r}"}}"#),
+            None => r#"{"access_token":"a"}"#.into(),
+        });
+        e
+    }
+
+    #[test]
+    fn a_refresh_with_a_rotated_token_is_stale() {
+        let code = "grant_type=authorization_code&code=c";
+        let newest = session(vec![
+            refreshed(code, Some("rt1")),
+            refreshed("grant_type=refresh_token&refresh_token=rt1", Some("rt2")),
+            refreshed("grant_type=refresh_token&refresh_token=rt2", None),
+            // No rotation this time: rt2 is still the newest.
+            refreshed("grant_type=refresh_token&refresh_token=rt2", Some("rt3")),
+        ]);
+        assert_eq!(newest.stale_refresh_tokens(), 0);
+        assert_eq!(newest.grant_requests("refresh_token"), 3);
+        let stale = session(vec![
+            refreshed(code, Some("rt1")),
+            refreshed("grant_type=refresh_token&refresh_token=rt1", Some("rt2")),
+            refreshed("grant_type=refresh_token&refresh_token=rt1", None),
+        ]);
+        assert_eq!(stale.stale_refresh_tokens(), 1);
+    }
+
+    #[test]
+    fn refresh_tokens_are_found_in_urls_headers_and_bodies() {
+        let mut leak = bearer(Endpoint::Mcp, "POST", "http://127.0.0.1:1/mcp", Some("a"));
+        leak.request_headers
+            .push(HeaderPair::new("X-Refresh-Token", "rt1"));
+        let o = session(vec![
+            refreshed("grant_type=authorization_code", Some("rt1")),
+            bearer(Endpoint::Mcp, "POST", "http://127.0.0.1:1/mcp", Some("a")),
+            leak,
+            exchange(
+                Endpoint::Token,
+                "POST",
+                "http://127.0.0.1:2/token?refresh_token=rt1",
+                Some("grant_type=refresh_token&refresh_token=rt1"),
+            ),
+        ]);
+        assert_eq!(o.refresh_tokens_sent_to(Endpoint::Mcp).len(), 1);
+        assert_eq!(
+            o.urls_with_refresh_token(),
+            ["http://127.0.0.1:2/token?refresh_token=rt1"]
+        );
+    }
+
+    #[test]
+    fn identical_resends_and_double_authentication_are_counted() {
+        let register = || {
+            exchange(
+                Endpoint::Registration,
+                "POST",
+                "http://127.0.0.1:2/register",
+                Some(r#"{"redirect_uris":["http://127.0.0.1/cb"]}"#),
+            )
+        };
+        let o = session(vec![register(), register(), register()]);
+        assert_eq!(o.repeated_requests(Endpoint::Registration), 2);
+        let mut both = exchange(
+            Endpoint::Token,
+            "POST",
+            "http://127.0.0.1:2/token",
+            Some("client_id=c&client_secret=s"),
+        );
+        both.request_headers = vec![HeaderPair::new("Authorization", "Basic Yzpz")];
+        let mut basic_only = both.clone();
+        basic_only.request_body = Some("grant_type=authorization_code".into());
+        let o = session(vec![both, basic_only]);
+        assert_eq!(o.several_client_auth_methods(), 1);
+    }
+
+    #[test]
+    fn redirect_uris_are_compared_with_the_registered_ones() {
+        let authorize = |uri: &str| {
+            exchange(
+                Endpoint::Authorization,
+                "GET",
+                &format!("http://127.0.0.1:2/authorize?redirect_uri={uri}"),
+                None,
+            )
+        };
+        let o = session(vec![
+            exchange(
+                Endpoint::Registration,
+                "POST",
+                "http://127.0.0.1:2/register",
+                Some(r#"{"redirect_uris":["http://127.0.0.1:5000/cb"]}"#),
+            ),
+            // RFC 8252 §7.3: another port of a loopback IP literal is the same URI.
+            authorize("http://127.0.0.1:6000/cb"),
+            authorize("http://127.0.0.1:5000/other"),
+            authorize("http://localhost:6000/cb"),
+        ]);
+        assert_eq!(
+            o.unregistered_redirect_uris(),
+            ["http://127.0.0.1:5000/other", "http://localhost:6000/cb"]
+        );
+        assert!(session(vec![authorize("http://x/cb")])
+            .unregistered_redirect_uris()
+            .is_empty());
     }
 }

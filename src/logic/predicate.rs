@@ -40,6 +40,9 @@ pub enum Predicate {
     NonEmptyString,
     /// An array with at least one element.
     NonEmptyArray,
+    /// An array whose elements are all different (no value occurs twice; `null`s, for
+    /// requests without the part, are not compared).
+    Distinct,
     /// A JSON object.
     JsonObject,
     /// RFC 6749 §3.3 scope: space-delimited scope tokens (also accepts an empty string).
@@ -159,6 +162,13 @@ impl Predicate {
             Predicate::HttpsOrLoopbackUrl => Ok(well_known::is_https_or_loopback(&as_url(v)?)),
             Predicate::NonEmptyString => Ok(!as_str(v)?.is_empty()),
             Predicate::NonEmptyArray => Ok(!v.as_array().ok_or("not an array")?.is_empty()),
+            Predicate::Distinct => {
+                let items = v.as_array().ok_or("not an array")?;
+                Ok(items
+                    .iter()
+                    .enumerate()
+                    .all(|(i, x)| x.is_null() || !items[..i].contains(x)))
+            }
             Predicate::JsonObject => Ok(v.is_object()),
             Predicate::ScopeList => {
                 let s = as_str(v)?;
@@ -269,6 +279,10 @@ impl Predicate {
             Predicate::NonEmptyArray => verb(
                 "is a non-empty array".into(),
                 "is empty or not an array".into(),
+            ),
+            Predicate::Distinct => verb(
+                "has no value twice".into(),
+                "has a value more than once".into(),
             ),
             Predicate::JsonObject => noun("a JSON object"),
             Predicate::ScopeList => noun("a space-delimited list of scope tokens (RFC 6749 §3.3)"),
@@ -479,6 +493,11 @@ mod tests {
             Ok(json!(["plain", "S256"]))
         ));
         assert!(judge(Predicate::Between(400, 499), Ok(json!(404))));
+        assert!(judge(
+            Predicate::Distinct,
+            Ok(json!(["a", null, "b", null]))
+        ));
+        assert!(!judge(Predicate::Distinct, Ok(json!(["a", "b", "a"]))));
         assert!(judge(
             Predicate::Matches("^Bearer".into()),
             Ok(json!("Bearer x"))

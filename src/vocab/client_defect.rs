@@ -108,4 +108,52 @@ defects! {
     /// For 2025-03-26, gives up when the origin has no metadata instead of using the
     /// default endpoints.
     NoLegacyFallback = "no-legacy-fallback",
+    // issue 12, group 1
+    /// Keeps only the challenged scopes the metadata's scopes_supported lists (all of
+    /// scopes_supported when none is), as if the challenge had to be a subset of it.
+    DropsUnlistedChallengeScopes = "drops-unlisted-challenge-scopes",
+    /// Ignores the token_endpoint_auth_method and client_secret of the registration
+    /// response and authenticates with the method it asked for.
+    KeepsRequestedAuthMethod = "keeps-requested-auth-method",
+    /// Sends the identical registration request five more times after it was refused.
+    RetriesIdenticalRegistration = "retries-identical-registration",
+    /// Gives up on a refused registration without retrying with another application_type.
+    NoRegistrationRetry = "no-registration-retry",
+    /// Refreshes with the first refresh token it got, also after the server rotated it.
+    ReusesFirstRefreshToken = "reuses-first-refresh-token",
+    /// Sends a refresh request with an empty refresh_token when it holds none, before
+    /// authorizing again.
+    RefreshesWithoutRefreshToken = "refreshes-without-refresh-token",
+    /// Sends its refresh token to the MCP server too, in an X-Refresh-Token header.
+    RefreshTokenToMcp = "refresh-token-to-mcp",
+    /// Puts the refresh token in the token endpoint URL's query as well.
+    RefreshTokenInQuery = "refresh-token-in-query",
+    /// Registers without grant_types (RFC 7591 §2: authorization_code only).
+    DcrWithoutGrantTypes = "dcr-without-grant-types",
+    /// Adds offline_access to the requested scope although the authorization server's
+    /// metadata does not list it.
+    OfflineAccessUnlisted = "offline-access-unlisted",
+    /// Never adds offline_access, also when the authorization server's metadata lists it.
+    NoOfflineAccess = "no-offline-access",
+    /// Keeps the PKCE pair of its first authorization for every later one.
+    ReusesPkcePair = "reuses-pkce-pair",
+    /// Refuses an authorization response without iss even when the metadata does not
+    /// advertise authorization_response_iss_parameter_supported.
+    RequiresIss = "requires-iss",
+    /// Compares iss only when the metadata advertises
+    /// authorization_response_iss_parameter_supported, and redeems any code otherwise.
+    IgnoresUnadvertisedIss = "ignores-unadvertised-iss",
+    /// For an issuer with a path, tries OpenID Connect discovery only at the
+    /// path-inserted URI, never the path-appended one.
+    NoOidcPathAppended = "no-oidc-path-appended",
+    /// Leaves redirect_uri out of the code exchange.
+    NoRedirectUriInToken = "no-redirect-uri-in-token",
+    /// Sends HTTP Basic and client_secret in the body, both, in every token request.
+    BasicAndPost = "basic-and-post",
+    /// Uses a redirect URI in the authorization request other than the one it
+    /// registered (another path on the same listener).
+    UnregisteredRedirectUri = "unregistered-redirect-uri",
+    /// Sends resource only to authorization servers whose metadata shows RFC 8707
+    /// support, which the mock's metadata does not.
+    ResourceOnlyWhenAdvertised = "resource-only-when-advertised",
 }

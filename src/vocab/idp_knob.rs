@@ -21,6 +21,29 @@ defects! {
     /// [none] and registers every client as none, whatever it asked for (RFC 7591 §3.2.1
     /// lets the server replace requested metadata).
     PublicClientsOnly = "public-clients-only",
+    // issue 12, group 1
+    /// Serves confidential clients only: advertises token_endpoint_auth_methods_supported
+    /// [client_secret_post] and registers every client as client_secret_post with a
+    /// secret, whatever it asked for (RFC 7591 §3.2.1: the server may replace requested
+    /// metadata; the response names what was registered).
+    ConfidentialClientsOnly = "confidential-clients-only",
+    /// Like confidential-clients-only, with client_secret_basic as the one method.
+    BasicClientsOnly = "basic-clients-only",
+    /// Refuses every registration with invalid_redirect_uri, like an OpenID Connect server
+    /// whose redirect URI policy the client's URIs do not meet (MCP 2026-07-28 "Application
+    /// Type and Redirect URI Constraints": clients must be prepared for it).
+    RefusesRedirectUris = "refuses-redirect-uris",
+    /// Issues no refresh tokens (MCP 2026-07-28 "Refresh Tokens": the authorization
+    /// server retains discretion).
+    NoRefreshTokens = "no-refresh-tokens",
+    /// Lists offline_access in its metadata's scopes_supported and grants it (OpenID
+    /// Connect Core §11), as in the official offline-access-scope scenario.
+    OfflineAccessScope = "offline-access-scope",
+    /// Serves its metadata only at the OpenID Connect path-appended URI
+    /// `{issuer}/.well-known/openid-configuration` (OpenID Connect Discovery §4, the
+    /// Keycloak shape, official metadata-var3); RFC 8414 and the path-inserted OpenID
+    /// Connect URI answer 404.
+    OidcPathAppendedOnly = "oidc-path-appended-only",
 }
 
 #[cfg(test)]

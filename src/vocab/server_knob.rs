@@ -73,6 +73,18 @@ defects! {
     /// a newer version at `initialize` it answers 2025-11-25, and a 2026-07-28 request
     /// (no session) gets 400 "No valid session ID provided" (-32000).
     ImplementsUpTo2025_11_25 = "implements-up-to-2025-11-25",
+    // issue 12, group 1
+    /// Every request needs mcp:private, which the challenge names but the metadata's
+    /// scopes_supported (mcp:tools) does not list: an "alternative collection" MCP
+    /// 2025-11-25 "Protected Resource Metadata Discovery Requirements" allows.
+    ChallengeScopeUnlisted = "challenge-scope-unlisted",
+    /// Every request needs mcp:tools mcp:admin, which the challenge names; the metadata's
+    /// scopes_supported lists only mcp:tools (the challenge is a superset of it).
+    ChallengeScopeBeyondListed = "challenge-scope-beyond-listed",
+    /// Refuses the token of the first tools/call with 401 invalid_token, as if it had just
+    /// been revoked (RFC 6750 §3.1), and that token for good: a client with a refresh
+    /// token renews it there.
+    RevokesTokenAtToolsCall = "revokes-token-at-tools-call",
 }
 
 #[cfg(test)]

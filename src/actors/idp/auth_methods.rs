@@ -25,6 +25,12 @@ pub fn offered(s: &IdpState) -> Vec<&'static str> {
     if s.has_knob(K::PublicClientsOnly) {
         return vec!["none"];
     }
+    if s.has_knob(K::ConfidentialClientsOnly) {
+        return vec!["client_secret_post"];
+    }
+    if s.has_knob(K::BasicClientsOnly) {
+        return vec!["client_secret_basic"];
+    }
     let registered: Vec<&'static str> = ALL_METHODS
         .into_iter()
         .filter(|m| {

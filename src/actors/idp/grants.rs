@@ -15,7 +15,7 @@ use super::params::{is_verifier_syntax, scope_tokens, Params};
 use super::refusal::Refusal;
 use super::state::{lock, CodeGrant, IdpState, RefreshGrant, CODE_LIFETIME};
 use crate::actors::tokens::unix_now;
-use crate::vocab::IdpDefect as D;
+use crate::vocab::{IdpDefect as D, IdpKnob as K};
 
 /// What a successful grant yields.
 pub(super) struct Issue {
@@ -77,16 +77,14 @@ pub(super) fn redeem_code(s: &IdpState, client: &Client, p: &Params) -> Result<I
         }
     }
     drop(codes);
-    let new_refresh = client
-        .grant_types
-        .iter()
-        .any(|g| g == "refresh_token")
-        .then(|| RefreshGrant {
-            client_id: client.client_id.clone(),
-            resource: grant.resource.clone(),
-            scope: grant.scope.clone(),
-            revoked: false,
-        });
+    let new_refresh = (client.grant_types.iter().any(|g| g == "refresh_token")
+        && !s.has_knob(K::NoRefreshTokens))
+    .then(|| RefreshGrant {
+        client_id: client.client_id.clone(),
+        resource: grant.resource.clone(),
+        scope: grant.scope.clone(),
+        revoked: false,
+    });
     Ok(Issue {
         resource: grant.resource,
         scope: grant.scope,

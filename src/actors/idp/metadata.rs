@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::auth_methods::{advertised, offered};
 use super::state::IdpState;
 use crate::actors::traffic::serves;
-use crate::vocab::{Endpoint, IdpDefect as D};
+use crate::vocab::{Endpoint, IdpDefect as D, IdpKnob as K};
 
 pub const JWKS_PATH: &str = "jwks";
 
@@ -28,7 +28,7 @@ pub fn routes(state: Arc<IdpState>) -> Router {
         )
         .route(
             &format!("/.well-known/openid-configuration{path}"),
-            serves(Endpoint::AsMetadata, get(openid)),
+            serves(Endpoint::AsMetadata, get(openid_inserted)),
         );
     if !path.is_empty() {
         r = r.route(
@@ -44,7 +44,7 @@ pub fn routes(state: Arc<IdpState>) -> Router {
 }
 
 async fn rfc8414(State(s): State<Arc<IdpState>>) -> Response {
-    if s.has(D::MetadataMissing) || s.has(D::MetadataOidcOnly) {
+    if s.has(D::MetadataMissing) || s.has(D::MetadataOidcOnly) || appended_only(&s) {
         return StatusCode::NOT_FOUND.into_response();
     }
     Json(document(&s)).into_response()
@@ -55,6 +55,22 @@ async fn openid(State(s): State<Arc<IdpState>>) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     }
     Json(document(&s)).into_response()
+}
+
+/// The OpenID Connect URI at the origin, with the issuer's path after the well-known
+/// part (MCP 2025-11-25's path-inserted form; for an issuer without a path, the one
+/// OpenID Connect URI there is).
+async fn openid_inserted(State(s): State<Arc<IdpState>>) -> Response {
+    if appended_only(&s) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    openid(State(s)).await
+}
+
+/// The `oidc-path-appended-only` knob, for an issuer with a path (without one, the
+/// path-appended URI is the root one, which stays served).
+fn appended_only(s: &IdpState) -> bool {
+    s.has_knob(K::OidcPathAppendedOnly) && s.config.issuer_path.is_some()
 }
 
 async fn jwks(State(s): State<Arc<IdpState>>) -> Response {

@@ -19,7 +19,7 @@ use super::client::{Client, RedirectRule};
 use super::state::{lock, IdpState};
 use crate::actors::tokens::{random_id, unix_now};
 use crate::actors::traffic::serves;
-use crate::vocab::{Endpoint, IdpDefect as D};
+use crate::vocab::{Endpoint, IdpDefect as D, IdpKnob as K};
 
 const GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
 
@@ -103,6 +103,14 @@ fn registered(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, R
     if s.has(D::RefusesValidRegistration) {
         return Err(metadata_error(
             "this server refuses every registration (the refuses-valid-registration defect)",
+        ));
+    }
+    if s.has_knob(K::RefusesRedirectUris) {
+        return Err((
+            "invalid_redirect_uri",
+            "this server's redirect URI policy refuses these redirect URIs for the given \
+             application_type (the refuses-redirect-uris knob)"
+                .into(),
         ));
     }
     // RFC 7591 §3.1: the metadata is a JSON document sent as application/json.

@@ -13,6 +13,7 @@ use super::{authorize, introspection, login, metadata, registration, token_endpo
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::{KeySet, Minter};
 use crate::actors::traffic::recorded;
+use crate::vocab::IdpKnob;
 
 /// A running mock IdP; dropping it stops it.
 pub struct MockIdp {
@@ -63,7 +64,13 @@ pub async fn start_idp(config: IdpConfig) -> std::io::Result<MockIdp> {
 /// The state of an IdP with this issuer, for a router served on `origin`: by
 /// [`start_idp`], or embedded in another server (the 2025-03-26 profile, where the MCP
 /// server is its own authorization server).
-pub fn idp_state(config: IdpConfig, origin: String, issuer: String) -> Arc<IdpState> {
+pub fn idp_state(mut config: IdpConfig, origin: String, issuer: String) -> Arc<IdpState> {
+    // The knob's scope is one more the server knows, listed and granted like the others.
+    if config.has_knob(IdpKnob::OfflineAccessScope)
+        && !config.scopes_supported.iter().any(|s| s == OFFLINE_ACCESS)
+    {
+        config.scopes_supported.push(OFFLINE_ACCESS.to_string());
+    }
     let keys = KeySet::fixture();
     let clients = config
         .preregistered
@@ -84,6 +91,9 @@ pub fn idp_state(config: IdpConfig, origin: String, issuer: String) -> Arc<IdpSt
         registration_requests: AtomicU64::new(0),
     })
 }
+
+/// The OpenID Connect Core §11 scope that asks for a refresh token.
+pub const OFFLINE_ACCESS: &str = "offline_access";
 
 pub fn router(state: Arc<IdpState>) -> Router {
     metadata::routes(state.clone())

@@ -79,6 +79,11 @@ pub(super) async fn authenticate(
             granted: String::new(),
         }));
     }
+    if d.config.has_knob(K::RevokesTokenAtToolsCall) && revoked(d, &token, body) {
+        return Err(Refusal::Rejected(Rejection::Invalid(
+            "this token was revoked".into(),
+        )));
+    }
     if has(D::SingleUseTokens) && !lock(&d.served_tokens).insert(token) {
         return Err(Refusal::Rejected(Rejection::Invalid(
             "this token was already used".into(),
@@ -94,6 +99,23 @@ fn is_empty_bearer(headers: &HeaderMap) -> bool {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("bearer"))
+}
+
+/// `revokes-token-at-tools-call`: the token of the first `tools/call` is revoked then,
+/// and stays revoked.
+fn revoked(d: &Deployment, token: &str, body: &[u8]) -> bool {
+    let mut revoked = lock(&d.revoked_tokens);
+    if revoked.contains(token) {
+        return true;
+    }
+    let calls_tool = serde_json::from_slice::<Value>(body)
+        .ok()
+        .is_some_and(|m| m.get("method").and_then(Value::as_str) == Some("tools/call"));
+    if calls_tool && revoked.is_empty() {
+        revoked.insert(token.to_string());
+        return true;
+    }
+    false
 }
 
 /// The token of the request: `Authorization: Bearer` only (RFC 6750 §2.1; MCP forbids

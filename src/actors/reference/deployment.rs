@@ -133,6 +133,8 @@ pub(super) struct Deployment {
     pub remembered_peers: Mutex<HashSet<IpAddr>>,
     /// Tokens served once (only `single-use-tokens` reads them).
     pub served_tokens: Mutex<HashSet<String>>,
+    /// Tokens refused as revoked (only `revokes-token-at-tools-call` reads them).
+    pub revoked_tokens: Mutex<HashSet<String>>,
 }
 
 impl Deployment {

@@ -16,6 +16,11 @@ pub const EXTRA_SCOPE: &str = "mcp:extra";
 const STAGED_SCOPE: &str = "mcp:read";
 /// The scopes `prm-several-scopes` adds after the default one; no request needs them.
 pub const SEVERAL_SCOPES: [&str; 2] = ["mcp:read", "mcp:write"];
+/// What every request needs under `challenge-scope-unlisted`: not in scopes_supported.
+pub const UNLISTED_SCOPE: &str = "mcp:private";
+/// What every request needs under `challenge-scope-beyond-listed`: scopes_supported's
+/// mcp:tools and one it does not list.
+pub const BEYOND_LISTED_SCOPE: &str = "mcp:tools mcp:admin";
 
 impl ReferenceConfig {
     /// The space-separated scopes a JSON-RPC request calling `method` needs (`None`: a
@@ -24,6 +29,8 @@ impl ReferenceConfig {
         let step_up = self.has_knob(K::StepUpOnToolsCall) || self.has_knob(K::StepUpOnlyNewScope);
         match method {
             _ if self.has_knob(K::AlwaysForbidden) => STEP_UP_SCOPE,
+            _ if self.has_knob(K::ChallengeScopeUnlisted) => UNLISTED_SCOPE,
+            _ if self.has_knob(K::ChallengeScopeBeyondListed) => BEYOND_LISTED_SCOPE,
             Some("tools/call") if step_up => STEP_UP_SCOPE,
             _ => DEFAULT_SCOPE,
         }

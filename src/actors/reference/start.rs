@@ -160,6 +160,7 @@ fn deployment(
         sessions: Mutex::new(HashMap::new()),
         remembered_peers: Mutex::new(HashSet::new()),
         served_tokens: Mutex::new(HashSet::new()),
+        revoked_tokens: Mutex::new(HashSet::new()),
     }))
 }
 

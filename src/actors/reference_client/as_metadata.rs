@@ -39,6 +39,8 @@ pub(super) struct AsMetadata {
     pub auth_methods: Option<Vec<String>>,
     /// `client_id_metadata_document_supported` (MCP 2025-11-25).
     pub cimd_supported: bool,
+    /// Whether `scopes_supported` lists offline_access (MCP 2026-07-28 "Refresh Tokens").
+    pub offline_access: bool,
 }
 
 /// The well-known URIs to probe for `issuer`, in order.
@@ -54,7 +56,9 @@ fn candidates(ctx: &Ctx, issuer: &Url) -> Vec<Url> {
     }
     // MCP 2025-11-25: with a path, RFC 8414 path-inserted, OIDC path-inserted, OIDC
     // path-appended (OIDC Discovery §4); without one, RFC 8414 then OIDC.
-    let oidc = if has_path(issuer) {
+    let oidc = if has_path(issuer) && ctx.has(D::NoOidcPathAppended) {
+        vec![insert_well_known(issuer, OIDC_SUFFIX)]
+    } else if has_path(issuer) {
         vec![
             insert_well_known(issuer, OIDC_SUFFIX),
             append_well_known(issuer, OIDC_SUFFIX),
@@ -131,6 +135,7 @@ pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> 
         iss_parameter_supported: false,
         auth_methods: None,
         cimd_supported: false,
+        offline_access: false,
     })
 }
 
@@ -164,6 +169,8 @@ fn parse(issuer: &str, url: &str, document: &Map<String, Value>) -> Result<AsMet
         auth_methods: strings("token_endpoint_auth_methods_supported"),
         cimd_supported: document.get("client_id_metadata_document_supported")
             == Some(&Value::Bool(true)),
+        offline_access: strings("scopes_supported")
+            .is_some_and(|s| s.iter().any(|s| s == "offline_access")),
     })
 }
 

@@ -27,7 +27,12 @@ pub(super) async fn authorize(
     client: &ClientIdentity,
     scope: Option<&str>,
 ) -> Result<AuthorizationCode, String> {
-    let pkce = Pkce::new(ctx.has(D::PlainPkce))?;
+    let pkce = if ctx.has(D::ReusesPkcePair) {
+        // The defect: one pair for the run, derived from what stays the same in it.
+        Pkce::fixed(&redirect.uri)
+    } else {
+        Pkce::new(ctx.has(D::PlainPkce))?
+    };
     let state = if ctx.has(D::NoState) {
         None
     } else {
@@ -77,7 +82,12 @@ fn request_url(
         let mut q = url.query_pairs_mut();
         q.append_pair("response_type", "code");
         q.append_pair("client_id", &client.client_id);
-        q.append_pair("redirect_uri", redirect_uri);
+        if ctx.has(D::UnregisteredRedirectUri) {
+            // The defect: another path on the same listener, never registered.
+            q.append_pair("redirect_uri", &format!("{redirect_uri}/other"));
+        } else {
+            q.append_pair("redirect_uri", redirect_uri);
+        }
         q.append_pair("code_challenge", &pkce.challenge);
         q.append_pair("code_challenge_method", pkce.method);
         if let Some(state) = state {
@@ -89,7 +99,16 @@ fn request_url(
             q.append_pair("resource", &ctx.resource());
         }
         if let Some(scope) = scope {
-            q.append_pair("scope", scope);
+            // MCP 2026-07-28 "Refresh Tokens": clients MAY add offline_access when the
+            // authorization server's metadata lists it (the defect adds it regardless).
+            let offline = (metadata.offline_access && !ctx.has(D::NoOfflineAccess))
+                || ctx.has(D::OfflineAccessUnlisted);
+            let listed = scope.split_whitespace().any(|s| s == "offline_access");
+            if offline && !listed {
+                q.append_pair("scope", &format!("{scope} offline_access"));
+            } else {
+                q.append_pair("scope", scope);
+            }
         }
     }
     Ok(url)
@@ -145,6 +164,9 @@ fn check_iss(ctx: &Ctx, metadata: &AsMetadata, iss: Option<&str>) -> Result<(), 
         .unwrap_or(&metadata.issuer);
     match iss {
         Some(_) if ctx.has(D::SkipsIssCheck) => Ok(()),
+        Some(_) if ctx.has(D::IgnoresUnadvertisedIss) && !metadata.iss_parameter_supported => {
+            Ok(())
+        }
         Some(iss) if ctx.has(D::NormalizesIss) => {
             let trim = |s: &'_ str| s.strip_suffix('/').unwrap_or(s).to_string();
             if trim(iss) == trim(expected) {
@@ -158,6 +180,11 @@ fn check_iss(ctx: &Ctx, metadata: &AsMetadata, iss: Option<&str>) -> Result<(), 
         None if metadata.iss_parameter_supported && !ctx.has(D::AcceptsMissingIss) => Err(
             "the authorization response has no iss although the metadata sets \
              authorization_response_iss_parameter_supported (RFC 9207 §2.4)"
+                .into(),
+        ),
+        None if ctx.has(D::RequiresIss) => Err(
+            "the authorization response has no iss (the requires-iss defect: refused \
+             although the metadata does not advertise it)"
                 .into(),
         ),
         None => Ok(()),

@@ -16,7 +16,7 @@ use super::token::{redeem, refresh, Tokens};
 use super::wire::{describe, header, Ctx};
 use crate::logic::well_known::origin_of;
 use crate::transport::{HttpRequest, HttpResponse};
-use crate::vocab::ClientDefect as D;
+use crate::vocab::{ClientDefect as D, HeaderPair};
 
 /// Step-ups per request: one more than the single step-up a server that works needs,
 /// so a server that asks for ever more scopes cannot keep the client looping.
@@ -77,12 +77,17 @@ impl Flow {
         let mut resends = 0;
         loop {
             let token = self.token_for_request();
-            let request = session::request(
+            let mut request = session::request(
                 &self.ctx,
                 step,
                 token.as_deref(),
                 self.session_id.as_deref(),
             );
+            if let Some(refresh) = self.leaked_refresh_token() {
+                request
+                    .headers
+                    .push(HeaderPair::new("X-Refresh-Token", refresh));
+            }
             let response = self.ctx.send(request.clone()).await?;
             if (300..400).contains(&response.status) {
                 return follow_redirect(&self.ctx, step, request, &response).await;
@@ -156,6 +161,14 @@ impl Flow {
         );
         let _ = tokio::time::timeout(STREAM_WAIT, self.ctx.send(request)).await;
         Ok(())
+    }
+
+    /// The refresh token the `RefreshTokenToMcp` defect shows the MCP server.
+    fn leaked_refresh_token(&self) -> Option<String> {
+        if !self.ctx.has(D::RefreshTokenToMcp) {
+            return None;
+        }
+        self.auth.as_ref()?.tokens.refresh.clone()
     }
 
     /// The token for the next request (MCP "Token Requirements": on every request).
@@ -235,13 +248,21 @@ impl Flow {
         } = self;
         let auth = auth.as_mut().ok_or("no authorization to renew")?;
         let mut refresh_error = None;
+        // MCP 2026-07-28 "Refresh Tokens": no refresh token may have been issued; then
+        // only a new authorization helps (the defect asks for a refresh all the same).
+        if auth.tokens.refresh.is_none() && ctx.has(D::RefreshesWithoutRefreshToken) {
+            let _ = refresh(ctx, &auth.metadata, &auth.client, "").await;
+        }
         if let Some(refresh_token) = auth.tokens.refresh.clone() {
             match refresh(ctx, &auth.metadata, &auth.client, &refresh_token).await {
                 Ok(tokens) => {
+                    // RFC 6749 §6: a new refresh token replaces the old one; a server
+                    // that does not rotate keeps the old one valid. The defect keeps
+                    // the first one whatever the server issued.
+                    let keep_old = ctx.has(D::ReusesFirstRefreshToken);
                     auth.tokens = Tokens {
                         access: tokens.access,
-                        // A server that does not rotate keeps the old one valid.
-                        refresh: tokens.refresh.or(Some(refresh_token)),
+                        refresh: tokens.refresh.filter(|_| !keep_old).or(Some(refresh_token)),
                     };
                     return Ok(());
                 }
@@ -361,6 +382,21 @@ fn initial_scope(
     }
     if ctx.has(D::ScopeFromPrmAlways) && listed.is_some() {
         return listed;
+    }
+    if let (true, Some(scope), Some(list)) = (
+        ctx.has(D::DropsUnlistedChallengeScopes),
+        &challenged,
+        &listed,
+    ) {
+        let kept: Vec<&str> = scope
+            .split_whitespace()
+            .filter(|t| list.split_whitespace().any(|l| l == *t))
+            .collect();
+        return Some(if kept.is_empty() {
+            list.clone()
+        } else {
+            kept.join(" ")
+        });
     }
     match challenged {
         Some(scope) => Some(scope),

@@ -9,6 +9,7 @@ use super::as_metadata::AsMetadata;
 use super::callback::INSECURE_REDIRECT_URI;
 use super::client_id_document::{serve_document, ServedDocument};
 use super::wire::{describe, json_object, string_member, Ctx};
+use crate::transport::HttpResponse;
 use crate::vocab::{ClientDefect as D, ClientKnob as K};
 
 const CLIENT_NAME: &str = "mcp-authspec reference client";
@@ -97,8 +98,9 @@ pub(super) async fn client_identity(
     register(ctx, endpoint, redirect_uri, metadata).await
 }
 
-/// The client metadata sent for registration (RFC 7591 §2).
-fn registration_request(ctx: &Ctx, redirect_uri: &str) -> Value {
+/// The client metadata sent for registration (RFC 7591 §2), declaring `kind` as its
+/// application_type (none: the member is left out).
+fn registration_request(ctx: &Ctx, redirect_uri: &str, kind: Option<&str>) -> Value {
     let mut redirect_uris = vec![redirect_uri];
     if ctx.has(D::ExtraInsecureRedirectUri) {
         redirect_uris.push(INSECURE_REDIRECT_URI);
@@ -112,15 +114,63 @@ fn registration_request(ctx: &Ctx, redirect_uri: &str) -> Value {
     if ctx.has(D::DcrWithoutRedirectUris) {
         body.as_object_mut().map(|b| b.remove("redirect_uris"));
     }
+    if ctx.has(D::DcrWithoutGrantTypes) {
+        body.as_object_mut().map(|b| b.remove("grant_types"));
+    }
     // A public client (RFC 6749 §2.1): without the member RFC 7591 §2 defaults to
     // client_secret_basic, which a native client cannot keep secret.
     if !ctx.launch.has_knob(K::DcrDefaultAuthMethod) {
         body["token_endpoint_auth_method"] = json!("none");
     }
-    if let Some(kind) = application_type(ctx) {
+    if let Some(kind) = kind {
         body["application_type"] = json!(kind);
     }
     body
+}
+
+/// How often the `RetriesIdenticalRegistration` defect resends a refused registration:
+/// more than the 3 resends the case allows.
+const IDENTICAL_RESENDS: usize = 5;
+
+/// Whether a registration was refused for its metadata (RFC 7591 §3.2.2), which the
+/// same request cannot change.
+fn refused_for_metadata(response: &HttpResponse) -> bool {
+    response.status == 400
+        && json_object(response).is_some_and(|answer| {
+            matches!(
+                string_member(&answer, "error"),
+                Some("invalid_redirect_uri" | "invalid_client_metadata")
+            )
+        })
+}
+
+/// Sends the registration; a refusal for its metadata is retried once with the other
+/// application_type (MCP 2026-07-28 "Application Type and Redirect URI Constraints":
+/// clients "MAY retry registration with an adjusted application_type"), never with the
+/// same body.
+async fn send_registration(
+    ctx: &Ctx,
+    endpoint: &str,
+    redirect_uri: &str,
+) -> Result<HttpResponse, String> {
+    let kind = application_type(ctx);
+    let body = registration_request(ctx, redirect_uri, kind);
+    let mut response = ctx.post_json(endpoint, &body).await?;
+    if !refused_for_metadata(&response) {
+        return Ok(response);
+    }
+    if ctx.has(D::RetriesIdenticalRegistration) {
+        for _ in 0..IDENTICAL_RESENDS {
+            response = ctx.post_json(endpoint, &body).await?;
+        }
+        return Ok(response);
+    }
+    if let (Some(kind), false) = (kind, ctx.has(D::NoRegistrationRetry)) {
+        let other = if kind == "native" { "web" } else { "native" };
+        let adjusted = registration_request(ctx, redirect_uri, Some(other));
+        response = ctx.post_json(endpoint, &adjusted).await?;
+    }
+    Ok(response)
 }
 
 async fn register(
@@ -129,9 +179,7 @@ async fn register(
     redirect_uri: &str,
     metadata: &AsMetadata,
 ) -> Result<ClientIdentity, String> {
-    let response = ctx
-        .post_json(endpoint, &registration_request(ctx, redirect_uri))
-        .await?;
+    let response = send_registration(ctx, endpoint, redirect_uri).await?;
     // RFC 7591 §3.2.1: 201 Created; any 2xx with the client information is taken.
     let answer = json_object(&response)
         .filter(|_| (200..300).contains(&response.status))
@@ -139,9 +187,20 @@ async fn register(
     let client_id = string_member(&answer, "client_id")
         .filter(|id| !id.is_empty())
         .ok_or("the registration response has no client_id (RFC 7591 §3.2.1)")?;
-    let secret = string_member(&answer, "client_secret").filter(|s| !s.is_empty());
+    let mut secret = string_member(&answer, "client_secret").filter(|s| !s.is_empty());
     // RFC 7591 §3.2.1: the server may replace what was asked; the answer is what holds.
-    let named = string_member(&answer, "token_endpoint_auth_method");
+    let mut named = string_member(&answer, "token_endpoint_auth_method");
+    if ctx.has(D::KeepsRequestedAuthMethod) {
+        // The defect: what was asked (RFC 7591 §2: absent means client_secret_basic),
+        // and no secret for a client that asked to be public.
+        let asked = if ctx.launch.has_knob(K::DcrDefaultAuthMethod) {
+            "client_secret_basic"
+        } else {
+            secret = None;
+            "none"
+        };
+        named = Some(asked);
+    }
     Ok(ClientIdentity {
         client_id: client_id.to_string(),
         client_secret: secret.map(str::to_string),
@@ -166,6 +225,7 @@ mod tests {
             iss_parameter_supported: true,
             auth_methods: methods.map(|m| m.iter().map(|s| s.to_string()).collect()),
             cimd_supported: false,
+            offline_access: false,
         }
     }
 

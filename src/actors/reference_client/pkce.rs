@@ -59,6 +59,18 @@ impl Pkce {
             method,
         })
     }
+
+    /// The `ReusesPkcePair` defect's pair: the same for every request with this `seed`.
+    /// Its verifier (a SHA-256 digest, base64url: 43 characters) is well-formed, so only
+    /// its reuse is wrong (RFC 7636 §4.1: a new one for each authorization request).
+    pub(super) fn fixed(seed: &str) -> Self {
+        let verifier = s256(seed);
+        Pkce {
+            challenge: s256(&verifier),
+            verifier,
+            method: "S256",
+        }
+    }
 }
 
 #[cfg(test)]

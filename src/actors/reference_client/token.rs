@@ -32,6 +32,9 @@ pub(super) async fn redeem(
         ("redirect_uri", redirect_uri.to_string()),
         ("code_verifier", grant.code_verifier.clone()),
     ];
+    if ctx.has(D::NoRedirectUriInToken) {
+        form.retain(|(name, _)| *name != "redirect_uri");
+    }
     // MCP "Resource Parameter Implementation": in token requests too (RFC 8707 §2).
     if ctx.sends_resource() && !ctx.has(D::NoResourceInToken) {
         form.push(("resource", ctx.resource()));
@@ -52,6 +55,18 @@ pub(super) async fn refresh(
     ];
     if ctx.sends_resource() && !ctx.has(D::NoResourceInRefresh) {
         form.push(("resource", ctx.resource()));
+    }
+    if ctx.has(D::RefreshTokenInQuery) {
+        // The defect: the token in the URL too, where logs and proxies keep it.
+        let mut url = url::Url::parse(&metadata.token_endpoint)
+            .map_err(|e| format!("the token endpoint is not a URL: {e}"))?;
+        url.query_pairs_mut()
+            .append_pair("refresh_token", refresh_token);
+        let leaky = AsMetadata {
+            token_endpoint: url.to_string(),
+            ..metadata.clone()
+        };
+        return token_request(ctx, &leaky, client, form).await;
     }
     token_request(ctx, metadata, client, form).await
 }
@@ -120,6 +135,11 @@ fn authenticate(
             if !ctx.has(D::NoClientIdForPublic) {
                 form.push(("client_id", id));
             }
+        }
+        "client_secret_basic" | "client_secret_post" if ctx.has(D::BasicAndPost) => {
+            headers.push(basic(&id, &secret()?));
+            form.push(("client_id", id));
+            form.push(("client_secret", secret()?));
         }
         "client_secret_basic" if ctx.has(D::SecretInBodyForBasic) => {
             form.push(("client_id", id));

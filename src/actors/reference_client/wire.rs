@@ -61,7 +61,9 @@ impl Ctx {
     /// Resource indicators are required from 2025-06-18 (MCP "Resource Parameter
     /// Implementation"); 2025-03-26 has none.
     pub fn sends_resource(&self) -> bool {
+        // The defect waits for a sign of RFC 8707 support that metadata never gives.
         self.revision().features().resource_indicators
+            && !self.has(ClientDefect::ResourceOnlyWhenAdvertised)
     }
 
     /// Remembers the access token for the `BearerToAs` defect (no-op without it).
