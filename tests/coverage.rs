@@ -37,3 +37,47 @@ fn committed_coverage_is_current_and_every_must_is_covered_or_explained() {
         gaps.join("\n  ")
     );
 }
+
+/// The README's parity table names every core client and authorization-server scenario
+/// of the official suite, each with at least one of our cases, and every case it names
+/// exists.
+#[test]
+fn readme_parity_table_names_every_official_core_scenario_with_existing_cases() {
+    use mcp_authspec::logic::official_scenarios::{
+        official_core_client_scenarios, OFFICIAL_AUTHORIZATION_SERVER_SCENARIOS,
+    };
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("\n## Official-suite parity\n")
+        .nth(1)
+        .expect("README.md has a section `## Official-suite parity`");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    let cases = load_cases(&CaseSource::Builtin).unwrap_or_else(|e| panic!("{e}"));
+    let known = |id: &str| cases.iter().any(|c| c.id() == id);
+    let mut rows = std::collections::BTreeMap::new();
+    for line in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let scenario = cells[0].trim_start_matches("| ").trim_matches('`').to_string();
+        let named: Vec<String> = cells
+            .get(2)
+            .unwrap_or(&"")
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect();
+        for id in &named {
+            assert!(known(id), "README parity table, {scenario}: no case `{id}`");
+        }
+        rows.insert(scenario, named);
+    }
+    let wanted = official_core_client_scenarios()
+        .chain(OFFICIAL_AUTHORIZATION_SERVER_SCENARIOS.iter().copied());
+    for s in wanted {
+        let named = rows
+            .get(s)
+            .unwrap_or_else(|| panic!("README parity table has no row for `{s}`"));
+        assert!(!named.is_empty(), "README parity table: `{s}` names no case");
+    }
+}

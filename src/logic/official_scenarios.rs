@@ -40,3 +40,27 @@ pub const OFFICIAL_AUTH_SCENARIOS: &[&str] = &[
     "auth/dpop-nonce",
     "auth/wif-jwt-bearer",
 ];
+
+/// Of [`OFFICIAL_AUTH_SCENARIOS`], the extensions' scenarios (not core MCP authorization).
+pub const OFFICIAL_EXTENSION_SCENARIOS: &[&str] = &[
+    "auth/client-credentials-jwt",
+    "auth/client-credentials-basic",
+    "auth/enterprise-managed-authorization",
+    "auth/dpop",
+    "auth/dpop-nonce",
+    "auth/wif-jwt-bearer",
+];
+
+/// The official suite's authorization-server scenarios (`conformance authorization-server`).
+pub const OFFICIAL_AUTHORIZATION_SERVER_SCENARIOS: &[&str] = &[
+    "authorization-server-metadata-endpoint",
+    "authorization-code-grant",
+];
+
+/// The core client scenarios: every authorization scenario that is not an extension's.
+pub fn official_core_client_scenarios() -> impl Iterator<Item = &'static str> {
+    OFFICIAL_AUTH_SCENARIOS
+        .iter()
+        .copied()
+        .filter(|s| !OFFICIAL_EXTENSION_SCENARIOS.contains(s))
+}
