@@ -108,4 +108,11 @@ defects! {
     /// For 2025-03-26, gives up when the origin has no metadata instead of using the
     /// default endpoints.
     NoLegacyFallback = "no-legacy-fallback",
+    // issue 12, group 2
+    /// Opens the authorization endpoint whatever its scheme (javascript:, file:, …), as
+    /// if the metadata could be trusted.
+    OpensAnyScheme = "opens-any-scheme",
+    /// Opens the authorization URL through a shell command line the URL is pasted into
+    /// (`sh -c "open \"<url>\""`), so the shell expands `$(…)` in it.
+    OpensUrlThroughShell = "opens-url-through-shell",
 }

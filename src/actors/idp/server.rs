@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use super::config::IdpConfig;
 use super::state::IdpState;
 use super::{authorize, introspection, login, metadata, registration, token_endpoint};
+use crate::actors::browser_shim::browser_log_routes;
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::{KeySet, Minter};
 use crate::actors::traffic::recorded;
@@ -91,5 +92,8 @@ pub fn router(state: Arc<IdpState>) -> Router {
         .merge(registration::routes(state.clone()))
         .merge(authorize::routes(state.clone()))
         .merge(login::routes(state.clone()))
+        .merge(browser_log_routes(
+            state.config.issuer_path.as_deref().unwrap_or_default(),
+        ))
         .merge(token_endpoint::routes(state))
 }
