@@ -115,4 +115,15 @@ defects! {
     /// Opens the authorization URL through a shell command line the URL is pasted into
     /// (`sh -c "open \"<url>\""`), so the shell expands `$(…)` in it.
     OpensUrlThroughShell = "opens-url-through-shell",
+    /// Uses a client ID metadata document (as `cimd-first` does) whose URL, the client_id,
+    /// ends in a fragment (`#client`), which a client_id URL must not have.
+    CimdUrlWithFragment = "cimd-url-with-fragment",
+    /// Uses a client ID metadata document even when the authorization server does not
+    /// advertise client_id_metadata_document_supported.
+    CimdWithoutFlag = "cimd-without-flag",
+    /// Leaves client_id out of the authorization request.
+    NoClientIdInAuthorization = "no-client-id-in-authorization",
+    /// Checks state only when the authorization response carries one: a response
+    /// without state is redeemed.
+    AcceptsMissingState = "accepts-missing-state",
 }

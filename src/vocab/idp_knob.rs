@@ -21,6 +21,11 @@ defects! {
     /// [none] and registers every client as none, whatever it asked for (RFC 7591 §3.2.1
     /// lets the server replace requested metadata).
     PublicClientsOnly = "public-clients-only",
+    // issue 12, group 2
+    /// Takes no client ID metadata documents: does not advertise
+    /// client_id_metadata_document_supported, and a URL client_id is an unknown client
+    /// (MCP 2025-11-25 makes them a SHOULD for servers; dynamic registration stays).
+    NoClientIdMetadataDocuments = "no-client-id-metadata-documents",
 }
 
 #[cfg(test)]

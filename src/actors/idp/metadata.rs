@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::auth_methods::{advertised, offered};
 use super::state::IdpState;
 use crate::actors::traffic::serves;
-use crate::vocab::{Endpoint, IdpDefect as D};
+use crate::vocab::{Endpoint, IdpDefect as D, IdpKnob};
 
 pub const JWKS_PATH: &str = "jwks";
 
@@ -153,4 +153,5 @@ pub fn cimd_supported(s: &IdpState) -> bool {
     s.config.revision_has_cimd()
         && offered(s).contains(&"none")
         && !s.has(D::MetadataNoRegistration)
+        && !s.has_knob(IdpKnob::NoClientIdMetadataDocuments)
 }

@@ -54,10 +54,13 @@ fn document(
 }
 
 /// Serves the document on `http://127.0.0.1:<port>/client-metadata.json` until dropped.
+/// `with_fragment` (the `cimd-url-with-fragment` defect) names it with `#client` added,
+/// in the document too.
 pub(super) async fn serve_document(
     client_name: &str,
     redirect_uri: &str,
     application_type: Option<&str>,
+    with_fragment: bool,
 ) -> Result<ServedDocument, String> {
     let bound = bind_loopback().await.map_err(|e| {
         format!("cannot listen on loopback for the client ID metadata document: {e}")
@@ -65,7 +68,10 @@ pub(super) async fn serve_document(
     let addr = bound
         .local_addr()
         .map_err(|e| format!("cannot read the document's loopback port: {e}"))?;
-    let url = format!("http://{addr}{PATH}");
+    let mut url = format!("http://{addr}{PATH}");
+    if with_fragment {
+        url.push_str("#client");
+    }
     let body = document(&url, client_name, redirect_uri, application_type);
     let router = Router::new().route(
         PATH,

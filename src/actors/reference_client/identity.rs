@@ -60,6 +60,21 @@ fn application_type(ctx: &Ctx) -> Option<&'static str> {
     })
 }
 
+/// The official scenario that has a client identify itself with a client ID metadata
+/// document (the official everything client dispatches on it, as this client does).
+const CIMD_SCENARIO: &str = "auth/basic-cimd";
+
+/// Whether the client identifies itself with a client ID metadata document: with the
+/// `cimd-first` knob, or in the official CIMD scenario (the launch context's `name`),
+/// when the server advertises them (MCP 2025-11-25 "Discovery": clients SHOULD check
+/// client_id_metadata_document_supported). The CIMD defects use one anyway.
+fn uses_cimd(ctx: &Ctx, metadata: &AsMetadata) -> bool {
+    let wanted = ctx.launch.has_knob(K::CimdFirst)
+        || ctx.launch.context_str("name") == Some(CIMD_SCENARIO)
+        || ctx.has(D::CimdUrlWithFragment);
+    ctx.has(D::CimdWithoutFlag) || (wanted && metadata.cimd_supported)
+}
+
 pub(super) async fn client_identity(
     ctx: &Ctx,
     metadata: &AsMetadata,
@@ -78,8 +93,10 @@ pub(super) async fn client_identity(
             });
         }
     }
-    if ctx.launch.has_knob(K::CimdFirst) && metadata.cimd_supported {
-        let document = serve_document(CLIENT_NAME, redirect_uri, application_type(ctx)).await?;
+    if uses_cimd(ctx, metadata) {
+        let fragment = ctx.has(D::CimdUrlWithFragment);
+        let document =
+            serve_document(CLIENT_NAME, redirect_uri, application_type(ctx), fragment).await?;
         return Ok(ClientIdentity {
             client_id: document.url.clone(),
             client_secret: None,
