@@ -51,7 +51,10 @@ pub fn browser_log_request(log: &str, opened: &str) -> String {
 /// cannot be reached is said on stderr and does not stop the browser: the case that
 /// needs the log then sees no report, and its `reached:` says why.
 pub async fn report_opened_from_env(opened: &str) {
-    let Some(log) = std::env::var(BROWSER_LOG_VAR).ok().filter(|l| !l.is_empty()) else {
+    let Some(log) = std::env::var(BROWSER_LOG_VAR)
+        .ok()
+        .filter(|l| !l.is_empty())
+    else {
         return;
     };
     let sent = async {

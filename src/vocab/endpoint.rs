@@ -70,9 +70,7 @@ impl Endpoint {
             Endpoint::Any => true,
             Endpoint::AuthorizationServer => !matches!(
                 served,
-                Some(
-                    Endpoint::Mcp | Endpoint::Prm | Endpoint::OtherMcpServer | Endpoint::Browser
-                )
+                Some(Endpoint::Mcp | Endpoint::Prm | Endpoint::OtherMcpServer | Endpoint::Browser)
             ),
             endpoint => served == Some(endpoint),
         }

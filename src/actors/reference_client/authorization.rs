@@ -122,7 +122,8 @@ fn check_response(
     // (CSRF) response carrying an attacker's code.
     if let Some(sent) = sent_state {
         let got = param(response, "state");
-        let waived = ctx.has(D::SkipsStateCheck) || (got.is_none() && ctx.has(D::AcceptsMissingState));
+        let waived =
+            ctx.has(D::SkipsStateCheck) || (got.is_none() && ctx.has(D::AcceptsMissingState));
         if got != Some(sent) && !waived {
             return Err(format!(
                 "the authorization response's state {got:?} is not the one sent (RFC 6749 §10.12)"
