@@ -35,6 +35,14 @@ pub enum ClientQuery {
     /// under test (issued before the client's first request there, or asked for with the
     /// target as `resource`), as an array; empty when none.
     TargetTokensSentTo(Endpoint),
+    /// How many answers of an endpoint issued an access token (a 2xx JSON body with
+    /// `access_token`).
+    AccessTokensIssuedBy(Endpoint),
+    /// The requests to an endpoint that carry a credential the case's authorization
+    /// server issued (client_id or client_secret from a registration, a refresh or
+    /// access token), in the query, the body or the Authorization header, as an array
+    /// of `<URL> carries …`; empty when none.
+    IssuedCredentialsSentTo(Endpoint),
     /// How many requests to the MCP server carried a Bearer token the MCP server had
     /// already refused with 401.
     RefusedTokensResent,
@@ -91,6 +99,8 @@ impl ClientQuery {
         "urls_with_issued_token",
         "target_tokens_sent_to",
         "refused_tokens_resent",
+        "access_tokens_issued_by",
+        "issued_credentials_sent_to",
         "response_statuses",
         "client_exit",
         "pkce_pair",
@@ -132,6 +142,10 @@ impl ClientQuery {
                     .collect(),
             )),
             ClientQuery::RefusedTokensResent => Ok(Value::from(o.refused_tokens_resent())),
+            ClientQuery::AccessTokensIssuedBy(to) => Ok(Value::from(o.access_tokens_issued_by(*to))),
+            ClientQuery::IssuedCredentialsSentTo(to) => {
+                Ok(strings(o.issued_credentials_sent_to(*to)))
+            }
             ClientQuery::UrlsWithIssuedToken => Ok(strings(o.urls_with_issued_token())),
         }
     }
@@ -242,6 +256,14 @@ impl fmt::Display for ClientQuery {
             ClientQuery::RefusedTokensResent => {
                 write!(f, "number of requests to mcp resending a refused token")
             }
+            ClientQuery::AccessTokensIssuedBy(to) => {
+                write!(f, "number of access tokens {} issued", to.as_str())
+            }
+            ClientQuery::IssuedCredentialsSentTo(to) => write!(
+                f,
+                "requests to {} carrying a credential the authorization server issued",
+                to.as_str()
+            ),
             ClientQuery::ClientExit => write!(f, "the client's exit code"),
             ClientQuery::PkcePair => write!(f, "S256(code_verifier) = code_challenge"),
         }

@@ -126,4 +126,10 @@ defects! {
     /// Checks state only when the authorization response carries one: a response
     /// without state is redeemed.
     AcceptsMissingState = "accepts-missing-state",
+    /// When the protected resource metadata names a new authorization server, keeps the
+    /// client it registered at the old one and presents that client_id there.
+    ReusesClientAtNewServer = "reuses-client-at-new-server",
+    /// When the protected resource metadata names a new authorization server, first
+    /// tries the old server's refresh token (and client) at the new one's token endpoint.
+    RefreshesAtNewServer = "refreshes-at-new-server",
 }

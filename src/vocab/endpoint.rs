@@ -35,6 +35,9 @@ pub enum Endpoint {
     /// URL here, as its `url` query parameter, before it opens it. Not a request of the
     /// client's own, so `authorization_server` does not select it.
     Browser,
+    /// Any endpoint of the second authorization server a migrating MCP server
+    /// (`migrates-authorization-server`) moves to: every request there is tagged so.
+    NewAuthorizationServer,
     /// Selects anything but the MCP endpoints and their metadata: the authorization
     /// server's side, including requests no route served.
     AuthorizationServer,
@@ -57,6 +60,7 @@ impl Endpoint {
             Endpoint::Jwks => "jwks",
             Endpoint::Login => "login",
             Endpoint::Browser => "browser",
+            Endpoint::NewAuthorizationServer => "new_authorization_server",
             Endpoint::AuthorizationServer => "authorization_server",
             Endpoint::OtherMcpServer => "other_mcp_server",
             Endpoint::Any => "any",

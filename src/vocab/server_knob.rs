@@ -73,6 +73,13 @@ defects! {
     /// a newer version at `initialize` it answers 2025-11-25, and a 2026-07-28 request
     /// (no session) gets 400 "No valid session ID provided" (-32000).
     ImplementsUpTo2025_11_25 = "implements-up-to-2025-11-25",
+    // issue 12, group 2
+    /// Moves to a second authorization server (another issuer, on another origin, with
+    /// its own clients): after the first authorized request it accepts, its metadata
+    /// names the new one, and tokens of the first are refused with 401 invalid_token (as
+    /// the official authorization-server-migration scenario does; MCP 2026-07-28
+    /// client-registration "Authorization Server Binding").
+    MigratesAuthorizationServer = "migrates-authorization-server",
 }
 
 #[cfg(test)]

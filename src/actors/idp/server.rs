@@ -13,7 +13,7 @@ use super::{authorize, introspection, login, metadata, registration, token_endpo
 use crate::actors::browser_shim::browser_log_routes;
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::{KeySet, Minter};
-use crate::actors::traffic::recorded;
+use crate::actors::traffic::{recorded, recorded_as};
 
 /// A running mock IdP; dropping it stops it.
 pub struct MockIdp {
@@ -49,7 +49,16 @@ pub async fn start_idp(config: IdpConfig) -> std::io::Result<MockIdp> {
     let state = idp_state(config, origin, issuer.clone());
     let mut routes = router(state.clone());
     if let Some(log) = state.config.traffic.clone() {
-        routes = recorded(routes, log, state.origin.clone(), "authorization server");
+        routes = match state.config.recorded_as {
+            None => recorded(routes, log, state.origin.clone(), "authorization server"),
+            Some(endpoint) => recorded_as(
+                routes,
+                log,
+                state.origin.clone(),
+                "new authorization server",
+                endpoint,
+            ),
+        };
     }
     let listening = serve_listener(listener, routes)?;
     Ok(MockIdp {
