@@ -82,6 +82,14 @@ impl TrafficLog {
         self.notes.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// Records a request a mock itself sent to the client (the authorization server
+    /// fetching the client's client ID metadata document), tagged `endpoint`: what the
+    /// client served is part of its run.
+    pub fn record_fetch(&self, mut e: Exchange, endpoint: Endpoint) {
+        e.endpoint = Some(endpoint);
+        self.push(e);
+    }
+
     fn push(&self, e: Exchange) {
         self.entries
             .lock()

@@ -108,6 +108,56 @@ impl Observation {
         tokens
     }
 
+    /// The client ID metadata documents the authorization server fetched, as
+    /// `(URL, document)`: 200 answers with a JSON object body.
+    fn client_id_documents(&self) -> Vec<(&str, serde_json::Map<String, Value>)> {
+        self.to(Endpoint::ClientIdDocument)
+            .into_iter()
+            .filter(|e| e.status == Some(200))
+            .filter_map(
+                |e| match serde_json::from_str(e.response_body.as_deref()?) {
+                    Ok(Value::Object(doc)) => Some((e.url.as_str(), doc)),
+                    _ => None,
+                },
+            )
+            .collect()
+    }
+
+    /// The fetched client ID metadata documents whose `client_id` is not their URL
+    /// exactly (simple string comparison, RFC 3986 §6.2.1): their URLs.
+    pub fn client_id_documents_not_naming_their_url(&self) -> Vec<String> {
+        self.client_id_documents()
+            .into_iter()
+            .filter(|(url, doc)| doc.get("client_id").and_then(Value::as_str) != Some(url))
+            .map(|(url, _)| url.to_string())
+            .collect()
+    }
+
+    /// The authorization requests whose `redirect_uri` is not listed in the
+    /// `redirect_uris` of the fetched client ID metadata document their `client_id`
+    /// names: their URLs. Requests whose document was not fetched are not judged.
+    pub fn redirect_uris_not_in_client_id_document(&self) -> Vec<String> {
+        let documents = self.client_id_documents();
+        self.to(Endpoint::Authorization)
+            .into_iter()
+            .filter(|e| {
+                let Some(client_id) = part(e, &param("client_id")) else {
+                    return false;
+                };
+                let Some((_, doc)) = documents.iter().find(|(url, _)| *url == client_id) else {
+                    return false;
+                };
+                let sent = part(e, &param("redirect_uri"));
+                let listed = doc
+                    .get("redirect_uris")
+                    .and_then(Value::as_array)
+                    .is_some_and(|uris| uris.iter().any(|u| u.as_str() == sent.as_deref()));
+                !listed
+            })
+            .map(|e| e.url.clone())
+            .collect()
+    }
+
     /// How many answers of `endpoint` issued an access token: a 2xx JSON body with
     /// `access_token` (RFC 6749 §5.1), whatever route of that endpoint answered.
     pub fn access_tokens_issued_by(&self, endpoint: Endpoint) -> usize {
@@ -135,21 +185,27 @@ impl Observation {
                 continue;
             }
             let members: &[(&str, &'static str)] = match e.endpoint {
-                Some(Endpoint::Registration) => {
-                    &[("client_id", "its client_id"), ("client_secret", "its client_secret")]
-                }
+                Some(Endpoint::Registration) => &[
+                    ("client_id", "its client_id"),
+                    ("client_secret", "its client_secret"),
+                ],
                 Some(Endpoint::Token) => &[
                     ("refresh_token", "its refresh token"),
                     ("access_token", "its access token"),
                 ],
                 _ => continue,
             };
-            let Ok(body) = serde_json::from_str::<Value>(e.response_body.as_deref().unwrap_or_default())
+            let Ok(body) =
+                serde_json::from_str::<Value>(e.response_body.as_deref().unwrap_or_default())
             else {
                 continue;
             };
             for (member, what) in members {
-                if let Some(v) = body.get(*member).and_then(Value::as_str).filter(|v| !v.is_empty()) {
+                if let Some(v) = body
+                    .get(*member)
+                    .and_then(Value::as_str)
+                    .filter(|v| !v.is_empty())
+                {
                     issued.push((what, v.to_string()));
                 }
             }
@@ -289,9 +345,10 @@ fn carried_text(e: &Exchange) -> String {
                     let decoded = String::from_utf8_lossy(&bytes).into_owned();
                     // RFC 6749 §2.3.1: both halves are form-urlencoded.
                     for half in decoded.splitn(2, ':') {
-                        let plain: String = url::form_urlencoded::parse(format!("x={half}").as_bytes())
-                            .map(|(_, v)| v.into_owned())
-                            .collect();
+                        let plain: String =
+                            url::form_urlencoded::parse(format!("x={half}").as_bytes())
+                                .map(|(_, v)| v.into_owned())
+                                .collect();
                         text.push(plain);
                     }
                     text.push(decoded);

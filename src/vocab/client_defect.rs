@@ -132,4 +132,13 @@ defects! {
     /// When the protected resource metadata names a new authorization server, first
     /// tries the old server's refresh token (and client) at the new one's token endpoint.
     RefreshesAtNewServer = "refreshes-at-new-server",
+    /// Uses a client ID metadata document whose client_id member is not its URL (the
+    /// URL with `/other` appended).
+    CimdDocumentOtherClientId = "cimd-document-other-client-id",
+    /// Uses a client ID metadata document that carries a client_secret and names
+    /// client_secret_basic as its token_endpoint_auth_method.
+    CimdDocumentWithSecret = "cimd-document-with-secret",
+    /// Uses a client ID metadata document whose redirect_uris list another loopback
+    /// URI than the one it sends.
+    CimdDocumentUnlistedRedirectUri = "cimd-document-unlisted-redirect-uri",
 }

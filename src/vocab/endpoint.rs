@@ -35,6 +35,10 @@ pub enum Endpoint {
     /// URL here, as its `url` query parameter, before it opens it. Not a request of the
     /// client's own, so `authorization_server` does not select it.
     Browser,
+    /// The client's client ID metadata document, as the mock authorization server fetched
+    /// it (its request and the client's answer): served by the client, not sent by it,
+    /// so `authorization_server` does not select it.
+    ClientIdDocument,
     /// Any endpoint of the second authorization server a migrating MCP server
     /// (`migrates-authorization-server`) moves to: every request there is tagged so.
     NewAuthorizationServer,
@@ -60,6 +64,7 @@ impl Endpoint {
             Endpoint::Jwks => "jwks",
             Endpoint::Login => "login",
             Endpoint::Browser => "browser",
+            Endpoint::ClientIdDocument => "client_id_document",
             Endpoint::NewAuthorizationServer => "new_authorization_server",
             Endpoint::AuthorizationServer => "authorization_server",
             Endpoint::OtherMcpServer => "other_mcp_server",
@@ -87,7 +92,13 @@ mod tests {
 
     #[test]
     fn the_authorization_server_side_is_all_but_the_mcp_servers_and_their_metadata() {
-        for served in [E::Mcp, E::Prm, E::OtherMcpServer, E::Browser] {
+        for served in [
+            E::Mcp,
+            E::Prm,
+            E::OtherMcpServer,
+            E::Browser,
+            E::ClientIdDocument,
+        ] {
             assert!(!E::AuthorizationServer.selects(Some(served)));
         }
         for served in [E::AsMetadata, E::Token, E::Jwks, E::Login] {

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::as_metadata::AsMetadata;
 use super::callback::INSECURE_REDIRECT_URI;
-use super::client_id_document::{serve_document, ServedDocument};
+use super::client_id_document::{serve_document, DocumentFlaws, ServedDocument};
 use super::wire::{describe, json_object, string_member, Ctx};
 use crate::vocab::{ClientDefect as D, ClientKnob as K};
 
@@ -71,7 +71,10 @@ const CIMD_SCENARIO: &str = "auth/basic-cimd";
 fn uses_cimd(ctx: &Ctx, metadata: &AsMetadata) -> bool {
     let wanted = ctx.launch.has_knob(K::CimdFirst)
         || ctx.launch.context_str("name") == Some(CIMD_SCENARIO)
-        || ctx.has(D::CimdUrlWithFragment);
+        || ctx.has(D::CimdUrlWithFragment)
+        || ctx.has(D::CimdDocumentOtherClientId)
+        || ctx.has(D::CimdDocumentWithSecret)
+        || ctx.has(D::CimdDocumentUnlistedRedirectUri);
     ctx.has(D::CimdWithoutFlag) || (wanted && metadata.cimd_supported)
 }
 
@@ -94,9 +97,14 @@ pub(super) async fn client_identity(
         }
     }
     if uses_cimd(ctx, metadata) {
-        let fragment = ctx.has(D::CimdUrlWithFragment);
+        let flaws = DocumentFlaws {
+            fragment: ctx.has(D::CimdUrlWithFragment),
+            other_client_id: ctx.has(D::CimdDocumentOtherClientId),
+            secret: ctx.has(D::CimdDocumentWithSecret),
+            unlisted_redirect_uri: ctx.has(D::CimdDocumentUnlistedRedirectUri),
+        };
         let document =
-            serve_document(CLIENT_NAME, redirect_uri, application_type(ctx), fragment).await?;
+            serve_document(CLIENT_NAME, redirect_uri, application_type(ctx), flaws).await?;
         return Ok(ClientIdentity {
             client_id: document.url.clone(),
             client_secret: None,
