@@ -141,4 +141,6 @@ defects! {
     /// Uses a client ID metadata document whose redirect_uris list another loopback
     /// URI than the one it sends.
     CimdDocumentUnlistedRedirectUri = "cimd-document-unlisted-redirect-uri",
+    /// For 2025-03-26, leaves MCP-Protocol-Version out of metadata discovery.
+    NoProtocolVersionOnDiscovery = "no-protocol-version-on-discovery",
 }

@@ -111,8 +111,11 @@ pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> 
     let url = root_well_known(&server, RFC8414_SUFFIX);
     if !ctx.has(D::LegacyDefaultsFirst) {
         // 2025-03-26: clients SHOULD send MCP-Protocol-Version during metadata discovery.
-        let version = HeaderPair::new("MCP-Protocol-Version", ctx.revision().as_str());
-        let response = ctx.get(url.as_str(), vec![version]).await?;
+        let mut headers = vec![HeaderPair::new("MCP-Protocol-Version", ctx.revision().as_str())];
+        if ctx.has(D::NoProtocolVersionOnDiscovery) {
+            headers.clear();
+        }
+        let response = ctx.get(url.as_str(), headers).await?;
         if let Some(document) = json_object(&response).filter(|_| response.status == 200) {
             return parse(ctx, &origin, url.as_str(), &document);
         }
