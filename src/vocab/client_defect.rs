@@ -143,4 +143,11 @@ defects! {
     CimdDocumentUnlistedRedirectUri = "cimd-document-unlisted-redirect-uri",
     /// For 2025-03-26, leaves MCP-Protocol-Version out of metadata discovery.
     NoProtocolVersionOnDiscovery = "no-protocol-version-on-discovery",
+    /// Reads challenge parameters by matching `name="value"` literally, so whitespace
+    /// around `=` hides them.
+    ChallengeParamsWithoutBws = "challenge-params-without-bws",
+    /// Takes only a challenge whose scheme is spelled `Bearer` exactly.
+    CaseSensitiveScheme = "case-sensitive-scheme",
+    /// Reads only the first WWW-Authenticate header line.
+    FirstHeaderLineOnly = "first-header-line-only",
 }

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::challenge::challenge;
+use super::challenge::{challenge, separate_line_before};
 use super::deployment::{lock, Deployment};
 use super::mcp_methods::respond;
 use super::protected_resource_metadata as prm;
@@ -185,7 +185,12 @@ fn unauthorized(
     let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     let scope = scope_for_body(&d.config, request_body);
     if let Some(c) = challenge(d, error, &scope).and_then(|c| HeaderValue::from_str(&c).ok()) {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, c);
+        if let Some(first) = separate_line_before(d) {
+            response
+                .headers_mut()
+                .append(header::WWW_AUTHENTICATE, HeaderValue::from_static(first));
+        }
+        response.headers_mut().append(header::WWW_AUTHENTICATE, c);
     }
     response
 }

@@ -111,7 +111,10 @@ pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> 
     let url = root_well_known(&server, RFC8414_SUFFIX);
     if !ctx.has(D::LegacyDefaultsFirst) {
         // 2025-03-26: clients SHOULD send MCP-Protocol-Version during metadata discovery.
-        let mut headers = vec![HeaderPair::new("MCP-Protocol-Version", ctx.revision().as_str())];
+        let mut headers = vec![HeaderPair::new(
+            "MCP-Protocol-Version",
+            ctx.revision().as_str(),
+        )];
         if ctx.has(D::NoProtocolVersionOnDiscovery) {
             headers.clear();
         }
