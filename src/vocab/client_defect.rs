@@ -150,4 +150,7 @@ defects! {
     CaseSensitiveScheme = "case-sensitive-scheme",
     /// Reads only the first WWW-Authenticate header line.
     FirstHeaderLineOnly = "first-header-line-only",
+    /// For an MCP endpoint at its origin's root, first probes the path-inserted
+    /// protected-resource URI with a trailing slash (`…/oauth-protected-resource/`).
+    PrmTrailingSlashForRoot = "prm-trailing-slash-for-root",
 }
