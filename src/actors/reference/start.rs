@@ -63,6 +63,8 @@ pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<
         let mut new_config = idp_config.clone();
         new_config.recorded_as = Some(Endpoint::NewAuthorizationServer);
         new_config.port = 0;
+        // A client pre-registered at the first server is unknown to this one.
+        new_config.preregistered.clear();
         Some(start_idp(new_config).await?)
     } else {
         None
