@@ -79,7 +79,13 @@ impl Endpoint {
             Endpoint::Any => true,
             Endpoint::AuthorizationServer => !matches!(
                 served,
-                Some(Endpoint::Mcp | Endpoint::Prm | Endpoint::OtherMcpServer | Endpoint::Browser)
+                Some(
+                    Endpoint::Mcp
+                        | Endpoint::Prm
+                        | Endpoint::OtherMcpServer
+                        | Endpoint::Browser
+                        | Endpoint::ClientIdDocument
+                )
             ),
             endpoint => served == Some(endpoint),
         }
@@ -101,7 +107,13 @@ mod tests {
         ] {
             assert!(!E::AuthorizationServer.selects(Some(served)));
         }
-        for served in [E::AsMetadata, E::Token, E::Jwks, E::Login] {
+        for served in [
+            E::AsMetadata,
+            E::Token,
+            E::Jwks,
+            E::Login,
+            E::NewAuthorizationServer,
+        ] {
             assert!(E::AuthorizationServer.selects(Some(served)));
         }
         assert!(E::AuthorizationServer.selects(None));
