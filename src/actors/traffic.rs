@@ -82,6 +82,14 @@ impl TrafficLog {
         self.notes.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    /// Records a request a mock itself sent to the client (the authorization server
+    /// fetching the client's client ID metadata document), tagged `endpoint`: what the
+    /// client served is part of its run.
+    pub fn record_fetch(&self, mut e: Exchange, endpoint: Endpoint) {
+        e.endpoint = Some(endpoint);
+        self.push(e);
+    }
+
     fn push(&self, e: Exchange) {
         self.entries
             .lock()
@@ -97,6 +105,8 @@ struct Recording {
     origin: String,
     /// Which mock answered, e.g. `MCP server`.
     name: &'static str,
+    /// The tag of every exchange, when set (`recorded_as`).
+    retag: Option<Endpoint>,
 }
 
 /// The tag a route puts on its answers for the recorder: a response extension, never
@@ -142,7 +152,31 @@ fn asked_for(path: &str) -> Option<Endpoint> {
 
 /// Wraps a mock's router so that every request to it is recorded.
 pub fn recorded(router: Router, log: TrafficLog, origin: String, name: &'static str) -> Router {
-    router.layer(from_fn_with_state(Recording { log, origin, name }, record))
+    let recording = Recording {
+        log,
+        origin,
+        name,
+        retag: None,
+    };
+    router.layer(from_fn_with_state(recording, record))
+}
+
+/// `recorded`, with every exchange tagged `endpoint` whatever route served it: a second
+/// mock of the same kind whose requests cases must tell apart from the first's.
+pub fn recorded_as(
+    router: Router,
+    log: TrafficLog,
+    origin: String,
+    name: &'static str,
+    endpoint: Endpoint,
+) -> Router {
+    let recording = Recording {
+        log,
+        origin,
+        name,
+        retag: Some(endpoint),
+    };
+    router.layer(from_fn_with_state(recording, record))
 }
 
 async fn record(State(r): State<Recording>, request: Request, next: Next) -> Response {
@@ -168,7 +202,7 @@ async fn record(State(r): State<Recording>, request: Request, next: Next) -> Res
             "a request to {path} had a body over {BODY_LIMIT} bytes: the mock answered 413 \
              without reading the rest, and the log keeps the first {BODY_LIMIT}"
         ));
-        exchange.endpoint = asked_for(&path);
+        exchange.endpoint = r.retag.or_else(|| asked_for(&path));
         exchange.status = Some(StatusCode::PAYLOAD_TOO_LARGE.as_u16());
         exchange.elapsed_ms = started.elapsed().as_millis() as u64;
         r.log.push(exchange);
@@ -179,10 +213,10 @@ async fn record(State(r): State<Recording>, request: Request, next: Next) -> Res
     }
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     let (parts, body) = response.into_parts();
-    exchange.endpoint = match parts.extensions.get::<Served>() {
-        Some(Served(endpoint)) => Some(*endpoint),
-        None => asked_for(&path),
-    };
+    exchange.endpoint = r
+        .retag
+        .or(parts.extensions.get::<Served>().map(|Served(e)| *e))
+        .or_else(|| asked_for(&path));
     // The mock's own answer, whole: its size is the mock's choice.
     let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
     let kept = &body[..body.len().min(BODY_LIMIT)];

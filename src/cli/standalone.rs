@@ -3,6 +3,7 @@
 //! the headless browser the client target's browser shim runs.
 
 use super::args::{MockIdpArgs, OpenUrlArgs, ReferenceServerArgs};
+use crate::actors::browser_shim::report_opened_from_env;
 use crate::actors::drivers;
 use crate::actors::idp::{metadata_document, start_idp, IdpConfig, DEFAULT_SCOPE};
 use crate::actors::reference::{start_reference_mcp, ReferenceConfig, ValidationMode};
@@ -98,6 +99,7 @@ async fn wait_for_shutdown() {
 /// `mcp-authspec open-url`: follows an authorization URL like a browser that is already
 /// logged in, and prints where the server finally sent it.
 pub async fn open_url(args: OpenUrlArgs) -> i32 {
+    report_opened_from_env(&args.url).await;
     match drivers::open_url(&args.url).await {
         Ok(target) => {
             println!("{target}");

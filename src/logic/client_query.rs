@@ -35,6 +35,23 @@ pub enum ClientQuery {
     /// under test (issued before the client's first request there, or asked for with the
     /// target as `resource`), as an array; empty when none.
     TargetTokensSentTo(Endpoint),
+    /// A member of the n-th answer from an endpoint (1-based; negative counts from the
+    /// last): a JSON pointer into its body, keeping the JSON type.
+    Answer(AnswerQuery),
+    /// The client ID metadata documents the authorization server fetched whose
+    /// `client_id` is not their URL exactly, as an array of URLs.
+    ClientIdDocumentsNotNamingTheirUrl,
+    /// The authorization requests whose `redirect_uri` the fetched client ID metadata
+    /// document of their `client_id` does not list, as an array of URLs.
+    RedirectUrisNotInClientIdDocument,
+    /// How many answers of an endpoint issued an access token (a 2xx JSON body with
+    /// `access_token`).
+    AccessTokensIssuedBy(Endpoint),
+    /// The requests to an endpoint that carry a credential the case's authorization
+    /// server issued (client_id or client_secret from a registration, a refresh or
+    /// access token), in the query, the body or the Authorization header, as an array
+    /// of `<URL> carries …`; empty when none.
+    IssuedCredentialsSentTo(Endpoint),
     /// How many requests to the MCP server carried a Bearer token the MCP server had
     /// already refused with 401.
     RefusedTokensResent,
@@ -92,6 +109,16 @@ fn first() -> i64 {
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+pub struct AnswerQuery {
+    pub to: Endpoint,
+    #[serde(default = "first")]
+    pub nth: i64,
+    /// A JSON pointer into the answer's body.
+    pub json: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RequestsQuery {
     pub to: Endpoint,
     /// Only the requests sent after the first access token was issued: those that could
@@ -115,6 +142,11 @@ impl ClientQuery {
         "urls_with_issued_token",
         "target_tokens_sent_to",
         "refused_tokens_resent",
+        "answer",
+        "client_id_documents_not_naming_their_url",
+        "redirect_uris_not_in_client_id_document",
+        "access_tokens_issued_by",
+        "issued_credentials_sent_to",
         "response_statuses",
         "repeated_requests",
         "code_exchange_repeats",
@@ -174,6 +206,19 @@ impl ClientQuery {
             ClientQuery::StaleRefreshTokens => Ok(Value::from(o.stale_refresh_tokens())),
             ClientQuery::UrlsWithRefreshToken => Ok(strings(o.urls_with_refresh_token())),
             ClientQuery::RefreshTokensSentTo(to) => Ok(strings(o.refresh_tokens_sent_to(*to))),
+            ClientQuery::AccessTokensIssuedBy(to) => {
+                Ok(Value::from(o.access_tokens_issued_by(*to)))
+            }
+            ClientQuery::Answer(q) => nth_answer(o, q),
+            ClientQuery::ClientIdDocumentsNotNamingTheirUrl => {
+                Ok(strings(o.client_id_documents_not_naming_their_url()))
+            }
+            ClientQuery::RedirectUrisNotInClientIdDocument => {
+                Ok(strings(o.redirect_uris_not_in_client_id_document()))
+            }
+            ClientQuery::IssuedCredentialsSentTo(to) => {
+                Ok(strings(o.issued_credentials_sent_to(*to)))
+            }
             ClientQuery::UrlsWithIssuedToken => Ok(strings(o.urls_with_issued_token())),
         }
     }
@@ -215,6 +260,31 @@ fn nth_request(o: &Observation, q: &RequestQuery) -> QueryValue {
                 part_name(&q.param, &q.header, &q.json)
             )
         })
+}
+
+fn nth_answer(o: &Observation, q: &AnswerQuery) -> QueryValue {
+    let answers = o.to(q.to);
+    let index = if q.nth < 0 {
+        answers.len() as i64 + q.nth
+    } else {
+        q.nth - 1
+    };
+    let e = usize::try_from(index)
+        .ok()
+        .and_then(|i| answers.get(i))
+        .ok_or_else(|| {
+            format!(
+                "answer {} from {} did not arrive ({} did)",
+                q.nth,
+                q.to.as_str(),
+                answers.len()
+            )
+        })?;
+    let body: Value = serde_json::from_str(e.response_body.as_deref().unwrap_or_default())
+        .map_err(|_| format!("answer {} from {} is not JSON", q.nth, q.to.as_str()))?;
+    body.pointer(&q.json)
+        .cloned()
+        .ok_or_else(|| format!("answer {} from {} has no {}", q.nth, q.to.as_str(), q.json))
 }
 
 fn strings(values: Vec<String>) -> Value {
@@ -314,6 +384,26 @@ impl fmt::Display for ClientQuery {
             ClientQuery::RepeatedRequests(to) => write!(
                 f,
                 "number of requests to {} identical to an earlier one",
+                to.as_str()
+            ),
+            ClientQuery::AccessTokensIssuedBy(to) => {
+                write!(f, "number of access tokens {} issued", to.as_str())
+            }
+            ClientQuery::Answer(q) => {
+                write!(f, "{} of answer {} from {}", q.json, q.nth, q.to.as_str())
+            }
+            ClientQuery::ClientIdDocumentsNotNamingTheirUrl => write!(
+                f,
+                "the client ID metadata documents whose client_id is not their URL"
+            ),
+            ClientQuery::RedirectUrisNotInClientIdDocument => write!(
+                f,
+                "the authorization requests whose redirect_uri their client ID metadata \
+                 document does not list"
+            ),
+            ClientQuery::IssuedCredentialsSentTo(to) => write!(
+                f,
+                "requests to {} carrying a credential the authorization server issued",
                 to.as_str()
             ),
             ClientQuery::ClientExit => write!(f, "the client's exit code"),

@@ -108,6 +108,128 @@ impl Observation {
         tokens
     }
 
+    /// The client ID metadata documents the authorization server fetched, as
+    /// `(URL, document)`: 200 answers with a JSON object body.
+    fn client_id_documents(&self) -> Vec<(&str, serde_json::Map<String, Value>)> {
+        self.to(Endpoint::ClientIdDocument)
+            .into_iter()
+            .filter(|e| e.status == Some(200))
+            .filter_map(
+                |e| match serde_json::from_str(e.response_body.as_deref()?) {
+                    Ok(Value::Object(doc)) => Some((e.url.as_str(), doc)),
+                    _ => None,
+                },
+            )
+            .collect()
+    }
+
+    /// The fetched client ID metadata documents whose `client_id` is not their URL
+    /// exactly (simple string comparison, RFC 3986 §6.2.1): their URLs.
+    pub fn client_id_documents_not_naming_their_url(&self) -> Vec<String> {
+        self.client_id_documents()
+            .into_iter()
+            .filter(|(url, doc)| doc.get("client_id").and_then(Value::as_str) != Some(url))
+            .map(|(url, _)| url.to_string())
+            .collect()
+    }
+
+    /// The authorization requests whose `redirect_uri` is not listed in the
+    /// `redirect_uris` of the fetched client ID metadata document their `client_id`
+    /// names: their URLs. Requests whose document was not fetched are not judged.
+    pub fn redirect_uris_not_in_client_id_document(&self) -> Vec<String> {
+        let documents = self.client_id_documents();
+        self.to(Endpoint::Authorization)
+            .into_iter()
+            .filter(|e| {
+                let Some(client_id) = part(e, &param("client_id")) else {
+                    return false;
+                };
+                let Some((_, doc)) = documents.iter().find(|(url, _)| *url == client_id) else {
+                    return false;
+                };
+                let sent = part(e, &param("redirect_uri"));
+                let listed = doc
+                    .get("redirect_uris")
+                    .and_then(Value::as_array)
+                    .is_some_and(|uris| uris.iter().any(|u| u.as_str() == sent.as_deref()));
+                !listed
+            })
+            .map(|e| e.url.clone())
+            .collect()
+    }
+
+    /// How many answers of `endpoint` issued an access token: a 2xx JSON body with
+    /// `access_token` (RFC 6749 §5.1), whatever route of that endpoint answered.
+    pub fn access_tokens_issued_by(&self, endpoint: Endpoint) -> usize {
+        self.to(endpoint)
+            .into_iter()
+            .filter(|e| e.status.is_some_and(|s| (200..300).contains(&s)))
+            .filter(|e| {
+                serde_json::from_str::<Value>(e.response_body.as_deref().unwrap_or_default())
+                    .ok()
+                    .and_then(|b| b.get("access_token")?.as_str().map(|t| !t.is_empty()))
+                    .unwrap_or(false)
+            })
+            .count()
+    }
+
+    /// The requests to `endpoint` that carry a credential the authorization server of
+    /// the case issued: a client_id or client_secret of a registration response (RFC
+    /// 7591 §3.2.1), a refresh or access token of a token response (RFC 6749 §5.1).
+    /// Looked for in the decoded query, the body (as sent and form-decoded) and the
+    /// Authorization header (Basic decoded, RFC 7617). Each as `<URL> carries <what>`.
+    pub fn issued_credentials_sent_to(&self, endpoint: Endpoint) -> Vec<String> {
+        let mut issued: Vec<(&'static str, String)> = Vec::new();
+        for e in &self.exchanges {
+            if !e.status.is_some_and(|s| (200..300).contains(&s)) {
+                continue;
+            }
+            let members: &[(&str, &'static str)] = match e.endpoint {
+                Some(Endpoint::Registration) => &[
+                    ("client_id", "its client_id"),
+                    ("client_secret", "its client_secret"),
+                ],
+                Some(Endpoint::Token) => &[
+                    ("refresh_token", "its refresh token"),
+                    ("access_token", "its access token"),
+                ],
+                _ => continue,
+            };
+            let Ok(body) =
+                serde_json::from_str::<Value>(e.response_body.as_deref().unwrap_or_default())
+            else {
+                continue;
+            };
+            for (member, what) in members {
+                if let Some(v) = body
+                    .get(*member)
+                    .and_then(Value::as_str)
+                    .filter(|v| !v.is_empty())
+                {
+                    issued.push((what, v.to_string()));
+                }
+            }
+        }
+        self.to(endpoint)
+            .into_iter()
+            .filter_map(|e| {
+                let carried = carried_text(e);
+                let found: Vec<&str> = issued
+                    .iter()
+                    .filter(|(_, v)| carried.contains(v.as_str()))
+                    .map(|(what, _)| *what)
+                    .collect();
+                (!found.is_empty()).then(|| {
+                    format!(
+                        "{} carries the first authorization server's {}",
+                        e.url,
+                        found.join(", ").replace("its ", "")
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The URLs of every request that carries an issued access token's value anywhere
     /// in its URL, under any parameter name or none (MCP "Token Requirements": never in
     /// the query string), decoded or as sent.
@@ -381,6 +503,40 @@ pub fn header(name: &str) -> RequestPart {
         header: Some(name.into()),
         json: None,
     }
+}
+
+/// What a request says, for a search: its URL and decoded query, its body as sent and
+/// form-decoded, and its Authorization header with Basic credentials decoded.
+fn carried_text(e: &Exchange) -> String {
+    let mut text = vec![e.url.clone()];
+    if let Ok(url) = Url::parse(&e.url) {
+        text.extend(url.query_pairs().map(|(k, v)| format!("{k}={v}")));
+    }
+    if let Some(body) = &e.request_body {
+        text.push(body.clone());
+        text.extend(url::form_urlencoded::parse(body.as_bytes()).map(|(k, v)| format!("{k}={v}")));
+    }
+    if let Some(value) = part(e, &header("authorization")) {
+        if let Some((scheme, rest)) = value.split_once(' ') {
+            if scheme.eq_ignore_ascii_case("basic") {
+                use base64::Engine;
+                if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(rest.trim()) {
+                    let decoded = String::from_utf8_lossy(&bytes).into_owned();
+                    // RFC 6749 §2.3.1: both halves are form-urlencoded.
+                    for half in decoded.splitn(2, ':') {
+                        let plain: String =
+                            url::form_urlencoded::parse(format!("x={half}").as_bytes())
+                                .map(|(_, v)| v.into_owned())
+                                .collect();
+                        text.push(plain);
+                    }
+                    text.push(decoded);
+                }
+            }
+        }
+        text.push(value);
+    }
+    text.join("\n")
 }
 
 fn param(name: &str) -> RequestPart {

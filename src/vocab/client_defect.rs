@@ -156,4 +156,49 @@ defects! {
     /// Sends resource only to authorization servers whose metadata shows RFC 8707
     /// support, which the mock's metadata does not.
     ResourceOnlyWhenAdvertised = "resource-only-when-advertised",
+    // issue 12, group 2
+    /// Opens the authorization endpoint whatever its scheme (javascript:, file:, …), as
+    /// if the metadata could be trusted.
+    OpensAnyScheme = "opens-any-scheme",
+    /// Opens the authorization URL through a shell command line the URL is pasted into
+    /// (`sh -c "open \"<url>\""`), so the shell expands `$(…)` in it.
+    OpensUrlThroughShell = "opens-url-through-shell",
+    /// Uses a client ID metadata document (as `cimd-first` does) whose URL, the client_id,
+    /// ends in a fragment (`#client`), which a client_id URL must not have.
+    CimdUrlWithFragment = "cimd-url-with-fragment",
+    /// Uses a client ID metadata document even when the authorization server does not
+    /// advertise client_id_metadata_document_supported.
+    CimdWithoutFlag = "cimd-without-flag",
+    /// Leaves client_id out of the authorization request.
+    NoClientIdInAuthorization = "no-client-id-in-authorization",
+    /// Checks state only when the authorization response carries one: a response
+    /// without state is redeemed.
+    AcceptsMissingState = "accepts-missing-state",
+    /// When the protected resource metadata names a new authorization server, keeps the
+    /// client it registered at the old one and presents that client_id there.
+    ReusesClientAtNewServer = "reuses-client-at-new-server",
+    /// When the protected resource metadata names a new authorization server, first
+    /// tries the old server's refresh token (and client) at the new one's token endpoint.
+    RefreshesAtNewServer = "refreshes-at-new-server",
+    /// Uses a client ID metadata document whose client_id member is not its URL (the
+    /// URL with `/other` appended).
+    CimdDocumentOtherClientId = "cimd-document-other-client-id",
+    /// Uses a client ID metadata document that carries a client_secret and names
+    /// client_secret_basic as its token_endpoint_auth_method.
+    CimdDocumentWithSecret = "cimd-document-with-secret",
+    /// Uses a client ID metadata document whose redirect_uris list another loopback
+    /// URI than the one it sends.
+    CimdDocumentUnlistedRedirectUri = "cimd-document-unlisted-redirect-uri",
+    /// For 2025-03-26, leaves MCP-Protocol-Version out of metadata discovery.
+    NoProtocolVersionOnDiscovery = "no-protocol-version-on-discovery",
+    /// Reads challenge parameters by matching `name="value"` literally, so whitespace
+    /// around `=` hides them.
+    ChallengeParamsWithoutBws = "challenge-params-without-bws",
+    /// Takes only a challenge whose scheme is spelled `Bearer` exactly.
+    CaseSensitiveScheme = "case-sensitive-scheme",
+    /// Reads only the first WWW-Authenticate header line.
+    FirstHeaderLineOnly = "first-header-line-only",
+    /// For an MCP endpoint at its origin's root, first probes the path-inserted
+    /// protected-resource URI with a trailing slash (`…/oauth-protected-resource/`).
+    PrmTrailingSlashForRoot = "prm-trailing-slash-for-root",
 }

@@ -30,6 +30,18 @@ pub enum Endpoint {
     /// The mock authorization server's login form (`form` consent): a user agent's step,
     /// not an OAuth endpoint.
     Login,
+    /// What the client asked the user's browser to open: the harness's headless browser
+    /// (the `xdg-open`/`BROWSER` shim, or the reference client's Fetch mode) reports each
+    /// URL here, as its `url` query parameter, before it opens it. Not a request of the
+    /// client's own, so `authorization_server` does not select it.
+    Browser,
+    /// The client's client ID metadata document, as the mock authorization server fetched
+    /// it (its request and the client's answer): served by the client, not sent by it,
+    /// so `authorization_server` does not select it.
+    ClientIdDocument,
+    /// Any endpoint of the second authorization server a migrating MCP server
+    /// (`migrates-authorization-server`) moves to: every request there is tagged so.
+    NewAuthorizationServer,
     /// Selects anything but the MCP endpoints and their metadata: the authorization
     /// server's side, including requests no route served.
     AuthorizationServer,
@@ -51,6 +63,9 @@ impl Endpoint {
             Endpoint::Introspection => "introspection",
             Endpoint::Jwks => "jwks",
             Endpoint::Login => "login",
+            Endpoint::Browser => "browser",
+            Endpoint::ClientIdDocument => "client_id_document",
+            Endpoint::NewAuthorizationServer => "new_authorization_server",
             Endpoint::AuthorizationServer => "authorization_server",
             Endpoint::OtherMcpServer => "other_mcp_server",
             Endpoint::Any => "any",
@@ -64,7 +79,13 @@ impl Endpoint {
             Endpoint::Any => true,
             Endpoint::AuthorizationServer => !matches!(
                 served,
-                Some(Endpoint::Mcp | Endpoint::Prm | Endpoint::OtherMcpServer)
+                Some(
+                    Endpoint::Mcp
+                        | Endpoint::Prm
+                        | Endpoint::OtherMcpServer
+                        | Endpoint::Browser
+                        | Endpoint::ClientIdDocument
+                )
             ),
             endpoint => served == Some(endpoint),
         }
@@ -77,10 +98,22 @@ mod tests {
 
     #[test]
     fn the_authorization_server_side_is_all_but_the_mcp_servers_and_their_metadata() {
-        for served in [E::Mcp, E::Prm, E::OtherMcpServer] {
+        for served in [
+            E::Mcp,
+            E::Prm,
+            E::OtherMcpServer,
+            E::Browser,
+            E::ClientIdDocument,
+        ] {
             assert!(!E::AuthorizationServer.selects(Some(served)));
         }
-        for served in [E::AsMetadata, E::Token, E::Jwks, E::Login] {
+        for served in [
+            E::AsMetadata,
+            E::Token,
+            E::Jwks,
+            E::Login,
+            E::NewAuthorizationServer,
+        ] {
             assert!(E::AuthorizationServer.selects(Some(served)));
         }
         assert!(E::AuthorizationServer.selects(None));

@@ -153,4 +153,14 @@ defects! {
     CimdLenientDocuments = "cimd-lenient-documents",
     /// Accepts a document that declares a shared-secret auth method or a client_secret.
     CimdAcceptsSharedSecret = "cimd-accepts-shared-secret",
+    // issue 12, group 2
+    /// Names `javascript:alert(document.domain)//` as its authorization_endpoint, as a
+    /// hostile server does (MCP Security Best Practices, "JavaScript URL Injection").
+    AuthorizationEndpointJavascript = "authorization-endpoint-javascript",
+    /// Names `file:///etc/passwd` as its authorization_endpoint.
+    AuthorizationEndpointFile = "authorization-endpoint-file",
+    /// Names its real authorization endpoint with a query that holds shell syntax,
+    /// `canary=$(pwd)` (MCP Security Best Practices, "Command Injection via Shell
+    /// Execution"; CVE-2025-6514): a shell that expands it changes the canary.
+    AuthorizationEndpointShellSyntax = "authorization-endpoint-shell-syntax",
 }

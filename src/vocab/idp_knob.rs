@@ -44,6 +44,11 @@ defects! {
     /// Keycloak shape, official metadata-var3); RFC 8414 and the path-inserted OpenID
     /// Connect URI answer 404.
     OidcPathAppendedOnly = "oidc-path-appended-only",
+    // issue 12, group 2
+    /// Takes no client ID metadata documents: does not advertise
+    /// client_id_metadata_document_supported, and a URL client_id is an unknown client
+    /// (MCP 2025-11-25 makes them a SHOULD for servers; dynamic registration stays).
+    NoClientIdMetadataDocuments = "no-client-id-metadata-documents",
 }
 
 #[cfg(test)]

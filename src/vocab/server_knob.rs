@@ -85,6 +85,22 @@ defects! {
     /// been revoked (RFC 6750 §3.1), and that token for good: a client with a refresh
     /// token renews it there.
     RevokesTokenAtToolsCall = "revokes-token-at-tools-call",
+    // issue 12, group 2
+    /// Moves to a second authorization server (another issuer, on another origin, with
+    /// its own clients): after the first authorized request it accepts, its metadata
+    /// names the new one, and tokens of the first are refused with 401 invalid_token (as
+    /// the official authorization-server-migration scenario does; MCP 2026-07-28
+    /// client-registration "Authorization Server Binding").
+    MigratesAuthorizationServer = "migrates-authorization-server",
+    /// Writes the Bearer challenge's parameters with whitespace around `=`
+    /// (`resource_metadata = "…"`: RFC 9110 §11.2 auth-param allows BWS there).
+    ChallengeBwsAroundEquals = "challenge-bws-around-equals",
+    /// Writes the scheme in lower case, `bearer` (RFC 9110 §11.1: case-insensitive).
+    ChallengeLowercaseScheme = "challenge-lowercase-scheme",
+    /// Sends a DPoP challenge and the Bearer challenge in two separate WWW-Authenticate
+    /// header lines, DPoP first (RFC 9110 §11.6.1, §5.3: a field may be sent as several
+    /// lines).
+    ChallengeOnSeparateLines = "challenge-on-separate-lines",
 }
 
 #[cfg(test)]

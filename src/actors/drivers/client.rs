@@ -14,6 +14,7 @@ use super::client_revision_probe::probe_revisions;
 use super::driver::{
     keep_until_teardown, CaseTarget, ClientObserver, ClientRunSeen, Driver, Prepared, SetupFailure,
 };
+use crate::actors::browser_shim::{browser_log_url, BROWSER_LOG_VAR};
 use crate::actors::idp::{Client, IdpConfig};
 use crate::actors::process::{run_to_end, RunSpec};
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
@@ -124,12 +125,14 @@ pub(super) async fn observe(
         .map_err(|e| format!("cannot start the mocks on 127.0.0.1: {e}"))?;
     let scenario = scenario_of(run);
     let context = launch_context(run, &scenario, &server.issuer);
+    let browser_log = browser_log_url(&server.issuer);
     let (exit_code, mut process) = run_client(
         client,
         &scenario,
         revision,
         &server.mcp_url,
         &context,
+        &browser_log,
         timeout,
     )
     .await;
@@ -204,13 +207,16 @@ fn launch_context(run: &ClientRun, scenario: &str, issuer: &str) -> serde_json::
     context
 }
 
-/// Runs the client once; returns its exit code (`None`: stopped) and the evidence.
+/// Runs the client once; returns its exit code (`None`: stopped) and the evidence. The
+/// headless browser (the shim, or the reference client's Fetch mode) reports every URL
+/// it is asked to open to `browser_log`.
 async fn run_client(
     client: &ClientUnderTest,
     scenario: &str,
     revision: Revision,
     mcp_url: &str,
     context: &serde_json::Value,
+    browser_log: &str,
     timeout: Duration,
 ) -> (Option<i32>, ProcessEvidence) {
     match client {
@@ -223,6 +229,7 @@ async fn run_client(
                 knobs: knobs.clone(),
                 browser: BrowserMode::Fetch,
                 browser_command: None,
+                browser_log: Some(browser_log.to_string()),
                 callback_timeout: timeout,
             };
             let evidence = |ended: String| ProcessEvidence {
@@ -261,6 +268,7 @@ async fn run_client(
                 let path = std::env::var("PATH").unwrap_or_default();
                 env.push(("PATH".into(), format!("{}:{path}", dir.display())));
                 env.push(("BROWSER".into(), dir.join("xdg-open").display().to_string()));
+                env.push((BROWSER_LOG_VAR.into(), browser_log.to_string()));
             }
             let spec = RunSpec {
                 command: command.clone(),

@@ -17,7 +17,7 @@ use super::client::{Client, RedirectRule};
 use super::registration::check_redirect_uri;
 use super::state::IdpState;
 use crate::transport::{HttpClient, HttpRequest, ReqwestClient, TransportLimits};
-use crate::vocab::{HeaderPair, IdpDefect as D};
+use crate::vocab::{Endpoint, Exchange, HeaderPair, IdpDefect as D};
 
 /// A document is small: the draft's examples are a few hundred bytes.
 const DOCUMENT_LIMIT: usize = 64 * 1024;
@@ -70,7 +70,7 @@ pub(super) async fn resolve(s: &IdpState, url: &Url) -> Result<Client, String> {
             Err(why)
         }
     };
-    let document = match fetch(client_id).await {
+    let document = match fetch(s, client_id).await {
         Ok(document) => document,
         Err(why) => return lenient(why),
     };
@@ -98,7 +98,7 @@ fn unverified(client_id: &str) -> Client {
 
 /// GET the document, redirects not followed (the draft: the server MUST NOT follow
 /// them), bounded in time and size.
-async fn fetch(client_id: &str) -> Result<Map<String, Value>, String> {
+async fn fetch(s: &IdpState, client_id: &str) -> Result<Map<String, Value>, String> {
     let limits = TransportLimits {
         connect_timeout: FETCH_TIMEOUT,
         request_timeout: FETCH_TIMEOUT,
@@ -111,15 +111,36 @@ async fn fetch(client_id: &str) -> Result<Map<String, Value>, String> {
              metadata-document, \"Client Metadata Document\")"
         )
     };
-    let response = http
+    let headers = vec![HeaderPair::new("Accept", "application/json")];
+    let sent = http
         .send(HttpRequest {
             method: "GET".into(),
             url: client_id.to_string(),
-            headers: vec![HeaderPair::new("Accept", "application/json")],
+            headers: headers.clone(),
             body: None,
         })
-        .await
-        .map_err(|e| fetched(format!("could not be fetched: {e}")))?;
+        .await;
+    // What the client served is judged by client cases (CL-CIMD-02 to -04).
+    if let Some(log) = &s.config.traffic {
+        let mut e = Exchange::request(
+            "authorization server → client ID metadata document",
+            "GET",
+            client_id,
+            headers,
+            None,
+        );
+        match &sent {
+            Ok(r) => {
+                e.status = Some(r.status);
+                e.response_headers = r.headers.clone();
+                e.response_body = Some(String::from_utf8_lossy(&r.body).into_owned());
+                e.response_truncated = r.truncated;
+            }
+            Err(err) => e.transport_error = Some(err.to_string()),
+        }
+        log.record_fetch(e, Endpoint::ClientIdDocument);
+    }
+    let response = sent.map_err(|e| fetched(format!("could not be fetched: {e}")))?;
     if response.status != 200 {
         return Err(fetched(format!(
             "answered HTTP {}, not 200 OK",

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::client::Client;
 use crate::actors::traffic::TrafficLog;
-use crate::vocab::{IdpDefect, IdpKnob, Revision};
+use crate::vocab::{Endpoint, IdpDefect, IdpKnob, Revision};
 
 #[derive(Debug, Clone)]
 pub struct IdpConfig {
@@ -41,6 +41,9 @@ pub struct IdpConfig {
     pub registration_limit: Option<usize>,
     /// Where a request without code_challenge is stopped; both are conformant.
     pub missing_pkce: MissingPkce,
+    /// Records every exchange as sent to this endpoint, whatever route served it: the
+    /// second authorization server of `migrates-authorization-server`.
+    pub recorded_as: Option<Endpoint>,
 }
 
 /// How the IdP enforces PKCE for a request without `code_challenge`. OAuth 2.1 §4.1.2.1
@@ -83,6 +86,7 @@ impl Default for IdpConfig {
             preregistered: Vec::new(),
             registration_limit: None,
             missing_pkce: MissingPkce::RefusedAtAuthorization,
+            recorded_as: None,
         }
     }
 }

@@ -148,7 +148,29 @@ pub fn document(s: &IdpState) -> Value {
     if s.has(D::IssuesWithoutIssFlag) {
         obj.remove("authorization_response_iss_parameter_supported");
     }
+    if let Some(hostile) = hostile_authorization_endpoint(s) {
+        obj.insert("authorization_endpoint".into(), json!(hostile));
+    }
     m
+}
+
+/// The canary of `authorization-endpoint-shell-syntax`: a query parameter whose value a
+/// shell would replace by its working directory. `pwd` changes nothing anywhere.
+pub const SHELL_CANARY: &str = "$(pwd)";
+
+/// The authorization endpoint a hostile server names instead of its own (MCP Security
+/// Best Practices, "OAuth Authorization URL Validation").
+fn hostile_authorization_endpoint(s: &IdpState) -> Option<String> {
+    if s.has(D::AuthorizationEndpointJavascript) {
+        Some("javascript:alert(document.domain)//".into())
+    } else if s.has(D::AuthorizationEndpointFile) {
+        Some("file:///etc/passwd".into())
+    } else if s.has(D::AuthorizationEndpointShellSyntax) {
+        // RFC 6749 §3.1: the endpoint may have a query, which the client keeps.
+        Some(format!("{}?canary={SHELL_CANARY}", s.endpoint("authorize")))
+    } else {
+        None
+    }
 }
 
 /// Whether this server takes client ID metadata documents (`cimd.rs`): in revisions that
@@ -159,4 +181,5 @@ pub fn cimd_supported(s: &IdpState) -> bool {
         && offered(s).contains(&"none")
         && !s.has(D::MetadataNoRegistration)
         && !s.has(D::CimdUnsupported)
+        && !s.has_knob(K::NoClientIdMetadataDocuments)
 }

@@ -10,9 +10,10 @@ use tokio::net::TcpListener;
 use super::config::IdpConfig;
 use super::state::IdpState;
 use super::{authorize, introspection, login, metadata, registration, token_endpoint};
+use crate::actors::browser_shim::browser_log_routes;
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::{KeySet, Minter};
-use crate::actors::traffic::recorded;
+use crate::actors::traffic::{recorded, recorded_as};
 use crate::vocab::IdpKnob;
 
 /// A running mock IdP; dropping it stops it.
@@ -49,7 +50,16 @@ pub async fn start_idp(config: IdpConfig) -> std::io::Result<MockIdp> {
     let state = idp_state(config, origin, issuer.clone());
     let mut routes = router(state.clone());
     if let Some(log) = state.config.traffic.clone() {
-        routes = recorded(routes, log, state.origin.clone(), "authorization server");
+        routes = match state.config.recorded_as {
+            None => recorded(routes, log, state.origin.clone(), "authorization server"),
+            Some(endpoint) => recorded_as(
+                routes,
+                log,
+                state.origin.clone(),
+                "new authorization server",
+                endpoint,
+            ),
+        };
     }
     let listening = serve_listener(listener, routes)?;
     Ok(MockIdp {
@@ -101,5 +111,8 @@ pub fn router(state: Arc<IdpState>) -> Router {
         .merge(registration::routes(state.clone()))
         .merge(authorize::routes(state.clone()))
         .merge(login::routes(state.clone()))
+        .merge(browser_log_routes(
+            state.config.issuer_path.as_deref().unwrap_or_default(),
+        ))
         .merge(token_endpoint::routes(state))
 }

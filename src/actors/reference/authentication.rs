@@ -11,11 +11,16 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::challenge::challenge;
+use super::challenge::{challenge, separate_line_before};
 use super::deployment::{lock, Deployment};
 use super::mcp_methods::respond;
 use super::protected_resource_metadata as prm;
 use super::scope_policy::{insufficient_scope_challenge, scope_for_body, STEP_UP_SCOPE};
+use std::sync::atomic::Ordering;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
 use crate::actors::tokens::Rejection;
 use crate::vocab::{ServerDefect as D, ServerKnob as K};
 
@@ -70,6 +75,16 @@ pub(super) async fn authenticate(
         .validate(&token, d.resource(), &required, &d.config.defects)
         .await
         .map_err(Refusal::Rejected)?;
+    if let Some(m) = &d.migration {
+        // The first accepted request moves the server; from then on only the new
+        // authorization server's tokens are its own.
+        let moved = m.done.swap(true, Ordering::SeqCst);
+        if moved && token_issuer(&token).as_deref() != Some(m.issuer.as_str()) {
+            return Err(Refusal::Rejected(Rejection::Invalid(
+                "the authorization server has changed".into(),
+            )));
+        }
+    }
     // A valid token that no step-up can satisfy: the client must give up after a few
     // tries rather than loop (MCP 2025-11-25 "Step-Up Authorization Flow": clients
     // should limit their retries).
@@ -116,6 +131,14 @@ fn revoked(d: &Deployment, token: &str, body: &[u8]) -> bool {
         return true;
     }
     false
+}
+
+/// The `iss` claim of a JWT, read without verifying (the signature was checked).
+fn token_issuer(token: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get("iss")?.as_str().map(str::to_string)
 }
 
 /// The token of the request: `Authorization: Bearer` only (RFC 6750 §2.1; MCP forbids
@@ -197,7 +220,12 @@ fn unauthorized(
     let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
     let scope = scope_for_body(&d.config, request_body);
     if let Some(c) = challenge(d, error, &scope).and_then(|c| HeaderValue::from_str(&c).ok()) {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, c);
+        if let Some(first) = separate_line_before(d) {
+            response
+                .headers_mut()
+                .append(header::WWW_AUTHENTICATE, HeaderValue::from_static(first));
+        }
+        response.headers_mut().append(header::WWW_AUTHENTICATE, c);
     }
     response
 }

@@ -16,6 +16,14 @@ const ESCAPED_REALM: &str =
 /// (RFC 9449 §7.1 defines DPoP's; RFC 9110 §11.6.1 lets one header value carry several).
 const DPOP_CHALLENGE: &str = r#"DPoP algs="ES256""#;
 
+/// The challenge `challenge-on-separate-lines` sends in a WWW-Authenticate line of its
+/// own, before the Bearer one.
+pub(super) fn separate_line_before(d: &Deployment) -> Option<&'static str> {
+    d.config
+        .has_knob(K::ChallengeOnSeparateLines)
+        .then_some(DPOP_CHALLENGE)
+}
+
 /// The `WWW-Authenticate` value of a 401 (RFC 6750 §3, RFC 9728 §5.1). `error` is the
 /// RFC 6750 §3.1 code, absent when the request had no credentials; `scope` is what the
 /// request needs (`scope_policy`).
@@ -60,7 +68,15 @@ pub(super) fn challenge(d: &Deployment, error: Option<&str>, scope: &str) -> Opt
             params.push(format!("scope=\"{scope}\""));
         }
     }
-    let bearer = format!("Bearer {}", params.join(", "));
+    let scheme = if d.config.has_knob(K::ChallengeLowercaseScheme) {
+        "bearer"
+    } else {
+        "Bearer"
+    };
+    let mut bearer = format!("{scheme} {}", params.join(", "));
+    if d.config.has_knob(K::ChallengeBwsAroundEquals) {
+        bearer = bearer.replace("=\"", " = \"");
+    }
     if d.config.has_knob(K::ExtraChallengeFirst) {
         return Some(format!("{DPOP_CHALLENGE}, {bearer}"));
     }

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::token_check::{Trust, ValidationMode};
@@ -135,9 +136,26 @@ pub(super) struct Deployment {
     pub served_tokens: Mutex<HashSet<String>>,
     /// Tokens refused as revoked (only `revokes-token-at-tools-call` reads them).
     pub revoked_tokens: Mutex<HashSet<String>>,
+    /// `migrates-authorization-server`: the authorization server it moves to.
+    pub migration: Option<Migration>,
+}
+
+/// The move of `migrates-authorization-server`: the new authorization server's issuer,
+/// and whether the move has happened (after the first authorized request accepted).
+pub(super) struct Migration {
+    pub issuer: String,
+    pub done: AtomicBool,
 }
 
 impl Deployment {
+    /// The issuer its metadata names now: the new one once a migration happened.
+    pub fn current_issuer(&self) -> &str {
+        match &self.migration {
+            Some(m) if m.done.load(Ordering::SeqCst) => &m.issuer,
+            _ => &self.issuer,
+        }
+    }
+
     /// The resource identifier tokens must be issued for: the MCP endpoint, or its
     /// origin with `resource-is-origin`.
     pub fn resource(&self) -> &str {

@@ -102,7 +102,7 @@ pub(super) fn document(d: &Deployment) -> Value {
     };
     let mut m = json!({
         "resource": resource,
-        "authorization_servers": [d.issuer],
+        "authorization_servers": [d.current_issuer()],
         "scopes_supported": d.config.scopes_supported(),
         "bearer_methods_supported": ["header"],
         "resource_name": "mcp-authspec reference server",

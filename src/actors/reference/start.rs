@@ -6,11 +6,12 @@
 //! recording holds only what the client sent.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use tokio::net::TcpListener;
 
-use super::deployment::{mcp_url, Deployment, ReferenceConfig};
+use super::deployment::{mcp_url, Deployment, Migration, ReferenceConfig};
 use super::mcp_server;
 use super::token_check::{discover, Trust, TrustedIssuer};
 use crate::actors::idp::{idp_state, start_idp, MockIdp};
@@ -34,6 +35,8 @@ pub struct ReferenceServer {
     pub issuer: String,
     pub idp: MockIdp,
     _mcp: ReferenceMcpServer,
+    /// `migrates-authorization-server`: the authorization server it moves to.
+    _new_idp: Option<MockIdp>,
 }
 
 impl ReferenceServer {
@@ -54,8 +57,20 @@ pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<
             idp_config.scopes_supported.push(scope);
         }
     }
+    let new_idp = if config.has_knob(ServerKnob::MigratesAuthorizationServer) {
+        // Another authorization server, on its own origin with its own clients and
+        // grants, signing with the same fixture keys; recorded under its own tag.
+        let mut new_config = idp_config.clone();
+        new_config.recorded_as = Some(Endpoint::NewAuthorizationServer);
+        new_config.port = 0;
+        // A client pre-registered at the first server is unknown to this one.
+        new_config.preregistered.clear();
+        Some(start_idp(new_config).await?)
+    } else {
+        None
+    };
     let idp = start_idp(idp_config).await?;
-    let trust = if config.traffic.is_some() {
+    let mut trust = if config.traffic.is_some() {
         // A client case: the recording must hold only the client's requests, so the
         // keys are handed over in-process rather than fetched from the IdP.
         Trust::in_process(idp.state(), config.validation)
@@ -72,13 +87,21 @@ pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<
             .await
             .map_err(std::io::Error::other)?
     };
+    let migration = new_idp.as_ref().map(|new| {
+        trust.also_trusted.push(new.issuer.clone());
+        Migration {
+            issuer: new.issuer.clone(),
+            done: AtomicBool::new(false),
+        }
+    });
     let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-    let mcp = serve_reference_mcp(config, trust, listener).await?;
+    let mcp = serve_reference_mcp(config, trust, listener, migration).await?;
     Ok(ReferenceServer {
         mcp_url: mcp.mcp_url.clone(),
         issuer: idp.issuer.clone(),
         idp,
         _mcp: mcp,
+        _new_idp: new_idp,
     })
 }
 
@@ -94,7 +117,7 @@ pub async fn start_reference_mcp(
     let listener = TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-    serve_reference_mcp(config, trust, listener)
+    serve_reference_mcp(config, trust, listener, None)
         .await
         .map_err(|e| e.to_string())
 }
@@ -103,6 +126,7 @@ async fn serve_reference_mcp(
     config: ReferenceConfig,
     trust: Trust,
     listener: TcpListener,
+    migration: Option<Migration>,
 ) -> std::io::Result<ReferenceMcpServer> {
     let mut other = None;
     let mut redirect_to = None;
@@ -114,7 +138,7 @@ async fn serve_reference_mcp(
             .knobs
             .remove(&ServerKnob::RedirectsToOtherServer);
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-        let d = deployment(other_config, trust.clone(), &listener, None)?;
+        let d = deployment(other_config, trust.clone(), &listener, None, None)?;
         redirect_to = Some(d.mcp_url.clone());
         other = Some(serve(
             d,
@@ -123,7 +147,7 @@ async fn serve_reference_mcp(
             Endpoint::OtherMcpServer,
         )?);
     }
-    let d = deployment(config, trust, &listener, redirect_to)?;
+    let d = deployment(config, trust, &listener, redirect_to, migration)?;
     let (mcp_url, issuer) = (d.mcp_url.clone(), d.issuer.clone());
     Ok(ReferenceMcpServer {
         mcp_url,
@@ -138,6 +162,7 @@ fn deployment(
     mut trust: Trust,
     listener: &TcpListener,
     redirect_to: Option<String>,
+    migration: Option<Migration>,
 ) -> std::io::Result<Arc<Deployment>> {
     let origin = format!("http://{}", listener.local_addr()?);
     let mcp_url = mcp_url(&config, &origin);
@@ -161,6 +186,7 @@ fn deployment(
         remembered_peers: Mutex::new(HashSet::new()),
         served_tokens: Mutex::new(HashSet::new()),
         revoked_tokens: Mutex::new(HashSet::new()),
+        migration,
     }))
 }
 

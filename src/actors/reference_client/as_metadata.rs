@@ -92,7 +92,7 @@ pub(super) async fn discover_as_metadata(ctx: &Ctx, issuer: &str) -> Result<AsMe
                 "the metadata at {url} names issuer {found:?}, not {issuer:?} (RFC 8414 §3.3)"
             ));
         }
-        return parse(issuer, url.as_str(), &document);
+        return parse(ctx, issuer, url.as_str(), &document);
     }
     Err(format!(
         "no authorization server metadata for {issuer}: {} (RFC 8414 §3)",
@@ -115,10 +115,16 @@ pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> 
     let url = root_well_known(&server, RFC8414_SUFFIX);
     if !ctx.has(D::LegacyDefaultsFirst) {
         // 2025-03-26: clients SHOULD send MCP-Protocol-Version during metadata discovery.
-        let version = HeaderPair::new("MCP-Protocol-Version", ctx.revision().as_str());
-        let response = ctx.get(url.as_str(), vec![version]).await?;
+        let mut headers = vec![HeaderPair::new(
+            "MCP-Protocol-Version",
+            ctx.revision().as_str(),
+        )];
+        if ctx.has(D::NoProtocolVersionOnDiscovery) {
+            headers.clear();
+        }
+        let response = ctx.get(url.as_str(), headers).await?;
         if let Some(document) = json_object(&response).filter(|_| response.status == 200) {
-            return parse(&origin, url.as_str(), &document);
+            return parse(ctx, &origin, url.as_str(), &document);
         }
         if ctx.has(D::NoLegacyFallback) {
             return Err(format!("no authorization server metadata at {url}"));
@@ -140,9 +146,21 @@ pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> 
 }
 
 /// Reads the members the client needs (RFC 8414 §2).
-fn parse(issuer: &str, url: &str, document: &Map<String, Value>) -> Result<AsMetadata, String> {
-    let authorization_endpoint = endpoint(document, "authorization_endpoint")?
-        .ok_or("the metadata has no authorization_endpoint (RFC 8414 §2)")?;
+fn parse(
+    ctx: &Ctx,
+    issuer: &str,
+    url: &str,
+    document: &Map<String, Value>,
+) -> Result<AsMetadata, String> {
+    // MCP Security Best Practices, "OAuth Authorization URL Validation": the URL to
+    // open must be https (http on loopback); `endpoint` refuses every other scheme.
+    let authorization_endpoint = if ctx.has(D::OpensAnyScheme) {
+        // The defect takes the endpoint as the metadata names it, whatever its scheme.
+        string_member(document, "authorization_endpoint").map(str::to_string)
+    } else {
+        endpoint(document, "authorization_endpoint")?
+    }
+    .ok_or("the metadata has no authorization_endpoint (RFC 8414 §2)")?;
     let token_endpoint = endpoint(document, "token_endpoint")?
         .ok_or("the metadata has no token_endpoint (RFC 8414 §2)")?;
     let strings = |name: &str| -> Option<Vec<String>> {

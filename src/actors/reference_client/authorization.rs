@@ -81,7 +81,9 @@ fn request_url(
     {
         let mut q = url.query_pairs_mut();
         q.append_pair("response_type", "code");
-        q.append_pair("client_id", &client.client_id);
+        if !ctx.has(D::NoClientIdInAuthorization) {
+            q.append_pair("client_id", &client.client_id);
+        }
         if ctx.has(D::UnregisteredRedirectUri) {
             // The defect: another path on the same listener, never registered.
             q.append_pair("redirect_uri", &format!("{redirect_uri}/other"));
@@ -139,7 +141,9 @@ fn check_response(
     // (CSRF) response carrying an attacker's code.
     if let Some(sent) = sent_state {
         let got = param(response, "state");
-        if got != Some(sent) && !ctx.has(D::SkipsStateCheck) {
+        let waived =
+            ctx.has(D::SkipsStateCheck) || (got.is_none() && ctx.has(D::AcceptsMissingState));
+        if got != Some(sent) && !waived {
             return Err(format!(
                 "the authorization response's state {got:?} is not the one sent (RFC 6749 §10.12)"
             ));

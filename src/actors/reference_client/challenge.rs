@@ -24,12 +24,18 @@ pub(super) fn read_challenge(
     response: &HttpResponse,
     has: impl Fn(ClientDefect) -> bool,
 ) -> ChallengeInfo {
-    let values = headers(response, "WWW-Authenticate");
+    let mut values = headers(response, "WWW-Authenticate");
     if values.is_empty() {
         return ChallengeInfo::default();
     }
+    if has(ClientDefect::FirstHeaderLineOnly) {
+        values.truncate(1);
+    }
     if has(ClientDefect::NaiveChallengeParser) {
         return naive(&values.join(", "));
+    }
+    if has(ClientDefect::ChallengeParamsWithoutBws) {
+        return literal(&values.join(", "));
     }
     // A header that does not parse is no usable challenge: the client then discovers
     // the metadata at the well-known URIs (MCP 2025-11-25 "Protected Resource Metadata
@@ -39,6 +45,8 @@ pub(super) fn read_challenge(
     };
     let chosen = if has(ClientDefect::FirstChallengeOnly) {
         challenges.first()
+    } else if has(ClientDefect::CaseSensitiveScheme) {
+        challenges.iter().find(|c| c.scheme == "Bearer")
     } else {
         // RFC 9110 §11.6.1: a response may offer several challenges; MCP tokens are
         // Bearer tokens (RFC 6750), so only that one concerns the client.
@@ -59,6 +67,21 @@ fn from_challenge(c: &Challenge) -> ChallengeInfo {
 /// The `NaiveChallengeParser` defect: split on `,` and `=` without honouring quoted
 /// strings, trimming quotes; the last word before `=` is the name, so the scheme glued
 /// to the first parameter (`Bearer scope`) is dropped. First occurrence wins.
+/// The `ChallengeParamsWithoutBws` defect: `name="value"` found literally, as a regular
+/// expression without RFC 9110 §11.2's optional whitespace around `=` would.
+fn literal(value: &str) -> ChallengeInfo {
+    let find = |name: &str| {
+        let start = value.find(&format!("{name}=\""))? + name.len() + 2;
+        let end = value[start..].find('"')? + start;
+        Some(value[start..end].to_string())
+    };
+    ChallengeInfo {
+        resource_metadata: find("resource_metadata"),
+        scope: find("scope"),
+        error: find("error"),
+    }
+}
+
 fn naive(value: &str) -> ChallengeInfo {
     let mut info = ChallengeInfo::default();
     for piece in value.split(',') {

@@ -30,6 +30,19 @@ impl std::fmt::Debug for ServedDocument {
     }
 }
 
+/// Deliberate flaws of the document (the reference client's CIMD defects).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct DocumentFlaws {
+    /// The URL, the client_id, ends in `#client`.
+    pub fragment: bool,
+    /// The document's client_id is not its URL.
+    pub other_client_id: bool,
+    /// A client_secret and a shared-secret token_endpoint_auth_method.
+    pub secret: bool,
+    /// redirect_uris list another URI than the one the client sends.
+    pub unlisted_redirect_uri: bool,
+}
+
 /// The document's contents: the required client_id, client_name and redirect_uris, the
 /// grants the client uses, and `none`, since no secret can be shared with a document
 /// client (the draft forbids shared-secret methods).
@@ -58,6 +71,7 @@ pub(super) async fn serve_document(
     client_name: &str,
     redirect_uri: &str,
     application_type: Option<&str>,
+    flaws: DocumentFlaws,
 ) -> Result<ServedDocument, String> {
     let bound = bind_loopback().await.map_err(|e| {
         format!("cannot listen on loopback for the client ID metadata document: {e}")
@@ -65,8 +79,23 @@ pub(super) async fn serve_document(
     let addr = bound
         .local_addr()
         .map_err(|e| format!("cannot read the document's loopback port: {e}"))?;
-    let url = format!("http://{addr}{PATH}");
-    let body = document(&url, client_name, redirect_uri, application_type);
+    let mut url = format!("http://{addr}{PATH}");
+    if flaws.fragment {
+        url.push_str("#client");
+    }
+    let listed = if flaws.unlisted_redirect_uri {
+        "http://127.0.0.1:1/elsewhere".to_string()
+    } else {
+        redirect_uri.to_string()
+    };
+    let mut body = document(&url, client_name, &listed, application_type);
+    if flaws.other_client_id {
+        body["client_id"] = json!(format!("{url}/other"));
+    }
+    if flaws.secret {
+        body["client_secret"] = json!("a-secret-no-document-may-hold");
+        body["token_endpoint_auth_method"] = json!("client_secret_basic");
+    }
     let router = Router::new().route(
         PATH,
         get(move || {

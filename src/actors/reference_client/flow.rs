@@ -117,7 +117,10 @@ impl Flow {
                         ));
                     }
                     renewed = true;
-                    self.renew().await?;
+                    match self.moved_authorization_server(&challenge).await {
+                        Some(new_metadata) => self.move_to(new_metadata, &challenge).await?,
+                        None => self.renew().await?,
+                    }
                 }
                 403 if self.auth.is_some()
                     && challenge.error.as_deref() == Some("insufficient_scope") =>
@@ -235,6 +238,57 @@ impl Flow {
             tokens,
         });
         Ok(())
+    }
+
+    /// The new authorization server's metadata when the protected resource metadata, read
+    /// again on a refused token, names another issuer than the one authorized with (MCP
+    /// 2026-07-28 client-registration "Authorization Server Binding": the change is
+    /// "detected via updated protected resource metadata"). `None`: no change, or no
+    /// metadata to tell.
+    async fn moved_authorization_server(&self, challenge: &ChallengeInfo) -> Option<AsMetadata> {
+        let auth = self.auth.as_ref()?;
+        let Ok(Discovered::Metadata(prm)) = discover_resource_metadata(&self.ctx, challenge).await
+        else {
+            return None;
+        };
+        if prm.issuer == auth.metadata.issuer {
+            return None;
+        }
+        discover_as_metadata(&self.ctx, &prm.issuer).await.ok()
+    }
+
+    /// Authorizes at the new authorization server from scratch: credentials are keyed
+    /// by issuer and never presented to another server ("Authorization Server Binding":
+    /// re-register, do not reuse), unless a defect does so.
+    async fn move_to(
+        &mut self,
+        new_metadata: AsMetadata,
+        challenge: &ChallengeInfo,
+    ) -> Result<(), String> {
+        let old = self.auth.take().ok_or("no authorization to move")?;
+        if self.ctx.has(D::RefreshesAtNewServer) {
+            if let Some(refresh_token) = &old.tokens.refresh {
+                let _ = refresh(&self.ctx, &new_metadata, &old.client, refresh_token).await;
+            }
+        }
+        if self.ctx.has(D::ReusesClientAtNewServer) {
+            let tokens = code_flow(
+                &mut self.ctx,
+                &mut self.redirect,
+                &new_metadata,
+                &old.client,
+                old.scope.as_deref(),
+            )
+            .await?;
+            self.auth = Some(Authorization {
+                metadata: new_metadata,
+                client: old.client,
+                scope: old.scope,
+                tokens,
+            });
+            return Ok(());
+        }
+        self.authorize_first(challenge).await
     }
 
     /// A new access token: refreshed (RFC 6749 §6) with the newest refresh token, or

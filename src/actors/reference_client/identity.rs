@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::as_metadata::AsMetadata;
 use super::callback::INSECURE_REDIRECT_URI;
-use super::client_id_document::{serve_document, ServedDocument};
+use super::client_id_document::{serve_document, DocumentFlaws, ServedDocument};
 use super::wire::{describe, json_object, string_member, Ctx};
 use crate::transport::HttpResponse;
 use crate::vocab::{ClientDefect as D, ClientKnob as K};
@@ -61,6 +61,24 @@ fn application_type(ctx: &Ctx) -> Option<&'static str> {
     })
 }
 
+/// The official scenario that has a client identify itself with a client ID metadata
+/// document (the official everything client dispatches on it, as this client does).
+const CIMD_SCENARIO: &str = "auth/basic-cimd";
+
+/// Whether the client identifies itself with a client ID metadata document: with the
+/// `cimd-first` knob, or in the official CIMD scenario (the launch context's `name`),
+/// when the server advertises them (MCP 2025-11-25 "Discovery": clients SHOULD check
+/// client_id_metadata_document_supported). The CIMD defects use one anyway.
+fn uses_cimd(ctx: &Ctx, metadata: &AsMetadata) -> bool {
+    let wanted = ctx.launch.has_knob(K::CimdFirst)
+        || ctx.launch.context_str("name") == Some(CIMD_SCENARIO)
+        || ctx.has(D::CimdUrlWithFragment)
+        || ctx.has(D::CimdDocumentOtherClientId)
+        || ctx.has(D::CimdDocumentWithSecret)
+        || ctx.has(D::CimdDocumentUnlistedRedirectUri);
+    ctx.has(D::CimdWithoutFlag) || (wanted && metadata.cimd_supported)
+}
+
 pub(super) async fn client_identity(
     ctx: &Ctx,
     metadata: &AsMetadata,
@@ -79,8 +97,15 @@ pub(super) async fn client_identity(
             });
         }
     }
-    if ctx.launch.has_knob(K::CimdFirst) && metadata.cimd_supported {
-        let document = serve_document(CLIENT_NAME, redirect_uri, application_type(ctx)).await?;
+    if uses_cimd(ctx, metadata) {
+        let flaws = DocumentFlaws {
+            fragment: ctx.has(D::CimdUrlWithFragment),
+            other_client_id: ctx.has(D::CimdDocumentOtherClientId),
+            secret: ctx.has(D::CimdDocumentWithSecret),
+            unlisted_redirect_uri: ctx.has(D::CimdDocumentUnlistedRedirectUri),
+        };
+        let document =
+            serve_document(CLIENT_NAME, redirect_uri, application_type(ctx), flaws).await?;
         return Ok(ClientIdentity {
             client_id: document.url.clone(),
             client_secret: None,

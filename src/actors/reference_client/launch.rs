@@ -44,6 +44,9 @@ pub struct ClientLaunch {
     pub browser: BrowserMode,
     /// Used instead of `$BROWSER` in `BrowserMode::System` when set.
     pub browser_command: Option<String>,
+    /// In `BrowserMode::Fetch`, which stands in for the harness's headless browser: the
+    /// browser log (`actors::browser_shim`) that hears of every URL it opens.
+    pub browser_log: Option<String>,
     /// How long `BrowserMode::System` waits for each authorization response.
     pub callback_timeout: Duration,
 }
@@ -59,6 +62,7 @@ impl ClientLaunch {
             knobs: BTreeSet::new(),
             browser: BrowserMode::Fetch,
             browser_command: None,
+            browser_log: None,
             callback_timeout: CALLBACK_TIMEOUT,
         }
     }

@@ -51,8 +51,11 @@ fn candidates(ctx: &Ctx, server: &Url, challenge: &ChallengeInfo) -> Vec<Url> {
     if let Some(url) = named {
         return vec![url];
     }
-    let path = insert_well_known(server, PRM_SUFFIX);
+    let mut path = insert_well_known(server, PRM_SUFFIX);
     let root = root_well_known(server, PRM_SUFFIX);
+    if path == root && ctx.has(D::PrmTrailingSlashForRoot) {
+        path.set_path(&format!("{}/", root.path()));
+    }
     let mut urls = if ctx.has(D::NoRootFallback) {
         vec![path]
     } else if ctx.has(D::ProbesRootFirst) {

@@ -9,8 +9,9 @@ use url::Url;
 use super::callback::Redirect;
 use super::launch::BrowserMode;
 use super::wire::{describe, header, Ctx};
-use crate::actors::process::start_detached;
-use crate::vocab::HeaderPair;
+use crate::actors::browser_shim::browser_log_request;
+use crate::actors::process::{run_to_end, start_detached, RunSpec};
+use crate::vocab::{ClientDefect as D, HeaderPair};
 
 /// Redirects followed on the authorization server's origin, e.g. to a consent step. The
 /// reference client's own limit, apart from the harness's consent user agent
@@ -27,13 +28,50 @@ pub(super) async fn obtain_response(
     redirect: &mut Redirect,
     authorization_url: &Url,
 ) -> Result<Vec<(String, String)>, String> {
+    let pasted;
+    let authorization_url = if ctx.has(D::OpensUrlThroughShell) {
+        pasted = through_shell(authorization_url).await?;
+        &pasted
+    } else {
+        authorization_url
+    };
     let query = match ctx.launch.browser {
-        BrowserMode::Fetch => fetch(ctx, authorization_url, &redirect.uri).await?,
+        BrowserMode::Fetch => {
+            report_opened(ctx, authorization_url).await;
+            fetch(ctx, authorization_url, &redirect.uri).await?
+        }
         BrowserMode::System => system(ctx, redirect, authorization_url).await?,
     };
     Ok(url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect())
+}
+
+/// Fetch mode stands in for the harness's headless browser, which tells the case's
+/// browser log of every URL it is handed (`actors::browser_shim`). Best effort.
+async fn report_opened(ctx: &Ctx, opened: &Url) {
+    if let Some(log) = &ctx.launch.browser_log {
+        let _ = ctx
+            .get(&browser_log_request(log, opened.as_str()), Vec::new())
+            .await;
+    }
+}
+
+/// The `OpensUrlThroughShell` defect: the URL pasted into a shell command line, as a
+/// client that runs `exec("open " + url)` does (CVE-2025-6514); what the shell makes of
+/// it is what gets opened.
+async fn through_shell(url: &Url) -> Result<Url, String> {
+    let spec = RunSpec {
+        command: format!("printf '%s' \"{url}\""),
+        args: Vec::new(),
+        env: Vec::new(),
+        timeout: Duration::from_secs(5),
+    };
+    let outcome = run_to_end(&spec)
+        .await
+        .map_err(|e| format!("cannot run the shell: {e}"))?;
+    let line = outcome.evidence.stdout.trim().to_string();
+    Url::parse(&line).map_err(|e| format!("the shell made {line:?} of the URL: {e}"))
 }
 
 /// `Fetch`: GET the authorization URL, follow redirects while they stay on the
