@@ -201,4 +201,8 @@ defects! {
     /// For an MCP endpoint at its origin's root, first probes the path-inserted
     /// protected-resource URI with a trailing slash (`…/oauth-protected-resource/`).
     PrmTrailingSlashForRoot = "prm-trailing-slash-for-root",
+    // issue 12, lead
+    /// Never identifies itself with a client ID metadata document, also in the official
+    /// CIMD scenario against a server that advertises them: it registers dynamically.
+    IgnoresCimd = "ignores-cimd",
 }

@@ -76,7 +76,8 @@ fn uses_cimd(ctx: &Ctx, metadata: &AsMetadata) -> bool {
         || ctx.has(D::CimdDocumentOtherClientId)
         || ctx.has(D::CimdDocumentWithSecret)
         || ctx.has(D::CimdDocumentUnlistedRedirectUri);
-    ctx.has(D::CimdWithoutFlag) || (wanted && metadata.cimd_supported)
+    !ctx.has(D::IgnoresCimd)
+        && (ctx.has(D::CimdWithoutFlag) || (wanted && metadata.cimd_supported))
 }
 
 pub(super) async fn client_identity(
