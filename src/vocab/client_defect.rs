@@ -205,4 +205,6 @@ defects! {
     /// Never identifies itself with a client ID metadata document, also in the official
     /// CIMD scenario against a server that advertises them: it registers dynamically.
     IgnoresCimd = "ignores-cimd",
+    /// Uses a client ID metadata document without client_name and redirect_uris.
+    CimdDocumentMissingFields = "cimd-document-missing-fields",
 }

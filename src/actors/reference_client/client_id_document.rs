@@ -41,6 +41,8 @@ pub(super) struct DocumentFlaws {
     pub secret: bool,
     /// redirect_uris list another URI than the one the client sends.
     pub unlisted_redirect_uri: bool,
+    /// Neither client_name nor redirect_uris, both of which the document must have.
+    pub missing_fields: bool,
 }
 
 /// The document's contents: the required client_id, client_name and redirect_uris, the
@@ -91,6 +93,12 @@ pub(super) async fn serve_document(
     let mut body = document(&url, client_name, &listed, application_type);
     if flaws.other_client_id {
         body["client_id"] = json!(format!("{url}/other"));
+    }
+    if flaws.missing_fields {
+        if let Some(members) = body.as_object_mut() {
+            members.remove("client_name");
+            members.remove("redirect_uris");
+        }
     }
     if flaws.secret {
         body["client_secret"] = json!("a-secret-no-document-may-hold");

@@ -75,7 +75,8 @@ fn uses_cimd(ctx: &Ctx, metadata: &AsMetadata) -> bool {
         || ctx.has(D::CimdUrlWithFragment)
         || ctx.has(D::CimdDocumentOtherClientId)
         || ctx.has(D::CimdDocumentWithSecret)
-        || ctx.has(D::CimdDocumentUnlistedRedirectUri);
+        || ctx.has(D::CimdDocumentUnlistedRedirectUri)
+        || ctx.has(D::CimdDocumentMissingFields);
     !ctx.has(D::IgnoresCimd)
         && (ctx.has(D::CimdWithoutFlag) || (wanted && metadata.cimd_supported))
 }
@@ -104,6 +105,7 @@ pub(super) async fn client_identity(
             other_client_id: ctx.has(D::CimdDocumentOtherClientId),
             secret: ctx.has(D::CimdDocumentWithSecret),
             unlisted_redirect_uri: ctx.has(D::CimdDocumentUnlistedRedirectUri),
+            missing_fields: ctx.has(D::CimdDocumentMissingFields),
         };
         let document =
             serve_document(CLIENT_NAME, redirect_uri, application_type(ctx), flaws).await?;
