@@ -153,4 +153,11 @@ defects! {
     CimdLenientDocuments = "cimd-lenient-documents",
     /// Accepts a document that declares a shared-secret auth method or a client_secret.
     CimdAcceptsSharedSecret = "cimd-accepts-shared-secret",
+    // issue 12, group 3
+    /// Sends the issuer with its scheme in upper case as iss (`HTTP://…`), which RFC 9207
+    /// §2.4 clients must reject (simple string comparison).
+    IssUpperCaseScheme = "iss-upper-case-scheme",
+    /// Sends the issuer with the first letter of its path percent-encoded as iss
+    /// (`/%74enant1`), which RFC 9207 §2.4 clients must reject.
+    IssPercentEncoded = "iss-percent-encoded",
 }

@@ -44,6 +44,12 @@ defects! {
     /// Keycloak shape, official metadata-var3); RFC 8414 and the path-inserted OpenID
     /// Connect URI answer 404.
     OidcPathAppendedOnly = "oidc-path-appended-only",
+    // issue 12, group 3
+    /// Its OpenID Connect discovery documents name other endpoints than its RFC 8414
+    /// metadata (`{issuer}/oidc/authorize`, …), which it does not serve: a client must
+    /// use the document its probe order found first (MCP 2025-11-25 "Authorization
+    /// Server Metadata Discovery").
+    OidcDocumentDiffers = "oidc-document-differs",
 }
 
 #[cfg(test)]
