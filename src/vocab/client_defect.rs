@@ -180,4 +180,7 @@ defects! {
     /// Registers, then uses its client_name as client_id instead of the client_id the
     /// registration response returned.
     IgnoresRegisteredClientId = "ignores-registered-client-id",
+    /// For 2025-03-26, reads the origin's metadata but uses the default endpoints
+    /// /authorize, /token and /register anyway.
+    LegacyIgnoresAdvertisedEndpoints = "legacy-ignores-advertised-endpoints",
 }

@@ -50,6 +50,10 @@ defects! {
     /// use the document its probe order found first (MCP 2025-11-25 "Authorization
     /// Server Metadata Discovery").
     OidcDocumentDiffers = "oidc-document-differs",
+    /// Serves its endpoints under `{issuer}/oauth/` (`/oauth/authorize`, `/oauth/token`,
+    /// …) and names them so in its metadata (RFC 8414 §2 lets metadata name any URL), as
+    /// the official 2025-03-26-oauth-metadata-backcompat scenario does.
+    EndpointsUnderOauth = "endpoints-under-oauth",
 }
 
 #[cfg(test)]

@@ -85,6 +85,12 @@ defects! {
     /// been revoked (RFC 6750 §3.1), and that token for good: a client with a refresh
     /// token renews it there.
     RevokesTokenAtToolsCall = "revokes-token-at-tools-call",
+    // issue 12, group 3
+    /// The 2025-03-26 profile's authorization server at the MCP origin serves its
+    /// endpoints under /oauth/ (/oauth/authorize, /oauth/token, /oauth/register) and names
+    /// them in its metadata; the default paths answer 404 (the official
+    /// 2025-03-26-oauth-metadata-backcompat shape).
+    LegacyEndpointsUnderOauth = "legacy-endpoints-under-oauth",
 }
 
 #[cfg(test)]

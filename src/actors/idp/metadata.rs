@@ -37,7 +37,7 @@ pub fn routes(state: Arc<IdpState>) -> Router {
         );
     }
     r.route(
-        &format!("{path}/{JWKS_PATH}"),
+        &format!("{}/{JWKS_PATH}", state.endpoint_root_path()),
         serves(Endpoint::Jwks, get(jwks)),
     )
     .with_state(state)

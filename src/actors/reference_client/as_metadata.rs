@@ -127,7 +127,9 @@ pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> 
         let version = HeaderPair::new("MCP-Protocol-Version", ctx.revision().as_str());
         let response = ctx.get(url.as_str(), vec![version]).await?;
         if let Some(document) = json_object(&response).filter(|_| response.status == 200) {
-            return parse(&origin, url.as_str(), &document);
+            if !ctx.has(D::LegacyIgnoresAdvertisedEndpoints) {
+                return parse(&origin, url.as_str(), &document);
+            }
         }
         if ctx.has(D::NoLegacyFallback) {
             return Err(format!("no authorization server metadata at {url}"));
