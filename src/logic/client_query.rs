@@ -125,6 +125,10 @@ pub struct RequestsQuery {
     /// carry it.
     #[serde(default)]
     pub after_first_token: bool,
+    /// Only the requests with this HTTP method (`GET`: the event stream a client opens,
+    /// MCP transports "Listening for Messages from the Server").
+    #[serde(default)]
+    pub method: Option<String>,
     #[serde(default)]
     pub param: Option<String>,
     #[serde(default)]
@@ -175,6 +179,11 @@ impl ClientQuery {
                 Ok(Value::Array(
                     requests
                         .into_iter()
+                        .filter(|e| {
+                            q.method
+                                .as_deref()
+                                .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
+                        })
                         .map(|e| match &q.json {
                             Some(pointer) => json_member(e, pointer),
                             None => part(e, &which).map(Value::String),
@@ -331,8 +340,12 @@ impl fmt::Display for ClientQuery {
             ),
             ClientQuery::Requests(q) => write!(
                 f,
-                "{} of every request to {}{}",
+                "{} of every {}request to {}{}",
                 part_name(&q.param, &q.header, &q.json),
+                q.method
+                    .as_deref()
+                    .map(|m| format!("{m} "))
+                    .unwrap_or_default(),
                 q.to.as_str(),
                 if q.after_first_token {
                     " after the first access token was issued"
@@ -488,5 +501,33 @@ mod tests {
             .evaluate(&o)
             .unwrap_err()
             .contains("did not exit by itself: stopped"));
+    }
+
+    #[test]
+    fn requests_can_be_narrowed_to_one_method() {
+        let mut post = sent(Endpoint::Mcp, "http://127.0.0.1:1/mcp?post", 200);
+        post.method = "POST".into();
+        let o = Observation {
+            exchanges: vec![post, sent(Endpoint::Mcp, "http://127.0.0.1:1/mcp?get", 405)],
+            mcp_url: "http://127.0.0.1:1/mcp".into(),
+            exit_code: Some(0),
+            ended: "exited".into(),
+        };
+        let urls = |method: Option<&str>| {
+            ClientQuery::Requests(RequestsQuery {
+                to: Endpoint::Mcp,
+                after_first_token: false,
+                method: method.map(str::to_string),
+                param: None,
+                header: None,
+                json: None,
+            })
+            .evaluate(&o)
+        };
+        assert_eq!(
+            urls(Some("get")),
+            Ok(serde_json::json!(["http://127.0.0.1:1/mcp?get"]))
+        );
+        assert_eq!(urls(None).unwrap().as_array().map(Vec::len), Some(2));
     }
 }

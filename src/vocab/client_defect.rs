@@ -207,4 +207,31 @@ defects! {
     IgnoresCimd = "ignores-cimd",
     /// Uses a client ID metadata document without client_name and redirect_uris.
     CimdDocumentMissingFields = "cimd-document-missing-fields",
+    // issue 12, group 3
+    /// Compares iss against the issuer with a trailing slash appended (what reserialising
+    /// an origin issuer as a URL gives), so it refuses the correct iss.
+    RefusesMatchingIss = "refuses-matching-iss",
+    /// Puts the code_verifier in the authorization request too, beside the challenge.
+    VerifierInAuthorization = "verifier-in-authorization",
+    /// Leaves code_challenge out of every authorization request after the first.
+    NoPkceOnReauthorization = "no-pkce-on-reauthorization",
+    /// Leaves resource out of every authorization request after the first.
+    NoResourceOnReauthorization = "no-resource-on-reauthorization",
+    /// Checks code_challenge_methods_supported only in RFC 8414 metadata and starts
+    /// authorization from an OpenID Connect document that lacks it.
+    IgnoresMissingPkceMethodsInOidc = "ignores-missing-pkce-methods-in-oidc",
+    /// Compares iss without regard to ASCII case.
+    IssCaseInsensitive = "iss-case-insensitive",
+    /// Compares iss after percent-decoding it.
+    IssPercentDecoded = "iss-percent-decoded",
+    /// Probes every authorization server metadata URI and uses the last document found.
+    UsesLastMetadata = "uses-last-metadata",
+    /// Never registers dynamically: without CIMD or a pre-registered client it gives up.
+    NoDynamicRegistration = "no-dynamic-registration",
+    /// Registers, then uses its client_name as client_id instead of the client_id the
+    /// registration response returned.
+    IgnoresRegisteredClientId = "ignores-registered-client-id",
+    /// For 2025-03-26, reads the origin's metadata but uses the default endpoints
+    /// /authorize, /token and /register anyway.
+    LegacyIgnoresAdvertisedEndpoints = "legacy-ignores-advertised-endpoints",
 }

@@ -163,4 +163,11 @@ defects! {
     /// `canary=$(pwd)` (MCP Security Best Practices, "Command Injection via Shell
     /// Execution"; CVE-2025-6514): a shell that expands it changes the canary.
     AuthorizationEndpointShellSyntax = "authorization-endpoint-shell-syntax",
+    // issue 12, group 3
+    /// Sends the issuer with its scheme in upper case as iss (`HTTP://…`), which RFC 9207
+    /// §2.4 clients must reject (simple string comparison).
+    IssUpperCaseScheme = "iss-upper-case-scheme",
+    /// Sends the issuer with the first letter of its path percent-encoded as iss
+    /// (`/%74enant1`), which RFC 9207 §2.4 clients must reject.
+    IssPercentEncoded = "iss-percent-encoded",
 }

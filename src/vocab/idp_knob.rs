@@ -49,6 +49,16 @@ defects! {
     /// client_id_metadata_document_supported, and a URL client_id is an unknown client
     /// (MCP 2025-11-25 makes them a SHOULD for servers; dynamic registration stays).
     NoClientIdMetadataDocuments = "no-client-id-metadata-documents",
+    // issue 12, group 3
+    /// Its OpenID Connect discovery documents name other endpoints than its RFC 8414
+    /// metadata (`{issuer}/oidc/authorize`, …), which it does not serve: a client must
+    /// use the document its probe order found first (MCP 2025-11-25 "Authorization
+    /// Server Metadata Discovery").
+    OidcDocumentDiffers = "oidc-document-differs",
+    /// Serves its endpoints under `{issuer}/oauth/` (`/oauth/authorize`, `/oauth/token`,
+    /// …) and names them so in its metadata (RFC 8414 §2 lets metadata name any URL), as
+    /// the official 2025-03-26-oauth-metadata-backcompat scenario does.
+    EndpointsUnderOauth = "endpoints-under-oauth",
 }
 
 #[cfg(test)]

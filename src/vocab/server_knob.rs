@@ -101,6 +101,12 @@ defects! {
     /// header lines, DPoP first (RFC 9110 §11.6.1, §5.3: a field may be sent as several
     /// lines).
     ChallengeOnSeparateLines = "challenge-on-separate-lines",
+    // issue 12, group 3
+    /// The 2025-03-26 profile's authorization server at the MCP origin serves its
+    /// endpoints under /oauth/ (/oauth/authorize, /oauth/token, /oauth/register) and names
+    /// them in its metadata; the default paths answer 404 (the official
+    /// 2025-03-26-oauth-metadata-backcompat shape).
+    LegacyEndpointsUnderOauth = "legacy-endpoints-under-oauth",
 }
 
 #[cfg(test)]

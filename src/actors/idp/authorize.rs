@@ -26,7 +26,7 @@ use crate::actors::traffic::serves;
 use crate::vocab::{Endpoint, IdpDefect as D};
 
 pub fn routes(state: Arc<IdpState>) -> Router {
-    let path = state.config.issuer_path.clone().unwrap_or_default();
+    let path = state.endpoint_root_path();
     Router::new()
         .route(
             &format!("{path}/authorize"),

@@ -64,9 +64,33 @@ pub(super) fn redirect(
         } else if s.has(D::IssTrailingSlash) {
             // Equal only after normalization, which RFC 9207 §2.4 rules out.
             query.append_pair("iss", &format!("{}/", s.issuer));
+        } else if s.has(D::IssUpperCaseScheme) {
+            // `HTTP://…`: equal only under RFC 3986 §6.2.2.1 case normalization.
+            let rest = s.issuer.split_once("://").map_or("", |(_, rest)| rest);
+            query.append_pair("iss", &format!("HTTP://{rest}"));
+        } else if s.has(D::IssPercentEncoded) {
+            query.append_pair("iss", &percent_encode_first_path_letter(&s.issuer));
         } else if !s.has(D::NoIssInResponse) {
             query.append_pair("iss", &s.issuer);
         }
     }
     (StatusCode::FOUND, [(header::LOCATION, target.as_str())]).into_response()
+}
+
+/// The issuer with the first letter of its path percent-encoded (`/tenant1` →
+/// `/%74enant1`): equal only after RFC 3986 §6.2.2.2 percent-encoding normalization. An
+/// issuer without a path letter is returned unchanged.
+fn percent_encode_first_path_letter(issuer: &str) -> String {
+    let path_start = issuer
+        .split_once("://")
+        .and_then(|(scheme, rest)| rest.find('/').map(|i| scheme.len() + 3 + i))
+        .unwrap_or(issuer.len());
+    let letter = issuer[path_start..]
+        .char_indices()
+        .find(|(_, c)| c.is_ascii_alphabetic())
+        .map(|(i, c)| (path_start + i, c));
+    match letter {
+        Some((i, c)) => format!("{}%{:02X}{}", &issuer[..i], c as u32, &issuer[i + 1..]),
+        None => issuer.to_string(),
+    }
 }

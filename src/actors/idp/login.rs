@@ -29,7 +29,7 @@ pub const LOGIN_PASSWORD: &str = "wonderland";
 pub const SESSION_COOKIE: &str = "idp_session";
 
 pub fn routes(state: Arc<IdpState>) -> Router {
-    let path = state.config.issuer_path.clone().unwrap_or_default();
+    let path = state.endpoint_root_path();
     Router::new()
         .route(
             &format!("{path}/login"),

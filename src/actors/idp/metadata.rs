@@ -37,7 +37,7 @@ pub fn routes(state: Arc<IdpState>) -> Router {
         );
     }
     r.route(
-        &format!("{path}/{JWKS_PATH}"),
+        &format!("{}/{JWKS_PATH}", state.endpoint_root_path()),
         serves(Endpoint::Jwks, get(jwks)),
     )
     .with_state(state)
@@ -54,7 +54,21 @@ async fn openid(State(s): State<Arc<IdpState>>) -> Response {
     if s.has(D::MetadataMissing) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    Json(document(&s)).into_response()
+    let mut doc = document(&s);
+    if s.has_knob(K::OidcDocumentDiffers) {
+        // Endpoints this server does not serve: only a client that used this document
+        // although RFC 8414 metadata came first in its probe order goes there.
+        for (name, path) in [
+            ("authorization_endpoint", "oidc/authorize"),
+            ("token_endpoint", "oidc/token"),
+            ("registration_endpoint", "oidc/register"),
+        ] {
+            if let Some(member) = doc.get_mut(name) {
+                *member = json!(s.endpoint(path));
+            }
+        }
+    }
+    Json(doc).into_response()
 }
 
 /// The OpenID Connect URI at the origin, with the issuer's path after the well-known

@@ -24,7 +24,7 @@ use crate::vocab::{Endpoint, IdpDefect as D, IdpKnob as K};
 const GRANT_TYPES: [&str; 2] = ["authorization_code", "refresh_token"];
 
 pub fn routes(state: Arc<IdpState>) -> Router {
-    let path = state.config.issuer_path.clone().unwrap_or_default();
+    let path = state.endpoint_root_path();
     Router::new()
         .route(
             &format!("{path}/register"),

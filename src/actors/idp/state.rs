@@ -107,7 +107,22 @@ impl IdpState {
 
     /// An endpoint URL below the issuer.
     pub fn endpoint(&self, name: &str) -> String {
-        format!("{}/{name}", self.issuer)
+        format!("{}{}/{name}", self.issuer, self.endpoint_prefix())
+    }
+
+    /// The path the endpoint routes live under: the issuer's path, and `/oauth` below it
+    /// for the `endpoints-under-oauth` knob.
+    pub fn endpoint_root_path(&self) -> String {
+        let path = self.config.issuer_path.clone().unwrap_or_default();
+        format!("{path}{}", self.endpoint_prefix())
+    }
+
+    fn endpoint_prefix(&self) -> &'static str {
+        if self.has_knob(IdpKnob::EndpointsUnderOauth) {
+            "/oauth"
+        } else {
+            ""
+        }
     }
 
     /// Whether this server issues tokens for the RFC 8707 resource. It serves any

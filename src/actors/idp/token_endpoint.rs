@@ -36,7 +36,7 @@ const LONG_LIFETIME: i64 = 30 * 24 * 3600;
 const EXPIRED_AGO: i64 = 600;
 
 pub fn routes(state: Arc<IdpState>) -> Router {
-    let path = state.config.issuer_path.clone().unwrap_or_default();
+    let path = state.endpoint_root_path();
     Router::new()
         .route(
             &format!("{path}/token"),

@@ -76,6 +76,9 @@ impl ReferenceConfig {
                 c.scopes_supported.push(scope);
             }
         }
+        if self.has_knob(ServerKnob::LegacyEndpointsUnderOauth) {
+            c.knobs.insert(crate::vocab::IdpKnob::EndpointsUnderOauth);
+        }
         if self.has_knob(ServerKnob::LegacyMetadataMissing) {
             c.defects.insert(IdpDefect::MetadataMissing);
             // Without metadata there is no authorization_response_iss_parameter_supported

@@ -78,6 +78,7 @@ pub(super) async fn discover_as_metadata(ctx: &Ctx, issuer: &str) -> Result<AsMe
     let issuer_url =
         http_url(issuer).ok_or_else(|| format!("the issuer {issuer:?} is not an http(s) URL"))?;
     let mut tried = Vec::new();
+    let mut last_found = None;
     for url in candidates(ctx, &issuer_url) {
         let response = ctx.get(url.as_str(), Vec::new()).await?;
         let Some(document) = json_object(&response).filter(|_| response.status == 200) else {
@@ -92,7 +93,15 @@ pub(super) async fn discover_as_metadata(ctx: &Ctx, issuer: &str) -> Result<AsMe
                 "the metadata at {url} names issuer {found:?}, not {issuer:?} (RFC 8414 §3.3)"
             ));
         }
+        if ctx.has(D::UsesLastMetadata) {
+            // The defect: goes on probing and keeps the last document found.
+            last_found = Some(parse(ctx, issuer, url.as_str(), &document));
+            continue;
+        }
         return parse(ctx, issuer, url.as_str(), &document);
+    }
+    if let Some(found) = last_found {
+        return found;
     }
     Err(format!(
         "no authorization server metadata for {issuer}: {} (RFC 8414 §3)",
@@ -124,7 +133,9 @@ pub(super) async fn legacy_as_metadata(ctx: &Ctx) -> Result<AsMetadata, String> 
         }
         let response = ctx.get(url.as_str(), headers).await?;
         if let Some(document) = json_object(&response).filter(|_| response.status == 200) {
-            return parse(ctx, &origin, url.as_str(), &document);
+            if !ctx.has(D::LegacyIgnoresAdvertisedEndpoints) {
+                return parse(ctx, &origin, url.as_str(), &document);
+            }
         }
         if ctx.has(D::NoLegacyFallback) {
             return Err(format!("no authorization server metadata at {url}"));

@@ -27,6 +27,7 @@ pub(super) async fn authorize(
     client: &ClientIdentity,
     scope: Option<&str>,
 ) -> Result<AuthorizationCode, String> {
+    let later = ctx.count_authorization() > 0;
     let pkce = if ctx.has(D::ReusesPkcePair) {
         // The defect: one pair for the run, derived from what stays the same in it.
         Pkce::fixed(&redirect.uri)
@@ -46,6 +47,7 @@ pub(super) async fn authorize(
         &pkce,
         state.as_deref(),
         scope,
+        later,
     )?;
     let response = obtain_response(ctx, redirect, &url).await?;
     let code = check_response(ctx, metadata, state.as_deref(), &response)?;
@@ -62,7 +64,9 @@ pub(super) async fn authorize(
 }
 
 /// The authorization endpoint with the request's parameters added to any query it has
-/// (RFC 6749 §3.1).
+/// (RFC 6749 §3.1). `later`: an authorization after the run's first (step-up or
+/// re-authorization), which some defects treat differently.
+#[allow(clippy::too_many_arguments)]
 fn request_url(
     ctx: &Ctx,
     metadata: &AsMetadata,
@@ -71,6 +75,7 @@ fn request_url(
     pkce: &Pkce,
     state: Option<&str>,
     scope: Option<&str>,
+    later: bool,
 ) -> Result<Url, String> {
     let mut url = Url::parse(&metadata.authorization_endpoint).map_err(|e| {
         format!(
@@ -90,14 +95,23 @@ fn request_url(
         } else {
             q.append_pair("redirect_uri", redirect_uri);
         }
-        q.append_pair("code_challenge", &pkce.challenge);
-        q.append_pair("code_challenge_method", pkce.method);
+        if !(later && ctx.has(D::NoPkceOnReauthorization)) {
+            q.append_pair("code_challenge", &pkce.challenge);
+            q.append_pair("code_challenge_method", pkce.method);
+        }
+        if ctx.has(D::VerifierInAuthorization) {
+            // The defect: RFC 7636 §4.1 keeps the verifier for the back channel.
+            q.append_pair("code_verifier", &pkce.verifier);
+        }
         if let Some(state) = state {
             q.append_pair("state", state);
         }
         // MCP "Resource Parameter Implementation" (2025-06-18+): the token is for this
         // MCP server and no other (RFC 8707 §2).
-        if ctx.sends_resource() && !ctx.has(D::NoResourceInAuthorization) {
+        if ctx.sends_resource()
+            && !ctx.has(D::NoResourceInAuthorization)
+            && !(later && ctx.has(D::NoResourceOnReauthorization))
+        {
             q.append_pair("resource", &ctx.resource());
         }
         if let Some(scope) = scope {
@@ -171,6 +185,10 @@ fn check_iss(ctx: &Ctx, metadata: &AsMetadata, iss: Option<&str>) -> Result<(), 
         Some(_) if ctx.has(D::IgnoresUnadvertisedIss) && !metadata.iss_parameter_supported => {
             Ok(())
         }
+        Some(iss) if ctx.has(D::RefusesMatchingIss) && iss == format!("{expected}/") => Ok(()),
+        Some(iss) if ctx.has(D::RefusesMatchingIss) => Err(wrong_iss(iss, &format!("{expected}/"))),
+        Some(iss) if ctx.has(D::IssCaseInsensitive) && iss.eq_ignore_ascii_case(expected) => Ok(()),
+        Some(iss) if ctx.has(D::IssPercentDecoded) && percent_decoded(iss) == expected => Ok(()),
         Some(iss) if ctx.has(D::NormalizesIss) => {
             let trim = |s: &'_ str| s.strip_suffix('/').unwrap_or(s).to_string();
             if trim(iss) == trim(expected) {
@@ -199,4 +217,29 @@ fn wrong_iss(iss: &str, expected: &str) -> String {
     format!(
         "the authorization response's iss {iss:?} is not the issuer {expected:?} (RFC 9207 §2.4)"
     )
+}
+
+/// `text` with every `%XX` escape decoded (the `iss-percent-decoded` defect); a `%`
+/// without two hex digits after it stays as it is.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escape = bytes
+            .get(i + 1..i + 3)
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escape {
+            Some(byte) if bytes[i] == b'%' => {
+                out.push(byte);
+                i += 3;
+            }
+            _ => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -209,6 +209,8 @@ impl Flow {
             && resource_metadata.is_some()
             && metadata.code_challenge_methods.is_none()
             && !ctx.has(D::IgnoresMissingPkceMethods)
+            && !(ctx.has(D::IgnoresMissingPkceMethodsInOidc)
+                && metadata.url.contains("openid-configuration"))
         {
             return Err(format!(
                 "the authorization server metadata at {} lists no \

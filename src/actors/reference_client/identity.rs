@@ -116,7 +116,11 @@ pub(super) async fn client_identity(
             _document: Some(document),
         });
     }
-    let Some(endpoint) = &metadata.registration_endpoint else {
+    let endpoint = metadata
+        .registration_endpoint
+        .as_ref()
+        .filter(|_| !ctx.has(D::NoDynamicRegistration));
+    let Some(endpoint) = endpoint else {
         return Err(
             "no pre-registered client and no registration_endpoint to register one \
              (MCP \"Dynamic Client Registration\")"
@@ -229,6 +233,12 @@ async fn register(
         };
         named = Some(asked);
     }
+    // The defect: RFC 7591 §3.2.1 makes the returned client_id the one to use.
+    let client_id = if ctx.has(D::IgnoresRegisteredClientId) {
+        CLIENT_NAME
+    } else {
+        client_id
+    };
     Ok(ClientIdentity {
         client_id: client_id.to_string(),
         client_secret: secret.map(str::to_string),

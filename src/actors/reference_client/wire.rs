@@ -19,6 +19,8 @@ pub(super) struct Ctx {
     /// The access token the `BearerToAs` defect shows the authorization server, once the
     /// client has one.
     leaked_token: Option<String>,
+    /// How many authorization requests the run has sent.
+    authorizations: std::sync::atomic::AtomicU32,
 }
 
 impl Ctx {
@@ -28,11 +30,18 @@ impl Ctx {
             launch,
             http,
             leaked_token: None,
+            authorizations: std::sync::atomic::AtomicU32::new(0),
         })
     }
 
     pub fn has(&self, defect: ClientDefect) -> bool {
         self.launch.has(defect)
+    }
+
+    /// Counts one more authorization request and returns how many came before it.
+    pub fn count_authorization(&self) -> u32 {
+        self.authorizations
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The revision the client speaks: the one under test, unless the client implements
