@@ -153,4 +153,15 @@ defects! {
     CimdLenientDocuments = "cimd-lenient-documents",
     /// Accepts a document that declares a shared-secret auth method or a client_secret.
     CimdAcceptsSharedSecret = "cimd-accepts-shared-secret",
+    // issue 12, group G
+    /// Answers a failed HTTP Basic client authentication with 400 and no WWW-Authenticate
+    /// header, as if it were a form-authenticated client.
+    BasicAuthFailure400 = "basic-auth-failure-400",
+    /// Refreshes tokens with a response that lacks token_type and Cache-Control: no-store.
+    RefreshResponseIncomplete = "refresh-response-incomplete",
+    /// Redirects an authorization request with an unknown client_id to the redirect_uri it
+    /// names, with error=invalid_request.
+    RedirectsUnknownClient = "redirects-unknown-client",
+    /// Issues a client_secret at registration without client_secret_expires_at.
+    NoSecretExpiry = "no-secret-expiry",
 }
