@@ -203,6 +203,9 @@ defects! {
     /// Reads the first of several Authorization headers and ignores the rest, instead of
     /// refusing the malformed request with 400 (as Node's http module does).
     FirstAuthorizationHeaderWins = "first-authorization-header-wins",
+    /// Names in its challenge a metadata document of its own (not a well-known URI) whose
+    /// resource is another path on its origin; the well-known documents stay right.
+    PrmAdvertisedWrongResource = "prm-advertised-wrong-resource",
 }
 
 #[cfg(test)]

@@ -164,4 +164,6 @@ defects! {
     RedirectsUnknownClient = "redirects-unknown-client",
     /// Issues a client_secret at registration without client_secret_expires_at.
     NoSecretExpiry = "no-secret-expiry",
+    /// Names in its metadata an issuer with a query component (RFC 8414 §2 forbids one).
+    MetadataIssuerWithQuery = "metadata-issuer-with-query",
 }
