@@ -166,4 +166,7 @@ defects! {
     NoSecretExpiry = "no-secret-expiry",
     /// Names in its metadata an issuer with a query component (RFC 8414 §2 forbids one).
     MetadataIssuerWithQuery = "metadata-issuer-with-query",
+    /// Remembers a client ID metadata document URL whose fetch failed and refuses it from
+    /// then on without fetching it again.
+    CimdCachesErrors = "cimd-caches-errors",
 }
