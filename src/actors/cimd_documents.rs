@@ -4,13 +4,17 @@
 //! that the CIMD cases can ask whether the server under test fetches and judges them.
 //! Each is served at `<cimd_base>/<name>.json`, its `client_id` that URL.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use serde_json::json;
 
-/// The documents, by name. `missing` is not among them: its URL answers 404.
+/// The documents, by name. `missing` is not among them: its URL answers 404; nor is
+/// `unavailable-once`, which answers 500 to its first fetch (see `routes`).
 const NAMES: &[&str] = &[
     "valid",
     "other-client-id",
@@ -35,7 +39,20 @@ pub fn routes(base: &str, redirect_uri: &str) -> Router {
             get(move || async move { serve(body) }),
         );
     }
-    router
+    // `unavailable-once`: a server error at the first fetch, the valid document after
+    // (the draft's Metadata Caching: an error response is not to be cached).
+    let body = document(base, redirect_uri, "unavailable-once");
+    let failed_once = Arc::new(AtomicBool::new(false));
+    router.route(
+        &format!("{path}/unavailable-once.json"),
+        get(move || async move {
+            if failed_once.swap(true, Ordering::SeqCst) {
+                serve(body)
+            } else {
+                (StatusCode::INTERNAL_SERVER_ERROR, "temporarily unavailable").into_response()
+            }
+        }),
+    )
 }
 
 fn serve(body: String) -> Response {

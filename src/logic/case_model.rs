@@ -200,6 +200,11 @@ pub struct WrittenRequest {
     pub first_of: Option<Vec<Template>>,
     #[serde(default)]
     pub headers: BTreeMap<String, Template>,
+    /// Header lines added after every other one, beside a header of the same name rather
+    /// than replacing it: a repeated field line (RFC 9110 §5.3), e.g. a second
+    /// `Authorization` header.
+    #[serde(default)]
+    pub added_headers: BTreeMap<String, Template>,
     /// An MCP JSON-RPC request with the headers the revision requires.
     #[serde(default)]
     pub mcp: Option<McpMessage>,
@@ -223,6 +228,11 @@ pub struct WrittenRequest {
     /// answer is the response that ends it: normally the redirect to the client.
     #[serde(default)]
     pub authorize: Option<BTreeMap<String, Template>>,
+    /// HTTP Basic client authentication with these values (RFC 6749 §2.3.1: each
+    /// form-urlencoded, then `id:secret` in base64), e.g. a client the case registered and
+    /// a wrong secret.
+    #[serde(default)]
+    pub basic_auth: Option<BasicAuth>,
     /// Sent as `Authorization: Bearer <token>`: a literal or captured string.
     #[serde(default)]
     pub bearer: Option<Template>,
@@ -264,4 +274,12 @@ pub struct Expectation<Q> {
     /// Why the check matters; shown beside a broken check.
     #[serde(default)]
     pub why: Option<String>,
+}
+
+/// The client credentials a step sends through HTTP Basic (RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    pub client_id: Template,
+    pub client_secret: Template,
 }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::case_model::{McpMessage, WrittenRequest};
+use super::case_model::{BasicAuth, McpMessage, WrittenRequest};
 use super::template::Template;
 use super::token_recipe::TokenSend;
 
@@ -17,6 +17,10 @@ pub struct StepRequest {
     pub method: Option<String>,
     pub to: To,
     pub headers: BTreeMap<String, Template>,
+    /// Sent after every other header, never replacing one (a repeated field line).
+    pub added_headers: BTreeMap<String, Template>,
+    /// HTTP Basic client authentication with the case's own values.
+    pub basic_auth: Option<BasicAuth>,
     pub body: Option<Body>,
     pub credential: Option<Credential>,
 }
@@ -182,6 +186,8 @@ impl TryFrom<WrittenRequest> for StepRequest {
                 method: w.method,
                 to,
                 headers: w.headers,
+                added_headers: w.added_headers,
+                basic_auth: w.basic_auth,
                 body: bodies.pop(),
                 credential,
             }),

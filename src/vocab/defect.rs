@@ -194,6 +194,18 @@ defects! {
     SessionIdWithSpace = "session-id-with-space",
     /// Serves a session to a valid token of another subject than the one that opened it.
     SessionNotBoundToUser = "session-not-bound-to-user",
+    // issue 12, group G
+    /// Answers a refused token with a 401 that carries no WWW-Authenticate header (the
+    /// request without a token still gets the challenge).
+    NoChallengeForRefusedToken = "no-challenge-for-refused-token",
+    /// Answers a refused (expired, altered, …) token with 403 instead of 401.
+    InvalidTokenForbidden = "invalid-token-forbidden",
+    /// Reads the first of several Authorization headers and ignores the rest, instead of
+    /// refusing the malformed request with 400 (as Node's http module does).
+    FirstAuthorizationHeaderWins = "first-authorization-header-wins",
+    /// Names in its challenge a metadata document of its own (not a well-known URI) whose
+    /// resource is another path on its origin; the well-known documents stay right.
+    PrmAdvertisedWrongResource = "prm-advertised-wrong-resource",
 }
 
 #[cfg(test)]

@@ -170,4 +170,20 @@ defects! {
     /// Sends the issuer with the first letter of its path percent-encoded as iss
     /// (`/%74enant1`), which RFC 9207 §2.4 clients must reject.
     IssPercentEncoded = "iss-percent-encoded",
+    // issue 12, group G
+    /// Answers a failed HTTP Basic client authentication with 400 and no WWW-Authenticate
+    /// header, as if it were a form-authenticated client.
+    BasicAuthFailure400 = "basic-auth-failure-400",
+    /// Refreshes tokens with a response that lacks token_type and Cache-Control: no-store.
+    RefreshResponseIncomplete = "refresh-response-incomplete",
+    /// Redirects an authorization request with an unknown client_id to the redirect_uri it
+    /// names, with error=invalid_request.
+    RedirectsUnknownClient = "redirects-unknown-client",
+    /// Issues a client_secret at registration without client_secret_expires_at.
+    NoSecretExpiry = "no-secret-expiry",
+    /// Names in its metadata an issuer with a query component (RFC 8414 §2 forbids one).
+    MetadataIssuerWithQuery = "metadata-issuer-with-query",
+    /// Remembers a client ID metadata document URL whose fetch failed and refuses it from
+    /// then on without fetching it again.
+    CimdCachesErrors = "cimd-caches-errors",
 }

@@ -105,6 +105,13 @@ pub fn build(
             }
         }
     }
+    if let Some(basic) = &req.basic_auth {
+        let (id, secret) = (
+            basic.client_id.render(vars)?,
+            basic.client_secret.render(vars)?,
+        );
+        headers.push(basic_authorization(&id, &secret));
+    }
     if let Some(Credential::Bearer(token)) = &req.credential {
         headers.push(HeaderPair::new(
             "Authorization",
@@ -151,6 +158,9 @@ pub fn build(
         headers.retain(|h| !h.name.eq_ignore_ascii_case(name));
         headers.push(HeaderPair::new(name.clone(), value));
     }
+    for (name, value) in &req.added_headers {
+        headers.push(HeaderPair::new(name.clone(), value.render(vars)?));
+    }
     let method = req.effective_method().to_string();
     let requests = urls
         .into_iter()
@@ -192,19 +202,12 @@ fn client_authentication(
     form: &mut url::form_urlencoded::Serializer<'_, String>,
     headers: &mut Vec<HeaderPair>,
 ) {
-    use base64::Engine;
     let get = |n: &str| vars.get(n).cloned().unwrap_or_default();
     let (id, secret) = (get("client_id"), get("client_secret"));
     // A method the run learnt from a registration that this builder does not speak (an
     // authorization server may assign any, RFC 7591 §3.2.1) is sent as a public client's.
     match get("client_auth_method").parse::<ClientAuthMethod>() {
-        Ok(ClientAuthMethod::ClientSecretBasic) => {
-            let encode =
-                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-            let credentials = format!("{}:{}", encode(&id), encode(&secret));
-            let b64 = base64::engine::general_purpose::STANDARD.encode(credentials);
-            headers.push(HeaderPair::new("Authorization", format!("Basic {b64}")));
-        }
+        Ok(ClientAuthMethod::ClientSecretBasic) => headers.push(basic_authorization(&id, &secret)),
         Ok(ClientAuthMethod::ClientSecretPost) => {
             form.append_pair("client_id", &id);
             form.append_pair("client_secret", &secret);
@@ -213,4 +216,13 @@ fn client_authentication(
             form.append_pair("client_id", &id);
         }
     }
+}
+
+/// RFC 6749 §2.3.1: the client id and secret, each form-urlencoded, as HTTP Basic.
+fn basic_authorization(id: &str, secret: &str) -> HeaderPair {
+    use base64::Engine;
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let credentials = format!("{}:{}", encode(id), encode(secret));
+    let b64 = base64::engine::general_purpose::STANDARD.encode(credentials);
+    HeaderPair::new("Authorization", format!("Basic {b64}"))
 }

@@ -130,10 +130,15 @@ fn redirect_target(s: &IdpState, p: &Params) -> Result<(String, String, Url), Un
     let client_id = p
         .get("client_id")
         .ok_or_else(|| direct("client_id is missing".into()))?;
-    let client = lock(&s.clients)
-        .get(client_id)
-        .cloned()
-        .ok_or_else(|| direct(format!("client_id {client_id:?} is not registered")))?;
+    let Some(client) = lock(&s.clients).get(client_id).cloned() else {
+        let why = format!("client_id {client_id:?} is not registered");
+        // The defect: the error goes to a redirect URI no client registered.
+        let target = p.get("redirect_uri").and_then(|u| Url::parse(u).ok());
+        return Err(Unverified {
+            why,
+            open_redirect: target.filter(|_| s.has(D::RedirectsUnknownClient)),
+        });
+    };
     // OAuth 2.1 §4.1.1: redirect_uri may be left out when the client registered one.
     let uri = match (p.get("redirect_uri"), client.redirect_uris.as_slice()) {
         (Some(uri), _) => uri,

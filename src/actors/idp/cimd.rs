@@ -15,7 +15,7 @@ use url::{Host, Url};
 
 use super::client::{Client, RedirectRule};
 use super::registration::check_redirect_uri;
-use super::state::IdpState;
+use super::state::{lock, IdpState};
 use crate::transport::{HttpClient, HttpRequest, ReqwestClient, TransportLimits};
 use crate::vocab::{Endpoint, Exchange, HeaderPair, IdpDefect as D};
 
@@ -62,6 +62,12 @@ pub(super) async fn resolve(s: &IdpState, url: &Url) -> Result<Client, String> {
         ));
         return Ok(unverified(client_id));
     }
+    // The CimdCachesErrors defect answers from its memory of a failed fetch.
+    if s.has(D::CimdCachesErrors) && lock(&s.failed_documents).contains(client_id) {
+        return Err(format!(
+            "client ID metadata document {client_id} could not be fetched earlier"
+        ));
+    }
     // The CimdLenientDocuments defect takes a client whose document it could not read.
     let lenient = |why: String| {
         if s.has(D::CimdLenientDocuments) {
@@ -72,7 +78,12 @@ pub(super) async fn resolve(s: &IdpState, url: &Url) -> Result<Client, String> {
     };
     let document = match fetch(s, client_id).await {
         Ok(document) => document,
-        Err(why) => return lenient(why),
+        Err(why) => {
+            if s.has(D::CimdCachesErrors) {
+                lock(&s.failed_documents).insert(client_id.to_string());
+            }
+            return lenient(why);
+        }
     };
     let mut client = match judge(s, client_id, &document) {
         Ok(client) => client,

@@ -124,6 +124,9 @@ pub fn document(s: &IdpState) -> Value {
         // Another tenant's issuer: a mismatch no reading of the input explains.
         obj.insert("issuer".into(), json!(format!("{}/other-tenant", s.issuer)));
     }
+    if s.has(D::MetadataIssuerWithQuery) {
+        obj.insert("issuer".into(), json!(format!("{}?tenant=mcp", s.issuer)));
+    }
     if s.has(D::MetadataNoS256) {
         obj.remove("code_challenge_methods_supported");
     }

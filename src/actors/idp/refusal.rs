@@ -65,7 +65,9 @@ impl Refusal {
         } else {
             oauth_error(self.status, self.error, &self.description)
         };
-        if self.basic_challenge {
+        if self.basic_challenge && s.has(D::BasicAuthFailure400) {
+            *response.status_mut() = StatusCode::BAD_REQUEST;
+        } else if self.basic_challenge {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(BASIC_CHALLENGE),

@@ -168,7 +168,9 @@ fn registered(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, R
     if let Some(secret) = &client_secret {
         answer.insert("client_secret".into(), json!(secret));
         // RFC 7591 §3.2.1: 0 means the secret never expires; required with a secret.
-        answer.insert("client_secret_expires_at".into(), json!(0));
+        if !s.has(D::NoSecretExpiry) {
+            answer.insert("client_secret_expires_at".into(), json!(0));
+        }
     }
     answer.insert("client_id_issued_at".into(), json!(unix_now()));
     answer.insert("redirect_uris".into(), json!(redirect_uris));

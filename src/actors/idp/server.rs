@@ -99,6 +99,7 @@ pub fn idp_state(mut config: IdpConfig, origin: String, issuer: String) -> Arc<I
         pending_logins: Mutex::new(HashMap::new()),
         access_tokens_issued: AtomicU64::new(0),
         registration_requests: AtomicU64::new(0),
+        failed_documents: Mutex::default(),
     })
 }
 

@@ -87,6 +87,9 @@ pub struct IdpState {
     pub access_tokens_issued: AtomicU64,
     /// Registration requests received so far, answered or rate-limited.
     pub registration_requests: AtomicU64,
+    /// Client ID metadata document URLs whose fetch failed (only the
+    /// `cimd-caches-errors` defect keeps them).
+    pub failed_documents: Mutex<std::collections::HashSet<String>>,
 }
 
 impl IdpState {

@@ -61,7 +61,8 @@ async fn token(State(s): State<Arc<IdpState>>, headers: HeaderMap, body: Bytes) 
             .into_response(),
         Err(refusal) => refusal.into_response(&s),
     };
-    if s.has(D::NoCacheControl) {
+    let refresh_defect = s.has(D::RefreshResponseIncomplete) && is_refresh_grant(&body);
+    if s.has(D::NoCacheControl) || refresh_defect {
         response.headers_mut().remove(header::CACHE_CONTROL);
     }
     if s.has(D::TokenSuccessNotJson) && response.status() == StatusCode::OK {
@@ -103,12 +104,18 @@ fn exchange(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Ref
             format!("the client did not register the {grant_type} grant type"),
         ));
     }
-    let issue = if grant_type == "authorization_code" {
-        redeem_code(s, &client, &p)?
-    } else {
-        refresh(s, &client, &p)?
-    };
-    answer(s, &client, issue)
+    if grant_type == "authorization_code" {
+        let issue = redeem_code(s, &client, &p)?;
+        return answer(s, &client, issue);
+    }
+    let issue = refresh(s, &client, &p)?;
+    let mut answer = answer(s, &client, issue)?;
+    if s.has(D::RefreshResponseIncomplete) {
+        if let Some(fields) = answer.as_object_mut() {
+            fields.remove("token_type");
+        }
+    }
+    Ok(answer)
 }
 
 /// The successful response (RFC 6749 §5.1) with an RFC 9068 access token.
@@ -154,4 +161,9 @@ fn answer(s: &IdpState, client: &Client, issue: Issue) -> Result<Value, Refusal>
         answer["refresh_token"] = json!(refresh_token);
     }
     Ok(answer)
+}
+
+/// `refresh-response-incomplete`: whether the request is a refresh token grant.
+fn is_refresh_grant(body: &[u8]) -> bool {
+    Params::parse(body).get("grant_type") == Some("refresh_token")
 }

@@ -32,6 +32,9 @@ pub(super) enum Refusal {
     Rejected(Rejection),
     /// The server broke on the token (a real SDK bug: a parse panic becomes a 500).
     Crashed,
+    /// More than one `Authorization` header: a malformed request (RFC 9110 §5.3 allows one
+    /// field line; RFC 6750 §3.1 `invalid_request`), whichever of them is valid.
+    Malformed,
 }
 
 pub(super) async fn authenticate(
@@ -47,6 +50,11 @@ pub(super) async fn authenticate(
     }
     if has(D::AcceptsEmptyBearer) && is_empty_bearer(headers) {
         return Ok(());
+    }
+    if headers.get_all(header::AUTHORIZATION).iter().count() > 1
+        && !has(D::FirstAuthorizationHeaderWins)
+    {
+        return Err(Refusal::Malformed);
     }
     let Some(token) = credentials(d, uri, headers) else {
         // A session id is not a credential (MCP security best practices, "Session
@@ -182,15 +190,27 @@ impl Refusal {
             {
                 insufficient_scope(d, &insufficient_scope_challenge(&d.config, needed, granted))
             }
+            // RFC 6750 §3.1: 400 with `invalid_request`.
+            Refusal::Malformed => unauthorized(
+                d,
+                StatusCode::BAD_REQUEST,
+                Some("invalid_request"),
+                request_body,
+            ),
             Refusal::Rejected(rejection) => {
                 let status = match rejection {
                     Rejection::Audience(_) if has(D::WrongAudienceForbidden) => {
                         StatusCode::FORBIDDEN
                     }
+                    _ if has(D::InvalidTokenForbidden) => StatusCode::FORBIDDEN,
                     _ => StatusCode::UNAUTHORIZED,
                 };
                 let error = (!has(D::NoInvalidTokenError)).then_some("invalid_token");
-                unauthorized(d, status, error, request_body)
+                let mut response = unauthorized(d, status, error, request_body);
+                if has(D::NoChallengeForRefusedToken) {
+                    response.headers_mut().remove(header::WWW_AUTHENTICATE);
+                }
+                response
             }
         }
     }

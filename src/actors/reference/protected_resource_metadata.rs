@@ -21,7 +21,7 @@ pub(super) const CUSTOM: &str = "/custom/resource-metadata";
 
 /// The path the challenges name as `resource_metadata`.
 pub(super) fn advertised_path(d: &Deployment) -> &'static str {
-    if d.config.has_knob(K::PrmCustomLocation) {
+    if d.config.has_knob(K::PrmCustomLocation) || d.config.has(D::PrmAdvertisedWrongResource) {
         CUSTOM
     } else if d.config.has_knob(K::ResourceIsOrigin) || d.config.has_knob(K::McpAtOriginRoot) {
         // RFC 9728 §3.1: the metadata of a resource without a path is at the root URI.
@@ -68,6 +68,12 @@ pub const TRAP_AUTHORIZATION_SERVER: &str = "http://127.0.0.1:9/trap";
 
 /// The custom location: only with `prm-custom-location`; `no-prm` still hides it.
 pub(super) async fn custom(State(d): State<Arc<Deployment>>) -> Response {
+    if d.config.has(D::PrmAdvertisedWrongResource) && !d.config.predates_resource_metadata() {
+        // Another path of the origin: RFC 9728 §3.3 makes clients discard it.
+        let mut doc = document(&d);
+        doc["resource"] = json!(format!("{}/other-mcp", d.origin));
+        return axum::Json(doc).into_response();
+    }
     let hidden = d.config.has(D::NoPrm) || !d.config.has_knob(K::PrmCustomLocation);
     serve(&d, hidden)
 }
