@@ -58,7 +58,10 @@ fn readme_parity_table_names_every_official_core_scenario_with_existing_cases() 
     let mut rows = std::collections::BTreeMap::new();
     for line in section.lines().filter(|l| l.starts_with("| `")) {
         let cells: Vec<&str> = line.split(" | ").collect();
-        let scenario = cells[0].trim_start_matches("| ").trim_matches('`').to_string();
+        let scenario = cells[0]
+            .trim_start_matches("| ")
+            .trim_matches('`')
+            .to_string();
         let named: Vec<String> = cells
             .get(2)
             .unwrap_or(&"")
@@ -78,6 +81,9 @@ fn readme_parity_table_names_every_official_core_scenario_with_existing_cases() 
         let named = rows
             .get(s)
             .unwrap_or_else(|| panic!("README parity table has no row for `{s}`"));
-        assert!(!named.is_empty(), "README parity table: `{s}` names no case");
+        assert!(
+            !named.is_empty(),
+            "README parity table: `{s}` names no case"
+        );
     }
 }

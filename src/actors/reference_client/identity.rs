@@ -77,8 +77,7 @@ fn uses_cimd(ctx: &Ctx, metadata: &AsMetadata) -> bool {
         || ctx.has(D::CimdDocumentWithSecret)
         || ctx.has(D::CimdDocumentUnlistedRedirectUri)
         || ctx.has(D::CimdDocumentMissingFields);
-    !ctx.has(D::IgnoresCimd)
-        && (ctx.has(D::CimdWithoutFlag) || (wanted && metadata.cimd_supported))
+    !ctx.has(D::IgnoresCimd) && (ctx.has(D::CimdWithoutFlag) || (wanted && metadata.cimd_supported))
 }
 
 pub(super) async fn client_identity(
