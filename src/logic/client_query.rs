@@ -241,24 +241,28 @@ impl Query for ClientQuery {
     }
 }
 
+/// The `nth` exchange of `exchanges`: 1 is the first, -1 the last.
+fn nth<'a>(exchanges: &[&'a Exchange], nth: i64) -> Option<&'a Exchange> {
+    let index = if nth < 0 {
+        exchanges.len() as i64 + nth
+    } else {
+        nth - 1
+    };
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| exchanges.get(i).copied())
+}
+
 fn nth_request(o: &Observation, q: &RequestQuery) -> QueryValue {
     let requests = o.to(q.to);
-    let index = if q.nth < 0 {
-        requests.len() as i64 + q.nth
-    } else {
-        q.nth - 1
-    };
-    let e = usize::try_from(index)
-        .ok()
-        .and_then(|i| requests.get(i))
-        .ok_or_else(|| {
-            format!(
-                "request {} to {} was not sent ({} were)",
-                q.nth,
-                q.to.as_str(),
-                requests.len()
-            )
-        })?;
+    let e = nth(&requests, q.nth).ok_or_else(|| {
+        format!(
+            "request {} to {} was not sent ({} were)",
+            q.nth,
+            q.to.as_str(),
+            requests.len()
+        )
+    })?;
     part(e, &request_part(&q.param, &q.header, &q.json))
         .map(Value::String)
         .ok_or_else(|| {
@@ -273,22 +277,14 @@ fn nth_request(o: &Observation, q: &RequestQuery) -> QueryValue {
 
 fn nth_answer(o: &Observation, q: &AnswerQuery) -> QueryValue {
     let answers = o.to(q.to);
-    let index = if q.nth < 0 {
-        answers.len() as i64 + q.nth
-    } else {
-        q.nth - 1
-    };
-    let e = usize::try_from(index)
-        .ok()
-        .and_then(|i| answers.get(i))
-        .ok_or_else(|| {
-            format!(
-                "answer {} from {} did not arrive ({} did)",
-                q.nth,
-                q.to.as_str(),
-                answers.len()
-            )
-        })?;
+    let e = nth(&answers, q.nth).ok_or_else(|| {
+        format!(
+            "answer {} from {} did not arrive ({} did)",
+            q.nth,
+            q.to.as_str(),
+            answers.len()
+        )
+    })?;
     let body: Value = serde_json::from_str(e.response_body.as_deref().unwrap_or_default())
         .map_err(|_| format!("answer {} from {} is not JSON", q.nth, q.to.as_str()))?;
     body.pointer(&q.json)

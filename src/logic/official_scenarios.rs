@@ -64,3 +64,19 @@ pub fn official_core_client_scenarios() -> impl Iterator<Item = &'static str> {
         .copied()
         .filter(|s| !OFFICIAL_EXTENSION_SCENARIOS.contains(s))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_extension_scenarios_are_official_authorization_scenarios() {
+        for s in OFFICIAL_EXTENSION_SCENARIOS {
+            assert!(OFFICIAL_AUTH_SCENARIOS.contains(s), "{s}");
+        }
+        assert_eq!(
+            official_core_client_scenarios().count(),
+            OFFICIAL_AUTH_SCENARIOS.len() - OFFICIAL_EXTENSION_SCENARIOS.len()
+        );
+    }
+}
