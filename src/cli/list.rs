@@ -2,7 +2,7 @@
 
 use super::args::ListArgs;
 use super::output::cases_or_exit;
-use crate::logic::official_scenarios::OFFICIAL_AUTH_SCENARIOS;
+use crate::logic::official_scenarios::official_auth_scenarios;
 use crate::vocab::{
     exit_code, ClientDefect, ClientKnob, IdpDefect, IdpKnob, ServerDefect, ServerKnob,
 };
@@ -25,7 +25,7 @@ pub fn run(args: ListArgs) -> i32 {
         return print_named(ClientKnob::ALL.iter().map(|k| (k.name(), k.description())));
     }
     if args.scenarios {
-        for s in OFFICIAL_AUTH_SCENARIOS {
+        for s in official_auth_scenarios() {
             println!("{s}");
         }
         return exit_code::OK;

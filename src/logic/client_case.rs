@@ -13,7 +13,7 @@ use super::case_model::{CaseFile, Expectation};
 use super::client_query::ClientQuery;
 use super::diagnostic::did_you_mean;
 use super::mock_knobs::{KnownNames, Named};
-use super::official_scenarios::OFFICIAL_AUTH_SCENARIOS;
+use super::official_scenarios::official_auth_scenarios;
 use crate::vocab::Role;
 
 impl Validator<'_> {
@@ -46,8 +46,8 @@ impl Validator<'_> {
                         .to_string(),
                 ),
             ),
-            Some(name) if !OFFICIAL_AUTH_SCENARIOS.contains(&name.value.as_str()) => {
-                let hint = did_you_mean(&name.value, OFFICIAL_AUTH_SCENARIOS.iter().copied())
+            Some(name) if !official_auth_scenarios().any(|s| s == name.value) => {
+                let hint = did_you_mean(&name.value, official_auth_scenarios())
                     .map(|m| format!("did you mean `{m}`?"))
                     .or_else(|| Some("`mcp-authspec list --scenarios` shows them".to_string()));
                 self.at(
