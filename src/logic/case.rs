@@ -226,7 +226,28 @@ impl Validator<'_> {
             }
         }
         self.check_clause(file, req);
+        self.check_level(file, req);
         Some(req.clone())
+    }
+
+    /// A case judges at the level of the rule it covers: its clause's, else its
+    /// requirement's. A stricter case would fail what the text only recommends; a laxer
+    /// one would warn where the text requires.
+    fn check_level(&mut self, file: &CaseFile, req: &Requirement) {
+        let clause = file.clause.as_ref().and_then(|k| req.clause(&k.value));
+        let (expected, of) = match clause {
+            Some(c) => (c.level.unwrap_or(req.level), format!("clause `{}`", c.key)),
+            None => (req.level, format!("requirement `{}`", req.id)),
+        };
+        if file.level != expected {
+            self.at(
+                &file.requirement,
+                format!("the case's level is {}, but {of} is {expected}", file.level),
+                Some(format!(
+                    "set `level: {expected}`, or give the clause its own `level:` in the catalog"
+                )),
+            );
+        }
     }
 
     /// A case of a requirement split into clauses names the one it covers; a case of an

@@ -254,5 +254,12 @@ mod tests {
         let text = case("first", "[2025-11-25]").replace("clause: first\n", "");
         let d = parse_case(&text, "cases/server/x/first.yaml", &catalog).unwrap_err();
         assert!(d[0].message.contains("split into clauses"), "{d:?}");
+        let text = case("first", "[2025-11-25]").replace("level: MUST", "level: SHOULD");
+        let d = parse_case(&text, "cases/server/x/first.yaml", &catalog).unwrap_err();
+        assert!(
+            d[0].message
+                .contains("level is SHOULD, but clause `first` is MUST"),
+            "{d:?}"
+        );
     }
 }
