@@ -1,153 +1,16 @@
 //! Secrets never reach a written report, in any format (JSON, JUnit, Markdown, the
-//! console): the demo's full run (every role, every revision), a client that prints the
-//! context it is given, and a server whose answers are JSON-RPC errors, whose codes must
-//! survive because they explain the failures.
+//! console): a client that prints the context it is given, and a server whose answers
+//! are JSON-RPC errors, whose codes must survive because they explain the failures. The
+//! demo's full run (every role, every revision) is checked in `tests/demo.rs`; the
+//! patterns are `common::secrets`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::Output;
-
-use regex::Regex;
 
 mod common;
+use common::secrets::{assert_no_secrets, written};
 use common::{run_binary as run, temp_dir};
-
-const PREREGISTERED_SECRET: &str = "mcp-authspec-preregistered-secret";
-
-/// Every report format the run wrote, and its console output, as (name, text). Escapes
-/// are undone (XML entities, JSON and Markdown backslashes), so that one set of patterns
-/// reads every format.
-fn written(dir: &Path, out: &Output) -> Vec<(String, String)> {
-    let mut files = vec![(
-        "console".to_string(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )];
-    for name in ["report.json", "junit.xml", "report.md"] {
-        let text = std::fs::read_to_string(dir.join(name))
-            .unwrap_or_else(|e| panic!("{name} was not written: {e}"));
-        files.push((name.to_string(), text));
-    }
-    files
-        .into_iter()
-        .map(|(name, text)| {
-            let plain = text
-                .replace("&quot;", "\"")
-                .replace("&apos;", "'")
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&amp;", "&")
-                .replace('\\', "");
-            (name, plain)
-        })
-        .collect()
-}
-
-/// Asserts that no secret the harness or the target used shows in any written file.
-fn assert_no_secrets(files: &[(String, String)]) {
-    // Ids are no secrets; they are read from every file, since a JUnit check line may
-    // show one whose exchange only the JSON report carries.
-    let named = Regex::new(
-        r#"(?i)((client_id|jti)(=|"\s*:\s*")|mcp-session-id(: |",\s*"value": "))([0-9a-f]{32})\b"#,
-    )
-    .unwrap();
-    let ids: std::collections::BTreeSet<&str> = files
-        .iter()
-        .flat_map(|(_, text)| named.captures_iter(text))
-        .map(|c| c.get(5).unwrap().as_str())
-        .collect();
-    for (name, text) in files {
-        assert_no_secrets_in(name, text, &ids);
-    }
-}
-
-fn assert_no_secrets_in(name: &str, text: &str, ids: &std::collections::BTreeSet<&str>) {
-    let context = |at: usize| {
-        let start = text[..at]
-            .char_indices()
-            .rev()
-            .nth(80)
-            .map_or(0, |(i, _)| i);
-        let end = text[at..]
-            .char_indices()
-            .nth(80)
-            .map_or(text.len(), |(i, _)| at + i);
-        text[start..end].to_string()
-    };
-    if let Some(at) = text.find(PREREGISTERED_SECRET) {
-        panic!("{name}: the pre-registered secret: …{}…", context(at));
-    }
-    // An HTTP Basic credential (RFC 7617): base64 after the scheme.
-    let basic = Regex::new(r"(?i)\bbasic [A-Za-z0-9+/]{8,}=*").unwrap();
-    if let Some(m) = basic.find(text) {
-        panic!("{name}: a Basic credential: …{}…", context(m.start()));
-    }
-    // Any JWT, whole or cut for display: every token the harness and the mocks mint is one.
-    let jwt = Regex::new(r"eyJ[A-Za-z0-9_-]{10,}").unwrap();
-    if let Some(m) = jwt.find(text) {
-        panic!("{name}: a JWT: …{}…", context(m.start()));
-    }
-    // The mocks' codes, refresh tokens and client secrets are 32 hex digits, like their
-    // client ids, token ids (`jti`, among a sent token's decoded claims) and MCP session
-    // ids (evidence, not credentials): every such value must be one of these.
-    let hex = Regex::new(r"\b[0-9a-f]{32}\b").unwrap();
-    for m in hex.find_iter(text) {
-        assert!(
-            ids.contains(m.as_str()),
-            "{name}: a raw 32-hex value that is no client, token or session id: …{}…",
-            context(m.start())
-        );
-    }
-    // Secret parameters and members hold nothing but the redaction marker.
-    let secret_value = Regex::new(
-        r#"\b(code|access_token|refresh_token|id_token|code_verifier|client_secret)(=|"\s*:\s*")([^&"\s<>]*)"#,
-    )
-    .unwrap();
-    for c in secret_value.captures_iter(text) {
-        let value = &c[3];
-        assert!(
-            value.is_empty() || value.starts_with("[redacted"),
-            "{name}: `{}` holds `{value}`: …{}…",
-            &c[1],
-            context(c.get(0).unwrap().start())
-        );
-    }
-}
-
-#[test]
-fn the_demo_writes_no_secret_in_any_format() {
-    let dir = temp_dir("demo");
-    let out = run(&[
-        "demo",
-        "--revision",
-        "all",
-        "--plain",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let files = written(&dir, &out);
-    assert_no_secrets(&files);
-    // The checks that read secrets still say what they saw.
-    let json = &files.iter().find(|(n, _)| n == "report.json").unwrap().1;
-    assert!(
-        json.contains("[redacted: 32 characters]"),
-        "a redacted code"
-    );
-    assert!(
-        json.contains("Basic [redacted]"),
-        "a redacted Basic credential"
-    );
-    assert!(
-        json.contains("Bearer [redacted]"),
-        "a redacted bearer token"
-    );
-}
 
 #[test]
 fn a_client_that_prints_its_context_leaks_no_secret() {

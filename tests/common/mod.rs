@@ -1,8 +1,10 @@
 //! Helpers the integration tests share: running the binary, a scratch folder, a report's
 //! verdicts and what did not pass.
 
+pub mod secrets;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use std::sync::Arc;
@@ -58,4 +60,17 @@ pub fn client_cases() -> Vec<Arc<Case>> {
         .into_iter()
         .filter(|c| c.role == Role::Client)
         .collect()
+}
+
+/// Asserts that `doc` is valid against the JSON schema at `schema_path`.
+#[allow(dead_code)] // Not every test binary validates documents.
+pub fn validate(schema_path: &Path, doc: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
