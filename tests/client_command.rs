@@ -1,5 +1,5 @@
 //! The client target with real processes: the reference client started through
-//! `client --command` (its own binary mode) gets the in-process verdicts; a client that
+//! `client --command` (its own binary mode) passes every case, as in process; a client that
 //! only opens a browser through `BROWSER` and waits on a loopback callback works through
 //! the headless shim; clients that hang, crash or do nothing are judged within the case
 //! time limit.
@@ -8,7 +8,7 @@ mod common;
 
 use common::client_cases;
 
-use common::{not_passed, verdicts};
+use common::not_passed;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,33 +41,21 @@ fn shim() -> PathBuf {
     write_browser_shim(std::path::Path::new(BIN)).unwrap()
 }
 
+/// In process, the reference client passes every client case in every revision (the
+/// self-test's conformant trials prove it case by case); started as a process through the
+/// launch protocol it must too, so the two ways give the same verdicts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reference_client_as_a_process_gets_the_in_process_verdicts() {
     let cases = client_cases();
-    let inside = run(
-        ClientUnderTest::Reference {
-            defect: None,
-            knobs: Default::default(),
-        },
-        &cases,
-        Duration::from_secs(20),
-    )
-    .await;
     let command = ClientUnderTest::Command {
         command: format!("'{BIN}' reference client"),
         browser_shim: Some(shim()),
     };
     let outside = run(command, &cases, Duration::from_secs(20)).await;
-    assert!(inside.cases.len() > 60, "{}", inside.cases.len());
+    assert!(outside.cases.len() > 60, "{}", outside.cases.len());
     assert_eq!(
-        inside.summary.pass,
-        inside.summary.total,
-        "{:#?}",
-        not_passed(&inside)
-    );
-    assert_eq!(
-        verdicts(&inside),
-        verdicts(&outside),
+        outside.summary.pass,
+        outside.summary.total,
         "{:#?}",
         not_passed(&outside)
     );
