@@ -195,13 +195,26 @@ fn cli_verdicts(args: &[&str], out: &std::path::Path) -> BTreeMap<(String, Strin
 fn the_cli_gives_the_same_verdicts_to_demo_and_to_the_reference_run_by_command() {
     let dir = std::env::temp_dir().join(format!("mcp-authspec-cli-command-{}", std::process::id()));
     let command = format!(
-        "'{}' reference server --port {{port}} --issuer {{issuer}}",
+        "'{}' reference server --port {{port}} --issuer {{issuer}} --upstream {{upstream}} \
+         --scope-implies mcp:admin=mcp:tools --per-user-resource",
         env!("CARGO_BIN_EXE_mcp-authspec")
     );
     let mut demo = cli_verdicts(&["demo"], &dir.join("demo"));
     // The demo also tests the reference authorization server; compare the server cases.
     demo.retain(|(id, _), _| id.starts_with("server/"));
-    let launched = cli_verdicts(&["server", "--command", &command], &dir.join("command"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("server.toml");
+    std::fs::write(&config, FIXTURES).unwrap();
+    let launched = cli_verdicts(
+        &[
+            "server",
+            "--command",
+            &command,
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &dir.join("command"),
+    );
     assert!(demo.keys().any(|(id, _)| id.starts_with("server/token/")));
     assert_eq!(demo, launched);
 }
