@@ -112,14 +112,20 @@ fn report_verdicts(dir: &Path) -> BTreeMap<(String, String), String> {
 #[test]
 fn the_cli_gives_the_same_verdicts_to_demo_and_to_the_reference_run_by_command() {
     let dir = temp_dir("cli-command");
+    // The demo's reference server offers the fixtures; so does this one, declared as a
+    // vendor declares theirs.
     let command = format!(
-        "'{}' reference server --port {{port}} --issuer {{issuer}}",
+        "'{}' reference server --port {{port}} --issuer {{issuer}} --upstream {{upstream}} \
+         --scope-implies mcp:admin=mcp:tools --per-user-resource",
         env!("CARGO_BIN_EXE_mcp-authspec")
     );
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/reference-server.toml");
     let out = run(&[
         "server",
         "--command",
         &command,
+        "--config",
+        config.to_str().unwrap(),
         "--revision",
         "all",
         "--format",

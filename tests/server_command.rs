@@ -36,6 +36,8 @@ async fn in_process(config: ReferenceConfig) -> RunReport {
         limits: TransportLimits::default(),
         reference: true,
         tokens: Arc::new(reference_tokens(&server)),
+        fixtures: Default::default(),
+        upstream_log: None,
     };
     mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }
@@ -51,6 +53,7 @@ async fn as_process(extra: &str) -> RunReport {
         scope: "mcp:tools".into(),
         startup_timeout: Duration::from_secs(30),
         limits: TransportLimits::default(),
+        fixtures: Default::default(),
     };
     mcp_authspec::engine::run(&launched, &cases, &plan(), Arc::new(NoEvents)).await
 }
@@ -119,6 +122,7 @@ async fn a_command_that_cannot_start_is_a_harness_error_with_its_output() {
         scope: "mcp:tools".into(),
         startup_timeout: Duration::from_secs(10),
         limits: TransportLimits::default(),
+        fixtures: Default::default(),
     };
     let report = mcp_authspec::engine::run(&launched, &cases, &plan(), Arc::new(NoEvents)).await;
     assert_eq!(report.exit_code, 3);
@@ -149,6 +153,8 @@ async fn a_given_token_runs_the_cases_that_need_no_minting() {
         limits: TransportLimits::default(),
         reference: false,
         tokens: Arc::new(TokenSupply::given(Some(token))),
+        fixtures: Default::default(),
+        upstream_log: None,
     };
     let report = mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await;
     let outcome = |id: &str| {
@@ -171,4 +177,74 @@ async fn a_given_token_runs_the_cases_that_need_no_minting() {
     let (skipped, reason) = outcome("server/token/expired-token-refused");
     assert_eq!(skipped, Outcome::Skip);
     assert!(reason.unwrap().contains("server --command"));
+}
+/// The fixture cases through `server --command` as a vendor runs them: the reference
+/// server started with `{upstream}` and its fixtures, the config naming them.
+async fn fixtures_as_process(extra: &str, config: &str) -> RunReport {
+    let cases: Vec<_> = load_cases(&CaseSource::Builtin)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.id().starts_with("server/fixtures/"))
+        .collect();
+    assert_eq!(cases.len(), 4);
+    let launched = LaunchedServer {
+        command: format!(
+            "'{}' reference server --port {{port}} --issuer {{issuer}} --upstream {{upstream}} \
+             --scope-implies mcp:admin=mcp:tools --per-user-resource{extra}",
+            env!("CARGO_BIN_EXE_mcp-authspec")
+        ),
+        path: "/mcp".into(),
+        scope: "mcp:tools".into(),
+        startup_timeout: Duration::from_secs(30),
+        limits: TransportLimits::default(),
+        fixtures: mcp_authspec::logic::server_config::parse_server_config("server.toml", config)
+            .unwrap(),
+    };
+    mcp_authspec::engine::run(&launched, &cases, &plan(), Arc::new(NoEvents)).await
+}
+
+/// The fixtures the reference server offers, as a vendor would declare them.
+const FIXTURES: &str = include_str!("../fixtures/reference-server.toml");
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixture_cases_run_through_the_command_contract() {
+    let report = fixtures_as_process("", FIXTURES).await;
+    assert_eq!(report.error, None, "{:?}", report.targets);
+    // RS-AUD-02 from 2025-06-18 (3 revisions), the three 2026-07-28 cases once each.
+    assert_eq!(report.summary.pass, 6, "{:#?}", verdicts(&report));
+    let leaking = fixtures_as_process(" --defect forwards-client-token", FIXTURES).await;
+    let failed: Vec<_> = leaking
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(failed.len(), 3, "{failed:?}");
+    assert!(failed
+        .iter()
+        .all(|id| id.ends_with("upstream-no-token-passthrough")));
+    // Nothing declared: every fixture case is skipped, naming the key to set.
+    let undeclared = fixtures_as_process("", "").await;
+    assert_eq!(undeclared.summary.skip, 6, "{:#?}", verdicts(&undeclared));
+    for case in &undeclared.cases {
+        let reason = case.reason.as_deref().unwrap_or_default();
+        assert!(reason.contains("in --config)"), "{}: {reason}", case.id);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_checks_no_scope_leaves_the_hierarchy_case_inconclusive() {
+    let report = fixtures_as_process(" --defect skips-scope-check", FIXTURES).await;
+    let hierarchy: Vec<_> = report
+        .cases
+        .iter()
+        .filter(|c| c.id.ends_with("broader-scope-honoured"))
+        .collect();
+    assert_eq!(hierarchy.len(), 1);
+    assert_eq!(
+        hierarchy[0].outcome,
+        Outcome::Error,
+        "{:?}",
+        hierarchy[0].reason
+    );
 }

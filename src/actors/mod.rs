@@ -13,3 +13,4 @@ pub mod reference;
 pub mod reference_client;
 pub mod tokens;
 pub mod traffic;
+pub mod upstream;

@@ -111,6 +111,27 @@ pub struct ReferenceServerArgs {
     /// Make the server misbehave in this way (repeatable; see `list --defects`).
     #[arg(long = "defect")]
     pub defects: Vec<crate::vocab::ServerDefect>,
+    /// Offer the `fetch_upstream` tool, which calls this upstream API (e.g. `{upstream}`
+    /// under `server --command`).
+    #[arg(long)]
+    pub upstream: Option<String>,
+    /// A scope hierarchy to honour, `BROADER=NARROWER` (repeatable), e.g. mcp:admin=mcp:tools.
+    #[arg(long = "scope-implies", value_parser = parse_scope_implication)]
+    pub scope_implies: Vec<(String, String)>,
+    /// Offer the per-user resource `mcp-authspec://whoami`.
+    #[arg(long)]
+    pub per_user_resource: bool,
+}
+
+fn parse_scope_implication(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((b, n)) if !b.trim().is_empty() && !n.trim().is_empty() => {
+            Ok((b.trim().to_string(), n.trim().to_string()))
+        }
+        _ => Err(format!(
+            "`{text}`: write BROADER=NARROWER, e.g. mcp:admin=mcp:tools"
+        )),
+    }
 }
 
 /// Options shared by every command that runs cases.
@@ -158,7 +179,8 @@ pub struct ServerArgs {
     pub url: Option<url::Url>,
     /// Start the server under test with this command, after starting the suite's IdP,
     /// so that every token case can run. Placeholders: {port} {issuer} {jwks_uri}
-    /// {introspection_endpoint} {resource} (also as MCP_AUTHSPEC_PORT, … variables).
+    /// {introspection_endpoint} {resource} {upstream} (also as MCP_AUTHSPEC_PORT, …
+    /// variables).
     #[arg(long, conflicts_with = "url")]
     pub command: Option<String>,
     /// With --command: the path of the MCP endpoint on the started server.
@@ -174,6 +196,11 @@ pub struct ServerArgs {
     /// The scope a valid minted token grants (what the server requires for tools/list).
     #[arg(long, default_value = "mcp:tools")]
     pub scope: String,
+    /// TOML: the fixtures the server offers for the cases that need them: [tools]
+    /// upstream (calls {upstream}) and per_user, [scopes] implies (a scope hierarchy).
+    /// Without it those cases are skipped, naming the key to set.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunOptions,
 }

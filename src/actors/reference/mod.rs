@@ -4,6 +4,7 @@
 mod authentication;
 mod challenge;
 mod deployment;
+mod fixture_primitives;
 #[cfg(test)]
 mod knob_tests;
 mod mcp_methods;
@@ -17,6 +18,7 @@ mod start;
 mod token_check;
 
 pub use deployment::ReferenceConfig;
+pub use fixture_primitives::{UPSTREAM_CREDENTIAL, UPSTREAM_TOOL, WHOAMI_RESOURCE};
 pub use scope_policy::{EXTRA_SCOPE, STEP_UP_SCOPE};
 pub use start::{start_reference_mcp, start_reference_server, ReferenceMcpServer, ReferenceServer};
 pub use token_check::{discover, TrustedIssuer, ValidationMode};
