@@ -3,7 +3,7 @@
 //! shows every broken file at once.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::logic::case::{parse_case, Case};
 use crate::logic::catalog::Catalog;
@@ -50,12 +50,29 @@ fn render(diagnostics: &[Diagnostic]) -> String {
 /// Loads and validates every case, sorted by id.
 pub fn load_cases(source: &CaseSource) -> Result<Vec<Arc<Case>>, LoadError> {
     let files = match source {
-        CaseSource::Builtin => embedded::EMBEDDED_CASES
-            .iter()
-            .map(|(p, t)| (p.to_string(), t.to_string()))
-            .collect(),
+        CaseSource::Builtin => return builtin_cases(),
         CaseSource::Directory(dir) => read_dir(dir)?,
     };
+    parse_cases(files)
+}
+
+/// The built-in cases, parsed once per process: they are embedded in the binary, so every
+/// run of a process (and every test of a test binary) reads the same set, and parsing
+/// 260 YAML files is the slowest part of starting one.
+fn builtin_cases() -> Result<Vec<Arc<Case>>, LoadError> {
+    static PARSED: OnceLock<Vec<Arc<Case>>> = OnceLock::new();
+    if let Some(cases) = PARSED.get() {
+        return Ok(cases.clone());
+    }
+    let files = embedded::EMBEDDED_CASES
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+    let cases = parse_cases(files)?;
+    Ok(PARSED.get_or_init(|| cases).clone())
+}
+
+fn parse_cases(files: Vec<(String, String)>) -> Result<Vec<Arc<Case>>, LoadError> {
     let catalog = Catalog::builtin();
     let mut cases = Vec::new();
     let mut diagnostics = Vec::new();
