@@ -234,4 +234,8 @@ defects! {
     /// For 2025-03-26, reads the origin's metadata but uses the default endpoints
     /// /authorize, /token and /register anyway.
     LegacyIgnoresAdvertisedEndpoints = "legacy-ignores-advertised-endpoints",
+    // issue 12, helper C
+    /// Reads an authorization error response before checking its iss, and fetches the
+    /// error_uri it names to show the user what went wrong.
+    FollowsErrorUriDespiteIss = "follows-error-uri-despite-iss",
 }
