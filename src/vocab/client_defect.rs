@@ -238,4 +238,7 @@ defects! {
     /// Reads an authorization error response before checking its iss, and fetches the
     /// error_uri it names to show the user what went wrong.
     FollowsErrorUriDespiteIss = "follows-error-uri-despite-iss",
+    /// Takes any http(s) authorization endpoint from the metadata, also plain http on a
+    /// host that is not loopback, and opens it.
+    OpensInsecureAuthorizationEndpoint = "opens-insecure-authorization-endpoint",
 }

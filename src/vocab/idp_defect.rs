@@ -186,4 +186,8 @@ defects! {
     /// Remembers a client ID metadata document URL whose fetch failed and refuses it from
     /// then on without fetching it again.
     CimdCachesErrors = "cimd-caches-errors",
+    // issue 12, helper C
+    /// Names its authorization endpoint on a plain-http, non-loopback host that never
+    /// resolves (`http://as.mcp-authspec.invalid:<port>/authorize`, RFC 6761 §6.4).
+    MetadataInsecureAuthorizationEndpoint = "metadata-insecure-authorization-endpoint",
 }
