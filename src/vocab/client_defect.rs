@@ -241,4 +241,7 @@ defects! {
     /// Takes any http(s) authorization endpoint from the metadata, also plain http on a
     /// host that is not loopback, and opens it.
     OpensInsecureAuthorizationEndpoint = "opens-insecure-authorization-endpoint",
+    /// Aborts when no protected resource metadata is found, also when the launch context
+    /// names a pre-configured authorization server (the other choice MCP allows).
+    NoPreconfiguredFallback = "no-preconfigured-fallback",
 }
