@@ -190,4 +190,7 @@ defects! {
     /// Names its authorization endpoint on a plain-http, non-loopback host that never
     /// resolves (`http://as.mcp-authspec.invalid:<port>/authorize`, RFC 6761 §6.4).
     MetadataInsecureAuthorizationEndpoint = "metadata-insecure-authorization-endpoint",
+    /// Reads client ID metadata documents of any size (up to a 64 MiB guard of its own)
+    /// instead of capping them at 64 KiB.
+    CimdNoSizeCap = "cimd-no-size-cap",
 }
