@@ -44,7 +44,9 @@ pub fn routes(base: &str, redirect_uri: &str) -> Router {
     let mut router = Router::new().route(
         &format!("{path}/oversized.json"),
         get(move || async move {
-            let body = oversized.get_or_init(|| padded(&valid, OVERSIZED_BYTES)).clone();
+            let body = oversized
+                .get_or_init(|| padded(&valid, OVERSIZED_BYTES))
+                .clone();
             ([(header::CONTENT_TYPE, "application/json")], body).into_response()
         }),
     );
@@ -176,7 +178,10 @@ mod tests {
         let body = padded(&document(base, r, "oversized"), 10_000);
         assert_eq!(body.len(), 10_000);
         let parsed: Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(parsed["client_id"], "http://127.0.0.1:9/cimd/oversized.json");
+        assert_eq!(
+            parsed["client_id"],
+            "http://127.0.0.1:9/cimd/oversized.json"
+        );
         assert_eq!(parsed["redirect_uris"], json!([r]));
     }
 }

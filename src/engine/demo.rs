@@ -37,6 +37,7 @@ pub async fn demo(
         limits,
         reference: true,
         tokens: Arc::new(reference_tokens(&server)),
+        launched_here: true,
     };
     // The deployment's IdP is also the reference authorization server.
     let authorization_servers = AuthorizationServerDriver {

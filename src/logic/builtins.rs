@@ -60,6 +60,9 @@ pub struct Builtins {
     /// Authorization-server runs: the URL below which the harness serves client ID
     /// metadata documents, when the server can fetch them.
     pub cimd_base: Option<String>,
+    /// Server runs of a server the harness started: how a TCP connection to its port at
+    /// another address of this machine ended (`refused at …` or `accepted at …`).
+    pub exposed_connection: Option<String>,
     /// Variables the set-up could not set, with the reason: cases reading them are
     /// skipped.
     pub unavailable: BTreeMap<String, String>,
@@ -96,6 +99,7 @@ impl Builtins {
             scope: None,
             prompt: None,
             cimd_base: None,
+            exposed_connection: None,
             unavailable: BTreeMap::new(),
             blocked: Vec::new(),
             fresh_flow_values: false,
@@ -136,6 +140,7 @@ impl Builtins {
         put("scope", &self.scope);
         put("prompt", &self.prompt);
         put("cimd_base", &self.cimd_base);
+        put("exposed_connection", &self.exposed_connection);
         if let Some(c) = &self.client {
             v.insert("client_id".into(), c.id.clone());
             v.insert("client_secret".into(), c.secret.clone().unwrap_or_default());
@@ -264,6 +269,10 @@ pub const SERVER_VARIABLES: &[(&str, &str)] = &[
     (
         "required_scope",
         "the scope the server names: its challenge's `scope`, else its metadata's `scopes_supported`",
+    ),
+    (
+        "exposed_connection",
+        "for a server the harness started: `refused at <address>` or `accepted at <address>`, how a TCP connection to its port at another address of this machine ended",
     ),
 ];
 

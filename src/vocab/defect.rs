@@ -206,6 +206,10 @@ defects! {
     /// Names in its challenge a metadata document of its own (not a well-known URI) whose
     /// resource is another path on its origin; the well-known documents stay right.
     PrmAdvertisedWrongResource = "prm-advertised-wrong-resource",
+    // issue 12, helper C
+    /// Listens on every interface (0.0.0.0) instead of loopback only, though it runs on
+    /// the user's machine.
+    BindsAllInterfaces = "binds-all-interfaces",
 }
 
 #[cfg(test)]

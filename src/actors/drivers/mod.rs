@@ -8,6 +8,7 @@ mod authorization_server;
 mod client;
 mod client_revision_probe;
 mod driver;
+mod exposure_probe;
 mod launched_server;
 mod mcp_conversation;
 mod reference;

@@ -102,6 +102,7 @@ pub async fn reference_driver(
                     limits: TransportLimits::default(),
                     reference: true,
                     tokens: Arc::new(reference_tokens(&server)),
+                    launched_here: true,
                 }),
                 _server: Some(server),
                 _idp: None,
