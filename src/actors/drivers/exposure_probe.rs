@@ -13,6 +13,9 @@ use crate::logic::builtins::{Blocked, Builtins};
 
 /// The variable server cases read: `refused at <address>` or `accepted at <address>`.
 pub const EXPOSURE_VARIABLE: &str = "exposed_connection";
+/// Why a server the harness did not start is not tried.
+pub const NOT_STARTED_HERE: &str = "the harness did not start the server (`server --command`), \
+                                    so it does not know that the server runs on this machine";
 /// A connection to a local address is answered at once (accepted or refused); one that
 /// is not has been dropped by a firewall, which says nothing about the server.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
@@ -22,11 +25,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// address to try, records why not.
 pub async fn probe_exposure(builtins: &mut Builtins, launched_here: bool, port: Option<u16>) {
     let reason = match (launched_here, port, other_local_address()) {
-        (false, _, _) => {
-            "the harness did not start the server (`server --command`), so it does not know \
-             that the server runs on this machine"
-                .to_string()
-        }
+        (false, _, _) => NOT_STARTED_HERE.to_string(),
         (true, None, _) => "the server's URL has no port".to_string(),
         (true, Some(_), None) => {
             "this machine has no address besides 127.0.0.1 at which to try the server's port"

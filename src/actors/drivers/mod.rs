@@ -25,6 +25,7 @@ pub use driver::{
     keep_until_teardown, no_review, CaseTarget, ClientObserver, ClientRunSeen, Driver, Prepared,
     RequestTarget, SetupFailure, Teardown,
 };
+pub use exposure_probe::{EXPOSURE_VARIABLE, NOT_STARTED_HERE};
 pub use launched_server::{LaunchedServer, StartFailure, StartedServer};
 pub use mcp_conversation::{complete_initialization, is_initialize, rpc_id};
 pub use reference::{reference_driver, reference_tokens, ReferenceTarget};
