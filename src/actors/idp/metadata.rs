@@ -186,7 +186,7 @@ fn hostile_authorization_endpoint(s: &IdpState) -> Option<String> {
     } else if s.has(D::AuthorizationEndpointFile) {
         Some("file:///etc/passwd".into())
     } else if s.has(D::MetadataInsecureAuthorizationEndpoint) {
-        // RFC 6761 §6.4: `.invalid` names never resolve, so nothing leaves this host.
+        // RFC 6761 §6.4: `.invalid` names never resolve, so no request reaches a server.
         let port = s.origin.rsplit(':').next().unwrap_or_default();
         Some(format!("http://{INSECURE_HOST}:{port}/authorize"))
     } else if s.has(D::AuthorizationEndpointShellSyntax) {
