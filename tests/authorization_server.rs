@@ -272,8 +272,9 @@ async fn a_run_of_every_revision_stays_within_the_rate_limits_of_real_servers() 
     // one per 15-minute window (every refusal case pays for its own positive control,
     // and the CIMD cases, on here, for theirs).
     assert!(registrations <= 6, "{registrations} registrations");
+    // 95: five below the limit (91 in this run with the 5 MiB CIMD document case).
     assert!(
-        authorizations <= 90,
+        authorizations <= 95,
         "{authorizations} authorization requests"
     );
     assert!(tokens <= 45, "{tokens} token requests");

@@ -46,6 +46,7 @@ async fn run(config: ReferenceConfig, profile: Profile) -> RunReport {
         tokens: Arc::new(reference_tokens(&server)),
         fixtures: Default::default(),
         upstream_log: None,
+        launched_here: true,
     };
     mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }

@@ -219,6 +219,7 @@ fn not_run_by_the_engine(
         tokens: Arc::new(TokenSupply::given(None)),
         fixtures: Default::default(),
         upstream_log: None,
+        launched_here: false,
     };
     let report = runtime.block_on(mcp_authspec::engine::run(
         &session,

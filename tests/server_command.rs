@@ -38,6 +38,7 @@ async fn in_process(config: ReferenceConfig) -> RunReport {
         tokens: Arc::new(reference_tokens(&server)),
         fixtures: Default::default(),
         upstream_log: None,
+        launched_here: true,
     };
     mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }
@@ -155,6 +156,7 @@ async fn a_given_token_runs_the_cases_that_need_no_minting() {
         tokens: Arc::new(TokenSupply::given(Some(token))),
         fixtures: Default::default(),
         upstream_log: None,
+        launched_here: false,
     };
     let report = mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await;
     let outcome = |id: &str| {

@@ -33,6 +33,7 @@ async fn run(config: ReferenceConfig, only: impl Fn(&Case) -> bool) -> RunReport
         tokens: Arc::new(reference_tokens(&server)),
         fixtures: Default::default(),
         upstream_log: None,
+        launched_here: true,
     };
     mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }

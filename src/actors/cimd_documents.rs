@@ -5,8 +5,9 @@
 //! Each is served at `<cimd_base>/<name>.json`, its `client_id` that URL.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use axum::body::Bytes;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -25,13 +26,30 @@ const NAMES: &[&str] = &[
     "with-client-secret",
 ];
 
+/// The size of the `oversized` document: the valid one padded with JSON whitespace to
+/// 5 MiB, more than 1000 times the 5 kilobytes draft-ietf-oauth-client-id-metadata-document-00
+/// §6.6 recommends as the maximum.
+pub const OVERSIZED_BYTES: usize = 5 * 1024 * 1024;
+
 /// Routes serving every document below `base` (an absolute URL path prefix on this
 /// listener), for a client whose redirect URI is `redirect_uri`.
 pub fn routes(base: &str, redirect_uri: &str) -> Router {
     let path = url::Url::parse(base)
         .map(|u| u.path().to_string())
         .unwrap_or_else(|_| "/cimd".into());
-    let mut router = Router::new();
+    // `oversized`: built once, when first asked for, and shared by every fetch, so the
+    // harness holds one copy whatever the server does.
+    let valid = document(base, redirect_uri, "oversized");
+    let oversized: Arc<OnceLock<Bytes>> = Arc::default();
+    let mut router = Router::new().route(
+        &format!("{path}/oversized.json"),
+        get(move || async move {
+            let body = oversized
+                .get_or_init(|| padded(&valid, OVERSIZED_BYTES))
+                .clone();
+            ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+        }),
+    );
     for name in NAMES {
         let body = document(base, redirect_uri, name);
         router = router.route(
@@ -62,6 +80,17 @@ fn serve(body: String) -> Response {
         body,
     )
         .into_response()
+}
+
+/// `document` (a JSON object) with insignificant whitespace (RFC 8259 §2) before its
+/// closing brace, `size` bytes in all: still the same JSON object.
+fn padded(document: &str, size: usize) -> Bytes {
+    let open = document.strip_suffix('}').unwrap_or(document);
+    let mut body = Vec::with_capacity(size.max(document.len()));
+    body.extend_from_slice(open.as_bytes());
+    body.resize(size.saturating_sub(1).max(open.len()), b' ');
+    body.push(b'}');
+    Bytes::from(body)
 }
 
 /// The text of one document.
@@ -140,5 +169,19 @@ mod tests {
             .unwrap()
             .get("client_secret")
             .is_some());
+    }
+
+    #[test]
+    fn the_oversized_document_is_the_valid_one_padded_with_whitespace() {
+        let base = "http://127.0.0.1:9/cimd";
+        let r = "http://127.0.0.1:9/callback";
+        let body = padded(&document(base, r, "oversized"), 10_000);
+        assert_eq!(body.len(), 10_000);
+        let parsed: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(
+            parsed["client_id"],
+            "http://127.0.0.1:9/cimd/oversized.json"
+        );
+        assert_eq!(parsed["redirect_uris"], json!([r]));
     }
 }

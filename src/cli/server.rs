@@ -73,6 +73,7 @@ pub async fn run(args: ServerArgs) -> i32 {
         tokens: Arc::new(TokenSupply::given(args.token.clone())),
         fixtures,
         upstream_log: None,
+        launched_here: false,
     };
     run_and_finish(&driver, &cases, &args.run).await
 }

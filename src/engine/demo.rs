@@ -42,6 +42,7 @@ pub async fn demo(
         tokens: Arc::new(reference_tokens(&server)),
         fixtures: reference_fixtures(),
         upstream_log: Some(upstream.log_url.clone()),
+        launched_here: true,
     };
     // The deployment's IdP is also the reference authorization server.
     let authorization_servers = AuthorizationServerDriver {

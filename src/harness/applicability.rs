@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::actors::drivers::{EXPOSURE_VARIABLE, NOT_STARTED_HERE};
 use crate::actors::tokens::TokenSupply;
 use crate::logic::case::Case;
 
@@ -29,6 +30,14 @@ pub(super) fn missing_token(tokens: &TokenSupply, case: &Case) -> Option<CannotR
         .filter_map(|send| tokens.missing(send))
         .next()
         .map(|reason| CannotRun { reason })
+}
+
+/// A case that reads whether the server listens beyond loopback, which is tried only for
+/// a server the harness started (`actors::drivers::exposure_probe`).
+pub(super) fn needs_started_server(case: &Case) -> Option<CannotRun> {
+    case.uses.contains(EXPOSURE_VARIABLE).then(|| CannotRun {
+        reason: format!("needs `{{{EXPOSURE_VARIABLE}}}`, but {NOT_STARTED_HERE}"),
+    })
 }
 
 /// The first built-in variable the case reads that the run could not set.

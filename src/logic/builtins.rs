@@ -63,6 +63,9 @@ pub struct Builtins {
     /// Server runs: the fixtures the target declared (`--config`, `logic::server_config`)
     /// and the harness serves, by variable name ([`SERVER_FIXTURE_VARIABLES`]).
     pub fixtures: BTreeMap<String, String>,
+    /// Server runs of a server the harness started: how a TCP connection to its port at
+    /// another address of this machine ended (`refused at …` or `accepted at …`).
+    pub exposed_connection: Option<String>,
     /// Variables the set-up could not set, with the reason: cases reading them are
     /// skipped.
     pub unavailable: BTreeMap<String, String>,
@@ -100,6 +103,7 @@ impl Builtins {
             prompt: None,
             cimd_base: None,
             fixtures: BTreeMap::new(),
+            exposed_connection: None,
             unavailable: BTreeMap::new(),
             blocked: Vec::new(),
             fresh_flow_values: false,
@@ -140,6 +144,7 @@ impl Builtins {
         put("scope", &self.scope);
         put("prompt", &self.prompt);
         put("cimd_base", &self.cimd_base);
+        put("exposed_connection", &self.exposed_connection);
         if let Some(c) = &self.client {
             v.insert("client_id".into(), c.id.clone());
             v.insert("client_secret".into(), c.secret.clone().unwrap_or_default());
@@ -269,6 +274,10 @@ pub const SERVER_VARIABLES: &[(&str, &str)] = &[
     (
         "required_scope",
         "the scope the server names: its challenge's `scope`, else its metadata's `scopes_supported`",
+    ),
+    (
+        "exposed_connection",
+        "for a server the harness started: `refused at <address>` or `accepted at <address>`, how a TCP connection to its port at another address of this machine ended",
     ),
 ];
 

@@ -234,4 +234,14 @@ defects! {
     /// For 2025-03-26, reads the origin's metadata but uses the default endpoints
     /// /authorize, /token and /register anyway.
     LegacyIgnoresAdvertisedEndpoints = "legacy-ignores-advertised-endpoints",
+    // issue 12, helper C
+    /// Reads an authorization error response before checking its iss, and fetches the
+    /// error_uri it names to show the user what went wrong.
+    FollowsErrorUriDespiteIss = "follows-error-uri-despite-iss",
+    /// Takes any http(s) authorization endpoint from the metadata, also plain http on a
+    /// host that is not loopback, and opens it.
+    OpensInsecureAuthorizationEndpoint = "opens-insecure-authorization-endpoint",
+    /// Aborts when no protected resource metadata is found, also when the launch context
+    /// names a pre-configured authorization server (the other choice MCP allows).
+    NoPreconfiguredFallback = "no-preconfigured-fallback",
 }

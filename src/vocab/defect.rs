@@ -217,6 +217,10 @@ defects! {
     PerUserResultPublic = "per-user-result-public",
     /// Caches its per-user resource's first result and serves it to every user.
     SharesPrivateResults = "shares-private-results",
+    // issue 12, helper C
+    /// Listens on every interface (0.0.0.0) instead of loopback only, though it runs on
+    /// the user's machine.
+    BindsAllInterfaces = "binds-all-interfaces",
 }
 
 #[cfg(test)]

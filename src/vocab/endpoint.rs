@@ -42,6 +42,10 @@ pub enum Endpoint {
     /// Any endpoint of the second authorization server a migrating MCP server
     /// (`migrates-authorization-server`) moves to: every request there is tagged so.
     NewAuthorizationServer,
+    /// The page an authorization error response of the mock authorization server names as
+    /// its `error_uri` (RFC 6749 §4.1.2.1, knob `error-response-with-uri`): a client that
+    /// fetches the page, or has a browser open it, is seen here.
+    ErrorPage,
     /// Selects anything but the MCP endpoints and their metadata: the authorization
     /// server's side, including requests no route served.
     AuthorizationServer,
@@ -66,6 +70,7 @@ impl Endpoint {
             Endpoint::Browser => "browser",
             Endpoint::ClientIdDocument => "client_id_document",
             Endpoint::NewAuthorizationServer => "new_authorization_server",
+            Endpoint::ErrorPage => "error_page",
             Endpoint::AuthorizationServer => "authorization_server",
             Endpoint::OtherMcpServer => "other_mcp_server",
             Endpoint::Any => "any",

@@ -186,4 +186,11 @@ defects! {
     /// Remembers a client ID metadata document URL whose fetch failed and refuses it from
     /// then on without fetching it again.
     CimdCachesErrors = "cimd-caches-errors",
+    // issue 12, helper C
+    /// Names its authorization endpoint on a plain-http, non-loopback host that never
+    /// resolves (`http://as.mcp-authspec.invalid:<port>/authorize`, RFC 6761 §6.4).
+    MetadataInsecureAuthorizationEndpoint = "metadata-insecure-authorization-endpoint",
+    /// Reads client ID metadata documents of any size (up to a 64 MiB guard of its own)
+    /// instead of capping them at 64 KiB.
+    CimdNoSizeCap = "cimd-no-size-cap",
 }

@@ -59,6 +59,11 @@ defects! {
     /// …) and names them so in its metadata (RFC 8414 §2 lets metadata name any URL), as
     /// the official 2025-03-26-oauth-metadata-backcompat scenario does.
     EndpointsUnderOauth = "endpoints-under-oauth",
+    // issue 12, helper C
+    /// Answers every authorization request it would approve with an error response
+    /// (RFC 6749 §4.1.2.1): error=temporarily_unavailable, an error_description and an
+    /// error_uri naming a page it serves, `{issuer}/error-info` (endpoint `error_page`).
+    ErrorResponseWithUri = "error-response-with-uri",
 }
 
 #[cfg(test)]

@@ -155,6 +155,7 @@ impl StartedServer {
             tokens: self.tokens.clone(),
             fixtures: self.fixtures.clone(),
             upstream_log: Some(self.upstream.log_url.clone()),
+            launched_here: true,
         }
     }
 

@@ -8,6 +8,7 @@ mod authorization_server;
 mod client;
 mod client_revision_probe;
 mod driver;
+mod exposure_probe;
 mod launched_server;
 mod mcp_conversation;
 mod reference;
@@ -24,6 +25,7 @@ pub use driver::{
     keep_until_teardown, no_review, CaseTarget, ClientObserver, ClientRunSeen, Driver, Prepared,
     RequestTarget, SetupFailure, Teardown,
 };
+pub use exposure_probe::{EXPOSURE_VARIABLE, NOT_STARTED_HERE};
 pub use launched_server::{LaunchedServer, StartFailure, StartedServer};
 pub use mcp_conversation::{complete_initialization, is_initialize, rpc_id};
 pub use reference::{

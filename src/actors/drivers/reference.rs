@@ -147,6 +147,7 @@ pub async fn reference_driver(
                     tokens: Arc::new(reference_tokens(&server)),
                     fixtures: reference_fixtures(),
                     upstream_log: Some(upstream.log_url.clone()),
+                    launched_here: true,
                 }),
                 _server: Some(server),
                 _idp: None,

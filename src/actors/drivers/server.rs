@@ -11,6 +11,7 @@ use url::Url;
 use super::driver::{
     keep_until_teardown, no_review, CaseTarget, Driver, Prepared, RequestTarget, SetupFailure,
 };
+use super::exposure_probe::probe_exposure;
 use super::server_discovery::discover;
 use super::server_revision_probe::{probe, Support};
 use crate::actors::tokens::TokenSupply;
@@ -37,6 +38,9 @@ pub struct ServerDriver {
     /// The URL where the upstream API the harness serves to this server lists what it
     /// received (`actors::upstream`); `None` when the harness did not start the server.
     pub upstream_log: Option<String>,
+    /// The harness started the server (`--command`, or the reference): it runs on this
+    /// machine, so whether it listens beyond loopback can be tried (`exposure_probe`).
+    pub launched_here: bool,
 }
 
 impl Driver for ServerDriver {
@@ -72,6 +76,12 @@ impl ServerDriver {
         let client: Arc<dyn HttpClient> =
             Arc::new(ReqwestClient::new(self.limits).map_err(|e| e.message)?);
         let mut builtins = Builtins::new(self.url.to_string());
+        probe_exposure(
+            &mut builtins,
+            self.launched_here,
+            self.url.port_or_known_default(),
+        )
+        .await;
         let first = plan.revisions.first().copied().unwrap_or(Revision::LATEST);
         // Bounded like a case: a server that never answers costs one case time limit here.
         let discovered = discover(client.clone(), &self.url, first, plan.case_timeout).await;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use url::Url;
@@ -23,7 +23,7 @@ use super::params::{is_verifier_syntax, scope_tokens, Params};
 use super::registration::oauth_error;
 use super::state::{lock, Approval, CodeGrant, IdpState};
 use crate::actors::traffic::serves;
-use crate::vocab::{Endpoint, IdpDefect as D};
+use crate::vocab::{Endpoint, IdpDefect as D, IdpKnob};
 
 pub fn routes(state: Arc<IdpState>) -> Router {
     let path = state.endpoint_root_path();
@@ -32,7 +32,25 @@ pub fn routes(state: Arc<IdpState>) -> Router {
             &format!("{path}/authorize"),
             serves(Endpoint::Authorization, get(authorize)),
         )
+        .route(
+            &format!("{path}/{ERROR_PAGE_PATH}"),
+            serves(Endpoint::ErrorPage, get(error_page)),
+        )
         .with_state(state)
+}
+
+/// The page the `ErrorResponseWithUri` knob names as `error_uri`, below the endpoint root.
+const ERROR_PAGE_PATH: &str = "error-info";
+
+/// "A URI identifying a human-readable web page with information about the error"
+/// (RFC 6749 §4.1.2.1): what a user would read. The recorder keeps who asked for it.
+async fn error_page() -> Response {
+    Html(
+        "<!doctype html>\n<html><head><title>Temporarily unavailable</title></head><body>\n\
+         <p>The authorization server is temporarily unavailable. Try again later.</p>\n\
+         </body></html>\n",
+    )
+    .into_response()
 }
 
 /// An error code of RFC 6749 §4.1.2.1 (or RFC 8707 §2) and why.
@@ -73,6 +91,16 @@ async fn authorize(State(s): State<Arc<IdpState>>, RawQuery(query): RawQuery) ->
         Ok(grant) => grant,
         Err(refusal) => return redirect(&s, target, &error_answer(refusal), state.as_deref()),
     };
+    if s.has_knob(IdpKnob::ErrorResponseWithUri) {
+        // RFC 6749 §4.1.2.1: a server that cannot handle a valid request says so to the
+        // client's redirect URI, here with a page about it.
+        let mut answer = error_answer((
+            "temporarily_unavailable",
+            "the authorization server cannot handle the request now".into(),
+        ));
+        answer.push(("error_uri", s.endpoint(ERROR_PAGE_PATH)));
+        return redirect(&s, target, &answer, state.as_deref());
+    }
     let approval = Approval {
         grant,
         target,

@@ -19,8 +19,12 @@ use super::state::{lock, IdpState};
 use crate::transport::{HttpClient, HttpRequest, ReqwestClient, TransportLimits};
 use crate::vocab::{Endpoint, Exchange, HeaderPair, IdpDefect as D};
 
-/// A document is small: the draft's examples are a few hundred bytes.
+/// A document is small: the draft's examples are a few hundred bytes, and -00 §6.6 asks
+/// servers to limit the size (5 kilobytes recommended).
 const DOCUMENT_LIMIT: usize = 64 * 1024;
+/// What the `CimdNoSizeCap` defect reads at most: no cap a server would choose, only a
+/// guard for the harness's memory.
+const UNCAPPED_LIMIT: usize = 64 * 1024 * 1024;
 /// How long the authorization request may wait for the client's server.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -113,7 +117,11 @@ async fn fetch(s: &IdpState, client_id: &str) -> Result<Map<String, Value>, Stri
     let limits = TransportLimits {
         connect_timeout: FETCH_TIMEOUT,
         request_timeout: FETCH_TIMEOUT,
-        max_body_bytes: DOCUMENT_LIMIT,
+        max_body_bytes: if s.has(D::CimdNoSizeCap) {
+            UNCAPPED_LIMIT
+        } else {
+            DOCUMENT_LIMIT
+        },
     };
     let http = ReqwestClient::new(limits).map_err(|e| e.message)?;
     let fetched = |why: String| {

@@ -175,6 +175,9 @@ pub fn document(s: &IdpState) -> Value {
 /// shell would replace by its working directory. `pwd` changes nothing anywhere.
 pub const SHELL_CANARY: &str = "$(pwd)";
 
+/// The plain-http, non-loopback host of `metadata-insecure-authorization-endpoint`.
+pub const INSECURE_HOST: &str = "as.mcp-authspec.invalid";
+
 /// The authorization endpoint a hostile server names instead of its own (MCP Security
 /// Best Practices, "OAuth Authorization URL Validation").
 fn hostile_authorization_endpoint(s: &IdpState) -> Option<String> {
@@ -182,6 +185,10 @@ fn hostile_authorization_endpoint(s: &IdpState) -> Option<String> {
         Some("javascript:alert(document.domain)//".into())
     } else if s.has(D::AuthorizationEndpointFile) {
         Some("file:///etc/passwd".into())
+    } else if s.has(D::MetadataInsecureAuthorizationEndpoint) {
+        // RFC 6761 §6.4: `.invalid` names never resolve, so no request reaches a server.
+        let port = s.origin.rsplit(':').next().unwrap_or_default();
+        Some(format!("http://{INSECURE_HOST}:{port}/authorize"))
     } else if s.has(D::AuthorizationEndpointShellSyntax) {
         // RFC 6749 §3.1: the endpoint may have a query, which the client keeps.
         Some(format!("{}?canary={SHELL_CANARY}", s.endpoint("authorize")))

@@ -18,7 +18,7 @@ use crate::actors::idp::{idp_state, start_idp, MockIdp};
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::Minter;
 use crate::actors::traffic::recorded;
-use crate::vocab::{Endpoint, ServerKnob};
+use crate::vocab::{Endpoint, ServerDefect, ServerKnob};
 
 /// A running reference MCP server; dropping it stops it.
 pub struct ReferenceMcpServer {
@@ -94,7 +94,7 @@ pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<
             done: AtomicBool::new(false),
         }
     });
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let listener = TcpListener::bind((listen_address(&config), 0)).await?;
     let mcp = serve_reference_mcp(config, trust, listener, migration).await?;
     Ok(ReferenceServer {
         mcp_url: mcp.mcp_url.clone(),
@@ -114,12 +114,24 @@ pub async fn start_reference_mcp(
 ) -> Result<ReferenceMcpServer, String> {
     let trusted = discover(issuer).await?;
     let trust = Trust::load(&trusted, config.validation).await?;
-    let listener = TcpListener::bind(("127.0.0.1", port))
+    let address = listen_address(&config);
+    let listener = TcpListener::bind((address, port))
         .await
-        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+        .map_err(|e| format!("cannot listen on {address}:{port}: {e}"))?;
     serve_reference_mcp(config, trust, listener, None)
         .await
         .map_err(|e| e.to_string())
+}
+
+/// Where the MCP server listens: loopback only, as a server running on the user's machine
+/// should (MCP transports, "Security Warning": "bind only to localhost (127.0.0.1) rather
+/// than all network interfaces (0.0.0.0)"); every interface with the defect.
+fn listen_address(config: &ReferenceConfig) -> &'static str {
+    if config.has(ServerDefect::BindsAllInterfaces) {
+        "0.0.0.0"
+    } else {
+        "127.0.0.1"
+    }
 }
 
 async fn serve_reference_mcp(
@@ -164,7 +176,9 @@ fn deployment(
     redirect_to: Option<String>,
     migration: Option<Migration>,
 ) -> std::io::Result<Arc<Deployment>> {
-    let origin = format!("http://{}", listener.local_addr()?);
+    // Reached over loopback whatever the listener is bound to (every interface, with
+    // the `BindsAllInterfaces` defect).
+    let origin = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
     let mcp_url = mcp_url(&config, &origin);
     // 2025-03-26: the MCP server is its own authorization server, at its origin, with
     // the same keys; its tokens are trusted too (not by a server of a later revision).

@@ -168,6 +168,11 @@ fn parse(
     let authorization_endpoint = if ctx.has(D::OpensAnyScheme) {
         // The defect takes the endpoint as the metadata names it, whatever its scheme.
         string_member(document, "authorization_endpoint").map(str::to_string)
+    } else if ctx.has(D::OpensInsecureAuthorizationEndpoint) {
+        // The defect checks the scheme only: plain http on any host passes.
+        string_member(document, "authorization_endpoint")
+            .filter(|v| http_url(v).is_some())
+            .map(str::to_string)
     } else {
         endpoint(document, "authorization_endpoint")?
     }

@@ -50,6 +50,9 @@ pub(super) async fn authorize(
         later,
     )?;
     let response = obtain_response(ctx, redirect, &url).await?;
+    if ctx.has(D::FollowsErrorUriDespiteIss) {
+        show_error_page(ctx, &response).await;
+    }
     let code = check_response(ctx, metadata, state.as_deref(), &response)?;
     let code_verifier = if ctx.has(D::WrongCodeVerifier) {
         // Well-formed (RFC 7636 §4.1) but not the one behind the challenge.
@@ -138,19 +141,25 @@ fn param<'a>(response: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// The code of a response that passes the checks.
+/// The `FollowsErrorUriDespiteIss` defect: the error page of an error response fetched
+/// before the response is checked (the answer does not matter).
+async fn show_error_page(ctx: &Ctx, response: &[(String, String)]) {
+    if let (Some(_), Some(page)) = (param(response, "error"), param(response, "error_uri")) {
+        let _ = ctx.get(page, Vec::new()).await;
+    }
+}
+
+/// The code of a response that passes the checks. `state` and `iss` are checked first,
+/// for error responses too: MCP 2026-07-28 "Authorization Response Validation" ("This
+/// validation applies equally to error responses - on mismatch the client MUST NOT act
+/// on or display error, error_description, or error_uri"), and a forged response's
+/// error is as untrustworthy as its code.
 fn check_response(
     ctx: &Ctx,
     metadata: &AsMetadata,
     sent_state: Option<&str>,
     response: &[(String, String)],
 ) -> Result<String, String> {
-    if let Some(error) = param(response, "error") {
-        let description = param(response, "error_description").unwrap_or_default();
-        return Err(format!(
-            "the authorization server refused the request: {error} {description}"
-        ));
-    }
     // RFC 6749 §10.12: a response whose state is not the one sent may be a forged
     // (CSRF) response carrying an attacker's code.
     if let Some(sent) = sent_state {
@@ -165,6 +174,12 @@ fn check_response(
     }
     if ctx.revision().features().authorization_response_iss {
         check_iss(ctx, metadata, param(response, "iss"))?;
+    }
+    if let Some(error) = param(response, "error") {
+        let description = param(response, "error_description").unwrap_or_default();
+        return Err(format!(
+            "the authorization server refused the request: {error} {description}"
+        ));
     }
     param(response, "code")
         .filter(|c| !c.is_empty())

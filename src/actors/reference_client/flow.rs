@@ -195,12 +195,20 @@ impl Flow {
         let (metadata, resource_metadata) = match discover_resource_metadata(ctx, challenge).await?
         {
             Discovered::Metadata(prm) => (discover_as_metadata(ctx, &prm.issuer).await?, Some(prm)),
-            Discovered::Nothing(why) => {
-                let legacy = legacy_as_metadata(ctx)
-                    .await
-                    .map_err(|e| format!("{why}; as a 2025-03-26 server: {e}"))?;
-                (legacy, None)
-            }
+            Discovered::Nothing(why) => match preconfigured_issuer(ctx) {
+                Some(issuer) => {
+                    let metadata = discover_as_metadata(ctx, issuer).await.map_err(|e| {
+                        format!("{why}; at the pre-configured authorization server: {e}")
+                    })?;
+                    (metadata, None)
+                }
+                None => {
+                    let legacy = legacy_as_metadata(ctx)
+                        .await
+                        .map_err(|e| format!("{why}; as a 2025-03-26 server: {e}"))?;
+                    (legacy, None)
+                }
+            },
         };
         // MCP 2025-11-25 "Authorization Code Protection": without
         // code_challenge_methods_supported the client cannot know PKCE is supported and
@@ -408,6 +416,20 @@ async fn follow_redirect(
         return Err(format!("redirected again: {}", describe(&answer)));
     }
     check_answer(ctx, step, &answer).map_err(|e| format!("redirected to {location}: {e}"))
+}
+
+/// MCP 2025-11-25 "Authorization Server Discovery" (sequence diagram): without protected
+/// resource metadata the client may "Abort or use pre-configured values". The launch
+/// context's `issuer` (the server of a pre-registered client) is such a value, in a
+/// revision where the MCP server is not its own authorization server; otherwise, or with
+/// the `NoPreconfiguredFallback` defect, the client looks at the origin as a 2025-03-26
+/// client does, and gives up when nothing is there.
+fn preconfigured_issuer(ctx: &Ctx) -> Option<&str> {
+    let features = ctx.revision().features();
+    let allowed = features.protected_resource_metadata && !features.authorization_server_at_origin;
+    ctx.launch
+        .context_str("issuer")
+        .filter(|_| allowed && !ctx.has(D::NoPreconfiguredFallback))
 }
 
 /// One authorization code grant: the authorization request, then the code exchange.
