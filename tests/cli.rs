@@ -57,6 +57,30 @@ fn unreachable_target_ends_fast_with_exit_3_and_a_report() {
     assert_eq!(report["exit_code"], 3);
 }
 
+/// Opaque access tokens are base64url and may begin with `-` (one from the Python SDK's
+/// authorization server did): `--token` takes it as its value, not as an option.
+#[test]
+fn a_token_that_begins_with_a_hyphen_is_the_value_of_token() {
+    let out_dir = temp_dir("hyphen-token");
+    let out = run(&[
+        "server",
+        "--url",
+        "http://127.0.0.1:1/mcp",
+        "--token",
+        "-sQ3_x",
+        "--plain",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    // Exit 3 (the unreachable target), not 2 (a usage error).
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A server that accepts connections and reads requests but never answers.
 fn hanging_server() -> (u16, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -191,7 +191,8 @@ pub struct ServerArgs {
     pub startup_timeout: u64,
     /// With --url: a valid access token for the server, which enables the token cases
     /// that need no minting (valid token, altered signature, token in the query, …).
-    #[arg(long, conflicts_with = "command")]
+    /// Opaque tokens may begin with `-` (base64url), so the value is taken as it is.
+    #[arg(long, conflicts_with = "command", allow_hyphen_values = true)]
     pub token: Option<String>,
     /// The scope a valid minted token grants (what the server requires for tools/list).
     #[arg(long, default_value = "mcp:tools")]
