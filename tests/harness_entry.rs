@@ -214,6 +214,7 @@ fn not_run_by_the_engine(
         limits: TransportLimits::default(),
         reference: false,
         tokens: Arc::new(TokenSupply::given(None)),
+        oauth_proxy: None,
     };
     let report = runtime.block_on(mcp_authspec::engine::run(
         &session,

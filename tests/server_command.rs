@@ -37,6 +37,7 @@ async fn in_process(config: ReferenceConfig) -> RunReport {
         limits: TransportLimits::default(),
         reference: true,
         tokens: Arc::new(reference_tokens(&server)),
+        oauth_proxy: None,
     };
     mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }
@@ -131,6 +132,7 @@ async fn a_given_token_runs_the_cases_that_need_no_minting() {
         limits: TransportLimits::default(),
         reference: false,
         tokens: Arc::new(TokenSupply::given(Some(token))),
+        oauth_proxy: None,
     };
     let report = mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await;
     let outcome = |id: &str| {

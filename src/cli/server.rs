@@ -52,6 +52,7 @@ pub async fn run(args: ServerArgs) -> i32 {
         limits: limits(&args.run),
         reference: false,
         tokens: Arc::new(TokenSupply::given(args.token.clone())),
+        oauth_proxy: None,
     };
     run_and_finish(&driver, &cases, &args.run).await
 }

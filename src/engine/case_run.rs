@@ -13,14 +13,14 @@ use crate::logic::answer::Answer;
 use crate::logic::as_config::Consent;
 use crate::logic::case::Case;
 use crate::logic::case_body::{CaseBody, Step};
-use crate::logic::case_model::Expectation;
+use crate::logic::case_model::{CookieUse, Expectation};
 use crate::logic::query::StepQuery;
 use crate::logic::template::Vars;
 use crate::logic::verdict::{
     case_report, case_verdict, check_reason, judge_expectation, unmet_precondition,
 };
 use crate::transport::{HttpClient, HttpResponse, Recorder, TransportErrorKind};
-use crate::vocab::{CaseReport, CheckReport, Outcome, Revision};
+use crate::vocab::{CaseReport, CheckReport, HeaderPair, Outcome, Revision};
 
 /// What a case run needs besides the case.
 pub struct CaseContext {
@@ -56,6 +56,7 @@ pub async fn run_case(case: &Case, ctx: &CaseContext) -> CaseReport {
         vars: ctx.vars.clone(),
         checks: Vec::new(),
         session: None,
+        jar: BTreeMap::new(),
     };
     let stop = match tokio::time::timeout(ctx.timeout, run.steps()).await {
         Ok(Ok(())) => None,
@@ -88,6 +89,9 @@ struct Run<'a> {
     /// The MCP session id a server assigned at `initialize`, sent on the case's later
     /// MCP requests.
     session: Option<String>,
+    /// The cookies the target's answers set, by (origin, name), as a user agent keeps
+    /// them (RFC 6265 §5.3); sent only by steps that say `cookies`.
+    jar: BTreeMap<(String, String), String>,
 }
 
 impl Run<'_> {
@@ -215,7 +219,9 @@ impl Run<'_> {
                 return Err(Stop::Broken);
             }
         };
-        if built.authorization {
+        // An authorization request goes through the run's consent strategy, unless the
+        // case drives the browser flow itself (it sends the case's cookies).
+        if built.authorization && step.send.cookies.is_none() {
             let Some(request) = built.requests.into_iter().next() else {
                 return Err(Stop::Error(format!("{label}: no authorization URL")));
             };
@@ -232,11 +238,27 @@ impl Run<'_> {
         let mut last: Option<Answer> = None;
         let mut unreachable: Option<String> = None;
         let initialize = is_initialize(step.send.mcp(), self.ctx.revision);
-        for request in built.requests {
+        for mut request in built.requests {
+            if let Some(cookies) = &step.send.cookies {
+                match self.cookie_header(cookies, &request.url) {
+                    Ok(Some(line)) => request.headers.push(HeaderPair::new("Cookie", line)),
+                    Ok(None) => {}
+                    Err(e) => {
+                        self.broken(
+                            label,
+                            "edit the cookies the target set".into(),
+                            "usable values",
+                            e,
+                        );
+                        return Err(Stop::Broken);
+                    }
+                }
+            }
             let url = request.url.clone();
             let sent = request.clone();
             match self.recorder.send(label, request).await {
                 Ok(r) => {
+                    self.keep_cookies(&url, &r);
                     let success = (200..300).contains(&r.status);
                     if r.status == 429 {
                         return Err(Stop::Error(rate_limited(label, &url, &r)));
@@ -289,6 +311,57 @@ impl Run<'_> {
         }
     }
 
+    /// The `Cookie` line for a request to `url`: the jar's cookies of its origin, edited
+    /// as the step says; `None` when there are none.
+    fn cookie_header(&self, cookies: &CookieUse, url: &str) -> Result<Option<String>, String> {
+        let origin = origin_of_url(url);
+        let edit = match cookies {
+            CookieUse::Jar => None,
+            CookieUse::JarReplacing { from, to } => Some((
+                from.render(&self.vars).map_err(|e| e.to_string())?,
+                to.render(&self.vars).map_err(|e| e.to_string())?,
+            )),
+        };
+        let pairs: Vec<String> = self
+            .jar
+            .iter()
+            .filter(|((o, _), _)| *o == origin)
+            .map(|((_, name), value)| match &edit {
+                Some((from, to)) if !from.is_empty() => {
+                    format!("{name}={}", value.replace(from.as_str(), to))
+                }
+                _ => format!("{name}={value}"),
+            })
+            .collect();
+        Ok((!pairs.is_empty()).then(|| pairs.join("; ")))
+    }
+
+    /// Keeps what the answer's `Set-Cookie` lines set (RFC 6265 §5.2: name=value, the
+    /// attributes after `;`), and forgets a cookie set expired or empty.
+    fn keep_cookies(&mut self, url: &str, r: &HttpResponse) {
+        let origin = origin_of_url(url);
+        for h in r
+            .headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("set-cookie"))
+        {
+            let mut parts = h.value.split(';');
+            let Some((name, value)) = parts.next().and_then(|p| p.split_once('=')) else {
+                continue;
+            };
+            let (name, value) = (name.trim().to_string(), value.trim().to_string());
+            let expired = parts.any(|a| {
+                let a = a.trim().to_ascii_lowercase();
+                a == "max-age=0" || a.starts_with("max-age=-")
+            });
+            if expired || value.is_empty() {
+                self.jar.remove(&(origin.clone(), name));
+            } else {
+                self.jar.insert((origin.clone(), name), value);
+            }
+        }
+    }
+
     /// Records a check the target broke by not giving what the case needs to go on;
     /// judged at the case's level.
     fn broken(&mut self, label: &str, description: String, expected: &str, actual: String) {
@@ -322,6 +395,12 @@ fn rate_limited(label: &str, url: &str, r: &HttpResponse) -> String {
         "{label}: the server rate-limited the harness: {url} answered 429 Too Many \
          Requests{retry}: {body}. Run again later, or raise the server's limit for the test run."
     )
+}
+
+fn origin_of_url(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
 }
 
 /// A captured value as a variable: strings as they are, anything else as JSON.

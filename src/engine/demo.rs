@@ -37,6 +37,7 @@ pub async fn demo(
         limits,
         reference: true,
         tokens: Arc::new(reference_tokens(&server)),
+        oauth_proxy: None,
     };
     // The deployment's IdP is also the reference authorization server.
     let authorization_servers = AuthorizationServerDriver {

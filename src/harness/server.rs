@@ -56,6 +56,7 @@ pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
                 limits: TransportLimits::default(),
                 reference: false,
                 tokens,
+                oauth_proxy: None,
             };
             let report = run(
                 &driver,

@@ -60,6 +60,9 @@ pub struct Builtins {
     /// Authorization-server runs: the URL below which the harness serves client ID
     /// metadata documents, when the server can fetch them.
     pub cimd_base: Option<String>,
+    /// Server runs of an OAuth proxy (`--oauth-proxy`): the authorization endpoint of the
+    /// third-party authorization server the proxy forwards to (the harness's mock IdP).
+    pub upstream_authorization_endpoint: Option<String>,
     /// Variables the set-up could not set, with the reason: cases reading them are
     /// skipped.
     pub unavailable: BTreeMap<String, String>,
@@ -96,6 +99,7 @@ impl Builtins {
             scope: None,
             prompt: None,
             cimd_base: None,
+            upstream_authorization_endpoint: None,
             unavailable: BTreeMap::new(),
             blocked: Vec::new(),
             fresh_flow_values: false,
@@ -136,6 +140,10 @@ impl Builtins {
         put("scope", &self.scope);
         put("prompt", &self.prompt);
         put("cimd_base", &self.cimd_base);
+        put(
+            "upstream_authorization_endpoint",
+            &self.upstream_authorization_endpoint,
+        );
         if let Some(c) = &self.client {
             v.insert("client_id".into(), c.id.clone());
             v.insert("client_secret".into(), c.secret.clone().unwrap_or_default());
@@ -265,6 +273,22 @@ pub const SERVER_VARIABLES: &[(&str, &str)] = &[
         "required_scope",
         "the scope the server names: its challenge's `scope`, else its metadata's `scopes_supported`",
     ),
+    (
+        "upstream_authorization_endpoint",
+        "`--oauth-proxy`: the authorization endpoint of the third-party authorization server the proxy forwards to (the harness's mock IdP); unset otherwise, and the proxy cases are skipped",
+    ),
+    (
+        "pkce_verifier",
+        "a fresh RFC 7636 code verifier for this case run",
+    ),
+    ("pkce_challenge", "its S256 code challenge"),
+    ("state", "a fresh state value for this case run"),
+    (
+        "control_pkce_verifier",
+        "a second fresh code verifier, for a second authorization request",
+    ),
+    ("control_pkce_challenge", "its S256 code challenge"),
+    ("control_state", "a second fresh state value"),
 ];
 
 /// Variables of client cases (`target` is the mock MCP endpoint the client is given).

@@ -8,7 +8,7 @@ use serde_saphyr::Spanned;
 
 use super::builtins::builtin_variables;
 use super::case_body::{CaseBody, Step};
-use super::case_model::{CaseFile, Expectation, WrittenRequest, WrittenStep};
+use super::case_model::{CaseFile, CookieUse, Expectation, WrittenRequest, WrittenStep};
 use super::catalog::{Catalog, Requirement};
 use super::diagnostic::{did_you_mean, Diagnostic};
 use super::query::StepQuery;
@@ -487,6 +487,9 @@ impl Validator<'_> {
         templates.extend(req.url.iter().cloned());
         templates.extend(req.body.iter().cloned());
         templates.extend(req.bearer.iter().cloned());
+        if let Some(CookieUse::JarReplacing { from, to }) = &req.cookies {
+            templates.extend([from.clone(), to.clone()]);
+        }
         if let Some(j) = &req.json {
             templates.extend(json_templates(j));
         }

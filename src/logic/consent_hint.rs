@@ -7,25 +7,8 @@
 
 use url::Url;
 
-/// One `<input>` (or named `<button>`) of the page's form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Field {
-    name: String,
-    kind: String,
-    /// The attribute text of the tag, to build a capture that matches it.
-    tag: String,
-    /// The quote character the tag's attributes use.
-    quote: char,
-    value: Option<String>,
-}
+use super::html_form::{first_form, form_tag, quote_of, title, Field};
 
-/// The first form of a page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Form {
-    action: Option<String>,
-    method: Option<String>,
-    fields: Vec<Field>,
-}
 
 /// The reason of a case (or of the run's set-up) whose authorization request ended on a
 /// page under `auto` consent, with the configuration that would get past it.
@@ -213,126 +196,6 @@ fn toml_key(key: &str) -> String {
     }
 }
 
-fn title(body: &str) -> Option<String> {
-    let lower = body.to_ascii_lowercase();
-    let start = lower.find("<title")?;
-    let open_end = start + lower[start..].find('>')? + 1;
-    let close = open_end + lower[open_end..].find("</title")?;
-    let text: String = body[open_end..close]
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    (!text.is_empty()).then(|| text.chars().take(80).collect())
-}
-
-/// The opening `<form …>` tag of the first form.
-fn form_tag(body: &str) -> Option<String> {
-    let lower = body.to_ascii_lowercase();
-    let start = lower.find("<form")?;
-    let end = start + lower[start..].find('>')?;
-    Some(body[start..=end].to_string())
-}
-
-fn first_form(body: &str) -> Option<Form> {
-    let lower = body.to_ascii_lowercase();
-    let start = lower.find("<form")?;
-    let tag_end = start + lower[start..].find('>')?;
-    let tag = &body[start..=tag_end];
-    let end = lower[tag_end..]
-        .find("</form")
-        .map(|i| tag_end + i)
-        .unwrap_or(body.len());
-    let inner = &body[tag_end..end];
-    let inner_lower = &lower[tag_end..end];
-    let mut fields = Vec::new();
-    for element in ["<input", "<button", "<select", "<textarea"] {
-        let mut at = 0;
-        while let Some(i) = inner_lower[at..].find(element) {
-            let s = at + i;
-            let Some(e) = inner_lower[s..].find('>').map(|e| s + e) else {
-                break;
-            };
-            let field_tag = &inner[s..=e];
-            if let Some(name) = attribute(field_tag, "name") {
-                let kind = match element {
-                    "<input" => attribute(field_tag, "type")
-                        .unwrap_or_else(|| "text".into())
-                        .to_ascii_lowercase(),
-                    "<button" => "submit".into(),
-                    _ => "text".into(),
-                };
-                fields.push((
-                    s,
-                    Field {
-                        name,
-                        kind,
-                        tag: field_tag.to_string(),
-                        quote: quote_of(field_tag, "name"),
-                        value: attribute(field_tag, "value"),
-                    },
-                ));
-            }
-            at = e + 1;
-        }
-    }
-    fields.sort_by_key(|(at, _)| *at);
-    let mut seen: Vec<String> = Vec::new();
-    let fields = fields
-        .into_iter()
-        .map(|(_, f)| f)
-        .filter(|f| {
-            let new = !seen.contains(&f.name);
-            seen.push(f.name.clone());
-            new
-        })
-        .collect();
-    Some(Form {
-        action: attribute(tag, "action"),
-        method: attribute(tag, "method"),
-        fields,
-    })
-}
-
-/// The quote character of an attribute in a tag (`"` when unquoted or absent).
-fn quote_of(tag: &str, name: &str) -> char {
-    let lower = tag.to_ascii_lowercase();
-    lower
-        .find(&format!("{name}="))
-        .and_then(|i| tag[i + name.len() + 1..].chars().next())
-        .filter(|c| *c == '\'' || *c == '"')
-        .unwrap_or('"')
-}
-
-/// An attribute's value in a tag: double-quoted, single-quoted or bare.
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let lower = tag.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(name) {
-        let at = from + i;
-        from = at + name.len();
-        // A whole attribute name: preceded by whitespace, followed by `=`.
-        let before_ok = lower[..at].ends_with(char::is_whitespace);
-        let rest = tag[at + name.len()..].trim_start();
-        if !before_ok || !rest.starts_with('=') {
-            continue;
-        }
-        let value = rest[1..].trim_start();
-        let mut chars = value.chars();
-        return match chars.next() {
-            Some(q @ ('"' | '\'')) => value[1..].find(q).map(|end| value[1..=end].to_string()),
-            Some(_) => Some(
-                value
-                    .split(|c: char| c.is_whitespace() || c == '>')
-                    .next()
-                    .unwrap_or_default()
-                    .trim_end_matches('/')
-                    .to_string(),
-            ),
-            None => None,
-        };
-    }
-    None
-}
 
 #[cfg(test)]
 mod tests {

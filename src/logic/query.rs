@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::answer::Answer;
+use super::html_form::{action_url, encoded_fields, post_form, FieldSelection, Form};
 use super::template::Vars;
 use super::www_authenticate::{find_challenge, parse_challenges};
 
@@ -72,6 +73,17 @@ pub enum StepQuery {
     /// A claim of a JWT found in the JSON body, decoded without verification (RFC 7519
     /// §7.2): `{token: /access_token, claim: /aud}`; claim `""` is the whole claim set.
     JwtClaim(JwtClaimQuery),
+    /// Every `Set-Cookie` header line of the answer, in order, as an array of strings
+    /// (RFC 6265 §4.1); empty when it sets none.
+    SetCookies,
+    /// Where the page's one `<form method=post>` posts to: its `action` resolved against
+    /// the page's URL. A page without such a form (none, or one its script renders) has
+    /// no value.
+    FormAction,
+    /// The fields of that form as an `application/x-www-form-urlencoded` body, as a
+    /// browser sends them for its approval button: `all`, `hidden`, `without_hidden`,
+    /// or `hidden_altered` (hidden values changed).
+    FormFields(FieldSelection),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -120,6 +132,9 @@ impl StepQuery {
         "location_param",
         "location_target",
         "jwt_claim",
+        "set_cookies",
+        "form_action",
+        "form_fields",
     ];
 
     /// Variables the query reads (for load-time validation).
@@ -195,6 +210,21 @@ impl StepQuery {
             StepQuery::Url => Ok(Value::String(answer.url.clone())),
             StepQuery::LocationParam(name) => location_param(answer, name),
             StepQuery::LocationTarget => location_target(answer),
+            StepQuery::SetCookies => Ok(Value::Array(
+                answer
+                    .header_values("set-cookie")
+                    .iter()
+                    .map(|v| Value::String(v.to_string()))
+                    .collect(),
+            )),
+            StepQuery::FormAction => {
+                let form = post_form_of(answer)?;
+                action_url(&answer.url, &form).map(Value::String)
+            }
+            StepQuery::FormFields(selection) => {
+                let form = post_form_of(answer)?;
+                Ok(Value::String(encoded_fields(&form, *selection)))
+            }
             StepQuery::JwtClaim(q) => {
                 let doc = parse_json(answer)?;
                 let token = doc
@@ -260,6 +290,28 @@ fn credential_evidence(answer: &Answer) -> Option<String> {
         challenge.unwrap_or_default(),
         rpc_error.unwrap_or_default()
     ))
+}
+
+/// The page's `<form method=post>`, or what the page was instead (for the report).
+fn post_form_of(answer: &Answer) -> Result<Form, String> {
+    let body = answer.body_text();
+    post_form(&body).ok_or_else(|| {
+        let status = answer.status.map(|s| s.to_string()).unwrap_or_default();
+        let kind = answer
+            .header_values("content-type")
+            .first()
+            .map(|c| format!(", {c}"))
+            .unwrap_or_default();
+        let scripted = if body.to_ascii_lowercase().contains("<script") {
+            " (it has scripts: a form they render is out of the harness's reach)"
+        } else {
+            ""
+        };
+        format!(
+            "the answer (HTTP {status}{kind}, {} bytes) has no <form method=post>{scripted}",
+            body.len()
+        )
+    })
 }
 
 fn location_param(answer: &Answer, name: &str) -> QueryValue {
@@ -392,6 +444,9 @@ impl fmt::Display for StepQuery {
                 }
                 _ => write!(f, "claim `{}` of the JWT at `{}`", q.claim, q.token),
             },
+            StepQuery::SetCookies => write!(f, "the cookies set (Set-Cookie lines)"),
+            StepQuery::FormAction => write!(f, "where the page's post form goes"),
+            StepQuery::FormFields(s) => write!(f, "the post form's fields ({s:?})"),
         }
     }
 }

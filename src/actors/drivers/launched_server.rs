@@ -138,6 +138,7 @@ impl StartedServer {
             limits,
             reference: false,
             tokens: self.tokens.clone(),
+            oauth_proxy: None,
         }
     }
 

@@ -36,6 +36,16 @@ pub async fn reference_driver(
     role: Role,
     defect: Option<DefectRef>,
 ) -> Result<ReferenceTarget, String> {
+    reference_driver_as(role, defect, false).await
+}
+
+/// [`reference_driver`], the server in its OAuth-proxy mode when `oauth_proxy` (what the
+/// proxy cases run against; every other case sees the plain server).
+pub async fn reference_driver_as(
+    role: Role,
+    defect: Option<DefectRef>,
+    oauth_proxy: bool,
+) -> Result<ReferenceTarget, String> {
     let other = |d: DefectRef| {
         Err(format!(
             "`{}` is a defect of another role's reference",
@@ -86,11 +96,12 @@ pub async fn reference_driver(
             })
         }
         Role::Server => {
-            let config = match defect {
+            let mut config = match defect {
                 Some(DefectRef::Server(d)) => ReferenceConfig::with_defect(d),
                 Some(d) => return other(d),
                 None => ReferenceConfig::default(),
             };
+            config.oauth_proxy = oauth_proxy;
             let server = start_reference_server(config)
                 .await
                 .map_err(|e| format!("cannot start the reference server: {e}"))?;
@@ -102,6 +113,10 @@ pub async fn reference_driver(
                     limits: TransportLimits::default(),
                     reference: true,
                     tokens: Arc::new(reference_tokens(&server)),
+                    oauth_proxy: server
+                        .upstream
+                        .as_ref()
+                        .map(|u| u.authorization_endpoint.clone()),
                 }),
                 _server: Some(server),
                 _idp: None,

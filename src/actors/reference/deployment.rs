@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::oauth_proxy::ProxyState;
 use super::token_check::{Trust, ValidationMode};
 use crate::actors::idp::{IdpConfig, IdpState};
 use crate::actors::traffic::TrafficLog;
@@ -28,6 +29,10 @@ pub struct ReferenceConfig {
     /// The one revision the server implements (client cases: the mock is a server of the
     /// revision under test); `None`: every revision (the demo's reference server).
     pub only_revision: Option<Revision>,
+    /// An OAuth proxy (MCP Security Best Practices, "Confused Deputy Problem"): the MCP
+    /// server is the authorization server its metadata names and forwards to its IdP as
+    /// one static confidential client.
+    pub oauth_proxy: bool,
 }
 
 impl ReferenceConfig {
@@ -57,7 +62,10 @@ impl ReferenceConfig {
     /// Discovery"): in the 2025-03-26 profile, and in the every-revision server of the
     /// demo; a server of 2025-06-18 or later names a separate one in its metadata.
     pub fn serves_legacy_authorization_server(&self) -> bool {
-        self.only_revision
+        // A proxy's origin serves its own proxying authorization server instead.
+        !self.oauth_proxy
+            && self
+                .only_revision
             .is_none_or(|r| r.features().authorization_server_at_origin)
     }
 
@@ -141,6 +149,8 @@ pub(super) struct Deployment {
     pub revoked_tokens: Mutex<HashSet<String>>,
     /// `migrates-authorization-server`: the authorization server it moves to.
     pub migration: Option<Migration>,
+    /// `oauth_proxy`: the proxying authorization server at this origin.
+    pub proxy: Option<Arc<ProxyState>>,
 }
 
 /// The move of `migrates-authorization-server`: the new authorization server's issuer,
@@ -153,6 +163,9 @@ pub(super) struct Migration {
 impl Deployment {
     /// The issuer its metadata names now: the new one once a migration happened.
     pub fn current_issuer(&self) -> &str {
+        if self.proxy.is_some() {
+            return &self.origin;
+        }
         match &self.migration {
             Some(m) if m.done.load(Ordering::SeqCst) => &m.issuer,
             _ => &self.issuer,
