@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::actors::drivers::{
     complete_initialization, is_initialize, request_builder, rpc_id, through_consent, BuildError,
+    MAX_REDIRECTS,
 };
 use crate::actors::tokens::TokenSupply;
 use crate::logic::answer::Answer;
@@ -19,7 +20,7 @@ use crate::logic::template::Vars;
 use crate::logic::verdict::{
     case_report, case_verdict, check_reason, judge_expectation, unmet_precondition,
 };
-use crate::transport::{HttpClient, HttpResponse, Recorder, TransportErrorKind};
+use crate::transport::{HttpClient, HttpRequest, HttpResponse, Recorder, TransportErrorKind};
 use crate::vocab::{CaseReport, CheckReport, HeaderPair, Outcome, Revision};
 
 /// What a case run needs besides the case.
@@ -133,6 +134,18 @@ impl Run<'_> {
         // (a 5xx where a registration was needed) is an error, not "not applicable".
         for e in &step.control {
             let mut check = self.judge(e, &answer, label);
+            let judged = self
+                .checks
+                .iter()
+                .any(|c| matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Info));
+            if check.outcome != Outcome::Pass && judged {
+                // A violation an earlier step showed stands: the case cannot go on, but
+                // its verdict is already that check's.
+                check.outcome = Outcome::Skip;
+                check.description = format!("control, not reached after the violation: {}", check.description);
+                self.checks.push(check);
+                return Err(Stop::Broken);
+            }
             if check.outcome != Outcome::Pass {
                 check.outcome = Outcome::Error;
                 let hint = e
@@ -238,22 +251,13 @@ impl Run<'_> {
         let mut last: Option<Answer> = None;
         let mut unreachable: Option<String> = None;
         let initialize = is_initialize(step.send.mcp(), self.ctx.revision);
-        for mut request in built.requests {
-            if let Some(cookies) = &step.send.cookies {
-                match self.cookie_header(cookies, &request.url) {
-                    Ok(Some(line)) => request.headers.push(HeaderPair::new("Cookie", line)),
-                    Ok(None) => {}
-                    Err(e) => {
-                        self.broken(
-                            label,
-                            "edit the cookies the target set".into(),
-                            "usable values",
-                            e,
-                        );
-                        return Err(Stop::Broken);
-                    }
-                }
-            }
+        if let Some(cookies) = &step.send.cookies {
+            let Some(request) = built.requests.into_iter().next() else {
+                return Err(Stop::Error(format!("{label}: no URL to browse")));
+            };
+            return self.browse(label, request, cookies).await;
+        }
+        for request in built.requests {
             let url = request.url.clone();
             let sent = request.clone();
             match self.recorder.send(label, request).await {
@@ -309,6 +313,59 @@ impl Run<'_> {
                 Err(Stop::Broken)
             }
         }
+    }
+
+    /// A step of a browser flow: the request with the case's cookies, then the
+    /// redirects that stay on its origin followed as a browser would (a proxy may show
+    /// its consent page one redirect further); the last answer is the step's.
+    async fn browse(
+        &mut self,
+        label: &str,
+        mut request: HttpRequest,
+        cookies: &CookieUse,
+    ) -> Result<Answer, Stop> {
+        let origin = origin_of_url(&request.url);
+        for _ in 0..=MAX_REDIRECTS {
+            match self.cookie_header(cookies, &request.url) {
+                Ok(Some(line)) => request.headers.push(HeaderPair::new("Cookie", line)),
+                Ok(None) => {}
+                Err(e) => {
+                    let what = "edit the cookies the target set".into();
+                    self.broken(label, what, "usable values", e);
+                    return Err(Stop::Broken);
+                }
+            }
+            let url = request.url.clone();
+            let answer = match self.recorder.send(label, request).await {
+                Ok(r) => {
+                    self.keep_cookies(&url, &r);
+                    r.into_answer(url)
+                }
+                Err(e) if e.kind == TransportErrorKind::Protocol => Answer {
+                    url,
+                    failure: Some(e.message),
+                    ..Answer::default()
+                },
+                Err(e) => return Err(Stop::Error(format!("{label}: no answer from {url}: {}", e.message))),
+            };
+            let next = matches!(answer.status, Some(300..=399))
+                .then(|| answer.header_values("location").first().map(|l| l.to_string()))
+                .flatten()
+                .and_then(|l| url::Url::parse(&answer.url).ok()?.join(&l).ok())
+                .filter(|u| u.origin().ascii_serialization() == origin);
+            let Some(next) = next else {
+                return Ok(answer);
+            };
+            request = HttpRequest {
+                method: "GET".into(),
+                url: next.to_string(),
+                headers: Vec::new(),
+                body: None,
+            };
+        }
+        Err(Stop::Error(format!(
+            "{label}: the target kept redirecting to its own origin ({MAX_REDIRECTS} redirects followed)"
+        )))
     }
 
     /// The `Cookie` line for a request to `url`: the jar's cookies of its origin, edited
