@@ -215,6 +215,9 @@ defects! {
     /// OAuth proxy: the consent page is sent without `X-Frame-Options` or
     /// `frame-ancestors`, so another site may frame it.
     ProxyConsentPageFrameable = "proxy-consent-page-frameable",
+    /// OAuth proxy: the consent page shows neither the client's name nor its redirect
+    /// URI.
+    ProxyConsentAnonymous = "proxy-consent-anonymous",
     /// OAuth proxy: the consent approval is accepted without its CSRF token.
     ProxyConsentWithoutCsrf = "proxy-consent-without-csrf",
     /// OAuth proxy: the consent cookie's name has no `__Host-` prefix.

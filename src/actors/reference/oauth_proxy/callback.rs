@@ -54,21 +54,24 @@ pub(super) async fn upstream_callback(
 }
 
 /// The forwarded request the callback's `state` belongs to, taken out of the store
-/// (kept under `proxy-state-reusable`; any under `proxy-state-not-checked`).
+/// (kept under `proxy-state-reusable`; the state cookie's under `proxy-state-not-checked`).
 fn checked_state(s: &ProxyState, headers: &HeaderMap, state: Option<&String>) -> Option<Forwarded> {
     let mut store = lock(&s.forwarded);
-    if s.has(D::ProxyStateNotChecked) {
-        let newest = store.values().max_by_key(|f| f.created)?.clone();
-        return Some(newest);
-    }
-    let state = state.filter(|st| !st.is_empty())?;
-    if request_cookie(headers, STATE_COOKIE).as_ref() != Some(state) {
-        return None;
-    }
-    let forwarded = if s.has(D::ProxyStateReusable) {
-        store.get(state).cloned()?
+    let cookie = request_cookie(headers, STATE_COOKIE);
+    let state = if s.has(D::ProxyStateNotChecked) {
+        // The defect: the browser's state cookie alone decides, the query is ignored.
+        cookie?
     } else {
-        store.remove(state)?
+        let state = state.filter(|st| !st.is_empty())?;
+        if cookie.as_ref() != Some(state) {
+            return None;
+        }
+        state.clone()
+    };
+    let forwarded = if s.has(D::ProxyStateReusable) {
+        store.get(&state).cloned()?
+    } else {
+        store.remove(&state)?
     };
     (forwarded.created.elapsed() <= STATE_LIFETIME).then_some(forwarded)
 }

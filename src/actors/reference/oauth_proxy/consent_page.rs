@@ -77,7 +77,8 @@ pub(super) async fn authorize(
     } else {
         request.scope.clone()
     };
-    let name = if client.client_name.is_empty() {
+    let anonymous = s.has(D::ProxyConsentAnonymous);
+    let name = if client.client_name.is_empty() || anonymous {
         "An unnamed client".to_string()
     } else {
         client.client_name.clone()
@@ -92,7 +93,11 @@ pub(super) async fn authorize(
          </form></body></html>",
         name = escape(&name),
         scopes = escape(&scopes),
-        redirect = escape(&redirect_uri),
+        redirect = if anonymous {
+            "your client".to_string()
+        } else {
+            escape(&redirect_uri)
+        },
     );
     let mut answer = (
         StatusCode::OK,
