@@ -53,6 +53,7 @@ async fn as_process(extra: &str) -> RunReport {
         scope: "mcp:tools".into(),
         startup_timeout: Duration::from_secs(30),
         limits: TransportLimits::default(),
+        oauth_proxy: false,
     };
     mcp_authspec::engine::run(&launched, &cases, &plan(), Arc::new(NoEvents)).await
 }
@@ -102,6 +103,7 @@ async fn a_command_that_cannot_start_is_a_harness_error_with_its_output() {
         scope: "mcp:tools".into(),
         startup_timeout: Duration::from_secs(10),
         limits: TransportLimits::default(),
+        oauth_proxy: false,
     };
     let report = mcp_authspec::engine::run(&launched, &cases, &plan(), Arc::new(NoEvents)).await;
     assert_eq!(report.exit_code, 3);

@@ -174,6 +174,12 @@ pub struct ServerArgs {
     /// The scope a valid minted token grants (what the server requires for tools/list).
     #[arg(long, default_value = "mcp:tools")]
     pub scope: String,
+    /// With --command: the server is an OAuth proxy (MCP Security Best Practices,
+    /// "Confused Deputy Problem"); the suite's IdP is its third-party authorization
+    /// server. More placeholders: {upstream_issuer} {upstream_client_id}
+    /// {upstream_client_secret}. Without it the proxy cases are skipped.
+    #[arg(long, requires = "command")]
+    pub oauth_proxy: bool,
     #[command(flatten)]
     pub run: RunOptions,
 }

@@ -27,6 +27,7 @@ pub async fn run(args: ServerArgs) -> i32 {
             scope: args.scope.clone(),
             startup_timeout: Duration::from_secs(args.startup_timeout.max(1)),
             limits: limits(&args.run),
+            oauth_proxy: args.oauth_proxy,
         };
         let plan = plan(&args.run);
         let progress = Arc::new(Progress::new(args.run.plain));

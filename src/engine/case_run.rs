@@ -142,7 +142,10 @@ impl Run<'_> {
                 // A violation an earlier step showed stands: the case cannot go on, but
                 // its verdict is already that check's.
                 check.outcome = Outcome::Skip;
-                check.description = format!("control, not reached after the violation: {}", check.description);
+                check.description = format!(
+                    "control, not reached after the violation: {}",
+                    check.description
+                );
                 self.checks.push(check);
                 return Err(Stop::Broken);
             }
@@ -346,10 +349,20 @@ impl Run<'_> {
                     failure: Some(e.message),
                     ..Answer::default()
                 },
-                Err(e) => return Err(Stop::Error(format!("{label}: no answer from {url}: {}", e.message))),
+                Err(e) => {
+                    return Err(Stop::Error(format!(
+                        "{label}: no answer from {url}: {}",
+                        e.message
+                    )))
+                }
             };
             let next = matches!(answer.status, Some(300..=399))
-                .then(|| answer.header_values("location").first().map(|l| l.to_string()))
+                .then(|| {
+                    answer
+                        .header_values("location")
+                        .first()
+                        .map(|l| l.to_string())
+                })
                 .flatten()
                 .and_then(|l| url::Url::parse(&answer.url).ok()?.join(&l).ok())
                 .filter(|u| u.origin().ascii_serialization() == origin);
@@ -374,9 +387,9 @@ impl Run<'_> {
         let origin = origin_of_url(url);
         let edit = match cookies {
             CookieUse::Jar => None,
-            CookieUse::JarReplacing { from, to } => Some((
-                from.render(&self.vars).map_err(|e| e.to_string())?,
-                to.render(&self.vars).map_err(|e| e.to_string())?,
+            CookieUse::JarReplacing(edit) => Some((
+                edit.from.render(&self.vars).map_err(|e| e.to_string())?,
+                edit.to.render(&self.vars).map_err(|e| e.to_string())?,
             )),
         };
         let pairs: Vec<String> = self

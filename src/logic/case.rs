@@ -487,8 +487,8 @@ impl Validator<'_> {
         templates.extend(req.url.iter().cloned());
         templates.extend(req.body.iter().cloned());
         templates.extend(req.bearer.iter().cloned());
-        if let Some(CookieUse::JarReplacing { from, to }) = &req.cookies {
-            templates.extend([from.clone(), to.clone()]);
+        if let Some(CookieUse::JarReplacing(edit)) = &req.cookies {
+            templates.extend([edit.from.clone(), edit.to.clone()]);
         }
         if let Some(j) = &req.json {
             templates.extend(json_templates(j));

@@ -256,7 +256,15 @@ pub enum CookieUse {
     /// The cookies the target set, unchanged.
     Jar,
     /// The cookies the target set, with `from` replaced by `to` in each value.
-    JarReplacing { from: Template, to: Template },
+    JarReplacing(Box<CookieEdit>),
+}
+
+/// An edit of the cookie jar's values: every `from` becomes `to`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CookieEdit {
+    pub from: Template,
+    pub to: Template,
 }
 
 /// MCP requests the harness can build for the revision under test.

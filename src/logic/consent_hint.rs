@@ -9,7 +9,6 @@ use url::Url;
 
 use super::html_form::{first_form, form_tag, quote_of, title, Field};
 
-
 /// The reason of a case (or of the run's set-up) whose authorization request ended on a
 /// page under `auto` consent, with the configuration that would get past it.
 pub fn login_page_hint(page_url: &str, status: u16, content_type: &str, body: &str) -> String {
@@ -195,7 +194,6 @@ fn toml_key(key: &str) -> String {
         format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -170,7 +170,11 @@ pub fn post_form(body: &str) -> Option<Form> {
     while let Some(i) = lower[at..].find("<form") {
         let start = at + i;
         if let Some(form) = first_form(&body[start..]) {
-            if form.method.as_deref().is_some_and(|m| m.eq_ignore_ascii_case("post")) {
+            if form
+                .method
+                .as_deref()
+                .is_some_and(|m| m.eq_ignore_ascii_case("post"))
+            {
                 return Some(form);
             }
         }
@@ -183,7 +187,11 @@ pub fn post_form(body: &str) -> Option<Form> {
 /// empty action is the page itself).
 pub fn action_url(page_url: &str, form: &Form) -> Result<String, String> {
     let page = Url::parse(page_url).map_err(|e| format!("the page URL does not parse: {e}"))?;
-    let action = form.action.as_deref().map(decode_entities).unwrap_or_default();
+    let action = form
+        .action
+        .as_deref()
+        .map(decode_entities)
+        .unwrap_or_default();
     if action.is_empty() {
         return Ok(page.to_string());
     }
@@ -225,9 +233,19 @@ pub fn encoded_fields(form: &Form, selection: FieldSelection) -> String {
 /// approval, else the first that does not read as a refusal.
 fn approval_button(form: &Form) -> Option<&str> {
     let approves = |t: &str| {
-        ["approve", "allow", "accept", "authorize", "authorise", "consent", "yes", "continue", "grant"]
-            .iter()
-            .any(|w| t.contains(w))
+        [
+            "approve",
+            "allow",
+            "accept",
+            "authorize",
+            "authorise",
+            "consent",
+            "yes",
+            "continue",
+            "grant",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
     };
     let refuses = |t: &str| {
         ["deny", "cancel", "reject", "decline", "refuse", "no"]

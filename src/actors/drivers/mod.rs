@@ -29,6 +29,7 @@ pub use mcp_conversation::{complete_initialization, is_initialize, rpc_id};
 pub use reference::{reference_driver, reference_driver_as, reference_tokens, ReferenceTarget};
 pub use request_builder::BuildError;
 pub use server::{
-    check_reachable, ServerDriver, NOT_A_PROXY, REACHABILITY_TIMEOUT, UPSTREAM_AUTHORIZATION_ENDPOINT,
+    check_reachable, ServerDriver, NOT_A_PROXY, REACHABILITY_TIMEOUT,
+    UPSTREAM_AUTHORIZATION_ENDPOINT,
 };
 pub use user_agent::{open_url, through_consent, MAX_REDIRECTS};

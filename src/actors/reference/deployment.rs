@@ -66,7 +66,7 @@ impl ReferenceConfig {
         !self.oauth_proxy
             && self
                 .only_revision
-            .is_none_or(|r| r.features().authorization_server_at_origin)
+                .is_none_or(|r| r.features().authorization_server_at_origin)
     }
 
     /// The authorization server the 2025-03-26 profile serves at the MCP origin: the

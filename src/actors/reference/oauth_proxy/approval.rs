@@ -33,11 +33,17 @@ pub(super) async fn approve(
         _ => false,
     };
     if !csrf_ok && !s.has(D::ProxyConsentWithoutCsrf) {
-        return error_page(StatusCode::FORBIDDEN, "the consent form's CSRF token is wrong");
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "the consent form's CSRF token is wrong",
+        );
     }
     let pending = q.get("txn").and_then(|t| lock(&s.pending).remove(t));
     let Some(request) = pending else {
-        return error_page(StatusCode::BAD_REQUEST, "unknown or used consent transaction");
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "unknown or used consent transaction",
+        );
     };
     if f.get("decision").map(String::as_str) != Some("approve") {
         let mut params = vec![("error", "access_denied")];
@@ -52,7 +58,11 @@ pub(super) async fn approve(
 
 /// The redirect to the third-party authorization server under the static client ID,
 /// with a fresh `state` stored (and set as a cookie) immediately before it.
-pub(super) fn forward(s: &ProxyState, request: ClientRequest, mut cookies: Vec<String>) -> Response {
+pub(super) fn forward(
+    s: &ProxyState,
+    request: ClientRequest,
+    mut cookies: Vec<String>,
+) -> Response {
     let state = if s.has(D::ProxyStateFixed) {
         "mcp-proxy-state".to_string()
     } else {

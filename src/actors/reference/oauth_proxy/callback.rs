@@ -103,6 +103,8 @@ async fn redeem(s: &ProxyState, code: &str, verifier: &str) -> Result<String, St
     let doc: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     match doc["access_token"].as_str() {
         Some(t) if status.is_success() => Ok(t.to_string()),
-        _ => Err(format!("the third party refused the code ({status}): {doc}")),
+        _ => Err(format!(
+            "the third party refused the code ({status}): {doc}"
+        )),
     }
 }

@@ -55,8 +55,7 @@ pub(super) async fn authorize(
     if get("response_type").as_deref() != Some("code") {
         return refuse("unsupported_response_type");
     }
-    if get("code_challenge").is_none() || get("code_challenge_method").as_deref() != Some("S256")
-    {
+    if get("code_challenge").is_none() || get("code_challenge_method").as_deref() != Some("S256") {
         return refuse("invalid_request");
     }
     let request = ClientRequest {

@@ -44,7 +44,12 @@ pub(super) async fn register(State(s): State<Arc<ProxyState>>, body: String) -> 
     };
     let uris: Vec<String> = meta["redirect_uris"]
         .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
         .unwrap_or_default();
     if uris.is_empty() || uris.iter().any(|u| url::Url::parse(u).is_err()) {
         return refuse("redirect_uris must be a non-empty array of URIs (RFC 7591 §2)");

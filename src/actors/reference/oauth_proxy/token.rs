@@ -20,7 +20,8 @@ pub(super) async fn token(
     State(s): State<Arc<ProxyState>>,
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
-    let refuse = |error: &str| (StatusCode::BAD_REQUEST, Json(json!({"error": error}))).into_response();
+    let refuse =
+        |error: &str| (StatusCode::BAD_REQUEST, Json(json!({"error": error}))).into_response();
     if f.get("grant_type").map(String::as_str) != Some("authorization_code") {
         return refuse("unsupported_grant_type");
     }
@@ -29,8 +30,8 @@ pub(super) async fn token(
     };
     let r = &issued.request;
     let verifier = f.get("code_verifier").cloned().unwrap_or_default();
-    let challenge =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(Sha256::digest(verifier.as_bytes()));
     let same_client = f.get("client_id") == Some(&r.client_id);
     let same_redirect = f.get("redirect_uri") == Some(&r.redirect_uri);
     if !same_client || !same_redirect || r.code_challenge.as_deref() != Some(challenge.as_str()) {
