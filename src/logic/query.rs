@@ -84,6 +84,10 @@ pub enum StepQuery {
     /// browser sends them for its approval button: `all`, `hidden`, `without_hidden`,
     /// or `hidden_altered` (hidden values changed).
     FormFields(FieldSelection),
+    /// How the answer forbids other sites to frame it: `X-Frame-Options` DENY (or
+    /// SAMEORIGIN), or a `Content-Security-Policy` `frame-ancestors` directive that does
+    /// not allow every origin (CSP Level 2 §7.7.3; RFC 7034); no value when neither.
+    FramingDefence,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -135,6 +139,7 @@ impl StepQuery {
         "set_cookies",
         "form_action",
         "form_fields",
+        "framing_defence",
     ];
 
     /// Variables the query reads (for load-time validation).
@@ -225,6 +230,7 @@ impl StepQuery {
                 let form = post_form_of(answer)?;
                 Ok(Value::String(encoded_fields(&form, *selection)))
             }
+            StepQuery::FramingDefence => framing_defence(answer),
             StepQuery::JwtClaim(q) => {
                 let doc = parse_json(answer)?;
                 let token = doc
@@ -290,6 +296,41 @@ fn credential_evidence(answer: &Answer) -> Option<String> {
         challenge.unwrap_or_default(),
         rpc_error.unwrap_or_default()
     ))
+}
+
+/// The header that keeps other origins from framing the answer, as sent.
+fn framing_defence(answer: &Answer) -> QueryValue {
+    if answer.status.is_none() {
+        return Err("no status".into());
+    }
+    for v in answer.header_values("x-frame-options") {
+        let t = v.trim();
+        if t.eq_ignore_ascii_case("deny") || t.eq_ignore_ascii_case("sameorigin") {
+            return Ok(Value::String(format!("X-Frame-Options: {t}")));
+        }
+    }
+    for policy in answer.header_values("content-security-policy") {
+        for directive in policy.split(';') {
+            let mut words = directive.split_whitespace();
+            if !words
+                .next()
+                .is_some_and(|n| n.eq_ignore_ascii_case("frame-ancestors"))
+            {
+                continue;
+            }
+            let sources: Vec<&str> = words.collect();
+            if !sources.contains(&"*") {
+                return Ok(Value::String(format!(
+                    "Content-Security-Policy: frame-ancestors {}",
+                    sources.join(" ")
+                )));
+            }
+        }
+    }
+    Err(
+        "neither X-Frame-Options DENY nor a Content-Security-Policy frame-ancestors directive"
+            .into(),
+    )
 }
 
 /// The page's `<form method=post>`, or what the page was instead (for the report).
@@ -447,6 +488,7 @@ impl fmt::Display for StepQuery {
             StepQuery::SetCookies => write!(f, "the cookies set (Set-Cookie lines)"),
             StepQuery::FormAction => write!(f, "where the page's post form goes"),
             StepQuery::FormFields(s) => write!(f, "the post form's fields ({s:?})"),
+            StepQuery::FramingDefence => write!(f, "the page's defence against framing"),
         }
     }
 }

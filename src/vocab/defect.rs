@@ -231,6 +231,9 @@ defects! {
     /// OAuth proxy: an authorization request's `redirect_uri` is accepted when it starts
     /// with a registered one.
     ProxyRedirectUriPrefixMatch = "proxy-redirect-uri-prefix-match",
+    /// OAuth proxy: an authorization request's `redirect_uri` is accepted when it differs
+    /// from a registered one in its port only.
+    ProxyRedirectUriPortIgnored = "proxy-redirect-uri-port-ignored",
     /// OAuth proxy: the third-party callback is accepted whatever its `state`.
     ProxyStateNotChecked = "proxy-state-not-checked",
     /// OAuth proxy: a `state` stays valid after its callback was served.

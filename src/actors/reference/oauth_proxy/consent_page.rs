@@ -18,6 +18,18 @@ use super::state::{lock, ClientRequest, ProxyState};
 use crate::actors::tokens::random_id;
 use crate::vocab::ServerDefect as D;
 
+/// The two URIs differ at most in their ports (the defect's comparison).
+fn same_but_port(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(mut a), Ok(mut b)) => {
+            let _ = a.set_port(None);
+            let _ = b.set_port(None);
+            a == b
+        }
+        _ => false,
+    }
+}
+
 pub(super) async fn authorize(
     State(s): State<Arc<ProxyState>>,
     headers: HeaderMap,
@@ -37,6 +49,7 @@ pub(super) async fn authorize(
     let registered = client.redirect_uris.iter().any(|r| {
         *r == redirect_uri
             || (s.has(D::ProxyRedirectUriPrefixMatch) && redirect_uri.starts_with(r.as_str()))
+            || (s.has(D::ProxyRedirectUriPortIgnored) && same_but_port(r, &redirect_uri))
     });
     if !registered {
         return error_page(
