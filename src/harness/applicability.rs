@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::actors::drivers::{NOT_A_PROXY, UPSTREAM_AUTHORIZATION_ENDPOINT};
 use crate::actors::tokens::TokenSupply;
 use crate::logic::case::Case;
 
@@ -29,6 +30,16 @@ pub(super) fn missing_token(tokens: &TokenSupply, case: &Case) -> Option<CannotR
         .filter_map(|send| tokens.missing(send))
         .next()
         .map(|reason| CannotRun { reason })
+}
+
+/// A proxy case (it reads the third party's endpoint) on a target not declared an OAuth
+/// proxy: the `cargo test` entries have no `--oauth-proxy`.
+pub(super) fn not_a_proxy(case: &Case) -> Option<CannotRun> {
+    case.uses
+        .contains(UPSTREAM_AUTHORIZATION_ENDPOINT)
+        .then(|| CannotRun {
+            reason: format!("needs `{{{UPSTREAM_AUTHORIZATION_ENDPOINT}}}`, but {NOT_A_PROXY}"),
+        })
 }
 
 /// The first built-in variable the case reads that the run could not set.

@@ -81,7 +81,8 @@ pub(super) async fn authorize(
     if s.has(D::ProxySkipsConsent) || has_consent(&s, &headers, &client_id) {
         return forward(&s, request, Vec::new());
     }
-    let transaction = random_id();
+    // Not a credential (the CSRF cookie is), so reports may show it.
+    let transaction = format!("txn{}", random_id());
     let csrf = random_id();
     lock(&s.pending).insert(transaction.clone(), request.clone());
     let scopes = if request.scope.is_empty() {
