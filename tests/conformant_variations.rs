@@ -47,6 +47,7 @@ async fn run(config: ReferenceConfig, profile: Profile) -> RunReport {
         fixtures: Default::default(),
         upstream_log: None,
         launched_here: true,
+        oauth_proxy: None,
     };
     mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }

@@ -39,6 +39,7 @@ async fn in_process(config: ReferenceConfig) -> RunReport {
         fixtures: Default::default(),
         upstream_log: None,
         launched_here: true,
+        oauth_proxy: None,
     };
     mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }
@@ -55,6 +56,7 @@ async fn as_process(extra: &str) -> RunReport {
         startup_timeout: Duration::from_secs(30),
         limits: TransportLimits::default(),
         fixtures: Default::default(),
+        oauth_proxy: false,
     };
     mcp_authspec::engine::run(&launched, &cases, &plan(), Arc::new(NoEvents)).await
 }
@@ -124,6 +126,7 @@ async fn a_command_that_cannot_start_is_a_harness_error_with_its_output() {
         startup_timeout: Duration::from_secs(10),
         limits: TransportLimits::default(),
         fixtures: Default::default(),
+        oauth_proxy: false,
     };
     let report = mcp_authspec::engine::run(&launched, &cases, &plan(), Arc::new(NoEvents)).await;
     assert_eq!(report.exit_code, 3);
@@ -157,6 +160,7 @@ async fn a_given_token_runs_the_cases_that_need_no_minting() {
         fixtures: Default::default(),
         upstream_log: None,
         launched_here: false,
+        oauth_proxy: None,
     };
     let report = mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await;
     let outcome = |id: &str| {
@@ -201,6 +205,7 @@ async fn fixtures_as_process(extra: &str, config: &str) -> RunReport {
         limits: TransportLimits::default(),
         fixtures: mcp_authspec::logic::server_config::parse_server_config("server.toml", config)
             .unwrap(),
+        oauth_proxy: false,
     };
     mcp_authspec::engine::run(&launched, &cases, &plan(), Arc::new(NoEvents)).await
 }

@@ -202,6 +202,12 @@ pub struct ServerArgs {
     /// Without it those cases are skipped, naming the key to set.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// With --command: the server is an OAuth proxy (MCP Security Best Practices,
+    /// "Confused Deputy Problem"); the suite's IdP is its third-party authorization
+    /// server. More placeholders: {upstream_issuer} {upstream_client_id}
+    /// {upstream_client_secret}. Without it the proxy cases are skipped.
+    #[arg(long, requires = "command")]
+    pub oauth_proxy: bool,
     #[command(flatten)]
     pub run: RunOptions,
 }

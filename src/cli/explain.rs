@@ -4,9 +4,11 @@ use std::fmt::Write;
 
 use super::args::ExplainArgs;
 use super::output::cases_or_exit;
+use crate::actors::drivers::UPSTREAM_AUTHORIZATION_ENDPOINT;
 use crate::logic::case::Case;
 use crate::logic::case::DefectRef;
 use crate::logic::case_body::CaseBody;
+use crate::logic::case_model::CookieUse;
 use crate::logic::diagnostic::did_you_mean;
 use crate::logic::step_request::{Body, Credential, To};
 use crate::vocab::exit_code;
@@ -49,6 +51,12 @@ pub fn explain(c: &Case) -> String {
     }
     let revisions: Vec<&str> = f.revisions.iter().map(|r| r.as_str()).collect();
     let _ = writeln!(s, "revisions    {}", revisions.join(", "));
+    if c.uses.contains(UPSTREAM_AUTHORIZATION_ENDPOINT) {
+        let _ = writeln!(
+            s,
+            "contract     an OAuth proxy: `server --command … --oauth-proxy` (else skipped)"
+        );
+    }
     if !f.profiles.is_empty() {
         let p: Vec<&str> = f.profiles.iter().map(|p| p.as_str()).collect();
         let _ = writeln!(s, "profiles     {}", p.join(", "));
@@ -122,11 +130,30 @@ pub fn explain(c: &Case) -> String {
         );
         if let To::Authorize { params, .. } = &req.to {
             let names: Vec<&str> = params.keys().map(String::as_str).collect();
+            let how = if req.cookies.is_some() {
+                "as a browser, the case walking the consent itself"
+            } else {
+                "through the consent strategy"
+            };
             let _ = writeln!(
                 s,
-                "     authorization request through the consent strategy, with {}",
+                "     authorization request {how}, with {}",
                 names.join(", ")
             );
+        }
+        match &req.cookies {
+            Some(CookieUse::Jar) => {
+                let _ = writeln!(s, "     with the cookies the target set");
+            }
+            Some(CookieUse::JarReplacing(edit)) => {
+                let _ = writeln!(
+                    s,
+                    "     with the cookies the target set, {} replaced by {}",
+                    edit.from.raw(),
+                    edit.to.raw()
+                );
+            }
+            None => {}
         }
         if let Some(Body::Form {
             fields,

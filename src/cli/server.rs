@@ -46,6 +46,7 @@ pub async fn run(args: ServerArgs) -> i32 {
             startup_timeout: Duration::from_secs(args.startup_timeout.max(1)),
             limits: limits(&args.run),
             fixtures,
+            oauth_proxy: args.oauth_proxy,
         };
         let plan = plan(&args.run);
         let progress = Arc::new(Progress::new(args.run.plain));
@@ -74,6 +75,7 @@ pub async fn run(args: ServerArgs) -> i32 {
         fixtures,
         upstream_log: None,
         launched_here: false,
+        oauth_proxy: None,
     };
     run_and_finish(&driver, &cases, &args.run).await
 }

@@ -7,20 +7,21 @@ use std::time::{Duration, Instant};
 
 use crate::actors::drivers::{
     complete_initialization, is_initialize, request_builder, rpc_id, through_consent, BuildError,
+    MAX_REDIRECTS,
 };
 use crate::actors::tokens::TokenSupply;
 use crate::logic::answer::Answer;
 use crate::logic::as_config::Consent;
 use crate::logic::case::Case;
 use crate::logic::case_body::{CaseBody, Step};
-use crate::logic::case_model::Expectation;
+use crate::logic::case_model::{CookieUse, Expectation};
 use crate::logic::query::StepQuery;
 use crate::logic::template::Vars;
 use crate::logic::verdict::{
     case_report, case_verdict, check_reason, judge_expectation, unmet_precondition,
 };
-use crate::transport::{HttpClient, HttpResponse, Recorder, TransportErrorKind};
-use crate::vocab::{CaseReport, CheckReport, Outcome, Revision};
+use crate::transport::{HttpClient, HttpRequest, HttpResponse, Recorder, TransportErrorKind};
+use crate::vocab::{CaseReport, CheckReport, HeaderPair, Outcome, Revision};
 
 /// What a case run needs besides the case.
 pub struct CaseContext {
@@ -56,6 +57,7 @@ pub async fn run_case(case: &Case, ctx: &CaseContext) -> CaseReport {
         vars: ctx.vars.clone(),
         checks: Vec::new(),
         session: None,
+        jar: BTreeMap::new(),
     };
     let stop = match tokio::time::timeout(ctx.timeout, run.steps()).await {
         Ok(Ok(())) => None,
@@ -88,6 +90,9 @@ struct Run<'a> {
     /// The MCP session id a server assigned at `initialize`, sent on the case's later
     /// MCP requests.
     session: Option<String>,
+    /// The cookies the target's answers set, by (origin, name), as a user agent keeps
+    /// them (RFC 6265 §5.3); sent only by steps that say `cookies`.
+    jar: BTreeMap<(String, String), String>,
 }
 
 impl Run<'_> {
@@ -129,6 +134,21 @@ impl Run<'_> {
         // (a 5xx where a registration was needed) is an error, not "not applicable".
         for e in &step.control {
             let mut check = self.judge(e, &answer, label);
+            let judged = self
+                .checks
+                .iter()
+                .any(|c| matches!(c.outcome, Outcome::Fail | Outcome::Warn | Outcome::Info));
+            if check.outcome != Outcome::Pass && judged {
+                // A violation an earlier step showed stands: the case cannot go on, but
+                // its verdict is already that check's.
+                check.outcome = Outcome::Skip;
+                check.description = format!(
+                    "control, not reached after the violation: {}",
+                    check.description
+                );
+                self.checks.push(check);
+                return Err(Stop::Broken);
+            }
             if check.outcome != Outcome::Pass {
                 check.outcome = Outcome::Error;
                 let hint = e
@@ -220,7 +240,9 @@ impl Run<'_> {
         if let Some(token) = &built.token {
             self.vars.insert("sent_token".into(), token.clone());
         }
-        if built.authorization {
+        // An authorization request goes through the run's consent strategy, unless the
+        // case drives the browser flow itself (it sends the case's cookies).
+        if built.authorization && step.send.cookies.is_none() {
             let Some(request) = built.requests.into_iter().next() else {
                 return Err(Stop::Error(format!("{label}: no authorization URL")));
             };
@@ -237,11 +259,18 @@ impl Run<'_> {
         let mut last: Option<Answer> = None;
         let mut unreachable: Option<String> = None;
         let initialize = is_initialize(step.send.mcp(), self.ctx.revision);
+        if let Some(cookies) = &step.send.cookies {
+            let Some(request) = built.requests.into_iter().next() else {
+                return Err(Stop::Error(format!("{label}: no URL to browse")));
+            };
+            return self.browse(label, request, cookies).await;
+        }
         for request in built.requests {
             let url = request.url.clone();
             let sent = request.clone();
             match self.recorder.send(label, request).await {
                 Ok(r) => {
+                    self.keep_cookies(&url, &r);
                     let success = (200..300).contains(&r.status);
                     if r.status == 429 {
                         return Err(Stop::Error(rate_limited(label, &url, &r)));
@@ -294,6 +323,120 @@ impl Run<'_> {
         }
     }
 
+    /// A step of a browser flow: the request with the case's cookies, then the
+    /// redirects that stay on its origin followed as a browser would (a proxy may show
+    /// its consent page one redirect further); the last answer is the step's.
+    async fn browse(
+        &mut self,
+        label: &str,
+        mut request: HttpRequest,
+        cookies: &CookieUse,
+    ) -> Result<Answer, Stop> {
+        let origin = origin_of_url(&request.url);
+        for _ in 0..=MAX_REDIRECTS {
+            match self.cookie_header(cookies, &request.url) {
+                Ok(Some(line)) => request.headers.push(HeaderPair::new("Cookie", line)),
+                Ok(None) => {}
+                Err(e) => {
+                    let what = "edit the cookies the target set".into();
+                    self.broken(label, what, "usable values", e);
+                    return Err(Stop::Broken);
+                }
+            }
+            let url = request.url.clone();
+            let answer = match self.recorder.send(label, request).await {
+                Ok(r) => {
+                    self.keep_cookies(&url, &r);
+                    r.into_answer(url)
+                }
+                Err(e) if e.kind == TransportErrorKind::Protocol => Answer {
+                    url,
+                    failure: Some(e.message),
+                    ..Answer::default()
+                },
+                Err(e) => {
+                    return Err(Stop::Error(format!(
+                        "{label}: no answer from {url}: {}",
+                        e.message
+                    )))
+                }
+            };
+            let next = matches!(answer.status, Some(300..=399))
+                .then(|| {
+                    answer
+                        .header_values("location")
+                        .first()
+                        .map(|l| l.to_string())
+                })
+                .flatten()
+                .and_then(|l| url::Url::parse(&answer.url).ok()?.join(&l).ok())
+                .filter(|u| u.origin().ascii_serialization() == origin);
+            let Some(next) = next else {
+                return Ok(answer);
+            };
+            request = HttpRequest {
+                method: "GET".into(),
+                url: next.to_string(),
+                headers: Vec::new(),
+                body: None,
+            };
+        }
+        Err(Stop::Error(format!(
+            "{label}: the target kept redirecting to its own origin ({MAX_REDIRECTS} redirects followed)"
+        )))
+    }
+
+    /// The `Cookie` line for a request to `url`: the jar's cookies of its origin, edited
+    /// as the step says; `None` when there are none.
+    fn cookie_header(&self, cookies: &CookieUse, url: &str) -> Result<Option<String>, String> {
+        let origin = origin_of_url(url);
+        let edit = match cookies {
+            CookieUse::Jar => None,
+            CookieUse::JarReplacing(edit) => Some((
+                edit.from.render(&self.vars).map_err(|e| e.to_string())?,
+                edit.to.render(&self.vars).map_err(|e| e.to_string())?,
+            )),
+        };
+        let pairs: Vec<String> = self
+            .jar
+            .iter()
+            .filter(|((o, _), _)| *o == origin)
+            .map(|((_, name), value)| match &edit {
+                Some((from, to)) if !from.is_empty() => {
+                    format!("{name}={}", value.replace(from.as_str(), to))
+                }
+                _ => format!("{name}={value}"),
+            })
+            .collect();
+        Ok((!pairs.is_empty()).then(|| pairs.join("; ")))
+    }
+
+    /// Keeps what the answer's `Set-Cookie` lines set (RFC 6265 §5.2: name=value, the
+    /// attributes after `;`), and forgets a cookie set expired or empty.
+    fn keep_cookies(&mut self, url: &str, r: &HttpResponse) {
+        let origin = origin_of_url(url);
+        for h in r
+            .headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case("set-cookie"))
+        {
+            let mut parts = h.value.split(';');
+            let Some((name, value)) = parts.next().and_then(|p| p.split_once('=')) else {
+                continue;
+            };
+            let (name, value) = (name.trim().to_string(), value.trim().to_string());
+            let expired = parts.any(|a| {
+                let a = a.trim().to_ascii_lowercase();
+                a == "max-age=0" || a.starts_with("max-age=-")
+            });
+            if expired || value.is_empty() {
+                self.jar.remove(&(origin.clone(), name));
+            } else {
+                self.jar.insert((origin.clone(), name), value);
+            }
+        }
+    }
+
     /// Records a check the target broke by not giving what the case needs to go on;
     /// judged at the case's level.
     fn broken(&mut self, label: &str, description: String, expected: &str, actual: String) {
@@ -327,6 +470,12 @@ fn rate_limited(label: &str, url: &str, r: &HttpResponse) -> String {
         "{label}: the server rate-limited the harness: {url} answered 429 Too Many \
          Requests{retry}: {body}. Run again later, or raise the server's limit for the test run."
     )
+}
+
+fn origin_of_url(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default()
 }
 
 /// A captured value as a variable: strings as they are, anything else as JSON.

@@ -11,7 +11,7 @@ use super::events::RunEvents;
 use super::runner::run;
 use crate::actors::drivers::{
     offer_reference_fixtures, reference_fixtures, reference_tokens, AuthorizationServerDriver,
-    ClientDriver, ClientUnderTest, ServerDriver,
+    ClientDriver, ClientUnderTest, ServerDriver, UPSTREAM_AUTHORIZATION_ENDPOINT,
 };
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::logic::as_config::AsRunConfig;
@@ -43,6 +43,7 @@ pub async fn demo(
         fixtures: reference_fixtures(),
         upstream_log: Some(upstream.log_url.clone()),
         launched_here: true,
+        oauth_proxy: None,
     };
     // The deployment's IdP is also the reference authorization server.
     let authorization_servers = AuthorizationServerDriver {
@@ -62,10 +63,37 @@ pub async fn demo(
         },
         reference: true,
     };
-    let (s, a, c) = tokio::join!(
-        run(&servers, cases, plan, events.clone()),
+    // The proxy cases run against a second reference server, in its OAuth-proxy mode;
+    // the other server cases see the plain one.
+    let proxy = start_reference_server(ReferenceConfig {
+        oauth_proxy: true,
+        ..ReferenceConfig::default()
+    })
+    .await
+    .map_err(|e| format!("cannot start the reference OAuth proxy on 127.0.0.1: {e}"))?;
+    let proxies = ServerDriver {
+        url: Url::parse(&proxy.mcp_url)
+            .map_err(|e| format!("the reference proxy's URL does not parse: {e}"))?,
+        limits,
+        reference: true,
+        tokens: Arc::new(reference_tokens(&proxy)),
+        fixtures: Default::default(),
+        upstream_log: None,
+        launched_here: true,
+        oauth_proxy: proxy
+            .upstream
+            .as_ref()
+            .map(|u| u.authorization_endpoint.clone()),
+    };
+    let (proxy_cases, other_cases): (Vec<Arc<Case>>, Vec<Arc<Case>>) = cases
+        .iter()
+        .cloned()
+        .partition(|c| c.uses.contains(UPSTREAM_AUTHORIZATION_ENDPOINT));
+    let (s, p, a, c) = tokio::join!(
+        run(&servers, &other_cases, plan, events.clone()),
+        run(&proxies, &proxy_cases, plan, events.clone()),
         run(&authorization_servers, cases, plan, events.clone()),
         run(&clients, cases, plan, events)
     );
-    Ok(s.combine(a).combine(c))
+    Ok(s.combine(p).combine(a).combine(c))
 }

@@ -7,7 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::actors::drivers::{EXPOSURE_VARIABLE, NOT_STARTED_HERE};
+use crate::actors::drivers::{
+    EXPOSURE_VARIABLE, NOT_A_PROXY, NOT_STARTED_HERE, UPSTREAM_AUTHORIZATION_ENDPOINT,
+};
 use crate::actors::tokens::TokenSupply;
 use crate::logic::case::Case;
 
@@ -38,6 +40,16 @@ pub(super) fn needs_started_server(case: &Case) -> Option<CannotRun> {
     case.uses.contains(EXPOSURE_VARIABLE).then(|| CannotRun {
         reason: format!("needs `{{{EXPOSURE_VARIABLE}}}`, but {NOT_STARTED_HERE}"),
     })
+}
+
+/// A proxy case (it reads the third party's endpoint) on a target not declared an OAuth
+/// proxy: the `cargo test` entries have no `--oauth-proxy`.
+pub(super) fn not_a_proxy(case: &Case) -> Option<CannotRun> {
+    case.uses
+        .contains(UPSTREAM_AUTHORIZATION_ENDPOINT)
+        .then(|| CannotRun {
+            reason: format!("needs `{{{UPSTREAM_AUTHORIZATION_ENDPOINT}}}`, but {NOT_A_PROXY}"),
+        })
 }
 
 /// The first built-in variable the case reads that the run could not set.

@@ -7,11 +7,12 @@ use std::sync::Arc;
 use libtest_mimic::{Failed, Trial};
 use tokio::sync::Mutex;
 
+use super::applicability::not_a_proxy;
 use super::exit_cleanup;
 use super::judge::{judge, Judgement};
 use super::options::{ServerCommand, TrialOptions};
 use super::runtime::block_on;
-use super::trials::{every_case_can_run, trials_for, TrialTarget};
+use super::trials::{trials_for, TrialTarget};
 use crate::actors::drivers::{LaunchedServer, ServerDriver, StartedServer};
 use crate::engine::{run, NoEvents};
 use crate::transport::TransportLimits;
@@ -55,6 +56,7 @@ pub fn server_trials_with_command(
             startup_timeout: server.startup_timeout,
             limits: TransportLimits::default(),
             fixtures: server.fixtures.clone(),
+            oauth_proxy: false,
         },
         state: Mutex::new(State::NotStarted),
     });
@@ -62,7 +64,7 @@ pub fn server_trials_with_command(
     // The suite's IdP mints every token a case asks for: nothing is known not to run.
     let target = TrialTarget {
         role: Role::Server,
-        cannot_run: every_case_can_run,
+        cannot_run: not_a_proxy,
         footer: None,
     };
     let launch = shared.clone();

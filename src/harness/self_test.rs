@@ -8,7 +8,7 @@ use std::time::Duration;
 use libtest_mimic::{Failed, Trial};
 
 use super::runtime::runtime;
-use crate::actors::drivers::reference_driver;
+use crate::actors::drivers::{reference_driver_as, UPSTREAM_AUTHORIZATION_ENDPOINT};
 use crate::engine::{run, NoEvents};
 use crate::input::{load_cases, CaseSource};
 use crate::logic::case::{Case, DefectRef};
@@ -57,7 +57,10 @@ async fn run_against_reference(
         concurrency: 4,
         case_timeout: Duration::from_secs(30),
     };
-    let target = reference_driver(case.role, defect)
+    // The proxy cases (they read the third party's endpoint) run against the reference
+    // server in its OAuth-proxy mode; every other case against the plain one.
+    let proxy = case.uses.contains(UPSTREAM_AUTHORIZATION_ENDPOINT);
+    let target = reference_driver_as(case.role, defect, proxy)
         .await
         .map_err(|e| Failed::from(format!("{}: {e}", case.id())))?;
     Ok(run(

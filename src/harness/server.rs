@@ -7,7 +7,7 @@ use libtest_mimic::{Failed, Trial};
 use tokio::sync::OnceCell;
 use url::Url;
 
-use super::applicability::{missing_token, needs_started_server};
+use super::applicability::{missing_token, needs_started_server, not_a_proxy};
 use super::options::TrialOptions;
 use super::runtime::block_on;
 use super::trials::{judged, trials_for, TrialTarget};
@@ -38,7 +38,11 @@ pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
     let allow_skips = options.allow_skips;
     let target = TrialTarget {
         role: Role::Server,
-        cannot_run: |case: &_| missing_token(&tokens, case).or_else(|| needs_started_server(case)),
+        cannot_run: |case: &_| {
+            missing_token(&tokens, case)
+                .or_else(|| needs_started_server(case))
+                .or_else(|| not_a_proxy(case))
+        },
         footer: Some(TOKEN_FOOTER),
     };
     let run_tokens = tokens.clone();
@@ -59,6 +63,7 @@ pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
                 fixtures: Default::default(),
                 upstream_log: None,
                 launched_here: false,
+                oauth_proxy: None,
             };
             let report = run(
                 &driver,

@@ -66,6 +66,9 @@ pub struct Builtins {
     /// Server runs of a server the harness started: how a TCP connection to its port at
     /// another address of this machine ended (`refused at …` or `accepted at …`).
     pub exposed_connection: Option<String>,
+    /// Server runs of an OAuth proxy (`--oauth-proxy`): the authorization endpoint of the
+    /// third-party authorization server the proxy forwards to (the harness's mock IdP).
+    pub upstream_authorization_endpoint: Option<String>,
     /// Variables the set-up could not set, with the reason: cases reading them are
     /// skipped.
     pub unavailable: BTreeMap<String, String>,
@@ -104,6 +107,7 @@ impl Builtins {
             cimd_base: None,
             fixtures: BTreeMap::new(),
             exposed_connection: None,
+            upstream_authorization_endpoint: None,
             unavailable: BTreeMap::new(),
             blocked: Vec::new(),
             fresh_flow_values: false,
@@ -145,6 +149,10 @@ impl Builtins {
         put("prompt", &self.prompt);
         put("cimd_base", &self.cimd_base);
         put("exposed_connection", &self.exposed_connection);
+        put(
+            "upstream_authorization_endpoint",
+            &self.upstream_authorization_endpoint,
+        );
         if let Some(c) = &self.client {
             v.insert("client_id".into(), c.id.clone());
             v.insert("client_secret".into(), c.secret.clone().unwrap_or_default());
@@ -279,6 +287,22 @@ pub const SERVER_VARIABLES: &[(&str, &str)] = &[
         "exposed_connection",
         "for a server the harness started: `refused at <address>` or `accepted at <address>`, how a TCP connection to its port at another address of this machine ended",
     ),
+    (
+        "upstream_authorization_endpoint",
+        "`--oauth-proxy`: the authorization endpoint of the third-party authorization server the proxy forwards to (the harness's mock IdP); unset otherwise, and the proxy cases are skipped",
+    ),
+    (
+        "pkce_verifier",
+        "a fresh RFC 7636 code verifier for this case run",
+    ),
+    ("pkce_challenge", "its S256 code challenge"),
+    ("state", "a fresh state value for this case run"),
+    (
+        "control_pkce_verifier",
+        "a second fresh code verifier, for a second authorization request",
+    ),
+    ("control_pkce_challenge", "its S256 code challenge"),
+    ("control_state", "a second fresh state value"),
 ];
 
 /// Variables of server cases that the run's fixtures set (`server --config`, the

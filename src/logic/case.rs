@@ -8,7 +8,9 @@ use serde_saphyr::Spanned;
 
 use super::builtins::builtin_variables;
 use super::case_body::{CaseBody, Step};
-use super::case_model::{CaseFile, Expectation, McpMessage, WrittenRequest, WrittenStep};
+use super::case_model::{
+    CaseFile, CookieUse, Expectation, McpMessage, WrittenRequest, WrittenStep,
+};
 use super::catalog::{Catalog, Requirement};
 use super::diagnostic::{did_you_mean, Diagnostic};
 use super::query::StepQuery;
@@ -491,6 +493,9 @@ impl Validator<'_> {
         templates.extend(req.url.iter().cloned());
         templates.extend(req.body.iter().cloned());
         templates.extend(req.bearer.iter().cloned());
+        if let Some(CookieUse::JarReplacing(edit)) = &req.cookies {
+            templates.extend([edit.from.clone(), edit.to.clone()]);
+        }
         if let Some(j) = &req.json {
             templates.extend(json_templates(j));
         }

@@ -241,6 +241,30 @@ pub struct WrittenRequest {
     /// no such token (`server --url` without `--token`).
     #[serde(default)]
     pub token: Option<TokenSend>,
+    /// Sends the cookies the target set on the case's earlier answers, as the user
+    /// agent of a browser flow does (RFC 6265 §5.4: to the origin that set them): `jar`,
+    /// or `{jar_replacing: {from, to}}` for those cookies edited, `from` replaced by
+    /// `to` in their values (a forged cookie). Without it no cookie is sent.
+    #[serde(default)]
+    pub cookies: Option<CookieUse>,
+}
+
+/// Which cookies a request sends (see [`WrittenRequest::cookies`]).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum CookieUse {
+    /// The cookies the target set, unchanged.
+    Jar,
+    /// The cookies the target set, with `from` replaced by `to` in each value.
+    JarReplacing(Box<CookieEdit>),
+}
+
+/// An edit of the cookie jar's values: every `from` becomes `to`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CookieEdit {
+    pub from: Template,
+    pub to: Template,
 }
 
 /// MCP requests the harness can build for the revision under test.

@@ -16,6 +16,7 @@ pub mod diagnostic;
 pub mod documents;
 pub mod event_stream;
 pub mod flow_stop;
+pub mod html_form;
 pub mod json_schemas;
 pub mod jwt_view;
 pub mod mcp_messages;

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::answer::Answer;
+use super::html_form::{action_url, encoded_fields, post_form, FieldSelection, Form};
 use super::template::Vars;
 use super::www_authenticate::{find_challenge, parse_challenges};
 
@@ -72,6 +73,21 @@ pub enum StepQuery {
     /// A claim of a JWT found in the JSON body, decoded without verification (RFC 7519
     /// §7.2): `{token: /access_token, claim: /aud}`; claim `""` is the whole claim set.
     JwtClaim(JwtClaimQuery),
+    /// Every `Set-Cookie` header line of the answer, in order, as an array of strings
+    /// (RFC 6265 §4.1); empty when it sets none.
+    SetCookies,
+    /// Where the page's one `<form method=post>` posts to: its `action` resolved against
+    /// the page's URL. A page without such a form (none, or one its script renders) has
+    /// no value.
+    FormAction,
+    /// The fields of that form as an `application/x-www-form-urlencoded` body, as a
+    /// browser sends them for its approval button: `all`, `hidden`, `without_hidden`,
+    /// or `hidden_altered` (hidden values changed).
+    FormFields(FieldSelection),
+    /// How the answer forbids other sites to frame it: `X-Frame-Options` DENY (or
+    /// SAMEORIGIN), or a `Content-Security-Policy` `frame-ancestors` directive that does
+    /// not allow every origin (CSP Level 2 §7.7.3; RFC 7034); no value when neither.
+    FramingDefence,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -120,6 +136,10 @@ impl StepQuery {
         "location_param",
         "location_target",
         "jwt_claim",
+        "set_cookies",
+        "form_action",
+        "form_fields",
+        "framing_defence",
     ];
 
     /// Variables the query reads (for load-time validation).
@@ -195,6 +215,22 @@ impl StepQuery {
             StepQuery::Url => Ok(Value::String(answer.url.clone())),
             StepQuery::LocationParam(name) => location_param(answer, name),
             StepQuery::LocationTarget => location_target(answer),
+            StepQuery::SetCookies => Ok(Value::Array(
+                answer
+                    .header_values("set-cookie")
+                    .iter()
+                    .map(|v| Value::String(v.to_string()))
+                    .collect(),
+            )),
+            StepQuery::FormAction => {
+                let form = post_form_of(answer)?;
+                action_url(&answer.url, &form).map(Value::String)
+            }
+            StepQuery::FormFields(selection) => {
+                let form = post_form_of(answer)?;
+                Ok(Value::String(encoded_fields(&form, *selection)))
+            }
+            StepQuery::FramingDefence => framing_defence(answer),
             StepQuery::JwtClaim(q) => {
                 let doc = parse_json(answer)?;
                 let token = doc
@@ -260,6 +296,63 @@ fn credential_evidence(answer: &Answer) -> Option<String> {
         challenge.unwrap_or_default(),
         rpc_error.unwrap_or_default()
     ))
+}
+
+/// The header that keeps other origins from framing the answer, as sent.
+fn framing_defence(answer: &Answer) -> QueryValue {
+    if answer.status.is_none() {
+        return Err("no status".into());
+    }
+    for v in answer.header_values("x-frame-options") {
+        let t = v.trim();
+        if t.eq_ignore_ascii_case("deny") || t.eq_ignore_ascii_case("sameorigin") {
+            return Ok(Value::String(format!("X-Frame-Options: {t}")));
+        }
+    }
+    for policy in answer.header_values("content-security-policy") {
+        for directive in policy.split(';') {
+            let mut words = directive.split_whitespace();
+            if !words
+                .next()
+                .is_some_and(|n| n.eq_ignore_ascii_case("frame-ancestors"))
+            {
+                continue;
+            }
+            let sources: Vec<&str> = words.collect();
+            if !sources.contains(&"*") {
+                return Ok(Value::String(format!(
+                    "Content-Security-Policy: frame-ancestors {}",
+                    sources.join(" ")
+                )));
+            }
+        }
+    }
+    Err(
+        "neither X-Frame-Options DENY nor a Content-Security-Policy frame-ancestors directive"
+            .into(),
+    )
+}
+
+/// The page's `<form method=post>`, or what the page was instead (for the report).
+fn post_form_of(answer: &Answer) -> Result<Form, String> {
+    let body = answer.body_text();
+    post_form(&body).ok_or_else(|| {
+        let status = answer.status.map(|s| s.to_string()).unwrap_or_default();
+        let kind = answer
+            .header_values("content-type")
+            .first()
+            .map(|c| format!(", {c}"))
+            .unwrap_or_default();
+        let scripted = if body.to_ascii_lowercase().contains("<script") {
+            " (it has scripts: a form they render is out of the harness's reach)"
+        } else {
+            ""
+        };
+        format!(
+            "the answer (HTTP {status}{kind}, {} bytes) has no <form method=post>{scripted}",
+            body.len()
+        )
+    })
 }
 
 fn location_param(answer: &Answer, name: &str) -> QueryValue {
@@ -392,6 +485,10 @@ impl fmt::Display for StepQuery {
                 }
                 _ => write!(f, "claim `{}` of the JWT at `{}`", q.claim, q.token),
             },
+            StepQuery::SetCookies => write!(f, "the cookies set (Set-Cookie lines)"),
+            StepQuery::FormAction => write!(f, "where the page's post form goes"),
+            StepQuery::FormFields(s) => write!(f, "the post form's fields ({s:?})"),
+            StepQuery::FramingDefence => write!(f, "the page's defence against framing"),
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::case_model::{BasicAuth, McpMessage, WrittenRequest};
+use super::case_model::{BasicAuth, CookieUse, McpMessage, WrittenRequest};
 use super::template::Template;
 use super::token_recipe::TokenSend;
 
@@ -23,6 +23,8 @@ pub struct StepRequest {
     pub basic_auth: Option<BasicAuth>,
     pub body: Option<Body>,
     pub credential: Option<Credential>,
+    /// The case's cookie jar, sent as it is or edited; `None`: no cookie.
+    pub cookies: Option<CookieUse>,
 }
 
 /// Where a request goes.
@@ -190,6 +192,7 @@ impl TryFrom<WrittenRequest> for StepRequest {
                 basic_auth: w.basic_auth,
                 body: bodies.pop(),
                 credential,
+                cookies: w.cookies,
             }),
             _ => Err(problems),
         }

@@ -43,6 +43,12 @@ pub enum Filter {
     /// `upper_path`: the URL with its path in upper case, the rest kept (a redirect URI
     /// that differs from the registered one only in case).
     UpperPath,
+    /// `without_param:NAME`: the URL with every query parameter NAME removed (a callback
+    /// replayed without its `state`).
+    WithoutParam(String),
+    /// `altered_param:NAME`: the URL with the value of query parameter NAME changed in its
+    /// last character, same length (a callback replayed with another `state`).
+    AlteredParam(String),
 }
 
 pub const FILTER_NAMES: &[&str] = &[
@@ -56,6 +62,8 @@ pub const FILTER_NAMES: &[&str] = &[
     "other_scheme",
     "other_port",
     "upper_path",
+    "without_param",
+    "altered_param",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -286,7 +294,38 @@ fn apply(filter: &Filter, variable: &str, value: &str) -> Result<String, Templat
             u.set_path(&upper);
             u.to_string()
         }
+        Filter::WithoutParam(name) | Filter::AlteredParam(name) => {
+            let mut u = url("without_param")?;
+            let alter = matches!(filter, Filter::AlteredParam(_));
+            let pairs: Vec<(String, String)> = u
+                .query_pairs()
+                .filter(|(k, _)| alter || k != name.as_str())
+                .map(|(k, v)| {
+                    let v = if alter && k == name.as_str() {
+                        altered_value(&v)
+                    } else {
+                        v.into_owned()
+                    };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            u.set_query(None);
+            if !pairs.is_empty() {
+                u.query_pairs_mut().extend_pairs(pairs);
+            }
+            u.to_string()
+        }
     })
+}
+
+/// The value with its last character changed (an empty one becomes `A`).
+fn altered_value(value: &str) -> String {
+    let mut chars: Vec<char> = value.chars().collect();
+    match chars.last_mut() {
+        Some(c) => *c = if *c == 'A' { 'B' } else { 'A' },
+        None => chars.push('A'),
+    }
+    chars.into_iter().collect()
 }
 
 fn parse(raw: &str) -> Result<Vec<Segment>, TemplateError> {
@@ -361,6 +400,8 @@ fn parse_filter(text: &str) -> Result<Filter, TemplateError> {
         "other_scheme" => Ok(Filter::OtherScheme),
         "other_port" => Ok(Filter::OtherPort),
         "upper_path" => Ok(Filter::UpperPath),
+        "without_param" => needs_arg(Filter::WithoutParam),
+        "altered_param" => needs_arg(Filter::AlteredParam),
         other => Err(TemplateError::UnknownFilter(other.to_string())),
     }
 }

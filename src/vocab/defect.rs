@@ -221,6 +221,40 @@ defects! {
     /// Listens on every interface (0.0.0.0) instead of loopback only, though it runs on
     /// the user's machine.
     BindsAllInterfaces = "binds-all-interfaces",
+    /// OAuth proxy: forwards every authorization request to the third-party
+    /// authorization server at once, without its own consent page.
+    ProxySkipsConsent = "proxy-skips-consent",
+    /// OAuth proxy: remembers consent as "this browser approved", not per `client_id`,
+    /// so a newly registered client is forwarded without consent.
+    ProxyConsentForAnyClient = "proxy-consent-for-any-client",
+    /// OAuth proxy: the consent page is sent without `X-Frame-Options` or
+    /// `frame-ancestors`, so another site may frame it.
+    ProxyConsentPageFrameable = "proxy-consent-page-frameable",
+    /// OAuth proxy: the consent page shows neither the client's name nor its redirect
+    /// URI.
+    ProxyConsentAnonymous = "proxy-consent-anonymous",
+    /// OAuth proxy: the consent approval is accepted without its CSRF token.
+    ProxyConsentWithoutCsrf = "proxy-consent-without-csrf",
+    /// OAuth proxy: the consent cookie's name has no `__Host-` prefix.
+    ProxyCookieWithoutHostPrefix = "proxy-cookie-without-host-prefix",
+    /// OAuth proxy: the consent cookie is set without `Secure`, `HttpOnly` and
+    /// `SameSite=Lax`.
+    ProxyCookieAttributesMissing = "proxy-cookie-attributes-missing",
+    /// OAuth proxy: the consent cookie's signature is not checked, so a cookie edited to
+    /// name another `client_id` counts as that client's consent.
+    ProxyCookieUnsigned = "proxy-cookie-unsigned",
+    /// OAuth proxy: an authorization request's `redirect_uri` is accepted when it starts
+    /// with a registered one.
+    ProxyRedirectUriPrefixMatch = "proxy-redirect-uri-prefix-match",
+    /// OAuth proxy: an authorization request's `redirect_uri` is accepted when it differs
+    /// from a registered one in its port only.
+    ProxyRedirectUriPortIgnored = "proxy-redirect-uri-port-ignored",
+    /// OAuth proxy: the third-party callback is accepted whatever its `state`.
+    ProxyStateNotChecked = "proxy-state-not-checked",
+    /// OAuth proxy: a `state` stays valid after its callback was served.
+    ProxyStateReusable = "proxy-state-reusable",
+    /// OAuth proxy: every forwarded authorization request carries the same `state`.
+    ProxyStateFixed = "proxy-state-fixed",
 }
 
 #[cfg(test)]

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use super::driver::{CaseTarget, Driver, Prepared, SetupFailure};
 use super::server::ServerDriver;
-use crate::actors::idp::{start_idp, IdpConfig, MockIdp};
+use crate::actors::idp::{start_idp, Client, IdpConfig, MockIdp};
 use crate::actors::process::{free_loopback_port, launch, LaunchSpec, TargetProcess};
+use crate::actors::tokens::random_id;
 use crate::actors::tokens::TokenSupply;
 use crate::actors::upstream::{start_upstream, UpstreamApi};
 use crate::logic::redaction::redact_text;
@@ -28,7 +29,14 @@ pub struct LaunchedServer {
     pub limits: TransportLimits,
     /// What the target names for fixture cases (`--config`).
     pub fixtures: ServerRunConfig,
+    /// `--oauth-proxy`: the server is an OAuth proxy. The suite's IdP then also plays its
+    /// third-party authorization server, with one static confidential client for it
+    /// (`{upstream_issuer}`, `{upstream_client_id}`, `{upstream_client_secret}`).
+    pub oauth_proxy: bool,
 }
+
+/// The static client ID of a launched proxy at the suite's IdP.
+pub const UPSTREAM_CLIENT_ID: &str = "mcp-authspec-proxy";
 
 impl Driver for LaunchedServer {
     fn describe(&self) -> TargetDescription {
@@ -74,7 +82,18 @@ impl LaunchedServer {
             reason,
             process: None,
         };
-        let idp = start_idp(IdpConfig::default())
+        let upstream_secret = random_id();
+        let mut idp_config = IdpConfig::default();
+        if self.oauth_proxy {
+            // Best Practices, "Static Client ID": the proxy is one confidential client of
+            // the third party, redirected to its loopback callback.
+            idp_config.preregistered.push(Client::preregistered(
+                UPSTREAM_CLIENT_ID,
+                Some(upstream_secret.clone()),
+                "client_secret_basic",
+            ));
+        }
+        let idp = start_idp(idp_config)
             .await
             .map_err(|e| broken(format!("cannot start the suite's IdP: {e}")))?;
         // The upstream API a tool of the server may call (`{upstream}`): started for
@@ -105,6 +124,9 @@ impl LaunchedServer {
                 ),
                 ("resource".into(), resource.clone()),
                 ("upstream".into(), upstream.url.clone()),
+                ("upstream_issuer".into(), idp.issuer.clone()),
+                ("upstream_client_id".into(), UPSTREAM_CLIENT_ID.into()),
+                ("upstream_client_secret".into(), upstream_secret),
             ],
             ready_port: port,
             startup_timeout: self.startup_timeout,
@@ -114,6 +136,9 @@ impl LaunchedServer {
             process: e.evidence().cloned().map(redacted),
         })?;
         Ok(StartedServer {
+            upstream_authorization_endpoint: self
+                .oauth_proxy
+                .then(|| format!("{}/authorize", idp.issuer)),
             tokens: Arc::new(TokenSupply::minted(idp.minter(), self.scope.clone())),
             url,
             process,
@@ -139,6 +164,8 @@ pub struct StartedServer {
     pub url: url::Url,
     /// Tokens minted by the IdP the server trusts.
     pub tokens: Arc<TokenSupply>,
+    /// `--oauth-proxy`: the third party's authorization endpoint (the suite's IdP).
+    pub upstream_authorization_endpoint: Option<String>,
     process: TargetProcess,
     fixtures: ServerRunConfig,
     upstream: UpstreamApi,
@@ -156,6 +183,7 @@ impl StartedServer {
             fixtures: self.fixtures.clone(),
             upstream_log: Some(self.upstream.log_url.clone()),
             launched_here: true,
+            oauth_proxy: self.upstream_authorization_endpoint.clone(),
         }
     }
 

@@ -29,9 +29,12 @@ pub use exposure_probe::{EXPOSURE_VARIABLE, NOT_STARTED_HERE};
 pub use launched_server::{LaunchedServer, StartFailure, StartedServer};
 pub use mcp_conversation::{complete_initialization, is_initialize, rpc_id};
 pub use reference::{
-    offer_reference_fixtures, reference_driver, reference_fixtures, reference_tokens,
-    ReferenceTarget,
+    offer_reference_fixtures, reference_driver, reference_driver_as, reference_fixtures,
+    reference_tokens, ReferenceTarget,
 };
 pub use request_builder::BuildError;
-pub use server::{check_reachable, ServerDriver, REACHABILITY_TIMEOUT};
+pub use server::{
+    check_reachable, ServerDriver, NOT_A_PROXY, REACHABILITY_TIMEOUT,
+    UPSTREAM_AUTHORIZATION_ENDPOINT,
+};
 pub use user_agent::{open_url, through_consent, MAX_REDIRECTS};

@@ -76,6 +76,16 @@ pub async fn reference_driver(
     role: Role,
     defect: Option<DefectRef>,
 ) -> Result<ReferenceTarget, String> {
+    reference_driver_as(role, defect, false).await
+}
+
+/// [`reference_driver`], the server in its OAuth-proxy mode when `oauth_proxy` (what the
+/// proxy cases run against; every other case sees the plain server).
+pub async fn reference_driver_as(
+    role: Role,
+    defect: Option<DefectRef>,
+    oauth_proxy: bool,
+) -> Result<ReferenceTarget, String> {
     let other = |d: DefectRef| {
         Err(format!(
             "`{}` is a defect of another role's reference",
@@ -134,6 +144,7 @@ pub async fn reference_driver(
                 None => ReferenceConfig::default(),
             };
             let upstream = offer_reference_fixtures(&mut config).await?;
+            config.oauth_proxy = oauth_proxy;
             let server = start_reference_server(config)
                 .await
                 .map_err(|e| format!("cannot start the reference server: {e}"))?;
@@ -148,6 +159,10 @@ pub async fn reference_driver(
                     fixtures: reference_fixtures(),
                     upstream_log: Some(upstream.log_url.clone()),
                     launched_here: true,
+                    oauth_proxy: server
+                        .upstream
+                        .as_ref()
+                        .map(|u| u.authorization_endpoint.clone()),
                 }),
                 _server: Some(server),
                 _idp: None,

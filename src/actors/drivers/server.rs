@@ -41,7 +41,17 @@ pub struct ServerDriver {
     /// The harness started the server (`--command`, or the reference): it runs on this
     /// machine, so whether it listens beyond loopback can be tried (`exposure_probe`).
     pub launched_here: bool,
+    /// `--oauth-proxy`: the target is an OAuth proxy (MCP Security Best Practices,
+    /// "Confused Deputy Problem") that forwards to the third-party authorization server
+    /// whose authorization endpoint this is. `None`: the proxy cases are skipped.
+    pub oauth_proxy: Option<String>,
 }
+
+/// The variable every proxy case reads: set only for a declared proxy.
+pub const UPSTREAM_AUTHORIZATION_ENDPOINT: &str = "upstream_authorization_endpoint";
+
+/// Why the proxy cases do not apply to a target without `--oauth-proxy`.
+pub const NOT_A_PROXY: &str = "the target is not declared an OAuth proxy (--oauth-proxy)";
 
 impl Driver for ServerDriver {
     fn describe(&self) -> TargetDescription {
@@ -86,6 +96,12 @@ impl ServerDriver {
         // Bounded like a case: a server that never answers costs one case time limit here.
         let discovered = discover(client.clone(), &self.url, first, plan.case_timeout).await;
         builtins.resource = Some(discovered.resource.clone());
+        // Fresh PKCE pairs and states for the authorization requests of proxy cases.
+        builtins.fresh_flow_values = true;
+        match &self.oauth_proxy {
+            Some(endpoint) => builtins.upstream_authorization_endpoint = Some(endpoint.clone()),
+            None => builtins.missing(UPSTREAM_AUTHORIZATION_ENDPOINT, NOT_A_PROXY),
+        }
         match discovered.required_scope {
             Ok(scope) => builtins.required_scope = Some(scope),
             Err(reason) => builtins.missing("required_scope", reason),

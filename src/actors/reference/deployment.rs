@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use super::oauth_proxy::ProxyState;
 use super::token_check::{Trust, ValidationMode};
 use crate::actors::idp::{IdpConfig, IdpState};
 use crate::actors::traffic::TrafficLog;
@@ -36,6 +37,10 @@ pub struct ReferenceConfig {
     pub scope_implies: BTreeMap<String, Vec<String>>,
     /// Offers the per-user `whoami` resource.
     pub per_user_resource: bool,
+    /// An OAuth proxy (MCP Security Best Practices, "Confused Deputy Problem"): the MCP
+    /// server is the authorization server its metadata names and forwards to its IdP as
+    /// one static confidential client.
+    pub oauth_proxy: bool,
 }
 
 impl ReferenceConfig {
@@ -65,8 +70,11 @@ impl ReferenceConfig {
     /// Discovery"): in the 2025-03-26 profile, and in the every-revision server of the
     /// demo; a server of 2025-06-18 or later names a separate one in its metadata.
     pub fn serves_legacy_authorization_server(&self) -> bool {
-        self.only_revision
-            .is_none_or(|r| r.features().authorization_server_at_origin)
+        // A proxy's origin serves its own proxying authorization server instead.
+        !self.oauth_proxy
+            && self
+                .only_revision
+                .is_none_or(|r| r.features().authorization_server_at_origin)
     }
 
     /// The authorization server the 2025-03-26 profile serves at the MCP origin: the
@@ -151,6 +159,8 @@ pub(super) struct Deployment {
     pub migration: Option<Migration>,
     /// `shares-private-results`: the first `whoami` result, served to everyone.
     pub shared_result: Mutex<Option<serde_json::Value>>,
+    /// `oauth_proxy`: the proxying authorization server at this origin.
+    pub proxy: Option<Arc<ProxyState>>,
 }
 
 /// The move of `migrates-authorization-server`: the new authorization server's issuer,
@@ -163,6 +173,9 @@ pub(super) struct Migration {
 impl Deployment {
     /// The issuer its metadata names now: the new one once a migration happened.
     pub fn current_issuer(&self) -> &str {
+        if self.proxy.is_some() {
+            return &self.origin;
+        }
         match &self.migration {
             Some(m) if m.done.load(Ordering::SeqCst) => &m.issuer,
             _ => &self.issuer,

@@ -18,6 +18,7 @@ use super::authentication::authenticate;
 use super::deployment::Deployment;
 use super::fixture_primitives;
 use super::mcp_methods::handle_post;
+use super::oauth_proxy;
 use super::protected_resource_metadata as prm;
 use super::sessions::{known_session, session_of_another_subject};
 use crate::actors::idp;
@@ -37,6 +38,15 @@ pub(super) fn router(deployment: Arc<Deployment>, mcp_endpoint: Endpoint) -> Rou
         .route(prm::CUSTOM, serves(Endpoint::Prm, get(prm::custom)))
         .with_state(deployment.clone())
         .merge(legacy_routes(&deployment))
+        .merge(proxy_routes(&deployment))
+}
+
+/// `oauth_proxy`: the proxy's authorization server at the MCP origin.
+fn proxy_routes(d: &Arc<Deployment>) -> Router {
+    match &d.proxy {
+        Some(state) => oauth_proxy::router(state.clone()),
+        None => Router::new(),
+    }
 }
 
 /// 2025-03-26 ("Server Metadata Discovery", "Fallbacks for Servers without Metadata

@@ -9,6 +9,7 @@ mod fixture_primitives;
 mod knob_tests;
 mod mcp_methods;
 mod mcp_server;
+mod oauth_proxy;
 mod protected_resource_metadata;
 #[cfg(test)]
 mod revision_tests;
@@ -19,6 +20,7 @@ mod token_check;
 
 pub use deployment::ReferenceConfig;
 pub use fixture_primitives::{UPSTREAM_CREDENTIAL, UPSTREAM_TOOL, WHOAMI_RESOURCE};
+pub use oauth_proxy::{ProxyUpstream, PROXY_CALLBACK_PATH};
 pub use scope_policy::{EXTRA_SCOPE, STEP_UP_SCOPE};
 pub use start::{start_reference_mcp, start_reference_server, ReferenceMcpServer, ReferenceServer};
 pub use token_check::{discover, TrustedIssuer, ValidationMode};

@@ -13,10 +13,11 @@ use tokio::net::TcpListener;
 
 use super::deployment::{mcp_url, Deployment, Migration, ReferenceConfig};
 use super::mcp_server;
+use super::oauth_proxy::{ProxyState, ProxyUpstream, PROXY_UPSTREAM_CLIENT_ID};
 use super::token_check::{discover, Trust, TrustedIssuer};
-use crate::actors::idp::{idp_state, start_idp, MockIdp};
+use crate::actors::idp::{idp_state, start_idp, Client, MockIdp};
 use crate::actors::listener::{serve_listener, Listening};
-use crate::actors::tokens::Minter;
+use crate::actors::tokens::{random_id, Minter};
 use crate::actors::traffic::recorded;
 use crate::vocab::{Endpoint, ServerDefect, ServerKnob};
 
@@ -34,6 +35,8 @@ pub struct ReferenceServer {
     pub mcp_url: String,
     pub issuer: String,
     pub idp: MockIdp,
+    /// `oauth_proxy`: the IdP as the proxy's third-party authorization server.
+    pub upstream: Option<ProxyUpstream>,
     _mcp: ReferenceMcpServer,
     /// `migrates-authorization-server`: the authorization server it moves to.
     _new_idp: Option<MockIdp>,
@@ -69,7 +72,24 @@ pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<
     } else {
         None
     };
+    let proxy_secret = random_id();
+    if config.oauth_proxy {
+        // The proxy's one static confidential client at the third party (Best
+        // Practices, "Static Client ID"), redirected to any loopback URI.
+        idp_config.preregistered.push(Client::preregistered(
+            PROXY_UPSTREAM_CLIENT_ID,
+            Some(proxy_secret.clone()),
+            "client_secret_basic",
+        ));
+    }
     let idp = start_idp(idp_config).await?;
+    let upstream = config.oauth_proxy.then(|| ProxyUpstream {
+        issuer: idp.issuer.clone(),
+        authorization_endpoint: format!("{}/authorize", idp.issuer),
+        token_endpoint: format!("{}/token", idp.issuer),
+        client_id: PROXY_UPSTREAM_CLIENT_ID.to_string(),
+        client_secret: proxy_secret,
+    });
     let mut trust = if config.traffic.is_some() {
         // A client case: the recording must hold only the client's requests, so the
         // keys are handed over in-process rather than fetched from the IdP.
@@ -95,11 +115,12 @@ pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<
         }
     });
     let listener = TcpListener::bind((listen_address(&config), 0)).await?;
-    let mcp = serve_reference_mcp(config, trust, listener, migration).await?;
+    let mcp = serve_reference_mcp(config, trust, listener, migration, upstream.clone()).await?;
     Ok(ReferenceServer {
         mcp_url: mcp.mcp_url.clone(),
         issuer: idp.issuer.clone(),
         idp,
+        upstream,
         _mcp: mcp,
         _new_idp: new_idp,
     })
@@ -118,7 +139,7 @@ pub async fn start_reference_mcp(
     let listener = TcpListener::bind((address, port))
         .await
         .map_err(|e| format!("cannot listen on {address}:{port}: {e}"))?;
-    serve_reference_mcp(config, trust, listener, None)
+    serve_reference_mcp(config, trust, listener, None, None)
         .await
         .map_err(|e| e.to_string())
 }
@@ -139,6 +160,7 @@ async fn serve_reference_mcp(
     trust: Trust,
     listener: TcpListener,
     migration: Option<Migration>,
+    upstream: Option<ProxyUpstream>,
 ) -> std::io::Result<ReferenceMcpServer> {
     let mut other = None;
     let mut redirect_to = None;
@@ -150,7 +172,8 @@ async fn serve_reference_mcp(
             .knobs
             .remove(&ServerKnob::RedirectsToOtherServer);
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-        let d = deployment(other_config, trust.clone(), &listener, None, None)?;
+        other_config.oauth_proxy = false;
+        let d = deployment(other_config, trust.clone(), &listener, None, None, None)?;
         redirect_to = Some(d.mcp_url.clone());
         other = Some(serve(
             d,
@@ -159,7 +182,7 @@ async fn serve_reference_mcp(
             Endpoint::OtherMcpServer,
         )?);
     }
-    let d = deployment(config, trust, &listener, redirect_to, migration)?;
+    let d = deployment(config, trust, &listener, redirect_to, migration, upstream)?;
     let (mcp_url, issuer) = (d.mcp_url.clone(), d.issuer.clone());
     Ok(ReferenceMcpServer {
         mcp_url,
@@ -175,11 +198,20 @@ fn deployment(
     listener: &TcpListener,
     redirect_to: Option<String>,
     migration: Option<Migration>,
+    upstream: Option<ProxyUpstream>,
 ) -> std::io::Result<Arc<Deployment>> {
     // Reached over loopback whatever the listener is bound to (every interface, with
     // the `BindsAllInterfaces` defect).
     let origin = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
     let mcp_url = mcp_url(&config, &origin);
+    let proxy = upstream.map(|u| {
+        Arc::new(ProxyState::new(
+            origin.clone(),
+            mcp_url.clone(),
+            u,
+            config.defects.clone(),
+        ))
+    });
     // 2025-03-26: the MCP server is its own authorization server, at its origin, with
     // the same keys; its tokens are trusted too (not by a server of a later revision).
     if config.serves_legacy_authorization_server() {
@@ -202,6 +234,7 @@ fn deployment(
         revoked_tokens: Mutex::new(HashSet::new()),
         shared_result: Mutex::new(None),
         migration,
+        proxy,
     }))
 }
 
