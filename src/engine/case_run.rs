@@ -243,6 +243,7 @@ impl Run<'_> {
                     }
                     let mut answer = r.into_answer(url);
                     answer.rpc_id = rpc_id(&sent);
+                    answer.sent_bearer = sent_bearer(&sent);
                     if initialize {
                         self.session = complete_initialization(
                             &self.recorder,
@@ -322,6 +323,17 @@ fn rate_limited(label: &str, url: &str, r: &HttpResponse) -> String {
         "{label}: the server rate-limited the harness: {url} answered 429 Too Many \
          Requests{retry}: {body}. Run again later, or raise the server's limit for the test run."
     )
+}
+
+/// The bearer token of a request's `Authorization` header.
+fn sent_bearer(request: &crate::transport::HttpRequest) -> Option<String> {
+    request
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("authorization"))
+        .and_then(|h| h.value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_string())
 }
 
 /// A captured value as a variable: strings as they are, anything else as JSON.

@@ -487,6 +487,11 @@ impl Validator<'_> {
         templates.extend(req.url.iter().cloned());
         templates.extend(req.body.iter().cloned());
         templates.extend(req.bearer.iter().cloned());
+        if let Some(call) = &req.call_tool {
+            templates.push(call.name.clone());
+            templates.extend(call.request_state.iter().cloned());
+            templates.extend(call.input_responses.iter().cloned());
+        }
         if let Some(j) = &req.json {
             templates.extend(json_templates(j));
         }

@@ -72,6 +72,18 @@ pub enum StepQuery {
     /// A claim of a JWT found in the JSON body, decoded without verification (RFC 7519
     /// §7.2): `{token: /access_token, claim: /aud}`; claim `""` is the whole claim set.
     JwtClaim(JwtClaimQuery),
+    /// How a `tools/call` ended: `complete`, `input_required`, `tool_error`,
+    /// `rpc_error`, `server_request` (a request to the client and no response yet) or
+    /// `http_error` (`logic/mcp_results.rs`).
+    CallOutcome,
+    /// The harness's `inputResponses` to the `inputRequests` of a 2026-07-28
+    /// `InputRequiredResult`, as a JSON object (`logic/input_responses.rs`).
+    InputResponses,
+    /// Every URL-mode elicitation URL of the answer, in any revision's form.
+    ElicitationUrls,
+    /// What of the request's access token or of its user the answer's elicitation URLs
+    /// carry, in words (an empty array when nothing).
+    ElicitationUrlSecrets,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -120,6 +132,10 @@ impl StepQuery {
         "location_param",
         "location_target",
         "jwt_claim",
+        "call_outcome",
+        "input_responses",
+        "elicitation_urls",
+        "elicitation_url_secrets",
     ];
 
     /// Variables the query reads (for load-time validation).
@@ -195,6 +211,18 @@ impl StepQuery {
             StepQuery::Url => Ok(Value::String(answer.url.clone())),
             StepQuery::LocationParam(name) => location_param(answer, name),
             StepQuery::LocationTarget => location_target(answer),
+            StepQuery::CallOutcome => super::mcp_results::call_outcome(answer),
+            StepQuery::InputResponses => {
+                let doc = parse_json(answer)?;
+                let result = doc
+                    .get("result")
+                    .ok_or("the answer holds no JSON-RPC result")?;
+                super::input_responses::input_responses(result)
+            }
+            StepQuery::ElicitationUrls => super::mcp_results::elicitation_urls(answer),
+            StepQuery::ElicitationUrlSecrets => {
+                super::mcp_results::elicitation_url_secrets(answer)
+            }
             StepQuery::JwtClaim(q) => {
                 let doc = parse_json(answer)?;
                 let token = doc
@@ -382,6 +410,13 @@ impl fmt::Display for StepQuery {
             StepQuery::LocationTarget => {
                 write!(f, "where the redirect goes (Location without query)")
             }
+            StepQuery::CallOutcome => write!(f, "how the call ended"),
+            StepQuery::InputResponses => write!(f, "the harness's answers to the input requests"),
+            StepQuery::ElicitationUrls => write!(f, "the URL-mode elicitation URLs"),
+            StepQuery::ElicitationUrlSecrets => write!(
+                f,
+                "what of the request's token or user the elicitation URLs carry"
+            ),
             // RFC 7519 §4: a claim of the JWT Claims Set; the empty pointer is the set.
             StepQuery::JwtClaim(q) => match q.claim.strip_prefix('/') {
                 None if q.claim.is_empty() => {
@@ -413,6 +448,7 @@ mod tests {
             truncated: false,
             failure: None,
             rpc_id: None,
+            sent_bearer: None,
         }
     }
 

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::case_model::{BasicAuth, McpMessage, WrittenRequest};
+use super::case_model::{BasicAuth, McpMessage, ToolCall, WrittenRequest};
 use super::template::Template;
 use super::token_recipe::TokenSend;
 
@@ -45,6 +45,8 @@ pub enum To {
 pub enum Body {
     /// An MCP JSON-RPC request with the headers the revision requires.
     Mcp(McpMessage),
+    /// A `tools/call` (or its retry) shaped for the revision.
+    ToolCall(ToolCall),
     /// A JSON body; string values are templates.
     Json(serde_json::Value),
     /// A raw text body.
@@ -150,6 +152,7 @@ impl TryFrom<WrittenRequest> for StepRequest {
         let authorize = matches!(to, Some(To::Authorize { .. }));
         let mut bodies: Vec<Body> = Vec::new();
         bodies.extend(w.mcp.map(Body::Mcp));
+        bodies.extend(w.call_tool.map(Body::ToolCall));
         bodies.extend(w.json.map(Body::Json));
         bodies.extend(w.body.map(Body::Text));
         let has_form = w.form.is_some();

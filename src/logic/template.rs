@@ -43,6 +43,10 @@ pub enum Filter {
     /// `upper_path`: the URL with its path in upper case, the rest kept (a redirect URI
     /// that differs from the registered one only in case).
     UpperPath,
+    /// `tampered`: the value altered as a malicious client would alter an opaque state
+    /// (`logic/tamper.rs`): a JSON object in it gets an extra member, else one character
+    /// changes.
+    Tampered,
 }
 
 pub const FILTER_NAMES: &[&str] = &[
@@ -56,6 +60,7 @@ pub const FILTER_NAMES: &[&str] = &[
     "other_scheme",
     "other_port",
     "upper_path",
+    "tampered",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +96,8 @@ pub enum TemplateError {
     MissingArgument(String),
     #[error("variable `{0}` is not defined here")]
     UndefinedVariable(String),
+    #[error("`{template}` must give JSON here: {reason}")]
+    NotJson { template: String, reason: String },
     #[error("filter `{filter}` needs a URL, but `{variable}` is `{value}`: {reason}")]
     NotAUrl {
         filter: String,
@@ -286,6 +293,7 @@ fn apply(filter: &Filter, variable: &str, value: &str) -> Result<String, Templat
             u.set_path(&upper);
             u.to_string()
         }
+        Filter::Tampered => super::tamper::tampered(value),
     })
 }
 
@@ -361,6 +369,7 @@ fn parse_filter(text: &str) -> Result<Filter, TemplateError> {
         "other_scheme" => Ok(Filter::OtherScheme),
         "other_port" => Ok(Filter::OtherPort),
         "upper_path" => Ok(Filter::UpperPath),
+        "tampered" => Ok(Filter::Tampered),
         other => Err(TemplateError::UnknownFilter(other.to_string())),
     }
 }

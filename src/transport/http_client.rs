@@ -40,6 +40,7 @@ impl HttpResponse {
             truncated: self.truncated,
             failure: None,
             rpc_id: None,
+            sent_bearer: None,
         }
     }
 }

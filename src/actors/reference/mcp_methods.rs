@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use super::deployment::Deployment;
 use super::sessions::open_session;
+use super::{request_state_tool, url_elicitation_tool};
 use crate::vocab::{Revision, ServerKnob as K};
 
 /// The argument-less tool beside `echo`.
@@ -47,7 +48,11 @@ pub(super) fn handle_post(d: &Deployment, headers: &HeaderMap, body: &[u8]) -> R
         }
     }
     let is_initialize = request["method"] == "initialize";
-    let Some(reply) = respond(d, body) else {
+    // The fixture tools the launch contract names (`[tools]`), one line each.
+    let fixture = None
+        .or_else(|| request_state_tool::call(d, headers, &request))
+        .or_else(|| url_elicitation_tool::call(d, headers, &request, modern));
+    let Some(reply) = fixture.or_else(|| respond(d, body)) else {
         // Notifications get 202 Accepted without a body (transports, "Sending Messages").
         return StatusCode::ACCEPTED.into_response();
     };
