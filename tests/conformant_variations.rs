@@ -44,6 +44,8 @@ async fn run(config: ReferenceConfig, profile: Profile) -> RunReport {
         limits: TransportLimits::default(),
         reference: false,
         tokens: Arc::new(reference_tokens(&server)),
+        fixtures: Default::default(),
+        upstream_log: None,
     };
     mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }

@@ -214,6 +214,8 @@ fn not_run_by_the_engine(
         limits: TransportLimits::default(),
         reference: false,
         tokens: Arc::new(TokenSupply::given(None)),
+        fixtures: Default::default(),
+        upstream_log: None,
     };
     let report = runtime.block_on(mcp_authspec::engine::run(
         &session,

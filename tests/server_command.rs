@@ -37,6 +37,8 @@ async fn in_process(config: ReferenceConfig) -> RunReport {
         limits: TransportLimits::default(),
         reference: true,
         tokens: Arc::new(reference_tokens(&server)),
+        fixtures: Default::default(),
+        upstream_log: None,
     };
     mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }
@@ -52,6 +54,7 @@ async fn as_process(extra: &str) -> RunReport {
         scope: "mcp:tools".into(),
         startup_timeout: Duration::from_secs(30),
         limits: TransportLimits::default(),
+        fixtures: Default::default(),
     };
     mcp_authspec::engine::run(&launched, &cases, &plan(), Arc::new(NoEvents)).await
 }
@@ -101,6 +104,7 @@ async fn a_command_that_cannot_start_is_a_harness_error_with_its_output() {
         scope: "mcp:tools".into(),
         startup_timeout: Duration::from_secs(10),
         limits: TransportLimits::default(),
+        fixtures: Default::default(),
     };
     let report = mcp_authspec::engine::run(&launched, &cases, &plan(), Arc::new(NoEvents)).await;
     assert_eq!(report.exit_code, 3);
@@ -131,6 +135,8 @@ async fn a_given_token_runs_the_cases_that_need_no_minting() {
         limits: TransportLimits::default(),
         reference: false,
         tokens: Arc::new(TokenSupply::given(Some(token))),
+        fixtures: Default::default(),
+        upstream_log: None,
     };
     let report = mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await;
     let outcome = |id: &str| {

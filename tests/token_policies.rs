@@ -31,6 +31,8 @@ async fn run(config: ReferenceConfig, only: impl Fn(&Case) -> bool) -> RunReport
         limits: TransportLimits::default(),
         reference: true,
         tokens: Arc::new(reference_tokens(&server)),
+        fixtures: Default::default(),
+        upstream_log: None,
     };
     mcp_authspec::engine::run(&session, &cases, &plan, Arc::new(NoEvents)).await
 }

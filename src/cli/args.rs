@@ -158,7 +158,8 @@ pub struct ServerArgs {
     pub url: Option<url::Url>,
     /// Start the server under test with this command, after starting the suite's IdP,
     /// so that every token case can run. Placeholders: {port} {issuer} {jwks_uri}
-    /// {introspection_endpoint} {resource} (also as MCP_AUTHSPEC_PORT, … variables).
+    /// {introspection_endpoint} {resource} {upstream} (also as MCP_AUTHSPEC_PORT, …
+    /// variables).
     #[arg(long, conflicts_with = "url")]
     pub command: Option<String>,
     /// With --command: the path of the MCP endpoint on the started server.
@@ -174,6 +175,11 @@ pub struct ServerArgs {
     /// The scope a valid minted token grants (what the server requires for tools/list).
     #[arg(long, default_value = "mcp:tools")]
     pub scope: String,
+    /// TOML: the fixtures the server offers for the cases that need them: [tools]
+    /// upstream (calls {upstream}) and per_user, [scopes] implies (a scope hierarchy).
+    /// Without it those cases are skipped, naming the key to set.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     #[command(flatten)]
     pub run: RunOptions,
 }

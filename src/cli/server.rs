@@ -10,6 +10,7 @@ use super::progress::Progress;
 use crate::actors::drivers::{LaunchedServer, ServerDriver};
 use crate::actors::tokens::TokenSupply;
 use crate::engine;
+use crate::logic::server_config::{parse_server_config, ServerRunConfig};
 use crate::vocab::exit_code;
 
 /// The shell convention for a run ended by SIGINT.
@@ -20,6 +21,23 @@ pub async fn run(args: ServerArgs) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    let fixtures = match &args.config {
+        None => ServerRunConfig::default(),
+        Some(path) => {
+            let shown = path.display().to_string();
+            let parsed = std::fs::read_to_string(path)
+                .map_err(|e| format!("error: {shown}: {e}"))
+                .and_then(|text| parse_server_config(&shown, &text).map_err(|d| d.to_string()));
+            match parsed {
+                Ok(c) => c,
+                Err(e) => {
+                    eprint!("{}", e.trim_end_matches('\n'));
+                    eprintln!();
+                    return exit_code::USAGE;
+                }
+            }
+        }
+    };
     if let Some(command) = &args.command {
         let launched = LaunchedServer {
             command: command.clone(),
@@ -27,6 +45,7 @@ pub async fn run(args: ServerArgs) -> i32 {
             scope: args.scope.clone(),
             startup_timeout: Duration::from_secs(args.startup_timeout.max(1)),
             limits: limits(&args.run),
+            fixtures,
         };
         let plan = plan(&args.run);
         let progress = Arc::new(Progress::new(args.run.plain));
@@ -52,6 +71,8 @@ pub async fn run(args: ServerArgs) -> i32 {
         limits: limits(&args.run),
         reference: false,
         tokens: Arc::new(TokenSupply::given(args.token.clone())),
+        fixtures,
+        upstream_log: None,
     };
     run_and_finish(&driver, &cases, &args.run).await
 }

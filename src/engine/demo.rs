@@ -37,6 +37,8 @@ pub async fn demo(
         limits,
         reference: true,
         tokens: Arc::new(reference_tokens(&server)),
+        fixtures: Default::default(),
+        upstream_log: None,
     };
     // The deployment's IdP is also the reference authorization server.
     let authorization_servers = AuthorizationServerDriver {

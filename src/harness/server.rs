@@ -56,6 +56,8 @@ pub fn server_trials(url: &str, options: &TrialOptions) -> Vec<Trial> {
                 limits: TransportLimits::default(),
                 reference: false,
                 tokens,
+                fixtures: Default::default(),
+                upstream_log: None,
             };
             let report = run(
                 &driver,

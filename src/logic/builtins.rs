@@ -60,6 +60,9 @@ pub struct Builtins {
     /// Authorization-server runs: the URL below which the harness serves client ID
     /// metadata documents, when the server can fetch them.
     pub cimd_base: Option<String>,
+    /// Server runs: the fixtures the target declared (`--config`, `logic::server_config`)
+    /// and the harness serves, by variable name ([`SERVER_FIXTURE_VARIABLES`]).
+    pub fixtures: BTreeMap<String, String>,
     /// Variables the set-up could not set, with the reason: cases reading them are
     /// skipped.
     pub unavailable: BTreeMap<String, String>,
@@ -96,6 +99,7 @@ impl Builtins {
             scope: None,
             prompt: None,
             cimd_base: None,
+            fixtures: BTreeMap::new(),
             unavailable: BTreeMap::new(),
             blocked: Vec::new(),
             fresh_flow_values: false,
@@ -141,6 +145,7 @@ impl Builtins {
             v.insert("client_secret".into(), c.secret.clone().unwrap_or_default());
             v.insert("client_auth_method".into(), c.auth_method.name().into());
         }
+        v.extend(self.fixtures.clone());
         v.insert("target".into(), self.target.clone());
         if let Ok(url) = Url::parse(&self.target) {
             v.insert("target_origin".into(), origin_of(&url));
@@ -267,6 +272,44 @@ pub const SERVER_VARIABLES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Variables of server cases that the run's fixtures set (`server --config`, the
+/// upstream API the harness serves); a case reading one the run lacks is skipped with
+/// the key to declare.
+pub const SERVER_FIXTURE_VARIABLES: &[(&str, &str)] = &[
+    (
+        "upstream_tool",
+        "the tool the target names as calling the upstream API ([tools] upstream)",
+    ),
+    (
+        "request_state_tool",
+        "the tool the target names as answering with an InputRequiredResult carrying requestState ([tools] request_state, 2026-07-28)",
+    ),
+    (
+        "url_elicitation_tool",
+        "the tool the target names as asking for a URL-mode elicitation ([tools] url_elicitation)",
+    ),
+    (
+        "upstream_log",
+        "where the harness's upstream API lists the requests it received since `?after=N` (JSON: `count`, `requests`)",
+    ),
+    (
+        "per_user_resource",
+        "the URI of the resource the target names as naming the authenticated user ([resources] per_user)",
+    ),
+    (
+        "narrower_scope",
+        "the scope valid tokens grant (--scope), which a declared broader scope implies",
+    ),
+    (
+        "broader_scope",
+        "that scope with the narrower scopes replaced by the broader one ([scopes] implies)",
+    ),
+    (
+        "sent_token",
+        "the access token the latest step with `token:` sent",
+    ),
+];
+
 /// Variables of client cases (`target` is the mock MCP endpoint the client is given).
 pub const CLIENT_VARIABLES: &[(&str, &str)] =
     &[("issuer", "the issuer of the mock authorization server")];
@@ -277,7 +320,10 @@ pub fn builtin_variables(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::AuthorizationServer => all.extend_from_slice(AUTHORIZATION_SERVER_VARIABLES),
         Role::Client => all.extend_from_slice(CLIENT_VARIABLES),
-        Role::Server => all.extend_from_slice(SERVER_VARIABLES),
+        Role::Server => {
+            all.extend_from_slice(SERVER_VARIABLES);
+            all.extend_from_slice(SERVER_FIXTURE_VARIABLES);
+        }
     }
     all
 }

@@ -258,10 +258,12 @@ pub enum McpMessage {
     FirstProtected,
     #[serde(rename = "initialize")]
     Initialize,
-    /// `initialize` declaring the elicitation capability in form and URL mode (up to
-    /// 2025-11-25 a client declares its capabilities once, at initialization).
-    #[serde(rename = "initialize_with_elicitation")]
-    InitializeWithElicitation,
+    /// `first_protected` of a client that supports elicitation: up to 2025-11-25 its
+    /// `initialize` declares the capability in form and URL mode (capabilities are
+    /// declared once, at initialization); from 2026-07-28 `tools/list`, since each
+    /// request declares its own (`call_tool` does).
+    #[serde(rename = "first_protected_with_elicitation")]
+    FirstProtectedWithElicitation,
     #[serde(rename = "tools/list")]
     ToolsList,
     /// `server/discover` (2026-07-28 server/discover: servers MUST implement it).

@@ -40,10 +40,14 @@ pub fn opens_with_initialize(revision: Revision) -> bool {
 /// The JSON-RPC method a message is sent as in this revision.
 pub fn method_of(message: McpMessage, revision: Revision) -> &'static str {
     match message {
-        McpMessage::FirstProtected if !opens_with_initialize(revision) => "tools/list",
+        McpMessage::FirstProtected | McpMessage::FirstProtectedWithElicitation
+            if !opens_with_initialize(revision) =>
+        {
+            "tools/list"
+        }
         McpMessage::FirstProtected
         | McpMessage::Initialize
-        | McpMessage::InitializeWithElicitation => "initialize",
+        | McpMessage::FirstProtectedWithElicitation => "initialize",
         McpMessage::ToolsList => "tools/list",
         McpMessage::Discover => "server/discover",
     }
@@ -60,7 +64,7 @@ fn client_info() -> Value {
 pub fn build(message: McpMessage, revision: Revision) -> McpRequest {
     let method = method_of(message, revision);
     let params = if method == "initialize" {
-        let capabilities = if message == McpMessage::InitializeWithElicitation {
+        let capabilities = if message == McpMessage::FirstProtectedWithElicitation {
             json!({"elicitation": {"form": {}, "url": {}}})
         } else {
             json!({})

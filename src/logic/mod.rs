@@ -29,6 +29,7 @@ pub mod predicate;
 pub mod query;
 pub mod redaction;
 pub mod run_plan;
+pub mod server_config;
 pub mod spec_sections;
 pub mod spoken_version;
 pub mod step_request;

@@ -206,6 +206,17 @@ defects! {
     /// Names in its challenge a metadata document of its own (not a well-known URI) whose
     /// resource is another path on its origin; the well-known documents stay right.
     PrmAdvertisedWrongResource = "prm-advertised-wrong-resource",
+    // issue 12, fixtures (server --config)
+    /// Its upstream tool calls the upstream API with the client's own access token
+    /// instead of the upstream credential it holds (token passthrough).
+    ForwardsClientToken = "forwards-client-token",
+    /// Checks each scope literally: a broader scope of the declared hierarchy does not
+    /// satisfy the narrower one it implies.
+    IgnoresScopeHierarchy = "ignores-scope-hierarchy",
+    /// Marks its per-user resource's result `cacheScope: "public"`.
+    PerUserResultPublic = "per-user-result-public",
+    /// Caches its per-user resource's first result and serves it to every user.
+    SharesPrivateResults = "shares-private-results",
     // issue 12, fixture tools B2 (RS-STATE-01, RS-ADJ-01)
     /// The request-state tool's `requestState` is plain base64url JSON without a MAC: an
     /// altered state is acted on (2026-07-28 MRTR, "Server Requirements").

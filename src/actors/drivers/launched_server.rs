@@ -10,8 +10,10 @@ use super::server::ServerDriver;
 use crate::actors::idp::{start_idp, IdpConfig, MockIdp};
 use crate::actors::process::{free_loopback_port, launch, LaunchSpec, TargetProcess};
 use crate::actors::tokens::TokenSupply;
+use crate::actors::upstream::{start_upstream, UpstreamApi};
 use crate::logic::redaction::redact_text;
 use crate::logic::run_plan::RunPlan;
+use crate::logic::server_config::ServerRunConfig;
 use crate::transport::{BoxFuture, TransportLimits};
 use crate::vocab::{ProcessEvidence, Role, TargetDescription};
 
@@ -24,6 +26,8 @@ pub struct LaunchedServer {
     pub scope: String,
     pub startup_timeout: Duration,
     pub limits: TransportLimits,
+    /// What the target names for fixture cases (`--config`).
+    pub fixtures: ServerRunConfig,
 }
 
 impl Driver for LaunchedServer {
@@ -73,6 +77,12 @@ impl LaunchedServer {
         let idp = start_idp(IdpConfig::default())
             .await
             .map_err(|e| broken(format!("cannot start the suite's IdP: {e}")))?;
+        // The upstream API a tool of the server may call (`{upstream}`): started for
+        // every launch, so that the command line can name it whether or not the config
+        // names the tool.
+        let upstream = start_upstream()
+            .await
+            .map_err(|e| broken(format!("cannot start the upstream API fixture: {e}")))?;
         let port = free_loopback_port()
             .map_err(|e| broken(format!("cannot find a free loopback port: {e}")))?;
         let path = if self.path.starts_with('/') {
@@ -94,6 +104,7 @@ impl LaunchedServer {
                     idp.introspection_endpoint.clone(),
                 ),
                 ("resource".into(), resource.clone()),
+                ("upstream".into(), upstream.url.clone()),
             ],
             ready_port: port,
             startup_timeout: self.startup_timeout,
@@ -106,6 +117,8 @@ impl LaunchedServer {
             tokens: Arc::new(TokenSupply::minted(idp.minter(), self.scope.clone())),
             url,
             process,
+            fixtures: self.fixtures.clone(),
+            upstream,
             _idp: idp,
         })
     }
@@ -127,6 +140,8 @@ pub struct StartedServer {
     /// Tokens minted by the IdP the server trusts.
     pub tokens: Arc<TokenSupply>,
     process: TargetProcess,
+    fixtures: ServerRunConfig,
+    upstream: UpstreamApi,
     _idp: MockIdp,
 }
 
@@ -138,6 +153,8 @@ impl StartedServer {
             limits,
             reference: false,
             tokens: self.tokens.clone(),
+            fixtures: self.fixtures.clone(),
+            upstream_log: Some(self.upstream.log_url.clone()),
         }
     }
 

@@ -10,8 +10,13 @@ use super::client::{ClientDriver, ClientUnderTest};
 use super::driver::Driver;
 use super::server::ServerDriver;
 use crate::actors::idp::{start_idp, IdpConfig, MockIdp, DEFAULT_SCOPE};
-use crate::actors::reference::{start_reference_server, ReferenceConfig, ReferenceServer};
+use crate::actors::reference::{
+    start_reference_server, ReferenceConfig, ReferenceServer, REQUEST_STATE_TOOL, UPSTREAM_TOOL,
+    URL_ELICITATION_TOOL, WHOAMI_RESOURCE,
+};
 use crate::actors::tokens::TokenSupply;
+use crate::actors::upstream::{start_upstream, UpstreamApi};
+use crate::logic::server_config::{FixtureResources, FixtureTools, ScopeHierarchy, ServerRunConfig};
 use crate::logic::as_config::AsRunConfig;
 use crate::logic::case::DefectRef;
 use crate::transport::TransportLimits;
@@ -23,6 +28,30 @@ pub struct ReferenceTarget {
     pub driver: Box<dyn Driver>,
     _server: Option<ReferenceServer>,
     _idp: Option<MockIdp>,
+    _upstream: Option<UpstreamApi>,
+}
+
+/// The scope hierarchy of the reference server: `mcp:admin` implies `mcp:tools`.
+pub const REFERENCE_SCOPE_IMPLIES: &[(&str, &str)] = &[("mcp:admin", DEFAULT_SCOPE)];
+
+/// What the reference server offers as fixtures, in the words of `server --config`.
+pub fn reference_fixtures() -> ServerRunConfig {
+    ServerRunConfig {
+        tools: FixtureTools {
+            upstream: Some(UPSTREAM_TOOL.into()),
+            request_state: Some(REQUEST_STATE_TOOL.into()),
+            url_elicitation: Some(URL_ELICITATION_TOOL.into()),
+        },
+        resources: FixtureResources {
+            per_user: Some(WHOAMI_RESOURCE.into()),
+        },
+        scopes: ScopeHierarchy {
+            implies: REFERENCE_SCOPE_IMPLIES
+                .iter()
+                .map(|(b, n)| (b.to_string(), vec![n.to_string()]))
+                .collect(),
+        },
+    }
 }
 
 /// Tokens for a run against the reference deployment: minted by its IdP.
@@ -59,6 +88,7 @@ pub async fn reference_driver(
                 }),
                 _server: None,
                 _idp: None,
+                _upstream: None,
             })
         }
         Role::AuthorizationServer => {
@@ -83,14 +113,25 @@ pub async fn reference_driver(
                 }),
                 _server: None,
                 _idp: Some(idp),
+                _upstream: None,
             })
         }
         Role::Server => {
-            let config = match defect {
+            let mut config = match defect {
                 Some(DefectRef::Server(d)) => ReferenceConfig::with_defect(d),
                 Some(d) => return other(d),
                 None => ReferenceConfig::default(),
             };
+            // The fixtures of `server --config`, offered as a server under test would.
+            let upstream = start_upstream()
+                .await
+                .map_err(|e| format!("cannot start the upstream API fixture: {e}"))?;
+            config.upstream = Some(upstream.url.clone());
+            config.per_user_resource = true;
+            config.scope_implies = REFERENCE_SCOPE_IMPLIES
+                .iter()
+                .map(|(b, n)| (b.to_string(), vec![n.to_string()]))
+                .collect();
             let server = start_reference_server(config)
                 .await
                 .map_err(|e| format!("cannot start the reference server: {e}"))?;
@@ -102,9 +143,12 @@ pub async fn reference_driver(
                     limits: TransportLimits::default(),
                     reference: true,
                     tokens: Arc::new(reference_tokens(&server)),
+                    fixtures: reference_fixtures(),
+                    upstream_log: Some(upstream.log_url.clone()),
                 }),
                 _server: Some(server),
                 _idp: None,
+                _upstream: Some(upstream),
             })
         }
     }

@@ -17,6 +17,7 @@ use crate::actors::tokens::TokenSupply;
 use crate::logic::as_config::Consent;
 use crate::logic::builtins::Builtins;
 use crate::logic::run_plan::RunPlan;
+use crate::logic::server_config::{RunFacilities, ServerRunConfig};
 use crate::transport::{BoxFuture, HttpClient, ReqwestClient, TransportLimits};
 use crate::vocab::{CaseReport, Revision, Role, TargetDescription};
 
@@ -31,6 +32,11 @@ pub struct ServerDriver {
     pub reference: bool,
     /// Where token cases get their tokens.
     pub tokens: Arc<TokenSupply>,
+    /// What the target names for fixture cases (`--config`).
+    pub fixtures: ServerRunConfig,
+    /// The URL where the upstream API the harness serves to this server lists what it
+    /// received (`actors::upstream`); `None` when the harness did not start the server.
+    pub upstream_log: Option<String>,
 }
 
 impl Driver for ServerDriver {
@@ -73,6 +79,14 @@ impl ServerDriver {
         match discovered.required_scope {
             Ok(scope) => builtins.required_scope = Some(scope),
             Err(reason) => builtins.missing("required_scope", reason),
+        }
+        let fixtures = self.fixtures.fixture_vars(RunFacilities {
+            upstream_log: self.upstream_log.as_deref(),
+            minted_scope: self.tokens.minter.is_some().then_some(self.tokens.scope.as_str()),
+        });
+        builtins.fixtures = fixtures.set;
+        for (name, reason) in fixtures.missing {
+            builtins.missing(&name, reason);
         }
         // Revisions the server does not implement get one finding each, and their
         // cases do not run.

@@ -83,8 +83,14 @@ pub(super) async fn authenticate(
         return Err(Refusal::Crashed);
     }
     let required = scope_for_body(&d.config, body);
+    let no_hierarchy = Default::default();
+    let implies = if has(D::IgnoresScopeHierarchy) {
+        &no_hierarchy
+    } else {
+        &d.config.scope_implies
+    };
     d.trust
-        .validate(&token, d.resource(), &required, &d.config.defects)
+        .validate(&token, d.resource(), &required, implies, &d.config.defects)
         .await
         .map_err(Refusal::Rejected)?;
     if let Some(m) = &d.migration {
@@ -233,7 +239,7 @@ fn unauthorized(
         status
     };
     let body = if d.config.has(D::LeaksDataIn401) {
-        serde_json::to_string(&respond(d, request_body).unwrap_or(Value::Null)).unwrap_or_default()
+        serde_json::to_string(&respond(d, request_body, None).unwrap_or(Value::Null)).unwrap_or_default()
     } else {
         json!({
             "error": error.unwrap_or("unauthorized"),

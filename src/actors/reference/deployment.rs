@@ -1,7 +1,7 @@
 //! The reference deployment's configuration and the state every handler of its MCP
 //! server shares. A leaf: the wiring that starts the servers is `start.rs`.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,6 +28,14 @@ pub struct ReferenceConfig {
     /// The one revision the server implements (client cases: the mock is a server of the
     /// revision under test); `None`: every revision (the demo's reference server).
     pub only_revision: Option<Revision>,
+    /// The upstream API its `fetch_upstream` tool calls (`reference server --upstream`);
+    /// `None`: the tool is not offered.
+    pub upstream: Option<String>,
+    /// Its declared scope hierarchy: broader scope → the narrower ones it implies
+    /// (`--scope-implies`).
+    pub scope_implies: BTreeMap<String, Vec<String>>,
+    /// Offers the per-user `whoami` resource.
+    pub per_user_resource: bool,
 }
 
 impl ReferenceConfig {
@@ -141,6 +149,8 @@ pub(super) struct Deployment {
     pub revoked_tokens: Mutex<HashSet<String>>,
     /// `migrates-authorization-server`: the authorization server it moves to.
     pub migration: Option<Migration>,
+    /// `shares-private-results`: the first `whoami` result, served to everyone.
+    pub shared_result: Mutex<Option<serde_json::Value>>,
 }
 
 /// The move of `migrates-authorization-server`: the new authorization server's issuer,

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::deployment::Deployment;
+use super::fixture_primitives;
 use super::sessions::open_session;
 use super::{request_state_tool, url_elicitation_tool};
 use crate::vocab::{Revision, ServerKnob as K};
@@ -25,8 +26,14 @@ fn revision_of(headers: &HeaderMap) -> Option<Revision> {
         .and_then(|v| v.parse().ok())
 }
 
-/// The answer to an authenticated POST.
-pub(super) fn handle_post(d: &Deployment, headers: &HeaderMap, body: &[u8]) -> Response {
+/// The answer to an authenticated POST; `fixture` is the result of a fixture primitive
+/// the request calls (`fixture_primitives`), computed before.
+pub(super) fn handle_post(
+    d: &Deployment,
+    headers: &HeaderMap,
+    body: &[u8],
+    fixture: Option<Value>,
+) -> Response {
     let Ok(request) = serde_json::from_slice::<Value>(body) else {
         let err = json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "parse error"}});
         return (StatusCode::BAD_REQUEST, axum::Json(err)).into_response();
@@ -48,11 +55,12 @@ pub(super) fn handle_post(d: &Deployment, headers: &HeaderMap, body: &[u8]) -> R
         }
     }
     let is_initialize = request["method"] == "initialize";
-    // The fixture tools the launch contract names (`[tools]`), one line each.
-    let fixture = None
+    // The fixture tools of B2 answer with whole replies (errors, input-required
+    // results), one line each.
+    let whole = None
         .or_else(|| request_state_tool::call(d, headers, &request))
         .or_else(|| url_elicitation_tool::call(d, headers, &request, modern));
-    let Some(reply) = fixture.or_else(|| respond(d, body)) else {
+    let Some(reply) = whole.or_else(|| respond(d, body, fixture)) else {
         // Notifications get 202 Accepted without a body (transports, "Sending Messages").
         return StatusCode::ACCEPTED.into_response();
     };
@@ -129,8 +137,9 @@ fn event_stream(reply: &Value) -> String {
     )
 }
 
-/// The JSON-RPC reply to a request, or `None` for a notification.
-pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
+/// The JSON-RPC reply to a request, or `None` for a notification; `fixture` answers a
+/// request for a fixture primitive.
+pub(super) fn respond(d: &Deployment, body: &[u8], fixture: Option<Value>) -> Option<Value> {
     let request: Value = serde_json::from_slice(body).ok()?;
     let id = request.get("id").cloned()?;
     let method = request["method"].as_str().unwrap_or_default();
@@ -143,14 +152,18 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
         .as_str()
         .and_then(|v| v.parse::<Revision>().ok())
         .is_some_and(|r| r.features().stateless_requests);
-    let capabilities = if tools {
+    let mut capabilities = if tools {
         json!({"tools": {}})
     } else {
         json!({})
     };
+    if d.config.per_user_resource {
+        capabilities["resources"] = json!({});
+    }
     let server_info =
         json!({"name": "mcp-authspec-reference", "version": env!("CARGO_PKG_VERSION")});
     let result = match method {
+        _ if fixture.is_some() => fixture.unwrap_or_default(),
         "initialize" => {
             let asked = request["params"]["protocolVersion"]
                 .as_str()
@@ -193,16 +206,19 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
         // `type: "object"` at its root). `test-tool` is the tool the official scenarios'
         // mock serves and the official everything client calls after listing.
         "tools/list" if tools => json!({
-            "tools": [{
+            "tools": ([vec![json!({
                 "name": "echo",
                 "description": "Returns its text argument",
                 "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
-            }, {
+            }), json!({
                 "name": TEST_TOOL,
                 "description": "Takes no arguments and answers with a fixed text",
                 "inputSchema": {"type": "object", "properties": {}}
-            }],
+            })], fixture_primitives::tools(d)].concat()),
         }),
+        "resources/list" if d.config.per_user_resource => {
+            json!({"resources": fixture_primitives::resources(d)})
+        }
         "tools/call" if tools && request["params"]["name"] == TEST_TOOL => {
             json!({"content": [{"type": "text", "text": "test-tool was called"}], "isError": false})
         }
@@ -222,7 +238,7 @@ pub(super) fn respond(d: &Deployment, body: &[u8]) -> Option<Value> {
     if modern {
         // 2026-07-28 schema, Result: servers of this revision MUST include `resultType`.
         result["resultType"] = json!("complete");
-        if method == "tools/list" {
+        if method == "tools/list" || method == "resources/list" {
             // ListToolsResult is a CacheableResult: both fields required.
             result["ttlMs"] = json!(0);
             result["cacheScope"] = json!("private");

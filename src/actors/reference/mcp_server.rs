@@ -16,6 +16,7 @@ use serde_json::json;
 
 use super::authentication::authenticate;
 use super::deployment::Deployment;
+use super::fixture_primitives;
 use super::mcp_methods::handle_post;
 use super::protected_resource_metadata as prm;
 use super::sessions::{known_session, session_of_another_subject};
@@ -90,7 +91,10 @@ async fn mcp(
         return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, target)]).into_response();
     }
     match method {
-        Method::POST => handle_post(&d, &headers, &body),
+        Method::POST => {
+            let fixture = fixture_primitives::result(&d, &headers, &body).await;
+            handle_post(&d, &headers, &body, fixture)
+        }
         // No server-initiated stream: 405 is the transport's answer for that.
         Method::GET => StatusCode::METHOD_NOT_ALLOWED.into_response(),
         Method::DELETE => StatusCode::NO_CONTENT.into_response(),

@@ -4,6 +4,7 @@
 mod authentication;
 mod challenge;
 mod deployment;
+mod fixture_primitives;
 #[cfg(test)]
 mod knob_tests;
 mod mcp_methods;
@@ -19,6 +20,7 @@ mod token_check;
 mod url_elicitation_tool;
 
 pub use deployment::ReferenceConfig;
+pub use fixture_primitives::{UPSTREAM_CREDENTIAL, UPSTREAM_TOOL, WHOAMI_RESOURCE};
 pub use request_state_tool::REQUEST_STATE_TOOL;
 pub use scope_policy::{EXTRA_SCOPE, STEP_UP_SCOPE};
 pub use start::{start_reference_mcp, start_reference_server, ReferenceMcpServer, ReferenceServer};

@@ -186,6 +186,7 @@ fn deployment(
         remembered_peers: Mutex::new(HashSet::new()),
         served_tokens: Mutex::new(HashSet::new()),
         revoked_tokens: Mutex::new(HashSet::new()),
+        shared_result: Mutex::new(None),
         migration,
     }))
 }

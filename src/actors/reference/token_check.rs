@@ -8,7 +8,7 @@
 //! second implementation, and one that shared the harness's code could not catch the
 //! harness's bug.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use jsonwebtoken::jwk::JwkSet;
@@ -148,15 +148,18 @@ impl Trust {
         }
     }
 
-    /// Validates a token for a request to `resource` that needs `required_scope`.
+    /// Validates a token for a request to `resource` that needs `required_scope`; a
+    /// granted scope of `implies` also grants the narrower scopes it implies (MCP
+    /// 2026-07-28 "Step-Up Authorization Flow": servers honour scope hierarchies).
     pub async fn validate(
         &self,
         token: &str,
         resource: &str,
         required_scope: &str,
+        implies: &BTreeMap<String, Vec<String>>,
         lapses: &BTreeSet<ServerDefect>,
     ) -> Result<(), Rejection> {
-        let claims = match &self.source {
+        let mut claims = match &self.source {
             Source::Keys(keys) => verify_signature(token, keys, lapses)?,
             Source::Introspection { endpoint, client } => {
                 introspect(client.as_ref(), endpoint, token).await?
@@ -172,6 +175,17 @@ impl Trust {
         } else {
             self.issuer.clone()
         };
+        if let Some(Value::String(scope)) = claims.get("scope").cloned() {
+            let mut granted: Vec<&str> = scope.split_ascii_whitespace().collect();
+            for broader in scope.split_ascii_whitespace() {
+                for narrower in implies.get(broader).into_iter().flatten() {
+                    if !granted.contains(&narrower.as_str()) {
+                        granted.push(narrower);
+                    }
+                }
+            }
+            claims.insert("scope".into(), Value::String(granted.join(" ")));
+        }
         let expect = Expectations {
             issuer,
             resource: Some(resource.to_string()),
