@@ -12,5 +12,5 @@ pub mod process;
 pub mod reference;
 pub mod reference_client;
 pub mod tokens;
-pub mod upstream;
 pub mod traffic;
+pub mod upstream;

@@ -45,7 +45,10 @@ type Records = Arc<Mutex<Vec<Value>>>;
 impl UpstreamApi {
     /// What the API has received so far, in order.
     pub fn received(&self) -> Vec<Value> {
-        self.records.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 

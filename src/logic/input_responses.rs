@@ -131,9 +131,14 @@ mod tests {
         assert_eq!(r["visit"], json!({"action": "accept"}));
         assert_eq!(r["ask"]["role"], "assistant");
         assert_eq!(r["roots"]["roots"], json!([]));
-        assert_eq!(input_responses(&json!({"requestState": "s"})).unwrap(), json!({}));
-        assert!(input_responses(&json!({"inputRequests": {"k": {"method": "tasks/get"}}}))
-            .unwrap_err()
-            .contains("tasks/get"));
+        assert_eq!(
+            input_responses(&json!({"requestState": "s"})).unwrap(),
+            json!({})
+        );
+        assert!(
+            input_responses(&json!({"inputRequests": {"k": {"method": "tasks/get"}}}))
+                .unwrap_err()
+                .contains("tasks/get")
+        );
     }
 }

@@ -102,13 +102,19 @@ pub fn tool_call(
         params["_meta"] = json!({CLIENT_CAPABILITIES_META: input_capabilities()});
     }
     let retry = input_responses.is_some() || request_state.is_some();
-    if let Some(responses) = input_responses.filter(|r| r.as_object().is_none_or(|o| !o.is_empty())) {
+    if let Some(responses) = input_responses.filter(|r| r.as_object().is_none_or(|o| !o.is_empty()))
+    {
         params["inputResponses"] = responses;
     }
     if let Some(state) = request_state {
         params["requestState"] = json!(state);
     }
-    build_method("tools/call", params, Some(if retry { 2 } else { 1 }), revision)
+    build_method(
+        "tools/call",
+        params,
+        Some(if retry { 2 } else { 1 }),
+        revision,
+    )
 }
 
 /// The notification that completes the initialization handshake (lifecycle,

@@ -36,7 +36,10 @@ fn messages(answer: &Answer) -> Result<Vec<Value>, String> {
 fn response<'a>(answer: &Answer, messages: &'a [Value]) -> Option<&'a Value> {
     messages.iter().find(|m| {
         (m.get("result").is_some() || m.get("error").is_some())
-            && answer.rpc_id.as_ref().is_none_or(|id| m.get("id") == Some(id))
+            && answer
+                .rpc_id
+                .as_ref()
+                .is_none_or(|id| m.get("id") == Some(id))
     })
 }
 
@@ -204,13 +207,22 @@ mod tests {
     #[test]
     fn tells_how_a_call_ended() {
         let outcome = |b: Value| call_outcome(&answer(b)).unwrap();
-        assert_eq!(outcome(json!({"jsonrpc": "2.0", "id": 1, "result": {"content": []}})), "complete");
+        assert_eq!(
+            outcome(json!({"jsonrpc": "2.0", "id": 1, "result": {"content": []}})),
+            "complete"
+        );
         assert_eq!(
             outcome(json!({"jsonrpc": "2.0", "id": 1, "result": {"resultType": "input_required"}})),
             "input_required"
         );
-        assert_eq!(outcome(json!({"jsonrpc": "2.0", "id": 1, "result": {"isError": true}})), "tool_error");
-        assert_eq!(outcome(json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32602}})), "rpc_error");
+        assert_eq!(
+            outcome(json!({"jsonrpc": "2.0", "id": 1, "result": {"isError": true}})),
+            "tool_error"
+        );
+        assert_eq!(
+            outcome(json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32602}})),
+            "rpc_error"
+        );
         let mut refused = answer(json!({"error": "invalid_token"}));
         refused.status = Some(401);
         assert_eq!(call_outcome(&refused).unwrap(), "http_error");
@@ -218,12 +230,16 @@ mod tests {
 
     #[test]
     fn finds_urls_in_every_revision_form() {
-        let modern = answer(json!({"jsonrpc": "2.0", "id": 1, "result": {"resultType": "input_required",
+        let modern = answer(
+            json!({"jsonrpc": "2.0", "id": 1, "result": {"resultType": "input_required",
             "inputRequests": {"a": {"method": "elicitation/create", "params": {"mode": "url", "url": "https://s/e/1", "message": "m"}},
-                              "b": {"method": "elicitation/create", "params": {"mode": "form", "message": "m"}}}}}));
+                              "b": {"method": "elicitation/create", "params": {"mode": "form", "message": "m"}}}}}),
+        );
         assert_eq!(elicitation_urls(&modern).unwrap(), json!(["https://s/e/1"]));
-        let error = answer(json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32042, "message": "m",
-            "data": {"elicitations": [{"mode": "url", "elicitationId": "x", "url": "https://s/e/2", "message": "m"}]}}}));
+        let error = answer(
+            json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32042, "message": "m",
+            "data": {"elicitations": [{"mode": "url", "elicitationId": "x", "url": "https://s/e/2", "message": "m"}]}}}),
+        );
         assert_eq!(elicitation_urls(&error).unwrap(), json!(["https://s/e/2"]));
         let request = json!({"jsonrpc": "2.0", "id": 7, "method": "elicitation/create",
             "params": {"mode": "url", "elicitationId": "x", "url": "https://s/e/3", "message": "m"}});
@@ -240,19 +256,34 @@ mod tests {
     fn finds_the_token_its_pieces_and_the_user_in_a_url() {
         use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
         let claims = URL_SAFE_NO_PAD.encode(r#"{"sub":"user-4711-abc","email":"a@b.example"}"#);
-        let token = format!("eyJhbGciOiJSUzI1NiJ9.{claims}.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU");
+        let token =
+            format!("eyJhbGciOiJSUzI1NiJ9.{claims}.c2lnbmF0dXJlLXNpZ25hdHVyZS1zaWduYXR1cmU");
         let with = |url: &str| {
-            let mut a = answer(json!({"jsonrpc": "2.0", "id": 1, "result": {"resultType": "input_required",
-                "inputRequests": {"a": {"method": "elicitation/create", "params": {"mode": "url", "url": url, "message": "m"}}}}}));
+            let mut a = answer(
+                json!({"jsonrpc": "2.0", "id": 1, "result": {"resultType": "input_required",
+                "inputRequests": {"a": {"method": "elicitation/create", "params": {"mode": "url", "url": url, "message": "m"}}}}}),
+            );
             a.sent_bearer = Some(token.clone());
             elicitation_url_secrets(&a).unwrap()
         };
         assert_eq!(with("https://s/elicit/0f3a9c"), json!([]));
-        assert_eq!(with(&format!("https://s/e?t={token}")), json!(["URL 1: the access token of the request"]));
+        assert_eq!(
+            with(&format!("https://s/e?t={token}")),
+            json!(["URL 1: the access token of the request"])
+        );
         let piece = &token[token.len() - 30..];
-        assert!(with(&format!("https://s/e/{piece}"))[0].as_str().unwrap().contains("piece"));
-        assert_eq!(with("https://s/e?u=user-4711-abc"), json!(["URL 1: the `sub` claim of the request's token"]));
-        assert_eq!(with("https://s/e?m=a%40b.example"), json!(["URL 1: the `email` claim of the request's token"]));
+        assert!(with(&format!("https://s/e/{piece}"))[0]
+            .as_str()
+            .unwrap()
+            .contains("piece"));
+        assert_eq!(
+            with("https://s/e?u=user-4711-abc"),
+            json!(["URL 1: the `sub` claim of the request's token"])
+        );
+        assert_eq!(
+            with("https://s/e?m=a%40b.example"),
+            json!(["URL 1: the `email` claim of the request's token"])
+        );
         // The JOSE header every token of the issuer shares is no piece of this one.
         assert_eq!(with("https://s/e/eyJhbGciOiJSUzI1NiJ9"), json!([]));
     }

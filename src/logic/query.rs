@@ -220,9 +220,7 @@ impl StepQuery {
                 super::input_responses::input_responses(result)
             }
             StepQuery::ElicitationUrls => super::mcp_results::elicitation_urls(answer),
-            StepQuery::ElicitationUrlSecrets => {
-                super::mcp_results::elicitation_url_secrets(answer)
-            }
+            StepQuery::ElicitationUrlSecrets => super::mcp_results::elicitation_url_secrets(answer),
             StepQuery::JwtClaim(q) => {
                 let doc = parse_json(answer)?;
                 let token = doc

@@ -130,8 +130,8 @@ pub struct RunFacilities<'a> {
 impl ServerRunConfig {
     pub fn fixture_vars(&self, run: RunFacilities<'_>) -> FixtureVars {
         let mut v = FixtureVars::default();
-        let mut named = |var: &str, what: &str, table: &str, key: &str, name: &Option<String>| {
-            match name {
+        let mut named =
+            |var: &str, what: &str, table: &str, key: &str, name: &Option<String>| match name {
                 Some(n) => {
                     v.set.insert(var.into(), n.clone());
                 }
@@ -141,9 +141,14 @@ impl ServerRunConfig {
                         format!("the target names no {what} ([{table}] {key} in --config)"),
                     );
                 }
-            }
-        };
-        named("upstream_tool", "upstream tool", "tools", "upstream", &self.tools.upstream);
+            };
+        named(
+            "upstream_tool",
+            "upstream tool",
+            "tools",
+            "upstream",
+            &self.tools.upstream,
+        );
         named(
             "request_state_tool",
             "request-state tool",
@@ -185,7 +190,10 @@ impl ServerRunConfig {
         };
         match hierarchy {
             Ok((_, broader_grant)) => {
-                v.set.insert("narrower_scope".into(), run.minted_scope.unwrap_or_default().into());
+                v.set.insert(
+                    "narrower_scope".into(),
+                    run.minted_scope.unwrap_or_default().into(),
+                );
                 v.set.insert("broader_scope".into(), broader_grant);
             }
             Err(reason) => {
@@ -265,9 +273,11 @@ mod tests {
         let e = parse_server_config("s.toml", "[tools]\nuptream = \"x\"\n").unwrap_err();
         assert_eq!((e.line, e.column), (2, 1), "{e}");
         assert_eq!(e.hint.as_deref(), Some("did you mean `upstream`?"));
-        assert!(e.to_string().starts_with("s.toml:2:1: error: unknown field `uptream`"));
-        let e = parse_server_config("s.toml", "[scopes]\nimplies = { \"a b\" = [\"c\"] }")
-            .unwrap_err();
+        assert!(e
+            .to_string()
+            .starts_with("s.toml:2:1: error: unknown field `uptream`"));
+        let e =
+            parse_server_config("s.toml", "[scopes]\nimplies = { \"a b\" = [\"c\"] }").unwrap_err();
         assert_eq!(e.line, 2, "{e}");
         assert!(parse_server_config("s.toml", "[tools]\nupstream = 3").is_err());
     }

@@ -16,9 +16,11 @@ use crate::actors::reference::{
 };
 use crate::actors::tokens::TokenSupply;
 use crate::actors::upstream::{start_upstream, UpstreamApi};
-use crate::logic::server_config::{FixtureResources, FixtureTools, ScopeHierarchy, ServerRunConfig};
 use crate::logic::as_config::AsRunConfig;
 use crate::logic::case::DefectRef;
+use crate::logic::server_config::{
+    FixtureResources, FixtureTools, ScopeHierarchy, ServerRunConfig,
+};
 use crate::transport::TransportLimits;
 use crate::vocab::Role;
 

@@ -82,7 +82,11 @@ impl ServerDriver {
         }
         let fixtures = self.fixtures.fixture_vars(RunFacilities {
             upstream_log: self.upstream_log.as_deref(),
-            minted_scope: self.tokens.minter.is_some().then_some(self.tokens.scope.as_str()),
+            minted_scope: self
+                .tokens
+                .minter
+                .is_some()
+                .then_some(self.tokens.scope.as_str()),
         });
         builtins.fixtures = fixtures.set;
         for (name, reason) in fixtures.missing {

@@ -239,7 +239,8 @@ fn unauthorized(
         status
     };
     let body = if d.config.has(D::LeaksDataIn401) {
-        serde_json::to_string(&respond(d, request_body, None).unwrap_or(Value::Null)).unwrap_or_default()
+        serde_json::to_string(&respond(d, request_body, None).unwrap_or(Value::Null))
+            .unwrap_or_default()
     } else {
         json!({
             "error": error.unwrap_or("unauthorized"),

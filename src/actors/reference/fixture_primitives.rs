@@ -42,7 +42,11 @@ pub(super) fn resources(d: &Deployment) -> Vec<Value> {
 }
 
 /// The result of a request for a fixture primitive, `None` for any other request.
-pub(super) async fn result(d: &Deployment, headers: &axum::http::HeaderMap, body: &[u8]) -> Option<Value> {
+pub(super) async fn result(
+    d: &Deployment,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Option<Value> {
     let request: Value = serde_json::from_slice(body).ok()?;
     match request["method"].as_str()? {
         "tools/call" if request["params"]["name"] == UPSTREAM_TOOL => {

@@ -55,6 +55,9 @@ pub(super) fn handle_post(
         }
     }
     let is_initialize = request["method"] == "initialize";
+    if let Some(stream) = url_elicitation_tool::held_stream(d, headers, &request, modern) {
+        return stream;
+    }
     // The fixture tools of B2 answer with whole replies (errors, input-required
     // results), one line each.
     let whole = None

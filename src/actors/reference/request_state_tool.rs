@@ -56,7 +56,8 @@ fn mac(payload: &str) -> String {
 /// The state of a call by `subject`: `payload.mac`, or only the payload under
 /// `request-state-unprotected`.
 fn mint(d: &Deployment, subject: &str) -> String {
-    let payload = json!({"sub": subject, "tool": REQUEST_STATE_TOOL, "exp": now() + STATE_TTL_SECONDS});
+    let payload =
+        json!({"sub": subject, "tool": REQUEST_STATE_TOOL, "exp": now() + STATE_TTL_SECONDS});
     let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
     if d.config.has(D::RequestStateUnprotected) {
         return payload;
@@ -77,7 +78,9 @@ fn verify(d: &Deployment, state: &str) -> Result<Value, &'static str> {
         m.verify_slice(&tag).map_err(|_| "MAC mismatch")?;
         payload
     };
-    let bytes = URL_SAFE_NO_PAD.decode(payload).map_err(|_| "not base64url")?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| "not base64url")?;
     let claims: Value = serde_json::from_slice(&bytes).map_err(|_| "not JSON")?;
     if claims["exp"].as_u64().is_none_or(|exp| exp < now()) {
         return Err("expired");
