@@ -84,6 +84,9 @@ pub enum StepQuery {
     /// What of the request's access token or of its user the answer's elicitation URLs
     /// carry, in words (an empty array when nothing).
     ElicitationUrlSecrets,
+    /// A claim of the token the request carried, by JSON pointer (`/sub`), decoded
+    /// without verification; missing when the token is not a JWT (an opaque `--token`).
+    SentTokenClaim(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -136,6 +139,7 @@ impl StepQuery {
         "input_responses",
         "elicitation_urls",
         "elicitation_url_secrets",
+        "sent_token_claim",
     ];
 
     /// Variables the query reads (for load-time validation).
@@ -220,6 +224,19 @@ impl StepQuery {
                 super::input_responses::input_responses(result)
             }
             StepQuery::ElicitationUrls => super::mcp_results::elicitation_urls(answer),
+            StepQuery::SentTokenClaim(pointer) => {
+                let token = answer
+                    .sent_bearer
+                    .as_deref()
+                    .ok_or("the request carried no bearer token")?;
+                let claims = super::jwt_view::describe("request", token)
+                    .claims
+                    .ok_or("the request's token is not a JWT")?;
+                claims
+                    .pointer(pointer)
+                    .cloned()
+                    .ok_or_else(|| format!("the request's token has no claim at `{pointer}`"))
+            }
             StepQuery::ElicitationUrlSecrets => super::mcp_results::elicitation_url_secrets(answer),
             StepQuery::JwtClaim(q) => {
                 let doc = parse_json(answer)?;
@@ -411,6 +428,7 @@ impl fmt::Display for StepQuery {
             StepQuery::CallOutcome => write!(f, "how the call ended"),
             StepQuery::InputResponses => write!(f, "the harness's answers to the input requests"),
             StepQuery::ElicitationUrls => write!(f, "the URL-mode elicitation URLs"),
+            StepQuery::SentTokenClaim(p) => write!(f, "claim `{p}` of the request's token"),
             StepQuery::ElicitationUrlSecrets => write!(
                 f,
                 "what of the request's token or user the elicitation URLs carry"

@@ -46,7 +46,7 @@ pub enum Body {
     /// An MCP JSON-RPC request with the headers the revision requires.
     Mcp(McpMessage),
     /// A `tools/call` (or its retry) shaped for the revision.
-    ToolCall(ToolCall),
+    ToolCall(Box<ToolCall>),
     /// A JSON body; string values are templates.
     Json(serde_json::Value),
     /// A raw text body.
@@ -152,7 +152,7 @@ impl TryFrom<WrittenRequest> for StepRequest {
         let authorize = matches!(to, Some(To::Authorize { .. }));
         let mut bodies: Vec<Body> = Vec::new();
         bodies.extend(w.mcp.map(Body::Mcp));
-        bodies.extend(w.call_tool.map(Body::ToolCall));
+        bodies.extend(w.call_tool.map(|c| Body::ToolCall(Box::new(c))));
         bodies.extend(w.json.map(Body::Json));
         bodies.extend(w.body.map(Body::Text));
         let has_form = w.form.is_some();

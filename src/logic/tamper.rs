@@ -155,7 +155,8 @@ mod tests {
     #[test]
     fn plain_and_padded_json_keep_their_form() {
         assert!(tampered(r#"{"a":1}"#).contains(TAMPER_MEMBER));
-        let padded = STANDARD.encode(r#"{"a":"b/c?"}"#);
+        let padded = STANDARD.encode(r#"{"a":"bc"}"#);
+        assert!(padded.ends_with('='));
         let t = tampered(&padded);
         assert!(STANDARD.decode(&t).is_ok(), "{t}");
     }
