@@ -7,7 +7,10 @@ use serde_json::Value;
 
 use super::answer::Answer;
 use super::event_stream::event_data;
-use super::query::QueryValue;
+
+/// A value, or why there is none (the step queries' `QueryValue`, spelled out so that
+/// this file does not import the one that uses it).
+type QueryValue = Result<Value, String>;
 
 /// Every JSON-RPC message of the answer: the body, or each event of an event stream
 /// (Streamable HTTP may answer a POST with one, transports "Sending Messages").
