@@ -104,10 +104,13 @@ fn runtime() -> tokio::runtime::Runtime {
 /// appends a line to `starts`, so that a test can count them.
 fn reference_command(defect: Option<&str>, starts: &Path) -> ServerCommand {
     let defect = defect.map(|d| format!(" --defect {d}")).unwrap_or_default();
-    ServerCommand::new(format!(
-        "echo started >> '{}'; exec '{BIN}' reference server --port {{port}} --issuer {{issuer}}{defect}",
+    let mut command = ServerCommand::new(format!(
+        "echo started >> '{}'; exec '{BIN}' reference server --port {{port}} --issuer {{issuer}} \
+         --upstream {{upstream}} --scope-implies mcp:admin=mcp:tools --per-user-resource{defect}",
         starts.display()
-    ))
+    ));
+    command.fixtures = mcp_authspec::actors::drivers::reference_fixtures();
+    command
 }
 
 fn scratch(name: &str) -> PathBuf {

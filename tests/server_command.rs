@@ -195,13 +195,96 @@ fn cli_verdicts(args: &[&str], out: &std::path::Path) -> BTreeMap<(String, Strin
 fn the_cli_gives_the_same_verdicts_to_demo_and_to_the_reference_run_by_command() {
     let dir = std::env::temp_dir().join(format!("mcp-authspec-cli-command-{}", std::process::id()));
     let command = format!(
-        "'{}' reference server --port {{port}} --issuer {{issuer}}",
+        "'{}' reference server --port {{port}} --issuer {{issuer}} --upstream {{upstream}} \
+         --scope-implies mcp:admin=mcp:tools --per-user-resource",
         env!("CARGO_BIN_EXE_mcp-authspec")
     );
     let mut demo = cli_verdicts(&["demo"], &dir.join("demo"));
     // The demo also tests the reference authorization server; compare the server cases.
     demo.retain(|(id, _), _| id.starts_with("server/"));
-    let launched = cli_verdicts(&["server", "--command", &command], &dir.join("command"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("server.toml");
+    std::fs::write(&config, FIXTURES).unwrap();
+    let launched = cli_verdicts(
+        &[
+            "server",
+            "--command",
+            &command,
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &dir.join("command"),
+    );
     assert!(demo.keys().any(|(id, _)| id.starts_with("server/token/")));
     assert_eq!(demo, launched);
+}
+
+/// The fixture cases through `server --command` as a vendor runs them: the reference
+/// server started with `{upstream}` and its fixtures, the config naming them.
+async fn fixtures_as_process(extra: &str, config: &str) -> RunReport {
+    let cases: Vec<_> = load_cases(&CaseSource::Builtin)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.id().starts_with("server/fixtures/"))
+        .collect();
+    assert_eq!(cases.len(), 4);
+    let launched = LaunchedServer {
+        command: format!(
+            "'{}' reference server --port {{port}} --issuer {{issuer}} --upstream {{upstream}} \
+             --scope-implies mcp:admin=mcp:tools --per-user-resource{extra}",
+            env!("CARGO_BIN_EXE_mcp-authspec")
+        ),
+        path: "/mcp".into(),
+        scope: "mcp:tools".into(),
+        startup_timeout: Duration::from_secs(30),
+        limits: TransportLimits::default(),
+        fixtures: mcp_authspec::logic::server_config::parse_server_config("server.toml", config)
+            .unwrap(),
+    };
+    mcp_authspec::engine::run(&launched, &cases, &plan(), Arc::new(NoEvents)).await
+}
+
+const FIXTURES: &str = "[tools]\nupstream = \"fetch_upstream\"\n[resources]\nper_user = \"mcp-authspec://whoami\"\n[scopes]\nimplies = { \"mcp:admin\" = [\"mcp:tools\"] }\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixture_cases_run_through_the_command_contract() {
+    let report = fixtures_as_process("", FIXTURES).await;
+    assert_eq!(report.error, None, "{:?}", report.targets);
+    // RS-AUD-02 from 2025-06-18 (3 revisions), the three 2026-07-28 cases once each.
+    assert_eq!(report.summary.pass, 6, "{:#?}", verdicts(&report));
+    let leaking = fixtures_as_process(" --defect forwards-client-token", FIXTURES).await;
+    let failed: Vec<_> = leaking
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(failed.len(), 3, "{failed:?}");
+    assert!(failed
+        .iter()
+        .all(|id| id.ends_with("upstream-no-token-passthrough")));
+    // Nothing declared: every fixture case is skipped, naming the key to set.
+    let undeclared = fixtures_as_process("", "").await;
+    assert_eq!(undeclared.summary.skip, 6, "{:#?}", verdicts(&undeclared));
+    for case in &undeclared.cases {
+        let reason = case.reason.as_deref().unwrap_or_default();
+        assert!(reason.contains("in --config)"), "{}: {reason}", case.id);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_checks_no_scope_leaves_the_hierarchy_case_inconclusive() {
+    let report = fixtures_as_process(" --defect skips-scope-check", FIXTURES).await;
+    let hierarchy: Vec<_> = report
+        .cases
+        .iter()
+        .filter(|c| c.id.ends_with("broader-scope-honoured"))
+        .collect();
+    assert_eq!(hierarchy.len(), 1);
+    assert_eq!(
+        hierarchy[0].outcome,
+        Outcome::Error,
+        "{:?}",
+        hierarchy[0].reason
+    );
 }

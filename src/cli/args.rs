@@ -111,6 +111,27 @@ pub struct ReferenceServerArgs {
     /// Make the server misbehave in this way (repeatable; see `list --defects`).
     #[arg(long = "defect")]
     pub defects: Vec<crate::vocab::ServerDefect>,
+    /// Offer the `fetch_upstream` tool, which calls this upstream API (e.g. `{upstream}`
+    /// under `server --command`).
+    #[arg(long)]
+    pub upstream: Option<String>,
+    /// A scope hierarchy to honour, `BROADER=NARROWER` (repeatable), e.g. mcp:admin=mcp:tools.
+    #[arg(long = "scope-implies", value_parser = parse_scope_implication)]
+    pub scope_implies: Vec<(String, String)>,
+    /// Offer the per-user resource `mcp-authspec://whoami`.
+    #[arg(long)]
+    pub per_user_resource: bool,
+}
+
+fn parse_scope_implication(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((b, n)) if !b.trim().is_empty() && !n.trim().is_empty() => {
+            Ok((b.trim().to_string(), n.trim().to_string()))
+        }
+        _ => Err(format!(
+            "`{text}`: write BROADER=NARROWER, e.g. mcp:admin=mcp:tools"
+        )),
+    }
 }
 
 /// Options shared by every command that runs cases.

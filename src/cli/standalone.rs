@@ -59,8 +59,15 @@ pub async fn mock_idp(args: MockIdpArgs) -> i32 {
 }
 
 pub async fn reference_server(args: ReferenceServerArgs) -> i32 {
+    let mut scope_implies = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for (broader, narrower) in args.scope_implies {
+        scope_implies.entry(broader).or_default().push(narrower);
+    }
     let config = ReferenceConfig {
         defects: args.defects.into_iter().collect(),
+        upstream: args.upstream,
+        scope_implies,
+        per_user_resource: args.per_user_resource,
         validation: if args.introspection {
             ValidationMode::Introspection
         } else {

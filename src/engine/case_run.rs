@@ -215,6 +215,11 @@ impl Run<'_> {
                 return Err(Stop::Broken);
             }
         };
+        // Later steps may check where the token went (`{sent_token}`, e.g. that it did
+        // not reach an upstream API).
+        if let Some(token) = &built.token {
+            self.vars.insert("sent_token".into(), token.clone());
+        }
         if built.authorization {
             let Some(request) = built.requests.into_iter().next() else {
                 return Err(Stop::Error(format!("{label}: no authorization URL")));

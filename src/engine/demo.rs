@@ -10,7 +10,8 @@ use url::Url;
 use super::events::RunEvents;
 use super::runner::run;
 use crate::actors::drivers::{
-    reference_tokens, AuthorizationServerDriver, ClientDriver, ClientUnderTest, ServerDriver,
+    offer_reference_fixtures, reference_fixtures, reference_tokens, AuthorizationServerDriver,
+    ClientDriver, ClientUnderTest, ServerDriver,
 };
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::logic::as_config::AsRunConfig;
@@ -27,7 +28,9 @@ pub async fn demo(
     limits: TransportLimits,
     events: Arc<dyn RunEvents>,
 ) -> Result<RunReport, String> {
-    let server = start_reference_server(ReferenceConfig::default())
+    let mut config = ReferenceConfig::default();
+    let upstream = offer_reference_fixtures(&mut config).await?;
+    let server = start_reference_server(config)
         .await
         .map_err(|e| format!("cannot start the reference server on 127.0.0.1: {e}"))?;
     let url = Url::parse(&server.mcp_url)
@@ -37,8 +40,8 @@ pub async fn demo(
         limits,
         reference: true,
         tokens: Arc::new(reference_tokens(&server)),
-        fixtures: Default::default(),
-        upstream_log: None,
+        fixtures: reference_fixtures(),
+        upstream_log: Some(upstream.log_url.clone()),
     };
     // The deployment's IdP is also the reference authorization server.
     let authorization_servers = AuthorizationServerDriver {

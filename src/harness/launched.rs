@@ -54,7 +54,7 @@ pub fn server_trials_with_command(
             scope: server.scope.clone(),
             startup_timeout: server.startup_timeout,
             limits: TransportLimits::default(),
-            fixtures: Default::default(),
+            fixtures: server.fixtures.clone(),
         },
         state: Mutex::new(State::NotStarted),
     });

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::input::CaseSource;
+use crate::logic::server_config::ServerRunConfig;
 use crate::vocab::{Profile, Revision};
 
 /// Which cases to run and how.
@@ -59,6 +60,9 @@ pub struct ServerCommand {
     pub scope: String,
     /// How long the server may take until its port accepts connections.
     pub startup_timeout: Duration,
+    /// What the server names for fixture cases (`server --config`; parse a file with
+    /// `logic::server_config::parse_server_config`); `{upstream}` is also a placeholder.
+    pub fixtures: ServerRunConfig,
 }
 
 impl ServerCommand {
@@ -69,6 +73,7 @@ impl ServerCommand {
             path: "/mcp".into(),
             scope: "mcp:tools".into(),
             startup_timeout: Duration::from_secs(30),
+            fixtures: ServerRunConfig::default(),
         }
     }
 }

@@ -8,7 +8,7 @@ use serde_saphyr::Spanned;
 
 use super::builtins::builtin_variables;
 use super::case_body::{CaseBody, Step};
-use super::case_model::{CaseFile, Expectation, WrittenRequest, WrittenStep};
+use super::case_model::{CaseFile, Expectation, McpMessage, WrittenRequest, WrittenStep};
 use super::catalog::{Catalog, Requirement};
 use super::diagnostic::{did_you_mean, Diagnostic};
 use super::query::StepQuery;
@@ -465,6 +465,10 @@ impl Validator<'_> {
         // An authorization request goes to the authorization endpoint by default.
         if req.authorize.is_some() && req.url.is_none() && req.first_of.is_none() {
             self.used.insert("authorization_endpoint".into());
+        }
+        // A fixture message names the primitive the target declared (`server --config`).
+        if let Some(var) = req.mcp.and_then(McpMessage::fixture_variable) {
+            self.used.insert(var.into());
         }
         // Optional captures are usable in `first_of` candidates (skipped while unset) and
         // headers (left out while unset) only.

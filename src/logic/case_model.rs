@@ -269,6 +269,25 @@ pub enum McpMessage {
     /// `server/discover` (2026-07-28 server/discover: servers MUST implement it).
     #[serde(rename = "server/discover")]
     Discover,
+    /// `tools/call` of the tool the target names as calling the upstream API
+    /// (`{upstream_tool}`, `server --config` [tools] upstream), without arguments.
+    #[serde(rename = "tools/call upstream")]
+    CallUpstreamTool,
+    /// `resources/read` of the resource the target names as per-user
+    /// (`{per_user_resource}`, `server --config` [resources] per_user).
+    #[serde(rename = "resources/read per_user")]
+    ReadPerUserResource,
+}
+
+impl McpMessage {
+    /// The variable naming the fixture primitive the message calls, if it calls one.
+    pub fn fixture_variable(self) -> Option<&'static str> {
+        match self {
+            McpMessage::CallUpstreamTool => Some("upstream_tool"),
+            McpMessage::ReadPerUserResource => Some("per_user_resource"),
+            _ => None,
+        }
+    }
 }
 
 /// A `tools/call` the harness builds for the revision (`call_tool:`).

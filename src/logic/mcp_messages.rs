@@ -50,6 +50,8 @@ pub fn method_of(message: McpMessage, revision: Revision) -> &'static str {
         | McpMessage::FirstProtectedWithElicitation => "initialize",
         McpMessage::ToolsList => "tools/list",
         McpMessage::Discover => "server/discover",
+        McpMessage::CallUpstreamTool => "tools/call",
+        McpMessage::ReadPerUserResource => "resources/read",
     }
 }
 
@@ -62,20 +64,27 @@ fn client_info() -> Value {
 /// the first protected request is an ordinary method (`tools/list`) carrying the
 /// protocol fields itself.
 pub fn build(message: McpMessage, revision: Revision) -> McpRequest {
+    build_named(message, revision, "")
+}
+
+/// [`build`], with the name of the fixture primitive a message calls
+/// ([`McpMessage::fixture_variable`]): a tool's name, a resource's URI.
+pub fn build_named(message: McpMessage, revision: Revision, name: &str) -> McpRequest {
     let method = method_of(message, revision);
-    let params = if method == "initialize" {
-        let capabilities = if message == McpMessage::FirstProtectedWithElicitation {
-            json!({"elicitation": {"form": {}, "url": {}}})
-        } else {
-            json!({})
-        };
-        json!({
+    let capabilities = if message == McpMessage::FirstProtectedWithElicitation {
+        json!({"elicitation": {"form": {}, "url": {}}})
+    } else {
+        json!({})
+    };
+    let params = match message {
+        _ if method == "initialize" => json!({
             "protocolVersion": revision.as_str(),
             "capabilities": capabilities,
             "clientInfo": client_info(),
-        })
-    } else {
-        json!({})
+        }),
+        McpMessage::CallUpstreamTool => json!({"name": name, "arguments": {}}),
+        McpMessage::ReadPerUserResource => json!({"uri": name}),
+        _ => json!({}),
     };
     build_method(method, params, Some(1), revision)
 }

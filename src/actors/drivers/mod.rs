@@ -26,7 +26,10 @@ pub use driver::{
 };
 pub use launched_server::{LaunchedServer, StartFailure, StartedServer};
 pub use mcp_conversation::{complete_initialization, is_initialize, rpc_id};
-pub use reference::{reference_driver, reference_tokens, ReferenceTarget};
+pub use reference::{
+    offer_reference_fixtures, reference_driver, reference_fixtures, reference_tokens,
+    ReferenceTarget,
+};
 pub use request_builder::BuildError;
 pub use server::{check_reachable, ServerDriver, REACHABILITY_TIMEOUT};
 pub use user_agent::{open_url, through_consent, MAX_REDIRECTS};

@@ -36,6 +36,18 @@ pub struct ReferenceTarget {
 /// The scope hierarchy of the reference server: `mcp:admin` implies `mcp:tools`.
 pub const REFERENCE_SCOPE_IMPLIES: &[(&str, &str)] = &[("mcp:admin", DEFAULT_SCOPE)];
 
+/// Starts the upstream API and has the reference server offer the fixtures of
+/// `server --config` ([`reference_fixtures`]), as a server under test would.
+pub async fn offer_reference_fixtures(config: &mut ReferenceConfig) -> Result<UpstreamApi, String> {
+    let upstream = start_upstream()
+        .await
+        .map_err(|e| format!("cannot start the upstream API fixture: {e}"))?;
+    config.upstream = Some(upstream.url.clone());
+    config.per_user_resource = true;
+    config.scope_implies = reference_fixtures().scopes.implies;
+    Ok(upstream)
+}
+
 /// What the reference server offers as fixtures, in the words of `server --config`.
 pub fn reference_fixtures() -> ServerRunConfig {
     ServerRunConfig {
@@ -124,16 +136,7 @@ pub async fn reference_driver(
                 Some(d) => return other(d),
                 None => ReferenceConfig::default(),
             };
-            // The fixtures of `server --config`, offered as a server under test would.
-            let upstream = start_upstream()
-                .await
-                .map_err(|e| format!("cannot start the upstream API fixture: {e}"))?;
-            config.upstream = Some(upstream.url.clone());
-            config.per_user_resource = true;
-            config.scope_implies = REFERENCE_SCOPE_IMPLIES
-                .iter()
-                .map(|(b, n)| (b.to_string(), vec![n.to_string()]))
-                .collect();
+            let upstream = offer_reference_fixtures(&mut config).await?;
             let server = start_reference_server(config)
                 .await
                 .map_err(|e| format!("cannot start the reference server: {e}"))?;

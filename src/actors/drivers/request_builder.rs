@@ -14,6 +14,8 @@ pub struct Built {
     pub requests: Vec<HttpRequest>,
     /// An authorization request, to be sent through the consent strategy.
     pub authorization: bool,
+    /// The access token the requests carry (`token:`), whatever its placement.
+    pub token: Option<String>,
 }
 
 /// Why a step's request could not be built.
@@ -62,7 +64,14 @@ pub fn build(
     match &req.body {
         Some(Body::Mcp(message)) => {
             let message = *message;
-            let m = mcp_messages::build(message, revision);
+            let name = match message.fixture_variable() {
+                Some(var) => vars
+                    .get(var)
+                    .cloned()
+                    .ok_or_else(|| TemplateError::UndefinedVariable(var.into()))?,
+                None => String::new(),
+            };
+            let m = mcp_messages::build_named(message, revision, &name);
             headers.extend(m.headers.into_iter().map(|(n, v)| HeaderPair::new(n, v)));
             body = Some(m.body.to_string().into_bytes());
             // The session the server assigned at this case's `initialize` goes on every
@@ -148,6 +157,7 @@ pub fn build(
             format!("Bearer {}", token.render(vars)?),
         ));
     }
+    let mut sent_token = None;
     if let Some(Credential::Token(send)) = &req.credential {
         // Valid tokens are issued for the server's resource identifier (discovered from
         // its metadata), which is the endpoint URL unless the server says otherwise.
@@ -161,6 +171,7 @@ pub fn build(
             Err(TokenError::Template(e)) => return Err(BuildError::Template(e)),
             Err(e) => return Err(BuildError::Token(e)),
         };
+        sent_token = Some(token.clone());
         match send.place {
             Placement::Header => {
                 headers.push(HeaderPair::new("Authorization", format!("Bearer {token}")))
@@ -204,6 +215,7 @@ pub fn build(
     Ok(Built {
         requests,
         authorization: req.is_authorization(),
+        token: sent_token,
     })
 }
 
