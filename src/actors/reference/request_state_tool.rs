@@ -11,8 +11,6 @@ use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::HeaderMap;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -47,40 +45,52 @@ fn now() -> u64 {
         .unwrap_or_default()
 }
 
-fn mac(payload: &str) -> String {
-    let mut m = Hmac::<Sha256>::new_from_slice(key()).expect("HMAC takes any key length");
-    m.update(payload.as_bytes());
-    URL_SAFE_NO_PAD.encode(m.finalize().into_bytes())
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The state of a call by `subject`: `payload.mac`, or only the payload under
-/// `request-state-unprotected`.
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn hmac() -> Hmac<Sha256> {
+    Hmac::<Sha256>::new_from_slice(key()).expect("HMAC takes any key length")
+}
+
+/// The state of a call by `subject`: the payload and its MAC, both hex (`payload.mac`),
+/// or under `request-state-unprotected` the payload's JSON as it is.
 fn mint(d: &Deployment, subject: &str) -> String {
     let payload =
-        json!({"sub": subject, "tool": REQUEST_STATE_TOOL, "exp": now() + STATE_TTL_SECONDS});
-    let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
+        json!({"sub": subject, "tool": REQUEST_STATE_TOOL, "exp": now() + STATE_TTL_SECONDS})
+            .to_string();
     if d.config.has(D::RequestStateUnprotected) {
         return payload;
     }
-    let tag = mac(&payload);
+    let payload = hex(payload.as_bytes());
+    let mut m = hmac();
+    m.update(payload.as_bytes());
+    let tag = hex(&m.finalize().into_bytes());
     format!("{payload}.{tag}")
 }
 
 /// The verified payload of a state, or why it is refused.
 fn verify(d: &Deployment, state: &str) -> Result<Value, &'static str> {
-    let payload = if d.config.has(D::RequestStateUnprotected) {
-        state
+    let bytes = if d.config.has(D::RequestStateUnprotected) {
+        state.as_bytes().to_vec()
     } else {
         let (payload, tag) = state.rsplit_once('.').ok_or("not a protected state")?;
-        let mut m = Hmac::<Sha256>::new_from_slice(key()).expect("HMAC takes any key length");
+        let mut m = hmac();
         m.update(payload.as_bytes());
-        let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| "malformed MAC")?;
+        let tag = unhex(tag).ok_or("malformed MAC")?;
         m.verify_slice(&tag).map_err(|_| "MAC mismatch")?;
-        payload
+        unhex(payload).ok_or("malformed payload")?
     };
-    let bytes = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| "not base64url")?;
     let claims: Value = serde_json::from_slice(&bytes).map_err(|_| "not JSON")?;
     if claims["exp"].as_u64().is_none_or(|exp| exp < now()) {
         return Err("expired");

@@ -43,7 +43,7 @@ pub(super) fn call(
     }
     let id = request.get("id").cloned()?;
     let params = &request["params"];
-    let elicitation_id = random_id();
+    let elicitation_id = elicitation_id();
     let url = elicitation_url(d, headers, &elicitation_id);
     let message = "Connect your account to continue";
     if !modern {
@@ -82,7 +82,7 @@ pub(super) fn held_stream(
     {
         return None;
     }
-    let elicitation_id = random_id();
+    let elicitation_id = elicitation_id();
     let ask = json!({"jsonrpc": "2.0", "id": format!("elicit-{elicitation_id}"),
     "method": "elicitation/create", "params": {
         "mode": "url",
@@ -118,6 +118,12 @@ impl futures_core::Stream for HeldOpen {
             None => Poll::Pending,
         }
     }
+}
+
+/// 160 random bits, hex: an id no one can guess (and, at 40 digits, none that the
+/// report checks mistake for one of the mocks' 32-digit secrets).
+fn elicitation_id() -> String {
+    format!("{}{}", random_id(), &random_id()[..8])
 }
 
 /// A page of this server for the elicitation; the defects add what must not be there.
