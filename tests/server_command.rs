@@ -204,7 +204,7 @@ fn the_cli_gives_the_same_verdicts_to_demo_and_to_the_reference_run_by_command()
     demo.retain(|(id, _), _| id.starts_with("server/"));
     std::fs::create_dir_all(&dir).unwrap();
     let config = dir.join("server.toml");
-    std::fs::write(&config, FIXTURES).unwrap();
+    std::fs::write(&config, ALL_FIXTURES).unwrap();
     let launched = cli_verdicts(
         &[
             "server",
@@ -245,6 +245,9 @@ async fn fixtures_as_process(extra: &str, config: &str) -> RunReport {
 }
 
 const FIXTURES: &str = "[tools]\nupstream = \"fetch_upstream\"\n[resources]\nper_user = \"mcp-authspec://whoami\"\n[scopes]\nimplies = { \"mcp:admin\" = [\"mcp:tools\"] }\n";
+
+/// [`FIXTURES`] and the state and elicitation tools: everything the reference offers.
+const ALL_FIXTURES: &str = "[tools]\nupstream = \"fetch_upstream\"\nrequest_state = \"confirm-action\"\nurl_elicitation = \"connect-account\"\n[resources]\nper_user = \"mcp-authspec://whoami\"\n[scopes]\nimplies = { \"mcp:admin\" = [\"mcp:tools\"] }\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fixture_cases_run_through_the_command_contract() {
