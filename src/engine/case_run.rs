@@ -277,6 +277,7 @@ impl Run<'_> {
                     }
                     let mut answer = r.into_answer(url);
                     answer.rpc_id = rpc_id(&sent);
+                    answer.sent_bearer = sent_bearer(&sent);
                     if initialize {
                         self.session = complete_initialization(
                             &self.recorder,
@@ -476,6 +477,17 @@ fn origin_of_url(url: &str) -> String {
     url::Url::parse(url)
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default()
+}
+
+/// The bearer token of a request's `Authorization` header.
+fn sent_bearer(request: &crate::transport::HttpRequest) -> Option<String> {
+    request
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("authorization"))
+        .and_then(|h| h.value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_string())
 }
 
 /// A captured value as a variable: strings as they are, anything else as JSON.

@@ -17,6 +17,9 @@ pub struct Answer {
     /// The JSON-RPC id of the request, when it was one: an event-stream answer's
     /// response is the message with this id.
     pub rpc_id: Option<serde_json::Value>,
+    /// The bearer token the request carried, to look for it where it must not be (an
+    /// elicitation URL, say).
+    pub sent_bearer: Option<String>,
 }
 
 impl Answer {

@@ -314,6 +314,14 @@ pub const SERVER_FIXTURE_VARIABLES: &[(&str, &str)] = &[
         "the tool the target names as calling the upstream API ([tools] upstream)",
     ),
     (
+        "request_state_tool",
+        "the tool the target names as answering with an InputRequiredResult carrying requestState ([tools] request_state, 2026-07-28)",
+    ),
+    (
+        "url_elicitation_tool",
+        "the tool the target names as asking for a URL-mode elicitation ([tools] url_elicitation)",
+    ),
+    (
         "upstream_log",
         "where the harness's upstream API lists the requests it received since `?after=N` (JSON: `count`, `requests`)",
     ),

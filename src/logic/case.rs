@@ -496,6 +496,11 @@ impl Validator<'_> {
         if let Some(CookieUse::JarReplacing(edit)) = &req.cookies {
             templates.extend([edit.from.clone(), edit.to.clone()]);
         }
+        if let Some(call) = &req.call_tool {
+            templates.push(call.name.clone());
+            templates.extend(call.request_state.iter().cloned());
+            templates.extend(call.input_responses.iter().cloned());
+        }
         if let Some(j) = &req.json {
             templates.extend(json_templates(j));
         }

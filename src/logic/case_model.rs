@@ -208,6 +208,11 @@ pub struct WrittenRequest {
     /// An MCP JSON-RPC request with the headers the revision requires.
     #[serde(default)]
     pub mcp: Option<McpMessage>,
+    /// A `tools/call` of a tool without arguments, shaped for the revision: its first
+    /// call, or (with `request_state` or `input_responses`) the retry of an
+    /// `InputRequiredResult` (2026-07-28 basic/patterns/mrtr).
+    #[serde(default)]
+    pub call_tool: Option<ToolCall>,
     /// A JSON body; string values are templates.
     #[serde(default)]
     pub json: Option<serde_json::Value>,
@@ -277,6 +282,12 @@ pub enum McpMessage {
     FirstProtected,
     #[serde(rename = "initialize")]
     Initialize,
+    /// `first_protected` of a client that supports elicitation: up to 2025-11-25 its
+    /// `initialize` declares the capability in form and URL mode (capabilities are
+    /// declared once, at initialization); from 2026-07-28 `tools/list`, since each
+    /// request declares its own (`call_tool` does).
+    #[serde(rename = "first_protected_with_elicitation")]
+    FirstProtectedWithElicitation,
     #[serde(rename = "tools/list")]
     ToolsList,
     /// `server/discover` (2026-07-28 server/discover: servers MUST implement it).
@@ -301,6 +312,22 @@ impl McpMessage {
             _ => None,
         }
     }
+}
+
+/// A `tools/call` the harness builds for the revision (`call_tool:`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolCall {
+    /// The tool, usually one the target names in its launch contract, e.g.
+    /// `{request_state_tool}`.
+    pub name: Template,
+    /// The `requestState` to echo on a retry.
+    #[serde(default)]
+    pub request_state: Option<Template>,
+    /// The `inputResponses` of a retry: JSON text of an object, e.g. a capture of the
+    /// `input_responses` query.
+    #[serde(default)]
+    pub input_responses: Option<Template>,
 }
 
 /// A query and the predicate its value must satisfy: a [`StepQuery`] on a step's answer,

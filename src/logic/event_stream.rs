@@ -84,10 +84,34 @@ pub fn response_in(text: &str, request_id: Option<&Value>) -> Result<Value, Stri
     ))
 }
 
+/// Whether the stream so far holds an `elicitation/create` request to the client
+/// (client/elicitation, 2025-11-25): the server then waits for the user's answer, which
+/// the harness never gives (it declares elicitation only to read the request), so
+/// reading on would only wait for the request timeout.
+pub fn holds_elicitation_request(text: &str) -> bool {
+    event_data(text).iter().any(|d| {
+        serde_json::from_str::<Value>(d).is_ok_and(|m| {
+            m.get("method").and_then(Value::as_str) == Some("elicitation/create")
+                && m.get("id").is_some()
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_elicitation_request_ends_the_reading() {
+        let ask = "data: {\"jsonrpc\":\"2.0\",\"id\":\"e\",\"method\":\"elicitation/create\",\"params\":{}}\n\n";
+        assert!(holds_elicitation_request(&format!(
+            "id: p\ndata: \n\n{ask}"
+        )));
+        assert!(!holds_elicitation_request(&ask[..ask.len() - 12]));
+        let note = "data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\"}\n\n";
+        assert!(!holds_elicitation_request(note));
+    }
 
     #[test]
     fn skips_priming_events_and_notifications() {

@@ -40,8 +40,14 @@ pub fn opens_with_initialize(revision: Revision) -> bool {
 /// The JSON-RPC method a message is sent as in this revision.
 pub fn method_of(message: McpMessage, revision: Revision) -> &'static str {
     match message {
-        McpMessage::FirstProtected if !opens_with_initialize(revision) => "tools/list",
-        McpMessage::FirstProtected | McpMessage::Initialize => "initialize",
+        McpMessage::FirstProtected | McpMessage::FirstProtectedWithElicitation
+            if !opens_with_initialize(revision) =>
+        {
+            "tools/list"
+        }
+        McpMessage::FirstProtected
+        | McpMessage::Initialize
+        | McpMessage::FirstProtectedWithElicitation => "initialize",
         McpMessage::ToolsList => "tools/list",
         McpMessage::Discover => "server/discover",
         McpMessage::CallUpstreamTool => "tools/call",
@@ -65,10 +71,15 @@ pub fn build(message: McpMessage, revision: Revision) -> McpRequest {
 /// ([`McpMessage::fixture_variable`]): a tool's name, a resource's URI.
 pub fn build_named(message: McpMessage, revision: Revision, name: &str) -> McpRequest {
     let method = method_of(message, revision);
+    let capabilities = if message == McpMessage::FirstProtectedWithElicitation {
+        json!({"elicitation": {"form": {}, "url": {}}})
+    } else {
+        json!({})
+    };
     let params = match message {
         _ if method == "initialize" => json!({
             "protocolVersion": revision.as_str(),
-            "capabilities": {},
+            "capabilities": capabilities,
             "clientInfo": client_info(),
         }),
         McpMessage::CallUpstreamTool => json!({"name": name, "arguments": {}}),
@@ -76,6 +87,43 @@ pub fn build_named(message: McpMessage, revision: Revision, name: &str) -> McpRe
         _ => json!({}),
     };
     build_method(method, params, Some(1), revision)
+}
+
+/// The capabilities a `tools/call` of a fixture tool declares (2026-07-28, in `_meta`):
+/// the input requests the harness answers (`logic/input_responses.rs`).
+pub fn input_capabilities() -> Value {
+    json!({"elicitation": {"form": {}, "url": {}}, "sampling": {}, "roots": {}})
+}
+
+/// A `tools/call` of `name` without arguments, or its retry with the `inputResponses`
+/// and `requestState` of an `InputRequiredResult` (2026-07-28 basic/patterns/mrtr,
+/// "Basic Workflow": the retry has its own JSON-RPC id, "Client Requirements" item 3).
+/// From 2026-07-28 the request declares [`input_capabilities`]; up to 2025-11-25 the
+/// session's `initialize` declares what the client supports.
+pub fn tool_call(
+    name: &str,
+    input_responses: Option<Value>,
+    request_state: Option<&str>,
+    revision: Revision,
+) -> McpRequest {
+    let mut params = json!({"name": name, "arguments": {}});
+    if !opens_with_initialize(revision) {
+        params["_meta"] = json!({CLIENT_CAPABILITIES_META: input_capabilities()});
+    }
+    let retry = input_responses.is_some() || request_state.is_some();
+    if let Some(responses) = input_responses.filter(|r| r.as_object().is_none_or(|o| !o.is_empty()))
+    {
+        params["inputResponses"] = responses;
+    }
+    if let Some(state) = request_state {
+        params["requestState"] = json!(state);
+    }
+    build_method(
+        "tools/call",
+        params,
+        Some(if retry { 2 } else { 1 }),
+        revision,
+    )
 }
 
 /// The notification that completes the initialization handshake (lifecycle,
@@ -100,7 +148,9 @@ pub fn build_method(
             let meta = obj.entry("_meta").or_insert_with(|| json!({}));
             if let Some(meta) = meta.as_object_mut() {
                 meta.insert(PROTOCOL_VERSION_META.into(), json!(revision.as_str()));
-                meta.insert(CLIENT_CAPABILITIES_META.into(), json!({}));
+                // A request that declares capabilities of its own keeps them.
+                meta.entry(CLIENT_CAPABILITIES_META)
+                    .or_insert_with(|| json!({}));
                 meta.insert(CLIENT_INFO_META.into(), client_info());
             }
         }

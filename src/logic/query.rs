@@ -88,6 +88,21 @@ pub enum StepQuery {
     /// SAMEORIGIN), or a `Content-Security-Policy` `frame-ancestors` directive that does
     /// not allow every origin (CSP Level 2 §7.7.3; RFC 7034); no value when neither.
     FramingDefence,
+    /// How a `tools/call` ended: `complete`, `input_required`, `tool_error`,
+    /// `rpc_error`, `server_request` (a request to the client and no response yet) or
+    /// `http_error` (`logic/mcp_results.rs`).
+    CallOutcome,
+    /// The harness's `inputResponses` to the `inputRequests` of a 2026-07-28
+    /// `InputRequiredResult`, as a JSON object (`logic/input_responses.rs`).
+    InputResponses,
+    /// Every URL-mode elicitation URL of the answer, in any revision's form.
+    ElicitationUrls,
+    /// What of the request's access token or of its user the answer's elicitation URLs
+    /// carry, in words (an empty array when nothing).
+    ElicitationUrlSecrets,
+    /// A claim of the token the request carried, by JSON pointer (`/sub`), decoded
+    /// without verification; missing when the token is not a JWT (an opaque `--token`).
+    SentTokenClaim(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -140,6 +155,11 @@ impl StepQuery {
         "form_action",
         "form_fields",
         "framing_defence",
+        "call_outcome",
+        "input_responses",
+        "elicitation_urls",
+        "elicitation_url_secrets",
+        "sent_token_claim",
     ];
 
     /// Variables the query reads (for load-time validation).
@@ -231,6 +251,29 @@ impl StepQuery {
                 Ok(Value::String(encoded_fields(&form, *selection)))
             }
             StepQuery::FramingDefence => framing_defence(answer),
+            StepQuery::CallOutcome => super::mcp_results::call_outcome(answer),
+            StepQuery::InputResponses => {
+                let doc = parse_json(answer)?;
+                let result = doc
+                    .get("result")
+                    .ok_or("the answer holds no JSON-RPC result")?;
+                super::input_responses::input_responses(result)
+            }
+            StepQuery::ElicitationUrls => super::mcp_results::elicitation_urls(answer),
+            StepQuery::SentTokenClaim(pointer) => {
+                let token = answer
+                    .sent_bearer
+                    .as_deref()
+                    .ok_or("the request carried no bearer token")?;
+                let claims = super::jwt_view::describe("request", token)
+                    .claims
+                    .ok_or("the request's token is not a JWT")?;
+                claims
+                    .pointer(pointer)
+                    .cloned()
+                    .ok_or_else(|| format!("the request's token has no claim at `{pointer}`"))
+            }
+            StepQuery::ElicitationUrlSecrets => super::mcp_results::elicitation_url_secrets(answer),
             StepQuery::JwtClaim(q) => {
                 let doc = parse_json(answer)?;
                 let token = doc
@@ -475,6 +518,14 @@ impl fmt::Display for StepQuery {
             StepQuery::LocationTarget => {
                 write!(f, "where the redirect goes (Location without query)")
             }
+            StepQuery::CallOutcome => write!(f, "how the call ended"),
+            StepQuery::InputResponses => write!(f, "the harness's answers to the input requests"),
+            StepQuery::ElicitationUrls => write!(f, "the URL-mode elicitation URLs"),
+            StepQuery::SentTokenClaim(p) => write!(f, "claim `{p}` of the request's token"),
+            StepQuery::ElicitationUrlSecrets => write!(
+                f,
+                "what of the request's token or user the elicitation URLs carry"
+            ),
             // RFC 7519 §4: a claim of the JWT Claims Set; the empty pointer is the set.
             StepQuery::JwtClaim(q) => match q.claim.strip_prefix('/') {
                 None if q.claim.is_empty() => {
@@ -510,6 +561,7 @@ mod tests {
             truncated: false,
             failure: None,
             rpc_id: None,
+            sent_bearer: None,
         }
     }
 

@@ -7,6 +7,8 @@
 //! ```toml
 //! [tools]
 //! upstream = "fetch_upstream"   # calls the upstream API the harness serves ({upstream})
+//! request_state = "confirm"     # 2026-07-28: InputRequiredResult with requestState
+//! url_elicitation = "connect"   # asks for a URL-mode elicitation
 //! [resources]
 //! per_user = "app://whoami"     # resources/read names the authenticated user's `sub`
 //! [scopes]
@@ -39,7 +41,17 @@ pub struct FixtureTools {
     /// (`{upstream}`, `MCP_AUTHSPEC_UPSTREAM`) at least once per call.
     #[serde(default)]
     pub upstream: Option<String>,
-    // (2026-07-28 fixtures of other cases go here: `request_state`, `url_elicitation`.)
+    /// 2026-07-28: answers its first call with an `InputRequiredResult` carrying a
+    /// `requestState` that influences authorization or business logic (basic/patterns/mrtr
+    /// "Server Requirements" item 4), asking at most for elicitation (form or URL mode),
+    /// sampling or roots, and completes the retry with the answers and the echoed state.
+    #[serde(default)]
+    pub request_state: Option<String>,
+    /// Asks the user for a URL-mode elicitation (2025-11-25 and later, client/elicitation
+    /// "URL Mode Elicitation Requests") on every call: an `elicitation/create` request or a
+    /// `URLElicitationRequiredError` (2025-11-25), an `InputRequiredResult` (2026-07-28).
+    #[serde(default)]
+    pub url_elicitation: Option<String>,
 }
 
 /// Resources the target names for fixture cases. A resource, not a tool: in 2026-07-28
@@ -70,6 +82,8 @@ const KEYS: &[&str] = &[
     "resources",
     "scopes",
     "upstream",
+    "request_state",
+    "url_elicitation",
     "per_user",
     "implies",
 ];
@@ -134,6 +148,20 @@ impl ServerRunConfig {
             "tools",
             "upstream",
             &self.tools.upstream,
+        );
+        named(
+            "request_state_tool",
+            "request-state tool",
+            "tools",
+            "request_state",
+            &self.tools.request_state,
+        );
+        named(
+            "url_elicitation_tool",
+            "URL-elicitation tool",
+            "tools",
+            "url_elicitation",
+            &self.tools.url_elicitation,
         );
         named(
             "per_user_resource",

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::case_model::{BasicAuth, CookieUse, McpMessage, WrittenRequest};
+use super::case_model::{BasicAuth, CookieUse, McpMessage, ToolCall, WrittenRequest};
 use super::template::Template;
 use super::token_recipe::TokenSend;
 
@@ -47,6 +47,8 @@ pub enum To {
 pub enum Body {
     /// An MCP JSON-RPC request with the headers the revision requires.
     Mcp(McpMessage),
+    /// A `tools/call` (or its retry) shaped for the revision.
+    ToolCall(Box<ToolCall>),
     /// A JSON body; string values are templates.
     Json(serde_json::Value),
     /// A raw text body.
@@ -152,6 +154,7 @@ impl TryFrom<WrittenRequest> for StepRequest {
         let authorize = matches!(to, Some(To::Authorize { .. }));
         let mut bodies: Vec<Body> = Vec::new();
         bodies.extend(w.mcp.map(Body::Mcp));
+        bodies.extend(w.call_tool.map(|c| Body::ToolCall(Box::new(c))));
         bodies.extend(w.json.map(Body::Json));
         bodies.extend(w.body.map(Body::Text));
         let has_form = w.form.is_some();

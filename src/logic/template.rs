@@ -49,6 +49,10 @@ pub enum Filter {
     /// `altered_param:NAME`: the URL with the value of query parameter NAME changed in its
     /// last character, same length (a callback replayed with another `state`).
     AlteredParam(String),
+    /// `tampered`: the value altered as a malicious client would alter an opaque state
+    /// (`logic/tamper.rs`): a JSON object in it gets an extra member, else one character
+    /// changes.
+    Tampered,
 }
 
 pub const FILTER_NAMES: &[&str] = &[
@@ -64,6 +68,7 @@ pub const FILTER_NAMES: &[&str] = &[
     "upper_path",
     "without_param",
     "altered_param",
+    "tampered",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +104,8 @@ pub enum TemplateError {
     MissingArgument(String),
     #[error("variable `{0}` is not defined here")]
     UndefinedVariable(String),
+    #[error("`{template}` must give JSON here: {reason}")]
+    NotJson { template: String, reason: String },
     #[error("filter `{filter}` needs a URL, but `{variable}` is `{value}`: {reason}")]
     NotAUrl {
         filter: String,
@@ -315,6 +322,7 @@ fn apply(filter: &Filter, variable: &str, value: &str) -> Result<String, Templat
             }
             u.to_string()
         }
+        Filter::Tampered => super::tamper::tampered(value),
     })
 }
 
@@ -402,6 +410,7 @@ fn parse_filter(text: &str) -> Result<Filter, TemplateError> {
         "upper_path" => Ok(Filter::UpperPath),
         "without_param" => needs_arg(Filter::WithoutParam),
         "altered_param" => needs_arg(Filter::AlteredParam),
+        "tampered" => Ok(Filter::Tampered),
         other => Err(TemplateError::UnknownFilter(other.to_string())),
     }
 }

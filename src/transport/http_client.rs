@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use crate::logic::answer::Answer;
+use crate::logic::event_stream::holds_elicitation_request;
 use crate::vocab::HeaderPair;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -40,6 +41,7 @@ impl HttpResponse {
             truncated: self.truncated,
             failure: None,
             rpc_id: None,
+            sent_bearer: None,
         }
     }
 }
@@ -150,6 +152,11 @@ impl ReqwestClient {
             .iter()
             .map(|(n, v)| HeaderPair::new(n.as_str(), String::from_utf8_lossy(v.as_bytes())))
             .collect();
+        let stream = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().starts_with("text/event-stream"));
         let mut body = Vec::new();
         let mut truncated = false;
         loop {
@@ -162,6 +169,11 @@ impl ReqwestClient {
                         break;
                     }
                     body.extend_from_slice(&chunk);
+                    // A server waiting for the user's answer to an elicitation keeps the
+                    // stream open; what it asked is the answer to judge.
+                    if stream && holds_elicitation_request(&String::from_utf8_lossy(&body)) {
+                        break;
+                    }
                 }
                 Ok(None) => break,
                 Err(e) => {

@@ -255,6 +255,20 @@ defects! {
     ProxyStateReusable = "proxy-state-reusable",
     /// OAuth proxy: every forwarded authorization request carries the same `state`.
     ProxyStateFixed = "proxy-state-fixed",
+    // issue 12, fixture tools B2 (RS-STATE-01, RS-ADJ-01)
+    /// The request-state tool's `requestState` is plain base64url JSON without a MAC: an
+    /// altered state is acted on (2026-07-28 MRTR, "Server Requirements").
+    RequestStateUnprotected = "request-state-unprotected",
+    /// The request-state tool verifies its `requestState` but not whose it is: a retry
+    /// with another subject's valid token completes.
+    RequestStateNotBoundToUser = "request-state-not-bound-to-user",
+    /// The request-state tool completes a retry that carries a valid `requestState` and
+    /// no token: the state stands in for the credential.
+    RequestStateAuthenticates = "request-state-authenticates",
+    /// The URL-elicitation tool puts the caller's access token into the elicitation URL.
+    ElicitationUrlCarriesToken = "elicitation-url-carries-token",
+    /// The URL-elicitation tool puts the caller's `sub` into the elicitation URL.
+    ElicitationUrlCarriesSubject = "elicitation-url-carries-subject",
 }
 
 #[cfg(test)]

@@ -71,9 +71,20 @@ fn assert_no_secrets_in(name: &str, text: &str, ids: &std::collections::BTreeSet
     if let Some(at) = text.find(PREREGISTERED_SECRET) {
         panic!("{name}: the pre-registered secret: …{}…", context(at));
     }
-    // An HTTP Basic credential (RFC 7617): base64 after the scheme.
-    let basic = Regex::new(r"(?i)\bbasic [A-Za-z0-9+/]{8,}=*").unwrap();
-    if let Some(m) = basic.find(text) {
+    // An HTTP Basic credential (RFC 7617): base64 after the scheme, one that decodes to
+    // `id:secret`; prose such as a section named "(Basic Workflow)" is not one.
+    let basic = Regex::new(r"(?i)\bbasic ([A-Za-z0-9+/]{8,}=*)").unwrap();
+    let is_credential = |b64: &str| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .is_ok_and(|bytes| bytes.contains(&b':'))
+    };
+    if let Some(m) = basic
+        .captures_iter(text)
+        .find(|c| is_credential(&c[1]))
+        .and_then(|c| c.get(0))
+    {
         panic!("{name}: a Basic credential: …{}…", context(m.start()));
     }
     // Any JWT, whole or cut for display: every token the harness and the mocks mint is one.

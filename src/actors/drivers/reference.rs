@@ -11,7 +11,8 @@ use super::driver::Driver;
 use super::server::ServerDriver;
 use crate::actors::idp::{start_idp, IdpConfig, MockIdp, DEFAULT_SCOPE};
 use crate::actors::reference::{
-    start_reference_server, ReferenceConfig, ReferenceServer, UPSTREAM_TOOL, WHOAMI_RESOURCE,
+    start_reference_server, ReferenceConfig, ReferenceServer, REQUEST_STATE_TOOL, UPSTREAM_TOOL,
+    URL_ELICITATION_TOOL, WHOAMI_RESOURCE,
 };
 use crate::actors::tokens::TokenSupply;
 use crate::actors::upstream::{start_upstream, UpstreamApi};
@@ -52,6 +53,8 @@ pub fn reference_fixtures() -> ServerRunConfig {
     ServerRunConfig {
         tools: FixtureTools {
             upstream: Some(UPSTREAM_TOOL.into()),
+            request_state: Some(REQUEST_STATE_TOOL.into()),
+            url_elicitation: Some(URL_ELICITATION_TOOL.into()),
         },
         resources: FixtureResources {
             per_user: Some(WHOAMI_RESOURCE.into()),

@@ -81,6 +81,36 @@ pub fn build(
                 headers.push(HeaderPair::new(SESSION_HEADER, id));
             }
         }
+        Some(Body::ToolCall(call)) => {
+            let responses = match &call.input_responses {
+                Some(t) => {
+                    let text = t.render(vars)?;
+                    Some(
+                        serde_json::from_str(&text).map_err(|e| TemplateError::NotJson {
+                            template: t.raw().to_string(),
+                            reason: e.to_string(),
+                        })?,
+                    )
+                }
+                None => None,
+            };
+            let state = call
+                .request_state
+                .as_ref()
+                .map(|t| t.render(vars))
+                .transpose()?;
+            let m = mcp_messages::tool_call(
+                &call.name.render(vars)?,
+                responses,
+                state.as_deref(),
+                revision,
+            );
+            headers.extend(m.headers.into_iter().map(|(n, v)| HeaderPair::new(n, v)));
+            body = Some(m.body.to_string().into_bytes());
+            if let Some(id) = session {
+                headers.push(HeaderPair::new(SESSION_HEADER, id));
+            }
+        }
         Some(Body::Json(json)) => {
             headers.push(HeaderPair::new("Content-Type", "application/json"));
             body = Some(render_json(json, vars)?.to_string().into_bytes());

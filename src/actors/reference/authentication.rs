@@ -15,6 +15,7 @@ use super::challenge::{challenge, separate_line_before};
 use super::deployment::{lock, Deployment};
 use super::mcp_methods::respond;
 use super::protected_resource_metadata as prm;
+use super::request_state_tool;
 use super::scope_policy::{insufficient_scope_challenge, scope_for_body, STEP_UP_SCOPE};
 use std::sync::atomic::Ordering;
 
@@ -66,6 +67,9 @@ pub(super) async fn authenticate(
             return Ok(());
         }
         if has(D::RemembersClientAddress) && lock(&d.remembered_peers).contains(&peer.ip()) {
+            return Ok(());
+        }
+        if has(D::RequestStateAuthenticates) && request_state_tool::carries_valid_state(d, body) {
             return Ok(());
         }
         return Err(Refusal::NoToken);

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use super::deployment::Deployment;
 use super::fixture_primitives;
 use super::sessions::open_session;
+use super::{request_state_tool, url_elicitation_tool};
 use crate::vocab::{Revision, ServerKnob as K};
 
 /// The argument-less tool beside `echo`.
@@ -54,7 +55,15 @@ pub(super) fn handle_post(
         }
     }
     let is_initialize = request["method"] == "initialize";
-    let Some(reply) = respond(d, body, fixture) else {
+    if let Some(stream) = url_elicitation_tool::held_stream(d, headers, &request, modern) {
+        return stream;
+    }
+    // The fixture tools of B2 answer with whole replies (errors, input-required
+    // results), one line each.
+    let whole = None
+        .or_else(|| request_state_tool::call(d, headers, &request))
+        .or_else(|| url_elicitation_tool::call(d, headers, &request, modern));
+    let Some(reply) = whole.or_else(|| respond(d, body, fixture)) else {
         // Notifications get 202 Accepted without a body (transports, "Sending Messages").
         return StatusCode::ACCEPTED.into_response();
     };
