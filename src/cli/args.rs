@@ -289,8 +289,8 @@ pub struct CoverageArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Exit 1 when a MUST-level requirement or clause has neither a case in a revision it
-    /// applies to nor a reason in the catalog.
+    /// Exit 1 when a core requirement has no case in a revision it applies to, or a
+    /// MUST-level clause no case at all, and the catalog gives no reason.
     #[arg(long)]
     pub check: bool,
     #[arg(long)]

@@ -29,7 +29,7 @@ pub fn run(args: CoverageArgs) -> i32 {
     }
     if args.check && !gaps.is_empty() {
         eprintln!(
-            "{} MUST-level gap(s): a case, or an `untested:` reason in catalog/requirements.yaml, is missing:",
+            "{} gap(s): a case, or an `untested:` reason in catalog/requirements.yaml, is missing:",
             gaps.len()
         );
         for g in &gaps {

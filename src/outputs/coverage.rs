@@ -49,11 +49,11 @@ pub fn render_coverage_markdown(report: &CoverageReport, gaps: &[String]) -> Str
         out.push_str("Listed, not counted in the figures above.\n\n");
         write_table(&mut out, &extensions);
     }
-    out.push_str("## Gaps in MUST-level coverage\n\n");
+    out.push_str("## Gaps\n\n");
     if gaps.is_empty() {
         out.push_str(
-            "None: every MUST-level core requirement and clause has a case in every \
-             revision it applies to, or a reason in the catalog.\n",
+            "None: every core requirement has a case in every revision it applies to, and \
+             every MUST-level clause a case, or the catalog gives the reason why not.\n",
         );
     } else {
         for g in gaps {

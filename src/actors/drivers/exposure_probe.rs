@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio::net::TcpStream;
 
+use crate::actors::reference::REFERENCE_OTHER_ADDRESS;
 use crate::logic::builtins::{Blocked, Builtins};
 
 /// The variable server cases read: `refused at <address>` or `accepted at <address>`.
@@ -22,9 +23,21 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Sets [`EXPOSURE_VARIABLE`] for a server listening on loopback port `port`, when the
 /// harness started it (`launched_here`); otherwise, or when this machine has no other
-/// address to try, records why not.
-pub async fn probe_exposure(builtins: &mut Builtins, launched_here: bool, port: Option<u16>) {
-    let reason = match (launched_here, port, other_local_address()) {
+/// address to try, records why not. The in-process reference server (`reference`) is
+/// tried at 127.0.0.2 on Linux, where its `binds-all-interfaces` defect listens too, so
+/// that no test listens beyond loopback (`actors::reference::exposure`).
+pub async fn probe_exposure(
+    builtins: &mut Builtins,
+    launched_here: bool,
+    reference: bool,
+    port: Option<u16>,
+) {
+    let address = if reference && cfg!(target_os = "linux") {
+        Some(REFERENCE_OTHER_ADDRESS)
+    } else {
+        other_local_address()
+    };
+    let reason = match (launched_here, port, address) {
         (false, _, _) => NOT_STARTED_HERE.to_string(),
         (true, None, _) => "the server's URL has no port".to_string(),
         (true, Some(_), None) => {
@@ -115,30 +128,42 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn loopback_only_is_refused_and_every_interface_accepted() {
+    async fn loopback_only_is_refused_at_this_machines_other_address() {
         let Some(ip) = other_local_address() else {
             return; // not Linux and no other address: nothing to try
         };
         let loopback = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let port = loopback.local_addr().unwrap().port();
         let mut b = Builtins::new("http://127.0.0.1/mcp");
-        probe_exposure(&mut b, true, Some(loopback.local_addr().unwrap().port())).await;
+        probe_exposure(&mut b, true, false, Some(port)).await;
         assert_eq!(
             value(&b),
-            format!(
-                "refused at {}",
-                SocketAddr::new(ip, loopback.local_addr().unwrap().port())
-            )
+            format!("refused at {}", SocketAddr::new(ip, port))
         );
-        let everywhere = TcpListener::bind(("0.0.0.0", 0)).await.unwrap();
+    }
+
+    /// The in-process defect: the port answers at 127.0.0.2 too, as a server bound to
+    /// every interface would (without one listening beyond loopback).
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn the_reference_is_tried_at_127_0_0_2_where_its_defect_listens() {
+        let loopback = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+        let port = loopback.local_addr().unwrap().port();
         let mut b = Builtins::new("http://127.0.0.1/mcp");
-        probe_exposure(&mut b, true, Some(everywhere.local_addr().unwrap().port())).await;
-        assert!(value(&b).starts_with("accepted at "), "{}", value(&b));
+        probe_exposure(&mut b, true, true, Some(port)).await;
+        assert_eq!(value(&b), format!("refused at 127.0.0.2:{port}"));
+        let _other = TcpListener::bind((REFERENCE_OTHER_ADDRESS, port))
+            .await
+            .unwrap();
+        let mut b = Builtins::new("http://127.0.0.1/mcp");
+        probe_exposure(&mut b, true, true, Some(port)).await;
+        assert_eq!(value(&b), format!("accepted at 127.0.0.2:{port}"));
     }
 
     #[tokio::test]
     async fn a_server_the_harness_did_not_start_is_not_probed() {
         let mut b = Builtins::new("http://127.0.0.1:9/mcp");
-        probe_exposure(&mut b, false, Some(9)).await;
+        probe_exposure(&mut b, false, false, Some(9)).await;
         assert!(b.exposed_connection.is_none());
         assert!(b.unavailable[EXPOSURE_VARIABLE].contains("did not start"));
     }

@@ -89,6 +89,7 @@ impl ServerDriver {
         probe_exposure(
             &mut builtins,
             self.launched_here,
+            self.reference,
             self.url.port_or_known_default(),
         )
         .await;

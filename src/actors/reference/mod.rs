@@ -4,6 +4,7 @@
 mod authentication;
 mod challenge;
 mod deployment;
+mod exposure;
 mod fixture_primitives;
 #[cfg(test)]
 mod knob_tests;
@@ -21,6 +22,7 @@ mod token_check;
 mod url_elicitation_tool;
 
 pub use deployment::ReferenceConfig;
+pub use exposure::REFERENCE_OTHER_ADDRESS;
 pub use fixture_primitives::{UPSTREAM_CREDENTIAL, UPSTREAM_TOOL, WHOAMI_RESOURCE};
 pub use oauth_proxy::{ProxyUpstream, PROXY_CALLBACK_PATH};
 pub use request_state_tool::REQUEST_STATE_TOOL;

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 
 use super::deployment::{mcp_url, Deployment, Migration, ReferenceConfig};
+use super::exposure::ExposedPort;
 use super::mcp_server;
 use super::oauth_proxy::{ProxyState, ProxyUpstream, PROXY_UPSTREAM_CLIENT_ID};
 use super::token_check::{discover, Trust, TrustedIssuer};
@@ -40,6 +41,8 @@ pub struct ReferenceServer {
     _mcp: ReferenceMcpServer,
     /// `migrates-authorization-server`: the authorization server it moves to.
     _new_idp: Option<MockIdp>,
+    /// `binds-all-interfaces` (Linux): its port at 127.0.0.2 as well.
+    _exposed: Option<ExposedPort>,
 }
 
 impl ReferenceServer {
@@ -114,7 +117,20 @@ pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<
             done: AtomicBool::new(false),
         }
     });
-    let listener = TcpListener::bind((listen_address(&config), 0)).await?;
+    // In process the defect is played on loopback (`exposure`), except where 127.0.0.2
+    // is not the loopback interface's (Linux answers for all of 127.0.0.0/8).
+    let in_process_exposure =
+        config.has(ServerDefect::BindsAllInterfaces) && cfg!(target_os = "linux");
+    let address = if in_process_exposure {
+        "127.0.0.1"
+    } else {
+        listen_address(&config)
+    };
+    let listener = TcpListener::bind((address, 0)).await?;
+    let exposed = match in_process_exposure {
+        true => Some(ExposedPort::open(listener.local_addr()?.port()).await?),
+        false => None,
+    };
     let mcp = serve_reference_mcp(config, trust, listener, migration, upstream.clone()).await?;
     Ok(ReferenceServer {
         mcp_url: mcp.mcp_url.clone(),
@@ -123,6 +139,7 @@ pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<
         upstream,
         _mcp: mcp,
         _new_idp: new_idp,
+        _exposed: exposed,
     })
 }
 
@@ -146,7 +163,8 @@ pub async fn start_reference_mcp(
 
 /// Where the MCP server listens: loopback only, as a server running on the user's machine
 /// should (MCP transports, "Security Warning": "bind only to localhost (127.0.0.1) rather
-/// than all network interfaces (0.0.0.0)"); every interface with the defect.
+/// than all network interfaces (0.0.0.0)"); every interface with the defect, as
+/// `reference server --defect binds-all-interfaces` asks (in process, see `exposure`).
 fn listen_address(config: &ReferenceConfig) -> &'static str {
     if config.has(ServerDefect::BindsAllInterfaces) {
         "0.0.0.0"
