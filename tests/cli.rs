@@ -81,6 +81,55 @@ fn a_token_that_begins_with_a_hyphen_is_the_value_of_token() {
     );
 }
 
+/// A case set with nothing for the target's role (or nothing for the planned revisions)
+/// would be a green run that tested nothing: it is a usage error, said in one line.
+#[test]
+fn a_run_that_selects_no_case_is_a_usage_error() {
+    let cases = temp_dir("server-cases-only");
+    let area = cases.join("server/challenge");
+    std::fs::create_dir_all(&area).unwrap();
+    std::fs::copy(
+        "cases/server/challenge/unauthenticated-gets-401.yaml",
+        area.join("unauthenticated-gets-401.yaml"),
+    )
+    .unwrap();
+    let dir = cases.to_str().unwrap();
+    let out = run(&["client", "--command", "true", "--cases", dir, "--plain"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: nothing to run: none of the cases under "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("is a client case"), "{stderr}");
+    // A server case, but none for the planned revision: the same error, before the
+    // target is even probed (it would be unreachable, exit 3).
+    let later = temp_dir("later-cases-only");
+    let area = later.join("server/challenge");
+    std::fs::create_dir_all(&area).unwrap();
+    std::fs::copy(
+        "cases/server/challenge/scope-in-challenge.yaml",
+        area.join("scope-in-challenge.yaml"),
+    )
+    .unwrap();
+    let out = run(&[
+        "server",
+        "--url",
+        "http://127.0.0.1:1/mcp",
+        "--revision",
+        "2025-03-26",
+        "--cases",
+        later.to_str().unwrap(),
+        "--plain",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is a server case that applies to 2025-03-26 with --profile strict"),
+        "{stderr}"
+    );
+}
+
 /// A server that accepts connections and reads requests but never answers.
 fn hanging_server() -> (u16, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

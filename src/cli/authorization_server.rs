@@ -2,13 +2,13 @@
 //! authorization server as MCP clients rely on it.
 
 use super::args::AuthorizationServerArgs;
-use super::output::{cases_or_exit, limits, run_and_finish};
+use super::output::{limits, run_and_finish, run_cases_or_exit};
 use crate::actors::drivers::AuthorizationServerDriver;
 use crate::logic::as_config::{parse_as_config, AsRunConfig};
-use crate::vocab::exit_code;
+use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: AuthorizationServerArgs) -> i32 {
-    let cases = match cases_or_exit(args.run.cases.as_deref()) {
+    let cases = match run_cases_or_exit(&args.run, &[Role::AuthorizationServer]) {
         Ok(c) => c,
         Err(code) => return code,
     };

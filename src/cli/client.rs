@@ -5,16 +5,16 @@
 use std::sync::Arc;
 
 use super::args::{ClientArgs, ReferenceClientArgs};
-use super::output::{cases_or_exit, finish, plan};
+use super::output::{finish, plan, run_cases_or_exit};
 use super::progress::Progress;
 use crate::actors::browser_shim::write_browser_shim;
 use crate::actors::drivers::{ClientDriver, ClientUnderTest};
 use crate::actors::reference_client::{launch_from_env, run_reference_client, BrowserMode};
 use crate::engine;
-use crate::vocab::exit_code;
+use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: ClientArgs) -> i32 {
-    let cases = match cases_or_exit(args.run.cases.as_deref()) {
+    let cases = match run_cases_or_exit(&args.run, &[Role::Client]) {
         Ok(c) => c,
         Err(code) => return code,
     };

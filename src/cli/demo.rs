@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use super::args::DemoArgs;
-use super::output::{cases_or_exit, finish, limits, plan};
+use super::output::{finish, limits, plan, run_cases_or_exit};
 use super::progress::Progress;
 use crate::engine;
-use crate::vocab::exit_code;
+use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: DemoArgs) -> i32 {
-    let cases = match cases_or_exit(args.run.cases.as_deref()) {
+    let cases = match run_cases_or_exit(&args.run, &Role::ALL) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -15,7 +15,7 @@ use crate::logic::case::Case;
 use crate::logic::run_plan::RunPlan;
 use crate::outputs::{render_console, write_reports};
 use crate::transport::TransportLimits;
-use crate::vocab::{exit_code, RunReport};
+use crate::vocab::{exit_code, Role, RunReport};
 
 /// Loads the cases, or prints the diagnostics and returns the exit code to end with.
 pub fn cases_or_exit(dir: Option<&Path>) -> Result<Vec<Arc<Case>>, i32> {
@@ -28,6 +28,38 @@ pub fn cases_or_exit(dir: Option<&Path>) -> Result<Vec<Arc<Case>>, i32> {
         eprintln!("{e}");
         exit_code::USAGE
     })
+}
+
+/// Loads the cases for a run of `roles`, or returns the exit code to end with: a case set
+/// of which no case of these roles applies to a planned revision would be a green run
+/// that tested nothing, so it is the user's input to fix (exit 2), said in one line.
+pub fn run_cases_or_exit(o: &RunOptions, roles: &[Role]) -> Result<Vec<Arc<Case>>, i32> {
+    let cases = cases_or_exit(o.cases.as_deref())?;
+    let plan = plan(o);
+    let selected = cases.iter().any(|c| {
+        roles.contains(&c.role)
+            && plan
+                .revisions
+                .iter()
+                .any(|r| c.applies_to(*r, plan.profile))
+    });
+    if !selected {
+        let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        let revisions: Vec<&str> = plan.revisions.iter().map(|r| r.as_str()).collect();
+        let from = match &o.cases {
+            Some(dir) => format!("the cases under {}", dir.display()),
+            None => "the built-in cases".to_string(),
+        };
+        eprintln!(
+            "error: nothing to run: none of {from} is a {} case that applies to {} with \
+             --profile {}; check --cases, --revision and --profile",
+            roles.join(" or "),
+            revisions.join(", "),
+            plan.profile.as_str()
+        );
+        return Err(exit_code::USAGE);
+    }
+    Ok(cases)
 }
 
 pub fn plan(o: &RunOptions) -> RunPlan {

@@ -5,19 +5,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::ServerArgs;
-use super::output::{cases_or_exit, finish, limits, plan, run_and_finish};
+use super::output::{finish, limits, plan, run_and_finish, run_cases_or_exit};
 use super::progress::Progress;
 use crate::actors::drivers::{LaunchedServer, ServerDriver};
 use crate::actors::tokens::TokenSupply;
 use crate::engine;
 use crate::logic::server_config::{parse_server_config, ServerRunConfig};
-use crate::vocab::exit_code;
+use crate::vocab::{exit_code, Role};
 
 /// The shell convention for a run ended by SIGINT.
 const INTERRUPTED: i32 = 130;
 
 pub async fn run(args: ServerArgs) -> i32 {
-    let cases = match cases_or_exit(args.run.cases.as_deref()) {
+    let cases = match run_cases_or_exit(&args.run, &[Role::Server]) {
         Ok(c) => c,
         Err(code) => return code,
     };
