@@ -130,6 +130,47 @@ fn a_run_that_selects_no_case_is_a_usage_error() {
     );
 }
 
+/// Symbolic links under `--cases` are followed once and within the folder: a loop, or a
+/// link that leaves the folder, is a located error (exit 2), never a walk without end.
+#[cfg(unix)]
+#[test]
+fn symbolic_link_loops_and_links_out_of_the_case_folder_are_usage_errors() {
+    let cases = temp_dir("linked-cases");
+    let area = cases.join("server/challenge");
+    std::fs::create_dir_all(&area).unwrap();
+    std::fs::copy(
+        "cases/server/challenge/unauthenticated-gets-401.yaml",
+        area.join("unauthenticated-gets-401.yaml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../..", area.join("loop")).unwrap();
+    let out = run(&["list", "--cases", cases.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("challenge/loop: a symbolic link to "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(a loop, or the same folder twice)"),
+        "{stderr}"
+    );
+    std::fs::remove_file(area.join("loop")).unwrap();
+    std::os::unix::fs::symlink(std::env::temp_dir(), area.join("out")).unwrap();
+    let out = run(&["list", "--cases", cases.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("outside the case folder"), "{stderr}");
+    std::fs::remove_file(area.join("out")).unwrap();
+    let out = run(&["list", "--cases", cases.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A server that accepts connections and reads requests but never answers.
 fn hanging_server() -> (u16, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -31,6 +31,13 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
+    /// A symbolic link under `--cases` that leads back into a folder being read (a
+    /// loop, which would never end) or out of the case folder.
+    #[error(
+        "{path}: {problem}\n  = hint: the case folder is read with its links followed once, \
+         within the folder; remove the link or copy the cases it should bring in"
+    )]
+    Link { path: String, problem: String },
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {
@@ -90,8 +97,16 @@ fn parse_cases(files: Vec<(String, String)>) -> Result<Vec<Arc<Case>>, LoadError
 }
 
 fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
+    let root = std::fs::canonicalize(dir).map_err(|source| LoadError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
     let mut paths = Vec::new();
-    walk(dir, &mut paths)?;
+    let mut walk = Walk {
+        root,
+        visited: vec![],
+    };
+    walk.dir(dir, &mut paths)?;
     paths.sort();
     paths
         .into_iter()
@@ -105,18 +120,60 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
         .collect()
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let io = |source| LoadError::Io {
-        path: dir.display().to_string(),
-        source,
-    };
-    for entry in std::fs::read_dir(dir).map_err(io)? {
-        let path = entry.map_err(io)?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(path);
+/// The walk of a case folder: symbolic links are followed, but only to places inside the
+/// folder (its canonical `root`), and every folder is read once (`visited`, canonical),
+/// so a link loop is a diagnostic, not a walk without end.
+struct Walk {
+    root: PathBuf,
+    visited: Vec<PathBuf>,
+}
+
+impl Walk {
+    fn dir(&mut self, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+        let io = |source| LoadError::Io {
+            path: dir.display().to_string(),
+            source,
+        };
+        let canonical = std::fs::canonicalize(dir).map_err(io)?;
+        if self.visited.contains(&canonical) {
+            return Err(LoadError::Link {
+                path: dir.display().to_string(),
+                problem: format!(
+                    "a symbolic link to {}, which is read already (a loop, or the same folder twice)",
+                    canonical.display()
+                ),
+            });
         }
+        self.visited.push(canonical);
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            let link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+            if link {
+                self.check_link(&path)?;
+            }
+            if path.is_dir() {
+                self.dir(&path, out)?;
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                out.push(path);
+            }
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// A link must lead somewhere inside the case folder.
+    fn check_link(&self, path: &Path) -> Result<(), LoadError> {
+        let problem = match std::fs::canonicalize(path) {
+            Err(e) => format!("a symbolic link that leads nowhere ({e})"),
+            Ok(target) if !target.starts_with(&self.root) => format!(
+                "a symbolic link to {}, outside the case folder {}",
+                target.display(),
+                self.root.display()
+            ),
+            Ok(_) => return Ok(()),
+        };
+        Err(LoadError::Link {
+            path: path.display().to_string(),
+            problem,
+        })
+    }
 }
