@@ -20,6 +20,7 @@ use crate::logic::template::Vars;
 use crate::logic::verdict::{
     case_report, case_verdict, check_reason, judge_expectation, unmet_precondition,
 };
+use crate::logic::well_known::origin_of;
 use crate::transport::{HttpClient, HttpRequest, HttpResponse, Recorder, TransportErrorKind};
 use crate::vocab::{CaseReport, CheckReport, HeaderPair, Outcome, Revision};
 
@@ -473,9 +474,10 @@ fn rate_limited(label: &str, url: &str, r: &HttpResponse) -> String {
     )
 }
 
+/// The origin of a URL the harness built; empty when it does not parse.
 fn origin_of_url(url: &str) -> String {
     url::Url::parse(url)
-        .map(|u| u.origin().ascii_serialization())
+        .map(|u| origin_of(&u))
         .unwrap_or_default()
 }
 
