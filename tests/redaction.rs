@@ -130,3 +130,20 @@ fn json_rpc_error_codes_in_recorded_bodies_survive() {
         );
     }
 }
+
+/// The secret scan itself: a JWT, whole or cut, is found; a random base64url value that
+/// merely contains `eyJ` (a PKCE challenge once did, in CI) is not.
+#[test]
+fn the_secret_scan_finds_jwts_and_not_random_values_that_contain_eyj() {
+    let file = |text: &str| vec![("report.json".to_string(), text.to_string())];
+    let challenge = "code_challenge=2qxiYOwi2oo3nkxQvcgoeyJxDaLWhQRL2BT4tEsoaVI&state=zqiT";
+    assert_no_secrets(&file(challenge));
+    for token in [
+        "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJpc3MiOiJ4In0.c2ln",
+        "Bearer eyJ0eXAiOiJKV1Qi…",
+        "\"eyJzdWIiOiJhbGljZSJ9\"",
+    ] {
+        let found = std::panic::catch_unwind(|| assert_no_secrets(&file(token)));
+        assert!(found.is_err(), "the scan missed a JWT in `{token}`");
+    }
+}

@@ -88,8 +88,25 @@ fn assert_no_secrets_in(name: &str, text: &str, ids: &std::collections::BTreeSet
         panic!("{name}: a Basic credential: …{}…", context(m.start()));
     }
     // Any JWT, whole or cut for display: every token the harness and the mocks mint is one.
+    // A JWT segment is base64url of a JSON object, so it decodes to `{"` and a member name;
+    // a random base64url value (a PKCE challenge, a `state`) that merely contains `eyJ`
+    // does not, and is no finding.
     let jwt = Regex::new(r"eyJ[A-Za-z0-9_-]{10,}").unwrap();
-    if let Some(m) = jwt.find(text) {
+    let is_jwt_segment = |segment: &str| {
+        use base64::Engine;
+        let whole = &segment[..segment.len() / 4 * 4];
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(whole)
+            .is_ok_and(|bytes| {
+                let name: Vec<u8> = bytes[2..]
+                    .iter()
+                    .copied()
+                    .take_while(|b| *b != b'"')
+                    .collect();
+                name.len() >= 2 && name.iter().all(|b| b.is_ascii_alphabetic() || *b == b'_')
+            })
+    };
+    if let Some(m) = jwt.find_iter(text).find(|m| is_jwt_segment(m.as_str())) {
         panic!("{name}: a JWT: …{}…", context(m.start()));
     }
     // The mocks' codes, refresh tokens and client secrets are 32 hex digits, like their
