@@ -28,16 +28,49 @@ use crate::vocab::{Endpoint, Exchange, HeaderPair};
 /// does.
 const BODY_LIMIT: usize = 1024 * 1024;
 
+/// The most exchanges one case run records. No client's authorization flow needs a
+/// tenth of it (discovery, registration, authorization, token, a few MCP calls, retries);
+/// past it the client is flooding the mocks, and the log stops growing so that memory
+/// stays bounded whatever the client does.
+pub const MAX_EXCHANGES: usize = 500;
+
+/// The most bytes (bodies and header values, both directions) one case run records:
+/// a few requests at the body limit fit, a stream of them does not.
+pub const MAX_RECORDED_BYTES: usize = 8 * 1024 * 1024;
+
 /// The shared log of one case run.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TrafficLog {
     entries: Arc<Mutex<Vec<Exchange>>>,
+    /// What the log spent of its budget, and what it no longer kept.
+    spent: Arc<Mutex<Spent>>,
+    /// Set once the budget is exceeded: the driver stops the client then.
+    exceeded: Arc<tokio::sync::watch::Sender<bool>>,
     /// When the last request arrived: a client stopped at the time limit had gone quiet,
     /// or was still working.
     last_request: Arc<Mutex<Option<Instant>>>,
     /// What a mock remarks about the run beside the exchanges, e.g. that it accepted a
     /// client ID metadata document it could not fetch: the report shows them apart.
     notes: Arc<Mutex<Vec<String>>>,
+}
+
+#[derive(Default)]
+struct Spent {
+    bytes: usize,
+    /// Exchanges that arrived past the budget and were not kept.
+    dropped: usize,
+}
+
+impl Default for TrafficLog {
+    fn default() -> Self {
+        TrafficLog {
+            entries: Arc::default(),
+            spent: Arc::default(),
+            exceeded: Arc::new(tokio::sync::watch::channel(false).0),
+            last_request: Arc::default(),
+            notes: Arc::default(),
+        }
+    }
 }
 
 impl std::fmt::Debug for TrafficLog {
@@ -90,12 +123,59 @@ impl TrafficLog {
         self.push(e);
     }
 
+    /// Keeps `e` while the budget lasts; past it, counts it and says the budget is
+    /// exceeded.
     fn push(&self, e: Exchange) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(e);
+        let size = recorded_size(&e);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut spent = self.spent.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MAX_EXCHANGES || spent.bytes + size > MAX_RECORDED_BYTES {
+            spent.dropped += 1;
+            self.exceeded.send_replace(true);
+            return;
+        }
+        spent.bytes += size;
+        entries.push(e);
     }
+
+    /// Why the log stopped recording, once it did: the client sent more than the case
+    /// run may record.
+    pub fn over_budget(&self) -> Option<String> {
+        let spent = self.spent.lock().unwrap_or_else(|e| e.into_inner());
+        let kept = self.entries.lock().unwrap_or_else(|e| e.into_inner()).len();
+        (spent.dropped > 0).then(|| {
+            if kept >= MAX_EXCHANGES {
+                format!("the client sent more than {MAX_EXCHANGES} requests in this case")
+            } else {
+                format!(
+                    "the client's requests and the mocks' answers in this case passed {} MiB \
+                     after {kept} exchanges",
+                    MAX_RECORDED_BYTES / (1024 * 1024)
+                )
+            }
+        })
+    }
+
+    /// Resolves once the budget is exceeded (at once if it already is); never otherwise.
+    pub async fn exceeded(&self) {
+        let mut seen = self.exceeded.subscribe();
+        // The sender lives as long as this log, so `wait_for` only returns on `true`.
+        let _ = seen.wait_for(|over| *over).await;
+    }
+}
+
+/// What an exchange costs the budget: its bodies and header values.
+fn recorded_size(e: &Exchange) -> usize {
+    let headers: usize = e
+        .request_headers
+        .iter()
+        .chain(&e.response_headers)
+        .map(|h| h.name.len() + h.value.len())
+        .sum();
+    headers
+        + e.url.len()
+        + e.request_body.as_ref().map_or(0, String::len)
+        + e.response_body.as_ref().map_or(0, String::len)
 }
 
 #[derive(Clone)]
@@ -292,6 +372,37 @@ mod tests {
                 None
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn the_log_stops_at_its_budget_and_says_so() {
+        let log = TrafficLog::default();
+        let exchange =
+            || Exchange::request("client", "POST", "http://127.0.0.1:1/mcp", vec![], None);
+        for _ in 0..MAX_EXCHANGES {
+            log.record_fetch(exchange(), Endpoint::Mcp);
+        }
+        assert_eq!(log.over_budget(), None);
+        for _ in 0..3 {
+            log.record_fetch(exchange(), Endpoint::Mcp);
+        }
+        assert_eq!(log.snapshot().len(), MAX_EXCHANGES);
+        let why = log.over_budget().expect("over budget");
+        assert_eq!(why, "the client sent more than 500 requests in this case");
+        // Resolves at once, since the budget is already spent.
+        log.exceeded().await;
+
+        let bytes = TrafficLog::default();
+        let big = || {
+            let body = Some("x".repeat(BODY_LIMIT));
+            Exchange::request("client", "POST", "http://127.0.0.1:1/mcp", vec![], body)
+        };
+        for _ in 0..9 {
+            bytes.record_fetch(big(), Endpoint::Mcp);
+        }
+        assert_eq!(bytes.snapshot().len(), MAX_RECORDED_BYTES / BODY_LIMIT - 1);
+        let why = bytes.over_budget().expect("over budget");
+        assert!(why.contains("passed 8 MiB after 7 exchanges"), "{why}");
     }
 
     #[tokio::test]

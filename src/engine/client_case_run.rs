@@ -38,15 +38,17 @@ pub async fn run_client_case(
         process,
         quiet,
         issuer,
+        over_budget,
     } = seen;
     let mut builtins = Builtins::new(observation.mcp_url.clone());
     builtins.issuer = Some(issuer);
     let vars = builtins.vars(revision);
     let mut report = case_report(case, revision, Outcome::Pass, None);
     let end = ClientEnd {
-        stopped: observation.exit_code.is_none(),
-        still_working: !quiet,
+        stopped: observation.exit_code.is_none() || over_budget.is_some(),
+        still_working: !quiet || over_budget.is_some(),
         ended: process.ended.clone(),
+        over_budget,
     };
     judge_client_run(case, run, &observation, &vars, &end, &mut report);
     // As recorded: the run's report redacts them (`RunFrame`).

@@ -16,6 +16,7 @@ use crate::actors::drivers::{
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::logic::as_config::AsRunConfig;
 use crate::logic::case::Case;
+use crate::logic::report_budget::fit_cases;
 use crate::logic::run_plan::RunPlan;
 use crate::transport::TransportLimits;
 use crate::vocab::RunReport;
@@ -95,5 +96,8 @@ pub async fn demo(
         run(&authorization_servers, cases, plan, events.clone()),
         run(&clients, cases, plan, events)
     );
-    Ok(s.combine(p).combine(a).combine(c))
+    // Each run fitted its own cases to the report's bound; together they must fit too.
+    let mut report = s.combine(p).combine(a).combine(c);
+    fit_cases(&mut report.cases);
+    Ok(report)
 }

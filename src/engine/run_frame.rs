@@ -1,11 +1,13 @@
 //! What every session's report has around its cases: the target, the plan's revisions
 //! and profile, when the run started and how long it took; and the one place where the
-//! finished report's secrets are redacted, so that no writer can show them.
+//! finished report's secrets are redacted, so that no writer can show them, and its
+//! evidence fitted to the report's size bound.
 
 use std::time::Instant;
 
 use super::time::rfc3339_utc_now;
 use crate::logic::redaction::{redact_report, SecretValues};
+use crate::logic::report_budget::fit_cases;
 use crate::logic::run_plan::RunPlan;
 use crate::vocab::{CaseReport, RunReport, TargetDescription};
 
@@ -50,6 +52,9 @@ impl RunFrame {
             error,
             cases,
         );
-        redact_report(report, &self.secrets)
+        let mut report = redact_report(report, &self.secrets);
+        // Redacted first: a cut must not leave part of a secret that no rule recognises.
+        fit_cases(&mut report.cases);
+        report
     }
 }

@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 use super::case_run::{run_case, CaseContext};
 use super::client_case_run::run_client_case;
 use super::events::RunEvents;
+use super::evidence_bound::EvidenceBound;
 use super::run_frame::RunFrame;
 use crate::actors::drivers::{CaseTarget, Driver, RequestTarget};
 use crate::logic::case::Case;
@@ -40,16 +41,25 @@ pub async fn run(
     plan.revisions
         .retain(|r| !prepared.findings.iter().any(|f| f.revision == *r));
     let work = planned_work(cases, frame.target.role, &plan);
+    let bound = Arc::new(EvidenceBound::new(driver.secrets()));
     let mut reports = match prepared.cases {
-        CaseTarget::Requests(target) => run_steps(work, &plan, Arc::from(target), &events).await,
+        CaseTarget::Requests(target) => {
+            run_steps(work, &plan, Arc::from(target), &events, &bound).await
+        }
         CaseTarget::Observes(observer) => {
             let timeout = plan.case_timeout;
-            run_each(work, plan.concurrency, events, move |case, revision| {
-                let observer = observer.clone();
-                Box::pin(async move {
-                    run_client_case(&case, revision, observer.as_ref(), timeout).await
-                })
-            })
+            run_each(
+                work,
+                plan.concurrency,
+                events,
+                &bound,
+                move |case, revision| {
+                    let observer = observer.clone();
+                    Box::pin(async move {
+                        run_client_case(&case, revision, observer.as_ref(), timeout).await
+                    })
+                },
+            )
             .await
         }
     };
@@ -59,6 +69,7 @@ pub async fn run(
         frame.target.location = process.command.clone();
         frame.target.process = Some(process);
     }
+    frame = frame.with_secrets(&bound.found());
     frame.finish(None, reports)
 }
 
@@ -70,6 +81,7 @@ async fn run_steps(
     plan: &RunPlan,
     target: Arc<RequestTarget>,
     events: &Arc<dyn RunEvents>,
+    bound: &Arc<EvidenceBound>,
 ) -> Vec<CaseReport> {
     let mut settled = Vec::new();
     let mut runs = Vec::new();
@@ -100,6 +112,7 @@ async fn run_steps(
         runs,
         plan.concurrency,
         events.clone(),
+        bound,
         move |case, revision| {
             let ctx = CaseContext {
                 revision,
@@ -170,13 +183,15 @@ fn sort(reports: &mut [CaseReport]) {
     reports.sort_by(|a, b| (a.id.as_str(), a.revision).cmp(&(b.id.as_str(), b.revision)));
 }
 
-/// Runs `execute` for every pair, at most `concurrency` at once. A panicking case task
-/// is a harness bug: it becomes that case's `error` instead of taking the run (and its
-/// report) down. Reports come back sorted by case id, then revision.
+/// Runs `execute` for every pair, at most `concurrency` at once; each report's evidence
+/// is bounded as soon as the case ends. A panicking case task is a harness bug: it
+/// becomes that case's `error` instead of taking the run (and its report) down. Reports
+/// come back sorted by case id, then revision.
 async fn run_each<F>(
     work: Vec<(Arc<Case>, Revision)>,
     concurrency: usize,
     events: Arc<dyn RunEvents>,
+    bound: &Arc<EvidenceBound>,
     execute: F,
 ) -> Vec<CaseReport>
 where
@@ -189,10 +204,12 @@ where
     for (case, revision) in work {
         let permits = permits.clone();
         let events = events.clone();
+        let bound = bound.clone();
         let run = execute(case.clone(), revision);
         let handle = tasks.spawn(async move {
             let _permit = permits.acquire_owned().await.ok();
-            let report = run.await;
+            let mut report = run.await;
+            bound.settle(&mut report);
             events.case_finished(&report);
             report
         });

@@ -119,6 +119,7 @@ mod tests {
             checks: Vec::new(),
             exchanges: Vec::new(),
             process: None,
+            omitted_exchanges: 0,
             duration_ms: 0,
         }
     }

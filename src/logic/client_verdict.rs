@@ -26,6 +26,7 @@ pub fn quiet_after(case_timeout: Duration) -> Duration {
 }
 
 /// How the client's run ended.
+#[derive(Debug, Clone)]
 pub struct ClientEnd {
     /// Stopped by the harness at the time limit (or ended by a signal).
     pub stopped: bool,
@@ -33,12 +34,44 @@ pub struct ClientEnd {
     pub still_working: bool,
     /// In words, e.g. `exit status 0`.
     pub ended: String,
+    /// Why the mocks stopped recording, when the client sent more than one case records:
+    /// it was stopped then, still working, so its log is cut.
+    pub over_budget: Option<String>,
 }
 
 const LABEL: &str = "client run";
 
 /// Fills the report's outcome, reason and checks.
 pub fn judge_client_run(
+    case: &Case,
+    run: &ClientRun,
+    observation: &Observation,
+    vars: &Vars,
+    end: &ClientEnd,
+    report: &mut CaseReport,
+) {
+    judge_run(case, run, observation, vars, end, report);
+    // A client stopped for flooding the mocks: the log is cut and the client did not end
+    // by itself, so no verdict stands, neither a pass nor a failure (a count that would
+    // have grown, an exit the harness prevented). What the recorded part showed is kept
+    // in the reason and the checks.
+    if let Some(why) = &end.over_budget {
+        if report.outcome != Outcome::Error {
+            let seen = match report.reason.take() {
+                Some(reason) if report.outcome != Outcome::Pass => {
+                    format!("; on what was recorded: {reason}")
+                }
+                _ => String::new(),
+            };
+            report.outcome = Outcome::Error;
+            report.reason = Some(format!(
+                "{why}: the harness stopped it, and the case cannot judge a log that was cut{seen}"
+            ));
+        }
+    }
+}
+
+fn judge_run(
     case: &Case,
     run: &ClientRun,
     observation: &Observation,
@@ -55,11 +88,14 @@ pub fn judge_client_run(
         ),
         None => format!("no mock answered an error; the client {}", end.ended),
     };
-    let cut_short = || {
-        format!(
+    let cut_short = || match &end.over_budget {
+        Some(why) => {
+            format!("{why}: the harness stopped it, and the case cannot judge a log that was cut")
+        }
+        None => format!(
             "the client was still working at the time limit ({}): raise --case-timeout",
             end.ended
-        )
+        ),
     };
     let unreached = run.reached.iter().find_map(|e| {
         let check = judge_expectation(e, observation, vars, level, LABEL);
@@ -200,7 +236,29 @@ client:
             } else {
                 "exit status 1".into()
             },
+            over_budget: None,
         }
+    }
+
+    #[test]
+    fn a_client_stopped_for_flooding_is_no_pass_and_its_reason_says_so() {
+        let end = ClientEnd {
+            over_budget: Some("the client sent more than 500 requests in this case".into()),
+            ..ended(true, true)
+        };
+        let report = judge(full_flow(), end.clone());
+        assert_eq!(report.outcome, Outcome::Error, "{:?}", report.reason);
+        let reason = report.reason.unwrap_or_default();
+        assert!(reason.contains("more than 500 requests"), "{reason}");
+        assert!(!reason.contains("--case-timeout"), "{reason}");
+        // A check that broke on the cut log is no failure either: the count might have
+        // grown, and the exit was the harness's doing.
+        let mut flow = full_flow();
+        flow.extend(full_flow());
+        let report = judge(flow, end);
+        assert_eq!(report.outcome, Outcome::Error, "{:?}", report.reason);
+        let reason = report.reason.unwrap_or_default();
+        assert!(reason.contains("on what was recorded:"), "{reason}");
     }
 
     fn full_flow() -> Vec<Exchange> {

@@ -80,6 +80,7 @@ pub fn case_report(
         checks: Vec::new(),
         exchanges: Vec::new(),
         process: None,
+        omitted_exchanges: 0,
         duration_ms: 0,
     }
 }

@@ -96,6 +96,7 @@ fn case(id: &str, title: &str, role: &str, revision: Revision, outcome: Outcome)
         checks: Vec::new(),
         exchanges: Vec::new(),
         process: None,
+        omitted_exchanges: 0,
         duration_ms: 10,
     }
 }
@@ -135,6 +136,7 @@ fn pass_case() -> CaseReport {
             )),
             ..exchange("GET", PRM)
         }],
+        omitted_exchanges: 0,
         duration_ms: 12,
         ..case(
             "server/prm/resource-matches-url",
@@ -173,6 +175,7 @@ fn fail_case() -> CaseReport {
             vec![HeaderPair::new("content-type", "application/json")],
             body,
         )],
+        omitted_exchanges: 0,
         duration_ms: 15,
         ..case(
             "server/auth/unauthenticated-gets-401",
@@ -259,6 +262,7 @@ fn warn_case() -> CaseReport {
             ],
             "",
         )],
+        omitted_exchanges: 0,
         duration_ms: 9,
         ..case("server/auth/scope-in-challenge", "Challenge lists the needed scopes", "server", r, Outcome::Warn)
     }
@@ -286,6 +290,7 @@ fn info_case() -> CaseReport {
             response_truncated: true,
             ..exchange("GET", AS_META)
         }],
+        omitted_exchanges: 0,
         duration_ms: 6,
         ..case("authorization-server/metadata/cimd-advertised", "Metadata advertises client ID metadata documents", "authorization-server", r, Outcome::Info)
     }
@@ -298,6 +303,7 @@ fn skip_case() -> CaseReport {
         level: Level::SHOULD,
         reason: Some("the client was started with a pre-registered client_id".into()),
         spec: vec![spec("RFC 7591", "§3")],
+        omitted_exchanges: 0,
         duration_ms: 0,
         ..case(
             "client/registration/dynamic",
@@ -328,6 +334,7 @@ fn error_case() -> CaseReport {
             elapsed_ms: 1,
             ..exchange("GET", PRM)
         }],
+        omitted_exchanges: 0,
         duration_ms: 3,
         ..case(
             "server/prm/metadata-served",

@@ -12,7 +12,7 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 
 use crate::vocab::{CaseReport, Outcome, Revision, RunReport};
 
-use super::text::{exchange_line, spec_ref};
+use super::text::{exchange_line, omitted_exchanges_line, spec_ref};
 
 /// Renders the report as JUnit XML: one `<testsuite>` per (role, revision) pair, in the
 /// order the pairs first appear among the cases, and one `<testcase>` per case report.
@@ -177,6 +177,9 @@ fn system_out(case: &CaseReport) -> String {
         for exchange in &case.exchanges {
             out.push_str(&format!("  {}\n", exchange_line(exchange)));
         }
+    }
+    if let Some(line) = omitted_exchanges_line(case) {
+        out.push_str(&format!("  {line}\n"));
     }
     out
 }

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use crate::vocab::{CaseReport, Exchange, HeaderPair, Outcome, RunReport, SentToken};
 
 use super::md_escape::{cell, code, fenced, para};
-use super::text::{duration, exchange_line, spec_ref};
+use super::text::{duration, exchange_line, omitted_exchanges_line, spec_ref};
 
 /// Bodies longer than this many characters are cut in the Markdown report (the JSON
 /// report keeps them whole): a page of evidence is readable, a megabyte is not.
@@ -207,6 +207,9 @@ fn details(md: &mut String, case: &CaseReport) {
             );
             fenced(md, "json", &token_text(token));
         }
+    }
+    if let Some(line) = omitted_exchanges_line(case) {
+        let _ = writeln!(md, "{}\n", para(&line));
     }
 }
 

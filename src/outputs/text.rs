@@ -38,6 +38,17 @@ pub(crate) fn duration(ms: u64) -> String {
     }
 }
 
+/// The line that says how many exchanges of the case the report left out, if any.
+pub(crate) fn omitted_exchanges_line(case: &crate::vocab::CaseReport) -> Option<String> {
+    (case.omitted_exchanges > 0).then(|| {
+        format!(
+            "{} more exchanges are not shown: a report keeps a bounded part of each case's \
+             evidence (README \"Budgets\")",
+            case.omitted_exchanges
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -224,10 +224,18 @@ pub struct CaseReport {
     /// Every HTTP exchange of the case, secrets redacted. For a client case: what the
     /// client sent to the mocks, and their answers.
     pub exchanges: Vec<Exchange>,
+    /// Exchanges of the case the report leaves out (after the ones it shows), to stay
+    /// within its size bound; the README says how much a report keeps.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub omitted_exchanges: usize,
     /// For a client case: the client's run (its command, how it ended, its output).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process: Option<ProcessEvidence>,
     pub duration_ms: u64,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One expectation evaluated against the target's behaviour.

@@ -16,7 +16,7 @@ use super::driver::{
 };
 use crate::actors::browser_shim::{browser_log_url, BROWSER_LOG_VAR};
 use crate::actors::idp::{Client, IdpConfig};
-use crate::actors::process::{run_to_end, RunSpec};
+use crate::actors::process::{run_until, RunSpec};
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::actors::reference_client::{run_reference_client, BrowserMode, ClientLaunch};
 use crate::actors::traffic::TrafficLog;
@@ -126,16 +126,22 @@ pub(super) async fn observe(
     let scenario = scenario_of(run);
     let context = launch_context(run, &scenario, &server.issuer);
     let browser_log = browser_log_url(&server.issuer);
-    let (exit_code, mut process) = run_client(
-        client,
-        &scenario,
+    let launch = Launch {
+        scenario: &scenario,
         revision,
-        &server.mcp_url,
-        &context,
-        &browser_log,
+        mcp_url: &server.mcp_url,
+        context: &context,
+        browser_log: &browser_log,
         timeout,
-    )
-    .await;
+    };
+    // A client that floods the mocks is stopped once the log's budget is spent: the
+    // case cannot record more, and waiting for the time limit would only burn it.
+    let over_budget = async {
+        log.exceeded().await;
+        log.over_budget()
+            .unwrap_or_else(|| "over the recording budget".into())
+    };
+    let (exit_code, mut process) = run_client(client, &launch, over_budget).await;
     let quiet = log.quiet_for().is_none_or(|q| q >= quiet_after(timeout));
     process.notes = log.notes();
     let observation = Arc::new(Observation {
@@ -149,6 +155,7 @@ pub(super) async fn observe(
         process,
         quiet,
         issuer: server.issuer.clone(),
+        over_budget: log.over_budget(),
     })
 }
 
@@ -207,18 +214,33 @@ fn launch_context(run: &ClientRun, scenario: &str, issuer: &str) -> serde_json::
     context
 }
 
-/// Runs the client once; returns its exit code (`None`: stopped) and the evidence. The
-/// headless browser (the shim, or the reference client's Fetch mode) reports every URL
-/// it is asked to open to `browser_log`.
+/// What one run of the client is given.
+struct Launch<'a> {
+    scenario: &'a str,
+    revision: Revision,
+    mcp_url: &'a str,
+    context: &'a serde_json::Value,
+    browser_log: &'a str,
+    timeout: Duration,
+}
+
+/// Runs the client once, or until `stop` says why it must end early; returns its exit
+/// code (`None`: stopped) and the evidence. The headless browser (the shim, or the
+/// reference client's Fetch mode) reports every URL it is asked to open to
+/// `browser_log`.
 async fn run_client(
     client: &ClientUnderTest,
-    scenario: &str,
-    revision: Revision,
-    mcp_url: &str,
-    context: &serde_json::Value,
-    browser_log: &str,
-    timeout: Duration,
+    launch: &Launch<'_>,
+    stop: impl std::future::Future<Output = String>,
 ) -> (Option<i32>, ProcessEvidence) {
+    let Launch {
+        scenario,
+        revision,
+        mcp_url,
+        context,
+        browser_log,
+        timeout,
+    } = *launch;
     match client {
         ClientUnderTest::Reference { defect, knobs } => {
             let launch = ClientLaunch {
@@ -240,16 +262,20 @@ async fn run_client(
                 truncated: false,
                 notes: Vec::new(),
             };
-            match tokio::time::timeout(timeout, run_reference_client(launch)).await {
-                Ok(Ok(())) => (Some(0), evidence("exit status 0".into())),
-                Ok(Err(why)) => (Some(1), evidence(format!("exit status 1: {why}"))),
-                Err(_) => (
-                    None,
-                    evidence(format!(
-                        "still running at the case time limit of {} s; stopped",
-                        timeout.as_secs_f32()
-                    )),
-                ),
+            let run = tokio::time::timeout(timeout, run_reference_client(launch));
+            tokio::select! {
+                ran = run => match ran {
+                    Ok(Ok(())) => (Some(0), evidence("exit status 0".into())),
+                    Ok(Err(why)) => (Some(1), evidence(format!("exit status 1: {why}"))),
+                    Err(_) => (
+                        None,
+                        evidence(format!(
+                            "still running at the case time limit of {} s; stopped",
+                            timeout.as_secs_f32()
+                        )),
+                    ),
+                },
+                why = stop => (None, evidence(why)),
             }
         }
         ClientUnderTest::Command {
@@ -276,7 +302,7 @@ async fn run_client(
                 env,
                 timeout,
             };
-            match run_to_end(&spec).await {
+            match run_until(&spec, stop).await {
                 Ok(outcome) => (outcome.exit_code, outcome.evidence),
                 Err(e) => (
                     None,

@@ -115,6 +115,9 @@ pub struct ClientRunSeen {
     pub quiet: bool,
     /// The mock authorization server's issuer.
     pub issuer: String,
+    /// Why the mocks stopped recording, when the client sent more than a case records
+    /// (it was stopped then).
+    pub over_budget: Option<String>,
 }
 
 /// No report change.

@@ -237,6 +237,7 @@ pub(super) fn unsupported_revision(
         checks: Vec::new(),
         exchanges: Vec::new(),
         process: None,
+        omitted_exchanges: 0,
         duration_ms: 0,
     }
 }

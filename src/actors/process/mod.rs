@@ -18,5 +18,5 @@ pub use group::kill_group_now;
 pub use launch::{free_loopback_port, launch, LaunchSpec};
 pub use output::CAPTURE_LIMIT;
 pub use render::{env_name, ENV_PREFIX};
-pub use run::{run_to_end, RunOutcome, RunSpec};
+pub use run::{run_to_end, run_until, RunOutcome, RunSpec};
 pub use target::{TargetProcess, STOP_GRACE};

@@ -33,6 +33,15 @@ pub struct RunOutcome {
 }
 
 pub async fn run_to_end(spec: &RunSpec) -> Result<RunOutcome, LaunchError> {
+    run_until(spec, std::future::pending()).await
+}
+
+/// [`run_to_end`], unless `stop` resolves first: then the client is stopped as at the time
+/// limit, and `stop`'s text says why (e.g. it sent more requests than a case records).
+pub async fn run_until(
+    spec: &RunSpec,
+    stop: impl std::future::Future<Output = String>,
+) -> Result<RunOutcome, LaunchError> {
     let line = format!("{} \"$@\"", spec.command);
     let mut cmd = Command::new("sh");
     // `$0` names the program in error messages of the shell.
@@ -46,7 +55,19 @@ pub async fn run_to_end(spec: &RunSpec) -> Result<RunOutcome, LaunchError> {
         .collect::<Vec<_>>()
         .join(" ");
     let mut target = spawn_captured(cmd, shown)?;
-    match tokio::time::timeout(spec.timeout, target.child_mut().wait()).await {
+    let waited = tokio::select! {
+        waited = tokio::time::timeout(spec.timeout, target.child_mut().wait()) => waited,
+        why = stop => {
+            let mut evidence = target.stop().await;
+            evidence.ended = format!("{why}; {}", evidence.ended);
+            return Ok(RunOutcome {
+                exit_code: None,
+                timed_out: false,
+                evidence,
+            });
+        }
+    };
+    match waited {
         Ok(Ok(status)) => {
             // Whatever the client left running in the background goes with it.
             target.kill_group();

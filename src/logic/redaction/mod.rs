@@ -7,7 +7,7 @@ mod report;
 mod rules;
 mod secrets;
 
-pub use report::{redact_process, redact_report};
+pub use report::{redact_case_alone, redact_process, redact_report};
 pub use rules::{
     redact_body, redact_exchange, redact_exchange_collecting, redact_text, redact_url,
 };

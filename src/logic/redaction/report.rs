@@ -32,6 +32,21 @@ pub fn redact_report(mut report: RunReport, known: &SecretValues) -> RunReport {
     report
 }
 
+/// One finished case, redacted on its own, before its evidence is cut (a cut could leave
+/// half a secret that no rule recognises): the structural rules on its exchanges, then
+/// the values they removed and `known`. Returns the values removed, which the run adds to
+/// its own: the whole report is redacted again at the end, and the exchanges it then
+/// sees no longer show them.
+pub fn redact_case_alone(case: &mut CaseReport, known: &SecretValues) -> SecretValues {
+    let mut secrets = known.clone();
+    case.exchanges = std::mem::take(&mut case.exchanges)
+        .into_iter()
+        .map(|e| redact_exchange_collecting(e, &mut secrets))
+        .collect();
+    redact_case(case, &secrets.redactor());
+    secrets
+}
+
 fn redact_case(case: &mut CaseReport, r: &Redactor) {
     // A reason quotes what the target sent (a check's actual value, an error page), so
     // the free-text rules apply as well as the known values.
@@ -208,6 +223,7 @@ mod tests {
                 truncated: false,
                 notes: Vec::new(),
             }),
+            omitted_exchanges: 0,
             duration_ms: 1,
         };
         RunReport::assemble(
