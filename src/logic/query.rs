@@ -29,6 +29,15 @@ pub trait Query: fmt::Display {
     fn evidence(&self, _subject: &Self::Subject) -> Option<String> {
         None
     }
+
+    /// Why what the query reads was not there to read at all (no valid HTTP answer, a
+    /// document that does not parse), as opposed to a value missing from a well-formed
+    /// answer. A missing value satisfies `absent` and `not …`; an unreadable answer
+    /// satisfies no predicate (DESIGN "Fairness rules": an absence check passes only
+    /// when the step was reached with a well-formed answer).
+    fn unreadable(&self, _subject: &Self::Subject) -> Option<String> {
+        None
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -174,7 +183,7 @@ impl StepQuery {
     pub fn evaluate(&self, answer: &Answer, vars: &Vars) -> QueryValue {
         let reads_answer = !matches!(self, StepQuery::Var(_));
         if let (Some(failure), true) = (&answer.failure, reads_answer) {
-            return Err(format!("no usable response: {failure}"));
+            return Err(format!("no valid HTTP answer: {failure}"));
         }
         match self {
             StepQuery::Var(name) => vars
@@ -434,6 +443,51 @@ fn location_target(answer: &Answer) -> QueryValue {
     Ok(Value::String(url.to_string()))
 }
 
+/// Why the answer gives a query nothing to read (see [`Query::unreadable`]): the target
+/// sent no valid HTTP (garbage, a connection closed mid-answer, a head too large), or a
+/// query of the JSON document finds it cut by the harness's size limit, or declared as
+/// JSON (RFC 8259 §11 `application/json`, RFC 6839 `+json`, or an event stream carrying
+/// JSON-RPC) but not parsing. A body that does not claim to be JSON (a refusal page, an
+/// empty 401) is no document: its members are absent, as before; a case that needs a
+/// document says so with a positive check.
+fn unreadable_answer(query: &StepQuery, answer: &Answer) -> Option<String> {
+    if matches!(query, StepQuery::Var(_)) {
+        return None;
+    }
+    if let Some(failure) = &answer.failure {
+        return Some(format!("no valid HTTP answer: {failure}"));
+    }
+    let reads_document = matches!(
+        query,
+        StepQuery::Json(_) | StepQuery::JwtClaim(_) | StepQuery::InputResponses
+    );
+    if !reads_document {
+        return None;
+    }
+    if answer.truncated {
+        return parse_json(answer).err();
+    }
+    if answer.body.iter().all(u8::is_ascii_whitespace) || !declares_json(answer) {
+        return None;
+    }
+    parse_json(answer).err()
+}
+
+/// Whether the answer's `Content-Type` says its body is JSON (or an event stream, whose
+/// events are JSON-RPC messages).
+fn declares_json(answer: &Answer) -> bool {
+    let Some(content_type) = answer.header_values("content-type").first().copied() else {
+        return false;
+    };
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    media == "application/json" || media.ends_with("+json") || media == "text/event-stream"
+}
+
 fn parse_json(answer: &Answer) -> Result<Value, String> {
     if answer.truncated {
         return Err("the body exceeded the harness's size limit and was cut".to_string());
@@ -476,6 +530,10 @@ impl Query for StepQuery {
             StepQuery::Credential => credential_evidence(answer),
             _ => None,
         }
+    }
+
+    fn unreadable(&self, answer: &Answer) -> Option<String> {
+        unreadable_answer(self, answer)
     }
 }
 

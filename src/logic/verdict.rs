@@ -94,7 +94,16 @@ pub fn judge_expectation<Q: Query>(
     label: &str,
 ) -> CheckReport {
     let level: Level = e.level.unwrap_or(case_level);
-    let mut j = e.is.judge(&e.query.evaluate(subject, vars), vars);
+    let mut j = match e.query.unreadable(subject) {
+        // Nothing to read is no evidence of absence: no predicate holds, `absent` and
+        // `not …` included, and the report says what was wrong with the answer.
+        Some(reason) => Judgement {
+            holds: false,
+            expected: e.is.expected(vars),
+            actual: format!("(none: {reason})"),
+        },
+        None => e.is.judge(&e.query.evaluate(subject, vars), vars),
+    };
     if let Some(evidence) = e.query.evidence(subject) {
         j.actual = format!("{} ({evidence})", j.actual);
     }
