@@ -98,6 +98,14 @@ impl Predicate {
         }
     }
 
+    /// Whether a missing value satisfies the predicate (`absent`, `not …`,
+    /// `not_contains`, …): such a check proves nothing unless something on its step
+    /// shows that the answer was of the kind the check is about (a lint keeps every
+    /// case to that).
+    pub fn accepts_absence(&self) -> bool {
+        matches!(self.holds(&Err(String::new()), &Vars::new()), Ok(true))
+    }
+
     pub fn judge(&self, value: &QueryValue, vars: &Vars) -> Judgement {
         let expected = self.expected(vars);
         let actual = match value {
