@@ -543,6 +543,24 @@ mod tests {
     }
 
     #[test]
+    fn absence_and_negations_accept_a_missing_value() {
+        let accepts = |p: serde_json::Value| {
+            serde_json::from_value::<Predicate>(p)
+                .unwrap()
+                .accepts_absence()
+        };
+        assert!(accepts(json!("absent")));
+        assert!(accepts(json!({"not": {"matches": "x"}})));
+        assert!(accepts(json!({"not_contains": "x"})));
+        assert!(accepts(json!({"not_equals": 1})));
+        assert!(accepts(json!({"any_of": ["absent", "absolute_url"]})));
+        assert!(!accepts(json!("present")));
+        assert!(!accepts(json!({"equals": 401})));
+        assert!(!accepts(json!({"all": {"not": {"matches": "x"}}})));
+        assert!(!accepts(json!({"not": "absent"})));
+    }
+
+    #[test]
     fn scope_lists() {
         assert!(judge(
             Predicate::ScopeList,

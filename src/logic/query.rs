@@ -666,6 +666,47 @@ mod tests {
     }
 
     #[test]
+    fn only_an_answer_that_cannot_be_read_is_unreadable() {
+        let json = |body: &str| answer(&[("Content-Type", "application/json")], body);
+        let member = StepQuery::Json("/result".into());
+        // A member missing from a document, or a body that claims no JSON (a refusal
+        // page, an empty 401), is a missing value: `absent` may hold.
+        assert_eq!(member.unreadable(&json("{\"error\": {}}")), None);
+        assert_eq!(member.unreadable(&json("")), None);
+        assert_eq!(member.unreadable(&answer(&[], "Unauthorized")), None);
+        let html = answer(&[("Content-Type", "text/html")], "<p>no");
+        assert_eq!(member.unreadable(&html), None);
+        // A document declared as JSON that does not parse, or one cut by the harness.
+        let cut = json("{\"resource\": \"x\", \"authorization_servers\": [");
+        assert!(member
+            .unreadable(&cut)
+            .is_some_and(|r| r.contains("the body is not JSON (EOF while parsing")));
+        let problem = answer(&[("Content-Type", "application/problem+json")], "{");
+        assert!(member.unreadable(&problem).is_some());
+        let truncated = Answer {
+            truncated: true,
+            ..json("{}")
+        };
+        assert!(member
+            .unreadable(&truncated)
+            .is_some_and(|r| r.contains("size limit")));
+        // Queries of the head do not read the document.
+        assert_eq!(StepQuery::Status.unreadable(&cut), None);
+        // No valid HTTP answer: nothing but a variable can be read.
+        let broken = Answer {
+            failure: Some("invalid HTTP version parsed".into()),
+            ..Answer::default()
+        };
+        for q in [StepQuery::Status, StepQuery::Body, member] {
+            assert_eq!(
+                q.unreadable(&broken).as_deref(),
+                Some("no valid HTTP answer: invalid HTTP version parsed")
+            );
+        }
+        assert_eq!(StepQuery::Var("target".into()).unreadable(&broken), None);
+    }
+
+    #[test]
     fn explains_missing_values() {
         let a = answer(&[("Content-Type", "text/html; charset=utf-8")], "<html>");
         assert_eq!(

@@ -143,6 +143,42 @@ mod tests {
     }
 
     #[test]
+    fn nothing_to_read_proves_no_absence() {
+        use crate::logic::answer::Answer;
+        use crate::logic::case_model::Expectation;
+        use crate::logic::query::StepQuery;
+        let expect = |query: serde_json::Value, is: serde_json::Value| -> Expectation<StepQuery> {
+            serde_json::from_value(json!({"query": query, "is": is})).unwrap()
+        };
+        let broken = Answer {
+            failure: Some("message head is too large".into()),
+            ..Answer::default()
+        };
+        let vars = Vars::new();
+        for e in [
+            expect(json!({"json": "/result"}), json!("absent")),
+            expect(json!("body"), json!({"not": {"matches": "result"}})),
+            expect(json!({"header": "x"}), json!({"not_equals": "y"})),
+            expect(json!("status"), json!({"equals": 401})),
+        ] {
+            let c = judge_expectation(&e, &broken, &vars, Level::SHOULD, "s");
+            assert_eq!(c.outcome, Outcome::Warn, "{}", c.description);
+            assert_eq!(
+                c.actual,
+                "(none: no valid HTTP answer: message head is too large)"
+            );
+        }
+        // A well-formed answer without the member: absence holds, as it should.
+        let refusal = Answer {
+            status: Some(401),
+            ..Answer::default()
+        };
+        let e = expect(json!({"json": "/result"}), json!("absent"));
+        let c = judge_expectation(&e, &refusal, &vars, Level::MUST, "s");
+        assert_eq!(c.outcome, Outcome::Pass, "{}", c.actual);
+    }
+
+    #[test]
     fn worst_check_decides() {
         assert_eq!(case_verdict(&[]).0, Outcome::Pass);
         let (o, r) = case_verdict(&[
