@@ -15,7 +15,7 @@ use crate::logic::as_config::Consent;
 use crate::logic::case::Case;
 use crate::logic::case_body::{CaseBody, Step};
 use crate::logic::case_model::{CookieUse, Expectation};
-use crate::logic::query::StepQuery;
+use crate::logic::query::{Query, StepQuery};
 use crate::logic::template::Vars;
 use crate::logic::verdict::{
     case_report, case_verdict, check_reason, judge_expectation, unmet_precondition,
@@ -135,6 +135,12 @@ impl Run<'_> {
         // (a 5xx where a registration was needed) is an error, not "not applicable".
         for e in &step.control {
             let mut check = self.judge(e, &answer, label);
+            if check.outcome != Outcome::Pass && e.query.unreadable(&answer).is_some() {
+                // The target sent no valid HTTP (or a document that does not parse): that
+                // is the target's doing, judged at the case's level, not a harness error.
+                self.checks.push(check);
+                return Err(Stop::Broken);
+            }
             let judged = self
                 .checks
                 .iter()
@@ -168,6 +174,13 @@ impl Run<'_> {
             self.checks.push(check);
         }
         for e in &step.when {
+            if e.query.unreadable(&answer).is_some() {
+                // An answer that cannot be read says nothing about applicability: the
+                // case is not skipped, the check fails with what was wrong.
+                let check = self.judge(e, &answer, label);
+                self.checks.push(check);
+                return Err(Stop::Broken);
+            }
             let j =
                 e.is.judge(&e.query.evaluate(&answer, &self.vars), &self.vars);
             if !j.holds {

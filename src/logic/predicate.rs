@@ -98,6 +98,14 @@ impl Predicate {
         }
     }
 
+    /// Whether a missing value satisfies the predicate (`absent`, `not …`,
+    /// `not_contains`, …): such a check proves nothing unless something on its step
+    /// shows that the answer was of the kind the check is about (a lint keeps every
+    /// case to that).
+    pub fn accepts_absence(&self) -> bool {
+        matches!(self.holds(&Err(String::new()), &Vars::new()), Ok(true))
+    }
+
     pub fn judge(&self, value: &QueryValue, vars: &Vars) -> Judgement {
         let expected = self.expected(vars);
         let actual = match value {
@@ -532,6 +540,24 @@ mod tests {
             Predicate::All(Box::new(Predicate::AbsoluteUrl)),
             Ok(json!(["https://a", "x"]))
         ));
+    }
+
+    #[test]
+    fn absence_and_negations_accept_a_missing_value() {
+        let accepts = |p: serde_json::Value| {
+            serde_json::from_value::<Predicate>(p)
+                .unwrap()
+                .accepts_absence()
+        };
+        assert!(accepts(json!("absent")));
+        assert!(accepts(json!({"not": {"matches": "x"}})));
+        assert!(accepts(json!({"not_contains": "x"})));
+        assert!(accepts(json!({"not_equals": 1})));
+        assert!(accepts(json!({"any_of": ["absent", "absolute_url"]})));
+        assert!(!accepts(json!("present")));
+        assert!(!accepts(json!({"equals": 401})));
+        assert!(!accepts(json!({"all": {"not": {"matches": "x"}}})));
+        assert!(!accepts(json!({"not": "absent"})));
     }
 
     #[test]

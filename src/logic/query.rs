@@ -29,6 +29,15 @@ pub trait Query: fmt::Display {
     fn evidence(&self, _subject: &Self::Subject) -> Option<String> {
         None
     }
+
+    /// Why what the query reads was not there to read at all (no valid HTTP answer, a
+    /// document that does not parse), as opposed to a value missing from a well-formed
+    /// answer. A missing value satisfies `absent` and `not …`; an unreadable answer
+    /// satisfies no predicate (DESIGN "Fairness rules": an absence check passes only
+    /// when the step was reached with a well-formed answer).
+    fn unreadable(&self, _subject: &Self::Subject) -> Option<String> {
+        None
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -174,7 +183,7 @@ impl StepQuery {
     pub fn evaluate(&self, answer: &Answer, vars: &Vars) -> QueryValue {
         let reads_answer = !matches!(self, StepQuery::Var(_));
         if let (Some(failure), true) = (&answer.failure, reads_answer) {
-            return Err(format!("no usable response: {failure}"));
+            return Err(format!("no valid HTTP answer: {failure}"));
         }
         match self {
             StepQuery::Var(name) => vars
@@ -434,6 +443,51 @@ fn location_target(answer: &Answer) -> QueryValue {
     Ok(Value::String(url.to_string()))
 }
 
+/// Why the answer gives a query nothing to read (see [`Query::unreadable`]): the target
+/// sent no valid HTTP (garbage, a connection closed mid-answer, a head too large), or a
+/// query of the JSON document finds it cut by the harness's size limit, or declared as
+/// JSON (RFC 8259 §11 `application/json`, RFC 6839 `+json`, or an event stream carrying
+/// JSON-RPC) but not parsing. A body that does not claim to be JSON (a refusal page, an
+/// empty 401) is no document: its members are absent, as before; a case that needs a
+/// document says so with a positive check.
+fn unreadable_answer(query: &StepQuery, answer: &Answer) -> Option<String> {
+    if matches!(query, StepQuery::Var(_)) {
+        return None;
+    }
+    if let Some(failure) = &answer.failure {
+        return Some(format!("no valid HTTP answer: {failure}"));
+    }
+    let reads_document = matches!(
+        query,
+        StepQuery::Json(_) | StepQuery::JwtClaim(_) | StepQuery::InputResponses
+    );
+    if !reads_document {
+        return None;
+    }
+    if answer.truncated {
+        return parse_json(answer).err();
+    }
+    if answer.body.iter().all(u8::is_ascii_whitespace) || !declares_json(answer) {
+        return None;
+    }
+    parse_json(answer).err()
+}
+
+/// Whether the answer's `Content-Type` says its body is JSON (or an event stream, whose
+/// events are JSON-RPC messages).
+fn declares_json(answer: &Answer) -> bool {
+    let Some(content_type) = answer.header_values("content-type").first().copied() else {
+        return false;
+    };
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    media == "application/json" || media.ends_with("+json") || media == "text/event-stream"
+}
+
 fn parse_json(answer: &Answer) -> Result<Value, String> {
     if answer.truncated {
         return Err("the body exceeded the harness's size limit and was cut".to_string());
@@ -476,6 +530,10 @@ impl Query for StepQuery {
             StepQuery::Credential => credential_evidence(answer),
             _ => None,
         }
+    }
+
+    fn unreadable(&self, answer: &Answer) -> Option<String> {
+        unreadable_answer(self, answer)
     }
 }
 
@@ -605,6 +663,47 @@ mod tests {
             StepQuery::Json("/id".into()).evaluate(&a, &Vars::new()),
             Ok(Value::from(1))
         );
+    }
+
+    #[test]
+    fn only_an_answer_that_cannot_be_read_is_unreadable() {
+        let json = |body: &str| answer(&[("Content-Type", "application/json")], body);
+        let member = StepQuery::Json("/result".into());
+        // A member missing from a document, or a body that claims no JSON (a refusal
+        // page, an empty 401), is a missing value: `absent` may hold.
+        assert_eq!(member.unreadable(&json("{\"error\": {}}")), None);
+        assert_eq!(member.unreadable(&json("")), None);
+        assert_eq!(member.unreadable(&answer(&[], "Unauthorized")), None);
+        let html = answer(&[("Content-Type", "text/html")], "<p>no");
+        assert_eq!(member.unreadable(&html), None);
+        // A document declared as JSON that does not parse, or one cut by the harness.
+        let cut = json("{\"resource\": \"x\", \"authorization_servers\": [");
+        assert!(member
+            .unreadable(&cut)
+            .is_some_and(|r| r.contains("the body is not JSON (EOF while parsing")));
+        let problem = answer(&[("Content-Type", "application/problem+json")], "{");
+        assert!(member.unreadable(&problem).is_some());
+        let truncated = Answer {
+            truncated: true,
+            ..json("{}")
+        };
+        assert!(member
+            .unreadable(&truncated)
+            .is_some_and(|r| r.contains("size limit")));
+        // Queries of the head do not read the document.
+        assert_eq!(StepQuery::Status.unreadable(&cut), None);
+        // No valid HTTP answer: nothing but a variable can be read.
+        let broken = Answer {
+            failure: Some("invalid HTTP version parsed".into()),
+            ..Answer::default()
+        };
+        for q in [StepQuery::Status, StepQuery::Body, member] {
+            assert_eq!(
+                q.unreadable(&broken).as_deref(),
+                Some("no valid HTTP answer: invalid HTTP version parsed")
+            );
+        }
+        assert_eq!(StepQuery::Var("target".into()).unreadable(&broken), None);
     }
 
     #[test]

@@ -95,7 +95,16 @@ pub fn judge_expectation<Q: Query>(
     label: &str,
 ) -> CheckReport {
     let level: Level = e.level.unwrap_or(case_level);
-    let mut j = e.is.judge(&e.query.evaluate(subject, vars), vars);
+    let mut j = match e.query.unreadable(subject) {
+        // Nothing to read is no evidence of absence: no predicate holds, `absent` and
+        // `not …` included, and the report says what was wrong with the answer.
+        Some(reason) => Judgement {
+            holds: false,
+            expected: e.is.expected(vars),
+            actual: format!("(none: {reason})"),
+        },
+        None => e.is.judge(&e.query.evaluate(subject, vars), vars),
+    };
     if let Some(evidence) = e.query.evidence(subject) {
         j.actual = format!("{} ({evidence})", j.actual);
     }
@@ -132,6 +141,42 @@ mod tests {
             actual: "a".into(),
             why: None,
         }
+    }
+
+    #[test]
+    fn nothing_to_read_proves_no_absence() {
+        use crate::logic::answer::Answer;
+        use crate::logic::case_model::Expectation;
+        use crate::logic::query::StepQuery;
+        let expect = |query: serde_json::Value, is: serde_json::Value| -> Expectation<StepQuery> {
+            serde_json::from_value(json!({"query": query, "is": is})).unwrap()
+        };
+        let broken = Answer {
+            failure: Some("message head is too large".into()),
+            ..Answer::default()
+        };
+        let vars = Vars::new();
+        for e in [
+            expect(json!({"json": "/result"}), json!("absent")),
+            expect(json!("body"), json!({"not": {"matches": "result"}})),
+            expect(json!({"header": "x"}), json!({"not_equals": "y"})),
+            expect(json!("status"), json!({"equals": 401})),
+        ] {
+            let c = judge_expectation(&e, &broken, &vars, Level::SHOULD, "s");
+            assert_eq!(c.outcome, Outcome::Warn, "{}", c.description);
+            assert_eq!(
+                c.actual,
+                "(none: no valid HTTP answer: message head is too large)"
+            );
+        }
+        // A well-formed answer without the member: absence holds, as it should.
+        let refusal = Answer {
+            status: Some(401),
+            ..Answer::default()
+        };
+        let e = expect(json!({"json": "/result"}), json!("absent"));
+        let c = judge_expectation(&e, &refusal, &vars, Level::MUST, "s");
+        assert_eq!(c.outcome, Outcome::Pass, "{}", c.actual);
     }
 
     #[test]
