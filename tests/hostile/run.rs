@@ -273,7 +273,8 @@ pub fn marked_processes(mark: &str) -> Vec<(i32, String)> {
     found
 }
 
-/// A zombie, or a process that SIGKILL has been sent to: it no longer runs any code.
+/// A zombie, an exiting process, or one that SIGKILL has been sent to: it no longer runs
+/// any code of the target.
 fn leaving(dir: &Path) -> bool {
     let Ok(status) = std::fs::read_to_string(dir.join("status")) else {
         return true;
@@ -288,6 +289,16 @@ fn leaving(dir: &Path) -> bool {
     };
     let state = field("State:");
     if state.starts_with('Z') || state.starts_with('X') {
+        return true;
+    }
+    // PF_EXITING (include/linux/sched.h), field 9 of /proc/PID/stat: already in do_exit.
+    const PF_EXITING: u64 = 0x4;
+    let exiting = std::fs::read_to_string(dir.join("stat")).is_ok_and(|stat| {
+        stat.rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(6)?.parse::<u64>().ok())
+            .is_some_and(|flags| flags & PF_EXITING != 0)
+    });
+    if exiting {
         return true;
     }
     let sigkill = 1u64 << (libc::SIGKILL - 1);
