@@ -126,20 +126,24 @@ fn flood(url: &str, count: usize, body: &[u8]) -> i32 {
     let Some((authority, path)) = split_url(url) else {
         return 65;
     };
-    let head = format!(
+    // One buffer, one write, no Nagle delay: "as fast as it can" (a head and a body in two
+    // small writes would wait for the delayed ACK, 40 ms a request).
+    let mut raw = format!(
         "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
          Accept: application/json, text/event-stream\r\nContent-Length: {}\r\n\r\n",
         body.len()
-    );
+    )
+    .into_bytes();
+    raw.extend_from_slice(body);
     let mut sent = 0;
     while sent < count {
         let Ok(stream) = TcpStream::connect(&authority) else {
             return 0;
         };
+        let _ = stream.set_nodelay(true);
         let mut reader = BufReader::new(stream);
         while sent < count {
-            let stream = reader.get_mut();
-            if stream.write_all(head.as_bytes()).is_err() || stream.write_all(body).is_err() {
+            if reader.get_mut().write_all(&raw).is_err() {
                 break;
             }
             sent += 1;

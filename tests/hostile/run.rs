@@ -39,10 +39,12 @@ pub const MARK_VAR: &str = "MCP_AUTHSPEC_HOSTILE_MARK";
 pub const REPORT_FILES: [&str; 3] = ["report.json", "junit.xml", "report.md"];
 
 /// A scratch folder for one item: its case selection, reports and the harness's output.
+/// Emptied at the start of the item, and kept after it for a look at a failure; one per
+/// item, so a harness that writes huge reports fills the disk only once.
 pub fn scratch(item: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("hostile")
-        .join(format!("{item}-{}", std::process::id()));
+        .join(item);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch folder");
     dir
