@@ -10,7 +10,8 @@
 //! as the hostile matrix's (`tests/hostile/clients.rs`). Settings, all optional:
 //! `HOSTILE_BENCH_MODE` (default `request-flood`; `body-flood` sends 300 POSTs of 1 MiB),
 //! `HOSTILE_BENCH_REVISION` (default `2026-07-28`), `HOSTILE_BENCH_ARGS` (more harness
-//! arguments, space-separated, e.g. `--case-timeout 10`).
+//! arguments, space-separated, e.g. `--case-timeout 10`), `HOSTILE_BENCH_KEEP` (keep the
+//! reports in `target/tmp/hostile/`; they are removed after measuring).
 
 #[allow(dead_code)]
 #[path = "../tests/hostile/clients.rs"]
@@ -56,6 +57,11 @@ fn main() {
             WATCHDOG.as_secs()
         );
     }
+    // The console's closing line (`N passed, N failed, …`), whatever the report's size.
+    let console = std::fs::read_to_string(dir.join("stdout.txt")).unwrap_or_default();
+    if let Some(line) = console.lines().rev().find(|l| l.contains(" passed, ")) {
+        println!("  verdicts: {}", line.trim());
+    }
     let json = finished.out.join("report.json");
     let small_enough = std::fs::metadata(&json).is_ok_and(|m| m.len() < 200_000_000);
     if small_enough {
@@ -86,6 +92,10 @@ fn main() {
     for (pid, _) in survivors {
         // SAFETY: a process of this bench's own client (it carries the bench's mark).
         unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    // Today's reports of this run take gigabytes of a shared disk; kept only on request.
+    if std::env::var_os("HOSTILE_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
     }
     let goal_kib = 200 * 1024;
     println!(
