@@ -339,11 +339,14 @@ struct ClientItem {
     /// `MCP_AUTHSPEC_HOSTILE_MODE`.
     mode: &'static str,
     case_timeout: u64,
+    /// The case's outcome and the run's exit code (README "Verdicts and exit codes").
+    outcome: &'static str,
+    exit_code: i32,
     judge: Judge,
 }
 
-/// The budget of recorded exchanges per case (issue 13, item 1), plus one truncation marker.
-const EXCHANGE_BUDGET: usize = 500;
+/// What a report keeps of a case's exchanges (README "Budgets").
+const REPORTED_EXCHANGES: usize = mcp_authspec::logic::report_budget::CASE_CAPS.exchanges;
 
 fn client_items() -> Vec<ClientItem> {
     let no_more: Judge = |_, _| {};
@@ -356,51 +359,67 @@ fn client_items() -> Vec<ClientItem> {
             name: "exits-at-once",
             mode: "exit-now",
             case_timeout: 5,
+            outcome: "fail",
+            exit_code: 1,
             judge: no_more,
         },
         ClientItem {
             name: "never-exits",
             mode: "never-exit",
             case_timeout: 5,
+            outcome: "fail",
+            exit_code: 1,
             judge: stopped,
         },
         ClientItem {
             name: "ignores-sigterm",
             mode: "ignore-sigterm",
             case_timeout: 5,
+            outcome: "fail",
+            exit_code: 1,
             judge: stopped,
         },
         ClientItem {
             name: "setsid-grandchild",
             mode: "setsid-daemon",
             case_timeout: 5,
+            outcome: "fail",
+            exit_code: 1,
             judge: no_more,
         },
         ClientItem {
             name: "100mb-stdout",
             mode: "stdout-flood",
             case_timeout: 5,
+            outcome: "fail",
+            exit_code: 1,
             judge: no_more,
         },
-        // Issue 13, item 1: past the budget the case ends at once and fails with "the
-        // client sent more than 500 requests in this case".
+        // README "Budgets": past 500 exchanges the client is stopped at once, and the case
+        // is an error that says so (a cut log supports neither a pass nor a failure).
         ClientItem {
             name: "10000-requests",
             mode: "request-flood",
             case_timeout: 10,
+            outcome: "error",
+            exit_code: 3,
             judge: |r, p| reason_contains(r, "more than 500 requests", p),
         },
-        // 300 MiB of request bodies pass the recorded-bytes budget: the case ends and fails.
+        // Each body over 1 MiB gets a 413; the bodies kept pass the 8 MiB budget: the same.
         ClientItem {
             name: "300-posts-of-1mib",
             mode: "body-flood",
             case_timeout: 10,
-            judge: no_more,
+            outcome: "error",
+            exit_code: 3,
+            judge: |r, p| reason_contains(r, "passed 8 MiB", p),
         },
         ClientItem {
             name: "garbage-to-the-mocks",
             mode: "garbage",
             case_timeout: 10,
+            outcome: "fail",
+            exit_code: 1,
             judge: no_more,
         },
     ]
@@ -451,20 +470,20 @@ impl ClientItem {
         let finished = run_harness(&dir, &args, run::WATCHDOG, Some(run::MEMORY_CEILING_BYTES));
         let mut problems = Vec::new();
         // None of these clients completes a flow: the case fails (its `reached:` is not
-        // met, or the budget is exceeded) → exit 1.
-        if let Some(report) = check_common(&finished, 1, &mut problems) {
+        // met), or is an error when the client was stopped past the budget.
+        if let Some(report) = check_common(&finished, self.exit_code, &mut problems) {
             every_case_has_a_verdict(&report, &[CLIENT_CASE], &mut problems);
             every_case_is(
                 &report,
-                "fail",
+                self.outcome,
                 "the client completes no flow",
                 &mut problems,
             );
             for (id, _, case) in outcomes(&report) {
                 let n = case["exchanges"].as_array().map_or(0, Vec::len);
-                if n > EXCHANGE_BUDGET + 1 {
+                if n > REPORTED_EXCHANGES {
                     problems.push(format!(
-                        "{id}: {n} exchanges recorded, over the budget of {EXCHANGE_BUDGET}"
+                        "{id}: {n} exchanges in the report, over its {REPORTED_EXCHANGES}"
                     ));
                 }
             }
