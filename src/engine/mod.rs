@@ -5,6 +5,7 @@ mod case_run;
 mod client_case_run;
 mod demo;
 mod events;
+mod interrupt;
 mod run_frame;
 mod runner;
 mod time;

@@ -10,8 +10,10 @@ use tokio::task::JoinSet;
 use super::case_run::{run_case, CaseContext};
 use super::client_case_run::run_client_case;
 use super::events::RunEvents;
+use super::interrupt::{interrupted, run_unless_interrupted, wind_down, OnInterrupt};
 use super::run_frame::RunFrame;
 use crate::actors::drivers::{CaseTarget, Driver, RequestTarget};
+use crate::actors::process::process_stop;
 use crate::logic::case::Case;
 use crate::logic::run_plan::RunPlan;
 use crate::logic::verdict::case_report;
@@ -21,7 +23,8 @@ use crate::vocab::{CaseReport, Outcome, Revision, Role, RunReport};
 /// Runs every case of the driver's role that applies to a planned revision and the
 /// profile, and returns the redacted report. A set-up that fails ends the run with its
 /// reason; revisions the target does not implement get one finding each instead of
-/// their cases.
+/// their cases. An interrupt (the process-wide stop switch, raised by the command line
+/// on SIGINT or SIGTERM) ends the run early: see `interrupt`; the report says so.
 pub async fn run(
     driver: &dyn Driver,
     cases: &[Arc<Case>],
@@ -29,11 +32,28 @@ pub async fn run(
     events: Arc<dyn RunEvents>,
 ) -> RunReport {
     let mut frame = RunFrame::start(driver.describe(), plan).with_secrets(&driver.secrets());
-    let prepared = match driver.prepare(plan).await {
+    let stop = process_stop();
+    // A launched target (a server, the client's revision probe) is being started: it
+    // gets the wind-down to stop gracefully, so that its evidence is kept.
+    let prepared = match wind_down(driver.prepare(plan)).await {
+        Ok(prepared) => prepared,
+        Err(signal) => {
+            let reports = planned_work(cases, frame.target.role, plan)
+                .into_iter()
+                .map(|(case, revision)| interrupted(&case, revision, signal))
+                .collect();
+            return frame.finish(None, reports).interrupted_by(signal);
+        }
+    };
+    let prepared = match prepared {
         Ok(p) => p,
         Err(failure) => {
             frame.target.process = failure.process;
-            return frame.finish(Some(failure.reason), Vec::new());
+            let report = frame.finish(Some(failure.reason), Vec::new());
+            return match stop.interrupt() {
+                Some(signal) => report.interrupted_by(signal),
+                None => report,
+            };
         }
     };
     let mut plan = plan.clone();
@@ -44,12 +64,18 @@ pub async fn run(
         CaseTarget::Requests(target) => run_steps(work, &plan, Arc::from(target), &events).await,
         CaseTarget::Observes(observer) => {
             let timeout = plan.case_timeout;
-            run_each(work, plan.concurrency, events, move |case, revision| {
-                let observer = observer.clone();
-                Box::pin(async move {
-                    run_client_case(&case, revision, observer.as_ref(), timeout).await
-                })
-            })
+            run_each(
+                work,
+                plan.concurrency,
+                events,
+                OnInterrupt::WindDown,
+                move |case, revision| {
+                    let observer = observer.clone();
+                    Box::pin(async move {
+                        run_client_case(&case, revision, observer.as_ref(), timeout).await
+                    })
+                },
+            )
             .await
         }
     };
@@ -59,7 +85,11 @@ pub async fn run(
         frame.target.location = process.command.clone();
         frame.target.process = Some(process);
     }
-    frame.finish(None, reports)
+    let report = frame.finish(None, reports);
+    match stop.interrupt() {
+        Some(signal) => report.interrupted_by(signal),
+        None => report,
+    }
 }
 
 /// Cases that send requests: those the set-up blocked end at once; with
@@ -100,6 +130,7 @@ async fn run_steps(
         runs,
         plan.concurrency,
         events.clone(),
+        OnInterrupt::Cancel,
         move |case, revision| {
             let ctx = CaseContext {
                 revision,
@@ -172,11 +203,13 @@ fn sort(reports: &mut [CaseReport]) {
 
 /// Runs `execute` for every pair, at most `concurrency` at once. A panicking case task
 /// is a harness bug: it becomes that case's `error` instead of taking the run (and its
-/// report) down. Reports come back sorted by case id, then revision.
+/// report) down. Reports come back sorted by case id, then revision. After an interrupt
+/// no case starts, and the running ones stop as `on_interrupt` says.
 async fn run_each<F>(
     work: Vec<(Arc<Case>, Revision)>,
     concurrency: usize,
     events: Arc<dyn RunEvents>,
+    on_interrupt: OnInterrupt,
     execute: F,
 ) -> Vec<CaseReport>
 where
@@ -190,13 +223,22 @@ where
         let permits = permits.clone();
         let events = events.clone();
         let run = execute(case.clone(), revision);
+        let (case, spawned_case) = (case.clone(), case);
         let handle = tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await.ok();
-            let report = run.await;
+            let _permit = tokio::select! {
+                biased;
+                signal = process_stop().stopping() => {
+                    let report = interrupted(&case, revision, signal);
+                    events.case_finished(&report);
+                    return report;
+                }
+                permit = permits.acquire_owned() => permit.ok(),
+            };
+            let report = run_unless_interrupted(run, on_interrupt, &case, revision).await;
             events.case_finished(&report);
             report
         });
-        spawned.insert(handle.id(), (case, revision));
+        spawned.insert(handle.id(), (spawned_case, revision));
     }
     let mut reports = Vec::new();
     while let Some(joined) = tasks.join_next_with_id().await {

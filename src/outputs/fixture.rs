@@ -380,6 +380,8 @@ pub(crate) fn sample_report() -> RunReport {
         summary: Summary::of(cases.iter().map(|c| &c.outcome)),
         exit_code: 1,
         error: None,
+        interrupted: None,
+        outlived: Vec::new(),
         cases,
     }
 }

@@ -73,6 +73,10 @@ fn suite(report: &RunReport, name: &str) -> TestSuite {
         format!("{} {}", report.tool.name, report.tool.version),
     ));
     suite.add_property(Property::new("profile", report.profile.as_str()));
+    // The unfinished cases are errors `interrupted (SIGINT)`; this says why at a glance.
+    if let Some(signal) = report.interrupted {
+        suite.add_property(Property::new("interrupted", signal.name()));
+    }
     suite
 }
 
@@ -177,6 +181,11 @@ fn system_out(case: &CaseReport) -> String {
         for exchange in &case.exchanges {
             out.push_str(&format!("  {}\n", exchange_line(exchange)));
         }
+    }
+    for left in case.process.iter().flat_map(|p| &p.outlived) {
+        out.push_str(&format!(
+            "note: still running after the client was stopped, killed: {left}\n"
+        ));
     }
     out
 }

@@ -239,6 +239,7 @@ async fn run_client(
                 stderr: String::new(),
                 truncated: false,
                 notes: Vec::new(),
+                outlived: Vec::new(),
             };
             match tokio::time::timeout(timeout, run_reference_client(launch)).await {
                 Ok(Ok(())) => (Some(0), evidence("exit status 0".into())),
@@ -287,6 +288,7 @@ async fn run_client(
                         stderr: String::new(),
                         truncated: false,
                         notes: Vec::new(),
+                        outlived: Vec::new(),
                     },
                 ),
             }

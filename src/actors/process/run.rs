@@ -9,6 +9,7 @@ use tokio::process::Command;
 
 use super::group;
 use super::launch::spawn_captured;
+use super::stop::process_stop;
 use super::LaunchError;
 use crate::vocab::ProcessEvidence;
 
@@ -32,7 +33,11 @@ pub struct RunOutcome {
     pub evidence: ProcessEvidence,
 }
 
+/// Runs the command to its end, its time limit, or an interrupt of the run (SIGINT or
+/// SIGTERM to the harness: the client is then stopped like at the time limit, and a run
+/// already interrupted starts nothing).
 pub async fn run_to_end(spec: &RunSpec) -> Result<RunOutcome, LaunchError> {
+    let stop = process_stop();
     let line = format!("{} \"$@\"", spec.command);
     let mut cmd = Command::new("sh");
     // `$0` names the program in error messages of the shell.
@@ -45,8 +50,38 @@ pub async fn run_to_end(spec: &RunSpec) -> Result<RunOutcome, LaunchError> {
         .chain(spec.args.iter().map(|a| format!("'{a}'")))
         .collect::<Vec<_>>()
         .join(" ");
+    if let Some(signal) = stop.interrupt() {
+        return Ok(RunOutcome {
+            exit_code: None,
+            timed_out: false,
+            evidence: ProcessEvidence {
+                command: shown,
+                ended: format!("not started: the run was interrupted ({signal})"),
+                stdout: String::new(),
+                stderr: String::new(),
+                truncated: false,
+                notes: Vec::new(),
+                outlived: Vec::new(),
+            },
+        });
+    }
     let mut target = spawn_captured(cmd, shown)?;
-    match tokio::time::timeout(spec.timeout, target.child_mut().wait()).await {
+    let waited = tokio::select! {
+        waited = tokio::time::timeout(spec.timeout, target.child_mut().wait()) => waited,
+        signal = stop.stopping() => {
+            let mut evidence = target.stop().await;
+            evidence.ended = format!(
+                "still running when the run was interrupted ({signal}); {}",
+                evidence.ended
+            );
+            return Ok(RunOutcome {
+                exit_code: None,
+                timed_out: false,
+                evidence,
+            });
+        }
+    };
+    match waited {
         Ok(Ok(status)) => {
             // Whatever the client left running in the background goes with it.
             target.kill_group();
