@@ -77,28 +77,39 @@ pub async fn kill_all_left_behind() -> Vec<String> {
     kill_marked(Wanted::AnyOfThisRun(run_mark_prefix()), None).await
 }
 
+/// How many times the processes are looked for: a process caught in the middle of an
+/// `exec` cannot have its environment read, and one may fork while the harness kills its
+/// parent; the next look finds them. Bounded, so a fork bomb cannot hold the run.
+#[cfg(target_os = "linux")]
+const LOOKS: usize = 4;
+
 #[cfg(target_os = "linux")]
 async fn kill_marked(wanted: Wanted, leader: Option<u32>) -> Vec<String> {
-    let scan = {
-        let wanted = wanted.clone();
-        tokio::task::spawn_blocking(move || linux::scan(&wanted, leader))
-    };
-    let Ok(found) = scan.await else {
-        return Vec::new();
-    };
     let mut named = Vec::new();
-    let mut dying = Vec::new();
-    for process in found {
-        let Some(killed) = linux::kill(&process, &wanted) else {
-            continue;
+    for _ in 0..LOOKS {
+        let scan = {
+            let wanted = wanted.clone();
+            tokio::task::spawn_blocking(move || linux::scan(&wanted, leader))
         };
-        // A member of the leader's group is already going with it; anything else left.
-        if leader.is_none() || process.group != leader {
-            named.push(process.describe());
+        let Ok(found) = scan.await else {
+            break;
+        };
+        if found.is_empty() {
+            break;
         }
-        dying.push(killed);
+        let mut dying = Vec::new();
+        for process in found {
+            let Some(killed) = linux::kill(&process, &wanted) else {
+                continue;
+            };
+            // A member of the leader's group is only going with it; anything else left.
+            if leader.is_none() || process.group != leader {
+                named.push(process.describe());
+            }
+            dying.push(killed);
+        }
+        linux::await_ends(dying).await;
     }
-    linux::await_ends(dying).await;
     named
 }
 
