@@ -77,6 +77,19 @@ pub async fn kill_all_left_behind() -> Vec<String> {
     kill_marked(Wanted::AnyOfThisRun(run_mark_prefix()), None).await
 }
 
+/// [`kill_all_left_behind`] without waiting and without naming them: the last resort of
+/// a process that is exiting (an `atexit` hook), where nothing can be awaited any more.
+pub fn kill_all_left_behind_now() {
+    #[cfg(target_os = "linux")]
+    {
+        let wanted = Wanted::AnyOfThisRun(run_mark_prefix());
+        for process in linux::scan(&wanted, None) {
+            // Dropping the pidfd is all the waiting there is.
+            drop(linux::kill(&process, &wanted));
+        }
+    }
+}
+
 /// How many times the processes are looked for: a process caught in the middle of an
 /// `exec` cannot have its environment read, and one may fork while the harness kills its
 /// parent; the next look finds them. Bounded, so a fork bomb cannot hold the run.

@@ -19,7 +19,7 @@ pub use detached::start_detached;
 pub use error::LaunchError;
 pub use group::kill_group_now;
 pub use launch::{free_loopback_port, launch, LaunchSpec};
-pub use marks::{kill_all_left_behind, run_mark_prefix, LAUNCH_MARK_VAR};
+pub use marks::{kill_all_left_behind, kill_all_left_behind_now, LAUNCH_MARK_VAR};
 pub use output::CAPTURE_LIMIT;
 pub use render::{env_name, ENV_PREFIX};
 pub use run::{run_to_end, RunOutcome, RunSpec};
