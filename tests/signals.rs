@@ -108,6 +108,21 @@ impl Harness {
         }
     }
 
+    /// The harness's standard error, line by line as it comes (`wait` then returns none).
+    fn stderr_lines(&mut self) -> Receiver<String> {
+        let stderr = self.child.as_mut().unwrap().stderr.take().unwrap();
+        let (send, receive) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { return };
+                if send.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        receive
+    }
+
     fn signal(&self, signal: i32) {
         // SAFETY: `kill` takes integers only; the pid is the harness's, our own child,
         // not yet reaped (so it cannot have been reused).
@@ -442,5 +457,47 @@ fn sigterm_during_a_server_command_run_stops_the_server_and_writes_the_report() 
             .any(|c| c["reason"] == "interrupted (SIGTERM)" && c["outcome"] == "error"),
         "{report}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_second_signal_kills_at_once_and_the_report_is_still_written() {
+    let dir = scratch("client-twice");
+    let (fifo, lines) = fifo(&dir);
+    let client = never_ending_client(&dir, &fifo);
+    // The shell that runs the client ignores SIGTERM as well, so that the graceful stop
+    // would have to wait out its grace.
+    let command = format!("trap '' TERM; {}", client.display());
+    let cases = client_cases(&dir);
+    let out = dir.join("reports");
+    let mut harness = Harness::start(&[
+        "client",
+        "--command",
+        &command,
+        "--cases",
+        cases.to_str().unwrap(),
+        "--jobs",
+        "1",
+        "--plain",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let pid = harness.pid;
+    let errors = harness.stderr_lines();
+    assert!(next_line(&lines, "client start").starts_with("started"));
+    harness.signal(libc::SIGINT);
+    while !next_line(&errors, "the notice of the stop").starts_with("interrupted (SIGINT)") {}
+    harness.signal(libc::SIGINT);
+    let (status, stdout, _) = harness.wait();
+    assert_eq!(status.code(), Some(130), "{stdout}");
+    assert!(stdout.contains("interrupted by SIGINT"), "{stdout}");
+    assert_eq!(marked(pid), Vec::<String>::new(), "processes left behind");
+    let report = report(&out);
+    assert_eq!(report["interrupted"], "SIGINT");
+    let unfinished = case_reports(&report)
+        .iter()
+        .filter(|c| c["reason"] == "interrupted (SIGINT)" && c["outcome"] == "error")
+        .count();
+    assert_eq!(unfinished, 2, "{report}");
     let _ = std::fs::remove_dir_all(&dir);
 }

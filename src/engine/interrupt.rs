@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::actors::process::{process_stop, STOP_GRACE};
+use crate::actors::process::{process_stop, StopSwitch, STOP_GRACE};
 use crate::logic::case::Case;
 use crate::logic::verdict::case_report;
 use crate::transport::BoxFuture;
@@ -58,7 +58,7 @@ pub(super) async fn run_unless_interrupted(
             report = run => Ok(report),
             signal = stop.stopping() => Err(signal),
         },
-        OnInterrupt::WindDown => wind_down(run).await,
+        OnInterrupt::WindDown => wind_down(run, stop).await,
     };
     match ended {
         // Finished after the interrupt (or in the same instant): it may have been stopped
@@ -74,9 +74,11 @@ pub(super) async fn run_unless_interrupted(
 /// Runs `work` to its end, unless the run is interrupted: then it gets [`WIND_DOWN`] more
 /// to end (what it launched stops gracefully, watching the same switch), or less if a
 /// second signal comes; past that it is dropped (which kills what it launched) and the
-/// signal is returned.
-pub(super) async fn wind_down<F: std::future::Future>(work: F) -> Result<F::Output, Interrupt> {
-    let stop = process_stop();
+/// signal is returned. `stop` is the process-wide switch but in tests.
+pub(super) async fn wind_down<F: std::future::Future>(
+    work: F,
+    stop: &StopSwitch,
+) -> Result<F::Output, Interrupt> {
     tokio::pin!(work);
     let signal = tokio::select! {
         biased;
@@ -88,5 +90,38 @@ pub(super) async fn wind_down<F: std::future::Future>(work: F) -> Result<F::Outp
         done = &mut work => Ok(done),
         _ = stop.stop_now() => Err(signal),
         _ = tokio::time::sleep(WIND_DOWN) => Err(signal),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn work_that_ends_is_kept_with_or_without_an_interrupt() {
+        let stop = StopSwitch::default();
+        assert_eq!(wind_down(async { 1 }, &stop).await, Ok(1));
+        stop.request(Interrupt::Sigint);
+        assert_eq!(wind_down(async { 2 }, &stop).await, Ok(2));
+    }
+
+    #[tokio::test]
+    async fn a_second_signal_ends_the_wind_down_at_once() {
+        let stop = std::sync::Arc::new(StopSwitch::default());
+        stop.request(Interrupt::Sigterm);
+        let (started, running) = tokio::sync::oneshot::channel();
+        let hurry = {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let _ = running.await;
+                stop.request(Interrupt::Sigint);
+            })
+        };
+        let never = async move {
+            let _ = started.send(());
+            std::future::pending::<()>().await
+        };
+        assert_eq!(wind_down(never, &stop).await, Err(Interrupt::Sigterm));
+        hurry.await.unwrap();
     }
 }

@@ -35,7 +35,7 @@ pub async fn run(
     let stop = process_stop();
     // A launched target (a server, the client's revision probe) is being started: it
     // gets the wind-down to stop gracefully, so that its evidence is kept.
-    let prepared = match wind_down(driver.prepare(plan)).await {
+    let prepared = match wind_down(driver.prepare(plan), stop).await {
         Ok(prepared) => prepared,
         Err(signal) => {
             let reports = planned_work(cases, frame.target.role, plan)
