@@ -169,11 +169,16 @@ fn paint(text: &str, code: &str, color: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outputs::fixture::sample_report;
+    use crate::outputs::fixture::{interrupted_report, sample_report};
 
     #[test]
     fn snapshot() {
         insta::assert_snapshot!(render_console(&sample_report(), false));
+    }
+
+    #[test]
+    fn interrupted_snapshot() {
+        insta::assert_snapshot!(render_console(&interrupted_report(), false));
     }
 
     #[test]

@@ -196,7 +196,7 @@ mod tests {
     use quick_xml::Reader;
 
     use super::*;
-    use crate::outputs::fixture::sample_report;
+    use crate::outputs::fixture::{interrupted_report, sample_report};
 
     /// Counts start or empty elements with this name, reading the whole document.
     fn count_elements(xml: &str, name: &str) -> usize {
@@ -216,6 +216,11 @@ mod tests {
     #[test]
     fn snapshot() {
         insta::assert_snapshot!(render_junit(&sample_report()));
+    }
+
+    #[test]
+    fn interrupted_snapshot() {
+        insta::assert_snapshot!(render_junit(&interrupted_report()));
     }
 
     #[test]

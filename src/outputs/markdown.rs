@@ -322,11 +322,16 @@ fn label(outcome: Outcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outputs::fixture::sample_report;
+    use crate::outputs::fixture::{interrupted_report, sample_report};
 
     #[test]
     fn snapshot() {
         insta::assert_snapshot!(render_markdown(&sample_report()));
+    }
+
+    #[test]
+    fn interrupted_snapshot() {
+        insta::assert_snapshot!(render_markdown(&interrupted_report()));
     }
 
     #[test]
