@@ -4,6 +4,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::report::exit_code;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProcessEvidence {
@@ -51,8 +53,8 @@ impl Interrupt {
     /// The shell's convention, 128 + the signal number: 130 for SIGINT, 143 for SIGTERM.
     pub fn exit_code(self) -> i32 {
         match self {
-            Interrupt::Sigint => 130,
-            Interrupt::Sigterm => 143,
+            Interrupt::Sigint => exit_code::INTERRUPTED_SIGINT,
+            Interrupt::Sigterm => exit_code::INTERRUPTED_SIGTERM,
         }
     }
 
