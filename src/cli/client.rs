@@ -37,13 +37,14 @@ pub async fn run(args: ClientArgs) -> i32 {
         },
         reference: false,
     };
+    super::interrupt::listen();
     let progress = Arc::new(Progress::new(args.run.plain));
     let report = engine::run(&driver, &cases, &plan(&args.run), progress.clone()).await;
     progress.done();
     if let Some(dir) = shim {
         let _ = std::fs::remove_dir_all(dir);
     }
-    finish(&report, &args.run)
+    finish(report, &args.run).await
 }
 
 /// `mcp-authspec reference client URL`: the reference client as its own process, speaking

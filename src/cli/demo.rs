@@ -14,6 +14,7 @@ pub async fn run(args: DemoArgs) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    super::interrupt::listen();
     let progress = Arc::new(Progress::new(args.run.plain));
     let demo = engine::demo(
         &cases,
@@ -24,7 +25,7 @@ pub async fn run(args: DemoArgs) -> i32 {
     .await;
     progress.done();
     match demo {
-        Ok(report) => finish(&report, &args.run),
+        Ok(report) => finish(report, &args.run).await,
         Err(e) => {
             eprintln!("error: {e}");
             exit_code::HARNESS

@@ -7,6 +7,7 @@ mod coverage;
 mod demo;
 mod dispatch;
 mod explain;
+mod interrupt;
 mod list;
 mod output;
 mod progress;

@@ -9,9 +9,11 @@ use std::time::Duration;
 use super::args::RunOptions;
 use super::progress::Progress;
 use crate::actors::drivers::Driver;
+use crate::actors::process::kill_all_left_behind;
 use crate::engine;
 use crate::input::{load_cases, CaseSource};
 use crate::logic::case::Case;
+use crate::logic::redaction::redact_text;
 use crate::logic::run_plan::RunPlan;
 use crate::outputs::{render_console, write_reports};
 use crate::transport::TransportLimits;
@@ -82,11 +84,16 @@ pub fn use_color(o: &RunOptions) -> bool {
     !o.plain && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// Prints the console report and writes the files; returns the exit code. The files are
-/// written even when the run broke, so that CI always has a report to show.
-pub fn finish(report: &RunReport, o: &RunOptions) -> i32 {
-    print!("{}", render_console(report, use_color(o)));
-    match write_reports(report, &o.format.0, &o.out) {
+/// Kills whatever any launch of the run left running (named in the report), prints the
+/// console report and writes the files; returns the exit code. The files are written even
+/// when the run broke or was interrupted, so that CI always has a report to show.
+pub async fn finish(mut report: RunReport, o: &RunOptions) -> i32 {
+    // One run per process here, so every mark of the process belongs to this run. The
+    // report was redacted already; a command line may name a token too.
+    let left = kill_all_left_behind().await;
+    report.outlived.extend(left.iter().map(|l| redact_text(l)));
+    print!("{}", render_console(&report, use_color(o)));
+    match write_reports(&report, &o.format.0, &o.out) {
         Ok(paths) => {
             for p in paths {
                 println!("wrote {}", p.display());
@@ -100,12 +107,13 @@ pub fn finish(report: &RunReport, o: &RunOptions) -> i32 {
     }
 }
 
-/// Runs a server session with a progress bar, then reports (see [`finish`]).
 /// Runs the cases against the driver's target with a progress bar, then prints and
-/// writes the report.
+/// writes the report (see [`finish`]); SIGINT and SIGTERM stop the run (see
+/// `interrupt`).
 pub async fn run_and_finish(driver: &dyn Driver, cases: &[Arc<Case>], o: &RunOptions) -> i32 {
+    super::interrupt::listen();
     let progress = Arc::new(Progress::new(o.plain));
     let report = engine::run(driver, cases, &plan(o), progress.clone()).await;
     progress.done();
-    finish(&report, o)
+    finish(report, o).await
 }

@@ -5,16 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::ServerArgs;
-use super::output::{finish, limits, plan, run_and_finish, run_cases_or_exit};
-use super::progress::Progress;
+use super::output::{limits, run_and_finish, run_cases_or_exit};
 use crate::actors::drivers::{LaunchedServer, ServerDriver};
 use crate::actors::tokens::TokenSupply;
-use crate::engine;
 use crate::logic::server_config::{parse_server_config, ServerRunConfig};
 use crate::vocab::{exit_code, Role};
-
-/// The shell convention for a run ended by SIGINT.
-const INTERRUPTED: i32 = 130;
 
 pub async fn run(args: ServerArgs) -> i32 {
     let cases = match run_cases_or_exit(&args.run, &[Role::Server]) {
@@ -48,20 +43,10 @@ pub async fn run(args: ServerArgs) -> i32 {
             fixtures,
             oauth_proxy: args.oauth_proxy,
         };
-        let plan = plan(&args.run);
-        let progress = Arc::new(Progress::new(args.run.plain));
-        // The server runs in its own process group, so Ctrl-C reaches only the harness:
-        // dropping the run stops the server and everything it started.
-        let report = tokio::select! {
-            report = engine::run(&launched, &cases, &plan, progress.clone()) => report,
-            _ = tokio::signal::ctrl_c() => {
-                progress.done();
-                eprintln!("interrupted: the server under test was stopped");
-                return INTERRUPTED;
-            }
-        };
-        progress.done();
-        return finish(&report, &args.run);
+        // The server runs in its own process group, so Ctrl-C reaches only the harness,
+        // which stops the run, then the server (SIGTERM, SIGKILL after the grace), and
+        // writes the report (see `interrupt`).
+        return run_and_finish(&launched, &cases, &args.run).await;
     }
     let Some(url) = args.url.clone() else {
         eprintln!("error: give --url or --command");

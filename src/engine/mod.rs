@@ -6,6 +6,7 @@ mod client_case_run;
 mod demo;
 mod events;
 mod evidence_bound;
+mod interrupt;
 mod run_frame;
 mod runner;
 mod time;

@@ -11,8 +11,10 @@ use super::case_run::{run_case, CaseContext};
 use super::client_case_run::run_client_case;
 use super::events::RunEvents;
 use super::evidence_bound::EvidenceBound;
+use super::interrupt::{interrupted, run_unless_interrupted, wind_down, OnInterrupt};
 use super::run_frame::RunFrame;
 use crate::actors::drivers::{CaseTarget, Driver, RequestTarget};
+use crate::actors::process::process_stop;
 use crate::logic::case::Case;
 use crate::logic::run_plan::RunPlan;
 use crate::logic::verdict::case_report;
@@ -22,7 +24,8 @@ use crate::vocab::{CaseReport, Outcome, Revision, Role, RunReport};
 /// Runs every case of the driver's role that applies to a planned revision and the
 /// profile, and returns the redacted report. A set-up that fails ends the run with its
 /// reason; revisions the target does not implement get one finding each instead of
-/// their cases.
+/// their cases. An interrupt (the process-wide stop switch, raised by the command line
+/// on SIGINT or SIGTERM) ends the run early: see `interrupt`; the report says so.
 pub async fn run(
     driver: &dyn Driver,
     cases: &[Arc<Case>],
@@ -30,11 +33,28 @@ pub async fn run(
     events: Arc<dyn RunEvents>,
 ) -> RunReport {
     let mut frame = RunFrame::start(driver.describe(), plan).with_secrets(&driver.secrets());
-    let prepared = match driver.prepare(plan).await {
+    let stop = process_stop();
+    // A launched target (a server, the client's revision probe) is being started: it
+    // gets the wind-down to stop gracefully, so that its evidence is kept.
+    let prepared = match wind_down(driver.prepare(plan), stop).await {
+        Ok(prepared) => prepared,
+        Err(signal) => {
+            let reports = planned_work(cases, frame.target.role, plan)
+                .into_iter()
+                .map(|(case, revision)| interrupted(&case, revision, signal))
+                .collect();
+            return frame.finish(None, reports).interrupted_by(signal);
+        }
+    };
+    let prepared = match prepared {
         Ok(p) => p,
         Err(failure) => {
             frame.target.process = failure.process;
-            return frame.finish(Some(failure.reason), Vec::new());
+            let report = frame.finish(Some(failure.reason), Vec::new());
+            return match stop.interrupt() {
+                Some(signal) => report.interrupted_by(signal),
+                None => report,
+            };
         }
     };
     let mut plan = plan.clone();
@@ -53,6 +73,7 @@ pub async fn run(
                 plan.concurrency,
                 events,
                 &bound,
+                OnInterrupt::WindDown,
                 move |case, revision| {
                     let observer = observer.clone();
                     Box::pin(async move {
@@ -70,7 +91,11 @@ pub async fn run(
         frame.target.process = Some(process);
     }
     frame = frame.with_secrets(&bound.found());
-    frame.finish(None, reports)
+    let report = frame.finish(None, reports);
+    match stop.interrupt() {
+        Some(signal) => report.interrupted_by(signal),
+        None => report,
+    }
 }
 
 /// Cases that send requests: those the set-up blocked end at once; with
@@ -113,6 +138,7 @@ async fn run_steps(
         plan.concurrency,
         events.clone(),
         bound,
+        OnInterrupt::Cancel,
         move |case, revision| {
             let ctx = CaseContext {
                 revision,
@@ -186,12 +212,14 @@ fn sort(reports: &mut [CaseReport]) {
 /// Runs `execute` for every pair, at most `concurrency` at once; each report's evidence
 /// is bounded as soon as the case ends. A panicking case task is a harness bug: it
 /// becomes that case's `error` instead of taking the run (and its report) down. Reports
-/// come back sorted by case id, then revision.
+/// come back sorted by case id, then revision. After an interrupt no case starts, and
+/// the running ones stop as `on_interrupt` says.
 async fn run_each<F>(
     work: Vec<(Arc<Case>, Revision)>,
     concurrency: usize,
     events: Arc<dyn RunEvents>,
     bound: &Arc<EvidenceBound>,
+    on_interrupt: OnInterrupt,
     execute: F,
 ) -> Vec<CaseReport>
 where
@@ -206,14 +234,23 @@ where
         let events = events.clone();
         let bound = bound.clone();
         let run = execute(case.clone(), revision);
+        let (case, spawned_case) = (case.clone(), case);
         let handle = tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await.ok();
-            let mut report = run.await;
+            let _permit = tokio::select! {
+                biased;
+                signal = process_stop().stopping() => {
+                    let report = interrupted(&case, revision, signal);
+                    events.case_finished(&report);
+                    return report;
+                }
+                permit = permits.acquire_owned() => permit.ok(),
+            };
+            let mut report = run_unless_interrupted(run, on_interrupt, &case, revision).await;
             bound.settle(&mut report);
             events.case_finished(&report);
             report
         });
-        spawned.insert(handle.id(), (case, revision));
+        spawned.insert(handle.id(), (spawned_case, revision));
     }
     let mut reports = Vec::new();
     while let Some(joined) = tasks.join_next_with_id().await {

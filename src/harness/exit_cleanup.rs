@@ -3,7 +3,12 @@
 //! process that ends without stopping it: `Conclusion::exit` runs no destructors, and
 //! Ctrl-C or a CI timeout kills the process. Registered groups are therefore killed when
 //! the process exits, and SIGINT and SIGTERM end the process through `exit` so that
-//! this happens (with the shell's codes, 130 and 143).
+//! this happens (with the shell's codes, 130 and 143); processes that left the groups are
+//! found by their launch mark (`actors::process`) and killed too.
+//!
+//! This is the `cargo test` entry's own handling, installed only when it launches a
+//! server; the command line never installs it: it handles the signals itself, so that
+//! the partial report gets written (`cli::interrupt`).
 
 use std::sync::{Mutex, Once};
 
@@ -39,6 +44,11 @@ extern "C" fn kill_registered() {
     };
     for leader in groups.iter() {
         crate::actors::process::kill_group_now(*leader);
+    }
+    // What left the groups (a daemon that called `setsid()`) still carries the launch
+    // mark of this process.
+    if !groups.is_empty() {
+        crate::actors::process::kill_all_left_behind_now();
     }
 }
 

@@ -139,6 +139,8 @@ mod tests {
             summary: Summary::default(),
             exit_code: 0,
             error: error.map(str::to_string),
+            interrupted: None,
+            outlived: Vec::new(),
             cases,
         }
     }

@@ -59,6 +59,14 @@ pub fn render_console(report: &RunReport, color: bool) -> String {
         if matches!(case.outcome, Outcome::Fail | Outcome::Warn) {
             details(&mut out, case);
         }
+        // Whatever the verdict: the target left processes behind, which a vendor wants
+        // to know (a note, not a verdict).
+        for left in case.process.iter().flat_map(|p| &p.outlived) {
+            let _ = writeln!(
+                out,
+                "{INDENT}note: still running after the client was stopped, killed: {left}"
+            );
+        }
     }
 
     let s = &report.summary;
@@ -67,6 +75,33 @@ pub fn render_console(report: &RunReport, color: bool) -> String {
         "\n{} passed, {} failed, {} warned, {} info, {} skipped, {} unsupported, {} errors",
         s.pass, s.fail, s.warn, s.info, s.skip, s.unsupported, s.error
     );
+    for target in &report.targets {
+        for left in target.process.iter().flat_map(|p| &p.outlived) {
+            let _ = writeln!(
+                out,
+                "note: still running after the server under test was stopped, killed: {left}"
+            );
+        }
+    }
+    for left in &report.outlived {
+        let _ = writeln!(
+            out,
+            "note: still running at the end of the run, killed: {left}"
+        );
+    }
+    if let Some(signal) = report.interrupted {
+        let unfinished = report
+            .cases
+            .iter()
+            .filter(|c| c.reason.as_deref() == Some(signal.case_reason().as_str()))
+            .count();
+        let prefix = paint("interrupted", "\x1b[1;31m", color);
+        let _ = writeln!(
+            out,
+            "{prefix} by {signal}: {unfinished} of {} case runs did not finish (error: interrupted)",
+            report.cases.len()
+        );
+    }
     let _ = writeln!(out, "exit code: {}", report.exit_code);
     out
 }
@@ -134,11 +169,16 @@ fn paint(text: &str, code: &str, color: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outputs::fixture::sample_report;
+    use crate::outputs::fixture::{interrupted_report, sample_report};
 
     #[test]
     fn snapshot() {
         insta::assert_snapshot!(render_console(&sample_report(), false));
+    }
+
+    #[test]
+    fn interrupted_snapshot() {
+        insta::assert_snapshot!(render_console(&interrupted_report(), false));
     }
 
     #[test]

@@ -387,6 +387,36 @@ pub(crate) fn sample_report() -> RunReport {
         summary: Summary::of(cases.iter().map(|c| &c.outcome)),
         exit_code: 1,
         error: None,
+        interrupted: None,
+        outlived: Vec::new(),
         cases,
     }
+}
+
+/// The sample report as a run that SIGINT interrupted: its error case left unfinished,
+/// its first case's target (a client) leaving a daemon behind, and one more process found
+/// at the end of the run.
+pub fn interrupted_report() -> RunReport {
+    use crate::vocab::{Interrupt, ProcessEvidence};
+    let mut report = sample_report().interrupted_by(Interrupt::Sigint);
+    if let Some(case) = report
+        .cases
+        .iter_mut()
+        .find(|c| c.outcome == Outcome::Error)
+    {
+        case.reason = Some(Interrupt::Sigint.case_reason());
+    }
+    if let Some(case) = report.cases.first_mut() {
+        case.process = Some(ProcessEvidence {
+            command: "demo-client 'http://127.0.0.1:38080/mcp'".into(),
+            ended: "exit status 0".into(),
+            stdout: String::new(),
+            stderr: String::new(),
+            truncated: false,
+            notes: Vec::new(),
+            outlived: vec!["pid 4242 `python3 daemon.py`".into()],
+        });
+    }
+    report.outlived = vec!["pid 4343 `sleep 300`".into()];
+    report
 }

@@ -73,6 +73,10 @@ fn suite(report: &RunReport, name: &str) -> TestSuite {
         format!("{} {}", report.tool.name, report.tool.version),
     ));
     suite.add_property(Property::new("profile", report.profile.as_str()));
+    // The unfinished cases are errors `interrupted (SIGINT)`; this says why at a glance.
+    if let Some(signal) = report.interrupted {
+        suite.add_property(Property::new("interrupted", signal.name()));
+    }
     suite
 }
 
@@ -181,6 +185,11 @@ fn system_out(case: &CaseReport) -> String {
     if let Some(line) = omitted_exchanges_line(case) {
         out.push_str(&format!("  {line}\n"));
     }
+    for left in case.process.iter().flat_map(|p| &p.outlived) {
+        out.push_str(&format!(
+            "note: still running after the client was stopped, killed: {left}\n"
+        ));
+    }
     out
 }
 
@@ -190,7 +199,7 @@ mod tests {
     use quick_xml::Reader;
 
     use super::*;
-    use crate::outputs::fixture::sample_report;
+    use crate::outputs::fixture::{interrupted_report, sample_report};
 
     /// Counts start or empty elements with this name, reading the whole document.
     fn count_elements(xml: &str, name: &str) -> usize {
@@ -210,6 +219,11 @@ mod tests {
     #[test]
     fn snapshot() {
         insta::assert_snapshot!(render_junit(&sample_report()));
+    }
+
+    #[test]
+    fn interrupted_snapshot() {
+        insta::assert_snapshot!(render_junit(&interrupted_report()));
     }
 
     #[test]

@@ -82,7 +82,44 @@ fn run_facts(md: &mut String, report: &RunReport) {
     if let Some(error) = &report.error {
         let _ = writeln!(md, "\n> **Run error:** {}", para(error));
     }
+    if let Some(signal) = report.interrupted {
+        let _ = writeln!(
+            md,
+            "\n> **Interrupted** by {signal}: the cases that had not finished are errors \
+             (`interrupted ({signal})`), not verdicts."
+        );
+    }
+    left_behind(md, report);
     md.push('\n');
+}
+
+/// Processes the targets left running after they were stopped, wherever they were
+/// found: for any case, passed or not (a note, never a verdict).
+fn left_behind(md: &mut String, report: &RunReport) {
+    let mut lines = Vec::new();
+    for t in &report.targets {
+        for left in t.process.iter().flat_map(|p| &p.outlived) {
+            lines.push(format!("the server under test: {}", para(left)));
+        }
+    }
+    for c in &report.cases {
+        for left in c.process.iter().flat_map(|p| &p.outlived) {
+            lines.push(format!("{} ({}): {}", code(&c.id), c.revision, para(left)));
+        }
+    }
+    for left in &report.outlived {
+        lines.push(format!("at the end of the run: {}", para(left)));
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "\n**Processes left running** after their target was stopped (the harness killed them):\n"
+    );
+    for line in lines {
+        let _ = writeln!(md, "- {line}");
+    }
 }
 
 fn summary(md: &mut String, report: &RunReport) {
@@ -152,6 +189,13 @@ fn details(md: &mut String, case: &CaseReport) {
     // they could not fetch: not a verdict, but the reader should know.
     for note in case.process.iter().flat_map(|p| &p.notes) {
         let _ = writeln!(md, "**Mock note:** {}\n", para(note));
+    }
+    for left in case.process.iter().flat_map(|p| &p.outlived) {
+        let _ = writeln!(
+            md,
+            "**Left running** after the client was stopped, killed: {}\n",
+            para(left)
+        );
     }
 
     if !case.checks.is_empty() {
@@ -281,11 +325,16 @@ fn label(outcome: Outcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outputs::fixture::sample_report;
+    use crate::outputs::fixture::{interrupted_report, sample_report};
 
     #[test]
     fn snapshot() {
         insta::assert_snapshot!(render_markdown(&sample_report()));
+    }
+
+    #[test]
+    fn interrupted_snapshot() {
+        insta::assert_snapshot!(render_markdown(&interrupted_report()));
     }
 
     #[test]

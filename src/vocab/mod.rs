@@ -35,7 +35,7 @@ pub use idp_defect::IdpDefect;
 pub use idp_knob::IdpKnob;
 pub use level::Level;
 pub use outcome::Outcome;
-pub use process::ProcessEvidence;
+pub use process::{Interrupt, ProcessEvidence};
 pub use profile::Profile;
 pub use report::{
     exit_code, CaseReport, CheckReport, RunReport, SpecReference, Summary, TargetDescription,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::exchange::Exchange;
 use super::level::Level;
 use super::outcome::Outcome;
-use super::process::ProcessEvidence;
+use super::process::{Interrupt, ProcessEvidence};
 use super::profile::Profile;
 use super::revision::Revision;
 use super::role::Role;
@@ -37,6 +37,16 @@ pub struct RunReport {
     /// unreachable target. Cases that did run are still listed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The signal that stopped the run before every case had finished: the cases it
+    /// left unfinished are `error` with the reason `interrupted (SIGINT)`, and the exit
+    /// code is 130 (SIGINT) or 143 (SIGTERM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<Interrupt>,
+    /// Processes the targets started that were still running at the end of the run,
+    /// found by the mark the harness gives every process it launches, and killed then
+    /// (``pid 1234 `python3 x.py` ``). A note, never a verdict.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outlived: Vec<String>,
     pub cases: Vec<CaseReport>,
 }
 
@@ -71,6 +81,10 @@ pub mod exit_code {
     pub const USAGE: i32 = 2;
     /// The harness or the environment broke (target unreachable, timeouts, …).
     pub const HARNESS: i32 = 3;
+    /// SIGINT (Ctrl-C) stopped the run; the partial report was written.
+    pub const INTERRUPTED_SIGINT: i32 = 130;
+    /// SIGTERM stopped the run; the partial report was written.
+    pub const INTERRUPTED_SIGTERM: i32 = 143;
 }
 
 impl RunReport {
@@ -108,8 +122,18 @@ impl RunReport {
             summary,
             exit_code,
             error,
+            interrupted: None,
+            outlived: Vec::new(),
             cases,
         }
+    }
+
+    /// The report of a run that `signal` stopped: said so, and exit 130 or 143 whatever
+    /// the cases that finished found.
+    pub fn interrupted_by(mut self, signal: Interrupt) -> RunReport {
+        self.interrupted = Some(signal);
+        self.exit_code = signal.exit_code();
+        self
     }
 }
 
@@ -131,7 +155,10 @@ impl RunReport {
                 revisions.push(r);
             }
         }
-        RunReport::assemble(
+        let interrupted = self.interrupted.or(other.interrupted);
+        let mut outlived = self.outlived;
+        outlived.extend(other.outlived);
+        let mut combined = RunReport::assemble(
             targets,
             revisions,
             self.profile,
@@ -139,7 +166,12 @@ impl RunReport {
             self.duration_ms + other.duration_ms,
             error,
             cases,
-        )
+        );
+        combined.outlived = outlived;
+        match interrupted {
+            Some(signal) => combined.interrupted_by(signal),
+            None => combined,
+        }
     }
 }
 

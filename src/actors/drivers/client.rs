@@ -261,6 +261,7 @@ async fn run_client(
                 stderr: String::new(),
                 truncated: false,
                 notes: Vec::new(),
+                outlived: Vec::new(),
             };
             let run = tokio::time::timeout(timeout, run_reference_client(launch));
             tokio::select! {
@@ -313,6 +314,7 @@ async fn run_client(
                         stderr: String::new(),
                         truncated: false,
                         notes: Vec::new(),
+                        outlived: Vec::new(),
                     },
                 ),
             }

@@ -139,6 +139,7 @@ mod tests {
             stderr: stderr.to_string(),
             truncated: false,
             notes: Vec::new(),
+            outlived: Vec::new(),
         }
     }
 

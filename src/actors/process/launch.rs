@@ -8,6 +8,7 @@ use tokio::process::Command;
 use tokio::time::Instant;
 
 use super::group;
+use super::marks::{LaunchMark, LAUNCH_MARK_VAR};
 use super::output::Capture;
 use super::render::{env_vars, render};
 use super::{LaunchError, TargetProcess};
@@ -93,13 +94,16 @@ pub(super) fn spawn_captured(
     // signalled as one; see `group`.
     #[cfg(unix)]
     cmd.process_group(0);
+    // Inherited by every descendant, whatever group or session it moves to; see `marks`.
+    let mark = LaunchMark::next();
+    cmd.env(LAUNCH_MARK_VAR, mark.value());
     let mut child = cmd.spawn().map_err(|source| LaunchError::Spawn {
         shell: SHELL,
         source,
     })?;
     let stdout = Capture::start(child.stdout.take());
     let stderr = Capture::start(child.stderr.take());
-    Ok(TargetProcess::new(shown, child, stdout, stderr))
+    Ok(TargetProcess::new(shown, child, stdout, stderr, mark))
 }
 
 /// The shell runs the command so that users can write pipes, `&&` and variables.

@@ -9,6 +9,7 @@ use tokio::process::Command;
 
 use super::group;
 use super::launch::spawn_captured;
+use super::stop::process_stop;
 use super::LaunchError;
 use crate::vocab::ProcessEvidence;
 
@@ -32,16 +33,21 @@ pub struct RunOutcome {
     pub evidence: ProcessEvidence,
 }
 
+/// Runs the command to its end, its time limit, or an interrupt of the run (SIGINT or
+/// SIGTERM to the harness: the client is then stopped like at the time limit, and a run
+/// already interrupted starts nothing).
 pub async fn run_to_end(spec: &RunSpec) -> Result<RunOutcome, LaunchError> {
     run_until(spec, std::future::pending()).await
 }
 
-/// [`run_to_end`], unless `stop` resolves first: then the client is stopped as at the time
-/// limit, and `stop`'s text says why (e.g. it sent more requests than a case records).
+/// [`run_to_end`], unless `give_up` resolves first: then the client is stopped as at the
+/// time limit, and `give_up`'s text says why (e.g. it sent more requests than a case
+/// records).
 pub async fn run_until(
     spec: &RunSpec,
-    stop: impl std::future::Future<Output = String>,
+    give_up: impl std::future::Future<Output = String>,
 ) -> Result<RunOutcome, LaunchError> {
+    let stop = process_stop();
     let line = format!("{} \"$@\"", spec.command);
     let mut cmd = Command::new("sh");
     // `$0` names the program in error messages of the shell.
@@ -54,12 +60,39 @@ pub async fn run_until(
         .chain(spec.args.iter().map(|a| format!("'{a}'")))
         .collect::<Vec<_>>()
         .join(" ");
+    if let Some(signal) = stop.interrupt() {
+        return Ok(RunOutcome {
+            exit_code: None,
+            timed_out: false,
+            evidence: ProcessEvidence {
+                command: shown,
+                ended: format!("not started: the run was interrupted ({signal})"),
+                stdout: String::new(),
+                stderr: String::new(),
+                truncated: false,
+                notes: Vec::new(),
+                outlived: Vec::new(),
+            },
+        });
+    }
     let mut target = spawn_captured(cmd, shown)?;
     let waited = tokio::select! {
         waited = tokio::time::timeout(spec.timeout, target.child_mut().wait()) => waited,
-        why = stop => {
+        why = give_up => {
             let mut evidence = target.stop().await;
             evidence.ended = format!("{why}; {}", evidence.ended);
+            return Ok(RunOutcome {
+                exit_code: None,
+                timed_out: false,
+                evidence,
+            });
+        }
+        signal = stop.stopping() => {
+            let mut evidence = target.stop().await;
+            evidence.ended = format!(
+                "still running when the run was interrupted ({signal}); {}",
+                evidence.ended
+            );
             return Ok(RunOutcome {
                 exit_code: None,
                 timed_out: false,

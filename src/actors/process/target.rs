@@ -7,7 +7,9 @@ use tokio::process::Child;
 use tokio::time::Instant;
 
 use super::group::{self, Signal};
+use super::marks::{kill_left_behind, LaunchMark};
 use super::output::Capture;
+use super::stop::process_stop;
 use crate::vocab::ProcessEvidence;
 
 /// How long a server may take to shut down after SIGTERM before it is killed. Long enough
@@ -28,13 +30,22 @@ pub struct TargetProcess {
     leader: Option<u32>,
     stdout: Capture,
     stderr: Capture,
+    /// The mark in its environment, which its descendants inherit even when they leave
+    /// the process group.
+    mark: LaunchMark,
     /// Set once the group was killed and the output collected, so that `Drop` has nothing
     /// left to do.
     finished: bool,
 }
 
 impl TargetProcess {
-    pub(super) fn new(command: String, child: Child, stdout: Capture, stderr: Capture) -> Self {
+    pub(super) fn new(
+        command: String,
+        child: Child,
+        stdout: Capture,
+        stderr: Capture,
+        mark: LaunchMark,
+    ) -> Self {
         let leader = child.id();
         TargetProcess {
             command,
@@ -42,6 +53,7 @@ impl TargetProcess {
             leader,
             stdout,
             stderr,
+            mark,
             finished: false,
         }
     }
@@ -80,9 +92,11 @@ impl TargetProcess {
         }
     }
 
-    /// Waits (bounded) for the output readers and returns the evidence of a process that
-    /// has ended.
+    /// Kills what the process left behind outside its group, waits (bounded) for the
+    /// output readers and returns the evidence of a process that has ended.
     pub(super) async fn collect(&mut self, ended: String) -> ProcessEvidence {
+        // First, so that a daemon holding the output pipes lets the readers finish.
+        let outlived = kill_left_behind(&self.mark, self.leader).await;
         let deadline = Instant::now() + READER_GRACE;
         let (stdout, stdout_truncated) = self.stdout.finish(deadline).await;
         let (stderr, stderr_truncated) = self.stderr.finish(deadline).await;
@@ -94,6 +108,7 @@ impl TargetProcess {
             stderr,
             truncated: stdout_truncated || stderr_truncated,
             notes: Vec::new(),
+            outlived,
         }
     }
 
@@ -120,7 +135,17 @@ impl TargetProcess {
             // No group to address; the child alone can still be killed.
             None => return self.kill_child("killed by the harness (SIGKILL)").await,
         }
-        match tokio::time::timeout(STOP_GRACE, self.child.wait()).await {
+        let waited = tokio::select! {
+            waited = tokio::time::timeout(STOP_GRACE, self.child.wait()) => waited,
+            // A second Ctrl-C: the person wants out now, not after the grace.
+            _ = process_stop().stop_now() => {
+                self.kill_group();
+                return self
+                    .kill_child("killed by the harness (SIGKILL: the run was interrupted again)")
+                    .await;
+            }
+        };
+        match waited {
             Ok(Ok(status)) if group::ended_by_terminate(status) => {
                 "stopped by the harness (SIGTERM)".to_string()
             }

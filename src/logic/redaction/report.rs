@@ -29,6 +29,9 @@ pub fn redact_report(mut report: RunReport, known: &SecretValues) -> RunReport {
         }
     }
     report.error = report.error.map(|e| redactor.text(&e));
+    for line in &mut report.outlived {
+        *line = redactor.text(&redact_text(line));
+    }
     report
 }
 
@@ -116,6 +119,9 @@ pub fn redact_process(p: &mut ProcessEvidence, r: &Redactor) {
     p.ended = r.text(&p.ended);
     p.stdout = r.text(&redact_text(&p.stdout));
     p.stderr = r.text(&redact_text(&p.stderr));
+    for line in &mut p.outlived {
+        *line = r.text(&redact_text(line));
+    }
 }
 
 #[cfg(test)]
@@ -222,6 +228,7 @@ mod tests {
                 stderr: format!("secret was {SECRET}"),
                 truncated: false,
                 notes: Vec::new(),
+                outlived: Vec::new(),
             }),
             omitted_exchanges: 0,
             duration_ms: 1,
