@@ -273,6 +273,11 @@ impl ServerItem {
         let dir = scratch(&format!("server-{}", self.name));
         let selection: Vec<&str> = CHALLENGE_CASES.iter().chain(&PRM_CASES).copied().collect();
         let cases = run::case_selection(&dir, &selection);
+        // Only the servers that stall need a short request time limit; the others answer
+        // at once, and a long limit keeps a loaded machine from turning their verdicts
+        // into timeouts.
+        let stalls = matches!(self.mode, ServerMode::NeverAnswers | ServerMode::Trickle);
+        let (request_timeout, case_timeout) = if stalls { ("2", "10") } else { ("30", "60") };
         let args = [
             "server",
             "--url",
@@ -280,9 +285,9 @@ impl ServerItem {
             "--cases",
             &cases.display().to_string(),
             "--request-timeout",
-            "2",
+            request_timeout,
             "--case-timeout",
-            "10",
+            case_timeout,
         ]
         .map(String::from);
         let finished = run_harness(&dir, &args, run::WATCHDOG, Some(run::MEMORY_CEILING_BYTES));

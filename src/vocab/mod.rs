@@ -7,6 +7,7 @@ mod coverage;
 mod defect;
 mod endpoint;
 mod exchange;
+pub mod exit_code;
 mod idp_defect;
 mod idp_knob;
 pub mod launch_protocol;
@@ -38,8 +39,8 @@ pub use outcome::Outcome;
 pub use process::{Interrupt, ProcessEvidence};
 pub use profile::Profile;
 pub use report::{
-    exit_code, CaseReport, CheckReport, RunReport, SpecReference, Summary, TargetDescription,
-    ToolInfo, REPORT_SCHEMA_VERSION,
+    CaseReport, CheckReport, RunReport, SpecReference, Summary, TargetDescription, ToolInfo,
+    REPORT_SCHEMA_VERSION,
 };
 pub use revision::{Revision, UnknownRevision};
 pub use revision_features::RevisionFeatures;

@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::exchange::Exchange;
+use super::exit_code;
 use super::level::Level;
 use super::outcome::Outcome;
 use super::process::{Interrupt, ProcessEvidence};
@@ -69,22 +70,6 @@ pub struct TargetDescription {
     /// The process the harness started as the target (`server --command`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process: Option<ProcessEvidence>,
-}
-
-/// Process exit codes (documented in the README).
-pub mod exit_code {
-    /// Every case that is required (MUST) passed; warnings and info do not count.
-    pub const OK: i32 = 0;
-    /// At least one case failed.
-    pub const FAILED: i32 = 1;
-    /// Bad usage or an invalid case file: nothing was run.
-    pub const USAGE: i32 = 2;
-    /// The harness or the environment broke (target unreachable, timeouts, …).
-    pub const HARNESS: i32 = 3;
-    /// SIGINT (Ctrl-C) stopped the run; the partial report was written.
-    pub const INTERRUPTED_SIGINT: i32 = 130;
-    /// SIGTERM stopped the run; the partial report was written.
-    pub const INTERRUPTED_SIGTERM: i32 = 143;
 }
 
 impl RunReport {
