@@ -5,6 +5,7 @@ use std::fmt;
 
 use super::client_query::ClientQuery;
 use super::query::StepQuery;
+use super::yaml_diagnostic::describe;
 use crate::vocab::RevisionSet;
 
 /// A problem in an input file, located to a line and column (1-based).
@@ -39,17 +40,20 @@ impl Diagnostic {
         self
     }
 
-    /// Turns a YAML/serde error into a diagnostic with a did-you-mean hint when the error
-    /// names the accepted alternatives.
+    /// Turns a YAML/serde error into a diagnostic in the project's words
+    /// ([`super::yaml_diagnostic`]), with a did-you-mean hint when the error names the
+    /// accepted alternatives.
     pub fn from_yaml_error(path: &str, text: &str, err: &serde_saphyr::Error) -> Self {
-        let (line, column) = err
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
         let raw = err.without_snippet().to_string();
-        let message = strip_location_suffix(&raw);
-        let hint = hint_for(&message);
-        let mut d = Diagnostic::new(path, text, line, column, message);
+        let described = describe(text, err, &strip_location_suffix(&raw));
+        let hint = described.hint.or_else(|| hint_for(&described.message));
+        let mut d = Diagnostic::new(
+            path,
+            text,
+            described.line,
+            described.column,
+            described.message,
+        );
         d.hint = hint;
         d
     }
@@ -82,9 +86,10 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// serde-saphyr appends " at line N, column M"; the diagnostic says that itself.
+/// serde-saphyr appends " at line N, column M" (and, for an alias, where it was defined
+/// and used); the diagnostic says that itself.
 fn strip_location_suffix(msg: &str) -> String {
-    match msg.rfind(" at line ") {
+    match msg.find(" at line ") {
         Some(i) if msg[i..].contains(", column ") => msg[..i].to_string(),
         _ => msg.to_string(),
     }
