@@ -170,9 +170,14 @@ pub fn did_you_mean<'a>(
     given: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (given.chars().count() / 3).clamp(1, 3);
+    let length = given.chars().count();
+    let limit = (length / 3).clamp(1, 3);
     candidates
         .into_iter()
+        // The distance is at least the difference in length: a name far longer than every
+        // candidate (a 35 KB one came out of the fuzz tests) is compared with none, not in
+        // time quadratic in its length.
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| {
             (
                 edit_distance(&given.to_ascii_lowercase(), &c.to_ascii_lowercase()),
