@@ -174,7 +174,7 @@ fn the_jwt_view_never_panics_and_never_keeps_a_signature() {
         let query = Exchange::request(
             "fuzz",
             "GET",
-            &format!("http://127.0.0.1:1/mcp?access_token={encoded}"),
+            format!("http://127.0.0.1:1/mcp?access_token={encoded}"),
             vec![HeaderPair::new("Authorization", token.as_ref())],
             None,
         );
@@ -303,7 +303,7 @@ impl Budget {
             None => Budget {
                 runs,
                 deadline: None,
-                seed: seed.unwrap_or(0x5eed_0f_a11_5eed),
+                seed: seed.unwrap_or(0x5eed_f022_c0de_0001),
             },
             Some(s) => Budget {
                 runs: u64::MAX,
