@@ -499,6 +499,19 @@ fn yaml_mistakes_are_located_where_to_fix_them_and_said_in_our_words() {
                 .into_bytes(),
         ),
         ("alias-bomb", alias_bomb.into_bytes()),
+        (
+            "too-deep",
+            YAML_BASE_CASE
+                .replace(
+                    "is: {equals: 401}",
+                    &format!(
+                        "is: {}{{equals: 401}}{}",
+                        "{not: ".repeat(40),
+                        "}".repeat(40)
+                    ),
+                )
+                .into_bytes(),
+        ),
         ("too-many-nodes", many_steps.into_bytes()),
         (
             "duplicate-key",

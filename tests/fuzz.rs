@@ -224,11 +224,27 @@ fn fuzz(target: &str, check: impl Fn(&[u8]) + Sync) {
     let mut rng = XorShift::new(budget.seed ^ fnv1a(target.as_bytes()));
     let watchdog = budget.deadline.map(|_| Watchdog::start(dir.clone()));
     let mut crashes: Vec<PathBuf> = Vec::new();
+    // An abort (a stack overflow) cannot be caught: under a time budget each input is
+    // written here before it runs, and an earlier run that died left its last one.
+    let current = current_input_file(target);
+    if let Ok(left) = std::fs::read(&current) {
+        let file = dir.join(format!("crash-{:016x}", fnv1a(&left)));
+        std::fs::write(&file, &left).expect("keep the input an aborted run left");
+        let _ = std::fs::remove_file(&current);
+        panic!(
+            "{target}: an earlier run aborted (a stack overflow?) on the input now kept as {}",
+            file.display()
+        );
+    }
     let started = Instant::now();
     let mut runs = 0u64;
+    if budget.deadline.is_some() {
+        eprintln!("fuzz {target}: seed {:#x}", budget.seed);
+    }
     let run = |input: &[u8], crashes: &mut Vec<PathBuf>| {
         if let Some(w) = &watchdog {
             w.begin(input);
+            std::fs::write(&current, input).expect("write the input being checked");
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| check(input)));
         if let Some(w) = &watchdog {
@@ -257,6 +273,7 @@ fn fuzz(target: &str, check: impl Fn(&[u8]) + Sync) {
         run(&input, &mut crashes);
         runs += 1;
     }
+    let _ = std::fs::remove_file(&current);
     eprintln!(
         "fuzz {target}: {runs} mutated inputs in {:.1} s (seed {:#x}), {} panicking",
         started.elapsed().as_secs_f64(),
@@ -272,6 +289,16 @@ fn fuzz(target: &str, check: impl Fn(&[u8]) + Sync) {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// Where a time-budgeted run keeps the input it is checking: beside the test binary, in
+/// the target folder.
+fn current_input_file(target: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let dir = exe
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    dir.join(format!("fuzz-{target}.current"))
 }
 
 /// How long a target runs: a fixed number of inputs, or (`MCP_AUTHSPEC_FUZZ_SECONDS`)

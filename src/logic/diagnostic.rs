@@ -44,8 +44,19 @@ impl Diagnostic {
     /// ([`super::yaml_diagnostic`]), with a did-you-mean hint when the error names the
     /// accepted alternatives.
     pub fn from_yaml_error(path: &str, text: &str, err: &serde_saphyr::Error) -> Self {
+        Self::from_yaml_error_within(path, text, err, &serde_saphyr::Budget::default())
+    }
+
+    /// [`Diagnostic::from_yaml_error`] for text read within other limits than the reader's
+    /// defaults (case files: [`super::yaml_diagnostic::case_file_budget`]).
+    pub fn from_yaml_error_within(
+        path: &str,
+        text: &str,
+        err: &serde_saphyr::Error,
+        limits: &serde_saphyr::Budget,
+    ) -> Self {
         let raw = err.without_snippet().to_string();
-        let described = describe(text, err, &strip_location_suffix(&raw));
+        let described = describe(text, err, &strip_location_suffix(&raw), limits);
         let hint = described.hint.or_else(|| hint_for(&described.message));
         let mut d = Diagnostic::new(
             path,

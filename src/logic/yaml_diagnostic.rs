@@ -3,9 +3,28 @@
 //! Nodes { nodes: 250001 }`, "set DuplicateKeyPolicy in Options if acceptable").
 
 use serde_saphyr::budget::BudgetBreach;
-use serde_saphyr::{Budget, Error};
+use serde_saphyr::{Budget, Error, Options};
 
 use super::unclosed_flow::unclosed_flow_at;
+
+/// Lists and mappings of a case file nest at most this deep. The reader's default (64) let
+/// a case nesting `not:` 57 deep overflow a 2 MiB thread stack while it was deserialised (a
+/// debug build; the fuzz tests found it); the deepest built-in case nests 9.
+pub const CASE_FILE_MAX_DEPTH: usize = 32;
+
+/// The YAML reader's limits for case files: its defaults, nesting [`CASE_FILE_MAX_DEPTH`].
+pub fn case_file_budget() -> Budget {
+    let mut budget = Budget::default();
+    budget.max_depth = CASE_FILE_MAX_DEPTH;
+    budget
+}
+
+/// The reader's options for case files: its defaults, within [`case_file_budget`].
+pub fn case_file_options() -> Options {
+    let mut options = Options::default();
+    options.budget = Some(case_file_budget());
+    options
+}
 
 /// Where a YAML error is and what it means; `hint: None` leaves the hint to the generic
 /// rules of `diagnostic.rs` (did-you-mean and the like).
@@ -17,9 +36,9 @@ pub struct YamlProblem {
     pub hint: Option<String>,
 }
 
-/// Describes `err`, raised while reading `text`. `fallback` is the reader's own message
-/// (without its location), kept where there is nothing better to say.
-pub fn describe(text: &str, err: &Error, fallback: &str) -> YamlProblem {
+/// Describes `err`, raised while reading `text` within `limits`. `fallback` is the
+/// reader's own message (without its location), kept where there is nothing better to say.
+pub fn describe(text: &str, err: &Error, fallback: &str, limits: &Budget) -> YamlProblem {
     let err = err.without_snippet();
     let (line, column) = err
         .location()
@@ -32,7 +51,7 @@ pub fn describe(text: &str, err: &Error, fallback: &str) -> YamlProblem {
         hint: None,
     };
     match err {
-        Error::Budget { breach, .. } => budget(breach, &mut problem, None),
+        Error::Budget { breach, .. } => budget(breach, limits, &mut problem, None),
         Error::AliasError {
             error, locations, ..
         } => {
@@ -44,9 +63,12 @@ pub fn describe(text: &str, err: &Error, fallback: &str) -> YamlProblem {
                 defined.column()
             );
             match error.without_snippet() {
-                Error::Budget { breach, .. } => budget(breach, &mut problem, Some(&through)),
+                Error::Budget { breach, .. } => {
+                    budget(breach, limits, &mut problem, Some(&through))
+                }
                 _ => {
-                    let inner = describe(text, error, &strip_location(&error.to_string()));
+                    let inner =
+                        describe(text, error, &strip_location(&error.to_string()), limits);
                     problem.message = format!("{} ({through})", inner.message);
                     problem.hint = inner.hint;
                 }
@@ -148,10 +170,13 @@ pub fn describe(text: &str, err: &Error, fallback: &str) -> YamlProblem {
     problem
 }
 
-/// A budget of the YAML reader (`serde_saphyr::Budget`, its defaults: `from_str`), with
-/// the limit and what usually trips it.
-fn budget(breach: &BudgetBreach, problem: &mut YamlProblem, through_alias: Option<&str>) {
-    let limits = Budget::default();
+/// A limit of the YAML reader, said with its number and what usually trips it.
+fn budget(
+    breach: &BudgetBreach,
+    limits: &Budget,
+    problem: &mut YamlProblem,
+    through_alias: Option<&str>,
+) {
     let (what, limit) = match breach {
         BudgetBreach::Depth { .. } => {
             problem.message = format!(
