@@ -225,9 +225,11 @@ fn fuzz(target: &str, check: impl Fn(&[u8]) + Sync) {
     let watchdog = budget.deadline.map(|_| Watchdog::start(dir.clone()));
     let mut crashes: Vec<PathBuf> = Vec::new();
     // An abort (a stack overflow) cannot be caught: under a time budget each input is
-    // written here before it runs, and an earlier run that died left its last one.
+    // written here before it runs, and an earlier budgeted run that died left its last one
+    // (one `scripts/fuzz` at a time; `cargo test` neither writes nor reads it).
     let current = current_input_file(target);
-    if let Ok(left) = std::fs::read(&current) {
+    let left = budget.deadline.and_then(|_| std::fs::read(&current).ok());
+    if let Some(left) = left {
         let file = dir.join(format!("crash-{:016x}", fnv1a(&left)));
         std::fs::write(&file, &left).expect("keep the input an aborted run left");
         let _ = std::fs::remove_file(&current);
@@ -273,7 +275,9 @@ fn fuzz(target: &str, check: impl Fn(&[u8]) + Sync) {
         run(&input, &mut crashes);
         runs += 1;
     }
-    let _ = std::fs::remove_file(&current);
+    if budget.deadline.is_some() {
+        let _ = std::fs::remove_file(&current);
+    }
     eprintln!(
         "fuzz {target}: {runs} mutated inputs in {:.1} s (seed {:#x}), {} panicking",
         started.elapsed().as_secs_f64(),
