@@ -28,7 +28,7 @@ use mcp_authspec::vocab::{Exchange, HeaderPair};
 /// Inputs per target in `cargo test` (each target well under 2 s in a debug build).
 const TEST_RUNS: &[(&str, u64)] = &[
     ("www-authenticate", 5_000),
-    ("case-loader", 300),
+    ("case-loader", 150),
     ("jwt-view", 2_000),
 ];
 
