@@ -437,3 +437,121 @@ fn explain_describes_a_case_and_suggests_on_typos() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("did you mean `server/challenge/unauthenticated-gets-401`?"));
 }
+
+/// A valid case file; each YAML mistake below is made in a copy of it.
+const YAML_BASE_CASE: &str = "id: server/challenge/mine
+title: A protected MCP request without a token is answered with 401
+requirement: RS-401-01
+clause: status-401
+level: MUST
+revisions: {since: 2025-03-26}
+defect: forbidden-instead-of-unauthorized
+steps:
+  - name: protected request without a token
+    send: {url: \"{target}\", mcp: first_protected}
+    expect:
+      - query: status
+        is: {equals: 401}
+";
+
+/// YAML mistakes are said in the project's words, at the place to fix, with a hint: an
+/// unclosed bracket at the bracket (the parser notices a line later), the reader's limits
+/// with their numbers, a duplicate key with its first line, a non-UTF-8 file with the
+/// offset of its first invalid byte.
+#[test]
+fn yaml_mistakes_are_located_where_to_fix_them_and_said_in_our_words() {
+    let alias_bomb = {
+        let mut json =
+            String::from("        a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (previous, name) in ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .iter()
+            .zip("bcdefghi".chars())
+        {
+            json.push_str(&format!(
+                "        {name}: &{name} [{}]\n",
+                vec![format!("*{previous}"); 9].join(", ")
+            ));
+        }
+        format!("{YAML_BASE_CASE}  - send:\n      url: \"{{target}}\"\n      json:\n{json}    expect:\n      - query: status\n        is: {{equals: 401}}\n")
+    };
+    let many_steps = format!(
+        "{YAML_BASE_CASE}{}",
+        "  - send: {url: \"{target}\", mcp: first_protected}\n    expect: [{query: status, is: {equals: 401}}]\n"
+            .repeat(25_000)
+    );
+    let mut not_utf8 = YAML_BASE_CASE.as_bytes().to_vec();
+    let at = YAML_BASE_CASE.find("without a token").unwrap() + "without a ".len();
+    not_utf8.splice(at..at, [0xe9]);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "unclosed-list",
+            YAML_BASE_CASE
+                .replace(
+                    "revisions: {since: 2025-03-26}",
+                    "revisions: [2025-03-26, 2025-06-18",
+                )
+                .into_bytes(),
+        ),
+        (
+            "unclosed-mapping",
+            YAML_BASE_CASE
+                .replace("mcp: first_protected}", "mcp: first_protected")
+                .into_bytes(),
+        ),
+        ("alias-bomb", alias_bomb.into_bytes()),
+        (
+            "too-deep",
+            YAML_BASE_CASE
+                .replace(
+                    "is: {equals: 401}",
+                    &format!(
+                        "is: {}{{equals: 401}}{}",
+                        "{not: ".repeat(40),
+                        "}".repeat(40)
+                    ),
+                )
+                .into_bytes(),
+        ),
+        ("too-many-nodes", many_steps.into_bytes()),
+        (
+            "duplicate-key",
+            YAML_BASE_CASE
+                .replace("defect:", "level: SHOULD\ndefect:")
+                .into_bytes(),
+        ),
+        ("not-utf8", not_utf8),
+        (
+            "expected-list",
+            YAML_BASE_CASE
+                .replace(
+                    "    expect:\n      - query: status\n        is: {equals: 401}\n",
+                    "    expect: 3\n",
+                )
+                .into_bytes(),
+        ),
+    ];
+    let root = temp_dir("yaml-mistakes");
+    let control = root.join("valid");
+    std::fs::create_dir_all(control.join("server/challenge")).unwrap();
+    std::fs::write(control.join("server/challenge/mine.yaml"), YAML_BASE_CASE).unwrap();
+    let out = run(&["list", "--cases", control.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (kind, bytes) in cases {
+        let dir = root.join(kind);
+        std::fs::create_dir_all(dir.join("server/challenge")).unwrap();
+        std::fs::write(dir.join("server/challenge/mine.yaml"), bytes).unwrap();
+        let out = run(&["list", "--cases", dir.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{kind}");
+        let stderr = String::from_utf8_lossy(&out.stderr).replace(dir.to_str().unwrap(), "[cases]");
+        assert!(
+            !stderr.contains("budget breached") && !stderr.contains("DuplicateKeyPolicy"),
+            "{stderr}"
+        );
+        insta::assert_snapshot!(format!("diagnostic-yaml-{kind}"), stderr);
+    }
+}

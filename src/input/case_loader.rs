@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use crate::logic::case::{parse_case, Case};
+use super::case_file::parse_case_file;
+use crate::logic::case::Case;
 use crate::logic::catalog::Catalog;
 use crate::logic::diagnostic::Diagnostic;
 
@@ -73,18 +74,20 @@ fn builtin_cases() -> Result<Vec<Arc<Case>>, LoadError> {
     }
     let files = embedded::EMBEDDED_CASES
         .iter()
-        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
         .collect();
     let cases = parse_cases(files)?;
     Ok(PARSED.get_or_init(|| cases).clone())
 }
 
-fn parse_cases(files: Vec<(String, String)>) -> Result<Vec<Arc<Case>>, LoadError> {
+/// Every file is parsed, so one run shows every broken file at once (a file that is not
+/// UTF-8 included).
+fn parse_cases(files: Vec<(String, Vec<u8>)>) -> Result<Vec<Arc<Case>>, LoadError> {
     let catalog = Catalog::builtin();
     let mut cases = Vec::new();
     let mut diagnostics = Vec::new();
-    for (path, text) in files {
-        match parse_case(&text, &path, catalog) {
+    for (path, bytes) in files {
+        match parse_case_file(&path, &bytes, catalog) {
             Ok(c) => cases.push(Arc::new(c)),
             Err(mut d) => diagnostics.append(&mut d),
         }
@@ -96,7 +99,7 @@ fn parse_cases(files: Vec<(String, String)>) -> Result<Vec<Arc<Case>>, LoadError
     Ok(cases)
 }
 
-fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
+fn read_dir(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, LoadError> {
     let root = std::fs::canonicalize(dir).map_err(|source| LoadError::Io {
         path: dir.display().to_string(),
         source,
@@ -111,11 +114,11 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, LoadError> {
     paths
         .into_iter()
         .map(|p| {
-            let text = std::fs::read_to_string(&p).map_err(|source| LoadError::Io {
+            let bytes = std::fs::read(&p).map_err(|source| LoadError::Io {
                 path: p.display().to_string(),
                 source,
             })?;
-            Ok((p.display().to_string(), text))
+            Ok((p.display().to_string(), bytes))
         })
         .collect()
 }

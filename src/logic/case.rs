@@ -16,6 +16,7 @@ use super::diagnostic::{did_you_mean, Diagnostic};
 use super::query::StepQuery;
 use super::step_request::StepRequest;
 use super::template::{json_templates, Template};
+use super::yaml_diagnostic::{case_file_budget, case_file_options};
 use crate::vocab::{ClientDefect, IdpDefect, Profile, Revision, Role, ServerDefect};
 
 /// The reference implementation's defect a case names as its proof of failure.
@@ -77,8 +78,15 @@ impl Case {
 /// Parses and validates one case file. `path` is the file's path as shown to the user and
 /// must end in `<role>/<area>/<name>.yaml`.
 pub fn parse_case(text: &str, path: &str, catalog: &Catalog) -> Result<Case, Vec<Diagnostic>> {
-    let mut file: CaseFile = serde_saphyr::from_str(text)
-        .map_err(|e| vec![Diagnostic::from_yaml_error(path, text, &e)])?;
+    let mut file: CaseFile = serde_saphyr::from_str_with_options(text, case_file_options())
+        .map_err(|e| {
+            vec![Diagnostic::from_yaml_error_within(
+                path,
+                text,
+                &e,
+                &case_file_budget(),
+            )]
+        })?;
     let mut v = Validator {
         path,
         text,

@@ -5,6 +5,7 @@ use std::fmt;
 
 use super::client_query::ClientQuery;
 use super::query::StepQuery;
+use super::yaml_diagnostic::describe;
 use crate::vocab::RevisionSet;
 
 /// A problem in an input file, located to a line and column (1-based).
@@ -39,17 +40,31 @@ impl Diagnostic {
         self
     }
 
-    /// Turns a YAML/serde error into a diagnostic with a did-you-mean hint when the error
-    /// names the accepted alternatives.
+    /// Turns a YAML/serde error into a diagnostic in the project's words
+    /// ([`super::yaml_diagnostic`]), with a did-you-mean hint when the error names the
+    /// accepted alternatives.
     pub fn from_yaml_error(path: &str, text: &str, err: &serde_saphyr::Error) -> Self {
-        let (line, column) = err
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
+        Self::from_yaml_error_within(path, text, err, &serde_saphyr::Budget::default())
+    }
+
+    /// [`Diagnostic::from_yaml_error`] for text read within other limits than the reader's
+    /// defaults (case files: [`super::yaml_diagnostic::case_file_budget`]).
+    pub fn from_yaml_error_within(
+        path: &str,
+        text: &str,
+        err: &serde_saphyr::Error,
+        limits: &serde_saphyr::Budget,
+    ) -> Self {
         let raw = err.without_snippet().to_string();
-        let message = strip_location_suffix(&raw);
-        let hint = hint_for(&message);
-        let mut d = Diagnostic::new(path, text, line, column, message);
+        let described = describe(text, err, &strip_location_suffix(&raw), limits);
+        let hint = described.hint.or_else(|| hint_for(&described.message));
+        let mut d = Diagnostic::new(
+            path,
+            text,
+            described.line,
+            described.column,
+            described.message,
+        );
         d.hint = hint;
         d
     }
@@ -82,9 +97,10 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// serde-saphyr appends " at line N, column M"; the diagnostic says that itself.
+/// serde-saphyr appends " at line N, column M" (and, for an alias, where it was defined
+/// and used); the diagnostic says that itself.
 fn strip_location_suffix(msg: &str) -> String {
-    match msg.rfind(" at line ") {
+    match msg.find(" at line ") {
         Some(i) if msg[i..].contains(", column ") => msg[..i].to_string(),
         _ => msg.to_string(),
     }
@@ -165,9 +181,14 @@ pub fn did_you_mean<'a>(
     given: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (given.chars().count() / 3).clamp(1, 3);
+    let length = given.chars().count();
+    let limit = (length / 3).clamp(1, 3);
     candidates
         .into_iter()
+        // The distance is at least the difference in length: a name far longer than every
+        // candidate (a 35 KB one came out of the fuzz tests) is compared with none, not in
+        // time quadratic in its length.
+        .filter(|c| c.chars().count().abs_diff(length) <= limit)
         .map(|c| {
             (
                 edit_distance(&given.to_ascii_lowercase(), &c.to_ascii_lowercase()),

@@ -39,6 +39,8 @@ pub mod step_request;
 pub mod tamper;
 pub mod template;
 pub mod token_recipe;
+pub mod unclosed_flow;
 pub mod verdict;
 pub mod well_known;
 pub mod www_authenticate;
+pub mod yaml_diagnostic;
