@@ -410,14 +410,14 @@ fn client_items() -> Vec<ClientItem> {
             exit_code: 3,
             judge: |r, p| reason_contains(r, "more than 500 requests", p),
         },
-        // Each body over 1 MiB gets a 413; the bodies kept pass the 8 MiB budget: the same.
+        // Each body over 1 MiB gets a 413; the bodies kept pass the 4 MiB budget: the same.
         ClientItem {
             name: "300-posts-of-1mib",
             mode: "body-flood",
             case_timeout: 10,
             outcome: "error",
             exit_code: 3,
-            judge: |r, p| reason_contains(r, "passed 8 MiB", p),
+            judge: |r, p| reason_contains(r, "passed 4 MiB", p),
         },
         ClientItem {
             name: "garbage-to-the-mocks",

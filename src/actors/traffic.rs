@@ -36,7 +36,7 @@ pub const MAX_EXCHANGES: usize = 500;
 
 /// The most bytes (bodies and header values, both directions) one case run records:
 /// a few requests at the body limit fit, a stream of them does not.
-pub const MAX_RECORDED_BYTES: usize = 8 * 1024 * 1024;
+pub const MAX_RECORDED_BYTES: usize = 4 * 1024 * 1024;
 
 /// The shared log of one case run.
 #[derive(Clone)]
@@ -59,6 +59,8 @@ struct Spent {
     bytes: usize,
     /// Exchanges that arrived past the budget and were not kept.
     dropped: usize,
+    /// How many were kept when the first one was not.
+    kept_then: usize,
 }
 
 impl Default for TrafficLog {
@@ -86,6 +88,13 @@ impl TrafficLog {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// Everything recorded so far, moved out of the log: for the end of a run, when the
+    /// log's exchanges become the case's evidence (a late request is then recorded
+    /// alone).
+    pub fn take(&self) -> Vec<Exchange> {
+        std::mem::take(&mut *self.entries.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// How long ago the last request arrived; `None` before the first.
@@ -130,6 +139,9 @@ impl TrafficLog {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let mut spent = self.spent.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_EXCHANGES || spent.bytes + size > MAX_RECORDED_BYTES {
+            if spent.dropped == 0 {
+                spent.kept_then = entries.len();
+            }
             spent.dropped += 1;
             self.exceeded.send_replace(true);
             return;
@@ -142,7 +154,7 @@ impl TrafficLog {
     /// run may record.
     pub fn over_budget(&self) -> Option<String> {
         let spent = self.spent.lock().unwrap_or_else(|e| e.into_inner());
-        let kept = self.entries.lock().unwrap_or_else(|e| e.into_inner()).len();
+        let kept = spent.kept_then;
         (spent.dropped > 0).then(|| {
             if kept >= MAX_EXCHANGES {
                 format!("the client sent more than {MAX_EXCHANGES} requests in this case")
@@ -402,7 +414,7 @@ mod tests {
         }
         assert_eq!(bytes.snapshot().len(), MAX_RECORDED_BYTES / BODY_LIMIT - 1);
         let why = bytes.over_budget().expect("over budget");
-        assert!(why.contains("passed 8 MiB after 7 exchanges"), "{why}");
+        assert!(why.contains("passed 4 MiB after 3 exchanges"), "{why}");
     }
 
     #[tokio::test]

@@ -52,7 +52,12 @@ pub async fn run_client_case(
     };
     judge_client_run(case, run, &observation, &vars, &end, &mut report);
     // As recorded: the run's report redacts them (`RunFrame`).
-    report.exchanges = observation.exchanges.clone();
+    // The log is the case's alone by now: moved, not copied (a flooding client's log is
+    // megabytes, and eight cases run at once).
+    report.exchanges = match std::sync::Arc::try_unwrap(observation) {
+        Ok(observation) => observation.exchanges,
+        Err(shared) => shared.exchanges.clone(),
+    };
     report.process = Some(process);
     report.duration_ms = started.elapsed().as_millis() as u64;
     report

@@ -145,7 +145,7 @@ pub(super) async fn observe(
     let quiet = log.quiet_for().is_none_or(|q| q >= quiet_after(timeout));
     process.notes = log.notes();
     let observation = Arc::new(Observation {
-        exchanges: log.snapshot(),
+        exchanges: log.take(),
         mcp_url: server.mcp_url.clone(),
         exit_code,
         ended: process.ended.clone(),
