@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use crate::logic::case::Case;
 use crate::logic::case_body::ClientRun;
+use crate::logic::client_query::ClientQuery;
 use crate::logic::flow_stop::first_mock_error;
 use crate::logic::observation::Observation;
 use crate::logic::template::Vars;
@@ -51,24 +52,50 @@ pub fn judge_client_run(
     report: &mut CaseReport,
 ) {
     judge_run(case, run, observation, vars, end, report);
-    // A client stopped for flooding the mocks: the log is cut and the client did not end
-    // by itself, so no verdict stands, neither a pass nor a failure (a count that would
-    // have grown, an exit the harness prevented). What the recorded part showed is kept
-    // in the reason and the checks.
     if let Some(why) = &end.over_budget {
-        if report.outcome != Outcome::Error {
-            let seen = match report.reason.take() {
-                Some(reason) if report.outcome != Outcome::Pass => {
-                    format!("; on what was recorded: {reason}")
-                }
-                _ => String::new(),
-            };
-            report.outcome = Outcome::Error;
-            report.reason = Some(format!(
-                "{why}: the harness stopped it, and the case cannot judge a log that was cut{seen}"
-            ));
+        over_budget(run, why, report);
+    }
+}
+
+/// A client stopped for flooding the mocks: its log is cut, and it did not end by itself.
+/// As for a client stopped at the time limit, a pass cannot stand, and a violation seen in
+/// what was recorded does (a retry loop is the finding of `client/scope/retry-limit`);
+/// but the client's exit was the harness's doing, so a check on it is not judged.
+fn over_budget(run: &ClientRun, why: &str, report: &mut CaseReport) {
+    let judged_expect = report.checks.len() == run.expect.len();
+    if judged_expect {
+        for (check, e) in report.checks.iter_mut().zip(&run.expect) {
+            if matches!(e.query, ClientQuery::ClientExit) && check.outcome != Outcome::Pass {
+                check.outcome = Outcome::Skip;
+                check.description = format!(
+                    "{} (not judged: the harness stopped the client)",
+                    check.description
+                );
+            }
         }
     }
+    let stopped = format!("{why}: the harness stopped it");
+    let (outcome, reason) = if judged_expect {
+        case_verdict(&report.checks)
+    } else {
+        (report.outcome, report.reason.clone())
+    };
+    (report.outcome, report.reason) = match (outcome, reason) {
+        (Outcome::Fail | Outcome::Warn | Outcome::Info, Some(reason)) if judged_expect => (
+            outcome,
+            Some(format!("{reason} (in what was recorded; {stopped})")),
+        ),
+        (Outcome::Error, Some(reason)) if !judged_expect => (Outcome::Error, Some(reason)),
+        (_, reason) => (
+            Outcome::Error,
+            Some(format!(
+                "{stopped}, and the case cannot judge a log that was cut{}",
+                reason
+                    .map(|r| format!("; on what was recorded: {r}"))
+                    .unwrap_or_default()
+            )),
+        ),
+    };
 }
 
 fn judge_run(
@@ -200,8 +227,29 @@ client:
 "#;
 
     fn judge(exchanges: Vec<Exchange>, end: ClientEnd) -> CaseReport {
+        judge_case(CASE, exchanges, end)
+    }
+
+    #[test]
+    fn the_exit_of_a_client_stopped_for_flooding_is_not_judged() {
+        let case = CASE.replace(
+            "    - query: {request_count: token}\n      is: {equals: 1}\n",
+            "    - query: client_exit\n      is: present\n",
+        );
+        assert!(case.contains("client_exit"), "the expectation was replaced");
+        let end = ClientEnd {
+            over_budget: Some("the client sent more than 500 requests in this case".into()),
+            ..ended(true, true)
+        };
+        let report = judge_case(&case, full_flow(), end);
+        assert_eq!(report.outcome, Outcome::Error, "{:?}", report.reason);
+        assert_eq!(report.checks[0].outcome, Outcome::Skip);
+        assert!(report.checks[0].description.contains("not judged"));
+    }
+
+    fn judge_case(text: &str, exchanges: Vec<Exchange>, end: ClientEnd) -> CaseReport {
         let case = parse_case(
-            CASE,
+            text,
             "cases/client/token/bearer-on-every-request.yaml",
             Catalog::builtin(),
         )
@@ -251,14 +299,13 @@ client:
         let reason = report.reason.unwrap_or_default();
         assert!(reason.contains("more than 500 requests"), "{reason}");
         assert!(!reason.contains("--case-timeout"), "{reason}");
-        // A check that broke on the cut log is no failure either: the count might have
-        // grown, and the exit was the harness's doing.
+        // A violation seen in what was recorded stands (a count only grows).
         let mut flow = full_flow();
         flow.extend(full_flow());
         let report = judge(flow, end);
-        assert_eq!(report.outcome, Outcome::Error, "{:?}", report.reason);
+        assert_eq!(report.outcome, Outcome::Fail, "{:?}", report.reason);
         let reason = report.reason.unwrap_or_default();
-        assert!(reason.contains("on what was recorded:"), "{reason}");
+        assert!(reason.contains("in what was recorded"), "{reason}");
     }
 
     fn full_flow() -> Vec<Exchange> {
