@@ -104,6 +104,11 @@ impl ReqwestClient {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
+            // A fresh connection for every request: a server may close an idle keep-alive
+            // connection at any moment (RFC 9112 §9.6), and a request that raced that
+            // close would end with no answer, judged as the server's. On loopback a
+            // connection costs next to nothing.
+            .pool_max_idle_per_host(0)
             .connect_timeout(limits.connect_timeout)
             .timeout(limits.request_timeout)
             .user_agent(concat!("mcp-authspec/", env!("CARGO_PKG_VERSION")))
