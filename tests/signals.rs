@@ -93,6 +93,23 @@ struct Harness {
 }
 
 impl Harness {
+    /// `client --command CMD --cases CASES --jobs N --plain --out OUT`.
+    fn client_run(command: &str, cases: &Path, jobs: usize, out: &Path) -> Harness {
+        let jobs = jobs.to_string();
+        Harness::start(&[
+            "client",
+            "--command",
+            command,
+            "--cases",
+            cases.to_str().unwrap(),
+            "--jobs",
+            &jobs,
+            "--plain",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    }
+
     fn start(args: &[&str]) -> Harness {
         let child = Command::new(BIN)
             .args(args)
@@ -279,18 +296,7 @@ fn interrupted_client_run(signal: i32, name: &str, code: i32) {
     let client = never_ending_client(&dir, &fifo);
     let cases = client_cases(&dir);
     let out = dir.join("reports");
-    let harness = Harness::start(&[
-        "client",
-        "--command",
-        client.to_str().unwrap(),
-        "--cases",
-        cases.to_str().unwrap(),
-        "--jobs",
-        "1",
-        "--plain",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let harness = Harness::client_run(client.to_str().unwrap(), &cases, 1, &out);
     let pid = harness.pid;
     // The probe and the first case have ended; the second case's client runs.
     assert!(next_line(&lines, "client start").starts_with("started"));
@@ -370,18 +376,7 @@ fn a_daemon_the_client_leaves_behind_is_named_in_its_case_and_killed() {
     let cases = client_cases(&dir);
     let out = dir.join("reports");
     // Three clients at once: each case's clean-up must find its own daemon only.
-    let harness = Harness::start(&[
-        "client",
-        "--command",
-        client.to_str().unwrap(),
-        "--cases",
-        cases.to_str().unwrap(),
-        "--jobs",
-        "3",
-        "--plain",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let harness = Harness::client_run(client.to_str().unwrap(), &cases, 3, &out);
     let pid = harness.pid;
     let (status, stdout, stderr) = harness.wait();
     assert!(matches!(status.code(), Some(0 | 1)), "{stdout}\n{stderr}");
@@ -470,18 +465,7 @@ fn a_second_signal_kills_at_once_and_the_report_is_still_written() {
     let command = format!("trap '' TERM; {}", client.display());
     let cases = client_cases(&dir);
     let out = dir.join("reports");
-    let mut harness = Harness::start(&[
-        "client",
-        "--command",
-        &command,
-        "--cases",
-        cases.to_str().unwrap(),
-        "--jobs",
-        "1",
-        "--plain",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let mut harness = Harness::client_run(&command, &cases, 1, &out);
     let pid = harness.pid;
     let errors = harness.stderr_lines();
     assert!(next_line(&lines, "client start").starts_with("started"));
