@@ -6,9 +6,9 @@
 
 use std::sync::Mutex;
 
-use crate::logic::evidence_cut::exceeds;
+use crate::logic::evidence_cut::{cut_case, exceeds};
 use crate::logic::redaction::{redact_case_alone, SecretValues};
-use crate::logic::report_budget::{cap_case, CASE_CAPS};
+use crate::logic::report_budget::CASE_CAPS;
 use crate::vocab::CaseReport;
 
 pub(super) struct EvidenceBound {
@@ -31,7 +31,7 @@ impl EvidenceBound {
             return;
         }
         let found = redact_case_alone(report, &self.known);
-        cap_case(report);
+        cut_case(report, &CASE_CAPS);
         self.found
             .lock()
             .unwrap_or_else(|e| e.into_inner())

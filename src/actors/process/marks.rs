@@ -183,16 +183,16 @@ mod linux {
             if pid == own || Some(pid) == leader || !carries(pid, wanted) {
                 continue;
             }
-            let Some((state, group)) = state_and_group(pid) else {
+            let Some(stat) = stat(pid) else {
                 continue;
             };
             // A zombie has ended already; its parent reaps it.
-            if matches!(state, 'Z' | 'X') {
+            if matches!(stat.state, 'Z' | 'X') {
                 continue;
             }
             found.push(Found {
                 pid,
-                group: Some(group),
+                group: Some(stat.group),
                 command: command_line(pid),
             });
         }
@@ -211,17 +211,27 @@ mod linux {
             .any(|value| wanted.matches(value))
     }
 
-    /// The state letter and the process group, from `/proc/<pid>/stat`: `pid (comm) S
-    /// ppid pgrp …`, where `comm` may hold spaces and parentheses, so the fields are
-    /// read after its last `)`.
-    fn state_and_group(pid: u32) -> Option<(char, u32)> {
+    /// What `/proc/<pid>/stat` says of a process.
+    struct Stat {
+        state: char,
+        parent: u32,
+        group: u32,
+    }
+
+    /// Reads `/proc/<pid>/stat`: `pid (comm) S ppid pgrp …`, where `comm` may hold spaces
+    /// and parentheses, so the fields are read after its last `)`.
+    fn stat(pid: u32) -> Option<Stat> {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
         let rest = &stat[stat.rfind(')')? + 1..];
         let mut fields = rest.split_whitespace();
         let state = fields.next()?.chars().next()?;
-        let _parent = fields.next()?;
+        let parent = fields.next()?.parse().ok()?;
         let group = fields.next()?.parse().ok()?;
-        Some((state, group))
+        Some(Stat {
+            state,
+            parent,
+            group,
+        })
     }
 
     /// The command line, arguments joined by spaces, cut to a readable length.
@@ -318,13 +328,7 @@ mod linux {
     /// does not stay a zombie. Processes the harness started through tokio are never
     /// scanned (see [`scan`]'s `leader`), so this takes no status tokio waits for.
     fn reap_if_own_child(pid: u32) {
-        let parent = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|stat| {
-                let rest = stat[stat.rfind(')')? + 1..].to_string();
-                rest.split_whitespace().nth(1)?.parse::<u32>().ok()
-            });
-        if parent != Some(std::process::id()) {
+        if stat(pid).map(|s| s.parent) != Some(std::process::id()) {
             return;
         }
         let Ok(pid) = libc::pid_t::try_from(pid) else {
