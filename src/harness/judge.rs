@@ -110,6 +110,7 @@ mod tests {
             title: "t".into(),
             role: Role::Server,
             requirement: "RS-1".into(),
+            scenario: None,
             requirement_text: "r".into(),
             level: Level::MUST,
             revision,
@@ -121,6 +122,7 @@ mod tests {
             process: None,
             omitted_exchanges: 0,
             duration_ms: 0,
+            baseline: None,
         }
     }
 
@@ -141,6 +143,7 @@ mod tests {
             error: error.map(str::to_string),
             interrupted: None,
             outlived: Vec::new(),
+            baseline: None,
             cases,
         }
     }

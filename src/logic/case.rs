@@ -69,6 +69,17 @@ impl Case {
         self.id().replace('/', "::")
     }
 
+    /// The official conformance suite's scenario the case belongs to: a client case's
+    /// `client.scenario`, or an authorization-server case's row of the parity table.
+    pub fn official_scenario(&self) -> Option<&str> {
+        match &self.body {
+            CaseBody::Client(run) => run.scenario.as_deref(),
+            CaseBody::Steps(_) => {
+                super::official_scenarios::authorization_server_scenario_of(self.id())
+            }
+        }
+    }
+
     pub fn applies_to(&self, revision: Revision, profile: Profile) -> bool {
         self.file.revisions.contains(&revision)
             && (self.file.profiles.is_empty() || self.file.profiles.contains(&profile))

@@ -60,6 +60,42 @@ pub const OFFICIAL_AUTHORIZATION_SERVER_SCENARIOS: &[&str] = &[
     "authorization-code-grant",
 ];
 
+/// The authorization-server cases that check what each official authorization-server
+/// scenario checks (the README's parity table): `--scenario` selects them and a
+/// baseline's scenario entry lists them. Client cases name their scenario in the case
+/// file instead.
+pub const AUTHORIZATION_SERVER_SCENARIO_CASES: &[(&str, &[&str])] = &[
+    (
+        "authorization-server-metadata-endpoint",
+        &[
+            "authorization-server/metadata/published",
+            "authorization-server/metadata/published-rfc8414",
+            "authorization-server/metadata/required-endpoints",
+            "authorization-server/metadata/code-response-type",
+            "authorization-server/metadata/s256-advertised",
+            "authorization-server/metadata/issuer-identical",
+            "authorization-server/metadata/cimd-advertised",
+        ],
+    ),
+    (
+        "authorization-code-grant",
+        &[
+            "authorization-server/authorization/code-and-state",
+            "authorization-server/authorization/state-unchanged",
+            "authorization-server/authorization/iss-is-issuer",
+            "authorization-server/token/success-response",
+        ],
+    ),
+];
+
+/// The official authorization-server scenario an authorization-server case belongs to.
+pub fn authorization_server_scenario_of(case_id: &str) -> Option<&'static str> {
+    AUTHORIZATION_SERVER_SCENARIO_CASES
+        .iter()
+        .find(|(_, cases)| cases.contains(&case_id))
+        .map(|(scenario, _)| *scenario)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +107,22 @@ mod tests {
         all.sort();
         all.dedup();
         assert_eq!(all.len(), n, "a scenario is listed twice");
+    }
+
+    #[test]
+    fn every_authorization_server_scenario_has_cases_and_no_case_two_scenarios() {
+        let mapped: Vec<&str> = AUTHORIZATION_SERVER_SCENARIO_CASES
+            .iter()
+            .map(|(s, _)| *s)
+            .collect();
+        assert_eq!(mapped, OFFICIAL_AUTHORIZATION_SERVER_SCENARIOS);
+        let mut ids: Vec<&str> = AUTHORIZATION_SERVER_SCENARIO_CASES
+            .iter()
+            .flat_map(|(_, c)| c.iter().copied())
+            .collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "a case belongs to two scenarios");
     }
 }

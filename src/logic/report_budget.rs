@@ -138,6 +138,7 @@ mod tests {
             title: "t".into(),
             role: Role::Server,
             requirement: "RS-401-01".into(),
+            scenario: None,
             requirement_text: "r".into(),
             level: Level::MUST,
             revision: Revision::R2025_06_18,
@@ -149,6 +150,7 @@ mod tests {
             omitted_exchanges: 0,
             process: None,
             duration_ms: 1,
+            baseline: None,
         }
     }
 

@@ -71,6 +71,7 @@ pub fn case_report(
         title: case.file.title.clone(),
         role: case.role,
         requirement: case.requirement.id.clone(),
+        scenario: case.official_scenario().map(str::to_string),
         requirement_text: case.requirement.statement.clone(),
         level: case.file.level,
         revision,
@@ -82,6 +83,7 @@ pub fn case_report(
         process: None,
         omitted_exchanges: 0,
         duration_ms: 0,
+        baseline: None,
     }
 }
 

@@ -87,6 +87,7 @@ fn case(id: &str, title: &str, role: &str, revision: Revision, outcome: Outcome)
         title: title.into(),
         role: role.parse().expect("fixture role"),
         requirement: String::new(),
+        scenario: None,
         requirement_text: String::new(),
         level: Level::MUST,
         revision,
@@ -98,6 +99,7 @@ fn case(id: &str, title: &str, role: &str, revision: Revision, outcome: Outcome)
         process: None,
         omitted_exchanges: 0,
         duration_ms: 10,
+        baseline: None,
     }
 }
 
@@ -384,11 +386,12 @@ pub(crate) fn sample_report() -> RunReport {
         profile: Profile::Strict,
         started_at: "2025-12-01T09:30:00Z".into(),
         duration_ms: 4_321,
-        summary: Summary::of(cases.iter().map(|c| &c.outcome)),
+        summary: Summary::of(&cases),
         exit_code: 1,
         error: None,
         interrupted: None,
         outlived: Vec::new(),
+        baseline: None,
         cases,
     }
 }

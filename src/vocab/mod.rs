@@ -1,5 +1,6 @@
 //! Layer 0: plain data shared by every other layer. No I/O, no async.
 
+mod baseline;
 mod client_auth_method;
 mod client_defect;
 mod client_knob;
@@ -22,6 +23,7 @@ mod revision_set;
 mod role;
 mod server_knob;
 
+pub use baseline::{BaselineMark, BaselineSummary};
 pub use client_auth_method::ClientAuthMethod;
 pub use client_defect::ClientDefect;
 pub use client_knob::ClientKnob;

@@ -4,6 +4,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::baseline::{BaselineMark, BaselineSummary};
 use super::exchange::Exchange;
 use super::exit_code;
 use super::level::Level;
@@ -15,7 +16,7 @@ use super::role::Role;
 
 /// Bumped on any incompatible change of the report's JSON shape
 /// (`schemas/report.schema.json` describes it).
-pub const REPORT_SCHEMA_VERSION: &str = "1.0";
+pub const REPORT_SCHEMA_VERSION: &str = "1.1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -48,6 +49,9 @@ pub struct RunReport {
     /// (``pid 1234 `python3 x.py` ``). A note, never a verdict.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outlived: Vec<String>,
+    /// The baseline of expected failures the run was judged with (`--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineSummary>,
     pub cases: Vec<CaseReport>,
 }
 
@@ -85,14 +89,8 @@ impl RunReport {
         error: Option<String>,
         cases: Vec<CaseReport>,
     ) -> RunReport {
-        let summary = Summary::of(cases.iter().map(|c| &c.outcome));
-        let exit_code = if summary.fail > 0 {
-            exit_code::FAILED
-        } else if error.is_some() || summary.error > 0 {
-            exit_code::HARNESS
-        } else {
-            exit_code::OK
-        };
+        let summary = Summary::of(&cases);
+        let exit_code = summary.exit_code(error.is_some());
         RunReport {
             schema_version: REPORT_SCHEMA_VERSION.to_string(),
             tool: ToolInfo {
@@ -109,8 +107,20 @@ impl RunReport {
             error,
             interrupted: None,
             outlived: Vec::new(),
+            baseline: None,
             cases,
         }
+    }
+
+    /// The summary and exit code derived again from the cases, after something changed
+    /// them (a baseline's marks, shards merged): an interrupted run keeps its 130 or 143.
+    pub fn rejudge(mut self) -> RunReport {
+        self.summary = Summary::of(&self.cases);
+        self.exit_code = match self.interrupted {
+            Some(signal) => signal.exit_code(),
+            None => self.summary.exit_code(self.error.is_some()),
+        };
+        self
     }
 
     /// The report of a run that `signal` stopped: said so, and exit 130 or 143 whatever
@@ -153,6 +163,7 @@ impl RunReport {
             cases,
         );
         combined.outlived = outlived;
+        combined.baseline = self.baseline.or(other.baseline);
         match interrupted {
             Some(signal) => combined.interrupted_by(signal),
             None => combined,
@@ -174,14 +185,35 @@ pub struct Summary {
     #[serde(default)]
     pub unsupported: usize,
     pub error: usize,
+    /// Case runs a baseline lists that did not pass (counted in fail, warn or info too);
+    /// their fails do not fail the run.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub expected_failure: usize,
+    /// Of those, the fails: `fail - expected_fail` is what fails the run.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub expected_fail: usize,
+    /// Passing case runs of a stale baseline entry (counted in pass too): each fails the
+    /// run.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub stale: usize,
 }
 
 impl Summary {
-    pub fn of<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> Summary {
+    pub fn of<'a>(cases: impl IntoIterator<Item = &'a CaseReport>) -> Summary {
         let mut s = Summary::default();
-        for o in outcomes {
+        for case in cases {
+            match &case.baseline {
+                Some(BaselineMark::ExpectedFailure { .. }) => {
+                    s.expected_failure += 1;
+                    if case.outcome == Outcome::Fail {
+                        s.expected_fail += 1;
+                    }
+                }
+                Some(BaselineMark::Stale { .. }) => s.stale += 1,
+                None => {}
+            }
             s.total += 1;
-            *match o {
+            *match case.outcome {
                 Outcome::Pass => &mut s.pass,
                 Outcome::Fail => &mut s.fail,
                 Outcome::Warn => &mut s.warn,
@@ -192,6 +224,19 @@ impl Summary {
             } += 1;
         }
         s
+    }
+
+    /// The exit code these counts imply: a fail the baseline does not expect, or a stale
+    /// entry, fails the run; otherwise an error (or `run_error`, a failure of the run as
+    /// a whole) makes it a harness error.
+    pub fn exit_code(&self, run_error: bool) -> i32 {
+        if self.fail > self.expected_fail || self.stale > 0 {
+            exit_code::FAILED
+        } else if run_error || self.error > 0 {
+            exit_code::HARNESS
+        } else {
+            exit_code::OK
+        }
     }
 
     pub fn count(&self, outcome: Outcome) -> usize {
@@ -227,6 +272,11 @@ pub struct CaseReport {
     pub role: Role,
     /// Catalog ID of the requirement the case checks, e.g. `RS-PRM-03`.
     pub requirement: String,
+    /// The official conformance suite's scenario the case belongs to (client and
+    /// authorization-server cases): what `--scenario` selects and a baseline's scenario
+    /// entries list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
     /// The catalog's one-line statement of that requirement.
     pub requirement_text: String,
     pub level: Level,
@@ -249,6 +299,9 @@ pub struct CaseReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub process: Option<ProcessEvidence>,
     pub duration_ms: u64,
+    /// What the run's baseline of expected failures made of this run, if it lists it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineMark>,
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -223,6 +223,7 @@ pub(super) fn unsupported_revision(
         title: what.title.to_string(),
         role: what.role,
         requirement: what.requirement.to_string(),
+        scenario: None,
         requirement_text: requirement.map(|r| r.statement.clone()).unwrap_or_default(),
         level: Level::MAY,
         revision,
@@ -239,6 +240,7 @@ pub(super) fn unsupported_revision(
         process: None,
         omitted_exchanges: 0,
         duration_ms: 0,
+        baseline: None,
     }
 }
 

@@ -191,6 +191,7 @@ mod tests {
             title: "t".into(),
             role: Role::AuthorizationServer,
             requirement: "AS-X".into(),
+            scenario: None,
             requirement_text: "x".into(),
             level: Level::MUST,
             revision: Revision::LATEST,
@@ -232,6 +233,7 @@ mod tests {
             }),
             omitted_exchanges: 0,
             duration_ms: 1,
+            baseline: None,
         };
         RunReport::assemble(
             vec![TargetDescription {
