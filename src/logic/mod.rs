@@ -1,6 +1,8 @@
 //! Layer 1: pure logic. No tokio, no sockets, no file system.
 
 pub mod answer;
+pub mod baseline;
+pub mod baseline_entries;
 pub mod as_config;
 pub mod builtins;
 pub mod case;
