@@ -169,6 +169,16 @@ pub struct RunOptions {
     /// No colours and no progress bar.
     #[arg(long)]
     pub plain: bool,
+    // Baselines of expected failures (README, "Baselines of expected failures").
+    /// A YAML baseline of expected failures (the official suite's expected-failures
+    /// format; our case ids too): its failures do not fail the run, and an entry whose
+    /// runs all pass fails it as stale. A bad file is a usage error (exit 2).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write a baseline listing every failing run of this run (for --baseline later);
+    /// the run's exit code stays as it is.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! authorization server as MCP clients rely on it.
 
 use super::args::AuthorizationServerArgs;
+use super::baseline::baseline_or_exit;
 use super::output::{limits, run_and_finish, run_cases_or_exit};
 use crate::actors::drivers::AuthorizationServerDriver;
 use crate::logic::as_config::{parse_as_config, AsRunConfig};
@@ -10,6 +11,10 @@ use crate::vocab::{exit_code, Role};
 pub async fn run(args: AuthorizationServerArgs) -> i32 {
     let cases = match run_cases_or_exit(&args.run, &[Role::AuthorizationServer]) {
         Ok(c) => c,
+        Err(code) => return code,
+    };
+    let baseline = match baseline_or_exit(&args.run, &cases) {
+        Ok(b) => b,
         Err(code) => return code,
     };
     let config = match &args.config {
@@ -33,5 +38,5 @@ pub async fn run(args: AuthorizationServerArgs) -> i32 {
         limits: limits(&args.run),
         reference: false,
     };
-    run_and_finish(&driver, &cases, &args.run).await
+    run_and_finish(&driver, &cases, baseline.as_ref(), &args.run).await
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::args::{ClientArgs, ReferenceClientArgs};
+use super::baseline::baseline_or_exit;
 use super::output::{finish, plan, run_cases_or_exit};
 use super::progress::Progress;
 use crate::actors::browser_shim::write_browser_shim;
@@ -16,6 +17,10 @@ use crate::vocab::{exit_code, Role};
 pub async fn run(args: ClientArgs) -> i32 {
     let cases = match run_cases_or_exit(&args.run, &[Role::Client]) {
         Ok(c) => c,
+        Err(code) => return code,
+    };
+    let baseline = match baseline_or_exit(&args.run, &cases) {
+        Ok(b) => b,
         Err(code) => return code,
     };
     let shim = if args.no_browser_shim {
@@ -44,7 +49,7 @@ pub async fn run(args: ClientArgs) -> i32 {
     if let Some(dir) = shim {
         let _ = std::fs::remove_dir_all(dir);
     }
-    finish(report, &args.run).await
+    finish(report, baseline.as_ref(), &args.run).await
 }
 
 /// `mcp-authspec reference client URL`: the reference client as its own process, speaking

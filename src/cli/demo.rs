@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::args::DemoArgs;
+use super::baseline::baseline_or_exit;
 use super::output::{finish, limits, plan, run_cases_or_exit};
 use super::progress::Progress;
 use crate::engine;
@@ -12,6 +13,10 @@ use crate::vocab::{exit_code, Role};
 pub async fn run(args: DemoArgs) -> i32 {
     let cases = match run_cases_or_exit(&args.run, &Role::ALL) {
         Ok(c) => c,
+        Err(code) => return code,
+    };
+    let baseline = match baseline_or_exit(&args.run, &cases) {
+        Ok(b) => b,
         Err(code) => return code,
     };
     super::interrupt::listen();
@@ -25,7 +30,7 @@ pub async fn run(args: DemoArgs) -> i32 {
     .await;
     progress.done();
     match demo {
-        Ok(report) => finish(report, &args.run).await,
+        Ok(report) => finish(report, baseline.as_ref(), &args.run).await,
         Err(e) => {
             eprintln!("error: {e}");
             exit_code::HARNESS

@@ -2,6 +2,7 @@
 
 mod args;
 mod authorization_server;
+mod baseline;
 mod client;
 mod coverage;
 mod demo;

@@ -7,11 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::RunOptions;
+use super::baseline::{judged, write_if_asked};
 use super::progress::Progress;
 use crate::actors::drivers::Driver;
 use crate::actors::process::kill_all_left_behind;
 use crate::engine;
 use crate::input::{load_cases, CaseSource};
+use crate::logic::baseline_entries::Baseline;
 use crate::logic::case::Case;
 use crate::logic::redaction::redact_text;
 use crate::logic::run_plan::RunPlan;
@@ -84,36 +86,46 @@ pub fn use_color(o: &RunOptions) -> bool {
     !o.plain && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
-/// Kills whatever any launch of the run left running (named in the report), prints the
-/// console report and writes the files; returns the exit code. The files are written even
+/// Kills whatever any launch of the run left running (named in the report), judges the
+/// report with the baseline (`--baseline`), prints the console report and writes the
+/// files (and `--write-baseline`'s); returns the exit code. The files are written even
 /// when the run broke or was interrupted, so that CI always has a report to show.
-pub async fn finish(mut report: RunReport, o: &RunOptions) -> i32 {
+pub async fn finish(mut report: RunReport, baseline: Option<&Baseline>, o: &RunOptions) -> i32 {
     // One run per process here, so every mark of the process belongs to this run. The
     // report was redacted already; a command line may name a token too.
     let left = kill_all_left_behind().await;
     report.outlived.extend(left.iter().map(|l| redact_text(l)));
+    let report = judged(report, baseline);
     print!("{}", render_console(&report, use_color(o)));
     match write_reports(&report, &o.format.0, &o.out) {
         Ok(paths) => {
             for p in paths {
                 println!("wrote {}", p.display());
             }
-            report.exit_code
         }
         Err(e) => {
             eprintln!("error: {e}");
-            exit_code::HARNESS
+            return exit_code::HARNESS;
         }
+    }
+    match write_if_asked(&report, o) {
+        Ok(()) => report.exit_code,
+        Err(code) => code,
     }
 }
 
 /// Runs the cases against the driver's target with a progress bar, then prints and
 /// writes the report (see [`finish`]); SIGINT and SIGTERM stop the run (see
 /// `interrupt`).
-pub async fn run_and_finish(driver: &dyn Driver, cases: &[Arc<Case>], o: &RunOptions) -> i32 {
+pub async fn run_and_finish(
+    driver: &dyn Driver,
+    cases: &[Arc<Case>],
+    baseline: Option<&Baseline>,
+    o: &RunOptions,
+) -> i32 {
     super::interrupt::listen();
     let progress = Arc::new(Progress::new(o.plain));
     let report = engine::run(driver, cases, &plan(o), progress.clone()).await;
     progress.done();
-    finish(report, o).await
+    finish(report, baseline, o).await
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::ServerArgs;
+use super::baseline::baseline_or_exit;
 use super::output::{limits, run_and_finish, run_cases_or_exit};
 use crate::actors::drivers::{LaunchedServer, ServerDriver};
 use crate::actors::tokens::TokenSupply;
@@ -14,6 +15,10 @@ use crate::vocab::{exit_code, Role};
 pub async fn run(args: ServerArgs) -> i32 {
     let cases = match run_cases_or_exit(&args.run, &[Role::Server]) {
         Ok(c) => c,
+        Err(code) => return code,
+    };
+    let baseline = match baseline_or_exit(&args.run, &cases) {
+        Ok(b) => b,
         Err(code) => return code,
     };
     let fixtures = match &args.config {
@@ -46,7 +51,7 @@ pub async fn run(args: ServerArgs) -> i32 {
         // The server runs in its own process group, so Ctrl-C reaches only the harness,
         // which stops the run, then the server (SIGTERM, SIGKILL after the grace), and
         // writes the report (see `interrupt`).
-        return run_and_finish(&launched, &cases, &args.run).await;
+        return run_and_finish(&launched, &cases, baseline.as_ref(), &args.run).await;
     }
     let Some(url) = args.url.clone() else {
         eprintln!("error: give --url or --command");
@@ -62,5 +67,5 @@ pub async fn run(args: ServerArgs) -> i32 {
         launched_here: false,
         oauth_proxy: None,
     };
-    run_and_finish(&driver, &cases, &args.run).await
+    run_and_finish(&driver, &cases, baseline.as_ref(), &args.run).await
 }

@@ -1,7 +1,9 @@
 //! Layer 2: reading case files from disk or from the binary.
 
+mod baseline_file;
 mod case_file;
 mod case_loader;
 
+pub use baseline_file::{read_baseline, BaselineFileError, BASELINE_MAX_BYTES};
 pub use case_file::{case_text, parse_case_file};
 pub use case_loader::{load_cases, CaseSource, LoadError};

@@ -33,9 +33,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use super::diagnostic::{did_you_mean, Diagnostic};
-use super::official_scenarios::{
-    official_auth_scenarios, OFFICIAL_AUTHORIZATION_SERVER_SCENARIOS,
-};
+use super::official_scenarios::{official_auth_scenarios, OFFICIAL_AUTHORIZATION_SERVER_SCENARIOS};
 use crate::vocab::{Revision, Role};
 
 /// A baseline, parsed and resolved: its entries in file order.
@@ -88,7 +86,8 @@ pub struct KnownCase<'a> {
 const SECTIONS: [Role; 3] = [Role::Server, Role::Client, Role::AuthorizationServer];
 
 /// What an entry looks like, shown in hints.
-const ENTRY_FORMS: &str = "`<scenario>`, `<scenario>:<check-id>`, `<case-id>` or `<case-id>:<revision>`";
+const ENTRY_FORMS: &str =
+    "`<scenario>`, `<scenario>:<check-id>`, `<case-id>` or `<case-id>:<revision>`";
 
 /// Parses the baseline at `path` (as shown to the user) from its text, resolving each
 /// entry against `cases`. Every malformed entry is reported, not only the first.
@@ -97,8 +96,8 @@ pub fn parse_baseline(
     text: &str,
     cases: &[KnownCase<'_>],
 ) -> Result<Baseline, Vec<Diagnostic>> {
-    let top: Option<Spanned<Node>> = serde_saphyr::from_str(text)
-        .map_err(|e| vec![yaml_error(path, text, &e)])?;
+    let top: Option<Spanned<Node>> =
+        serde_saphyr::from_str(text).map_err(|e| vec![yaml_error(path, text, &e)])?;
     let mut reader = Reader {
         path,
         text,
@@ -167,9 +166,8 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn error<T>(&mut self, at: &Spanned<T>, message: impl Into<String>, hint: impl Into<String>) {
         let (line, column) = location(at);
-        self.diagnostics.push(
-            Diagnostic::new(self.path, self.text, line, column, message).with_hint(hint),
-        );
+        self.diagnostics
+            .push(Diagnostic::new(self.path, self.text, line, column, message).with_hint(hint));
     }
 
     fn section(&mut self, role: Role, list: &Spanned<Node>) {
@@ -179,7 +177,10 @@ impl Reader<'_> {
                 let key = role.as_str();
                 return self.error(
                     list,
-                    format!("`{key}:` must be a list of entries, not {}", other.in_words()),
+                    format!(
+                        "`{key}:` must be a list of entries, not {}",
+                        other.in_words()
+                    ),
                     format!(
                         "list each entry on its own line as `  - <entry>` under `{key}:` \
                          ({ENTRY_FORMS}); for none, write `{key}: []`"
@@ -203,9 +204,7 @@ impl Reader<'_> {
                     self.error(
                         item,
                         format!("`{written}` has an empty side of its colon"),
-                        format!(
-                            "both sides of the colon are required: an entry is {ENTRY_FORMS}"
-                        ),
+                        format!("both sides of the colon are required: an entry is {ENTRY_FORMS}"),
                     );
                     continue;
                 }
@@ -298,9 +297,7 @@ impl Reader<'_> {
                     item,
                     format!(
                         "`{written}` is a {} case: the `{}:` section lists {} cases only",
-                        case.role,
-                        role,
-                        role
+                        case.role, role, role
                     ),
                     format!("move the entry under `{}:`", case.role),
                 );

@@ -88,7 +88,11 @@ other-tool: {whatever: [1, 2]}
                 Role::Client,
                 Listed::OfficialCheck
             ),
-            ("dns-rebinding-protection".into(), Role::Server, Listed::Unknown),
+            (
+                "dns-rebinding-protection".into(),
+                Role::Server,
+                Listed::Unknown
+            ),
             (
                 "server-stateless:sep-2575-server-implements-discover".into(),
                 Role::Server,
@@ -127,7 +131,10 @@ client:
             (
                 "server/challenge/bearer-scheme:2025-06-18".into(),
                 Role::Server,
-                case("server/challenge/bearer-scheme", Some(Revision::R2025_06_18))
+                case(
+                    "server/challenge/bearer-scheme",
+                    Some(Revision::R2025_06_18)
+                )
             ),
             (
                 "client::scope::step-up".into(),
@@ -166,12 +173,17 @@ fn the_top_level_must_be_a_mapping() {
 fn a_section_must_be_a_list() {
     let e = error("server: not-a-list\n");
     assert!(
-        e.starts_with("baseline.yml:1:9: error: `server:` must be a list of entries, not a single value"),
+        e.starts_with(
+            "baseline.yml:1:9: error: `server:` must be a list of entries, not a single value"
+        ),
         "{e}"
     );
     assert!(e.contains("write `server: []`"), "{e}");
     let e = error("client:\n  scenario: auth/x\n");
-    assert!(e.contains("`client:` must be a list of entries, not a mapping"), "{e}");
+    assert!(
+        e.contains("`client:` must be a list of entries, not a mapping"),
+        "{e}"
+    );
     let e = error("client:\n");
     assert!(e.contains("not empty (null)"), "{e}");
 }
@@ -188,7 +200,10 @@ fn an_entry_with_a_space_after_its_colon_gets_the_fix() {
     );
     // `- s:` is `{s: null}`: no check id is invented for it.
     let e = error("client:\n  - auth/scope-step-up:\n");
-    assert!(e.contains("`auth/scope-step-up:` ends with its colon"), "{e}");
+    assert!(
+        e.contains("`auth/scope-step-up:` ends with its colon"),
+        "{e}"
+    );
     assert!(!e.contains("null"), "{e}");
 }
 
@@ -236,7 +251,10 @@ fn a_case_id_typo_is_an_error_with_a_did_you_mean() {
         "{e}"
     );
     let e = error("client:\n  - client/nothing/like-it\n");
-    assert!(e.contains("`mcp-authspec list` prints every case id"), "{e}");
+    assert!(
+        e.contains("`mcp-authspec list` prints every case id"),
+        "{e}"
+    );
 }
 
 #[test]

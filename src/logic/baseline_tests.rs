@@ -85,7 +85,10 @@ const BEARER: &str = "server/challenge/bearer-scheme";
 
 #[test]
 fn a_listed_failure_is_expected_and_does_not_fail_the_run() {
-    let r = judged(vec![run(BEARER, NEW, Fail)], "server:\n  - server/challenge/bearer-scheme\n");
+    let r = judged(
+        vec![run(BEARER, NEW, Fail)],
+        "server:\n  - server/challenge/bearer-scheme\n",
+    );
     assert_eq!(marks(&r), [expected(BEARER)]);
     assert_eq!(r.cases[0].outcome, Fail, "the outcome stays as it is");
     assert_eq!((r.summary.fail, r.summary.expected_fail), (1, 1));
@@ -150,7 +153,10 @@ fn warn_and_info_are_expected_failures_too() {
     );
     let entry = "server::challenge::bearer-scheme";
     assert_eq!(marks(&r), [expected(entry), expected(entry)]);
-    assert_eq!((r.summary.expected_failure, r.summary.expected_fail), (2, 0));
+    assert_eq!(
+        (r.summary.expected_failure, r.summary.expected_fail),
+        (2, 0)
+    );
     assert_eq!(r.exit_code, exit_code::OK);
 }
 
@@ -183,13 +189,13 @@ fn a_scenario_entry_lists_every_run_of_its_cases() {
         ],
         "client:\n  - auth/scope-step-up\n",
     );
-    assert_eq!(
-        marks(&r),
-        [expected("auth/scope-step-up"), None, None]
-    );
+    assert_eq!(marks(&r), [expected("auth/scope-step-up"), None, None]);
     assert_eq!(r.exit_code, exit_code::FAILED, "the other case's fail");
     let r = judged(
-        vec![run(STEP_UP, OLD, Pass), run("client/scope/step-up-union", NEW, Pass)],
+        vec![
+            run(STEP_UP, OLD, Pass),
+            run("client/scope/step-up-union", NEW, Pass),
+        ],
         "client:\n  - auth/scope-step-up\n",
     );
     assert_eq!(
@@ -212,14 +218,21 @@ server:
     assert_eq!(r.exit_code, exit_code::FAILED);
     assert_eq!(
         summary(&r).2,
-        ["auth/scope-step-up:some-check", "tools_call", "dns-rebinding-protection"]
+        [
+            "auth/scope-step-up:some-check",
+            "tools_call",
+            "dns-rebinding-protection"
+        ]
     );
 }
 
 #[test]
 fn a_scenario_lists_only_its_sections_role() {
     // The client scenario under `server:` lists no client run.
-    let r = judged(vec![run(STEP_UP, NEW, Fail)], "server:\n  - auth/scope-step-up\n");
+    let r = judged(
+        vec![run(STEP_UP, NEW, Fail)],
+        "server:\n  - auth/scope-step-up\n",
+    );
     assert_eq!(marks(&r), [None]);
     assert_eq!(r.exit_code, exit_code::FAILED);
 }

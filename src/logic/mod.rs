@@ -1,9 +1,9 @@
 //! Layer 1: pure logic. No tokio, no sockets, no file system.
 
 pub mod answer;
+pub mod as_config;
 pub mod baseline;
 pub mod baseline_entries;
-pub mod as_config;
 pub mod builtins;
 pub mod case;
 pub mod case_body;

@@ -423,3 +423,63 @@ pub fn interrupted_report() -> RunReport {
     report.outlived = vec!["pid 4343 `sleep 300`".into()];
     report
 }
+
+/// The sample report judged with a baseline: its first fail an expected failure (the
+/// case also passed at an older revision), its warning one per revision, its pass the
+/// run of a stale entry, its other fail unlisted, and two entries that matched nothing.
+pub fn baseline_report() -> RunReport {
+    use crate::vocab::{BaselineMark, BaselineSummary};
+    let mut report = sample_report();
+    let older_pass = CaseReport {
+        revision: Revision::R2025_06_18,
+        outcome: Outcome::Pass,
+        reason: None,
+        checks: Vec::new(),
+        exchanges: Vec::new(),
+        ..fail_case()
+    };
+    report.cases.insert(1, older_pass);
+    let mut mark = |id: &str, revision: Revision, mark: BaselineMark| {
+        if let Some(case) = report
+            .cases
+            .iter_mut()
+            .find(|c| c.id == id && c.revision == revision)
+        {
+            case.baseline = Some(mark);
+        }
+    };
+    let expected = "server/auth/unauthenticated-gets-401";
+    let per_revision = "server/auth/scope-in-challenge:2025-11-25";
+    let stale = "server/prm/resource-matches-url";
+    mark(
+        expected,
+        Revision::R2025_11_25,
+        BaselineMark::ExpectedFailure {
+            entry: expected.into(),
+        },
+    );
+    mark(
+        "server/auth/scope-in-challenge",
+        Revision::R2025_11_25,
+        BaselineMark::ExpectedFailure {
+            entry: per_revision.into(),
+        },
+    );
+    mark(
+        stale,
+        Revision::R2025_11_25,
+        BaselineMark::Stale {
+            entry: stale.into(),
+        },
+    );
+    report.baseline = Some(BaselineSummary {
+        file: "conformance-baseline.yml".into(),
+        expected: vec![expected.into(), per_revision.into()],
+        stale: vec![stale.into()],
+        unmatched: vec![
+            "tools_call".into(),
+            "auth/scope-step-up:scope-step-up-escalation".into(),
+        ],
+    });
+    report.rejudge()
+}

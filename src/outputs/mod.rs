@@ -1,5 +1,6 @@
 //! Layer 5: report writers. They read only layer-0 types.
 
+mod baseline_file;
 mod console;
 mod coverage;
 mod format;
@@ -13,6 +14,7 @@ mod write;
 #[cfg(test)]
 mod fixture;
 
+pub use baseline_file::{render_baseline, write_baseline};
 pub use console::render_console;
 pub use coverage::{render_coverage_json, render_coverage_markdown};
 pub use format::{ParseFormatError, ReportFormat};
