@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use crate::vocab::{CaseReport, Outcome, RunReport};
+use crate::vocab::{BaselineMark, CaseReport, Outcome, RunReport};
 
 use super::text::spec_ref;
 
@@ -50,6 +50,9 @@ pub fn render_console(report: &RunReport, color: bool) -> String {
             "  {label}  {:<id_width$}  [{}]  {:<req_width$} {}",
             case.id, case.revision, case.requirement, case.level
         );
+        if let Some(note) = baseline_note(case) {
+            let _ = write!(out, " — {note}");
+        }
         if case.outcome != Outcome::Pass {
             if let Some(reason) = &case.reason {
                 let _ = write!(out, " — {}", indent_rest(reason, INDENT));
@@ -69,11 +72,19 @@ pub fn render_console(report: &RunReport, color: bool) -> String {
         }
     }
 
+    baseline_block(&mut out, report, color);
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "\n{} passed, {} failed, {} warned, {} info, {} skipped, {} unsupported, {} errors",
-        s.pass, s.fail, s.warn, s.info, s.skip, s.unsupported, s.error
+        "\n{} passed, {} failed, {} warned, {} info, {} skipped, {} unsupported, {} errors{}",
+        s.pass,
+        s.fail,
+        s.warn,
+        s.info,
+        s.skip,
+        s.unsupported,
+        s.error,
+        baseline_counts(report)
     );
     for target in &report.targets {
         for left in target.process.iter().flat_map(|p| &p.outlived) {
@@ -104,6 +115,102 @@ pub fn render_console(report: &RunReport, color: bool) -> String {
     }
     let _ = writeln!(out, "exit code: {}", report.exit_code);
     out
+}
+
+/// What the baseline made of a case run, for its line.
+fn baseline_note(case: &CaseReport) -> Option<String> {
+    Some(match case.baseline.as_ref()? {
+        BaselineMark::ExpectedFailure { entry } => format!("expected failure ({entry})"),
+        BaselineMark::Stale { entry } => format!("stale baseline entry {entry}: now passes"),
+    })
+}
+
+/// The closing line's baseline counts, when there are any: expected failures do not fail
+/// the run, stale runs do.
+fn baseline_counts(report: &RunReport) -> String {
+    let s = &report.summary;
+    if report.baseline.is_none() || (s.expected_failure == 0 && s.stale == 0) {
+        return String::new();
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    format!(
+        "; baseline: {} expected failure{}, {} stale run{}",
+        s.expected_failure,
+        plural(s.expected_failure),
+        s.stale,
+        plural(s.stale)
+    )
+}
+
+/// How many unmatched entries the console names; report.json lists them all.
+const UNMATCHED_SHOWN: usize = 5;
+
+/// After the cases: the stale entries of the baseline (to remove), and the entries that
+/// listed no run of this run.
+fn baseline_block(out: &mut String, report: &RunReport, color: bool) {
+    let Some(baseline) = &report.baseline else {
+        return;
+    };
+    let _ = writeln!(out, "\nbaseline {}:", baseline.file);
+    let _ = writeln!(
+        out,
+        "  {} entr{} listed expected failures, {} stale, {} listed no run",
+        baseline.expected.len(),
+        if baseline.expected.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        },
+        baseline.stale.len(),
+        baseline.unmatched.len()
+    );
+    if !baseline.stale.is_empty() {
+        let label = paint("stale entries", "\x1b[31m", color);
+        let _ = writeln!(
+            out,
+            "  {label}: every run they list now passes; remove them from {}:",
+            baseline.file
+        );
+        for entry in &baseline.stale {
+            let _ = writeln!(out, "    - {entry}");
+        }
+    }
+    if !baseline.unmatched.is_empty() {
+        let shown: Vec<&str> = baseline
+            .unmatched
+            .iter()
+            .take(UNMATCHED_SHOWN)
+            .map(String::as_str)
+            .collect();
+        let more = baseline.unmatched.len() - shown.len();
+        let more = if more > 0 {
+            format!(" and {more} more (report.json lists them)")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  listed no run of this run (another mode's scenarios, cases not run or only \
+             skipped): {}{more}",
+            shown.join(", ")
+        );
+        if baseline.unmatched.iter().any(|e| is_official_check(e)) {
+            let _ = writeln!(
+                out,
+                "  note: `<scenario>:<check-id>` entries name the official suite's checks, which \
+                 are not this suite's cases: they never list a run here"
+            );
+        }
+    }
+}
+
+/// An official per-check entry: a colon that does not follow one of our case ids (whose
+/// colon is followed by a revision) or test names.
+fn is_official_check(entry: &str) -> bool {
+    let ours = ["server", "client", "authorization-server"]
+        .iter()
+        .any(|r| entry.starts_with(&format!("{r}/")) || entry.starts_with(&format!("{r}::")));
+    entry.contains(':') && !ours
 }
 
 /// The indented block under a failure or warning.
@@ -169,7 +276,7 @@ fn paint(text: &str, code: &str, color: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outputs::fixture::{interrupted_report, sample_report};
+    use crate::outputs::fixture::{baseline_report, interrupted_report, sample_report};
 
     #[test]
     fn snapshot() {
@@ -179,6 +286,11 @@ mod tests {
     #[test]
     fn interrupted_snapshot() {
         insta::assert_snapshot!(render_console(&interrupted_report(), false));
+    }
+
+    #[test]
+    fn baseline_snapshot() {
+        insta::assert_snapshot!(render_console(&baseline_report(), false));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::vocab::{CaseReport, Exchange, HeaderPair, Outcome, RunReport, SentToken};
+use crate::vocab::{BaselineMark, CaseReport, Exchange, HeaderPair, Outcome, RunReport, SentToken};
 
 use super::md_escape::{cell, code, fenced, para};
 use super::text::{duration, exchange_line, omitted_exchanges_line, spec_ref};
@@ -134,6 +134,72 @@ fn summary(md: &mut String, report: &RunReport) {
         );
     }
     let _ = writeln!(md, "| **total** | **{}** |\n", report.summary.total);
+    baseline_summary(md, report);
+}
+
+/// Under the counts: what the baseline (`--baseline`) made of the run.
+fn baseline_summary(md: &mut String, report: &RunReport) {
+    let Some(baseline) = &report.baseline else {
+        return;
+    };
+    let s = &report.summary;
+    let _ = writeln!(
+        md,
+        "**Baseline** {}: {} run(s) are expected failures ({} of them fails, which no longer \
+         fail the run); {} stale run(s), each failing the run.\n",
+        code(&baseline.file),
+        s.expected_failure,
+        s.expected_fail,
+        s.stale
+    );
+    let list = |entries: &[String]| {
+        entries
+            .iter()
+            .map(|e| code(e))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !baseline.stale.is_empty() {
+        let _ = writeln!(
+            md,
+            "- **Stale entries** (every run they list now passes; remove them from {}): {}",
+            code(&baseline.file),
+            list(&baseline.stale)
+        );
+    }
+    if !baseline.expected.is_empty() {
+        let _ = writeln!(
+            md,
+            "- **Entries that listed expected failures:** {}",
+            list(&baseline.expected)
+        );
+    }
+    if !baseline.unmatched.is_empty() {
+        let _ = writeln!(
+            md,
+            "- **Entries that listed no run of this run** (another mode's scenarios, official \
+             `<scenario>:<check-id>` entries, cases not run or only skipped): {}",
+            list(&baseline.unmatched)
+        );
+    }
+    md.push('\n');
+}
+
+/// The outcome of a case run, with what the baseline made of it.
+fn outcome_cell(case: &CaseReport) -> String {
+    let outcome = label(case.outcome);
+    match &case.baseline {
+        None => outcome,
+        Some(BaselineMark::ExpectedFailure { entry }) => {
+            format!("{outcome} (expected failure: {})", cell(&code(entry)))
+        }
+        Some(BaselineMark::Stale { entry }) => {
+            format!(
+                "{outcome} (stale baseline entry {}: now passes)",
+                cell(&code(entry))
+            )
+        }
+    }
 }
 
 fn case_table(md: &mut String, report: &RunReport) {
@@ -151,7 +217,7 @@ fn case_table(md: &mut String, report: &RunReport) {
         let _ = writeln!(
             md,
             "| {} | {} | {} | {} | {} | {} |",
-            label(c.outcome),
+            outcome_cell(c),
             code(&c.id),
             c.revision,
             cell(&c.requirement),
@@ -184,6 +250,13 @@ fn details(md: &mut String, case: &CaseReport) {
     }
     if let Some(reason) = &case.reason {
         let _ = writeln!(md, "**Reason:** {}\n", para(reason));
+    }
+    if let Some(BaselineMark::ExpectedFailure { entry }) = &case.baseline {
+        let _ = writeln!(
+            md,
+            "**Baseline:** an expected failure, listed by {}\n",
+            code(entry)
+        );
     }
     // What the mocks accepted without verifying, e.g. a client ID metadata document
     // they could not fetch: not a verdict, but the reader should know.
@@ -325,7 +398,7 @@ fn label(outcome: Outcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::outputs::fixture::{interrupted_report, sample_report};
+    use crate::outputs::fixture::{baseline_report, interrupted_report, sample_report};
 
     #[test]
     fn snapshot() {
@@ -335,6 +408,11 @@ mod tests {
     #[test]
     fn interrupted_snapshot() {
         insta::assert_snapshot!(render_markdown(&interrupted_report()));
+    }
+
+    #[test]
+    fn baseline_snapshot() {
+        insta::assert_snapshot!(render_markdown(&baseline_report()));
     }
 
     #[test]
