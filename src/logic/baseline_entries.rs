@@ -255,11 +255,9 @@ impl Reader<'_> {
                     Node::Null => self.error(
                         item,
                         format!("`{key}:` ends with its colon"),
-                        format!(
-                            "a per-check entry is `<scenario>:<check-id>` and a revision entry \
+                        "a per-check entry is `<scenario>:<check-id>` and a revision entry \
                              `<case-id>:<revision>`, with no space after the colon: write what \
-                             follows it, or remove the colon"
-                        ),
+                             follows it, or remove the colon",
                     ),
                     _ => self.not_one_name(item),
                 },
