@@ -102,7 +102,7 @@ mod tests {
     #[test]
     fn locates_the_first_invalid_byte() {
         let d = baseline_text("b.yml", b"client:\n  - auth/caf\xe9\n").unwrap_err();
-        assert_eq!((d.line, d.column), (2, 11));
+        assert_eq!((d.line, d.column), (2, 13));
         assert!(d.hint.unwrap().contains("UTF-8"));
     }
 

@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
+use serde_saphyr::{Budget, Options, Spanned};
 
 use super::diagnostic::{did_you_mean, Diagnostic};
 use super::official_scenarios::{official_auth_scenarios, OFFICIAL_AUTHORIZATION_SERVER_SCENARIOS};
@@ -96,8 +96,8 @@ pub fn parse_baseline(
     text: &str,
     cases: &[KnownCase<'_>],
 ) -> Result<Baseline, Vec<Diagnostic>> {
-    let top: Option<Spanned<Node>> =
-        serde_saphyr::from_str(text).map_err(|e| vec![yaml_error(path, text, &e)])?;
+    let top: Option<Spanned<Node>> = serde_saphyr::from_str_with_options(text, options())
+        .map_err(|e| vec![yaml_error(path, text, &e)])?;
     let mut reader = Reader {
         path,
         text,
@@ -142,15 +142,37 @@ pub fn parse_baseline(
     })
 }
 
+/// A baseline nests three deep (sections, their lists, a mistaken `- a: b`); other
+/// top-level keys are read too, and this bounds them (the reader's default, 64, lets a
+/// recursive value use much stack in a debug build).
+const BASELINE_MAX_DEPTH: usize = 16;
+
+/// A baseline lists hundreds of names at most; the reader's default (250,000 nodes)
+/// would let recursive aliases keep a run waiting for seconds before it starts.
+const BASELINE_MAX_NODES: usize = 50_000;
+
+fn budget() -> Budget {
+    let mut budget = Budget::default();
+    budget.max_depth = BASELINE_MAX_DEPTH;
+    budget.max_nodes = BASELINE_MAX_NODES;
+    budget
+}
+
+fn options() -> Options {
+    let mut options = Options::default();
+    options.budget = Some(budget());
+    options
+}
+
 /// The YAML reader's error in the project's words, with the baseline's own hint where
 /// the generic one speaks of case files.
 fn yaml_error(path: &str, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
-    let mut d = Diagnostic::from_yaml_error(path, text, err);
+    let mut d = Diagnostic::from_yaml_error_within(path, text, err, &budget());
     if d.message.starts_with("a second YAML document") {
         d.hint = Some("a baseline is one YAML document: remove the `---` line".into());
-    } else if let Some(hint) = &d.hint {
-        d.hint = Some(hint.replace("a case file", "a baseline file"));
     }
+    d.message = d.message.replace("case file", "baseline file");
+    d.hint = d.hint.map(|h| h.replace("case file", "baseline file"));
     d
 }
 

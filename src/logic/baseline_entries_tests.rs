@@ -298,3 +298,29 @@ fn entries_keep_file_order_across_sections() {
     let roles: Vec<Role> = listed(text).into_iter().map(|(_, r, _)| r).collect();
     assert_eq!(roles, [Role::Client, Role::Server]);
 }
+
+#[test]
+fn deep_nesting_is_refused_located() {
+    let text = format!("other: {}{}\n", "[".repeat(100), "]".repeat(100));
+    let e = error(&text);
+    assert!(e.contains("nest more than 16 deep"), "{e}");
+    assert!(e.contains("a baseline file nests"), "{e}");
+}
+
+#[test]
+fn alias_bombs_are_refused_in_the_baselines_words() {
+    let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 0..6 {
+        let prev = if i == 0 {
+            "a".to_string()
+        } else {
+            format!("a{}", i - 1)
+        };
+        text.push_str(&format!(
+            "a{i}: &a{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+        ));
+    }
+    let e = error(&text);
+    assert!(!e.contains("case file"), "{e}");
+    assert!(e.contains("hint:"), "{e}");
+}
