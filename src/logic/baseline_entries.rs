@@ -325,7 +325,7 @@ impl Reader<'_> {
             }
             let revision = match right {
                 None => None,
-                Some(r) => Some(self.revision(item, r)?),
+                Some(r) => Some(self.revision(item, written, r)?),
             };
             return Some(Listed::Case {
                 id: left.to_string(),
@@ -349,7 +349,8 @@ impl Reader<'_> {
         })
     }
 
-    fn revision(&mut self, item: &Spanned<Node>, given: &str) -> Option<Revision> {
+    /// The revision after the colon of `written`, or a diagnostic pointing at it.
+    fn revision(&mut self, item: &Spanned<Node>, written: &str, given: &str) -> Option<Revision> {
         match given.parse::<Revision>() {
             Ok(r) => Some(r),
             Err(_) => {
@@ -358,13 +359,41 @@ impl Reader<'_> {
                     Some(best) => format!("did you mean `{best}`?"),
                     None => format!("the revisions are {}", Revision::names_for_help()),
                 };
-                self.error(
-                    item,
-                    format!("unknown revision `{given}`: after a case id, the colon is followed by a revision"),
-                    hint,
+                let (line, column) = location(item);
+                let column = column + self.offset_in_item(line, column, written, given);
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        self.path,
+                        self.text,
+                        line,
+                        column,
+                        format!(
+                            "unknown revision `{given}`: after a case id, the colon is \
+                             followed by a revision"
+                        ),
+                    )
+                    .with_hint(hint),
                 );
                 None
             }
+        }
+    }
+
+    /// How far into the item at `(line, column)` the text `part` of `written` starts,
+    /// when the line shows `written` there (plain or quoted); 0 otherwise.
+    fn offset_in_item(&self, line: u64, column: u64, written: &str, part: &str) -> u64 {
+        let Some(source) = self.text.lines().nth(line.saturating_sub(1) as usize) else {
+            return 0;
+        };
+        let at: String = source
+            .chars()
+            .skip(column.saturating_sub(1) as usize)
+            .collect();
+        let quote = u64::from(at.starts_with(['\'', '"']));
+        let shown = &at[quote as usize..];
+        match (shown.starts_with(written), written.rfind(part)) {
+            (true, Some(i)) => quote + written[..i].chars().count() as u64,
+            _ => 0,
         }
     }
 

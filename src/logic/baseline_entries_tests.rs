@@ -270,7 +270,15 @@ fn a_case_is_listed_under_its_own_role() {
 #[test]
 fn an_unknown_revision_is_an_error_with_a_did_you_mean() {
     let e = error("client:\n  - client/pkce/s256-pair:2025-06-17\n");
-    assert!(e.contains("unknown revision `2025-06-17`"), "{e}");
+    assert!(
+        e.starts_with("baseline.yml:2:27: error: unknown revision `2025-06-17`"),
+        "{e}"
+    );
+    let e = error("client:\n  - 'client::pkce::s256-pair:2025-06-17'\n");
+    assert!(
+        e.starts_with("baseline.yml:2:30: error: unknown revision"),
+        "{e}"
+    );
     assert!(e.contains("did you mean `2025-06-18`?"), "{e}");
     let e = error("client:\n  - client/pkce/s256-pair:latest\n");
     assert!(e.contains("the revisions are 2025-03-26"), "{e}");
