@@ -268,3 +268,76 @@ fn malformed_baselines_are_usage_errors_located_with_a_hint() {
     );
     assert!(stderr.contains("= hint: "), "{stderr}");
 }
+
+/// A scratch folder holding the two client cases of the official `auth/scope-step-up`.
+fn step_up_workspace(name: &str) -> PathBuf {
+    let dir = temp_dir(&format!("baseline-{name}"));
+    let area = dir.join("cases/client/scope");
+    std::fs::create_dir_all(&area).unwrap();
+    for file in ["step-up.yaml", "step-up-union.yaml"] {
+        std::fs::copy(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("cases/client/scope")
+                .join(file),
+            area.join(file),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.join("baseline.yml"),
+        "client:\n  - auth/scope-step-up\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// An official scenario entry lists every run of the cases that belong to it: the
+/// reference client without step-up misses both cases, at both revisions; the reference
+/// client (the demo) passes them all, so the entry is stale.
+#[test]
+fn a_scenario_entry_lists_every_run_of_its_cases() {
+    let dir = step_up_workspace("scenario");
+    let bin = env!("CARGO_BIN_EXE_mcp-authspec");
+    let client = format!("'{bin}' reference client --defect no-step-up");
+    let out = Command::new(bin)
+        .current_dir(&dir)
+        .args([
+            "client",
+            "--command",
+            &client,
+            "--cases",
+            "cases",
+            "--plain",
+        ])
+        .args(["--revision", "2025-11-25,2026-07-28", "--out", "out"])
+        .args(["--baseline", "baseline.yml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let r = report(&dir);
+    assert_eq!(r.cases.len(), 3);
+    for case in &r.cases {
+        assert_ne!(case.outcome, Outcome::Pass, "{}", case.id);
+        assert_eq!(
+            case.baseline,
+            Some(BaselineMark::ExpectedFailure {
+                entry: "auth/scope-step-up".into()
+            }),
+            "{}",
+            case.id
+        );
+    }
+    let out = Command::new(bin)
+        .current_dir(&dir)
+        .args(["demo", "--cases", "cases", "--plain", "--out", "out"])
+        .args(["--baseline", "baseline.yml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let r = report(&dir);
+    assert!(r.cases.iter().all(|c| c.baseline
+        == Some(BaselineMark::Stale {
+            entry: "auth/scope-step-up".into()
+        })));
+    assert_eq!(r.baseline.unwrap().stale, ["auth/scope-step-up"]);
+}
