@@ -92,11 +92,11 @@ pub async fn finish(mut report: RunReport, o: &RunOptions) -> i32 {
     // report was redacted already; a command line may name a token too.
     let left = kill_all_left_behind().await;
     report.outlived.extend(left.iter().map(|l| redact_text(l)));
-    print!("{}", render_console(&report, use_color(o)));
+    print_out(&render_console(&report, use_color(o)));
     match write_reports(&report, &o.format.0, &o.out) {
         Ok(paths) => {
             for p in paths {
-                println!("wrote {}", p.display());
+                print_out(&format!("wrote {}\n", p.display()));
             }
             report.exit_code
         }
@@ -107,12 +107,21 @@ pub async fn finish(mut report: RunReport, o: &RunOptions) -> i32 {
     }
 }
 
-/// Runs the cases against the driver's target with a progress bar, then prints and
+/// Writes to standard output. A closed output (`| head`) must not turn a finished run
+/// into a panic: the reports are still written and the exit code still says the verdict.
+fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// Runs the cases against the driver's target with live progress, then prints and
 /// writes the report (see [`finish`]); SIGINT and SIGTERM stop the run (see
 /// `interrupt`).
 pub async fn run_and_finish(driver: &dyn Driver, cases: &[Arc<Case>], o: &RunOptions) -> i32 {
     super::interrupt::listen();
-    let progress = Arc::new(Progress::new(o.plain));
+    let progress = Arc::new(Progress::new(o));
     let report = engine::run(driver, cases, &plan(o), progress.clone()).await;
     progress.done();
     finish(report, o).await

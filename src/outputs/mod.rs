@@ -7,6 +7,7 @@ mod json;
 mod junit;
 mod markdown;
 mod md_escape;
+mod progress_lines;
 mod text;
 mod write;
 
@@ -19,4 +20,5 @@ pub use format::{ParseFormatError, ReportFormat};
 pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
+pub use progress_lines::{finished_line, heartbeat_line, RunningCase};
 pub use write::{write_reports, WriteError};
