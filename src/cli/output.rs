@@ -15,7 +15,7 @@ use crate::input::{load_cases, CaseSource};
 use crate::logic::case::Case;
 use crate::logic::redaction::redact_text;
 use crate::logic::run_plan::RunPlan;
-use crate::outputs::{render_console, write_reports};
+use crate::outputs::{render_console, write_reports, ConsoleStyle};
 use crate::transport::TransportLimits;
 use crate::vocab::{exit_code, Role, RunReport};
 
@@ -92,7 +92,11 @@ pub async fn finish(mut report: RunReport, o: &RunOptions) -> i32 {
     // report was redacted already; a command line may name a token too.
     let left = kill_all_left_behind().await;
     report.outlived.extend(left.iter().map(|l| redact_text(l)));
-    print_out(&render_console(&report, use_color(o)));
+    let style = ConsoleStyle {
+        color: use_color(o),
+        verbose: o.verbose,
+    };
+    print_out(&render_console(&report, style));
     match write_reports(&report, &o.format.0, &o.out) {
         Ok(paths) => {
             for p in paths {

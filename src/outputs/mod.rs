@@ -14,7 +14,7 @@ mod write;
 #[cfg(test)]
 mod fixture;
 
-pub use console::render_console;
+pub use console::{render_console, ConsoleStyle};
 pub use coverage::{render_coverage_json, render_coverage_markdown};
 pub use format::{ParseFormatError, ReportFormat};
 pub use json::render_json;
