@@ -85,8 +85,9 @@ pub fn use_color(o: &RunOptions) -> bool {
 }
 
 /// Kills whatever any launch of the run left running (named in the report), prints the
-/// console report and writes the files; returns the exit code. The files are written even
-/// when the run broke or was interrupted, so that CI always has a report to show.
+/// console report, appends the GitHub step summary (`step_summary`) and writes the files;
+/// returns the exit code. The files are written even when the run broke or was
+/// interrupted, so that CI always has a report to show.
 pub async fn finish(mut report: RunReport, o: &RunOptions) -> i32 {
     // One run per process here, so every mark of the process belongs to this run. The
     // report was redacted already; a command line may name a token too.
@@ -97,6 +98,7 @@ pub async fn finish(mut report: RunReport, o: &RunOptions) -> i32 {
         verbose: o.verbose,
     };
     print_out(&render_console(&report, style));
+    super::step_summary::append_step_summary(&report);
     match write_reports(&report, &o.format.0, &o.out) {
         Ok(paths) => {
             for p in paths {

@@ -8,6 +8,7 @@ mod junit;
 mod markdown;
 mod md_escape;
 mod progress_lines;
+mod step_summary;
 mod text;
 mod write;
 
@@ -21,4 +22,5 @@ pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use progress_lines::{finished_line, heartbeat_line, RunningCase};
+pub use step_summary::render_step_summary;
 pub use write::{write_reports, WriteError};
