@@ -179,6 +179,28 @@ pub struct RunOptions {
     /// the run's exit code stays as it is.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    // Live progress and the console's detail (see `progress` and `outputs::console`).
+    /// Live progress: `bar` (on standard error), `lines` (one line per finished case on
+    /// standard output, and every 10 s the cases still running), `off`; `auto`: the bar
+    /// when standard output and standard error are both terminals and --plain is not
+    /// given, lines otherwise.
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
+    pub progress: ProgressMode,
+    /// Seconds between the heartbeat lines of `--progress lines` (for tests).
+    #[arg(long, default_value_t = 10, hide = true)]
+    pub heartbeat_secs: u64,
+    /// In the console report, one line per skipped case instead of one per reason.
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+/// How a run shows its progress while it goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProgressMode {
+    Auto,
+    Bar,
+    Lines,
+    Off,
 }
 
 #[derive(Debug, Args)]

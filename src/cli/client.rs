@@ -43,7 +43,7 @@ pub async fn run(args: ClientArgs) -> i32 {
         reference: false,
     };
     super::interrupt::listen();
-    let progress = Arc::new(Progress::new(args.run.plain));
+    let progress = Arc::new(Progress::new(&args.run));
     let report = engine::run(&driver, &cases, &plan(&args.run), progress.clone()).await;
     progress.done();
     if let Some(dir) = shim {

@@ -20,7 +20,7 @@ pub async fn run(args: DemoArgs) -> i32 {
         Err(code) => return code,
     };
     super::interrupt::listen();
-    let progress = Arc::new(Progress::new(args.run.plain));
+    let progress = Arc::new(Progress::new(&args.run));
     let demo = engine::demo(
         &cases,
         &plan(&args.run),

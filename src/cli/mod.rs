@@ -14,6 +14,7 @@ mod output;
 mod progress;
 mod server;
 mod standalone;
+mod step_summary;
 
 pub use args::{Cli, Command, MockCommand, ReferenceCommand};
 pub use dispatch::run;

@@ -17,7 +17,7 @@ use crate::logic::baseline_entries::Baseline;
 use crate::logic::case::Case;
 use crate::logic::redaction::redact_text;
 use crate::logic::run_plan::RunPlan;
-use crate::outputs::{render_console, write_reports};
+use crate::outputs::{render_console, write_reports, ConsoleStyle};
 use crate::transport::TransportLimits;
 use crate::vocab::{exit_code, Role, RunReport};
 
@@ -87,20 +87,26 @@ pub fn use_color(o: &RunOptions) -> bool {
 }
 
 /// Kills whatever any launch of the run left running (named in the report), judges the
-/// report with the baseline (`--baseline`), prints the console report and writes the
-/// files (and `--write-baseline`'s); returns the exit code. The files are written even
-/// when the run broke or was interrupted, so that CI always has a report to show.
+/// report with the baseline (`--baseline`), prints the console report, appends the GitHub
+/// step summary (`step_summary`) and writes the files (and `--write-baseline`'s); returns
+/// the exit code. The files are written even when the run broke or was interrupted, so
+/// that CI always has a report to show.
 pub async fn finish(mut report: RunReport, baseline: Option<&Baseline>, o: &RunOptions) -> i32 {
     // One run per process here, so every mark of the process belongs to this run. The
     // report was redacted already; a command line may name a token too.
     let left = kill_all_left_behind().await;
     report.outlived.extend(left.iter().map(|l| redact_text(l)));
     let report = judged(report, baseline);
-    print!("{}", render_console(&report, use_color(o)));
+    let style = ConsoleStyle {
+        color: use_color(o),
+        verbose: o.verbose,
+    };
+    print_out(&render_console(&report, style));
+    super::step_summary::append_step_summary(&report);
     match write_reports(&report, &o.format.0, &o.out) {
         Ok(paths) => {
             for p in paths {
-                println!("wrote {}", p.display());
+                print_out(&format!("wrote {}\n", p.display()));
             }
         }
         Err(e) => {
@@ -114,7 +120,16 @@ pub async fn finish(mut report: RunReport, baseline: Option<&Baseline>, o: &RunO
     }
 }
 
-/// Runs the cases against the driver's target with a progress bar, then prints and
+/// Writes to standard output. A closed output (`| head`) must not turn a finished run
+/// into a panic: the reports are still written and the exit code still says the verdict.
+fn print_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// Runs the cases against the driver's target with live progress, then prints and
 /// writes the report (see [`finish`]); SIGINT and SIGTERM stop the run (see
 /// `interrupt`).
 pub async fn run_and_finish(
@@ -124,7 +139,7 @@ pub async fn run_and_finish(
     o: &RunOptions,
 ) -> i32 {
     super::interrupt::listen();
-    let progress = Arc::new(Progress::new(o.plain));
+    let progress = Arc::new(Progress::new(o));
     let report = engine::run(driver, cases, &plan(o), progress.clone()).await;
     progress.done();
     finish(report, baseline, o).await

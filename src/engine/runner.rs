@@ -245,6 +245,7 @@ where
                 }
                 permit = permits.acquire_owned() => permit.ok(),
             };
+            events.case_started(case.id(), revision);
             let mut report = run_unless_interrupted(run, on_interrupt, &case, revision).await;
             bound.settle(&mut report);
             events.case_finished(&report);

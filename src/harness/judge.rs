@@ -2,7 +2,7 @@
 
 use libtest_mimic::{Completion, Failed};
 
-use crate::outputs::render_console;
+use crate::outputs::{render_console, ConsoleStyle};
 use crate::vocab::{CaseReport, Outcome, RunReport};
 
 /// How the failure of a case that did not run tells the vendor what to do.
@@ -27,7 +27,7 @@ pub(super) fn judge(report: &RunReport, allow_skips: bool) -> Judgement {
     let broken = |c: &CaseReport| matches!(c.outcome, Outcome::Fail | Outcome::Error);
     let not_run = |c: &CaseReport| matches!(c.outcome, Outcome::Skip | Outcome::Unsupported);
     if report.error.is_some() || report.cases.iter().any(broken) {
-        return Judgement::Failed(render_console(report, false));
+        return Judgement::Failed(render_console(report, ConsoleStyle::FULL));
     }
     if report.cases.is_empty() {
         return Judgement::Failed(
@@ -38,7 +38,7 @@ pub(super) fn judge(report: &RunReport, allow_skips: bool) -> Judgement {
     if !skipped.is_empty() && !allow_skips {
         return Judgement::Failed(format!(
             "{}\n{NOT_RUN_HINT}",
-            render_console(report, false).trim_end()
+            render_console(report, ConsoleStyle::FULL).trim_end()
         ));
     }
     let notes: Vec<String> = report

@@ -13,7 +13,7 @@ use crate::engine::{run, NoEvents};
 use crate::input::{load_cases, CaseSource};
 use crate::logic::case::{Case, DefectRef};
 use crate::logic::run_plan::RunPlan;
-use crate::outputs::render_console;
+use crate::outputs::{render_console, ConsoleStyle};
 use crate::vocab::{Outcome, Profile, RunReport};
 
 /// The suite's self-test: for every case, one trial against the conformant reference
@@ -85,7 +85,7 @@ fn reference_trial(
                 "expected {} runs (one per revision), got {}:\n{}",
                 case.file.revisions.len(),
                 report.cases.len(),
-                render_console(&report, false)
+                render_console(&report, ConsoleStyle::FULL)
             )
             .into());
         }
@@ -95,7 +95,7 @@ fn reference_trial(
                 "expected every revision to {wanted}, but {} gave {}:\n{}",
                 bad.revision,
                 bad.outcome,
-                render_console(&report, false)
+                render_console(&report, ConsoleStyle::FULL)
             )
             .into()),
         }

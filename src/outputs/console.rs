@@ -16,10 +16,29 @@ const RESET: &str = "\x1b[0m";
 /// Where the detail lines under a case start: under the case id.
 const INDENT: &str = "         ";
 
-/// Renders the report for a terminal. With `color`, outcome labels are coloured with ANSI
-/// escapes; without, the text contains no escape code at all (for pipes, logs, and CI
-/// systems that do not render them).
-pub fn render_console(report: &RunReport, color: bool) -> String {
+/// How the console report is rendered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConsoleStyle {
+    /// Outcome labels coloured with ANSI escapes; without, the text contains no escape
+    /// code at all (for pipes, logs, and CI systems that do not render them).
+    pub color: bool,
+    /// One line per skipped case run; without, the skips that share a reason are one
+    /// line (`SKIP ×20  no token was given: …`): an unauthenticated server run skips
+    /// dozens of cases for the same reason.
+    pub verbose: bool,
+}
+
+impl ConsoleStyle {
+    /// Every line, no colour: the report of one case's run in a `cargo test` failure.
+    pub const FULL: ConsoleStyle = ConsoleStyle {
+        color: false,
+        verbose: true,
+    };
+}
+
+/// Renders the report for a terminal.
+pub fn render_console(report: &RunReport, style: ConsoleStyle) -> String {
+    let color = style.color;
     let mut out = String::new();
     // `write!` into a `String` cannot fail; the results are ignored for that reason.
     if let Some(error) = &report.error {
@@ -39,7 +58,11 @@ pub fn render_console(report: &RunReport, color: bool) -> String {
         .map(|c| c.requirement.chars().count())
         .max()
         .unwrap_or(0);
+    let skips = SkipGroups::of(report, style.verbose);
     for case in &report.cases {
+        if skips.collapses(case) {
+            continue;
+        }
         let label = paint(
             &format!("{:<5}", label(case.outcome)),
             colour(case.outcome),
@@ -72,7 +95,9 @@ pub fn render_console(report: &RunReport, color: bool) -> String {
         }
     }
 
+    skips.render(&mut out, color);
     baseline_block(&mut out, report, color);
+
     let s = &report.summary;
     let _ = writeln!(
         out,
@@ -213,6 +238,52 @@ fn is_official_check(entry: &str) -> bool {
     entry.contains(':') && !ours
 }
 
+/// The skipped case runs that share a reason with another, counted per reason, in the
+/// order the reasons first appear; empty when `verbose` asks for every line.
+struct SkipGroups<'a> {
+    groups: Vec<(&'a str, usize)>,
+}
+
+impl<'a> SkipGroups<'a> {
+    fn of(report: &'a RunReport, verbose: bool) -> Self {
+        let mut groups: Vec<(&str, usize)> = Vec::new();
+        if !verbose {
+            for case in report.cases.iter().filter(|c| c.outcome == Outcome::Skip) {
+                let reason = skip_reason(case);
+                match groups.iter_mut().find(|(r, _)| *r == reason) {
+                    Some((_, n)) => *n += 1,
+                    None => groups.push((reason, 1)),
+                }
+            }
+        }
+        // A reason only one run gives keeps its case line: the id says more than a count.
+        groups.retain(|(_, n)| *n > 1);
+        SkipGroups { groups }
+    }
+
+    /// Whether the case's line is left out, for its group's line.
+    fn collapses(&self, case: &CaseReport) -> bool {
+        case.outcome == Outcome::Skip && self.groups.iter().any(|(r, _)| *r == skip_reason(case))
+    }
+
+    /// One line per group after the case lines, and how to see the cases.
+    fn render(&self, out: &mut String, color: bool) {
+        if self.groups.is_empty() {
+            return;
+        }
+        for (reason, n) in &self.groups {
+            let label = paint("SKIP ", colour(Outcome::Skip), color);
+            let count = format!("×{n}");
+            let _ = writeln!(out, "  {label}  {count:<5} {}", indent_rest(reason, INDENT));
+        }
+        let _ = writeln!(out, "{INDENT}(--verbose lists every skipped case)");
+    }
+}
+
+fn skip_reason(case: &CaseReport) -> &str {
+    case.reason.as_deref().unwrap_or("no reason given")
+}
+
 /// The indented block under a failure or warning.
 fn details(out: &mut String, case: &CaseReport) {
     for spec in &case.spec {
@@ -278,31 +349,115 @@ mod tests {
     use super::*;
     use crate::outputs::fixture::{baseline_report, interrupted_report, sample_report};
 
+    const PLAIN: ConsoleStyle = ConsoleStyle {
+        color: false,
+        verbose: false,
+    };
+
     #[test]
     fn snapshot() {
-        insta::assert_snapshot!(render_console(&sample_report(), false));
+        insta::assert_snapshot!(render_console(&sample_report(), PLAIN));
     }
 
     #[test]
     fn interrupted_snapshot() {
-        insta::assert_snapshot!(render_console(&interrupted_report(), false));
+        insta::assert_snapshot!(render_console(&interrupted_report(), PLAIN));
+    }
+
+    /// The sample with four more skips: three of the token cases for one reason (in two
+    /// revisions), one proxy case for another.
+    fn skipping_report() -> RunReport {
+        let mut report = sample_report();
+        let template = report
+            .cases
+            .iter()
+            .find(|c| c.outcome == Outcome::Skip)
+            .unwrap()
+            .clone();
+        let no_token = "no token was given: `server --url` without --token cannot send a valid token (use `server --command` or give --token)";
+        for (id, revision) in [
+            (
+                "server/token/valid-token-accepted",
+                crate::vocab::Revision::R2025_06_18,
+            ),
+            (
+                "server/token/valid-token-accepted",
+                crate::vocab::Revision::R2025_11_25,
+            ),
+            (
+                "server/token/wrong-audience",
+                crate::vocab::Revision::R2025_11_25,
+            ),
+        ] {
+            report.cases.push(CaseReport {
+                id: id.into(),
+                revision,
+                reason: Some(no_token.into()),
+                ..template.clone()
+            });
+        }
+        report.cases.push(CaseReport {
+            id: "server/proxy/consent-per-client".into(),
+            reason: Some("not declared an OAuth proxy (--oauth-proxy)".into()),
+            ..template
+        });
+        report.rejudge()
+    }
+
+    #[test]
+    fn skips_that_share_a_reason_are_one_line() {
+        insta::assert_snapshot!(render_console(&skipping_report(), PLAIN));
+    }
+
+    #[test]
+    fn verbose_lists_every_skipped_case() {
+        let report = skipping_report();
+        let verbose = render_console(
+            &report,
+            ConsoleStyle {
+                verbose: true,
+                ..PLAIN
+            },
+        );
+        assert_eq!(verbose.matches("  SKIP   ").count(), 5, "{verbose}");
+        assert!(!verbose.contains('×'), "{verbose}");
+        let grouped = render_console(&report, PLAIN);
+        // Two reasons of one run each keep their lines; the third is one line for three.
+        assert_eq!(grouped.matches("  SKIP   ").count(), 3, "{grouped}");
+        assert_eq!(
+            grouped.matches("  SKIP   ×3    no token was given").count(),
+            1,
+            "{grouped}"
+        );
+        assert!(
+            !grouped.contains("server/token/wrong-audience"),
+            "{grouped}"
+        );
+        // The counts are the report's, whatever the lines.
+        assert!(grouped.contains(" 5 skipped, "), "{grouped}");
     }
 
     #[test]
     fn baseline_snapshot() {
-        insta::assert_snapshot!(render_console(&baseline_report(), false));
+        insta::assert_snapshot!(render_console(&baseline_report(), PLAIN));
     }
 
     #[test]
     fn no_escape_codes_without_color() {
         let mut report = sample_report();
         report.error = Some("target unreachable".into());
-        assert!(!render_console(&report, false).contains('\x1b'));
+        assert!(!render_console(&report, PLAIN).contains('\x1b'));
     }
 
     #[test]
     fn colours_the_labels_when_asked() {
-        let out = render_console(&sample_report(), true);
+        let out = render_console(
+            &sample_report(),
+            ConsoleStyle {
+                color: true,
+                ..PLAIN
+            },
+        );
         assert!(out.contains("\x1b[32mPASS \x1b[0m"));
         assert!(out.contains("\x1b[31mFAIL \x1b[0m"));
         assert!(out.contains("\x1b[31mERROR\x1b[0m"));
@@ -313,7 +468,7 @@ mod tests {
 
     #[test]
     fn ends_with_counts_and_exit_code() {
-        let out = render_console(&sample_report(), false);
+        let out = render_console(&sample_report(), PLAIN);
         let lines: Vec<_> = out.lines().collect();
         assert_eq!(
             lines[lines.len() - 2],
@@ -326,7 +481,7 @@ mod tests {
     fn run_error_comes_first() {
         let mut report = sample_report();
         report.error = Some("target http://127.0.0.1:38080/mcp is unreachable".into());
-        let out = render_console(&report, false);
+        let out = render_console(&report, PLAIN);
         assert!(out.starts_with("error: target http://127.0.0.1:38080/mcp is unreachable\n"));
     }
 

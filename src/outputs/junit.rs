@@ -1,46 +1,58 @@
-//! The JUnit XML report, for the test tabs of CI systems.
+//! The JUnit XML report, for the test tabs of CI systems (Jenkins, GitLab, GitHub
+//! reporters).
 //!
 //! JUnit knows only success, failure, error and skipped, so the mapping is chosen for what
 //! CI does with it: a broken MUST is a `<failure>` (the job goes red), a harness problem is
 //! an `<error>`, a skipped case is `<skipped>`, and a broken SHOULD or an untaken MAY stays
 //! a success (CI must not go red for a SHOULD) that carries `WARN:`/`INFO:` in its output and
-//! an `outcome` property so that nothing is hidden.
+//! an `outcome` property so that nothing is hidden. A baseline's marks follow pytest's
+//! convention, which those reporters read: an expected failure is `<skipped
+//! type="expected-failure">` (the run does not fail for it), a stale entry a `<failure
+//! type="stale-baseline-entry">` (the run fails for it).
+//!
+//! Reporters group by suite and class and key a test by (classname, name), so a case run
+//! for several revisions must not repeat its name: one suite per revision (every role of
+//! the run in it), each test named `<case id> [<revision>]`.
 
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::vocab::{CaseReport, Outcome, Revision, RunReport};
+use crate::vocab::{BaselineMark, CaseReport, Outcome, Revision, RunReport};
 
 use super::text::{exchange_line, omitted_exchanges_line, spec_ref};
 
-/// Renders the report as JUnit XML: one `<testsuite>` per (role, revision) pair, in the
-/// order the pairs first appear among the cases, and one `<testcase>` per case report.
+/// Renders the report as JUnit XML: one `<testsuite>` per revision, oldest first (as
+/// `Revision::ALL`), and one `<testcase>` per case report, in the report's order.
+///
+/// The cases of all revisions run interleaved, so every suite spans the run: its `time`
+/// is the run's wall time (`duration_ms`), as is the root's, never a sum of case times.
 ///
 /// A run-level error (`report.error`) becomes an extra suite `harness` with one errored
 /// test case `run`, so that a run that stopped early cannot look green in CI.
 pub fn render_junit(report: &RunReport) -> String {
+    let wall = Duration::from_millis(report.duration_ms);
     let mut junit = Report::new(report.tool.name.as_str());
-    junit.set_time(Duration::from_millis(report.duration_ms));
+    junit.set_time(wall);
 
-    let mut groups: Vec<((&str, Revision), Vec<&CaseReport>)> = Vec::new();
-    for case in &report.cases {
-        let key = (case.role.as_str(), case.revision);
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, cases)) => cases.push(case),
-            None => groups.push((key, vec![case])),
+    for revision in Revision::ALL {
+        let cases: Vec<&CaseReport> = report
+            .cases
+            .iter()
+            .filter(|c| c.revision == revision)
+            .collect();
+        if cases.is_empty() {
+            continue;
         }
-    }
-
-    for ((role, revision), cases) in groups {
-        let mut suite = suite(report, &format!("{role} {revision}"));
-        suite.add_property(Property::new("role", role));
+        let mut suite = suite(report, &format!("{} {revision}", report.tool.name));
         suite.add_property(Property::new("revision", revision.as_str()));
-        for target in report.targets.iter().filter(|t| t.role.as_str() == role) {
-            suite.add_property(Property::new("target", target.location.as_str()));
+        for target in &report.targets {
+            suite.add_property(Property::new(
+                "target",
+                format!("{}: {}", target.role, target.location),
+            ));
         }
-        let total_ms = cases.iter().map(|c| c.duration_ms).sum();
-        suite.set_time(Duration::from_millis(total_ms));
+        suite.set_time(wall);
         suite.add_test_cases(cases.into_iter().map(test_case));
         junit.add_test_suite(suite);
     }
@@ -49,6 +61,7 @@ pub fn render_junit(report: &RunReport) -> String {
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
         status.set_message(error.as_str()).set_type("harness error");
         let mut suite = suite(report, "harness");
+        suite.set_time(wall);
         let mut case = TestCase::new("run", status);
         case.set_classname("harness");
         suite.add_test_case(case);
@@ -73,6 +86,9 @@ fn suite(report: &RunReport, name: &str) -> TestSuite {
         format!("{} {}", report.tool.name, report.tool.version),
     ));
     suite.add_property(Property::new("profile", report.profile.as_str()));
+    if let Some(baseline) = &report.baseline {
+        suite.add_property(Property::new("baseline", baseline.file.as_str()));
+    }
     // The unfinished cases are errors `interrupted (SIGINT)`; this says why at a glance.
     if let Some(signal) = report.interrupted {
         suite.add_property(Property::new("interrupted", signal.name()));
@@ -86,8 +102,58 @@ fn area(id: &str) -> Option<&str> {
 }
 
 fn test_case(case: &CaseReport) -> TestCase {
+    let status = match &case.baseline {
+        // Whatever the outcome: the summary counts every stale mark, and each fails the run.
+        Some(BaselineMark::Stale { entry }) => {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_message(format!(
+                    "stale baseline entry `{entry}`: this run {}; remove it from the baseline",
+                    match case.outcome {
+                        Outcome::Pass => "now passes".to_string(),
+                        other => format!("is `{other}`, not a failure"),
+                    }
+                ))
+                .set_type("stale-baseline-entry");
+            status
+        }
+        // Only a fail is forgiven (`Summary::exit_code`); a listed warn, info or error
+        // keeps its own mapping.
+        Some(BaselineMark::ExpectedFailure { entry }) if case.outcome == Outcome::Fail => {
+            let mut status = TestCaseStatus::skipped();
+            status
+                .set_message(format!(
+                    "expected failure (baseline entry `{entry}`): {}",
+                    case.reason.as_deref().unwrap_or("failed")
+                ))
+                .set_type("expected-failure");
+            status
+        }
+        _ => outcome_status(case),
+    };
+
+    let mut test_case = TestCase::new(format!("{} [{}]", case.id, case.revision), status);
+    let classname = match area(&case.id) {
+        Some(area) => format!("{}.{area}", case.role),
+        None => case.role.to_string(),
+    };
+    test_case
+        .set_classname(classname)
+        .set_time(Duration::from_millis(case.duration_ms));
+    if matches!(case.outcome, Outcome::Warn | Outcome::Info) {
+        test_case.add_property(Property::new("outcome", case.outcome.as_str()));
+    }
+    if let Some(mark) = &case.baseline {
+        test_case.add_property(Property::new("baseline-entry", mark.entry()));
+    }
+    test_case.set_system_out(system_out(case));
+    test_case
+}
+
+/// The status the outcome alone gives.
+fn outcome_status(case: &CaseReport) -> TestCaseStatus {
     let reason = case.reason.as_deref();
-    let status = match case.outcome {
+    match case.outcome {
         Outcome::Pass | Outcome::Warn | Outcome::Info => TestCaseStatus::success(),
         Outcome::Fail => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
@@ -120,21 +186,7 @@ fn test_case(case: &CaseReport) -> TestCase {
                 .set_type("unsupported");
             status
         }
-    };
-
-    let mut test_case = TestCase::new(case.id.as_str(), status);
-    let classname = match area(&case.id) {
-        Some(area) => format!("{}.{area}", case.role),
-        None => case.role.to_string(),
-    };
-    test_case
-        .set_classname(classname)
-        .set_time(Duration::from_millis(case.duration_ms));
-    if matches!(case.outcome, Outcome::Warn | Outcome::Info) {
-        test_case.add_property(Property::new("outcome", case.outcome.as_str()));
     }
-    test_case.set_system_out(system_out(case));
-    test_case
 }
 
 /// The checks that did not hold, one per line, as the `<failure>` text: what CI shows
@@ -158,6 +210,14 @@ fn check_line(check: &crate::vocab::CheckReport) -> String {
 /// the JSON report.
 fn system_out(case: &CaseReport) -> String {
     let mut out = String::new();
+    if let (Some(BaselineMark::ExpectedFailure { entry }), Outcome::Fail) =
+        (&case.baseline, case.outcome)
+    {
+        let reason = case.reason.as_deref().unwrap_or("see checks");
+        out.push_str(&format!(
+            "EXPECTED FAILURE (baseline entry `{entry}`): {reason}\n"
+        ));
+    }
     if matches!(case.outcome, Outcome::Warn | Outcome::Info) {
         let label = case.outcome.as_str().to_ascii_uppercase();
         let reason = case.reason.as_deref().unwrap_or("see checks");
@@ -234,17 +294,91 @@ mod tests {
         assert_eq!(count_elements(&xml, "failure"), 2);
         assert_eq!(count_elements(&xml, "error"), 1);
         assert_eq!(count_elements(&xml, "skipped"), 1);
-        assert_eq!(count_elements(&xml, "testsuite"), 5);
+        assert_eq!(count_elements(&xml, "testsuite"), 3);
     }
 
     #[test]
-    fn suites_and_classnames_follow_role_revision_and_area() {
+    fn one_suite_per_revision_oldest_first_with_unique_names() {
         let xml = render_junit(&sample_report());
-        assert!(xml.contains(r#"<testsuite name="server 2025-11-25""#));
-        assert!(xml.contains(r#"classname="server.prm""#));
+        let suites: Vec<&str> = xml
+            .match_indices("<testsuite name=\"")
+            .map(|(i, m)| {
+                let rest = &xml[i + m.len()..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect();
+        assert_eq!(
+            suites,
+            [
+                "mcp-authspec 2025-06-18",
+                "mcp-authspec 2025-11-25",
+                "mcp-authspec 2026-07-28"
+            ]
+        );
+        assert!(xml.contains(
+            r#"<testcase name="server/prm/resource-matches-url [2025-11-25]" classname="server.prm""#
+        ));
         assert!(xml.contains(r#"type="MUST RS-AUTH-01""#));
         assert!(xml.contains("WARN: `scope` is `mcp:read|mcp:write`"));
         assert!(xml.contains(r#"<property name="outcome" value="warn"/>"#));
+    }
+
+    #[test]
+    fn every_suite_spans_the_run_wall_time_not_the_sum_of_its_cases() {
+        let xml = render_junit(&sample_report());
+        // 4.321 s of wall time; the cases of 2025-11-25 add up to 42 ms.
+        assert_eq!(xml.matches(r#"time="4.321""#).count(), 4, "{xml}");
+    }
+
+    /// The sample with a baseline: the failing 401 case expected to fail, the passing
+    /// PRM case listed by a stale entry.
+    fn baseline_report() -> RunReport {
+        let mut report = sample_report();
+        for case in &mut report.cases {
+            case.baseline = match case.id.as_str() {
+                "server/auth/unauthenticated-gets-401" => Some(BaselineMark::ExpectedFailure {
+                    entry: "server/auth/unauthenticated-gets-401".into(),
+                }),
+                "server/prm/resource-matches-url" => Some(BaselineMark::Stale {
+                    entry: "server/prm/resource-matches-url:2025-11-25".into(),
+                }),
+                _ => None,
+            };
+        }
+        report.baseline = Some(crate::vocab::BaselineSummary {
+            file: "expected-failures.yaml".into(),
+            expected: vec!["server/auth/unauthenticated-gets-401".into()],
+            stale: vec!["server/prm/resource-matches-url:2025-11-25".into()],
+            unmatched: Vec::new(),
+        });
+        report.rejudge()
+    }
+
+    #[test]
+    fn baseline_snapshot() {
+        insta::assert_snapshot!(render_junit(&baseline_report()));
+    }
+
+    #[test]
+    fn an_expected_failure_is_skipped_and_a_stale_entry_fails() {
+        let report = baseline_report();
+        let xml = render_junit(&report);
+        assert!(xml.contains(
+            r#"<skipped message="expected failure (baseline entry `server/auth/unauthenticated-gets-401`): status is 401: got 200" type="expected-failure"/>"#
+        ), "{xml}");
+        assert!(xml.contains("EXPECTED FAILURE (baseline entry"));
+        assert!(xml.contains(
+            r#"<failure message="stale baseline entry `server/prm/resource-matches-url:2025-11-25`: this run now passes; remove it from the baseline" type="stale-baseline-entry"/>"#
+        ), "{xml}");
+        // The counts CI shows are the report's: one fail forgiven, one stale added.
+        assert_eq!(
+            count_elements(&xml, "failure"),
+            report.summary.fail - report.summary.expected_fail + report.summary.stale
+        );
+        assert_eq!(
+            count_elements(&xml, "skipped"),
+            report.summary.skip + report.summary.unsupported + report.summary.expected_fail
+        );
     }
 
     #[test]

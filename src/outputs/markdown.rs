@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crate::vocab::{BaselineMark, CaseReport, Exchange, HeaderPair, Outcome, RunReport, SentToken};
 
-use super::md_escape::{cell, code, fenced, para};
+use super::md_escape::{cell, code, code_text, fenced, para, value_cell};
 use super::text::{duration, exchange_line, omitted_exchanges_line, spec_ref};
 
 /// Bodies longer than this many characters are cut in the Markdown report (the JSON
@@ -104,7 +104,12 @@ fn left_behind(md: &mut String, report: &RunReport) {
     }
     for c in &report.cases {
         for left in c.process.iter().flat_map(|p| &p.outlived) {
-            lines.push(format!("{} ({}): {}", code(&c.id), c.revision, para(left)));
+            lines.push(format!(
+                "{} ({}): {}",
+                code_text(&c.id),
+                c.revision,
+                para(left)
+            ));
         }
     }
     for left in &report.outlived {
@@ -233,7 +238,7 @@ fn details(md: &mut String, case: &CaseReport) {
         md,
         "### {} {} ({})\n",
         label(case.outcome),
-        code(&case.id),
+        code_text(&case.id),
         case.revision
     );
     let _ = writeln!(md, "{}\n", para(&case.title));
@@ -282,8 +287,8 @@ fn details(md: &mut String, case: &CaseReport) {
                 "| {} | {} | {} | {} |",
                 label(c.outcome),
                 cell(&c.description),
-                cell(&c.expected),
-                cell(&c.actual)
+                value_cell(&c.expected),
+                value_cell(&c.actual)
             );
         }
         md.push('\n');
@@ -425,6 +430,27 @@ mod tests {
         assert!(!details.contains("`client/registration/dynamic`"));
         assert!(details.contains("[truncated by harness at body limit]"));
         assert!(details.contains("[transport error: connection refused (os error 111)]"));
+    }
+
+    #[test]
+    fn quoted_json_and_regexes_are_escaped_once() {
+        let mut report = sample_report();
+        let case = report
+            .cases
+            .iter_mut()
+            .find(|c| c.outcome == Outcome::Fail)
+            .unwrap();
+        case.checks[0].description = r#"body does not match /"result"\s*:/"#.into();
+        case.checks[0].expected = r#"does not match /"result"\s*:/"#.into();
+        case.checks[0].actual = r#""{\"resource\": \"http://127.0.0.1:38080/mcp\"}""#.into();
+        let md = render_markdown(&report);
+        assert!(
+            md.contains(
+                r#"| FAIL | body does not match /"result"\s\*:/ | `does not match /"result"\s*:/` | `"{\"resource\": \"http://127.0.0.1:38080/mcp\"}"` |"#
+            ),
+            "{md}"
+        );
+        assert!(!md.contains(r#"\\""#), "{md}");
     }
 
     #[test]

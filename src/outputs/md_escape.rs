@@ -23,12 +23,48 @@ pub(crate) fn para(text: &str) -> String {
     escape(text, false)
 }
 
-/// An identifier (a case id) as inline code, or as escaped text if it holds a backtick.
+/// A value from the wire (a check's expected or actual value) for a table cell. A value
+/// that Markdown would need escapes for (a JSON string's `\"`, a regex's `\s*`,
+/// `<absent>`) is shown as inline code, verbatim: escaped as text it would read
+/// `{\\"resource\\": …}` in the file. Prose (`a non-empty string`) stays text, and so does
+/// a value over several lines, whose line breaks only text can keep.
+pub(crate) fn value_cell(text: &str) -> String {
+    // Backticks alone do not count: a case author's code span (a `resource_metadata`
+    // parameter) reads as they wrote it.
+    let needs_escapes = text.contains(['\\', '<', '&', '*']);
+    if !needs_escapes || text.contains(['\n', '\r']) || text.trim().is_empty() {
+        return cell(text);
+    }
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    // A space on each side keeps a leading or trailing backtick or space in the value
+    // (Markdown strips exactly one from each side).
+    let pad = if text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']) {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", text.replace('|', "\\|"))
+}
+
+/// An identifier (a case id) as inline code for a table cell, or as escaped text if it
+/// holds a backtick: a `|` is escaped, which GitHub honours in a table even inside code
+/// spans.
 pub(crate) fn code(id: &str) -> String {
     if id.contains('`') || id.contains('\n') {
         cell(id)
     } else {
         format!("`{}`", id.replace('|', "\\|"))
+    }
+}
+
+/// An identifier as inline code in a heading or a paragraph, where the escape of a `|`
+/// would show.
+pub(crate) fn code_text(id: &str) -> String {
+    if id.contains('`') || id.contains('\n') {
+        para(id)
+    } else {
+        format!("`{id}`")
     }
 }
 
@@ -94,6 +130,14 @@ fn plain(out: &mut String, text: &str, in_table: bool) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
+            // Only a backslash before ASCII punctuation (or a line break) is an escape;
+            // before anything else it is literal, so a regex's `\s` stays as written.
+            '\\' if chars
+                .peek()
+                .is_some_and(|n| !n.is_ascii_punctuation() && *n != '\n' && *n != '\r') =>
+            {
+                out.push('\\')
+            }
             '\\' => out.push_str("\\\\"),
             '|' if in_table => out.push_str("\\|"),
             '*' => out.push_str("\\*"),
@@ -129,6 +173,39 @@ mod tests {
     fn unmatched_backticks_are_literal() {
         assert_eq!(para("it`s <x>"), "it\\`s &lt;x>");
         assert_eq!(para("``a`"), "\\`\\`a\\`");
+    }
+
+    #[test]
+    fn backslashes_are_doubled_only_where_markdown_reads_an_escape() {
+        assert_eq!(para(r"/a\s*b/"), r"/a\s\*b/");
+        assert_eq!(para(r#"say \"hi\""#), r#"say \\"hi\\""#);
+        assert_eq!(para("end\\"), "end\\\\");
+        assert_eq!(para("a\\\nb"), "a\\\\<br>b");
+    }
+
+    #[test]
+    fn values_that_need_escapes_are_verbatim_code() {
+        // A JSON string holding JSON, as a check reports a body it matched.
+        assert_eq!(
+            value_cell(r#""{\"resource\": \"https://x/mcp\"}""#),
+            r#"`"{\"resource\": \"https://x/mcp\"}"`"#
+        );
+        assert_eq!(value_cell("<absent>"), "`<absent>`");
+        assert_eq!(value_cell(r"/a\s*|b/"), r"`/a\s*\|b/`");
+        assert_eq!(value_cell("a `b` c"), "a `b` c");
+        assert_eq!(value_cell("a `b` <c>"), "``a `b` <c>``");
+        assert_eq!(value_cell("`x <y>"), "`` `x <y> ``");
+        // Prose, several lines, nothing: text as before.
+        assert_eq!(value_cell("a non-empty string"), "a non-empty string");
+        assert_eq!(value_cell("a|b"), "a\\|b");
+        assert_eq!(value_cell("<a>\n<b>"), "&lt;a><br>&lt;b>");
+        assert_eq!(value_cell(""), "");
+    }
+
+    #[test]
+    fn ids_escape_pipes_only_in_tables() {
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code_text("a|b"), "`a|b`");
     }
 
     #[test]

@@ -8,6 +8,8 @@ mod json;
 mod junit;
 mod markdown;
 mod md_escape;
+mod progress_lines;
+mod step_summary;
 mod text;
 mod write;
 
@@ -15,10 +17,12 @@ mod write;
 mod fixture;
 
 pub use baseline_file::{render_baseline, write_baseline};
-pub use console::render_console;
+pub use console::{render_console, ConsoleStyle};
 pub use coverage::{render_coverage_json, render_coverage_markdown};
 pub use format::{ParseFormatError, ReportFormat};
 pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
+pub use progress_lines::{finished_line, heartbeat_line, RunningCase};
+pub use step_summary::render_step_summary;
 pub use write::{write_reports, WriteError};

@@ -1,15 +1,21 @@
-//! Process exit codes (documented in the README): what a run's report implies, and
-//! what ends a run that was interrupted.
+//! Process exit codes (documented in the README, "Verdicts and exit codes"): what a run's
+//! report implies, and what ends a run that was interrupted.
 
-/// Every case that is required (MUST) passed; warnings and info do not count.
+/// Every case run passed, or failed only as the baseline expects; warnings, info, skips
+/// and unsupported revisions do not count.
 pub const OK: i32 = 0;
-/// At least one case failed.
+/// A case run failed that the baseline does not list, or a baseline entry is stale (it
+/// wins over [`HARNESS`]); for `coverage --check`, a requirement without a case.
 pub const FAILED: i32 = 1;
-/// Bad usage or an invalid case file: nothing was run.
+/// Bad usage or bad input, and nothing was run: an unknown flag or value, an invalid case
+/// file, baseline or config file, no case selected, a bad report given to `merge` or
+/// `matrix`.
 pub const USAGE: i32 = 2;
-/// The harness or the environment broke (target unreachable, timeouts, …).
+/// The harness or the environment broke (target unreachable, timeouts, a case run that
+/// ended `error`, the run's set-up failed), and no case failed unexpectedly; or the
+/// reports could not be written, which wins over every other code.
 pub const HARNESS: i32 = 3;
-/// SIGINT (Ctrl-C) stopped the run; the partial report was written.
+/// The first signal was SIGINT (Ctrl-C): the run stopped; the partial report was written.
 pub const INTERRUPTED_SIGINT: i32 = 130;
-/// SIGTERM stopped the run; the partial report was written.
+/// The first signal was SIGTERM: the run stopped; the partial report was written.
 pub const INTERRUPTED_SIGTERM: i32 = 143;
