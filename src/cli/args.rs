@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::logic::case_selection::CaseFilter;
+use crate::logic::partition::{ParsePartitionError, Partition};
 use crate::outputs::ReportFormat;
-use crate::vocab::{Profile, Revision, Role};
+use crate::vocab::{Level, Profile, Revision, Role};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -169,6 +171,63 @@ pub struct RunOptions {
     /// No colours and no progress bar.
     #[arg(long)]
     pub plain: bool,
+    #[command(flatten)]
+    pub select: SelectionArgs,
+}
+
+/// Which cases run: filters (different flags AND, repeats OR) and a CI shard. A value
+/// that selects no case at all is an error (exit 2), so that a typo never runs nothing
+/// or everything.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SelectionArgs {
+    /// Only cases whose id matches this glob (`*` any characters, `/` included; `?` one),
+    /// e.g. `client/pkce/*`; a test name (`client::pkce::s256-pair`) works too. Repeatable.
+    #[arg(long = "case", value_name = "PATTERN")]
+    pub case_patterns: Vec<String>,
+    /// Leave out the cases whose id matches this glob (after the other filters). Repeatable.
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    pub exclude_patterns: Vec<String>,
+    /// Only cases of a requirement matching this glob, e.g. `RS-PRM-*`. Repeatable.
+    #[arg(long = "requirement", value_name = "ID")]
+    pub requirement_patterns: Vec<String>,
+    /// Only cases of this level: MUST, SHOULD or MAY. Repeatable.
+    #[arg(long = "level", value_name = "LEVEL", value_parser = parse_level)]
+    pub level_filter: Vec<Level>,
+    /// Only the cases of this official conformance-suite scenario (`list --scenarios`),
+    /// e.g. `auth/metadata-default`. Repeatable.
+    #[arg(long = "scenario", value_name = "NAME")]
+    pub scenario_names: Vec<String>,
+    /// Run one stable share of the selected cases, for a CI matrix: `hash:K/N` (by a hash
+    /// of each case, or of its official scenario) or `count:K/N` (round-robin). Every
+    /// revision of a case, and every case of one scenario, lands in the same shard;
+    /// `merge` puts the shards' reports back together.
+    #[arg(long, value_name = "hash:K/N", value_parser = parse_partition)]
+    pub partition: Option<Partition>,
+}
+
+impl SelectionArgs {
+    pub fn filter(&self) -> CaseFilter {
+        CaseFilter {
+            cases: self.case_patterns.clone(),
+            exclude: self.exclude_patterns.clone(),
+            requirements: self.requirement_patterns.clone(),
+            levels: self.level_filter.clone(),
+            scenarios: self.scenario_names.clone(),
+        }
+    }
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    match s.trim().to_ascii_uppercase().as_str() {
+        "MUST" => Ok(Level::MUST),
+        "SHOULD" => Ok(Level::SHOULD),
+        "MAY" => Ok(Level::MAY),
+        _ => Err(format!("`{s}` is not a level: write MUST, SHOULD or MAY")),
+    }
+}
+
+fn parse_partition(s: &str) -> Result<Partition, String> {
+    s.parse().map_err(|e: ParsePartitionError| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -279,6 +338,9 @@ pub struct ListArgs {
     pub scenarios: bool,
     #[arg(long)]
     pub cases: Option<PathBuf>,
+    /// The cases a run with these filters and this partition would select.
+    #[command(flatten)]
+    pub select: SelectionArgs,
 }
 
 #[derive(Debug, Args)]

@@ -8,7 +8,7 @@ use crate::logic::as_config::{parse_as_config, AsRunConfig};
 use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: AuthorizationServerArgs) -> i32 {
-    let cases = match run_cases_or_exit(&args.run, &[Role::AuthorizationServer]) {
+    let cases = match run_cases_or_exit(&args.run, &[Role::AuthorizationServer]).await {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -14,7 +14,7 @@ use crate::engine;
 use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: ClientArgs) -> i32 {
-    let cases = match run_cases_or_exit(&args.run, &[Role::Client]) {
+    let cases = match run_cases_or_exit(&args.run, &[Role::Client]).await {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -10,7 +10,7 @@ use crate::engine;
 use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: DemoArgs) -> i32 {
-    let cases = match run_cases_or_exit(&args.run, &Role::ALL) {
+    let cases = match run_cases_or_exit(&args.run, &Role::ALL).await {
         Ok(c) => c,
         Err(code) => return code,
     };

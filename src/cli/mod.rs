@@ -11,6 +11,7 @@ mod interrupt;
 mod list;
 mod output;
 mod progress;
+mod selection;
 mod server;
 mod standalone;
 

@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use super::args::RunOptions;
 use super::progress::Progress;
+use super::selection::{filtered_or_exit, shard_of};
 use crate::actors::drivers::Driver;
 use crate::actors::process::kill_all_left_behind;
 use crate::engine;
+use crate::engine::rfc3339_utc_now;
 use crate::input::{load_cases, CaseSource};
 use crate::logic::case::Case;
 use crate::logic::redaction::redact_text;
@@ -32,36 +34,70 @@ pub fn cases_or_exit(dir: Option<&Path>) -> Result<Vec<Arc<Case>>, i32> {
     })
 }
 
-/// Loads the cases for a run of `roles`, or returns the exit code to end with: a case set
-/// of which no case of these roles applies to a planned revision would be a green run
-/// that tested nothing, so it is the user's input to fix (exit 2), said in one line.
-pub fn run_cases_or_exit(o: &RunOptions, roles: &[Role]) -> Result<Vec<Arc<Case>>, i32> {
+/// Loads the cases for a run of `roles` and applies the filters and the partition, or
+/// returns the exit code to end with: a case set of which no selected case of these
+/// roles applies to a planned revision would be a green run that tested nothing, so it
+/// is the user's input to fix (exit 2), said in one line. A partition that holds none of
+/// the selected cases is a short shard, not a mistake: its empty report is written and
+/// the code returned is the report's (0).
+pub async fn run_cases_or_exit(o: &RunOptions, roles: &[Role]) -> Result<Vec<Arc<Case>>, i32> {
     let cases = cases_or_exit(o.cases.as_deref())?;
+    let cases = filtered_or_exit(cases, &o.select)?;
     let plan = plan(o);
-    let selected = cases.iter().any(|c| {
-        roles.contains(&c.role)
-            && plan
-                .revisions
-                .iter()
-                .any(|r| c.applies_to(*r, plan.profile))
-    });
-    if !selected {
+    let runnable: Vec<Arc<Case>> = cases
+        .into_iter()
+        .filter(|c| {
+            roles.contains(&c.role)
+                && plan
+                    .revisions
+                    .iter()
+                    .any(|r| c.applies_to(*r, plan.profile))
+        })
+        .collect();
+    if runnable.is_empty() {
         let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         let revisions: Vec<&str> = plan.revisions.iter().map(|r| r.as_str()).collect();
-        let from = match &o.cases {
+        let mut from = match &o.cases {
             Some(dir) => format!("the cases under {}", dir.display()),
             None => "the built-in cases".to_string(),
         };
+        let filter = o.select.filter();
+        let mut check = "check --cases, --revision and --profile".to_string();
+        if !filter.is_empty() {
+            from = format!("{from} selected by {}", filter.describe());
+            check = "check --cases, --revision, --profile and the filters".to_string();
+        }
         eprintln!(
             "error: nothing to run: none of {from} is a {} case that applies to {} with \
-             --profile {}; check --cases, --revision and --profile",
+             --profile {}; {check}",
             roles.join(" or "),
             revisions.join(", "),
             plan.profile.as_str()
         );
         return Err(exit_code::USAGE);
     }
-    Ok(cases)
+    let Some(partition) = o.select.partition else {
+        return Ok(runnable);
+    };
+    let of = runnable.len();
+    let shard = shard_of(runnable, partition);
+    if shard.is_empty() {
+        println!(
+            "--partition {partition}: this shard holds none of the {of} selected cases; \
+             nothing ran, and its report is empty (`mcp-authspec merge` joins the shards)"
+        );
+        let report = RunReport::assemble(
+            Vec::new(),
+            plan.revisions.clone(),
+            plan.profile,
+            rfc3339_utc_now(),
+            0,
+            None,
+            Vec::new(),
+        );
+        return Err(finish(report, o).await);
+    }
+    Ok(shard)
 }
 
 pub fn plan(o: &RunOptions) -> RunPlan {

@@ -12,7 +12,7 @@ use crate::logic::server_config::{parse_server_config, ServerRunConfig};
 use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: ServerArgs) -> i32 {
-    let cases = match run_cases_or_exit(&args.run, &[Role::Server]) {
+    let cases = match run_cases_or_exit(&args.run, &[Role::Server]).await {
         Ok(c) => c,
         Err(code) => return code,
     };
