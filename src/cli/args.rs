@@ -34,6 +34,9 @@ pub enum Command {
     List(ListArgs),
     /// Explain a case: what it checks, why, and where the spec says so.
     Explain(ExplainArgs),
+    /// Merge the reports of a partitioned run's shards (`--partition K/N`) into one
+    /// report, write it, and exit with the whole run's exit code.
+    Merge(MergeArgs),
     /// Print which cases cover each requirement, clause and revision, and why the
     /// uncovered ones have none (Markdown or JSON).
     Coverage(CoverageArgs),
@@ -136,6 +139,9 @@ fn parse_scope_implication(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// The report formats a run (and `merge`) writes unless `--format` says otherwise.
+pub const DEFAULT_FORMATS: &str = "json,junit,md";
+
 /// Options shared by every command that runs cases.
 #[derive(Debug, Args)]
 pub struct RunOptions {
@@ -151,7 +157,7 @@ pub struct RunOptions {
     #[arg(long, default_value = "strict", value_parser = parse_profile)]
     pub profile: Profile,
     /// Report formats to write, comma-separated: json, junit, md.
-    #[arg(long, default_value = "json,junit,md", value_parser = parse_formats)]
+    #[arg(long, default_value = DEFAULT_FORMATS, value_parser = parse_formats)]
     pub format: FormatList,
     /// Directory the reports are written to.
     #[arg(long, default_value = "reports")]
@@ -341,6 +347,22 @@ pub struct ListArgs {
     /// The cases a run with these filters and this partition would select.
     #[command(flatten)]
     pub select: SelectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' reports: each a report folder (a run's --out) or a report.json file.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Report formats to write, comma-separated, as for a run.
+    #[arg(long, default_value = DEFAULT_FORMATS, value_parser = parse_formats)]
+    pub format: FormatList,
+    /// Directory the merged reports are written to.
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
+    /// No colours.
+    #[arg(long)]
+    pub plain: bool,
 }
 
 #[derive(Debug, Args)]

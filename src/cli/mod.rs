@@ -9,6 +9,7 @@ mod dispatch;
 mod explain;
 mod interrupt;
 mod list;
+mod merge;
 mod output;
 mod progress;
 mod selection;

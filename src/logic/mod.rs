@@ -24,6 +24,7 @@ pub mod json_schemas;
 pub mod jwt_view;
 pub mod mcp_messages;
 pub mod mcp_results;
+pub mod merge_reports;
 pub mod mock_knobs;
 pub mod observation;
 pub mod official_scenarios;
