@@ -298,24 +298,40 @@ fn hash_shards_merge_into_the_full_run() {
         text(&out.stdout)
     );
 
-    // The same shard twice overlaps: refused, naming both files.
+    // The same shard twice, or a shard missing: refused, naming the files or the shard.
+    let twice = dirs[0].join("report.json");
     let out = run(&[
         "merge",
         "--out",
-        temp_dir("overlap").to_str().unwrap(),
+        temp_dir("twice").to_str().unwrap(),
         dirs[0].to_str().unwrap(),
-        dirs[0].join("report.json").to_str().unwrap(),
+        twice.to_str().unwrap(),
+        dirs[1].to_str().unwrap(),
+        dirs[2].to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("overlap"), "{stderr}");
+    assert!(stderr.contains("both hold shard hash:1/3"), "{stderr}");
     assert_eq!(
-        stderr
-            .matches(&*dirs[0].join("report.json").display().to_string())
-            .count(),
+        stderr.matches(&*twice.display().to_string()).count(),
         2,
         "{stderr}"
     );
+    let missing = temp_dir("missing");
+    let out = run(&[
+        "merge",
+        "--out",
+        missing.to_str().unwrap(),
+        dirs[0].to_str().unwrap(),
+        dirs[1].to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("shard 3 of 3 missing"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!missing.exists(), "nothing is written for a refused merge");
 }
 
 #[test]
@@ -336,11 +352,30 @@ fn count_shards_of_a_filtered_run_merge_into_it() {
         let shards: Vec<PathBuf> = shards.into_iter().map(|h| h.join().unwrap()).collect();
         (whole, shards)
     });
-    let whole = report_of(&whole);
     let dirs: Vec<&Path> = shards.iter().map(|d| d.as_path()).collect();
-    let (merged, _) = merge("count-merged", &dirs, whole.exit_code);
-    assert_eq!(verdicts(&merged), verdicts(&whole));
-    assert_eq!(merged.summary, whole.summary);
+    let (merged, _) = merge("count-merged", &dirs, report_of(&whole).exit_code);
+    let whole_report = report_of(&whole);
+    assert_eq!(verdicts(&merged), verdicts(&whole_report));
+    assert_eq!(merged.summary, whole_report.summary);
+
+    // Two reports of whole runs that hold the same case runs overlap: both files named.
+    let out = run(&[
+        "merge",
+        "--out",
+        temp_dir("overlap").to_str().unwrap(),
+        whole.to_str().unwrap(),
+        whole.join("report.json").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("the shards overlap"), "{stderr}");
+    assert_eq!(
+        stderr
+            .matches(&*whole.join("report.json").display().to_string())
+            .count(),
+        2,
+        "{stderr}"
+    );
 }
 
 #[test]

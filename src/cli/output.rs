@@ -128,7 +128,14 @@ pub async fn finish(mut report: RunReport, o: &RunOptions) -> i32 {
     // report was redacted already; a command line may name a token too.
     let left = kill_all_left_behind().await;
     report.outlived.extend(left.iter().map(|l| redact_text(l)));
+    report.shard = o.select.partition.map(|p| p.mark());
     print!("{}", render_console(&report, use_color(o)));
+    if let Some(shard) = report.shard {
+        println!(
+            "shard {shard} of the run: `mcp-authspec merge` joins the reports of all {} shards",
+            shard.total
+        );
+    }
     match write_reports(&report, &o.format.0, &o.out) {
         Ok(paths) => {
             for p in paths {

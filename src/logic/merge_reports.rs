@@ -2,10 +2,10 @@
 //! their cases together, and the summary and exit code derived again from those cases,
 //! so that the merged report says what one full run would have said.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::vocab::{
-    BaselineMark, BaselineSummary, Outcome, Revision, RunReport, REPORT_SCHEMA_VERSION,
+    BaselineMark, BaselineSummary, Outcome, Revision, RunReport, Shard, REPORT_SCHEMA_VERSION,
 };
 
 /// A report and where it was read from, for messages.
@@ -61,6 +61,41 @@ pub enum MergeError {
         second: String,
     },
     #[error(
+        "{file} holds a whole run, {first} shard {shard}: merge the reports of one run's \
+         shards, each once"
+    )]
+    NotAShard {
+        file: String,
+        first: String,
+        shard: Shard,
+    },
+    #[error(
+        "{file} holds shard {found}, {first} shard {expected}: the shards of one run share \
+         their --partition kind and N"
+    )]
+    OtherPartition {
+        file: String,
+        found: Shard,
+        expected: Shard,
+        first: String,
+    },
+    #[error("{first} and {second} both hold shard {shard}; merge each shard of the run once")]
+    SameShard {
+        shard: Shard,
+        first: String,
+        second: String,
+    },
+    #[error(
+        "shard {missing} of {total} missing (given: {given}); without it the merged \
+         report would leave its cases out: give the report of every shard"
+    )]
+    MissingShard {
+        /// The first missing shards' numbers, e.g. `2, 3`.
+        missing: String,
+        total: u64,
+        given: String,
+    },
+    #[error(
         "{file}: judged with the baseline {found}, {first} with {expected}; the shards \
          of one run share their flags"
     )]
@@ -91,12 +126,15 @@ fn major(version: &str) -> &str {
 /// stand for a revision's cases, so every shard with a case of that role makes the same
 /// one): kept once.
 pub fn merge_reports(inputs: Vec<NamedReport>) -> Result<RunReport, MergeError> {
+    check_shards(&inputs)?;
     let mut inputs = inputs.into_iter();
     let Some(first) = inputs.next() else {
         return Err(MergeError::NoInput);
     };
     let mut merged = first.report.clone();
     merged.schema_version = REPORT_SCHEMA_VERSION.to_string();
+    // The merged report is the whole run.
+    merged.shard = None;
     // Where each case run came from, to name both files of an overlap.
     let mut origin: Vec<String> = vec![first.file.clone(); merged.cases.len()];
     let mut errors: Vec<String> = merged.error.take().into_iter().collect();
@@ -180,6 +218,58 @@ pub fn merge_reports(inputs: Vec<NamedReport>) -> Result<RunReport, MergeError> 
         .cases
         .sort_by(|a, b| a.id.cmp(&b.id).then(a.revision.cmp(&b.revision)));
     Ok(merged.rejudge())
+}
+
+/// Shards of one partition, each once and none missing; or reports of no partition at
+/// all (they are merged as they are). A shard without cases shows only here.
+fn check_shards(inputs: &[NamedReport]) -> Result<(), MergeError> {
+    let Some((first, expected)) = inputs.iter().find_map(|i| i.report.shard.map(|s| (i, s))) else {
+        return Ok(());
+    };
+    let mut holder: BTreeMap<u64, &str> = BTreeMap::new();
+    for input in inputs {
+        let Some(shard) = input.report.shard else {
+            return Err(MergeError::NotAShard {
+                file: input.file.clone(),
+                first: first.file.clone(),
+                shard: expected,
+            });
+        };
+        // A report of another suite could hold any numbers: out of range is no shard.
+        if shard.kind != expected.kind
+            || shard.total != expected.total
+            || !(1..=shard.total).contains(&shard.index)
+        {
+            return Err(MergeError::OtherPartition {
+                file: input.file.clone(),
+                found: shard,
+                expected,
+                first: first.file.clone(),
+            });
+        }
+        if let Some(earlier) = holder.insert(shard.index, &input.file) {
+            return Err(MergeError::SameShard {
+                shard,
+                first: earlier.to_string(),
+                second: input.file.clone(),
+            });
+        }
+    }
+    // The first few missing numbers: found within `holder.len() + 5` steps, whatever N.
+    let missing: Vec<String> = (1..=expected.total)
+        .filter(|k| !holder.contains_key(k))
+        .take(5)
+        .map(|k| k.to_string())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let given: Vec<String> = holder.keys().map(|k| k.to_string()).collect();
+    Err(MergeError::MissingShard {
+        missing: missing.join(", "),
+        total: expected.total,
+        given: given.join(", "),
+    })
 }
 
 fn check_compatible(

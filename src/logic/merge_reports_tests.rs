@@ -235,3 +235,68 @@ fn different_baselines_are_refused() {
     let e = merge_reports(vec![named("a", a), named("b", b)]).unwrap_err();
     assert!(e.to_string().contains("other.yml"), "{e}");
 }
+
+fn shard(index: u64, total: u64) -> Option<Shard> {
+    Some(Shard {
+        kind: crate::vocab::ShardKind::Hash,
+        index,
+        total,
+    })
+}
+
+fn sharded(index: u64, total: u64, cases: Vec<CaseReport>) -> RunReport {
+    let mut r = report("t", 1, cases);
+    r.shard = shard(index, total);
+    r
+}
+
+#[test]
+fn every_shard_once_and_none_missing() {
+    let one = || sharded(1, 3, vec![case("client/a", R, Outcome::Pass)]);
+    let two = || sharded(2, 3, Vec::new());
+    let three = || sharded(3, 3, vec![case("client/c", R, Outcome::Pass)]);
+    let merged = merge_reports(vec![
+        named("1", one()),
+        named("2", two()),
+        named("3", three()),
+    ])
+    .unwrap();
+    assert_eq!(merged.shard, None, "the merged report is the whole run");
+    assert_eq!(merged.summary.total, 2);
+
+    // A missing shard would leave its cases out of a green report.
+    let e = merge_reports(vec![named("1", one()), named("3", three())]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "shard 2 of 3 missing (given: 1, 3); without it the merged report would leave its \
+         cases out: give the report of every shard"
+    );
+    // An empty shard given twice holds no case to overlap, and is still refused.
+    let e = merge_reports(vec![
+        named("1", one()),
+        named("2", two()),
+        named("2-again", two()),
+        named("3", three()),
+    ])
+    .unwrap_err();
+    assert!(matches!(e, MergeError::SameShard { .. }), "{e}");
+    assert!(e.to_string().contains("2 and 2-again"), "{e}");
+
+    let e = merge_reports(vec![
+        named("1", one()),
+        named("whole", report("t", 1, Vec::new())),
+    ])
+    .unwrap_err();
+    assert!(matches!(e, MergeError::NotAShard { .. }), "{e}");
+    let e = merge_reports(vec![
+        named("1", one()),
+        named("x", sharded(2, 4, Vec::new())),
+    ])
+    .unwrap_err();
+    assert!(matches!(e, MergeError::OtherPartition { .. }), "{e}");
+    // Numbers no run writes are refused, without a list as long as N.
+    let e = merge_reports(vec![named("x", sharded(7, 3, Vec::new()))]).unwrap_err();
+    assert!(matches!(e, MergeError::OtherPartition { .. }), "{e}");
+    let e = merge_reports(vec![named("x", sharded(1, u64::MAX, Vec::new()))]).unwrap_err();
+    assert!(e.to_string().starts_with("shard 2, 3, 4, 5, 6 of"), "{e}");
+}

@@ -11,20 +11,12 @@ use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 
-/// How the groups are dealt out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PartitionKind {
-    /// By a hash of the group key: a group stays in its shard when other cases are
-    /// added or removed.
-    Hash,
-    /// Round-robin over the sorted group keys: shards of equal size (±1).
-    Count,
-}
+use crate::vocab::{Shard, ShardKind};
 
 /// One shard: `shard` of `total`, 1-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Partition {
-    pub kind: PartitionKind,
+    pub kind: ShardKind,
     pub shard: u64,
     pub total: u64,
 }
@@ -52,8 +44,8 @@ impl FromStr for Partition {
             .split_once(':')
             .ok_or_else(|| error("no `hash:` or `count:` before the share"))?;
         let kind = match kind {
-            "hash" => PartitionKind::Hash,
-            "count" => PartitionKind::Count,
+            "hash" => ShardKind::Hash,
+            "count" => ShardKind::Count,
             other => return Err(error(&format!("unknown kind `{other}`"))),
         };
         let (k, n) = share
@@ -76,11 +68,7 @@ impl FromStr for Partition {
 
 impl fmt::Display for Partition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.kind {
-            PartitionKind::Hash => "hash",
-            PartitionKind::Count => "count",
-        };
-        write!(f, "{kind}:{}/{}", self.shard, self.total)
+        self.mark().fmt(f)
     }
 }
 
@@ -103,15 +91,24 @@ fn stable_hash(key: &str) -> u64 {
 }
 
 impl Partition {
+    /// What the shard's report says of it.
+    pub fn mark(&self) -> Shard {
+        Shard {
+            kind: self.kind,
+            index: self.shard,
+            total: self.total,
+        }
+    }
+
     /// For each group key (one per case, repeated for the cases of one group), whether
     /// this shard runs it.
     pub fn members(&self, keys: &[String]) -> Vec<bool> {
         match self.kind {
-            PartitionKind::Hash => keys
+            ShardKind::Hash => keys
                 .iter()
                 .map(|k| stable_hash(k) % self.total == self.shard - 1)
                 .collect(),
-            PartitionKind::Count => {
+            ShardKind::Count => {
                 let mut sorted: Vec<&String> = keys.iter().collect();
                 sorted.sort_unstable();
                 sorted.dedup();
@@ -144,14 +141,14 @@ mod tests {
         assert_eq!(
             "hash:2/3".parse(),
             Ok(Partition {
-                kind: PartitionKind::Hash,
+                kind: ShardKind::Hash,
                 shard: 2,
                 total: 3
             })
         );
         assert_eq!(
             "count:1/1".parse::<Partition>().unwrap().kind,
-            PartitionKind::Count
+            ShardKind::Count
         );
         assert_eq!(
             "hash:3/3".parse::<Partition>().unwrap().to_string(),
@@ -176,7 +173,7 @@ mod tests {
     #[test]
     fn shards_are_disjoint_and_cover_everything() {
         let keys = keys();
-        for kind in [PartitionKind::Hash, PartitionKind::Count] {
+        for kind in [ShardKind::Hash, ShardKind::Count] {
             let shards: Vec<Vec<bool>> = (1..=3)
                 .map(|shard| {
                     Partition {
@@ -200,7 +197,7 @@ mod tests {
         let keys = keys();
         for shard in 1..=3 {
             let m = Partition {
-                kind: PartitionKind::Hash,
+                kind: ShardKind::Hash,
                 shard,
                 total: 3,
             }
@@ -223,7 +220,7 @@ mod tests {
     fn count_deals_round_robin_over_sorted_keys() {
         let keys: Vec<String> = ["d", "a", "c", "b"].iter().map(|s| s.to_string()).collect();
         let first = Partition {
-            kind: PartitionKind::Count,
+            kind: ShardKind::Count,
             shard: 1,
             total: 2,
         }
