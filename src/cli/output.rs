@@ -84,7 +84,7 @@ pub async fn run_cases_or_exit(o: &RunOptions, roles: &[Role]) -> Result<Vec<Arc
     if shard.is_empty() {
         println!(
             "--partition {partition}: this shard holds none of the {of} selected cases; \
-             nothing ran, and its report is empty (`mcp-authspec merge` joins the shards)"
+             nothing ran, and its report is empty"
         );
         let report = RunReport::assemble(
             Vec::new(),
