@@ -4,8 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::logic::case_selection::CaseFilter;
+use crate::logic::partition::{ParsePartitionError, Partition};
 use crate::outputs::ReportFormat;
-use crate::vocab::{Profile, Revision, Role};
+use crate::vocab::{Level, Profile, Revision, Role};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -32,6 +34,9 @@ pub enum Command {
     List(ListArgs),
     /// Explain a case: what it checks, why, and where the spec says so.
     Explain(ExplainArgs),
+    /// Merge the reports of a partitioned run's shards (`--partition K/N`) into one
+    /// report, write it, and exit with the whole run's exit code.
+    Merge(MergeArgs),
     /// Print which cases cover each requirement, clause and revision, and why the
     /// uncovered ones have none (Markdown or JSON).
     Coverage(CoverageArgs),
@@ -134,6 +139,9 @@ fn parse_scope_implication(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// The report formats a run (and `merge`) writes unless `--format` says otherwise.
+pub const DEFAULT_FORMATS: &str = "json,junit,md";
+
 /// Options shared by every command that runs cases.
 #[derive(Debug, Args)]
 pub struct RunOptions {
@@ -149,7 +157,7 @@ pub struct RunOptions {
     #[arg(long, default_value = "strict", value_parser = parse_profile)]
     pub profile: Profile,
     /// Report formats to write, comma-separated: json, junit, md.
-    #[arg(long, default_value = "json,junit,md", value_parser = parse_formats)]
+    #[arg(long, default_value = DEFAULT_FORMATS, value_parser = parse_formats)]
     pub format: FormatList,
     /// Directory the reports are written to.
     #[arg(long, default_value = "reports")]
@@ -192,6 +200,8 @@ pub struct RunOptions {
     /// In the console report, one line per skipped case instead of one per reason.
     #[arg(long)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub select: SelectionArgs,
 }
 
 /// How a run shows its progress while it goes on.
@@ -201,6 +211,61 @@ pub enum ProgressMode {
     Bar,
     Lines,
     Off,
+}
+
+/// Which cases run: filters (different flags AND, repeats OR) and a CI shard. A value
+/// that selects no case at all is an error (exit 2), so that a typo never runs nothing
+/// or everything.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SelectionArgs {
+    /// Only cases whose id matches this glob (`*` any characters, `/` included; `?` one),
+    /// e.g. `client/pkce/*`; a test name (`client::pkce::s256-pair`) works too. Repeatable.
+    #[arg(long = "case", value_name = "PATTERN")]
+    pub case_patterns: Vec<String>,
+    /// Leave out the cases whose id matches this glob (after the other filters). Repeatable.
+    #[arg(long = "exclude", value_name = "PATTERN")]
+    pub exclude_patterns: Vec<String>,
+    /// Only cases of a requirement matching this glob, e.g. `RS-PRM-*`. Repeatable.
+    #[arg(long = "requirement", value_name = "ID")]
+    pub requirement_patterns: Vec<String>,
+    /// Only cases of this level: MUST, SHOULD or MAY. Repeatable.
+    #[arg(long = "level", value_name = "LEVEL", value_parser = parse_level)]
+    pub level_filter: Vec<Level>,
+    /// Only the cases of this official conformance-suite scenario (`list --scenarios`),
+    /// e.g. `auth/metadata-default`. Repeatable.
+    #[arg(long = "scenario", value_name = "NAME")]
+    pub scenario_names: Vec<String>,
+    /// Run one stable share of the selected cases, for a CI matrix: `hash:K/N` (by a hash
+    /// of each case, or of its official scenario) or `count:K/N` (round-robin). Every
+    /// revision of a case, and every case of one scenario, lands in the same shard;
+    /// `merge` puts the shards' reports back together.
+    #[arg(long, value_name = "hash:K/N", value_parser = parse_partition)]
+    pub partition: Option<Partition>,
+}
+
+impl SelectionArgs {
+    pub fn filter(&self) -> CaseFilter {
+        CaseFilter {
+            cases: self.case_patterns.clone(),
+            exclude: self.exclude_patterns.clone(),
+            requirements: self.requirement_patterns.clone(),
+            levels: self.level_filter.clone(),
+            scenarios: self.scenario_names.clone(),
+        }
+    }
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    match s.trim().to_ascii_uppercase().as_str() {
+        "MUST" => Ok(Level::MUST),
+        "SHOULD" => Ok(Level::SHOULD),
+        "MAY" => Ok(Level::MAY),
+        _ => Err(format!("`{s}` is not a level: write MUST, SHOULD or MAY")),
+    }
+}
+
+fn parse_partition(s: &str) -> Result<Partition, String> {
+    s.parse().map_err(|e: ParsePartitionError| e.to_string())
 }
 
 #[derive(Debug, Args)]
@@ -311,6 +376,25 @@ pub struct ListArgs {
     pub scenarios: bool,
     #[arg(long)]
     pub cases: Option<PathBuf>,
+    /// The cases a run with these filters and this partition would select.
+    #[command(flatten)]
+    pub select: SelectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' reports: each a report folder (a run's --out) or a report.json file.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Report formats to write, comma-separated, as for a run.
+    #[arg(long, default_value = DEFAULT_FORMATS, value_parser = parse_formats)]
+    pub format: FormatList,
+    /// Directory the merged reports are written to.
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
+    /// No colours.
+    #[arg(long)]
+    pub plain: bool,
 }
 
 #[derive(Debug, Args)]

@@ -2,19 +2,14 @@
 //! authorization server as MCP clients rely on it.
 
 use super::args::AuthorizationServerArgs;
-use super::baseline::baseline_or_exit;
 use super::output::{limits, run_and_finish, run_cases_or_exit};
 use crate::actors::drivers::AuthorizationServerDriver;
 use crate::logic::as_config::{parse_as_config, AsRunConfig};
 use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: AuthorizationServerArgs) -> i32 {
-    let cases = match run_cases_or_exit(&args.run, &[Role::AuthorizationServer]) {
+    let (cases, baseline) = match run_cases_or_exit(&args.run, &[Role::AuthorizationServer]).await {
         Ok(c) => c,
-        Err(code) => return code,
-    };
-    let baseline = match baseline_or_exit(&args.run, &cases) {
-        Ok(b) => b,
         Err(code) => return code,
     };
     let config = match &args.config {

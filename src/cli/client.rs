@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use super::args::{ClientArgs, ReferenceClientArgs};
-use super::baseline::baseline_or_exit;
 use super::output::{finish, plan, run_cases_or_exit};
 use super::progress::Progress;
 use crate::actors::browser_shim::write_browser_shim;
@@ -15,12 +14,8 @@ use crate::engine;
 use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: ClientArgs) -> i32 {
-    let cases = match run_cases_or_exit(&args.run, &[Role::Client]) {
+    let (cases, baseline) = match run_cases_or_exit(&args.run, &[Role::Client]).await {
         Ok(c) => c,
-        Err(code) => return code,
-    };
-    let baseline = match baseline_or_exit(&args.run, &cases) {
-        Ok(b) => b,
         Err(code) => return code,
     };
     let shim = if args.no_browser_shim {

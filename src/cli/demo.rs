@@ -4,19 +4,14 @@
 use std::sync::Arc;
 
 use super::args::DemoArgs;
-use super::baseline::baseline_or_exit;
 use super::output::{finish, limits, plan, run_cases_or_exit};
 use super::progress::Progress;
 use crate::engine;
 use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: DemoArgs) -> i32 {
-    let cases = match run_cases_or_exit(&args.run, &Role::ALL) {
+    let (cases, baseline) = match run_cases_or_exit(&args.run, &Role::ALL).await {
         Ok(c) => c,
-        Err(code) => return code,
-    };
-    let baseline = match baseline_or_exit(&args.run, &cases) {
-        Ok(b) => b,
         Err(code) => return code,
     };
     super::interrupt::listen();

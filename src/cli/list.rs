@@ -2,6 +2,7 @@
 
 use super::args::ListArgs;
 use super::output::cases_or_exit;
+use super::selection::{filtered_or_exit, shard_of};
 use crate::logic::official_scenarios::official_auth_scenarios;
 use crate::vocab::{
     exit_code, ClientDefect, ClientKnob, IdpDefect, IdpKnob, ServerDefect, ServerKnob,
@@ -44,16 +45,20 @@ pub fn run(args: ListArgs) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    let cases = match filtered_or_exit(cases, &args.select) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let cases: Vec<_> = cases
+        .into_iter()
+        .filter(|c| args.role.is_none_or(|r| r == c.role))
+        .filter(|c| args.revision.is_none_or(|r| c.file.revisions.contains(&r)))
+        .collect();
+    let cases = match args.select.partition {
+        Some(partition) => shard_of(cases, partition, None),
+        None => cases,
+    };
     for c in cases {
-        if args.role.is_some_and(|r| r != c.role) {
-            continue;
-        }
-        if args
-            .revision
-            .is_some_and(|r| !c.file.revisions.contains(&r))
-        {
-            continue;
-        }
         let revisions: Vec<&str> = c.file.revisions.iter().map(|r| r.as_str()).collect();
         println!(
             "{}\t{}\t{}\t{}\t{}",

@@ -7,11 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::RunOptions;
-use super::baseline::{judged, write_if_asked};
+use super::baseline::{baseline_or_exit, judged, write_if_asked};
 use super::progress::Progress;
+use super::selection::{filtered_or_exit, shard_of};
 use crate::actors::drivers::Driver;
 use crate::actors::process::kill_all_left_behind;
 use crate::engine;
+use crate::engine::rfc3339_utc_now;
 use crate::input::{load_cases, CaseSource};
 use crate::logic::baseline_entries::Baseline;
 use crate::logic::case::Case;
@@ -34,36 +36,76 @@ pub fn cases_or_exit(dir: Option<&Path>) -> Result<Vec<Arc<Case>>, i32> {
     })
 }
 
-/// Loads the cases for a run of `roles`, or returns the exit code to end with: a case set
-/// of which no case of these roles applies to a planned revision would be a green run
-/// that tested nothing, so it is the user's input to fix (exit 2), said in one line.
-pub fn run_cases_or_exit(o: &RunOptions, roles: &[Role]) -> Result<Vec<Arc<Case>>, i32> {
+/// Loads the cases for a run of `roles` and applies the filters and the partition, or
+/// returns the exit code to end with: a case set of which no selected case of these
+/// roles applies to a planned revision would be a green run that tested nothing, so it
+/// is the user's input to fix (exit 2), said in one line. A partition that holds none of
+/// the selected cases is a short shard, not a mistake: its empty report is written and
+/// the code returned is the report's (0).
+/// The baseline (`--baseline`) is read first, against every loaded case (an entry for a
+/// case the filters leave out lists no run; it is not a typo), and returned with them.
+pub async fn run_cases_or_exit(
+    o: &RunOptions,
+    roles: &[Role],
+) -> Result<(Vec<Arc<Case>>, Option<Baseline>), i32> {
     let cases = cases_or_exit(o.cases.as_deref())?;
+    let baseline = baseline_or_exit(o, &cases)?;
+    let cases = filtered_or_exit(cases, &o.select)?;
     let plan = plan(o);
-    let selected = cases.iter().any(|c| {
-        roles.contains(&c.role)
-            && plan
-                .revisions
-                .iter()
-                .any(|r| c.applies_to(*r, plan.profile))
-    });
-    if !selected {
+    let runnable: Vec<Arc<Case>> = cases
+        .into_iter()
+        .filter(|c| {
+            roles.contains(&c.role)
+                && plan
+                    .revisions
+                    .iter()
+                    .any(|r| c.applies_to(*r, plan.profile))
+        })
+        .collect();
+    if runnable.is_empty() {
         let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         let revisions: Vec<&str> = plan.revisions.iter().map(|r| r.as_str()).collect();
-        let from = match &o.cases {
+        let mut from = match &o.cases {
             Some(dir) => format!("the cases under {}", dir.display()),
             None => "the built-in cases".to_string(),
         };
+        let filter = o.select.filter();
+        let mut check = "check --cases, --revision and --profile".to_string();
+        if !filter.is_empty() {
+            from = format!("{from} selected by {}", filter.describe());
+            check = "check --cases, --revision, --profile and the filters".to_string();
+        }
         eprintln!(
             "error: nothing to run: none of {from} is a {} case that applies to {} with \
-             --profile {}; check --cases, --revision and --profile",
+             --profile {}; {check}",
             roles.join(" or "),
             revisions.join(", "),
             plan.profile.as_str()
         );
         return Err(exit_code::USAGE);
     }
-    Ok(cases)
+    let Some(partition) = o.select.partition else {
+        return Ok((runnable, baseline));
+    };
+    let of = runnable.len();
+    let shard = shard_of(runnable, partition, baseline.as_ref());
+    if shard.is_empty() {
+        println!(
+            "--partition {partition}: this shard holds none of the {of} selected cases; \
+             nothing ran, and its report is empty"
+        );
+        let report = RunReport::assemble(
+            Vec::new(),
+            plan.revisions.clone(),
+            plan.profile,
+            rfc3339_utc_now(),
+            0,
+            None,
+            Vec::new(),
+        );
+        return Err(finish(report, baseline.as_ref(), o).await);
+    }
+    Ok((shard, baseline))
 }
 
 pub fn plan(o: &RunOptions) -> RunPlan {
@@ -96,12 +138,19 @@ pub async fn finish(mut report: RunReport, baseline: Option<&Baseline>, o: &RunO
     // report was redacted already; a command line may name a token too.
     let left = kill_all_left_behind().await;
     report.outlived.extend(left.iter().map(|l| redact_text(l)));
+    report.shard = o.select.partition.map(|p| p.mark());
     let report = judged(report, baseline);
     let style = ConsoleStyle {
         color: use_color(o),
         verbose: o.verbose,
     };
     print_out(&render_console(&report, style));
+    if let Some(shard) = report.shard {
+        print_out(&format!(
+            "shard {shard} of the run: `mcp-authspec merge` joins the reports of all {} shards\n",
+            shard.total
+        ));
+    }
     super::step_summary::append_step_summary(&report);
     match write_reports(&report, &o.format.0, &o.out) {
         Ok(paths) => {

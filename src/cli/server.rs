@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::ServerArgs;
-use super::baseline::baseline_or_exit;
 use super::output::{limits, run_and_finish, run_cases_or_exit};
 use crate::actors::drivers::{LaunchedServer, ServerDriver};
 use crate::actors::tokens::TokenSupply;
@@ -13,12 +12,8 @@ use crate::logic::server_config::{parse_server_config, ServerRunConfig};
 use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: ServerArgs) -> i32 {
-    let cases = match run_cases_or_exit(&args.run, &[Role::Server]) {
+    let (cases, baseline) = match run_cases_or_exit(&args.run, &[Role::Server]).await {
         Ok(c) => c,
-        Err(code) => return code,
-    };
-    let baseline = match baseline_or_exit(&args.run, &cases) {
-        Ok(b) => b,
         Err(code) => return code,
     };
     let fixtures = match &args.config {

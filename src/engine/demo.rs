@@ -11,7 +11,7 @@ use super::events::RunEvents;
 use super::runner::run;
 use crate::actors::drivers::{
     offer_reference_fixtures, reference_fixtures, reference_tokens, AuthorizationServerDriver,
-    ClientDriver, ClientUnderTest, ServerDriver, UPSTREAM_AUTHORIZATION_ENDPOINT,
+    ClientDriver, ClientUnderTest, Driver, ServerDriver, UPSTREAM_AUTHORIZATION_ENDPOINT,
 };
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::logic::as_config::AsRunConfig;
@@ -19,7 +19,7 @@ use crate::logic::case::Case;
 use crate::logic::report_budget::fit_cases;
 use crate::logic::run_plan::RunPlan;
 use crate::transport::TransportLimits;
-use crate::vocab::RunReport;
+use crate::vocab::{Role, RunReport};
 
 /// Runs the demo and returns the combined report. `Err`: the reference deployment could
 /// not start (the harness's environment, not a verdict).
@@ -92,17 +92,51 @@ pub async fn demo(
         .cloned()
         .partition(|c| c.uses.contains(UPSTREAM_AUTHORIZATION_ENDPOINT));
     let (s, p, a, c) = tokio::join!(
-        run(&servers, &other_cases, plan, events.clone()),
-        run(&proxies, &proxy_cases, plan, events.clone()),
-        run(&authorization_servers, cases, plan, events.clone()),
-        run(&clients, cases, plan, events)
+        run_any(&servers, Role::Server, &other_cases, plan, events.clone()),
+        run_any(&proxies, Role::Server, &proxy_cases, plan, events.clone()),
+        run_any(
+            &authorization_servers,
+            Role::AuthorizationServer,
+            cases,
+            plan,
+            events.clone()
+        ),
+        run_any(&clients, Role::Client, cases, plan, events)
     );
     // Each run fitted its own cases to the report's bound; together they must fit too.
-    let mut report = s.combine(p).combine(a).combine(c);
+    let mut report = [s, p, a, c]
+        .into_iter()
+        .flatten()
+        .reduce(RunReport::combine)
+        .ok_or_else(|| "no case of any role applies to the planned revisions".to_string())?;
     // The sessions ran at once: the run took the demo's wall time, not the sum of theirs
     // (`combine` adds them up), which is what a report's duration and JUnit's suite
     // times say.
     report.duration_ms = clock.elapsed().as_millis() as u64;
     fit_cases(&mut report.cases);
     Ok(report)
+}
+
+/// The run of one target, or none when no case of its role applies to a planned
+/// revision (a filtered or partitioned demo): a target that was not tested is not
+/// reported.
+async fn run_any(
+    driver: &dyn Driver,
+    role: Role,
+    cases: &[Arc<Case>],
+    plan: &RunPlan,
+    events: Arc<dyn RunEvents>,
+) -> Option<RunReport> {
+    let any = cases.iter().any(|c| {
+        c.role == role
+            && plan
+                .revisions
+                .iter()
+                .any(|r| c.applies_to(*r, plan.profile))
+    });
+    if any {
+        Some(run(driver, cases, plan, events).await)
+    } else {
+        None
+    }
 }

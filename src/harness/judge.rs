@@ -144,6 +144,7 @@ mod tests {
             interrupted: None,
             outlived: Vec::new(),
             baseline: None,
+            shard: None,
             cases,
         }
     }

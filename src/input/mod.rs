@@ -1,9 +1,11 @@
-//! Layer 2: reading case files from disk or from the binary.
+//! Layer 2: reading case files from disk or from the binary, and reports back from disk.
 
 mod baseline_file;
 mod case_file;
 mod case_loader;
+mod report_file;
 
 pub use baseline_file::{read_baseline, BaselineFileError, BASELINE_MAX_BYTES};
 pub use case_file::{case_text, parse_case_file};
 pub use case_loader::{load_cases, CaseSource, LoadError};
+pub use report_file::{parse_report, read_report, ReportFileError};

@@ -392,6 +392,7 @@ pub(crate) fn sample_report() -> RunReport {
         interrupted: None,
         outlived: Vec::new(),
         baseline: None,
+        shard: None,
         cases,
     }
 }

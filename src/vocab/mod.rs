@@ -22,6 +22,7 @@ mod revision_features;
 mod revision_set;
 mod role;
 mod server_knob;
+mod shard;
 
 pub use baseline::{BaselineMark, BaselineSummary};
 pub use client_auth_method::ClientAuthMethod;
@@ -49,3 +50,4 @@ pub use revision_features::RevisionFeatures;
 pub use revision_set::RevisionSet;
 pub use role::Role;
 pub use server_knob::ServerKnob;
+pub use shard::{Shard, ShardKind};

@@ -13,6 +13,7 @@ use super::process::{Interrupt, ProcessEvidence};
 use super::profile::Profile;
 use super::revision::Revision;
 use super::role::Role;
+use super::shard::Shard;
 
 /// Bumped on any incompatible change of the report's JSON shape
 /// (`schemas/report.schema.json` describes it).
@@ -52,6 +53,10 @@ pub struct RunReport {
     /// The baseline of expected failures the run was judged with (`--baseline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineSummary>,
+    /// The share of a partitioned run (`--partition hash:2/3`) this report holds;
+    /// absent for a whole run, a merged one included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
     pub cases: Vec<CaseReport>,
 }
 
@@ -108,6 +113,7 @@ impl RunReport {
             interrupted: None,
             outlived: Vec::new(),
             baseline: None,
+            shard: None,
             cases,
         }
     }
@@ -164,6 +170,7 @@ impl RunReport {
         );
         combined.outlived = outlived;
         combined.baseline = self.baseline.or(other.baseline);
+        combined.shard = self.shard.or(other.shard);
         match interrupted {
             Some(signal) => combined.interrupted_by(signal),
             None => combined,
