@@ -148,8 +148,8 @@ pub struct RunOptions {
     /// `strict` (RFC 9728 §3.3 exact resource match) or `lenient` (same origin, path prefix).
     #[arg(long, default_value = "strict", value_parser = parse_profile)]
     pub profile: Profile,
-    /// Report formats to write, comma-separated: json, junit, md.
-    #[arg(long, default_value = "json,junit,md", value_parser = parse_formats)]
+    /// Report formats to write, comma-separated: json, junit, md, html.
+    #[arg(long, default_value = "json,junit,md,html", value_parser = parse_formats)]
     pub format: FormatList,
     /// Directory the reports are written to.
     #[arg(long, default_value = "reports")]

@@ -3,6 +3,9 @@
 mod console;
 mod coverage;
 mod format;
+mod html;
+mod html_evidence;
+mod html_templates;
 mod json;
 mod junit;
 mod markdown;
@@ -16,6 +19,7 @@ mod fixture;
 pub use console::render_console;
 pub use coverage::{render_coverage_json, render_coverage_markdown};
 pub use format::{ParseFormatError, ReportFormat};
+pub use html::render_html;
 pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
