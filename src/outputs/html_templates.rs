@@ -5,8 +5,6 @@
 //! from a target under test (a header, a body, a reason quoting them), and a hostile one
 //! must never become markup.
 
-use std::fmt::Write as _;
-
 use minijinja::value::{Serde, Value};
 use minijinja::{AutoEscape, Environment};
 use serde::Serialize;
