@@ -38,6 +38,9 @@ pub enum Command {
     /// A headless browser for an authorization URL: follows the server's redirects,
     /// delivers the final one to a loopback client, and prints where it went.
     OpenUrl(OpenUrlArgs),
+    /// Several run reports side by side: matrix.html and matrix.md, one column per
+    /// implementation, one row per case, and the evidence of every run that did not pass.
+    Matrix(MatrixArgs),
     /// Run one of the suite's mocks on its own, for debugging an implementation by hand.
     #[command(subcommand)]
     Mock(MockCommand),
@@ -309,6 +312,20 @@ pub struct ExplainArgs {
     pub case: String,
     #[arg(long)]
     pub cases: Option<PathBuf>,
+}
+
+// `matrix`: several reports side by side.
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// The report.json files of the runs, one per implementation (column).
+    pub reports: Vec<PathBuf>,
+    /// NAME=PATH: the column name of report PATH (repeatable; PATH is added when it is not
+    /// listed). Without it a column is named after the report's target, else its folder.
+    #[arg(long = "name", value_name = "NAME=PATH", value_parser = super::matrix::parse_name)]
+    pub names: Vec<(String, PathBuf)>,
+    /// Directory matrix.html and matrix.md are written to.
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Clone)]

@@ -1,7 +1,9 @@
 //! The command line's dispatch: one async runtime, one command.
 
 use super::args::{Cli, Command, MockCommand, ReferenceCommand};
-use super::{authorization_server, client, coverage, demo, explain, list, server, standalone};
+use super::{
+    authorization_server, client, coverage, demo, explain, list, matrix, server, standalone,
+};
 use crate::vocab::exit_code;
 
 /// Runs a parsed command line and returns the process exit code.
@@ -24,6 +26,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::List(a) => list::run(a),
         Command::Explain(a) => explain::run(a),
         Command::Coverage(a) => coverage::run(a),
+        Command::Matrix(a) => matrix::run(a),
         Command::OpenUrl(a) => runtime.block_on(standalone::open_url(a)),
         Command::Mock(MockCommand::Idp(a)) => runtime.block_on(standalone::mock_idp(a)),
         Command::Reference(ReferenceCommand::Client(a)) => {

@@ -9,6 +9,7 @@ mod dispatch;
 mod explain;
 mod interrupt;
 mod list;
+mod matrix;
 mod output;
 mod progress;
 mod server;

@@ -73,7 +73,7 @@ pub fn write_reports(
 
 /// Writes `text` to `<path>.tmp`, flushes it to disk, then renames it over `path`. On
 /// failure the temporary file is removed (best effort) so no stray `.tmp` is left behind.
-fn write_atomically(path: &Path, text: &str) -> Result<(), WriteError> {
+pub(super) fn write_atomically(path: &Path, text: &str) -> Result<(), WriteError> {
     let mut tmp_name = path.as_os_str().to_os_string();
     tmp_name.push(".tmp");
     let tmp = PathBuf::from(tmp_name);
