@@ -326,3 +326,58 @@ fn report_html_shows_the_summary_and_a_failures_evidence() {
     drop(browser);
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+#[test]
+fn matrix_html_shows_the_counts_and_a_failures_evidence() {
+    let Some(chromium) = chromium() else { return };
+    let scratch = temp_dir("browser-matrix");
+    let failing = reference_run(
+        &scratch,
+        Some("no-www-authenticate"),
+        &scratch.join("broken"),
+    );
+    let passing = reference_run(&scratch, None, &scratch.join("conformant"));
+    assert_eq!(passing["exit_code"], 0, "{passing}");
+    let (id, reason, request_line) = first_failure(&failing);
+
+    let out = scratch.join("matrix");
+    let output = common::run_binary(&[
+        "matrix",
+        "--name",
+        &format!(
+            "broken-server={}",
+            scratch.join("broken/report.json").display()
+        ),
+        "--name",
+        &format!(
+            "conformant-server={}",
+            scratch.join("conformant/report.json").display()
+        ),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+
+    let mut browser = Browser::launch(&chromium, &scratch);
+    let text = browser.rendered_text(&out.join("matrix.html"));
+    let fail_row = format!(
+        "FAIL\t{}\t{}",
+        failing["summary"]["fail"], passing["summary"]["fail"]
+    );
+    for visible in [
+        "MCP authorization conformance matrix",
+        "broken-server",
+        "conformant-server",
+        &fail_row,
+        &id,
+        &reason,
+        &request_line,
+    ] {
+        assert!(
+            text.contains(visible),
+            "`{visible}` is not visible in:\n{text}"
+        );
+    }
+    drop(browser);
+    let _ = std::fs::remove_dir_all(&scratch);
+}
