@@ -67,6 +67,8 @@ pub(crate) struct Budget {
     body_limit: usize,
     /// Where the reader finds what a cut left out, e.g. `report.json`.
     full_report: String,
+    /// Whether a run's passing checks are listed, or only counted (the matrix).
+    passing_checks: bool,
 }
 
 impl Budget {
@@ -75,7 +77,36 @@ impl Budget {
             left: bytes,
             body_limit,
             full_report: full_report.into(),
+            passing_checks: true,
         }
+    }
+
+    /// The same budget, which lists only the checks that did not pass and counts the rest.
+    pub(crate) fn without_passing_checks(self) -> Budget {
+        Budget {
+            passing_checks: false,
+            ..self
+        }
+    }
+
+    /// A share of what is left for one of `runs` runs still to come, so that every run
+    /// gets some room however many there are; give it back with [`Budget::settle`].
+    pub(crate) fn share(&self, runs: usize) -> Budget {
+        Budget {
+            left: self.left / runs.max(1),
+            body_limit: self.body_limit,
+            full_report: self.full_report.clone(),
+            passing_checks: self.passing_checks,
+        }
+    }
+
+    /// Takes what a share of `granted` bytes used out of this budget.
+    pub(crate) fn settle(&mut self, granted: usize, share: Budget) {
+        self.left = self.left.saturating_sub(granted.saturating_sub(share.left));
+    }
+
+    pub(crate) fn left(&self) -> usize {
+        self.left
     }
 
     /// Takes `text` out of the budget, or returns `None` when it does not fit.
@@ -134,6 +165,8 @@ pub(crate) struct RunDetail {
     /// What the baseline made of the run, in words.
     pub baseline: Option<String>,
     pub checks: Vec<CheckRow>,
+    /// Passing checks counted, not listed (the matrix).
+    pub hidden_checks: usize,
     pub exchanges: Vec<ExchangeView>,
     /// `N more exchanges are not shown …`, from the report or from the page's budget.
     pub omitted: Vec<String>,
@@ -209,9 +242,13 @@ impl RunDetail {
                  passes, and that fails the run (remove the entry)"
             ),
         });
+        let all_checks = budget.passing_checks;
+        let shown = |c: &&crate::vocab::CheckReport| all_checks || c.outcome != Outcome::Pass;
+        let hidden_checks = case.checks.iter().filter(|c| !shown(c)).count();
         let checks = case
             .checks
             .iter()
+            .filter(shown)
             .map(|c| CheckRow {
                 step: budget.small(&c.step),
                 description: budget.small(&c.description),
@@ -256,6 +293,7 @@ impl RunDetail {
             reason: case.reason.as_deref().map(|r| budget.small(r)),
             baseline,
             checks,
+            hidden_checks,
             exchanges,
             omitted,
             process: case.process.as_ref().map(|p| ProcessView::of(p, budget)),

@@ -19,9 +19,10 @@ use super::html_templates::render_page;
 use super::matrix_markdown::render_matrix_markdown;
 use super::write::{write_atomically, WriteError};
 
-/// Evidence bytes the matrix carries in all (escaped), and characters kept of one body:
-/// the interop matrix is committed, so it stays a few MiB however many peers fail.
-const EVIDENCE_BUDGET: usize = 3 << 20;
+/// Evidence bytes the matrix carries in all (escaped), shared evenly by the non-passing
+/// runs, and characters kept of one body: the interop matrix is committed, so it stays
+/// small however many peers fail.
+const EVIDENCE_BUDGET: usize = 1 << 20;
 const BODY_LIMIT: usize = 2_000;
 
 /// One implementation: a column's name and the report of its run.
@@ -135,11 +136,16 @@ impl MatrixView {
             EVIDENCE_BUDGET,
             BODY_LIMIT,
             "that implementation's report.json",
-        );
+        )
+        .without_passing_checks();
+        let mut runs_left: usize = columns
+            .iter()
+            .map(|c| c.report.cases.iter().filter(|c| is_detailed(c)).count())
+            .sum();
         let implementations: Vec<ImplementationView> = columns
             .iter()
             .enumerate()
-            .map(|(i, c)| implementation(i, c, &mut budget))
+            .map(|(i, c)| implementation(i, c, &mut budget, &mut runs_left))
             .collect();
 
         let rows = ids
@@ -191,14 +197,28 @@ fn prefix(i: usize) -> String {
     format!("impl-{}-", i + 1)
 }
 
-fn implementation(i: usize, c: &MatrixColumn, budget: &mut Budget) -> ImplementationView {
+/// Implementation `i`'s column; each of its non-passing runs gets an even share of the
+/// evidence budget left for the `runs_left` runs still to come.
+fn implementation(
+    i: usize,
+    c: &MatrixColumn,
+    budget: &mut Budget,
+    runs_left: &mut usize,
+) -> ImplementationView {
     let r = c.report;
     let details = r
         .cases
         .iter()
         .enumerate()
         .filter(|(_, case)| is_detailed(case))
-        .map(|(n, case)| RunDetail::of(case, anchor(&prefix(i), n), budget))
+        .map(|(n, case)| {
+            let mut share = budget.share(*runs_left);
+            let granted = share.left();
+            let detail = RunDetail::of(case, anchor(&prefix(i), n), &mut share);
+            budget.settle(granted, share);
+            *runs_left = runs_left.saturating_sub(1);
+            detail
+        })
         .collect();
     ImplementationView {
         name: c.name.to_string(),

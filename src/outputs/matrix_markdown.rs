@@ -193,6 +193,13 @@ fn detail(md: &mut String, d: &RunDetail) {
         }
         md.push('\n');
     }
+    if d.hidden_checks > 0 {
+        let _ = writeln!(
+            md,
+            "{} passing checks are listed in the report.\n",
+            d.hidden_checks
+        );
+    }
     for x in &d.exchanges {
         let _ = writeln!(
             md,
