@@ -196,7 +196,7 @@ fn detail(md: &mut String, d: &RunDetail) {
     if d.hidden_checks > 0 {
         let _ = writeln!(
             md,
-            "{} passing checks are listed in the report.\n",
+            "Passing checks, listed in the report only: {}.\n",
             d.hidden_checks
         );
     }
