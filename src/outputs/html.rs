@@ -152,15 +152,16 @@ pub(crate) fn revision_columns(report: &RunReport) -> Vec<Revision> {
     revisions
 }
 
-/// The text the reader needs beside an exit code.
-pub(crate) fn exit_meaning(code: i32) -> &'static str {
+/// The text the reader needs beside an exit code; `baseline`: the run was judged with one.
+pub(crate) fn exit_meaning(code: i32, baseline: bool) -> &'static str {
     use crate::vocab::exit_code::*;
     match code {
         OK => "no case failed and nothing errored (warnings and info do not count)",
-        FAILED => {
-            "at least one case failed (one a baseline does not expect), or a baseline \
+        FAILED if baseline => {
+            "at least one case failed that the baseline does not expect, or a baseline \
              entry is stale"
         }
+        FAILED => "at least one case failed",
         USAGE => "bad usage or bad input: nothing was run",
         HARNESS => {
             "the harness or the environment broke (unreachable target, time limits): \
@@ -237,7 +238,7 @@ impl ReportView {
             started_at: report.started_at.clone(),
             duration: duration(report.duration_ms),
             exit_code: report.exit_code,
-            exit_meaning: exit_meaning(report.exit_code).to_string(),
+            exit_meaning: exit_meaning(report.exit_code, report.baseline.is_some()).to_string(),
             exit_bad: report.exit_code != 0,
             error: report.error.clone(),
             interrupted: report.interrupted.map(|s| s.to_string()),

@@ -232,7 +232,7 @@ fn implementation(
         started_at: r.started_at.clone(),
         tool_version: format!("{} {}", r.tool.name, r.tool.version),
         exit_code: r.exit_code,
-        exit_meaning: exit_meaning(r.exit_code),
+        exit_meaning: exit_meaning(r.exit_code, r.baseline.is_some()),
         error: r.error.clone(),
         interrupted: r.interrupted.map(|s| s.to_string()),
         counts: OUTCOME_ORDER.iter().map(|o| r.summary.count(*o)).collect(),
