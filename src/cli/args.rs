@@ -321,11 +321,23 @@ pub struct MatrixArgs {
     pub reports: Vec<PathBuf>,
     /// NAME=PATH: the column name of report PATH (repeatable; PATH is added when it is not
     /// listed). Without it a column is named after the report's target, else its folder.
-    #[arg(long = "name", value_name = "NAME=PATH", value_parser = super::matrix::parse_name)]
+    #[arg(long = "name", value_name = "NAME=PATH", value_parser = parse_name)]
     pub names: Vec<(String, PathBuf)>,
     /// Directory matrix.html and matrix.md are written to.
     #[arg(long, default_value = "reports")]
     pub out: PathBuf,
+}
+
+/// `NAME=PATH` of `matrix --name`.
+fn parse_name(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((name, path)) if !name.trim().is_empty() && !path.trim().is_empty() => {
+            Ok((name.trim().to_string(), PathBuf::from(path.trim())))
+        }
+        _ => Err(format!(
+            "`{text}`: write NAME=PATH, e.g. typescript-sdk=reports/ts/report.json"
+        )),
+    }
 }
 
 #[derive(Debug, Clone)]

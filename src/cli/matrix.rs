@@ -248,18 +248,6 @@ fn derived_name(path: &Path, report: &RunReport) -> String {
     folder.unwrap_or_else(|| path.display().to_string())
 }
 
-/// `NAME=PATH` of `--name`.
-pub(super) fn parse_name(text: &str) -> Result<(String, PathBuf), String> {
-    match text.split_once('=') {
-        Some((name, path)) if !name.trim().is_empty() && !path.trim().is_empty() => {
-            Ok((name.trim().to_string(), PathBuf::from(path.trim())))
-        }
-        _ => Err(format!(
-            "`{text}`: write NAME=PATH, e.g. typescript-sdk=reports/ts/report.json"
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,12 +352,6 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(
-            parse_name("ts=reports/ts/report.json"),
-            Ok(("ts".into(), PathBuf::from("reports/ts/report.json")))
-        );
-        assert!(parse_name("reports/ts/report.json").is_err());
-        assert!(parse_name("=x").is_err());
         let report: RunReport = serde_json::from_str(&sample_json()).unwrap();
         assert_eq!(
             derived_name(Path::new("runs/rmcp/report.json"), &report),

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::html::OUTCOME_ORDER;
 use super::html_evidence::RunDetail;
-use super::matrix::MatrixView;
+use super::matrix_view::MatrixView;
 use super::md_escape::{cell, code, fenced, para};
 
 pub(crate) fn render_matrix_markdown(view: &MatrixView) -> String {
