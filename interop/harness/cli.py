@@ -50,7 +50,7 @@ def parse(root: Path, argv: list[str]) -> argparse.Namespace:
                    help="the mcp-authspec binary (default: target/release/mcp-authspec, built with `cargo build --release` if missing)")
     p.add_argument("--only", action="append", default=[], metavar="TEXT",
                    help="run only the runs whose `implementation/mode` contains TEXT (repeatable); docs are not rewritten")
-    p.add_argument("--docs", type=Path, default=root / "docs/interop", help="where README.md and matrix.json (with --clients: clients.md and clients.json) go")
+    p.add_argument("--docs", type=Path, default=root / "docs/interop", help="where README.md, matrix.json, matrix.html and matrix.md (with --clients: clients.md, clients.json and clients-matrix.*) go")
     p.add_argument("--no-docs", action="store_true", help="do not rewrite the docs, even after a full run")
     p.add_argument("--judgments", type=Path, default=root / "interop/judgments.yaml")
     p.add_argument("--findings", type=Path, default=root / "interop/findings-map.yaml")
@@ -161,7 +161,7 @@ def main(root: Path, argv: list[str]) -> int:
 
 def drive(root: Path, args, inst, procs) -> int:
     # Imported here: they need PyYAML, which exists only in the venv.
-    from . import findings, judge, plan, render
+    from . import findings, html_matrix, judge, plan, render
     from .procs import Interrupted
     from .suite import tool_version
 
@@ -199,6 +199,13 @@ def drive(root: Path, args, inst, procs) -> int:
     if not args.only and not args.no_docs:
         render.write(args.docs, records, verdicts, judgments, item_rows, versions, generated_at)
         say(f"wrote {args.docs}/README.md and matrix.json")
+        columns = [(f"{rec.implementation} / {rec.mode}" + (" (probe)" if rec.probe else ""),
+                    ctx.reports / rec.implementation / rec.mode / "report.json") for rec in records]
+        try:
+            html_matrix.write(binary, args.docs, columns, "matrix", say)
+        except OSError as e:
+            say(f"error: {e}")
+            return EXIT_ENV
     return summarize(records, verdicts, item_rows, wall)
 
 
@@ -232,7 +239,7 @@ def drive_clients(root: Path, args, inst) -> int:
     disagreement section of docs/interop/README.md."""
     import yaml
 
-    from . import clients, disagreements, findings, judge, render_clients
+    from . import clients, disagreements, findings, html_matrix, judge, render_clients
     from .procs import Interrupted
     from .suite import counts, tool_version
 
@@ -268,6 +275,8 @@ def drive_clients(root: Path, args, inst) -> int:
                         **{f"client {row.client}": row.version for row in runs if row.version}}
             render_clients.write(args.docs, runs, item_rows, versions, generated_at, verdicts)
             say(f"wrote {args.docs}/clients.md and clients.json")
+            html_matrix.write(binary, args.docs, [(row.client, ctx.reports / "clients" / row.client / "report.json")
+                                                  for row in runs if row.rec], "clients-matrix", say)
         official = None if args.no_official else drive_official(root, args, ctx, runs, judgments, generated_at)
     except install.InstallError as e:
         say(f"error: {e}")

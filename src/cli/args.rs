@@ -43,6 +43,9 @@ pub enum Command {
     /// A headless browser for an authorization URL: follows the server's redirects,
     /// delivers the final one to a loopback client, and prints where it went.
     OpenUrl(OpenUrlArgs),
+    /// Several run reports side by side: matrix.html and matrix.md, one column per
+    /// implementation, one row per case, and the evidence of every run that did not pass.
+    Matrix(MatrixArgs),
     /// Run one of the suite's mocks on its own, for debugging an implementation by hand.
     #[command(subcommand)]
     Mock(MockCommand),
@@ -140,7 +143,7 @@ fn parse_scope_implication(text: &str) -> Result<(String, String), String> {
 }
 
 /// The report formats a run (and `merge`) writes unless `--format` says otherwise.
-pub const DEFAULT_FORMATS: &str = "json,junit,md";
+pub const DEFAULT_FORMATS: &str = "json,junit,md,html";
 
 /// Options shared by every command that runs cases.
 #[derive(Debug, Args)]
@@ -156,7 +159,7 @@ pub struct RunOptions {
     /// `strict` (RFC 9728 §3.3 exact resource match) or `lenient` (same origin, path prefix).
     #[arg(long, default_value = "strict", value_parser = parse_profile)]
     pub profile: Profile,
-    /// Report formats to write, comma-separated: json, junit, md.
+    /// Report formats to write, comma-separated: json, junit, md, html.
     #[arg(long, default_value = DEFAULT_FORMATS, value_parser = parse_formats)]
     pub format: FormatList,
     /// Directory the reports are written to.
@@ -425,6 +428,32 @@ pub struct ExplainArgs {
     pub case: String,
     #[arg(long)]
     pub cases: Option<PathBuf>,
+}
+
+// `matrix`: several reports side by side.
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// The report.json files of the runs, one per implementation (column).
+    pub reports: Vec<PathBuf>,
+    /// NAME=PATH: the column name of report PATH (repeatable; PATH is added when it is not
+    /// listed). Without it a column is named after the report's target, else its folder.
+    #[arg(long = "name", value_name = "NAME=PATH", value_parser = parse_name)]
+    pub names: Vec<(String, PathBuf)>,
+    /// Directory matrix.html and matrix.md are written to.
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
+}
+
+/// `NAME=PATH` of `matrix --name`.
+fn parse_name(text: &str) -> Result<(String, PathBuf), String> {
+    match text.split_once('=') {
+        Some((name, path)) if !name.trim().is_empty() && !path.trim().is_empty() => {
+            Ok((name.trim().to_string(), PathBuf::from(path.trim())))
+        }
+        _ => Err(format!(
+            "`{text}`: write NAME=PATH, e.g. typescript-sdk=reports/ts/report.json"
+        )),
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use super::args::{Cli, Command, MockCommand, ReferenceCommand};
 use super::{
-    authorization_server, client, coverage, demo, explain, list, merge, server, standalone,
+    authorization_server, client, coverage, demo, explain, list, matrix, merge, server, standalone,
 };
 use crate::vocab::exit_code;
 
@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Explain(a) => explain::run(a),
         Command::Coverage(a) => coverage::run(a),
         Command::Merge(a) => merge::run(a),
+        Command::Matrix(a) => matrix::run(a),
         Command::OpenUrl(a) => runtime.block_on(standalone::open_url(a)),
         Command::Mock(MockCommand::Idp(a)) => runtime.block_on(standalone::mock_idp(a)),
         Command::Reference(ReferenceCommand::Client(a)) => {

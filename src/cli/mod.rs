@@ -10,6 +10,7 @@ mod dispatch;
 mod explain;
 mod interrupt;
 mod list;
+mod matrix;
 mod merge;
 mod output;
 mod progress;

@@ -16,10 +16,12 @@ pub enum ReportFormat {
     Junit,
     /// Markdown, for humans and CI job summaries.
     Markdown,
+    /// One self-contained HTML page (no network, no script needed), for a browser.
+    Html,
 }
 
 /// The names [`ReportFormat::from_str`] accepts, as shown in error messages.
-const ACCEPTED: &str = "json, junit, md, markdown";
+const ACCEPTED: &str = "json, junit, md, markdown, html";
 
 /// A report format name, or list of names, that could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,10 +36,11 @@ pub enum ParseFormatError {
 
 impl ReportFormat {
     /// Every format, in the order they are usually written.
-    pub const ALL: [ReportFormat; 3] = [
+    pub const ALL: [ReportFormat; 4] = [
         ReportFormat::Json,
         ReportFormat::Junit,
         ReportFormat::Markdown,
+        ReportFormat::Html,
     ];
 
     /// The canonical name, accepted back by [`FromStr`].
@@ -46,6 +49,7 @@ impl ReportFormat {
             ReportFormat::Json => "json",
             ReportFormat::Junit => "junit",
             ReportFormat::Markdown => "markdown",
+            ReportFormat::Html => "html",
         }
     }
 
@@ -55,6 +59,7 @@ impl ReportFormat {
             ReportFormat::Json => "report.json",
             ReportFormat::Junit => "junit.xml",
             ReportFormat::Markdown => "report.md",
+            ReportFormat::Html => "report.html",
         }
     }
 
@@ -79,12 +84,13 @@ impl ReportFormat {
 impl FromStr for ReportFormat {
     type Err = ParseFormatError;
 
-    /// Accepts `json`, `junit`, `md` and `markdown`, in any letter case.
+    /// Accepts `json`, `junit`, `md`, `markdown` and `html`, in any letter case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "json" => Ok(ReportFormat::Json),
             "junit" => Ok(ReportFormat::Junit),
             "md" | "markdown" => Ok(ReportFormat::Markdown),
+            "html" => Ok(ReportFormat::Html),
             _ => Err(ParseFormatError::Unknown(s.trim().to_string())),
         }
     }
@@ -106,6 +112,7 @@ mod tests {
         assert_eq!("junit".parse(), Ok(ReportFormat::Junit));
         assert_eq!("md".parse(), Ok(ReportFormat::Markdown));
         assert_eq!("Markdown".parse(), Ok(ReportFormat::Markdown));
+        assert_eq!("HTML".parse(), Ok(ReportFormat::Html));
         for f in ReportFormat::ALL {
             assert_eq!(f.to_string().parse(), Ok(f));
         }
@@ -114,7 +121,10 @@ mod tests {
     #[test]
     fn file_names_are_fixed() {
         let names: Vec<_> = ReportFormat::ALL.iter().map(|f| f.file_name()).collect();
-        assert_eq!(names, ["report.json", "junit.xml", "report.md"]);
+        assert_eq!(
+            names,
+            ["report.json", "junit.xml", "report.md", "report.html"]
+        );
     }
 
     #[test]
@@ -139,14 +149,14 @@ mod tests {
         assert_eq!(err, ParseFormatError::Unknown("xml".into()));
         assert_eq!(
             err.to_string(),
-            "unknown report format `xml` (accepted: json, junit, md, markdown)"
+            "unknown report format `xml` (accepted: json, junit, md, markdown, html)"
         );
         for bad in ["", "json,", ",md", "json,,md", " , "] {
             let err = ReportFormat::parse_list(bad).unwrap_err();
             assert_eq!(err, ParseFormatError::EmptyItem(bad.into()), "{bad:?}");
             assert!(err
                 .to_string()
-                .contains("accepted: json, junit, md, markdown"));
+                .contains("accepted: json, junit, md, markdown, html"));
         }
     }
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::vocab::RunReport;
 
 use super::format::ReportFormat;
+use super::html::render_html;
 use super::json::render_json;
 use super::junit::render_junit;
 use super::markdown::render_markdown;
@@ -61,6 +62,7 @@ pub fn write_reports(
             ReportFormat::Json => render_json(report),
             ReportFormat::Junit => render_junit(report),
             ReportFormat::Markdown => render_markdown(report),
+            ReportFormat::Html => render_html(report),
         };
         let path = out_dir.join(format.file_name());
         write_atomically(&path, &text)?;
@@ -120,7 +122,8 @@ mod tests {
             vec![
                 out.join("report.json"),
                 out.join("junit.xml"),
-                out.join("report.md")
+                out.join("report.md"),
+                out.join("report.html")
             ]
         );
         assert_eq!(fs::read_to_string(&paths[0]).unwrap(), render_json(&report));
@@ -132,12 +135,16 @@ mod tests {
             fs::read_to_string(&paths[2]).unwrap(),
             render_markdown(&report)
         );
+        assert_eq!(fs::read_to_string(&paths[3]).unwrap(), render_html(&report));
         let mut names: Vec<_> = fs::read_dir(&out)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         names.sort();
-        assert_eq!(names, ["junit.xml", "report.json", "report.md"]);
+        assert_eq!(
+            names,
+            ["junit.xml", "report.html", "report.json", "report.md"]
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -10,14 +10,14 @@ use regex::Regex;
 pub const PREREGISTERED_SECRET: &str = "mcp-authspec-preregistered-secret";
 
 /// Every report format the run wrote, and its console output, as (name, text). Escapes
-/// are undone (XML entities, JSON and Markdown backslashes), so that one set of patterns
+/// are undone (XML and HTML entities, JSON and Markdown backslashes), so that one set of patterns
 /// reads every format.
 pub fn written(dir: &Path, out: &Output) -> Vec<(String, String)> {
     let mut files = vec![(
         "console".to_string(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
     )];
-    for name in ["report.json", "junit.xml", "report.md"] {
+    for name in ["report.json", "junit.xml", "report.md", "report.html"] {
         let text = std::fs::read_to_string(dir.join(name))
             .unwrap_or_else(|e| panic!("{name} was not written: {e}"));
         files.push((name.to_string(), text));
@@ -28,6 +28,7 @@ pub fn written(dir: &Path, out: &Output) -> Vec<(String, String)> {
             let plain = text
                 .replace("&quot;", "\"")
                 .replace("&apos;", "'")
+                .replace("&#x27;", "'")
                 .replace("&lt;", "<")
                 .replace("&gt;", ">")
                 .replace("&amp;", "&")

@@ -36,7 +36,7 @@ const PARSE_LIMIT_BYTES: u64 = 50 * 1000 * 1000;
 /// inherited by whatever it forks), to find survivors in `/proc`.
 pub const MARK_VAR: &str = "MCP_AUTHSPEC_HOSTILE_MARK";
 
-pub const REPORT_FILES: [&str; 3] = ["report.json", "junit.xml", "report.md"];
+pub const REPORT_FILES: [&str; 4] = ["report.json", "junit.xml", "report.md", "report.html"];
 
 /// A scratch folder for one item: its case selection, reports and the harness's output.
 /// Emptied at the start of the item, and kept after it for a look at a failure; one per
@@ -330,12 +330,14 @@ pub fn figures(finished: &Finished) -> String {
         })
     };
     format!(
-        "exit {:?}, wall {:.1} s, peak RSS {} MiB, report.json {}, junit.xml {}, report.md {}",
+        "exit {:?}, wall {:.1} s, peak RSS {} MiB, report.json {}, junit.xml {}, report.md {}, \
+         report.html {}",
         finished.exit_code,
         finished.wall.as_secs_f64(),
         finished.peak_rss_kib / 1024,
         size("report.json"),
         size("junit.xml"),
-        size("report.md")
+        size("report.md"),
+        size("report.html")
     )
 }
