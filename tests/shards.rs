@@ -416,14 +416,14 @@ fn merge_refuses_a_broken_report_with_its_place() {
     let file = dir.join("report.json");
     std::fs::write(
         &file,
-        "{\n  \"schema_version\": \"1.1\",\n  \"tool\": 7\n}\n",
+        "{\n  \"schema_version\": \"1.1\",\n  \"tool\": {\"name\": \"mcp-authspec\", \"version\": \"0\"},\n  \"targets\": 7\n}\n",
     )
     .unwrap();
     let out = run(&["merge", dir.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains(&format!("{}:3:", file.display())),
+        stderr.contains(&format!("{}:4:", file.display())),
         "{stderr}"
     );
     assert!(stderr.contains("hint:"), "{stderr}");

@@ -239,9 +239,9 @@ pub struct SelectionArgs {
     #[arg(long = "scenario", value_name = "NAME")]
     pub scenario_names: Vec<String>,
     /// Run one stable share of the selected cases, for a CI matrix: `hash:K/N` (by a hash
-    /// of each case, or of its official scenario) or `count:K/N` (round-robin). Every
-    /// revision of a case, and every case of one scenario, lands in the same shard;
-    /// `merge` puts the shards' reports back together.
+    /// of each case) or `count:K/N` (round-robin). Every revision of a case, and every
+    /// case of a scenario the baseline lists as a whole, lands in the same shard; `merge`
+    /// puts the shards' reports back together.
     #[arg(long, value_name = "hash:K/N", value_parser = parse_partition)]
     pub partition: Option<Partition>,
 }

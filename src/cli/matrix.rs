@@ -10,8 +10,9 @@
 use std::path::{Path, PathBuf};
 
 use super::args::MatrixArgs;
+use crate::input::read_report;
 use crate::outputs::{write_matrix, MatrixColumn};
-use crate::vocab::{exit_code, RunReport, REPORT_SCHEMA_VERSION};
+use crate::vocab::{exit_code, RunReport};
 
 /// Longest column name taken from a report's target location; the rest is cut with `…`.
 const NAME_LIMIT: usize = 60;
@@ -27,7 +28,7 @@ pub fn run(args: MatrixArgs) -> i32 {
     }
     let mut reports = Vec::new();
     for path in &paths {
-        match load_report(path) {
+        match read_report(path) {
             Ok(report) => reports.push(report),
             Err(e) => {
                 eprintln!("{e}");
@@ -76,117 +77,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
-    }
-}
-
-/// A report that cannot go into the matrix, said as a diagnostic with a hint.
-#[derive(Debug, PartialEq, Eq)]
-pub struct BadReport {
-    path: PathBuf,
-    /// Line and column, when the problem has a place in the file.
-    at: Option<(usize, usize)>,
-    message: String,
-    hint: &'static str,
-}
-
-impl std::fmt::Display for BadReport {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.path.display())?;
-        if let Some((line, column)) = self.at {
-            write!(f, ":{line}:{column}")?;
-        }
-        write!(f, ": error: {}\n  = hint: {}", self.message, self.hint)
-    }
-}
-
-const HINT_REPORT: &str =
-    "give the report.json files that mcp-authspec runs wrote (in their --out directory)";
-
-/// Reads and checks one report.json.
-pub fn load_report(path: &Path) -> Result<RunReport, BadReport> {
-    let bad = |at, message: String, hint| BadReport {
-        path: path.to_path_buf(),
-        at,
-        message,
-        hint,
-    };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| bad(None, format!("cannot read the report: {e}"), HINT_REPORT))?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        bad(
-            Some((e.line(), e.column())),
-            format!("not JSON: {}", without_position(&e)),
-            HINT_REPORT,
-        )
-    })?;
-    let version = value.get("schema_version").and_then(|v| v.as_str());
-    let tool = value
-        .get("tool")
-        .and_then(|t| t.get("name"))
-        .and_then(|n| n.as_str());
-    let version = match (version, tool) {
-        (Some(version), Some("mcp-authspec")) => version,
-        _ => {
-            let found = match value.get("schema_version") {
-                Some(v) => format!("schema_version {v}"),
-                None => "no schema_version".to_string(),
-            };
-            return Err(bad(
-                None,
-                format!(
-                    "not an mcp-authspec report ({found}, tool {})",
-                    tool.unwrap_or("not named")
-                ),
-                HINT_REPORT,
-            ));
-        }
-    };
-    let major = |v: &str| v.split('.').next().unwrap_or("").to_string();
-    if major(version) != major(REPORT_SCHEMA_VERSION) {
-        return Err(bad(
-            None,
-            format!(
-                "report schema_version {version}: this mcp-authspec reads {}.x",
-                major(REPORT_SCHEMA_VERSION)
-            ),
-            "render it with the mcp-authspec version that wrote it, or run the cases again",
-        ));
-    }
-    let report: RunReport = serde_json::from_str(&text).map_err(|e| {
-        bad(
-            Some((e.line(), e.column())),
-            format!("not a valid mcp-authspec report: {}", without_position(&e)),
-            "schemas/report.schema.json describes the format; a report edited by hand may \
-             have lost a field",
-        )
-    })?;
-    let derived = report.clone().rejudge();
-    if derived.summary != report.summary || derived.exit_code != report.exit_code {
-        return Err(bad(
-            None,
-            format!(
-                "its summary and exit code do not follow from its cases (it says {} failed of \
-                 {}, exit code {}; its cases say {} of {}, exit code {})",
-                report.summary.fail,
-                report.summary.total,
-                report.exit_code,
-                derived.summary.fail,
-                derived.summary.total,
-                derived.exit_code
-            ),
-            "the report was edited after the run; use the report.json the run wrote",
-        ));
-    }
-    Ok(report)
-}
-
-/// serde_json's message without its ` at line L column C`, which the diagnostic gives in
-/// front.
-fn without_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
     }
 }
 
@@ -252,16 +142,8 @@ fn derived_name(path: &Path, report: &RunReport) -> String {
 mod tests {
     use super::*;
 
-    fn temp_file(name: &str, text: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("mcp-authspec-cli-matrix-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-
-    fn sample_json() -> String {
+    #[test]
+    fn names() {
         let report = RunReport::assemble(
             Vec::new(),
             vec![crate::vocab::Revision::LATEST],
@@ -271,88 +153,6 @@ mod tests {
             None,
             Vec::new(),
         );
-        serde_json::to_string_pretty(&report).unwrap()
-    }
-
-    #[test]
-    fn a_written_report_loads() {
-        let path = temp_file("good.json", &sample_json());
-        assert_eq!(load_report(&path).unwrap().exit_code, 0);
-    }
-
-    #[test]
-    fn json_errors_give_line_and_column() {
-        let path = temp_file(
-            "broken.json",
-            "{\n  \"schema_version\": \"1.1\",\n  oops\n}",
-        );
-        let err = load_report(&path).unwrap_err();
-        assert_eq!(err.at, Some((3, 3)));
-        let text = err.to_string();
-        assert!(
-            text.contains("broken.json:3:3: error: not JSON: key must be a string"),
-            "{text}"
-        );
-        assert!(text.contains("= hint:"), "{text}");
-    }
-
-    #[test]
-    fn another_json_is_not_a_report() {
-        let path = temp_file(
-            "other.json",
-            r#"{"schema_version": "2020-12", "tool": {"name": "x"}}"#,
-        );
-        let text = load_report(&path).unwrap_err().to_string();
-        assert!(
-            text.contains("not an mcp-authspec report (schema_version \"2020-12\""),
-            "{text}"
-        );
-        let path = temp_file("list.json", "[1, 2]");
-        let text = load_report(&path).unwrap_err().to_string();
-        assert!(
-            text.contains("not an mcp-authspec report (no schema_version"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn another_major_version_is_refused() {
-        let json =
-            sample_json().replace("\"schema_version\": \"1.1\"", "\"schema_version\": \"2.0\"");
-        let path = temp_file("v2.json", &json);
-        let text = load_report(&path).unwrap_err().to_string();
-        assert!(
-            text.contains("report schema_version 2.0: this mcp-authspec reads 1.x"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn a_missing_field_is_located() {
-        let json = sample_json().replace("\"profile\": \"strict\",", "");
-        let path = temp_file("field.json", &json);
-        let text = load_report(&path).unwrap_err().to_string();
-        assert!(
-            text.contains("not a valid mcp-authspec report: missing field `profile`"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn a_summary_that_does_not_follow_from_the_cases_is_refused() {
-        let json = sample_json().replace("\"exit_code\": 0", "\"exit_code\": 1");
-        let path = temp_file("edited.json", &json);
-        let text = load_report(&path).unwrap_err().to_string();
-        assert!(text.contains("do not follow from its cases"), "{text}");
-        assert!(
-            text.contains("exit code 1; its cases say 0 of 0, exit code 0"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn names() {
-        let report: RunReport = serde_json::from_str(&sample_json()).unwrap();
         assert_eq!(
             derived_name(Path::new("runs/rmcp/report.json"), &report),
             "rmcp"

@@ -8,4 +8,4 @@ mod report_file;
 pub use baseline_file::{read_baseline, BaselineFileError, BASELINE_MAX_BYTES};
 pub use case_file::{case_text, parse_case_file};
 pub use case_loader::{load_cases, CaseSource, LoadError};
-pub use report_file::{parse_report, read_report, ReportFileError};
+pub use report_file::{read_report, BadReport};
