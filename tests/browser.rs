@@ -381,3 +381,39 @@ fn matrix_html_shows_the_counts_and_a_failures_evidence() {
     drop(browser);
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+/// The interop matrix committed in `docs/interop/` (written by `scripts/interop` with
+/// `mcp-authspec matrix` over real implementations' runs) renders too: its summary and
+/// the first failure's reason, as `matrix.md` of the same run gives it, are visible.
+#[test]
+fn the_committed_interop_matrix_shows_its_summary_and_a_failures_evidence() {
+    let Some(chromium) = chromium() else { return };
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/interop");
+    let markdown = std::fs::read_to_string(docs.join("matrix.md")).expect("docs/interop/matrix.md");
+    let mut lines = markdown.lines();
+    let heading = lines
+        .find(|l| l.starts_with("#### FAIL `"))
+        .expect("the interop matrix shows a failure");
+    let id = heading.split('`').nth(1).unwrap().to_string();
+    let reason = lines
+        .find_map(|l| l.strip_prefix("**Reason:** "))
+        .expect("the failure has a reason")
+        .to_string();
+
+    let scratch = temp_dir("browser-interop");
+    let mut browser = Browser::launch(&chromium, &scratch);
+    let text = browser.rendered_text(&docs.join("matrix.html"));
+    for visible in [
+        "MCP authorization conformance matrix",
+        "Summary",
+        &id,
+        &reason,
+    ] {
+        assert!(
+            text.contains(visible),
+            "`{visible}` is not visible in the rendered docs/interop/matrix.html"
+        );
+    }
+    drop(browser);
+    let _ = std::fs::remove_dir_all(&scratch);
+}
