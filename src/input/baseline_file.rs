@@ -9,6 +9,8 @@ use crate::logic::baseline_entries::{parse_baseline, Baseline, KnownCase};
 use crate::logic::case::Case;
 use crate::logic::diagnostic::Diagnostic;
 
+use super::utf8_text::utf8_text;
+
 /// A baseline lists a few hundred names; a file this large is not one.
 pub const BASELINE_MAX_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -73,26 +75,7 @@ pub fn read_baseline(path: &Path, cases: &[Arc<Case>]) -> Result<Baseline, Basel
 
 /// The text of a baseline, or where it stops being UTF-8.
 fn baseline_text<'a>(path: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
-    let err = match std::str::from_utf8(bytes) {
-        Ok(text) => return Ok(text),
-        Err(err) => err,
-    };
-    let offset = err.valid_up_to();
-    let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
-    let line = valid.matches('\n').count() as u64 + 1;
-    let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
-    let shown = String::from_utf8_lossy(bytes);
-    Err(Diagnostic::new(
-        path,
-        &shown,
-        line,
-        column,
-        format!(
-            "the file is not UTF-8: byte 0x{:02x} at byte offset {offset} is not valid here",
-            bytes[offset]
-        ),
-    )
-    .with_hint("a baseline is UTF-8 text: save the file as UTF-8"))
+    utf8_text(path, bytes, "baselines")
 }
 
 #[cfg(test)]

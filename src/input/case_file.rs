@@ -6,6 +6,8 @@ use crate::logic::case::{parse_case, Case};
 use crate::logic::catalog::Catalog;
 use crate::logic::diagnostic::Diagnostic;
 
+use super::utf8_text::utf8_text;
+
 /// Parses the case file at `path` (as shown to the user) from its bytes.
 pub fn parse_case_file(
     path: &str,
@@ -16,36 +18,9 @@ pub fn parse_case_file(
     parse_case(text, path, catalog)
 }
 
-/// The text of a case file, or where it stops being UTF-8 (YAML 1.2.2 §5.2 allows UTF-16
-/// and UTF-32 too; case files are UTF-8, like the schema and the embedded cases).
+/// The text of a case file, or where it stops being UTF-8.
 pub fn case_text<'a>(path: &str, bytes: &'a [u8]) -> Result<&'a str, Diagnostic> {
-    let err = match std::str::from_utf8(bytes) {
-        Ok(text) => return Ok(text),
-        Err(err) => err,
-    };
-    let offset = err.valid_up_to();
-    // The prefix up to `offset` is valid UTF-8 by definition of `valid_up_to`.
-    let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
-    let line = valid.matches('\n').count() as u64 + 1;
-    let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
-    let shown = String::from_utf8_lossy(bytes);
-    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
-    let hint = if utf16 {
-        "case files are UTF-8; this one starts with a UTF-16 byte-order mark: save it as UTF-8"
-    } else {
-        "case files are UTF-8: save the file as UTF-8 (from Latin-1: `iconv -f latin1 -t utf-8`)"
-    };
-    Err(Diagnostic::new(
-        path,
-        &shown,
-        line,
-        column,
-        format!(
-            "the file is not UTF-8: byte 0x{:02x} at byte offset {offset} is not valid here",
-            bytes[offset]
-        ),
-    )
-    .with_hint(hint))
+    utf8_text(path, bytes, "case files")
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ mod baseline_file;
 mod case_file;
 mod case_loader;
 mod report_file;
+mod utf8_text;
 
 pub use baseline_file::{read_baseline, BaselineFileError, BASELINE_MAX_BYTES};
 pub use case_file::{case_text, parse_case_file};

@@ -6,14 +6,13 @@
 //! to a few KiB, and each page has a byte budget for evidence; past it, an exchange is shown
 //! by its one-line summary only. The report JSON keeps it all.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 
-use crate::vocab::{BaselineMark, CaseReport, Exchange, HeaderPair, Outcome, SentToken};
+use crate::vocab::{BaselineMark, CaseReport, Exchange, Outcome};
 
 use super::html_templates::escaped_len;
 use super::text::{duration, exchange_line, omitted_exchanges_line, spec_ref};
+use super::wire_text::{self, token_text, Cuts};
 
 /// An outcome as shown: a text label (never colour alone) and the CSS class that colours it.
 #[derive(Debug, Clone, Serialize)]
@@ -333,50 +332,24 @@ fn exchange_view(number: usize, exchange: &Exchange, budget: &mut Budget) -> Exc
     }
 }
 
+/// The request as on the wire, bodies and header values cut to the budget's limit.
 fn request_text(exchange: &Exchange, budget: &Budget) -> String {
-    let mut text = format!("{} {}\n", exchange.method, exchange.url);
-    headers(&mut text, &exchange.request_headers, budget);
-    if let Some(body) = &exchange.request_body {
-        let _ = write!(text, "\n{}\n", budget.cut(body));
-    }
-    text
+    let cut = |text: &str| budget.cut(text);
+    let cuts = Cuts {
+        body: &cut,
+        header_value: &cut,
+    };
+    wire_text::request_text(exchange, &cuts)
 }
 
+/// The response as on the wire, cut as the request is.
 fn response_text(exchange: &Exchange, budget: &Budget) -> String {
-    let mut text = String::new();
-    match exchange.status {
-        Some(status) => {
-            let _ = writeln!(text, "HTTP {status}");
-            headers(&mut text, &exchange.response_headers, budget);
-            if let Some(body) = exchange.response_body.as_deref().filter(|b| !b.is_empty()) {
-                let _ = write!(text, "\n{}\n", budget.cut(body));
-            }
-            if exchange.response_truncated {
-                text.push_str("[truncated by harness at body limit]\n");
-            }
-        }
-        None => text.push_str("[no response]\n"),
-    }
-    if let Some(err) = &exchange.transport_error {
-        let _ = writeln!(text, "[transport error: {err}]");
-    }
-    text
-}
-
-fn headers(text: &mut String, headers: &[HeaderPair], budget: &Budget) {
-    for h in headers {
-        let _ = writeln!(text, "{}: {}", h.name, budget.cut(&h.value));
-    }
-}
-
-/// The decoded token as JSON: header, claims and what stood for the signature.
-fn token_text(token: &SentToken) -> String {
-    let view = serde_json::json!({
-        "header": token.header,
-        "claims": token.claims,
-        "signature": token.signature,
-    });
-    serde_json::to_string_pretty(&view).unwrap_or_default()
+    let cut = |text: &str| budget.cut(text);
+    let cuts = Cuts {
+        body: &cut,
+        header_value: &cut,
+    };
+    wire_text::response_text(exchange, &cuts)
 }
 
 #[cfg(test)]

@@ -5,10 +5,11 @@
 
 use std::fmt::Write as _;
 
-use crate::vocab::{BaselineMark, CaseReport, Exchange, HeaderPair, Outcome, RunReport, SentToken};
+use crate::vocab::{BaselineMark, CaseReport, Exchange, Outcome, RunReport};
 
 use super::md_escape::{cell, code, code_text, fenced, para, value_cell};
 use super::text::{duration, exchange_line, omitted_exchanges_line, spec_ref};
+use super::wire_text::{request_text, response_text, token_text, Cuts};
 
 /// Bodies longer than this many characters are cut in the Markdown report (the JSON
 /// report keeps them whole): a page of evidence is readable, a megabyte is not.
@@ -335,48 +336,19 @@ fn details(md: &mut String, case: &CaseReport) {
     }
 }
 
-/// The decoded token as JSON: header, claims and what stood for the signature.
-fn token_text(token: &SentToken) -> String {
-    let view = serde_json::json!({
-        "header": token.header,
-        "claims": token.claims,
-        "signature": token.signature,
-    });
-    serde_json::to_string_pretty(&view).unwrap_or_default()
-}
-
 /// The exchange as it would look on the wire: request line, headers, body, a blank line,
-/// then the response (or the transport error that replaced it).
+/// then the response (or the transport error that replaced it). Bodies are cut, header
+/// values are shown whole (the report's budget bounds them already).
 fn http_text(exchange: &Exchange) -> String {
-    let mut text = format!("{} {}\n", exchange.method, exchange.url);
-    headers(&mut text, &exchange.request_headers);
-    if let Some(body) = &exchange.request_body {
-        let _ = writeln!(text, "\n{}", cut(body));
-    }
-    text.push('\n');
-    match exchange.status {
-        Some(status) => {
-            let _ = writeln!(text, "HTTP {status}");
-            headers(&mut text, &exchange.response_headers);
-            if let Some(body) = exchange.response_body.as_deref().filter(|b| !b.is_empty()) {
-                let _ = writeln!(text, "\n{}", cut(body));
-            }
-            if exchange.response_truncated {
-                text.push_str("[truncated by harness at body limit]\n");
-            }
-        }
-        None => text.push_str("[no response]\n"),
-    }
-    if let Some(err) = &exchange.transport_error {
-        let _ = writeln!(text, "[transport error: {err}]");
-    }
-    text
-}
-
-fn headers(text: &mut String, headers: &[HeaderPair]) {
-    for h in headers {
-        let _ = writeln!(text, "{}: {}", h.name, h.value);
-    }
+    let cuts = Cuts {
+        body: &cut,
+        header_value: &|value: &str| value.to_string(),
+    };
+    format!(
+        "{}\n{}",
+        request_text(exchange, &cuts),
+        response_text(exchange, &cuts)
+    )
 }
 
 /// A body cut to [`BODY_LIMIT`] characters (not bytes: never inside a UTF-8 sequence),

@@ -17,6 +17,7 @@ mod md_escape;
 mod progress_lines;
 mod step_summary;
 mod text;
+mod wire_text;
 mod write;
 
 #[cfg(test)]
