@@ -180,12 +180,15 @@ mod linux {
             else {
                 continue;
             };
-            if pid == own || Some(pid) == leader || !carries(pid, wanted) {
+            if pid == own || Some(pid) == leader {
                 continue;
             }
             let Some(stat) = stat(pid) else {
                 continue;
             };
+            if !carries_settled(pid, &stat, wanted) {
+                continue;
+            }
             // A zombie has ended already; its parent reaps it.
             if matches!(stat.state, 'Z' | 'X') {
                 continue;
@@ -199,11 +202,39 @@ mod linux {
         found
     }
 
-    /// Whether the process was started with a wanted mark in its environment.
-    fn carries(pid: u32, wanted: &Wanted) -> bool {
-        let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
-            return false;
-        };
+    /// How often an environment that reads empty is read again: a process in the middle
+    /// of `execve` (a daemon's `exec sleep 300` just as its client exits) shows none for
+    /// an instant, and would otherwise be missed by the scan.
+    const EMPTY_ENVIRONMENT_READS: usize = 5;
+
+    /// Whether the process carries a wanted mark in its environment. Kernel threads
+    /// (children of kthreadd, pid 2) have none and are not read again.
+    fn carries_settled(pid: u32, stat: &Stat, wanted: &Wanted) -> bool {
+        let kernel_thread = pid == 2 || stat.parent == 2;
+        for _ in 0..EMPTY_ENVIRONMENT_READS {
+            match environment(pid) {
+                Some(environ) if !environ.is_empty() => return carries(&environ, wanted),
+                Some(_) if !kernel_thread => {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// The mark checked again, just before the signal.
+    fn still_carries(pid: u32, wanted: &Wanted) -> bool {
+        stat(pid).is_some_and(|stat| carries_settled(pid, &stat, wanted))
+    }
+
+    /// The process's environment as started (`/proc/<pid>/environ`), if readable.
+    fn environment(pid: u32) -> Option<Vec<u8>> {
+        std::fs::read(format!("/proc/{pid}/environ")).ok()
+    }
+
+    /// Whether an environment holds a wanted mark.
+    fn carries(environ: &[u8], wanted: &Wanted) -> bool {
         let name = format!("{LAUNCH_MARK_VAR}=");
         environ
             .split(|b| *b == 0)
@@ -269,7 +300,7 @@ mod linux {
                 return None;
             }
             // No pidfds: the plain signal, after checking the mark once more.
-            if !carries(process.pid, wanted) {
+            if !still_carries(process.pid, wanted) {
                 return None;
             }
             // SAFETY: `kill` takes integers only; `pid` is positive (a process id read
@@ -284,7 +315,7 @@ mod linux {
         }
         // SAFETY: the descriptor was just returned by the kernel and is owned by no one else.
         let fd = unsafe { OwnedFd::from_raw_fd(fd as i32) };
-        if !carries(process.pid, wanted) {
+        if !still_carries(process.pid, wanted) {
             return None;
         }
         // SAFETY: `pidfd_send_signal` takes a descriptor we own, a signal number and a
