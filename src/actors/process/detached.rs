@@ -6,11 +6,13 @@ use std::process::Stdio;
 
 use tokio::process::{Child, Command};
 
+use super::shell::SHELL;
+
 /// Starts `command` (a shell command line) with `args` as its positional arguments
 /// (`"$@"`): they reach the program verbatim, so a hostile URL cannot inject shell
 /// syntax. Stdin and stdout are closed; stderr is inherited.
 pub fn start_detached(command: &str, args: &[String]) -> std::io::Result<Child> {
-    Command::new("sh")
+    Command::new(SHELL)
         .arg("-c")
         .arg(format!("{command} \"$@\""))
         // `$0` names the program in error messages of the shell.

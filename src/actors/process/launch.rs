@@ -11,6 +11,7 @@ use super::group;
 use super::marks::{LaunchMark, LAUNCH_MARK_VAR};
 use super::output::Capture;
 use super::render::{env_vars, render};
+use super::shell::SHELL;
 use super::{LaunchError, TargetProcess};
 
 /// How often the ready port is tried. The harness cannot be told when a foreign process
@@ -106,19 +107,12 @@ pub(super) fn spawn_captured(
     Ok(TargetProcess::new(shown, child, stdout, stderr, mark))
 }
 
-/// The shell runs the command so that users can write pipes, `&&` and variables.
-#[cfg(unix)]
-const SHELL: &str = "sh";
-
 #[cfg(unix)]
 fn shell_command(command: &str) -> Command {
     let mut cmd = Command::new(SHELL);
     cmd.arg("-c").arg(command);
     cmd
 }
-
-#[cfg(windows)]
-const SHELL: &str = "cmd";
 
 #[cfg(windows)]
 fn shell_command(command: &str) -> Command {

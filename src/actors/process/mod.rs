@@ -12,6 +12,7 @@ mod marks;
 mod output;
 mod render;
 mod run;
+mod shell;
 mod stop;
 mod target;
 

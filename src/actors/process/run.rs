@@ -9,6 +9,7 @@ use tokio::process::Command;
 
 use super::group;
 use super::launch::spawn_captured;
+use super::shell::SHELL;
 use super::stop::process_stop;
 use super::LaunchError;
 use crate::vocab::ProcessEvidence;
@@ -49,7 +50,7 @@ pub async fn run_until(
 ) -> Result<RunOutcome, LaunchError> {
     let stop = process_stop();
     let line = format!("{} \"$@\"", spec.command);
-    let mut cmd = Command::new("sh");
+    let mut cmd = Command::new(SHELL);
     // `$0` names the program in error messages of the shell.
     cmd.arg("-c")
         .arg(&line)
