@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::logic::baseline_entries::{parse_baseline, Baseline, KnownCase};
 use crate::logic::case::Case;
-use crate::logic::diagnostic::Diagnostic;
+use crate::logic::diagnostic::{render_diagnostics, Diagnostic};
 
 use super::utf8_text::utf8_text;
 
@@ -36,17 +36,7 @@ pub enum BaselineFileError {
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {
-    let n = diagnostics.len();
-    let mut s: String = diagnostics
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("\n");
-    s.push_str(&format!(
-        "\n{n} problem{} in the baseline",
-        if n == 1 { "" } else { "s" }
-    ));
-    s
+    render_diagnostics(diagnostics, "the baseline")
 }
 
 /// Reads and parses the baseline at `path`, resolving its entries against `cases`.

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use super::case_file::parse_case_file;
 use crate::logic::case::Case;
 use crate::logic::catalog::Catalog;
-use crate::logic::diagnostic::Diagnostic;
+use crate::logic::diagnostic::{render_diagnostics, Diagnostic};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_cases.rs"));
@@ -42,17 +42,7 @@ pub enum LoadError {
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {
-    let mut s: String = diagnostics
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("\n");
-    s.push_str(&format!(
-        "\n{} problem{} in case files",
-        diagnostics.len(),
-        if diagnostics.len() == 1 { "" } else { "s" }
-    ));
-    s
+    render_diagnostics(diagnostics, "case files")
 }
 
 /// Loads and validates every case, sorted by id.

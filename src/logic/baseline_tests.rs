@@ -1,6 +1,6 @@
 use super::*;
 use crate::logic::baseline_entries::{parse_baseline, KnownCase};
-use crate::vocab::{exit_code, Level, Profile, Revision, Role};
+use crate::vocab::{exit_code, Profile, Revision, Role};
 
 use Outcome::{Error, Fail, Info, Pass, Skip, Unsupported, Warn};
 use Revision::{R2025_06_18 as OLD, R2025_11_25 as NEW};
@@ -12,23 +12,8 @@ fn run(id: &str, revision: Revision, outcome: Outcome) -> CaseReport {
         _ => None,
     };
     CaseReport {
-        id: id.into(),
-        title: String::new(),
-        role,
-        requirement: String::new(),
         scenario,
-        requirement_text: String::new(),
-        level: Level::MUST,
-        revision,
-        outcome,
-        reason: None,
-        spec: Vec::new(),
-        checks: Vec::new(),
-        exchanges: Vec::new(),
-        omitted_exchanges: 0,
-        process: None,
-        duration_ms: 1,
-        baseline: None,
+        ..CaseReport::minimal(id, role, revision, outcome)
     }
 }
 

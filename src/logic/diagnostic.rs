@@ -176,6 +176,18 @@ fn accepted_names(tail: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every diagnostic of one input, then a closing count: `2 problems in case files`.
+/// `place` says where they are (`case files`, `the baseline`).
+pub fn render_diagnostics(diagnostics: &[Diagnostic], place: &str) -> String {
+    let n = diagnostics.len();
+    let listed: Vec<String> = diagnostics.iter().map(|d| d.to_string()).collect();
+    format!(
+        "{}\n{n} problem{} in {place}",
+        listed.join("\n"),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
 /// The closest candidate within a small edit distance, for did-you-mean hints.
 pub fn did_you_mean<'a>(
     given: &str,

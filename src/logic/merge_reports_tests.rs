@@ -1,25 +1,11 @@
 use super::*;
-use crate::vocab::{exit_code, CaseReport, Interrupt, Level, Profile, Role, TargetDescription};
+use crate::vocab::{exit_code, CaseReport, Interrupt, Profile, Role, TargetDescription};
 
 fn case(id: &str, revision: Revision, outcome: Outcome) -> CaseReport {
     CaseReport {
-        id: id.to_string(),
         title: id.to_string(),
-        role: Role::Client,
         requirement: "CL-PKCE-01".to_string(),
-        scenario: None,
-        requirement_text: String::new(),
-        level: Level::MUST,
-        revision,
-        outcome,
-        reason: None,
-        spec: Vec::new(),
-        checks: Vec::new(),
-        exchanges: Vec::new(),
-        omitted_exchanges: 0,
-        process: None,
-        duration_ms: 1,
-        baseline: None,
+        ..CaseReport::minimal(id, Role::Client, revision, outcome)
     }
 }
 

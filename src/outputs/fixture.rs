@@ -83,23 +83,9 @@ fn initialize(status: u16, response_headers: Vec<HeaderPair>, body: &str) -> Exc
 
 fn case(id: &str, title: &str, role: &str, revision: Revision, outcome: Outcome) -> CaseReport {
     CaseReport {
-        id: id.into(),
         title: title.into(),
-        role: role.parse().expect("fixture role"),
-        requirement: String::new(),
-        scenario: None,
-        requirement_text: String::new(),
-        level: Level::MUST,
-        revision,
-        outcome,
-        reason: None,
-        spec: Vec::new(),
-        checks: Vec::new(),
-        exchanges: Vec::new(),
-        process: None,
-        omitted_exchanges: 0,
         duration_ms: 10,
-        baseline: None,
+        ..CaseReport::minimal(id, role.parse().expect("fixture role"), revision, outcome)
     }
 }
 

@@ -311,6 +311,33 @@ pub struct CaseReport {
     pub baseline: Option<BaselineMark>,
 }
 
+#[cfg(test)]
+impl CaseReport {
+    /// A case run with its identity and outcome only (no title, checks or evidence), for
+    /// the tests of what reads reports; they set what else they need.
+    pub(crate) fn minimal(id: &str, role: Role, revision: Revision, outcome: Outcome) -> Self {
+        CaseReport {
+            id: id.to_string(),
+            title: String::new(),
+            role,
+            requirement: String::new(),
+            scenario: None,
+            requirement_text: String::new(),
+            level: Level::MUST,
+            revision,
+            outcome,
+            reason: None,
+            spec: Vec::new(),
+            checks: Vec::new(),
+            exchanges: Vec::new(),
+            omitted_exchanges: 0,
+            process: None,
+            duration_ms: 1,
+            baseline: None,
+        }
+    }
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
