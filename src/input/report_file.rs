@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::vocab::{RunReport, REPORT_SCHEMA_VERSION};
+use crate::vocab::{schema_major, RunReport, REPORT_SCHEMA_VERSION};
 
 /// A report file that cannot be read as one of this suite's reports, said as a
 /// diagnostic with a hint.
@@ -71,13 +71,12 @@ pub fn read_report(path: &Path) -> Result<RunReport, BadReport> {
             ));
         }
     };
-    let major = |v: &str| v.split('.').next().unwrap_or("").to_string();
-    if major(version) != major(REPORT_SCHEMA_VERSION) {
+    if schema_major(version) != schema_major(REPORT_SCHEMA_VERSION) {
         return Err(bad(
             None,
             format!(
                 "report schema_version {version}: this mcp-authspec reads {}.x",
-                major(REPORT_SCHEMA_VERSION)
+                schema_major(REPORT_SCHEMA_VERSION)
             ),
             "render it with the mcp-authspec version that wrote it, or run the cases again",
         ));

@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::vocab::{
-    BaselineMark, BaselineSummary, Outcome, Revision, RunReport, Shard, REPORT_SCHEMA_VERSION,
+    schema_major, BaselineMark, BaselineSummary, Outcome, Revision, RunReport, Shard,
+    REPORT_SCHEMA_VERSION,
 };
 
 /// A report and where it was read from, for messages.
@@ -105,11 +106,6 @@ pub enum MergeError {
         expected: String,
         first: String,
     },
-}
-
-/// The major part of a schema version: `1` of `1.1`.
-fn major(version: &str) -> &str {
-    version.split('.').next().unwrap_or(version)
 }
 
 /// Merges the shards' reports. What is one value per run becomes:
@@ -286,11 +282,11 @@ fn check_compatible(
             first: first.file.clone(),
         });
     }
-    if major(&report.schema_version) != major(&expected.schema_version) {
+    if schema_major(&report.schema_version) != schema_major(&expected.schema_version) {
         return Err(MergeError::Schema {
             file: source.to_string(),
             found: report.schema_version.clone(),
-            expected: major(&expected.schema_version).to_string(),
+            expected: schema_major(&expected.schema_version).to_string(),
             first: first.file.clone(),
         });
     }

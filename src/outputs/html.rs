@@ -9,7 +9,7 @@
 
 use serde::Serialize;
 
-use crate::vocab::{Outcome, Revision, RunReport, Summary};
+use crate::vocab::{exit_code, Outcome, Revision, RunReport, Summary};
 
 use super::html_evidence::{is_detailed, Badge, Budget, ProcessView, RunDetail};
 use super::html_templates::render_page;
@@ -152,27 +152,6 @@ pub(crate) fn revision_columns(report: &RunReport) -> Vec<Revision> {
     revisions
 }
 
-/// The text the reader needs beside an exit code; `baseline`: the run was judged with one.
-pub(crate) fn exit_meaning(code: i32, baseline: bool) -> &'static str {
-    use crate::vocab::exit_code::*;
-    match code {
-        OK => "no case failed and nothing errored (warnings and info do not count)",
-        FAILED if baseline => {
-            "at least one case failed that the baseline does not expect, or a baseline \
-             entry is stale"
-        }
-        FAILED => "at least one case failed",
-        USAGE => "bad usage or bad input: nothing was run",
-        HARNESS => {
-            "the harness or the environment broke (unreachable target, time limits): \
-             an error is not a verdict on the target"
-        }
-        INTERRUPTED_SIGINT => "interrupted by SIGINT (Ctrl-C): a partial report",
-        INTERRUPTED_SIGTERM => "interrupted by SIGTERM: a partial report",
-        _ => "not an exit code mcp-authspec documents",
-    }
-}
-
 /// Fragment of the detail section of the report's case run number `index`.
 pub(crate) fn anchor(prefix: &str, index: usize) -> String {
     format!("{prefix}run-{}", index + 1)
@@ -238,7 +217,8 @@ impl ReportView {
             started_at: report.started_at.clone(),
             duration: duration(report.duration_ms),
             exit_code: report.exit_code,
-            exit_meaning: exit_meaning(report.exit_code, report.baseline.is_some()).to_string(),
+            exit_meaning: exit_code::meaning(report.exit_code, report.baseline.is_some())
+                .to_string(),
             exit_bad: report.exit_code != 0,
             error: report.error.clone(),
             interrupted: report.interrupted.map(|s| s.to_string()),

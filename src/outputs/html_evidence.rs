@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::vocab::{BaselineMark, CaseReport, Exchange, Outcome};
 
 use super::html_templates::escaped_len;
-use super::text::{duration, exchange_line, omitted_exchanges_line, spec_ref};
+use super::text::{cut_chars, duration, exchange_line, omitted_exchanges_line, spec_ref};
 use super::wire_text::{self, token_text, Cuts};
 
 /// An outcome as shown: a text label (never colour alone) and the CSS class that colours it.
@@ -129,17 +129,7 @@ impl Budget {
     /// `text` cut to the body limit (in characters, never inside a UTF-8 sequence), with a
     /// note saying how much was left out and where the rest is.
     fn cut(&self, text: &str) -> String {
-        let text = text.strip_suffix('\n').unwrap_or(text);
-        match text.char_indices().nth(self.body_limit) {
-            None => text.to_string(),
-            Some((end, _)) => format!(
-                "{}\n[cut at {} of {} characters; {} has the rest]",
-                &text[..end],
-                self.body_limit,
-                text.chars().count(),
-                self.full_report
-            ),
-        }
+        cut_chars(text, self.body_limit, &self.full_report)
     }
 }
 

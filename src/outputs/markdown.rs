@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use crate::vocab::{BaselineMark, CaseReport, Exchange, Outcome, RunReport};
 
 use super::md_escape::{cell, code, code_text, fenced, para, value_cell};
-use super::text::{duration, exchange_line, omitted_exchanges_line, spec_ref};
+use super::text::{cut_chars, duration, exchange_line, omitted_exchanges_line, spec_ref};
 use super::wire_text::{request_text, response_text, token_text, Cuts};
 
 /// Bodies longer than this many characters are cut in the Markdown report (the JSON
@@ -354,17 +354,7 @@ fn http_text(exchange: &Exchange) -> String {
 /// A body cut to [`BODY_LIMIT`] characters (not bytes: never inside a UTF-8 sequence),
 /// with a note saying how much was left out and where to find it.
 fn cut(body: &str) -> String {
-    let body = body.strip_suffix('\n').unwrap_or(body);
-    match body.char_indices().nth(BODY_LIMIT) {
-        None => body.to_string(),
-        Some((end, _)) => {
-            let total = body.chars().count();
-            format!(
-                "{}\n[cut at {BODY_LIMIT} of {total} characters; report.json has the rest]",
-                &body[..end]
-            )
-        }
-    }
+    cut_chars(body, BODY_LIMIT, "report.json")
 }
 
 /// The outcome as the console prints it, so that both read alike.

@@ -6,9 +6,9 @@
 
 use serde::Serialize;
 
-use crate::vocab::{Revision, RunReport};
+use crate::vocab::{exit_code, Revision, RunReport};
 
-use super::html::{anchor, exit_meaning, CellRun, OUTCOME_ORDER};
+use super::html::{anchor, CellRun, OUTCOME_ORDER};
 use super::html_evidence::{is_detailed, Badge, Budget, RunDetail};
 
 /// Evidence bytes the matrix carries in all (escaped), shared evenly by the non-passing
@@ -224,7 +224,7 @@ fn implementation(
         started_at: r.started_at.clone(),
         tool_version: format!("{} {}", r.tool.name, r.tool.version),
         exit_code: r.exit_code,
-        exit_meaning: exit_meaning(r.exit_code, r.baseline.is_some()),
+        exit_meaning: exit_code::meaning(r.exit_code, r.baseline.is_some()),
         error: r.error.clone(),
         interrupted: r.interrupted.map(|s| s.to_string()),
         counts: OUTCOME_ORDER.iter().map(|o| r.summary.count(*o)).collect(),

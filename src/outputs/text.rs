@@ -49,6 +49,20 @@ pub(crate) fn omitted_exchanges_line(case: &crate::vocab::CaseReport) -> Option<
     })
 }
 
+/// `text` cut to `limit` characters (never inside a UTF-8 sequence), without its final
+/// newline, with a note saying how much was left out and that `full_report` has the rest.
+pub(crate) fn cut_chars(text: &str, limit: usize, full_report: &str) -> String {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    match text.char_indices().nth(limit) {
+        None => text.to_string(),
+        Some((end, _)) => format!(
+            "{}\n[cut at {limit} of {} characters; {full_report} has the rest]",
+            &text[..end],
+            text.chars().count()
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

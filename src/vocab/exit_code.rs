@@ -19,3 +19,23 @@ pub const HARNESS: i32 = 3;
 pub const INTERRUPTED_SIGINT: i32 = 130;
 /// The first signal was SIGTERM: the run stopped; the partial report was written.
 pub const INTERRUPTED_SIGTERM: i32 = 143;
+
+/// The text the reader needs beside an exit code; `baseline`: the run was judged with one.
+pub fn meaning(code: i32, baseline: bool) -> &'static str {
+    match code {
+        OK => "no case failed and nothing errored (warnings and info do not count)",
+        FAILED if baseline => {
+            "at least one case failed that the baseline does not expect, or a baseline \
+             entry is stale"
+        }
+        FAILED => "at least one case failed",
+        USAGE => "bad usage or bad input: nothing was run",
+        HARNESS => {
+            "the harness or the environment broke (unreachable target, time limits): \
+             an error is not a verdict on the target"
+        }
+        INTERRUPTED_SIGINT => "interrupted by SIGINT (Ctrl-C): a partial report",
+        INTERRUPTED_SIGTERM => "interrupted by SIGTERM: a partial report",
+        _ => "not an exit code mcp-authspec documents",
+    }
+}

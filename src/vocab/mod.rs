@@ -42,8 +42,8 @@ pub use outcome::Outcome;
 pub use process::{Interrupt, ProcessEvidence};
 pub use profile::Profile;
 pub use report::{
-    CaseReport, CheckReport, RunReport, SpecReference, Summary, TargetDescription, ToolInfo,
-    REPORT_SCHEMA_VERSION,
+    schema_major, CaseReport, CheckReport, RunReport, SpecReference, Summary, TargetDescription,
+    ToolInfo, REPORT_SCHEMA_VERSION,
 };
 pub use revision::{Revision, UnknownRevision};
 pub use revision_features::RevisionFeatures;

@@ -19,6 +19,12 @@ use super::shard::Shard;
 /// (`schemas/report.schema.json` describes it).
 pub const REPORT_SCHEMA_VERSION: &str = "1.1";
 
+/// The major part of a schema version (`1` of `1.1`): reports of one major version read
+/// each other's files.
+pub fn schema_major(version: &str) -> &str {
+    version.split('.').next().unwrap_or(version)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RunReport {
