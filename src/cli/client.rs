@@ -11,6 +11,7 @@ use crate::actors::browser_shim::write_browser_shim;
 use crate::actors::drivers::{ClientDriver, ClientUnderTest};
 use crate::actors::reference_client::{launch_from_env, run_reference_client, BrowserMode};
 use crate::engine;
+use crate::logic::run_plan::RunPlan;
 use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: ClientArgs) -> i32 {
@@ -39,7 +40,11 @@ pub async fn run(args: ClientArgs) -> i32 {
     };
     super::interrupt::listen();
     let progress = Arc::new(Progress::new(&args.run));
-    let report = engine::run(&driver, &cases, &plan(&args.run), progress.clone()).await;
+    let plan = RunPlan {
+        share_client_runs: !args.no_share,
+        ..plan(&args.run)
+    };
+    let report = engine::run(&driver, &cases, &plan, progress.clone()).await;
     progress.done();
     if let Some(dir) = shim {
         let _ = std::fs::remove_dir_all(dir);

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::args::RunOptions;
+use super::args::{default_jobs, RunOptions};
 use super::baseline::{baseline_or_exit, judged, write_if_asked};
 use super::progress::Progress;
 use super::selection::{filtered_or_exit, shard_of};
@@ -112,8 +112,9 @@ pub fn plan(o: &RunOptions) -> RunPlan {
     RunPlan {
         revisions: o.revision.0.clone(),
         profile: o.profile,
-        concurrency: o.jobs.max(1),
+        concurrency: o.jobs.unwrap_or_else(default_jobs).max(1),
         case_timeout: Duration::from_secs(o.case_timeout.max(1)),
+        share_client_runs: true,
     }
 }
 

@@ -4,6 +4,7 @@
 //! target. The signal itself is caught by the command line, which raises the
 //! process-wide stop switch ([`process_stop`]) that this watches.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::actors::process::{process_stop, StopSwitch, STOP_GRACE};
@@ -41,21 +42,28 @@ fn cut_short(mut report: CaseReport, signal: Interrupt) -> CaseReport {
     report
 }
 
-/// Runs one case unless the run is (or gets) interrupted; see [`OnInterrupt`].
+/// Runs one unit of cases (one case, or the client cases that share one client run)
+/// unless the run is (or gets) interrupted; see [`OnInterrupt`]. `members` are the
+/// unit's (case, revision) pairs, each of which gets a report either way.
 pub(super) async fn run_unless_interrupted(
-    run: BoxFuture<'static, CaseReport>,
+    run: BoxFuture<'static, Vec<CaseReport>>,
     on_interrupt: OnInterrupt,
-    case: &Case,
-    revision: Revision,
-) -> CaseReport {
+    members: &[(Arc<Case>, Revision)],
+) -> Vec<CaseReport> {
     let stop = process_stop();
+    let all_interrupted = |signal: Interrupt| {
+        members
+            .iter()
+            .map(|(case, revision)| interrupted(case, *revision, signal))
+            .collect()
+    };
     if let Some(signal) = stop.interrupt() {
-        return interrupted(case, revision, signal);
+        return all_interrupted(signal);
     }
     let ended = match on_interrupt {
         OnInterrupt::Cancel => tokio::select! {
             biased;
-            report = run => Ok(report),
+            reports = run => Ok(reports),
             signal = stop.stopping() => Err(signal),
         },
         OnInterrupt::WindDown => wind_down(run, stop).await,
@@ -63,11 +71,11 @@ pub(super) async fn run_unless_interrupted(
     match ended {
         // Finished after the interrupt (or in the same instant): it may have been stopped
         // by it, so it is not trusted as a verdict.
-        Ok(report) => match stop.interrupt() {
-            Some(signal) => cut_short(report, signal),
-            None => report,
+        Ok(reports) => match stop.interrupt() {
+            Some(signal) => reports.into_iter().map(|r| cut_short(r, signal)).collect(),
+            None => reports,
         },
-        Err(signal) => interrupted(case, revision, signal),
+        Err(signal) => all_interrupted(signal),
     }
 }
 

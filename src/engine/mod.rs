@@ -11,7 +11,7 @@ mod run_frame;
 mod runner;
 mod time;
 
-pub use client_case_run::run_client_case;
+pub use client_case_run::{client_units, run_client_case, run_client_cases, Unit};
 pub use demo::demo;
 pub use events::{NoEvents, RunEvents};
 pub use runner::run;

@@ -8,7 +8,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::case_run::{run_case, CaseContext};
-use super::client_case_run::run_client_case;
+use super::client_case_run::{client_units, run_client_cases, Unit};
 use super::events::RunEvents;
 use super::evidence_bound::EvidenceBound;
 use super::interrupt::{interrupted, run_unless_interrupted, wind_down, OnInterrupt};
@@ -69,16 +69,16 @@ pub async fn run(
         CaseTarget::Observes(observer) => {
             let timeout = plan.case_timeout;
             run_each(
-                work,
+                client_units(work, plan.share_client_runs),
                 plan.concurrency,
                 events,
                 &bound,
                 OnInterrupt::WindDown,
-                move |case, revision| {
-                    let observer = observer.clone();
-                    Box::pin(async move {
-                        run_client_case(&case, revision, observer.as_ref(), timeout).await
-                    })
+                move |unit| {
+                    let (observer, unit) = (observer.clone(), unit.to_vec());
+                    Box::pin(
+                        async move { run_client_cases(&unit, observer.as_ref(), timeout).await },
+                    )
                 },
             )
             .await
@@ -134,12 +134,13 @@ async fn run_steps(
     // Once per run: what the set-up could not provide does not change between cases.
     let unavailable = Arc::new(target.builtins.unavailable.clone());
     let mut reports = run_each(
-        runs,
+        runs.into_iter().map(|pair| vec![pair]).collect(),
         plan.concurrency,
         events.clone(),
         bound,
         OnInterrupt::Cancel,
-        move |case, revision| {
+        move |unit| {
+            let (case, revision) = unit[0].clone();
             let ctx = CaseContext {
                 revision,
                 vars: t.builtins.vars(revision),
@@ -149,7 +150,7 @@ async fn run_steps(
                 unavailable: unavailable.clone(),
                 consent: t.consent.clone(),
             };
-            Box::pin(async move { run_case(&case, &ctx).await })
+            Box::pin(async move { vec![run_case(&case, &ctx).await] })
         },
     )
     .await;
@@ -209,13 +210,14 @@ fn sort(reports: &mut [CaseReport]) {
     reports.sort_by(|a, b| (a.id.as_str(), a.revision).cmp(&(b.id.as_str(), b.revision)));
 }
 
-/// Runs `execute` for every pair, at most `concurrency` at once; each report's evidence
-/// is bounded as soon as the case ends. A panicking case task is a harness bug: it
-/// becomes that case's `error` instead of taking the run (and its report) down. Reports
-/// come back sorted by case id, then revision. After an interrupt no case starts, and
-/// the running ones stop as `on_interrupt` says.
+/// Runs `execute` for every unit (one case and revision, or the client cases that share
+/// one client run), at most `concurrency` units at once; each report's evidence is
+/// bounded as soon as its case ends. A panicking unit is a harness bug: it becomes its
+/// cases' `error` instead of taking the run (and its report) down. Reports come back
+/// sorted by case id, then revision. After an interrupt no unit starts, and the running
+/// ones stop as `on_interrupt` says.
 async fn run_each<F>(
-    work: Vec<(Arc<Case>, Revision)>,
+    work: Vec<Unit>,
     concurrency: usize,
     events: Arc<dyn RunEvents>,
     bound: &Arc<EvidenceBound>,
@@ -223,42 +225,49 @@ async fn run_each<F>(
     execute: F,
 ) -> Vec<CaseReport>
 where
-    F: Fn(Arc<Case>, Revision) -> BoxFuture<'static, CaseReport>,
+    F: Fn(&[(Arc<Case>, Revision)]) -> BoxFuture<'static, Vec<CaseReport>>,
 {
-    events.planned(work.len());
+    events.planned(work.iter().map(Vec::len).sum());
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = JoinSet::new();
     let mut spawned = std::collections::HashMap::new();
-    for (case, revision) in work {
+    for unit in work {
         let permits = permits.clone();
         let events = events.clone();
         let bound = bound.clone();
-        let run = execute(case.clone(), revision);
-        let (case, spawned_case) = (case.clone(), case);
+        let run = execute(&unit);
+        let members = unit.clone();
         let handle = tasks.spawn(async move {
             let _permit = tokio::select! {
                 biased;
                 signal = process_stop().stopping() => {
-                    let report = interrupted(&case, revision, signal);
-                    events.case_finished(&report);
-                    return report;
+                    let reports: Vec<CaseReport> = members
+                        .iter()
+                        .map(|(case, revision)| interrupted(case, *revision, signal))
+                        .collect();
+                    reports.iter().for_each(|r| events.case_finished(r));
+                    return reports;
                 }
                 permit = permits.acquire_owned() => permit.ok(),
             };
-            events.case_started(case.id(), revision);
-            let mut report = run_unless_interrupted(run, on_interrupt, &case, revision).await;
-            bound.settle(&mut report);
-            events.case_finished(&report);
-            report
+            for (case, revision) in &members {
+                events.case_started(case.id(), *revision);
+            }
+            let mut reports = run_unless_interrupted(run, on_interrupt, &members).await;
+            for report in &mut reports {
+                bound.settle(report);
+                events.case_finished(report);
+            }
+            reports
         });
-        spawned.insert(handle.id(), (spawned_case, revision));
+        spawned.insert(handle.id(), unit);
     }
     let mut reports = Vec::new();
     while let Some(joined) = tasks.join_next_with_id().await {
         match joined {
-            Ok((_, r)) => reports.push(r),
+            Ok((_, r)) => reports.extend(r),
             Err(e) => {
-                if let Some((case, revision)) = spawned.get(&e.id()) {
+                for (case, revision) in spawned.get(&e.id()).into_iter().flatten() {
                     let report = case_report(
                         case,
                         *revision,

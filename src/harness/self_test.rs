@@ -56,6 +56,7 @@ async fn run_against_reference(
         profile: profile_for(case, Profile::Strict),
         concurrency: 4,
         case_timeout: Duration::from_secs(30),
+        ..RunPlan::default()
     };
     // The proxy cases (they read the third party's endpoint) run against the reference
     // server in its OAuth-proxy mode; every other case against the plain one.

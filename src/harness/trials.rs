@@ -85,6 +85,7 @@ fn plan_for(case: &Case, options: &TrialOptions) -> Option<RunPlan> {
         profile: options.profile,
         concurrency: CONCURRENCY,
         case_timeout: options.case_timeout,
+        ..RunPlan::default()
     })
 }
 

@@ -12,6 +12,7 @@ pub mod case_selection;
 pub mod catalog;
 pub mod client_case;
 pub mod client_query;
+pub mod client_set_up;
 pub mod client_verdict;
 pub mod consent_hint;
 pub mod coverage;

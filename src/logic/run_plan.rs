@@ -1,4 +1,5 @@
-//! What a run covers: the revisions, the profile, how many cases at once, how long each.
+//! What a run covers: the revisions, the profile, how many cases at once, how long each,
+//! whether client cases share runs.
 
 use std::time::Duration;
 
@@ -11,6 +12,9 @@ pub struct RunPlan {
     /// How many cases run at once.
     pub concurrency: usize,
     pub case_timeout: Duration,
+    /// Client cases with equal set-ups (`ClientSetUp`) share one run of the client, each
+    /// judging the same observation; `false` (`--no-share`) runs every case alone.
+    pub share_client_runs: bool,
 }
 
 impl Default for RunPlan {
@@ -20,6 +24,7 @@ impl Default for RunPlan {
             profile: Profile::Strict,
             concurrency: 8,
             case_timeout: Duration::from_secs(30),
+            share_client_runs: true,
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::actors::process::{run_until, RunSpec};
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::actors::reference_client::{run_reference_client, BrowserMode, ClientLaunch};
 use crate::actors::traffic::TrafficLog;
-use crate::logic::case_body::ClientRun;
+use crate::logic::client_set_up::ClientSetUp;
 use crate::logic::client_verdict::quiet_after;
 use crate::logic::observation::Observation;
 use crate::logic::redaction::SecretValues;
@@ -32,8 +32,6 @@ use crate::vocab::{ClientDefect, ClientKnob, ProcessEvidence, Revision, Role, Ta
 /// The pre-registered client a case may give the client under test.
 const PREREGISTERED_ID: &str = "mcp-authspec-preregistered";
 const PREREGISTERED_SECRET: &str = "mcp-authspec-preregistered-secret";
-/// The scenario of cases that name none (`auth/metadata-default`: the plain flow).
-const DEFAULT_SCENARIO: &str = "auth/metadata-default";
 
 /// Which client runs.
 #[derive(Debug, Clone)]
@@ -103,31 +101,32 @@ impl Driver for ClientDriver {
 impl ClientObserver for ClientUnderTest {
     fn observe<'a>(
         &'a self,
-        run: &'a ClientRun,
+        set_up: &'a ClientSetUp,
         revision: Revision,
         timeout: Duration,
     ) -> BoxFuture<'a, Result<ClientRunSeen, String>> {
-        Box::pin(observe(run, revision, self, timeout))
+        Box::pin(observe(set_up, revision, self, timeout))
     }
 }
 
-/// Starts the mocks of `run`, runs the client once against them, and keeps what they
-/// recorded. `Err` only when the mocks cannot start.
+/// Starts the mocks of `set_up`, runs the client once against them, and keeps what they
+/// recorded. `Err` only when the mocks cannot start. Reads nothing but the set-up, the
+/// revision and the time limit: cases with equal set-ups may share the run.
 pub(super) async fn observe(
-    run: &ClientRun,
+    set_up: &ClientSetUp,
     revision: Revision,
     client: &ClientUnderTest,
     timeout: Duration,
 ) -> Result<ClientRunSeen, String> {
     let log = TrafficLog::default();
-    let server = start_reference_server(mocks(run, &log, revision))
+    let server = start_reference_server(mocks(set_up, &log, revision))
         .await
         .map_err(|e| format!("cannot start the mocks on 127.0.0.1: {e}"))?;
-    let scenario = scenario_of(run);
-    let context = launch_context(run, &scenario, &server.issuer);
+    let scenario = set_up.scenario.as_str();
+    let context = launch_context(set_up, &server.issuer);
     let browser_log = browser_log_url(&server.issuer);
     let launch = Launch {
-        scenario: &scenario,
+        scenario,
         revision,
         mcp_url: &server.mcp_url,
         context: &context,
@@ -163,9 +162,9 @@ pub(super) async fn observe(
 /// deployment gives its IdP every scope the server's knobs require or advertise. The MCP
 /// server is a server of the revision under test only: a client that asks it which
 /// versions it speaks learns that one.
-fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConfig {
+fn mocks(set_up: &ClientSetUp, log: &TrafficLog, revision: Revision) -> ReferenceConfig {
     // Any loopback redirect URI (RFC 8252 §7.3): the client never learns a registered one.
-    let preregistered = run
+    let preregistered = set_up
         .preregistered
         .iter()
         .map(|method| {
@@ -174,13 +173,13 @@ fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConf
         })
         .collect();
     ReferenceConfig {
-        defects: run.server_defects().collect(),
-        knobs: run.server_knobs().collect(),
+        defects: set_up.server_defects.clone(),
+        knobs: set_up.server_knobs.clone(),
         traffic: Some(log.clone()),
         idp: IdpConfig {
-            issuer_path: run.issuer_path.clone(),
-            defects: run.idp_defects().collect(),
-            knobs: run.idp_knobs().collect(),
+            issuer_path: set_up.issuer_path.clone(),
+            defects: set_up.idp_defects.clone(),
+            knobs: set_up.idp_knobs.clone(),
             preregistered,
             ..IdpConfig::default()
         },
@@ -189,22 +188,13 @@ fn mocks(run: &ClientRun, log: &TrafficLog, revision: Revision) -> ReferenceConf
     }
 }
 
-/// The scenario a case names, else the official one whose client behaviour is the plain
-/// flow every case starts from: an everything client dispatches on the name and exits on
-/// an empty or unknown one.
-fn scenario_of(run: &ClientRun) -> String {
-    run.scenario
-        .clone()
-        .unwrap_or_else(|| DEFAULT_SCENARIO.to_string())
-}
-
 /// `MCP_CONFORMANCE_CONTEXT` in the official schema (`{"name": <scenario>, …}`, the
 /// conformance suite's `ClientConformanceContextSchema`): a pre-registered client is the
 /// `auth/pre-registration` variant's `client_id`, `client_secret` and `issuer`. Nothing
 /// else: no verdict may depend on a field the official schema does not have.
-fn launch_context(run: &ClientRun, scenario: &str, issuer: &str) -> serde_json::Value {
-    let mut context = json!({ "name": scenario });
-    if let Some(method) = run.preregistered {
+fn launch_context(set_up: &ClientSetUp, issuer: &str) -> serde_json::Value {
+    let mut context = json!({ "name": set_up.scenario });
+    if let Some(method) = set_up.preregistered {
         context["client_id"] = json!(PREREGISTERED_ID);
         if method.has_secret() {
             context["client_secret"] = json!(PREREGISTERED_SECRET);

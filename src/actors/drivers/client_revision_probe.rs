@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 
 use super::driver::ClientObserver;
 use super::server_revision_probe::{unsupported_revision, RevisionFinding};
-use crate::logic::case_body::ClientRun;
+use crate::logic::client_set_up::ClientSetUp;
 use crate::logic::run_plan::RunPlan;
 use crate::logic::spoken_version::versions_spoken;
 use crate::vocab::{CaseReport, Revision, Role};
@@ -28,11 +28,6 @@ use crate::vocab::{CaseReport, Revision, Role};
 pub const FINDING_ID: &str = "client/revision/implemented";
 /// The catalog requirement the finding cites.
 const REQUIREMENT: &str = "CL-VER-01";
-
-/// The plain flow: default mocks, no pre-registered client, nothing to judge.
-fn plain_run() -> ClientRun {
-    ClientRun::default()
-}
 
 /// The findings for the revisions the client does not speak. Probes run at most
 /// `plan.concurrency` at once: a client on a fixed callback port runs alone.
@@ -91,7 +86,10 @@ async fn probe_client(
     timeout: Duration,
 ) -> Option<CaseReport> {
     let started = std::time::Instant::now();
-    let seen = client.observe(&plain_run(), revision, timeout).await.ok()?;
+    let seen = client
+        .observe(&ClientSetUp::plain(), revision, timeout)
+        .await
+        .ok()?;
     let spoken = versions_spoken(&seen.observation);
     if spoken.is_empty() || spoken.contains(revision.as_str()) {
         return None;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::actors::tokens::TokenSupply;
 use crate::logic::as_config::Consent;
 use crate::logic::builtins::Builtins;
-use crate::logic::case_body::ClientRun;
+use crate::logic::client_set_up::ClientSetUp;
 use crate::logic::observation::Observation;
 use crate::logic::redaction::SecretValues;
 use crate::logic::run_plan::RunPlan;
@@ -97,11 +97,11 @@ pub struct RequestTarget {
     pub review: fn(&mut CaseReport),
 }
 
-/// Runs a client under test against a case's mocks.
+/// Runs a client under test once against the mocks of a set-up.
 pub trait ClientObserver: Send + Sync {
     fn observe<'a>(
         &'a self,
-        run: &'a ClientRun,
+        set_up: &'a ClientSetUp,
         revision: Revision,
         timeout: Duration,
     ) -> BoxFuture<'a, Result<ClientRunSeen, String>>;

@@ -1,0 +1,105 @@
+//! What one run of a client under test is given, and nothing else: the official scenario
+//! it is launched for, the mocks' knobs and defects, the issuer's path and the
+//! pre-registered client. The driver builds the mocks and the launch from this alone, so
+//! two client cases with equal set-ups get identical runs (for the same revision): the
+//! run is done once and each case judges the same recorded observation (issue
+//! "one client run, many judgments"; `--no-share` turns it off).
+
+use std::collections::BTreeSet;
+
+use super::case_body::ClientRun;
+use crate::vocab::{ClientAuthMethod, IdpDefect, IdpKnob, ServerDefect, ServerKnob};
+
+/// The scenario of cases that name none (`auth/metadata-default`: the plain flow). An
+/// everything client dispatches on the name and exits on an empty or unknown one.
+pub const DEFAULT_SCENARIO: &str = "auth/metadata-default";
+
+/// One client run's inputs. Knobs are sets: the mocks read them as sets, so the order a
+/// case file lists them in makes no difference to the run.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ClientSetUp {
+    /// The official scenario, sent as `MCP_CONFORMANCE_SCENARIO` and the context's `name`.
+    pub scenario: String,
+    pub server_defects: BTreeSet<ServerDefect>,
+    pub server_knobs: BTreeSet<ServerKnob>,
+    pub idp_defects: BTreeSet<IdpDefect>,
+    pub idp_knobs: BTreeSet<IdpKnob>,
+    pub issuer_path: Option<String>,
+    /// A client the authorization server knows in advance, by how it authenticates.
+    pub preregistered: Option<ClientAuthMethod>,
+}
+
+impl ClientSetUp {
+    /// The plain flow: default mocks, no pre-registered client.
+    pub fn plain() -> ClientSetUp {
+        ClientRun::default().set_up()
+    }
+}
+
+impl ClientRun {
+    /// The run this case needs; the part of the case its judgment does not read.
+    pub fn set_up(&self) -> ClientSetUp {
+        ClientSetUp {
+            scenario: self
+                .scenario
+                .clone()
+                .unwrap_or_else(|| DEFAULT_SCENARIO.to_string()),
+            server_defects: self.server_defects().collect(),
+            server_knobs: self.server_knobs().collect(),
+            idp_defects: self.idp_defects().collect(),
+            idp_knobs: self.idp_knobs().collect(),
+            issuer_path: self.issuer_path.clone(),
+            preregistered: self.preregistered,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logic::mock_knobs::{IdpMockKnob, ServerMockKnob};
+
+    #[test]
+    fn knob_order_does_not_make_another_run() {
+        let a = ClientRun {
+            server: vec![
+                ServerMockKnob::Knob(ServerKnob::PrmCustomLocation),
+                ServerMockKnob::Knob(ServerKnob::ChallengeLowercaseScheme),
+            ],
+            ..ClientRun::default()
+        };
+        let b = ClientRun {
+            server: vec![
+                ServerMockKnob::Knob(ServerKnob::ChallengeLowercaseScheme),
+                ServerMockKnob::Knob(ServerKnob::PrmCustomLocation),
+            ],
+            ..ClientRun::default()
+        };
+        assert_eq!(a.set_up(), b.set_up());
+    }
+
+    #[test]
+    fn every_input_of_the_run_tells_set_ups_apart() {
+        let plain = ClientSetUp::plain();
+        assert_eq!(plain.scenario, DEFAULT_SCENARIO);
+        let named = ClientRun {
+            scenario: Some("auth/basic-cimd".into()),
+            ..ClientRun::default()
+        };
+        let knob = ClientRun {
+            idp: vec![IdpMockKnob::Knob(IdpKnob::FirstTokenExpired)],
+            ..ClientRun::default()
+        };
+        let path = ClientRun {
+            issuer_path: Some("/tenant1".into()),
+            ..ClientRun::default()
+        };
+        let preregistered = ClientRun {
+            preregistered: Some(ClientAuthMethod::ClientSecretBasic),
+            ..ClientRun::default()
+        };
+        for other in [named, knob, path, preregistered] {
+            assert_ne!(other.set_up(), plain);
+        }
+    }
+}
