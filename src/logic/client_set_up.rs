@@ -87,7 +87,7 @@ mod tests {
             ..ClientRun::default()
         };
         let knob = ClientRun {
-            idp: vec![IdpMockKnob::Knob(IdpKnob::FirstTokenExpired)],
+            idp: vec![IdpMockKnob::Knob(IdpKnob::PublicClientsOnly)],
             ..ClientRun::default()
         };
         let path = ClientRun {

@@ -14,6 +14,7 @@ use super::client_revision_probe::probe_revisions;
 use super::driver::{
     keep_until_teardown, CaseTarget, ClientObserver, ClientRunSeen, Driver, Prepared, SetupFailure,
 };
+use super::kept_plain_runs::KeptPlainRuns;
 use crate::actors::browser_shim::{browser_log_url, BROWSER_LOG_VAR};
 use crate::actors::idp::{Client, IdpConfig};
 use crate::actors::process::{run_until, RunSpec};
@@ -85,8 +86,11 @@ impl Driver for ClientDriver {
         Box::pin(async move {
             // Revisions the client does not speak get one finding each, and their cases
             // do not run. Probes respect the cap: a client on a fixed callback port runs
-            // alone.
-            let observer = Arc::new(self.client.clone());
+            // alone. A probe's plain run is kept for the plain cases when runs are shared.
+            let observer = Arc::new(KeptPlainRuns::new(
+                self.client.clone(),
+                plan.share_client_runs,
+            ));
             let key = format!("{:?}", self.client);
             let findings = probe_revisions(observer.clone(), key, &plan.revisions, plan).await;
             Ok(Prepared {

@@ -108,6 +108,7 @@ pub trait ClientObserver: Send + Sync {
 }
 
 /// What one run of the client against a case's mocks showed.
+#[derive(Clone)]
 pub struct ClientRunSeen {
     pub observation: Arc<Observation>,
     pub process: ProcessEvidence,

@@ -9,6 +9,7 @@ mod client;
 mod client_revision_probe;
 mod driver;
 mod exposure_probe;
+mod kept_plain_runs;
 mod launched_server;
 mod mcp_conversation;
 mod reference;
