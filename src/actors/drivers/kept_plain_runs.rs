@@ -50,10 +50,7 @@ impl<O: ClientObserver> ClientObserver for KeptPlainRuns<O> {
             }
             // The first plain run of a revision is kept (the probe's); the second takes
             // it; later ones run the client.
-            let taken = match self.kept().get_mut(&revision) {
-                Some(slot) => Some(slot.take()),
-                None => None,
-            };
+            let taken = self.kept().get_mut(&revision).map(Option::take);
             match taken {
                 Some(Some(seen)) => Ok(seen),
                 Some(None) => self.client.observe(set_up, revision, timeout).await,
