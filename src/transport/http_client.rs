@@ -6,6 +6,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
+use super::connection_policy::ConnectionPolicy;
+use super::target_cap::TargetCap;
 use crate::logic::answer::Answer;
 use crate::logic::event_stream::holds_elicitation_request;
 use crate::vocab::HeaderPair;
@@ -80,6 +82,8 @@ pub struct TransportLimits {
     /// Covers the whole exchange, body included.
     pub request_timeout: Duration,
     pub max_body_bytes: usize,
+    /// Fresh or kept-alive connections (`--connections`).
+    pub connections: ConnectionPolicy,
 }
 
 impl Default for TransportLimits {
@@ -88,6 +92,7 @@ impl Default for TransportLimits {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(10),
             max_body_bytes: 1024 * 1024,
+            connections: ConnectionPolicy::Auto,
         }
     }
 }
@@ -95,52 +100,80 @@ impl Default for TransportLimits {
 /// reqwest with rustls, no redirects, no proxy from the environment (tests send traffic
 /// only where the user pointed them), no compression.
 pub struct ReqwestClient {
-    client: reqwest::Client,
+    /// Keeps no idle connection: every request opens its own.
+    fresh: reqwest::Client,
+    /// Keeps idle connections per host; built only when the policy may reuse.
+    pooled: Option<reqwest::Client>,
     limits: TransportLimits,
+    /// The cap on requests in flight to the target, when this client talks to one.
+    cap: Option<TargetCap>,
 }
 
 impl ReqwestClient {
+    /// A client that sends to any origin without a cap: the suite's own in-process
+    /// mocks, and clients that talk to one peer at a time.
     pub fn new(limits: TransportLimits) -> Result<Self, TransportError> {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            // A fresh connection for every request: a server may close an idle keep-alive
-            // connection at any moment (RFC 9112 §9.6), and a request that raced that
-            // close would end with no answer, judged as the server's. On loopback a
-            // connection costs next to nothing.
-            .pool_max_idle_per_host(0)
-            .connect_timeout(limits.connect_timeout)
-            .timeout(limits.request_timeout)
-            .user_agent(concat!("mcp-authspec/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| TransportError {
-                kind: TransportErrorKind::InvalidRequest,
-                message: format!("cannot build the HTTP client: {e}"),
-                elapsed: Duration::ZERO,
-            })?;
-        Ok(ReqwestClient { client, limits })
+        // A fresh connection for every request also means no request races a server
+        // closing an idle keep-alive connection (RFC 9112 §9.6), which would end with no
+        // answer, judged as the server's.
+        let fresh = build(limits, reqwest::Client::builder().pool_max_idle_per_host(0))?;
+        let pooled = match limits.connections {
+            ConnectionPolicy::Fresh => None,
+            ConnectionPolicy::Auto | ConnectionPolicy::Reuse => {
+                Some(build(limits, reqwest::Client::builder())?)
+            }
+        };
+        Ok(ReqwestClient {
+            fresh,
+            pooled,
+            limits,
+            cap: None,
+        })
+    }
+
+    /// The same client with at most [`IN_FLIGHT_PER_TARGET`] requests in flight to
+    /// `target`'s origin (`target_cap`); requests elsewhere are not held back.
+    ///
+    /// [`IN_FLIGHT_PER_TARGET`]: super::IN_FLIGHT_PER_TARGET
+    pub fn capped_at(self, target: &url::Url) -> Self {
+        ReqwestClient {
+            cap: Some(TargetCap::new(target)),
+            ..self
+        }
+    }
+
+    /// The reqwest client whose connection policy fits `url`.
+    fn client_for(&self, url: &reqwest::Url) -> &reqwest::Client {
+        match &self.pooled {
+            Some(pooled) if self.limits.connections.reuses_connection_to(url) => pooled,
+            _ => &self.fresh,
+        }
     }
 
     async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let invalid = |message: String| TransportError {
+            kind: TransportErrorKind::InvalidRequest,
+            message,
+            elapsed: Duration::ZERO,
+        };
+        let method = reqwest::Method::from_bytes(request.method.as_bytes())
+            .map_err(|e| invalid(format!("bad method `{}`: {e}", request.method)))?;
+        let url = reqwest::Url::parse(&request.url)
+            .map_err(|e| invalid(format!("bad URL `{}`: {e}", request.url)))?;
+        // The slot is held until the answer is read: the connection is busy until then.
+        let _slot = match &self.cap {
+            Some(cap) => cap.enter(&url).await,
+            None => None,
+        };
+        // Waiting for a slot is the harness's doing, not the target's: the exchange's
+        // time starts when it goes out.
         let start = Instant::now();
         let fail = |kind, message: String| TransportError {
             kind,
             message,
             elapsed: start.elapsed(),
         };
-        let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| {
-            fail(
-                TransportErrorKind::InvalidRequest,
-                format!("bad method `{}`: {e}", request.method),
-            )
-        })?;
-        let url = reqwest::Url::parse(&request.url).map_err(|e| {
-            fail(
-                TransportErrorKind::InvalidRequest,
-                format!("bad URL `{}`: {e}", request.url),
-            )
-        })?;
-        let mut builder = self.client.request(method, url);
+        let mut builder = self.client_for(&url).request(method, url);
         for h in &request.headers {
             builder = builder.header(&h.name, &h.value);
         }
@@ -203,6 +236,25 @@ impl HttpClient for ReqwestClient {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(self.execute(request))
     }
+}
+
+/// Redirects never followed, no proxy, the limits' timeouts, our user agent.
+fn build(
+    limits: TransportLimits,
+    builder: reqwest::ClientBuilder,
+) -> Result<reqwest::Client, TransportError> {
+    builder
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .connect_timeout(limits.connect_timeout)
+        .timeout(limits.request_timeout)
+        .user_agent(concat!("mcp-authspec/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| TransportError {
+            kind: TransportErrorKind::InvalidRequest,
+            message: format!("cannot build the HTTP client: {e}"),
+            elapsed: Duration::ZERO,
+        })
 }
 
 fn classify(e: &reqwest::Error) -> TransportErrorKind {
