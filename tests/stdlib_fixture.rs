@@ -135,14 +135,19 @@ fn resource_server_verdicts_are_stable_and_transport_independent() {
     if !python3_available() {
         return;
     }
-    let command = format!(
-        "python3 {FIXTURE}/resource_server.py --port {{port}} --issuer {{issuer}}"
-    );
+    let command =
+        format!("python3 {FIXTURE}/resource_server.py --port {{port}} --issuer {{issuer}}");
     let run_with = |connections: &str| {
         let name = format!("stdlib-rs-{connections}");
         let report = report_of(
             &name,
-            &["server", "--command", &command, "--connections", connections],
+            &[
+                "server",
+                "--command",
+                &command,
+                "--connections",
+                connections,
+            ],
         );
         outcomes(&name, &report)
     };
