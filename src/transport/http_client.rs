@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use super::connection_policy::ConnectionPolicy;
@@ -102,8 +103,9 @@ impl Default for TransportLimits {
 pub struct ReqwestClient {
     /// Keeps no idle connection: every request opens its own.
     fresh: reqwest::Client,
-    /// Keeps idle connections per host; built only when the policy may reuse.
-    pooled: Option<reqwest::Client>,
+    /// Keeps idle connections per host; built at the first request that may reuse one
+    /// (building a client loads the TLS roots, which most runs never need twice).
+    pooled: OnceLock<reqwest::Client>,
     limits: TransportLimits,
     /// The cap on requests in flight to the target, when this client talks to one.
     cap: Option<TargetCap>,
@@ -117,15 +119,9 @@ impl ReqwestClient {
         // closing an idle keep-alive connection (RFC 9112 §9.6), which would end with no
         // answer, judged as the server's.
         let fresh = build(limits, reqwest::Client::builder().pool_max_idle_per_host(0))?;
-        let pooled = match limits.connections {
-            ConnectionPolicy::Fresh => None,
-            ConnectionPolicy::Auto | ConnectionPolicy::Reuse => {
-                Some(build(limits, reqwest::Client::builder())?)
-            }
-        };
         Ok(ReqwestClient {
             fresh,
-            pooled,
+            pooled: OnceLock::new(),
             limits,
             cap: None,
         })
@@ -143,11 +139,16 @@ impl ReqwestClient {
     }
 
     /// The reqwest client whose connection policy fits `url`.
-    fn client_for(&self, url: &reqwest::Url) -> &reqwest::Client {
-        match &self.pooled {
-            Some(pooled) if self.limits.connections.reuses_connection_to(url) => pooled,
-            _ => &self.fresh,
+    fn client_for(&self, url: &reqwest::Url) -> Result<&reqwest::Client, TransportError> {
+        if !self.limits.connections.reuses_connection_to(url) {
+            return Ok(&self.fresh);
         }
+        if let Some(pooled) = self.pooled.get() {
+            return Ok(pooled);
+        }
+        // Two requests may build one each; one is kept, the other dropped unused.
+        let built = build(self.limits, reqwest::Client::builder())?;
+        Ok(self.pooled.get_or_init(|| built))
     }
 
     async fn execute(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
@@ -173,7 +174,7 @@ impl ReqwestClient {
             message,
             elapsed: start.elapsed(),
         };
-        let mut builder = self.client_for(&url).request(method, url);
+        let mut builder = self.client_for(&url)?.request(method, url);
         for h in &request.headers {
             builder = builder.header(&h.name, &h.value);
         }
@@ -282,4 +283,78 @@ fn describe(e: &reqwest::Error) -> String {
         source = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    /// A keep-alive HTTP/1.1 server on loopback that counts the connections it accepts.
+    async fn counting_server() -> (String, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut seen = Vec::new();
+                    let mut buf = [0u8; 1024];
+                    while let Ok(n) = socket.read(&mut buf).await {
+                        if n == 0 {
+                            return;
+                        }
+                        seen.extend_from_slice(&buf[..n]);
+                        // One answer per complete request head (GETs carry no body).
+                        while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                            seen.drain(..end + 4);
+                            let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                            if socket.write_all(answer).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        (url, accepted)
+    }
+
+    async fn connections_for_three_gets(connections: ConnectionPolicy) -> usize {
+        let (url, accepted) = counting_server().await;
+        let client = ReqwestClient::new(TransportLimits {
+            connections,
+            ..TransportLimits::default()
+        })
+        .unwrap();
+        for _ in 0..3 {
+            let answer = client
+                .send(HttpRequest {
+                    method: "GET".into(),
+                    url: url.clone(),
+                    headers: Vec::new(),
+                    body: None,
+                })
+                .await
+                .unwrap();
+            assert_eq!(answer.body, b"ok");
+        }
+        accepted.load(Ordering::SeqCst)
+    }
+
+    #[tokio::test]
+    async fn loopback_gets_a_fresh_connection_per_request_unless_reuse_is_asked() {
+        assert_eq!(connections_for_three_gets(ConnectionPolicy::Auto).await, 3);
+        assert_eq!(connections_for_three_gets(ConnectionPolicy::Fresh).await, 3);
+        // A connection goes back to the pool once its answer is read; allow the pool
+        // that moment, but three requests must not need three connections.
+        assert!(connections_for_three_gets(ConnectionPolicy::Reuse).await < 3);
+    }
 }
