@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::logic::case_selection::CaseFilter;
 use crate::logic::partition::{ParsePartitionError, Partition};
 use crate::outputs::ReportFormat;
+use crate::transport::ConnectionPolicy;
 use crate::vocab::{Level, Profile, Revision, Role};
 
 #[derive(Debug, Parser)]
@@ -322,6 +323,8 @@ pub struct ServerArgs {
     #[arg(long, requires = "command")]
     pub oauth_proxy: bool,
     #[command(flatten)]
+    pub transport: ConnectionArgs,
+    #[command(flatten)]
     pub run: RunOptions,
 }
 
@@ -356,7 +359,24 @@ pub struct AuthorizationServerArgs {
     #[arg(long)]
     pub config: Option<PathBuf>,
     #[command(flatten)]
+    pub transport: ConnectionArgs,
+    #[command(flatten)]
     pub run: RunOptions,
+}
+
+/// How the harness connects to a server or an authorization server (issue 15).
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// auto: a fresh connection per request to a loopback target (free there, and a
+    /// kept-alive connection to a server that writes headers and body apart waits ~40 ms
+    /// an answer), kept-alive connections elsewhere; fresh: always new; reuse: always
+    /// kept alive. Verdicts do not depend on it.
+    #[arg(long, value_name = "auto|fresh|reuse", default_value = "auto", value_parser = parse_connections)]
+    pub connections: ConnectionPolicy,
+}
+
+fn parse_connections(s: &str) -> Result<ConnectionPolicy, String> {
+    s.parse()
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ use super::args::AuthorizationServerArgs;
 use super::output::{limits, run_and_finish, run_cases_or_exit};
 use crate::actors::drivers::AuthorizationServerDriver;
 use crate::logic::as_config::{parse_as_config, AsRunConfig};
+use crate::transport::TransportLimits;
 use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: AuthorizationServerArgs) -> i32 {
@@ -30,7 +31,10 @@ pub async fn run(args: AuthorizationServerArgs) -> i32 {
     let driver = AuthorizationServerDriver {
         issuer: args.issuer.clone(),
         config,
-        limits: limits(&args.run),
+        limits: TransportLimits {
+            connections: args.transport.connections,
+            ..limits(&args.run)
+        },
         reference: false,
     };
     run_and_finish(&driver, &cases, baseline.as_ref(), &args.run).await

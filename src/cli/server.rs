@@ -9,6 +9,7 @@ use super::output::{limits, run_and_finish, run_cases_or_exit};
 use crate::actors::drivers::{LaunchedServer, ServerDriver};
 use crate::actors::tokens::TokenSupply;
 use crate::logic::server_config::{parse_server_config, ServerRunConfig};
+use crate::transport::TransportLimits;
 use crate::vocab::{exit_code, Role};
 
 pub async fn run(args: ServerArgs) -> i32 {
@@ -39,7 +40,10 @@ pub async fn run(args: ServerArgs) -> i32 {
             path: args.path.clone(),
             scope: args.scope.clone(),
             startup_timeout: Duration::from_secs(args.startup_timeout.max(1)),
-            limits: limits(&args.run),
+            limits: TransportLimits {
+                connections: args.transport.connections,
+                ..limits(&args.run)
+            },
             fixtures,
             oauth_proxy: args.oauth_proxy,
         };
@@ -54,7 +58,10 @@ pub async fn run(args: ServerArgs) -> i32 {
     };
     let driver = ServerDriver {
         url,
-        limits: limits(&args.run),
+        limits: TransportLimits {
+            connections: args.transport.connections,
+            ..limits(&args.run)
+        },
         reference: false,
         tokens: Arc::new(TokenSupply::given(args.token.clone())),
         fixtures,

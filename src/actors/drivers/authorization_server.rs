@@ -15,13 +15,13 @@ use super::as_setup::{prepare, summary, Setup};
 use super::driver::{
     keep_until_teardown, CaseTarget, Driver, Prepared, RequestTarget, SetupFailure,
 };
-use super::server::check_reachable;
+use super::server::{check_reachable, target_client};
 use crate::actors::loopback_client::{start_loopback_client, LoopbackClient};
 use crate::actors::tokens::TokenSupply;
 use crate::logic::as_config::AsRunConfig;
 use crate::logic::redaction::SecretValues;
 use crate::logic::run_plan::RunPlan;
-use crate::transport::{BoxFuture, HttpClient, ReqwestClient, TransportLimits};
+use crate::transport::{BoxFuture, HttpClient, TransportLimits};
 use crate::vocab::{CaseReport, Outcome, Role, TargetDescription};
 
 pub struct AuthorizationServerDriver {
@@ -88,7 +88,7 @@ impl AuthorizationServerDriver {
             .map_err(|e| format!("the issuer `{}` is not a URL: {e}", self.issuer))?;
         check_reachable(&issuer_url).await?;
         let http: Arc<dyn HttpClient> =
-            Arc::new(ReqwestClient::new(self.limits).map_err(|e| e.message)?);
+            Arc::new(target_client(self.limits, &issuer_url, self.reference)?);
         let loopback = start_loopback_client()
             .await
             .map_err(|e| format!("cannot serve the loopback client: {e}"))?;

@@ -84,7 +84,7 @@ impl ServerDriver {
     ) -> Result<(RequestTarget, Vec<CaseReport>), String> {
         check_reachable(&self.url).await?;
         let client: Arc<dyn HttpClient> =
-            Arc::new(ReqwestClient::new(self.limits).map_err(|e| e.message)?);
+            Arc::new(target_client(self.limits, &self.url, self.reference)?);
         let mut builtins = Builtins::new(self.url.to_string());
         probe_exposure(
             &mut builtins,
@@ -148,6 +148,22 @@ impl ServerDriver {
 }
 
 /// Connects to the target's host and port once.
+/// The one client of a run's cases to a target at `target`. A vendor's server gets the
+/// in-flight cap (`transport::TargetCap`: its accept queue may be small); the suite's
+/// reference implementation, served in process, accepts at once and is not capped.
+pub(super) fn target_client(
+    limits: TransportLimits,
+    target: &Url,
+    reference: bool,
+) -> Result<ReqwestClient, String> {
+    let client = ReqwestClient::new(limits).map_err(|e| e.message)?;
+    Ok(if reference {
+        client
+    } else {
+        client.capped_at(target)
+    })
+}
+
 pub async fn check_reachable(url: &Url) -> Result<(), String> {
     let host = url.host_str().ok_or_else(|| format!("{url} has no host"))?;
     let host = host.trim_start_matches('[').trim_end_matches(']');

@@ -122,6 +122,7 @@ async fn fetch(s: &IdpState, client_id: &str) -> Result<Map<String, Value>, Stri
         } else {
             DOCUMENT_LIMIT
         },
+        ..TransportLimits::default()
     };
     let http = ReqwestClient::new(limits).map_err(|e| e.message)?;
     let fetched = |why: String| {
