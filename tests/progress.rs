@@ -128,7 +128,9 @@ fn a_client_run_with_stdout_piped_shows_each_case_as_it_finishes_and_the_hanging
     let mut child = Command::new(BIN)
         .args(["client", "--command", client.to_str().unwrap(), "--cases"])
         .arg(&cases)
+        // One client start per case (the client counts its starts), not shared runs.
         .args([
+            "--no-share",
             "--jobs",
             "1",
             "--case-timeout",

@@ -93,11 +93,13 @@ struct Harness {
 }
 
 impl Harness {
-    /// `client --command CMD --cases CASES --jobs N --plain --out OUT`.
+    /// `client --command CMD --cases CASES --no-share --jobs N --plain --out OUT`: one
+    /// client start per case (the clients here count their starts).
     fn client_run(command: &str, cases: &Path, jobs: usize, out: &Path) -> Harness {
         let jobs = jobs.to_string();
         Harness::start(&[
             "client",
+            "--no-share",
             "--command",
             command,
             "--cases",
