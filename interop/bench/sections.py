@@ -73,7 +73,8 @@ def client_section(ctx: Ctx, suite: official.Suite, name: str, command: str) -> 
 
     b = Side("B = official client --suite auth", run_b, unit="scenario")
     pairs = run_pairs(a, b, ctx.rounds, ctx.say)
-    lines = [f"### client `{name}` (n={ctx.rounds} pairs)", "", f"Client command: `{command}`", ""]
+    jobs = f"`--jobs {ctx.jobs}`" if ctx.jobs else "mcp-authspec's default `--jobs`"
+    lines = [f"### client `{name}` (n={ctx.rounds} pairs)", "", f"Client command: `{command}`; A with {jobs}", ""]
     lines += table(pairs)
     return lines + [""]
 
