@@ -5,6 +5,7 @@ taken pair by pair."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 from .measure import Sample, loadavg, ratios, spread
@@ -16,6 +17,7 @@ class Run:
     sample: Sample
     counted: Counted | None  # None: the run's own output could not be read
     note: str = ""  # e.g. a report's duration next to the process wall
+    out: Path | None = None  # the run's report folder (mcp-authspec's --out)
 
 
 @dataclass

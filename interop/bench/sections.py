@@ -50,7 +50,7 @@ def _authspec_side(ctx: Ctx, label: str, name: str, argv: list[str], *, env=None
             d = report.get("duration_ms", -1)
             ok = abs(d - sample.wall * 1000) <= DURATION_SLACK_MS
             note = f"duration_ms {d} vs wall {sample.wall * 1000:.0f} ms: {'equal' if ok else 'DIFFERENT'} (±{DURATION_SLACK_MS})"
-        return Run(sample, authspec_counted(report) if report else None, note)
+        return Run(sample, authspec_counted(report) if report else None, note, out)
 
     return Side(label, run)
 
@@ -120,7 +120,7 @@ def _stalls(pairs: Pairs, side: str) -> str:
         return f"{side}: no report"
     # The median round by wall: its exchanges are what a typical run saw.
     mid = sorted(folder, key=lambda r: r.sample.wall)[len(folder) // 2]
-    report = authspec_report(Path(str(mid.sample.log)[: -len(".log")]))
+    report = authspec_report(mid.out)
     return f"{side} (its median run): {stall_summary(exchange_times(report))}"
 
 
