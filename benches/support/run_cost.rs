@@ -61,7 +61,10 @@ where
         });
         verdicts.push(format!("{:?}", report.summary));
     }
-    println!("{title}: {rounds} rounds, {} case runs a round", seen[0].cases);
+    println!(
+        "{title}: {rounds} rounds, {} case runs a round",
+        seen[0].cases
+    );
     let show = |name: &str, unit: &str, mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         println!(
@@ -81,9 +84,17 @@ where
             .map(|r| cpu(r) * 1e3 / r.cases.max(1) as f64)
             .collect()
     };
-    show("harness CPU per case (this process)", "ms", per_case(|r| r.own_cpu));
+    show(
+        "harness CPU per case (this process)",
+        "ms",
+        per_case(|r| r.own_cpu),
+    );
     if seen.iter().any(|r| r.children_cpu > 0.0) {
-        show("clients' CPU per case (child processes)", "ms", per_case(|r| r.children_cpu));
+        show(
+            "clients' CPU per case (child processes)",
+            "ms",
+            per_case(|r| r.children_cpu),
+        );
     }
     verdicts.dedup();
     match verdicts.as_slice() {

@@ -17,6 +17,7 @@ from harness.clients import CLIENTS as INTEROP_CLIENTS
 from harness.clients import ClientCtx, command_for
 from harness.install import InstallError
 
+from .measure import become_subreaper
 from .sections import Ctx, as_section, client_section, demo_section, server_section
 
 SECTIONS = ("client", "server", "as", "demo")
@@ -113,12 +114,16 @@ def run(root: Path, args) -> int:
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
+    reaper = become_subreaper()
     ctx = Ctx(root, work, binary, baseline, args.rounds, args.timeout, args.jobs, say)
     py = _python()
     out = ["## mcp-authspec bench", "",
            f"- mcp-authspec: `{binary}` ({_version(binary)}); baseline: `{baseline or 'none'}`",
            f"- machine: {os.cpu_count()} CPUs; load at start {Path('/proc/loadavg').read_text().strip()}",
-           f"- outputs: {work}", ""]
+           f"- outputs: {work}",
+           "- CPU: user+sys of each run's whole process tree, orphans included" if reaper else
+           "- CPU: user+sys of each run's tree; NOT counted: descendants their parent never waited for (no subreaper)",
+           ""]
     if "client" in only:
         suite = official.install(scratch, say)
         inst = install.paths(scratch)
