@@ -8,6 +8,7 @@ use crate::vocab::exit_code;
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
+    super::command_clock::start();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

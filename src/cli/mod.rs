@@ -4,6 +4,7 @@ mod args;
 mod authorization_server;
 mod baseline;
 mod client;
+mod command_clock;
 mod coverage;
 mod demo;
 mod dispatch;

@@ -140,6 +140,8 @@ pub async fn finish(mut report: RunReport, baseline: Option<&Baseline>, o: &RunO
     let left = kill_all_left_behind().await;
     report.outlived.extend(left.iter().map(|l| redact_text(l)));
     report.shard = o.select.partition.map(|p| p.mark());
+    // The command's wall time (`command_clock`): never less than the engine measured.
+    report.duration_ms = report.duration_ms.max(super::command_clock::elapsed_ms());
     let report = judged(report, baseline);
     let style = ConsoleStyle {
         color: use_color(o),
