@@ -18,12 +18,15 @@ use crate::vocab::ServerDefect as D;
 /// every case holds a few hundred distinct tokens at most, so the bound only caps memory.
 const REMEMBERED: usize = 512;
 
+/// A verified token's entry: the lapses it was verified under, and its claims.
+type Verified = (BTreeSet<D>, Map<String, Value>);
+
 /// The keys an issuer published, and the tokens they verified.
 pub struct VerifyingKeys {
     pub keys: JwkSet,
     /// Token → (lapses it was verified under, its claims). Refusals are not remembered:
     /// they are rare, and a refused token must be refused for the same reason again.
-    verified: Mutex<HashMap<String, (BTreeSet<D>, Map<String, Value>)>>,
+    verified: Mutex<HashMap<String, Verified>>,
 }
 
 impl VerifyingKeys {
