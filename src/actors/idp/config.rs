@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use super::client::Client;
 use crate::actors::traffic::TrafficLog;
+use crate::logic::token_recipe::Signing;
 use crate::vocab::{Endpoint, IdpDefect, IdpKnob, Revision};
 
 #[derive(Debug, Clone)]
@@ -44,6 +45,13 @@ pub struct IdpConfig {
     /// Records every exchange as sent to this endpoint, whatever route served it: the
     /// second authorization server of `migrates-authorization-server`.
     pub recorded_as: Option<Endpoint>,
+    /// How the token endpoint signs the access tokens it issues. RS256 by default: RFC
+    /// 9068 §2.1 makes it the one algorithm every resource server must support, so a
+    /// server under test that trusts this IdP (`server --command`, `mock idp`) can always
+    /// verify them. ES256 only where no one outside the suite verifies them (the
+    /// reference deployment, whose own MCP server is their only verifier): a P-256
+    /// signature costs about a ninth of an RSA-2048 one in pure Rust.
+    pub access_token_signing: Signing,
 }
 
 /// How the IdP enforces PKCE for a request without `code_challenge`. OAuth 2.1 §4.1.2.1
@@ -87,6 +95,7 @@ impl Default for IdpConfig {
             registration_limit: None,
             missing_pkce: MissingPkce::RefusedAtAuthorization,
             recorded_as: None,
+            access_token_signing: Signing::Rs256,
         }
     }
 }

@@ -139,6 +139,7 @@ fn answer(s: &IdpState, client: &Client, issue: Issue) -> Result<Value, Refusal>
     let recipe = Mint {
         claims: BTreeMap::from([("client_id".to_string(), json!(client.client_id))]),
         expires_in: Some(exp_offset),
+        sign: s.config.access_token_signing,
         ..Default::default()
     };
     let grant = Grant {

@@ -20,6 +20,7 @@ use crate::actors::idp::{idp_state, start_idp, Client, MockIdp};
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::{random_id, Minter};
 use crate::actors::traffic::recorded;
+use crate::logic::token_recipe::Signing;
 use crate::vocab::{Endpoint, ServerDefect, ServerKnob};
 
 /// A running reference MCP server; dropping it stops it.
@@ -53,7 +54,15 @@ impl ReferenceServer {
 }
 
 /// Starts the IdP, then the MCP server trusting it.
-pub async fn start_reference_server(config: ReferenceConfig) -> std::io::Result<ReferenceServer> {
+pub async fn start_reference_server(
+    mut config: ReferenceConfig,
+) -> std::io::Result<ReferenceServer> {
+    // The deployment's own MCP server is the only verifier of the access tokens its IdP
+    // issues, so they are signed with the cheaper ES256 (`IdpConfig::access_token_signing`);
+    // RS256 with the `rejects-es256` defect, which plays on the tokens a case mints only.
+    if !config.has(ServerDefect::RejectsEs256) {
+        config.idp.access_token_signing = Signing::Es256;
+    }
     let mut idp_config = config.idp.clone();
     idp_config.traffic = config.traffic.clone();
     idp_config.revision = idp_config.revision.or(config.only_revision);

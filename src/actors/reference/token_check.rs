@@ -15,7 +15,7 @@ use jsonwebtoken::jwk::JwkSet;
 use serde_json::Value;
 
 use crate::actors::idp::{introspection_answer, IdpState};
-use crate::actors::tokens::{check_claims, unix_now, verify_signature, Expectations, Rejection};
+use crate::actors::tokens::{check_claims, unix_now, Expectations, Rejection, VerifyingKeys};
 use crate::logic::well_known::{append_well_known, insert_well_known};
 use crate::transport::{HttpClient, HttpRequest, ReqwestClient, TransportLimits};
 use crate::vocab::{HeaderPair, ServerDefect};
@@ -50,7 +50,9 @@ pub struct Trust {
 
 #[derive(Clone)]
 enum Source {
-    Keys(JwkSet),
+    /// Shared by the clones of a trust (the deployment's other MCP server trusts the same
+    /// keys), with the tokens they verified.
+    Keys(Arc<VerifyingKeys>),
     Introspection {
         endpoint: String,
         client: Arc<dyn HttpClient>,
@@ -115,7 +117,7 @@ impl Trust {
                 let doc = get_json(client.as_ref(), &trusted.jwks_uri).await?;
                 let keys: JwkSet = serde_json::from_value(doc)
                     .map_err(|e| format!("{}: not a JWK set: {e}", trusted.jwks_uri))?;
-                Source::Keys(keys)
+                Source::Keys(Arc::new(VerifyingKeys::new(keys)))
             }
             ValidationMode::Introspection => Source::Introspection {
                 endpoint: trusted
@@ -138,7 +140,9 @@ impl Trust {
     /// reference server's fetch is not the client's doing).
     pub fn in_process(idp: &Arc<IdpState>, mode: ValidationMode) -> Trust {
         let source = match mode {
-            ValidationMode::Jwks => Source::Keys(idp.keys.jwks.clone()),
+            ValidationMode::Jwks => {
+                Source::Keys(Arc::new(VerifyingKeys::new(idp.keys.jwks.clone())))
+            }
             ValidationMode::Introspection => Source::LocalIntrospection(idp.clone()),
         };
         Trust {
@@ -160,7 +164,7 @@ impl Trust {
         lapses: &BTreeSet<ServerDefect>,
     ) -> Result<(), Rejection> {
         let mut claims = match &self.source {
-            Source::Keys(keys) => verify_signature(token, keys, lapses)?,
+            Source::Keys(keys) => keys.verify(token, lapses)?,
             Source::Introspection { endpoint, client } => {
                 introspect(client.as_ref(), endpoint, token).await?
             }

@@ -6,8 +6,10 @@ mod known_answers;
 mod mint;
 mod supply;
 mod validate;
+mod verifying_keys;
 
 pub use keys::{rsa_pem_from_components, KeySet, IDP_EC_KID, IDP_RSA_KID, UNTRUSTED_KID};
 pub use mint::{random_id, unix_now, Grant, Minter, CLIENT_ID, DEFAULT_LIFETIME, SUBJECT};
 pub use supply::{TokenError, TokenSupply};
 pub use validate::{check_claims, verify_signature, Expectations, Rejection, LEEWAY};
+pub use verifying_keys::VerifyingKeys;
