@@ -53,22 +53,43 @@ pub fn write_reports(
         path: out_dir.to_path_buf(),
         source,
     })?;
-    let mut written = Vec::new();
-    for (i, &format) in formats.iter().enumerate() {
-        if formats[..i].contains(&format) {
-            continue;
+    let mut unique: Vec<ReportFormat> = Vec::new();
+    for &format in formats {
+        if !unique.contains(&format) {
+            unique.push(format);
         }
-        let text = match format {
-            ReportFormat::Json => render_json(report),
-            ReportFormat::Junit => render_junit(report),
-            ReportFormat::Markdown => render_markdown(report),
-            ReportFormat::Html => render_html(report),
-        };
-        let path = out_dir.join(format.file_name());
-        write_atomically(&path, &text)?;
-        written.push(path);
     }
-    Ok(written)
+    // Each format is rendered and written (and flushed to disk) on a thread of its own:
+    // the run's duration stops before the reports are written, so their time is the one
+    // part of the command a report cannot count, and a large run's JSON and HTML take
+    // about as long each.
+    let results: Vec<Result<PathBuf, WriteError>> = std::thread::scope(|scope| {
+        let writers: Vec<_> = unique
+            .iter()
+            .map(|&format| {
+                scope.spawn(move || {
+                    let text = match format {
+                        ReportFormat::Json => render_json(report),
+                        ReportFormat::Junit => render_junit(report),
+                        ReportFormat::Markdown => render_markdown(report),
+                        ReportFormat::Html => render_html(report),
+                    };
+                    let path = out_dir.join(format.file_name());
+                    write_atomically(&path, &text).map(|()| path)
+                })
+            })
+            .collect();
+        writers
+            .into_iter()
+            .map(|writer| {
+                writer
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    // The first error in the order the formats were asked for.
+    results.into_iter().collect()
 }
 
 /// Writes `text` to `<path>.tmp`, flushes it to disk, then renames it over `path`. On
