@@ -9,14 +9,16 @@ mod run_cost;
 
 use std::sync::Arc;
 
-use mcp_authspec::actors::drivers::reference_driver;
-use mcp_authspec::engine::{run, NoEvents};
+use mcp_authspec::engine::{demo, NoEvents};
 use mcp_authspec::input::{load_cases, CaseSource};
 use mcp_authspec::logic::run_plan::RunPlan;
+use mcp_authspec::transport::TransportLimits;
 use mcp_authspec::vocab::{Revision, Role};
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    // The demo's deployment (what `demo` runs these cases against), given only this
+    // role's cases: the other roles' sessions have nothing to run.
     let cases: Vec<_> = load_cases(&CaseSource::Builtin)
         .expect("built-in cases load")
         .into_iter()
@@ -28,17 +30,21 @@ fn main() {
     };
     let rounds = run_cost::rounds("AS_RUN_BENCH_ROUNDS", 3);
     run_cost::measure(
-        "authorization_server_run (mock IdP, in-process)",
+        "authorization_server_run (reference authorization server, in-process)",
         rounds,
         &runtime,
         |_| {
-            // A fresh IdP each round (no registrations left from the last), started
-            // outside the measured future.
-            let target = runtime
-                .block_on(reference_driver(Role::AuthorizationServer, None))
-                .expect("the mock IdP starts");
             let (cases, plan) = (cases.clone(), plan.clone());
-            async move { run(target.driver.as_ref(), &cases, &plan, Arc::new(NoEvents)).await }
+            async move {
+                demo(
+                    &cases,
+                    &plan,
+                    TransportLimits::default(),
+                    Arc::new(NoEvents),
+                )
+                .await
+                .expect("the reference deployment starts")
+            }
         },
     );
 }
