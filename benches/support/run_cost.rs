@@ -102,3 +102,41 @@ where
         many => println!("  verdicts DIFFERED between rounds: {many:?}"),
     }
 }
+
+/// [`measure`] of one role's cases, every revision, against the demo's reference
+/// deployment in this process (what `demo` runs them against; the other roles' sessions
+/// get no case), its start included. `server_run` and `authorization_server_run`.
+#[allow(dead_code)] // Not every bench that includes this file measures a role.
+pub fn measure_role(role: mcp_authspec::vocab::Role, title: &str, rounds_var: &str) {
+    use std::sync::Arc;
+
+    use mcp_authspec::engine::{demo, NoEvents};
+    use mcp_authspec::input::{load_cases, CaseSource};
+    use mcp_authspec::logic::run_plan::RunPlan;
+    use mcp_authspec::transport::TransportLimits;
+    use mcp_authspec::vocab::Revision;
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let cases: Vec<_> = load_cases(&CaseSource::Builtin)
+        .expect("built-in cases load")
+        .into_iter()
+        .filter(|c| c.role == role)
+        .collect();
+    let plan = RunPlan {
+        revisions: Revision::ALL.to_vec(),
+        ..RunPlan::default()
+    };
+    measure(title, rounds(rounds_var, 3), &runtime, |_| {
+        let (cases, plan) = (cases.clone(), plan.clone());
+        async move {
+            demo(
+                &cases,
+                &plan,
+                TransportLimits::default(),
+                Arc::new(NoEvents),
+            )
+            .await
+            .expect("the reference deployment starts")
+        }
+    });
+}
