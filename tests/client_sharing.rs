@@ -10,21 +10,15 @@ use std::time::Duration;
 
 use mcp_authspec::actors::drivers::{ClientDriver, ClientUnderTest};
 use mcp_authspec::engine::{client_units, NoEvents};
-use mcp_authspec::input::{load_cases, CaseSource};
 use mcp_authspec::logic::case::{Case, DefectRef};
 use mcp_authspec::logic::case_body::CaseBody;
 use mcp_authspec::logic::client_set_up::ClientSetUp;
 use mcp_authspec::logic::run_plan::RunPlan;
-use mcp_authspec::vocab::{ClientDefect, Outcome, Revision, Role, RunReport};
+use mcp_authspec::vocab::{ClientDefect, Outcome, Revision, RunReport};
 use regex::Regex;
 
-fn client_cases() -> Vec<Arc<Case>> {
-    load_cases(&CaseSource::Builtin)
-        .unwrap()
-        .into_iter()
-        .filter(|c| c.role == Role::Client)
-        .collect()
-}
+mod common;
+use common::client_cases;
 
 async fn run(defect: Option<ClientDefect>, cases: &[Arc<Case>], share: bool) -> RunReport {
     let plan = RunPlan {

@@ -37,27 +37,12 @@ print(json.dumps({
 }))
 "#;
 
-/// Whether python3 can import junitparser; when it cannot, says so, and fails if the
-/// consumers are required.
+/// Whether python3 can import junitparser (`common::python3_runs`).
 fn junitparser_available() -> bool {
-    let found = Command::new("python3")
-        .args(["-c", "import junitparser"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !found {
-        let required = std::env::var("MCP_AUTHSPEC_REQUIRE_CONSUMERS").as_deref() == Ok("1");
-        assert!(
-            !required,
-            "MCP_AUTHSPEC_REQUIRE_CONSUMERS=1 but `python3 -c 'import junitparser'` fails \
-             (.ci/run installs it: python3 -m pip install junitparser)"
-        );
-        eprintln!(
-            "note: python3 with junitparser is not available; junit.xml was not read by a \
-             consumer (set MCP_AUTHSPEC_REQUIRE_CONSUMERS=1 to make this a failure)"
-        );
-    }
-    found
+    common::python3_runs(
+        &["-c", "import junitparser"],
+        ".ci/run installs it: python3 -m pip install junitparser",
+    )
 }
 
 fn read_junit(path: &Path) -> Value {

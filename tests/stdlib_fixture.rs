@@ -20,26 +20,9 @@ use common::{run_binary as run, temp_dir};
 
 const FIXTURE: &str = "fixtures/stdlib-target";
 
-/// Whether python3 runs; if not, fails under `MCP_AUTHSPEC_REQUIRE_CONSUMERS=1`.
+/// Whether python3 runs (`common::python3_runs`): the fixture needs it.
 fn python3_available() -> bool {
-    let found = Command::new("python3")
-        .arg("--version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !found {
-        let required = std::env::var("MCP_AUTHSPEC_REQUIRE_CONSUMERS").as_deref() == Ok("1");
-        assert!(
-            !required,
-            "MCP_AUTHSPEC_REQUIRE_CONSUMERS=1 but python3 is not on PATH: the stdlib \
-             fixture needs it"
-        );
-        eprintln!(
-            "note: python3 is not on PATH; the stdlib fixture was not run (set \
-             MCP_AUTHSPEC_REQUIRE_CONSUMERS=1 to make this a failure)"
-        );
-    }
-    found
+    common::python3_runs(&["--version"], "the stdlib fixture needs python3 on PATH")
 }
 
 /// The fixture authorization server, stopped when dropped.

@@ -62,6 +62,32 @@ pub fn client_cases() -> Vec<Arc<Case>> {
         .collect()
 }
 
+/// Whether `python3 ARGS` succeeds (a consumer or fixture a test needs). When it does
+/// not, says so and the test skips, unless `MCP_AUTHSPEC_REQUIRE_CONSUMERS=1` (CI sets
+/// it): then it fails, with `hint`.
+#[allow(dead_code)] // Not every test binary runs Python.
+pub fn python3_runs(args: &[&str], hint: &str) -> bool {
+    let found = std::process::Command::new("python3")
+        .args(args)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !found {
+        let required = std::env::var("MCP_AUTHSPEC_REQUIRE_CONSUMERS").as_deref() == Ok("1");
+        assert!(
+            !required,
+            "MCP_AUTHSPEC_REQUIRE_CONSUMERS=1 but `python3 {}` fails ({hint})",
+            args.join(" ")
+        );
+        eprintln!(
+            "note: `python3 {}` fails, so this check did not run (set \
+             MCP_AUTHSPEC_REQUIRE_CONSUMERS=1 to make this a failure)",
+            args.join(" ")
+        );
+    }
+    found
+}
+
 /// Asserts that `doc` is valid against the JSON schema at `schema_path`.
 #[allow(dead_code)] // Not every test binary validates documents.
 pub fn validate(schema_path: &Path, doc: &serde_json::Value) {
