@@ -8,7 +8,7 @@ use crate::logic::case_selection::CaseFilter;
 use crate::logic::partition::{ParsePartitionError, Partition};
 use crate::outputs::ReportFormat;
 use crate::transport::ConnectionPolicy;
-use crate::vocab::{Level, Profile, Revision, Role};
+use crate::vocab::{parse_extensions, Extension, Level, Profile, Revision, Role};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -252,6 +252,11 @@ pub struct SelectionArgs {
     /// e.g. `auth/metadata-default`. Repeatable.
     #[arg(long = "scenario", value_name = "NAME")]
     pub scenario_names: Vec<String>,
+    /// Also run the cases of these authorization extensions (`list --extensions`), e.g.
+    /// `client-credentials`, or `all`; comma-separated or repeated. Without it only the
+    /// core protocol is tested: extensions are optional for implementations.
+    #[arg(long = "extension", value_name = "NAME[,NAME…]|all", value_parser = parse_extensions)]
+    pub extensions: Vec<Vec<Extension>>,
     /// Run one stable share of the selected cases, for a CI matrix: `hash:K/N` (by a hash
     /// of each case) or `count:K/N` (round-robin). Every revision of a case, and every
     /// case of a scenario the baseline lists as a whole, lands in the same shard; `merge`
@@ -261,6 +266,14 @@ pub struct SelectionArgs {
 }
 
 impl SelectionArgs {
+    /// The extensions enabled, each once, in extension order.
+    pub fn enabled_extensions(&self) -> Vec<Extension> {
+        let mut all: Vec<Extension> = self.extensions.iter().flatten().copied().collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
     pub fn filter(&self) -> CaseFilter {
         CaseFilter {
             cases: self.case_patterns.clone(),
@@ -414,6 +427,10 @@ pub struct ListArgs {
     /// List the official conformance suite's client scenarios a client case may name.
     #[arg(long)]
     pub scenarios: bool,
+    /// List the authorization extensions `--extension` takes: name, identifier, the text
+    /// their cases cite, and the official scenarios they stand beside.
+    #[arg(long = "extensions")]
+    pub list_extensions: bool,
     #[arg(long)]
     pub cases: Option<PathBuf>,
     /// The cases a run with these filters and this partition would select.

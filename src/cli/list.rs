@@ -5,7 +5,7 @@ use super::output::cases_or_exit;
 use super::selection::{filtered_or_exit, shard_of};
 use crate::logic::official_scenarios::official_auth_scenarios;
 use crate::vocab::{
-    exit_code, ClientDefect, ClientKnob, IdpDefect, IdpKnob, ServerDefect, ServerKnob,
+    exit_code, ClientDefect, ClientKnob, Extension, IdpDefect, IdpKnob, ServerDefect, ServerKnob,
 };
 
 pub fn run(args: ListArgs) -> i32 {
@@ -28,6 +28,19 @@ pub fn run(args: ListArgs) -> i32 {
     if args.scenarios {
         for s in official_auth_scenarios() {
             println!("{s}");
+        }
+        return exit_code::OK;
+    }
+    if args.list_extensions {
+        for e in Extension::ALL {
+            let source = e.source();
+            println!(
+                "{}\t{}\t{}\t{}",
+                e.name(),
+                source.identifier,
+                source.document,
+                source.official_scenarios.join(",")
+            );
         }
         return exit_code::OK;
     }

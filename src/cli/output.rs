@@ -135,6 +135,7 @@ pub fn use_color(o: &RunOptions) -> bool {
 /// the exit code. The files are written even when the run broke or was interrupted, so
 /// that CI always has a report to show.
 pub async fn finish(mut report: RunReport, baseline: Option<&Baseline>, o: &RunOptions) -> i32 {
+    report.extensions = o.select.enabled_extensions();
     // One run per process here, so every mark of the process belongs to this run. The
     // report was redacted already; a command line may name a token too.
     let left = kill_all_left_behind().await;

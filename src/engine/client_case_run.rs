@@ -125,6 +125,7 @@ fn judge(
     let observation = &seen.observation;
     let mut builtins = Builtins::new(observation.mcp_url.clone());
     builtins.issuer = Some(seen.issuer.clone());
+    builtins.token_endpoint = Some(seen.token_endpoint.clone());
     let vars = builtins.vars(revision);
     let mut report = case_report(case, revision, Outcome::Pass, None);
     let end = ClientEnd {

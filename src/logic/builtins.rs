@@ -344,8 +344,13 @@ pub const SERVER_FIXTURE_VARIABLES: &[(&str, &str)] = &[
 ];
 
 /// Variables of client cases (`target` is the mock MCP endpoint the client is given).
-pub const CLIENT_VARIABLES: &[(&str, &str)] =
-    &[("issuer", "the issuer of the mock authorization server")];
+pub const CLIENT_VARIABLES: &[(&str, &str)] = &[
+    ("issuer", "the issuer of the mock authorization server"),
+    (
+        "token_endpoint",
+        "the token endpoint of the mock authorization server",
+    ),
+];
 
 /// The variables defined before a case of this role starts.
 pub fn builtin_variables(role: Role) -> Vec<(&'static str, &'static str)> {

@@ -17,7 +17,7 @@ use super::query::StepQuery;
 use super::step_request::StepRequest;
 use super::template::{json_templates, Template};
 use super::yaml_diagnostic::{case_file_budget, case_file_options};
-use crate::vocab::{ClientDefect, IdpDefect, Profile, Revision, Role, ServerDefect};
+use crate::vocab::{ClientDefect, Extension, IdpDefect, Profile, Revision, Role, ServerDefect};
 
 /// The reference implementation's defect a case names as its proof of failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -80,6 +80,11 @@ impl Case {
         }
     }
 
+    /// The extension the case belongs to; `None` for the core protocol's cases.
+    pub fn extension(&self) -> Option<Extension> {
+        self.file.extension.as_ref().map(|e| e.value)
+    }
+
     pub fn applies_to(&self, revision: Revision, profile: Profile) -> bool {
         self.file.revisions.contains(&revision)
             && (self.file.profiles.is_empty() || self.file.profiles.contains(&profile))
@@ -108,6 +113,7 @@ pub fn parse_case(text: &str, path: &str, catalog: &Catalog) -> Result<Case, Vec
     let requirement = v.check_requirement(&file, role, catalog);
     let defect = v.check_defect(&file, role);
     v.check_revisions(&file, requirement.as_ref());
+    v.check_extension(&file, requirement.as_ref());
     let body = match role {
         Some(Role::Client) => v.check_client(&mut file).map(CaseBody::Client),
         Some(other) => {
@@ -209,6 +215,60 @@ impl Validator<'_> {
                 self.at(&file.id, e, hint);
                 (None, None)
             }
+        }
+    }
+
+    /// A case of an extension's requirement names the extension, and only such a case
+    /// does; a client case of an extension runs one of its official scenarios, and only
+    /// such a case names one (a client written for the official suite dispatches on it).
+    fn check_extension(&mut self, file: &CaseFile, requirement: Option<&Requirement>) {
+        let extension = file.extension.as_ref().map(|e| e.value);
+        if let Some(req) = requirement {
+            match (&file.extension, req.is_extension()) {
+                (None, true) => self.at(
+                    &file.requirement,
+                    format!(
+                        "requirement `{}` is an extension's, but the case names no extension",
+                        req.id
+                    ),
+                    Some(format!(
+                        "add `extension:` with one of: {}",
+                        Extension::ALL
+                            .iter()
+                            .map(|e| e.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                ),
+                (Some(span), false) => self.at(
+                    span,
+                    format!(
+                        "requirement `{}` belongs to the core protocol, not to extension `{}`",
+                        req.id, span.value
+                    ),
+                    Some("remove `extension:` or cite the extension's requirement (EXT-…)".into()),
+                ),
+                _ => {}
+            }
+        }
+        let Some(scenario) = file.client.as_ref().and_then(|c| c.scenario.as_ref()) else {
+            return;
+        };
+        let of_scenario = Extension::of_scenario(&scenario.value);
+        if of_scenario != extension {
+            let message = match (of_scenario, extension) {
+                (Some(of), _) => format!(
+                    "scenario `{}` belongs to extension `{of}`; the case must name it in \
+                     `extension:`",
+                    scenario.value
+                ),
+                (None, Some(ext)) => format!(
+                    "a case of extension `{ext}` runs one of its scenarios: {}",
+                    ext.source().official_scenarios.join(", ")
+                ),
+                (None, None) => unreachable!("equal"),
+            };
+            self.at(scenario, message, None);
         }
     }
 

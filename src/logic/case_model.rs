@@ -18,7 +18,7 @@ use super::query::StepQuery;
 use super::template::Template;
 use super::token_recipe::TokenSend;
 use crate::vocab::{
-    ClientAuthMethod, ClientDefect, IdpDefect, Level, Profile, RevisionSet, ServerDefect,
+    ClientAuthMethod, ClientDefect, Extension, IdpDefect, Level, Profile, RevisionSet, ServerDefect,
 };
 
 /// The schema of `defect:`, for editors: every defect of every role's reference. Never
@@ -58,6 +58,12 @@ pub struct CaseFile {
     /// `strict` and/or `lenient`; absent means both (RFC 9728 §3.3 matching profiles).
     #[serde(default)]
     pub profiles: Vec<Profile>,
+    /// The authorization extension this case belongs to (`client-credentials`, …): it
+    /// runs only when the run enables it (`--extension`). Required for cases of an
+    /// extension's requirement (`EXT-…`), absent for the core protocol's.
+    #[serde(default)]
+    #[schemars(with = "Option<Extension>")]
+    pub extension: Option<Spanned<Extension>>,
     /// Why this matters, for `explain` and reports.
     #[serde(default)]
     pub rationale: Option<String>,

@@ -10,6 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::jwt_view::decode_unverified;
 use super::observation::{part, Observation, RequestPart};
 use super::query::{Query, QueryValue};
 use super::template::Vars;
@@ -87,6 +88,24 @@ pub enum ClientQuery {
     /// Whether the first code exchange's `code_verifier` hashes (S256) to the first
     /// authorization request's `code_challenge` (RFC 7636 §4.6).
     PkcePair,
+    /// A member of the JWT client assertion (RFC 7523 §2.2) of the n-th token request,
+    /// decoded without verifying (the mock verifies the signature): a JOSE `header`
+    /// member or a `claim`, keeping its JSON type; `aud` is always an array.
+    ClientAssertion(AssertionQuery),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssertionQuery {
+    /// The token request (1-based; negative counts from the last).
+    #[serde(default = "first")]
+    pub nth: i64,
+    /// A member of the JOSE header, e.g. `alg`.
+    #[serde(default)]
+    pub header: Option<String>,
+    /// A claim, e.g. `aud`.
+    #[serde(default)]
+    pub claim: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -162,6 +181,7 @@ impl ClientQuery {
         "refresh_tokens_sent_to",
         "client_exit",
         "pkce_pair",
+        "client_assertion",
     ];
 
     /// The query's value in the observed run.
@@ -197,6 +217,7 @@ impl ClientQuery {
                 .map(Value::from)
                 .ok_or_else(|| format!("the client did not exit by itself: {}", o.ended)),
             ClientQuery::PkcePair => o.pkce_pair(),
+            ClientQuery::ClientAssertion(q) => assertion_member(o, q),
             ClientQuery::TargetTokensSentTo(to) => Ok(strings(o.target_tokens_sent_to(*to))),
             ClientQuery::ResponseStatuses(to) => Ok(Value::Array(
                 o.to(*to)
@@ -290,6 +311,44 @@ fn nth_answer(o: &Observation, q: &AnswerQuery) -> QueryValue {
     body.pointer(&q.json)
         .cloned()
         .ok_or_else(|| format!("answer {} from {} has no {}", q.nth, q.to.as_str(), q.json))
+}
+
+/// The member `q` asks for of the n-th token request's `client_assertion`.
+fn assertion_member(o: &Observation, q: &AssertionQuery) -> QueryValue {
+    let requests = o.to(Endpoint::Token);
+    let e = nth(&requests, q.nth).ok_or_else(|| {
+        format!(
+            "token request {} was not sent ({} were)",
+            q.nth,
+            requests.len()
+        )
+    })?;
+    let which = request_part(&Some("client_assertion".into()), &None, &None);
+    let jwt = part(e, &which)
+        .ok_or_else(|| format!("token request {} has no client_assertion", q.nth))?;
+    let (header, claims) = decode_unverified(&jwt).ok_or_else(|| {
+        format!(
+            "the client_assertion of token request {} is not a JWT (RFC 7519 §7.2)",
+            q.nth
+        )
+    })?;
+    let (object, name, what) = match (&q.header, &q.claim) {
+        (Some(h), _) => (header, h, "header member"),
+        (_, Some(c)) => (claims, c, "claim"),
+        _ => return Err("name a `header` member or a `claim`".into()),
+    };
+    let value = object.get(name).cloned().ok_or_else(|| {
+        format!(
+            "the client_assertion of token request {} has no {what} `{name}`",
+            q.nth
+        )
+    })?;
+    // RFC 7519 §4.1.3: a single audience may be a string; as an array, `contains` asks
+    // whether one audience is the one named.
+    Ok(match value {
+        Value::String(s) if q.claim.as_deref() == Some("aud") => Value::Array(vec![s.into()]),
+        other => other,
+    })
 }
 
 fn strings(values: Vec<String>) -> Value {
@@ -417,6 +476,19 @@ impl fmt::Display for ClientQuery {
             ),
             ClientQuery::ClientExit => write!(f, "the client's exit code"),
             ClientQuery::PkcePair => write!(f, "S256(code_verifier) = code_challenge"),
+            ClientQuery::ClientAssertion(q) => match (&q.header, &q.claim) {
+                (Some(h), _) => write!(
+                    f,
+                    "header `{h}` of the client assertion of token request {}",
+                    q.nth
+                ),
+                (_, Some(c)) => write!(
+                    f,
+                    "claim `{c}` of the client assertion of token request {}",
+                    q.nth
+                ),
+                _ => write!(f, "the client assertion of token request {}", q.nth),
+            },
         }
     }
 }

@@ -27,6 +27,29 @@ pub struct ClientSetUp {
     pub issuer_path: Option<String>,
     /// A client the authorization server knows in advance, by how it authenticates.
     pub preregistered: Option<ClientAuthMethod>,
+    /// The machine client of the OAuth client credentials extension, set by its official
+    /// scenarios: the client under test gets its credentials in the context.
+    pub machine_client: Option<MachineClient>,
+}
+
+/// How the machine client of a client credentials scenario authenticates, as the
+/// official scenarios give it: `auth/client-credentials-jwt` a private key (RFC 7523
+/// §2.2), `auth/client-credentials-basic` a client secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MachineClient {
+    PrivateKeyJwt,
+    ClientSecretBasic,
+}
+
+impl MachineClient {
+    /// The machine client a scenario gives, if any.
+    pub fn of_scenario(scenario: &str) -> Option<MachineClient> {
+        match scenario {
+            "auth/client-credentials-jwt" => Some(MachineClient::PrivateKeyJwt),
+            "auth/client-credentials-basic" => Some(MachineClient::ClientSecretBasic),
+            _ => None,
+        }
+    }
 }
 
 impl ClientSetUp {
@@ -39,11 +62,13 @@ impl ClientSetUp {
 impl ClientRun {
     /// The run this case needs; the part of the case its judgment does not read.
     pub fn set_up(&self) -> ClientSetUp {
+        let scenario = self
+            .scenario
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SCENARIO.to_string());
         ClientSetUp {
-            scenario: self
-                .scenario
-                .clone()
-                .unwrap_or_else(|| DEFAULT_SCENARIO.to_string()),
+            machine_client: MachineClient::of_scenario(&scenario),
+            scenario,
             server_defects: self.server_defects().collect(),
             server_knobs: self.server_knobs().collect(),
             idp_defects: self.idp_defects().collect(),
@@ -58,6 +83,33 @@ impl ClientRun {
 mod tests {
     use super::*;
     use crate::logic::mock_knobs::{IdpMockKnob, ServerMockKnob};
+
+    #[test]
+    fn the_client_credentials_scenarios_give_a_machine_client() {
+        let of = |s: &str| {
+            ClientRun {
+                scenario: Some(s.into()),
+                ..ClientRun::default()
+            }
+            .set_up()
+            .machine_client
+        };
+        assert_eq!(
+            of("auth/client-credentials-jwt"),
+            Some(MachineClient::PrivateKeyJwt)
+        );
+        assert_eq!(
+            of("auth/client-credentials-basic"),
+            Some(MachineClient::ClientSecretBasic)
+        );
+        assert_eq!(of("auth/pre-registration"), None);
+        for scenario in crate::vocab::Extension::ClientCredentials
+            .source()
+            .official_scenarios
+        {
+            assert!(MachineClient::of_scenario(scenario).is_some(), "{scenario}");
+        }
+    }
 
     #[test]
     fn knob_order_does_not_make_another_run() {

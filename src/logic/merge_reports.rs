@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::vocab::{
-    schema_major, BaselineMark, BaselineSummary, Outcome, Revision, RunReport, Shard,
-    REPORT_SCHEMA_VERSION,
+    schema_major, union_of_extensions, BaselineMark, BaselineSummary, Outcome, Revision, RunReport,
+    Shard, REPORT_SCHEMA_VERSION,
 };
 
 /// A report and where it was read from, for messages.
@@ -158,6 +158,8 @@ pub fn merge_reports(inputs: Vec<NamedReport>) -> Result<RunReport, MergeError> 
                 merged.revisions.push(revision);
             }
         }
+        merged.extensions =
+            union_of_extensions(std::mem::take(&mut merged.extensions), report.extensions);
         if report.started_at < merged.started_at {
             merged.started_at = report.started_at;
         }

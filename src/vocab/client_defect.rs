@@ -244,4 +244,28 @@ defects! {
     /// Aborts when no protected resource metadata is found, also when the launch context
     /// names a pre-configured authorization server (the other choice MCP allows).
     NoPreconfiguredFallback = "no-preconfigured-fallback",
+    // issue 16, the client credentials extension
+    /// In a client credentials scenario, runs the authorization code flow (registering a
+    /// client) instead of the client credentials grant.
+    CcUsesAuthorizationCode = "cc-uses-authorization-code",
+    /// In a client credentials scenario, registers a client dynamically before using the
+    /// pre-registered credentials.
+    CcRegisters = "cc-registers",
+    /// In a client credentials scenario, skips discovery and posts the token request to
+    /// /token at the MCP server's origin.
+    CcSkipsDiscovery = "cc-skips-discovery",
+    /// Sends the client assertion with a client_assertion_type other than jwt-bearer
+    /// (the SAML one).
+    CcAssertionTypeWrong = "cc-assertion-type-wrong",
+    /// Names the MCP server (the resource) as the client assertion's aud, instead of the
+    /// authorization server.
+    CcAssertionWrongAudience = "cc-assertion-wrong-audience",
+    /// Puts the client's name instead of its client_id into the assertion's iss.
+    CcAssertionIssNotClientId = "cc-assertion-iss-not-client-id",
+    /// Sends a client assertion that expired five minutes ago.
+    CcAssertionExpired = "cc-assertion-expired",
+    /// Sends a client assertion whose signature does not verify (one byte changed).
+    CcAssertionBadSignature = "cc-assertion-bad-signature",
+    /// Sends a client assertion without jti.
+    CcAssertionWithoutJti = "cc-assertion-without-jti",
 }

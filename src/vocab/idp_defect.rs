@@ -193,4 +193,8 @@ defects! {
     /// Reads client ID metadata documents of any size (up to a 64 MiB guard of its own)
     /// instead of capping them at 64 KiB.
     CimdNoSizeCap = "cimd-no-size-cap",
+    // issue 16, the client credentials extension
+    /// Offers private_key_jwt without token_endpoint_auth_signing_alg_values_supported,
+    /// which the client credentials extension requires with JWT authentication.
+    NoAssertionAlgorithms = "no-assertion-algorithms",
 }

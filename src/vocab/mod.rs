@@ -9,6 +9,7 @@ mod defect;
 mod endpoint;
 mod exchange;
 pub mod exit_code;
+mod extension;
 mod idp_defect;
 mod idp_knob;
 pub mod launch_protocol;
@@ -35,6 +36,7 @@ pub use coverage::{
 pub use defect::ServerDefect;
 pub use endpoint::Endpoint;
 pub use exchange::{Exchange, HeaderPair, SentToken};
+pub use extension::{parse_extensions, Extension, ExtensionSource};
 pub use idp_defect::IdpDefect;
 pub use idp_knob::IdpKnob;
 pub use level::Level;
@@ -42,8 +44,8 @@ pub use outcome::Outcome;
 pub use process::{Interrupt, ProcessEvidence};
 pub use profile::Profile;
 pub use report::{
-    schema_major, CaseReport, CheckReport, RunReport, SpecReference, Summary, TargetDescription,
-    ToolInfo, REPORT_SCHEMA_VERSION,
+    schema_major, union_of_extensions, CaseReport, CheckReport, RunReport, SpecReference, Summary,
+    TargetDescription, ToolInfo, REPORT_SCHEMA_VERSION,
 };
 pub use revision::{Revision, UnknownRevision};
 pub use revision_features::RevisionFeatures;

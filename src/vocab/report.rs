@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::baseline::{BaselineMark, BaselineSummary};
 use super::exchange::Exchange;
 use super::exit_code;
+use super::extension::Extension;
 use super::level::Level;
 use super::outcome::Outcome;
 use super::process::{Interrupt, ProcessEvidence};
@@ -17,7 +18,7 @@ use super::shard::Shard;
 
 /// Bumped on any incompatible change of the report's JSON shape
 /// (`schemas/report.schema.json` describes it).
-pub const REPORT_SCHEMA_VERSION: &str = "1.1";
+pub const REPORT_SCHEMA_VERSION: &str = "1.2";
 
 /// The major part of a schema version (`1` of `1.1`): reports of one major version read
 /// each other's files.
@@ -36,6 +37,10 @@ pub struct RunReport {
     pub revisions: Vec<Revision>,
     /// `strict` or `lenient` (RFC 9728 §3.3 `resource` matching; see the README).
     pub profile: Profile,
+    /// The authorization extensions the run enabled (`--extension`): their cases ran
+    /// beside the core protocol's. Absent: none, only the core protocol was tested.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<Extension>,
     /// Start of the run, RFC 3339 in UTC.
     pub started_at: String,
     pub duration_ms: u64,
@@ -111,6 +116,7 @@ impl RunReport {
             targets,
             revisions,
             profile,
+            extensions: Vec::new(),
             started_at,
             duration_ms,
             summary,
@@ -175,6 +181,7 @@ impl RunReport {
             cases,
         );
         combined.outlived = outlived;
+        combined.extensions = union_of_extensions(self.extensions, other.extensions);
         combined.baseline = self.baseline.or(other.baseline);
         combined.shard = self.shard.or(other.shard);
         match interrupted {
@@ -182,6 +189,14 @@ impl RunReport {
             None => combined,
         }
     }
+}
+
+/// The extensions of two runs, each once, in extension order.
+pub fn union_of_extensions(mut a: Vec<Extension>, b: Vec<Extension>) -> Vec<Extension> {
+    a.extend(b);
+    a.sort();
+    a.dedup();
+    a
 }
 
 /// Counts of case outcomes.

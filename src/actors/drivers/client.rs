@@ -16,12 +16,13 @@ use super::driver::{
 };
 use super::kept_plain_runs::KeptPlainRuns;
 use crate::actors::browser_shim::{browser_log_url, BROWSER_LOG_VAR};
-use crate::actors::idp::{Client, IdpConfig};
+use crate::actors::idp::{Client, IdpConfig, MachineCredential};
 use crate::actors::process::{run_until, RunSpec};
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::actors::reference_client::{run_reference_client, BrowserMode, ClientLaunch};
+use crate::actors::tokens::{machine_client_jwk, MACHINE_CLIENT_ALGORITHM, MACHINE_CLIENT_KEY_PEM};
 use crate::actors::traffic::TrafficLog;
-use crate::logic::client_set_up::ClientSetUp;
+use crate::logic::client_set_up::{ClientSetUp, MachineClient};
 use crate::logic::client_verdict::quiet_after;
 use crate::logic::observation::Observation;
 use crate::logic::redaction::SecretValues;
@@ -33,6 +34,9 @@ use crate::vocab::{ClientDefect, ClientKnob, ProcessEvidence, Revision, Role, Ta
 /// The pre-registered client a case may give the client under test.
 const PREREGISTERED_ID: &str = "mcp-authspec-preregistered";
 const PREREGISTERED_SECRET: &str = "mcp-authspec-preregistered-secret";
+/// The machine client of the client credentials scenarios, and its secret.
+const MACHINE_CLIENT_ID: &str = "mcp-authspec-machine-client";
+const MACHINE_CLIENT_SECRET: &str = "mcp-authspec-machine-secret";
 
 /// Which client runs.
 #[derive(Debug, Clone)]
@@ -79,6 +83,8 @@ impl Driver for ClientDriver {
         // never sends it anywhere the exchanges would show.
         let mut secrets = SecretValues::default();
         secrets.add(PREREGISTERED_SECRET);
+        secrets.add(MACHINE_CLIENT_SECRET);
+        secrets.add(MACHINE_CLIENT_KEY_PEM);
         secrets
     }
 
@@ -158,6 +164,7 @@ pub(super) async fn observe(
         process,
         quiet,
         issuer: server.issuer.clone(),
+        token_endpoint: server.idp.token_endpoint(),
         over_budget: log.over_budget(),
     })
 }
@@ -168,7 +175,7 @@ pub(super) async fn observe(
 /// versions it speaks learns that one.
 fn mocks(set_up: &ClientSetUp, log: &TrafficLog, revision: Revision) -> ReferenceConfig {
     // Any loopback redirect URI (RFC 8252 §7.3): the client never learns a registered one.
-    let preregistered = set_up
+    let mut preregistered: Vec<Client> = set_up
         .preregistered
         .iter()
         .map(|method| {
@@ -176,6 +183,17 @@ fn mocks(set_up: &ClientSetUp, log: &TrafficLog, revision: Revision) -> Referenc
             Client::preregistered(PREREGISTERED_ID, secret, method.name())
         })
         .collect();
+    // The client credentials extension ("Overview"): the credentials are registered out
+    // of band, before the client runs.
+    preregistered.extend(set_up.machine_client.map(|machine| {
+        let credential = match machine {
+            MachineClient::PrivateKeyJwt => MachineCredential::Key(machine_client_jwk()),
+            MachineClient::ClientSecretBasic => {
+                MachineCredential::Secret(MACHINE_CLIENT_SECRET.into())
+            }
+        };
+        Client::machine(MACHINE_CLIENT_ID, credential)
+    }));
     ReferenceConfig {
         defects: set_up.server_defects.clone(),
         knobs: set_up.server_knobs.clone(),
@@ -194,10 +212,24 @@ fn mocks(set_up: &ClientSetUp, log: &TrafficLog, revision: Revision) -> Referenc
 
 /// `MCP_CONFORMANCE_CONTEXT` in the official schema (`{"name": <scenario>, …}`, the
 /// conformance suite's `ClientConformanceContextSchema`): a pre-registered client is the
-/// `auth/pre-registration` variant's `client_id`, `client_secret` and `issuer`. Nothing
-/// else: no verdict may depend on a field the official schema does not have.
+/// `auth/pre-registration` variant's `client_id`, `client_secret` and `issuer`; a machine
+/// client the client credentials variants' `client_id` with `private_key_pem` and
+/// `signing_algorithm`, or with `client_secret`. Nothing else: no verdict may depend on
+/// a field the official schema does not have.
 fn launch_context(set_up: &ClientSetUp, issuer: &str) -> serde_json::Value {
     let mut context = json!({ "name": set_up.scenario });
+    match set_up.machine_client {
+        Some(MachineClient::PrivateKeyJwt) => {
+            context["client_id"] = json!(MACHINE_CLIENT_ID);
+            context["private_key_pem"] = json!(MACHINE_CLIENT_KEY_PEM);
+            context["signing_algorithm"] = json!(MACHINE_CLIENT_ALGORITHM);
+        }
+        Some(MachineClient::ClientSecretBasic) => {
+            context["client_id"] = json!(MACHINE_CLIENT_ID);
+            context["client_secret"] = json!(MACHINE_CLIENT_SECRET);
+        }
+        None => {}
+    }
     if let Some(method) = set_up.preregistered {
         context["client_id"] = json!(PREREGISTERED_ID);
         if method.has_secret() {

@@ -116,6 +116,8 @@ pub struct ClientRunSeen {
     pub quiet: bool,
     /// The mock authorization server's issuer.
     pub issuer: String,
+    /// Its token endpoint (an RFC 7523 assertion may name it as audience).
+    pub token_endpoint: String,
     /// Why the mocks stopped recording, when the client sent more than a case records
     /// (it was stopped then).
     pub over_budget: Option<String>,

@@ -89,6 +89,7 @@ mod tests {
             self.0.fetch_add(1, Ordering::SeqCst);
             Box::pin(async {
                 Ok(ClientRunSeen {
+                    token_endpoint: String::new(),
                     observation: Arc::new(Observation {
                         exchanges: Vec::new(),
                         mcp_url: String::new(),

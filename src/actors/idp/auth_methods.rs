@@ -14,6 +14,10 @@ use crate::vocab::{IdpDefect as D, IdpKnob as K};
 /// The methods this server implements, in its order of preference.
 pub const ALL_METHODS: [&str; 3] = ["none", "client_secret_basic", "client_secret_post"];
 
+/// Client assertions (RFC 7523 §2.2), for the pre-registered machine clients of the
+/// client credentials extension only: registration does not take client keys.
+pub const PRIVATE_KEY_JWT: &str = "private_key_jwt";
+
 /// The two methods of a client that holds a secret (RFC 6749 §2.3.1).
 const SECRET_METHODS: [&str; 2] = ["client_secret_basic", "client_secret_post"];
 
@@ -33,6 +37,7 @@ pub fn offered(s: &IdpState) -> Vec<&'static str> {
     }
     let registered: Vec<&'static str> = ALL_METHODS
         .into_iter()
+        .chain([PRIVATE_KEY_JWT])
         .filter(|m| {
             s.config
                 .preregistered
@@ -71,7 +76,14 @@ pub fn assigned(s: &IdpState, requested: Option<&str>) -> Result<&'static str, S
             "token_endpoint_auth_method {wanted:?} is not one of {ALL_METHODS:?}"
         ));
     };
-    let offered = offered(s);
+    // Registration gives no client a key: private_key_jwt is for pre-registered clients.
+    let mut offered: Vec<&'static str> = offered(s)
+        .into_iter()
+        .filter(|m| ALL_METHODS.contains(m))
+        .collect();
+    if offered.is_empty() {
+        offered = vec!["none"];
+    }
     if offered.contains(&known) {
         return Ok(known);
     }
@@ -95,9 +107,15 @@ pub fn assigned(s: &IdpState, requested: Option<&str>) -> Result<&'static str, S
 /// registered method, or, for a client holding a secret, the other secret method when
 /// the server offers it (RFC 6749 §2.3.1: a server MUST support HTTP Basic for clients
 /// issued a password; one that advertises both takes either).
+///
+/// A machine client of the client credentials extension may use either secret method
+/// whatever is advertised: the extension's text sends the secret "in the request
+/// content" (OAuth 2.1 §2.4.1) while its metadata rule and the official scenario name
+/// client_secret_basic (the catalog's Appendix A-10: accept both; a case warns).
 pub fn accepts(s: &IdpState, client: &Client, used: &str) -> bool {
+    let machine = client.grant_types.iter().any(|g| g == "client_credentials");
     used == client.token_endpoint_auth_method
         || (client.client_secret.is_some()
             && SECRET_METHODS.contains(&used)
-            && offered(s).contains(&used))
+            && (machine || offered(s).contains(&used)))
 }

@@ -312,7 +312,7 @@ fn pkce(s: &IdpState, p: &Params) -> Result<(Option<String>, Option<String>), Re
 
 /// The granted scope: the requested scopes if the IdP knows them all, else every scope
 /// it supports (RFC 6749 §3.3 lets the server apply a default).
-fn scope(s: &IdpState, p: &Params) -> Result<String, Refusal> {
+pub(super) fn scope(s: &IdpState, p: &Params) -> Result<String, Refusal> {
     let Some(requested) = p.get("scope") else {
         return Ok(s.config.scopes_supported.join(" "));
     };
@@ -333,7 +333,7 @@ fn scope(s: &IdpState, p: &Params) -> Result<String, Refusal> {
 
 /// The RFC 8707 resource: an absolute URI without fragment (§2) that this server
 /// serves; any other is refused with invalid_target (§2.1).
-fn resource(s: &IdpState, p: &Params) -> Result<Option<String>, Refusal> {
+pub(super) fn resource(s: &IdpState, p: &Params) -> Result<Option<String>, Refusal> {
     let Some(resource) = p.get("resource") else {
         return Ok(None);
     };

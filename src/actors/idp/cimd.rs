@@ -108,6 +108,7 @@ fn unverified(client_id: &str) -> Client {
         redirect_rule: RedirectRule::Unverified,
         token_endpoint_auth_method: "none".into(),
         grant_types: vec!["authorization_code".into(), "refresh_token".into()],
+        assertion_key: None,
     }
 }
 
@@ -259,6 +260,7 @@ fn judge(s: &IdpState, client_id: &str, document: &Map<String, Value>) -> Result
         redirect_rule: RedirectRule::Registered,
         token_endpoint_auth_method: method,
         grant_types,
+        assertion_key: None,
     })
 }
 

@@ -1,7 +1,8 @@
 //! Client authentication at the token endpoint (RFC 6749 §2.3, OAuth 2.1 §2.4): the
 //! method the client registered (RFC 7591 §2), `none` for public clients, HTTP Basic or
 //! the request body for confidential ones (either, when the server offers both:
-//! `auth_methods::accepts`).
+//! `auth_methods::accepts`), a JWT assertion for `private_key_jwt` clients
+//! (`client_assertion.rs`).
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use base64::engine::general_purpose::STANDARD;
@@ -9,6 +10,7 @@ use base64::Engine;
 
 use super::auth_methods::{accepts, advertised};
 use super::client::Client;
+use super::client_assertion::{authenticate_assertion, has_assertion};
 use super::params::Params;
 use super::refusal::Refusal;
 use super::state::{lock, IdpState};
@@ -32,6 +34,17 @@ pub(super) fn authenticate(
     };
     let used_basic = basic.is_some();
     let body_secret = p.get("client_secret");
+    if has_assertion(p) {
+        // RFC 6749 §2.3: one authentication method per request.
+        if used_basic || body_secret.is_some() {
+            return Err(Refusal::bad(
+                "invalid_request",
+                "the client authenticated both with a client assertion and with a secret \
+                 (RFC 6749 §2.3)",
+            ));
+        }
+        return authenticate_assertion(s, p);
+    }
     // RFC 6749 §2.3: one authentication method per request.
     if used_basic && body_secret.is_some() {
         return Err(Refusal::bad(

@@ -11,7 +11,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::auth_methods::{advertised, offered};
+use super::auth_methods::{advertised, offered, PRIVATE_KEY_JWT};
+use super::client_assertion::ASSERTION_ALGORITHMS;
 use super::state::IdpState;
 use crate::actors::traffic::serves;
 use crate::vocab::{Endpoint, IdpDefect as D, IdpKnob as K};
@@ -120,6 +121,20 @@ pub fn document(s: &IdpState) -> Value {
     if cimd_supported(s) && !s.has(D::CimdNotAdvertised) {
         obj.insert("client_id_metadata_document_supported".into(), json!(true));
     }
+    // The OAuth client credentials extension ("Server Metadata Requirements"): with a
+    // machine client, the grant and, for private_key_jwt, the assertion algorithms.
+    if machine_clients(s) {
+        obj.insert(
+            "grant_types_supported".into(),
+            json!(["authorization_code", "refresh_token", "client_credentials"]),
+        );
+    }
+    if advertised(s).contains(&PRIVATE_KEY_JWT) && !s.has(D::NoAssertionAlgorithms) {
+        obj.insert(
+            "token_endpoint_auth_signing_alg_values_supported".into(),
+            json!(ASSERTION_ALGORITHMS),
+        );
+    }
     if s.has(D::MetadataIssuerMismatch) {
         // Another tenant's issuer: a mismatch no reading of the input explains.
         obj.insert("issuer".into(), json!(format!("{}/other-tenant", s.issuer)));
@@ -206,4 +221,12 @@ pub fn cimd_supported(s: &IdpState) -> bool {
         && !s.has(D::MetadataNoRegistration)
         && !s.has(D::CimdUnsupported)
         && !s.has_knob(K::NoClientIdMetadataDocuments)
+}
+
+/// Whether a pre-registered client uses the client credentials grant.
+fn machine_clients(s: &IdpState) -> bool {
+    s.config
+        .preregistered
+        .iter()
+        .any(|c| c.grant_types.iter().any(|g| g == "client_credentials"))
 }

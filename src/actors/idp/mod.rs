@@ -5,7 +5,9 @@ mod auth_methods;
 mod authorize;
 mod cimd;
 mod client;
+mod client_assertion;
 mod client_auth;
+mod client_credentials;
 mod config;
 #[cfg(test)]
 mod flow_tests;
@@ -23,7 +25,7 @@ mod server;
 mod state;
 mod token_endpoint;
 
-pub use client::{Client, RedirectRule};
+pub use client::{Client, MachineCredential, RedirectRule};
 pub use config::{Consent, IdpConfig, MissingPkce, DEFAULT_SCOPE};
 pub use introspection::introspection_answer;
 pub use login::{LOGIN_PASSWORD, LOGIN_USERNAME, SESSION_COOKIE};

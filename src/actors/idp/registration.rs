@@ -187,6 +187,7 @@ fn registered(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, R
         redirect_rule: RedirectRule::Registered,
         token_endpoint_auth_method: method,
         grant_types,
+        assertion_key: None,
     };
     lock(&s.clients).insert(client_id, client);
     Ok(Value::Object(answer))

@@ -26,6 +26,11 @@ pub struct MockIdp {
 }
 
 impl MockIdp {
+    /// The token endpoint's URL, as the metadata names it.
+    pub fn token_endpoint(&self) -> String {
+        self.state.endpoint("token")
+    }
+
     /// Mints tokens this IdP's published keys verify.
     pub fn minter(&self) -> Minter {
         self.state.minter.clone()
@@ -100,6 +105,7 @@ pub fn idp_state(mut config: IdpConfig, origin: String, issuer: String) -> Arc<I
         access_tokens_issued: AtomicU64::new(0),
         registration_requests: AtomicU64::new(0),
         failed_documents: Mutex::default(),
+        assertion_ids: Mutex::default(),
     })
 }
 

@@ -90,6 +90,8 @@ pub struct IdpState {
     /// Client ID metadata document URLs whose fetch failed (only the
     /// `cimd-caches-errors` defect keeps them).
     pub failed_documents: Mutex<std::collections::HashSet<String>>,
+    /// `client_id` and `jti` of every client assertion accepted (RFC 7523 §3 item 7).
+    pub assertion_ids: Mutex<std::collections::HashSet<String>>,
 }
 
 impl IdpState {

@@ -1,6 +1,7 @@
 //! The token endpoint (RFC 6749 §3.2, OAuth 2.1 §3.2): client authentication as the
 //! client registered it (`client_auth.rs`), the authorization code and refresh token
-//! grants (`grants.rs`), and the answers: RFC 9068 JWT access tokens whose audience is
+//! grants (`grants.rs`), the client credentials grant (`client_credentials.rs`), and
+//! the answers: RFC 9068 JWT access tokens whose audience is
 //! the RFC 8707 resource, and RFC 6749 §5.2 errors.
 
 use std::collections::BTreeMap;
@@ -17,6 +18,7 @@ use serde_json::{json, Value};
 
 use super::client::Client;
 use super::client_auth::authenticate;
+use super::client_credentials::client_credentials;
 use super::grants::{redeem_code, refresh, Issue};
 use super::params::Params;
 use super::refusal::Refusal;
@@ -91,7 +93,10 @@ fn exchange(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Ref
     let grant_type = p
         .get("grant_type")
         .ok_or_else(|| Refusal::bad("invalid_request", "grant_type is missing"))?;
-    if !matches!(grant_type, "authorization_code" | "refresh_token") {
+    if !matches!(
+        grant_type,
+        "authorization_code" | "refresh_token" | "client_credentials"
+    ) {
         return Err(Refusal::bad(
             "unsupported_grant_type",
             format!("grant_type {grant_type:?} is not supported"),
@@ -106,6 +111,10 @@ fn exchange(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Ref
     }
     if grant_type == "authorization_code" {
         let issue = redeem_code(s, &client, &p)?;
+        return answer(s, &client, issue);
+    }
+    if grant_type == "client_credentials" {
+        let issue = client_credentials(s, &p)?;
         return answer(s, &client, issue);
     }
     let issue = refresh(s, &client, &p)?;

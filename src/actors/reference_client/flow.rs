@@ -8,6 +8,9 @@ use super::as_metadata::{discover_as_metadata, legacy_as_metadata, AsMetadata};
 use super::authorization::authorize;
 use super::callback::Redirect;
 use super::challenge::{read_challenge, ChallengeInfo};
+use super::client_credentials::{
+    client_credentials_grant, guessed_metadata, is_machine_client, register_anyway,
+};
 use super::identity::{client_identity, ClientIdentity};
 use super::launch::ClientLaunch;
 use super::resource_metadata::{discover_resource_metadata, Discovered, ResourceMetadata};
@@ -186,6 +189,10 @@ impl Flow {
 
     /// Discovery, client identity, and the first authorization code grant.
     async fn authorize_first(&mut self, challenge: &ChallengeInfo) -> Result<(), String> {
+        if is_machine_client(&self.ctx) && self.ctx.has(D::CcSkipsDiscovery) {
+            let metadata = guessed_metadata(&self.ctx)?;
+            return self.authorize_machine(metadata, challenge, None).await;
+        }
         let ctx = &self.ctx;
         // Like a real multi-revision client, which cannot know the server's revision
         // before it authorizes: the protected resource metadata when the challenge or a
@@ -210,6 +217,11 @@ impl Flow {
                 }
             },
         };
+        if is_machine_client(ctx) {
+            return self
+                .authorize_machine(metadata, challenge, resource_metadata.as_ref())
+                .await;
+        }
         // MCP 2025-11-25 "Authorization Code Protection": without
         // code_challenge_methods_supported the client cannot know PKCE is supported and
         // must refuse to proceed (a 2025-03-26 server's metadata is not judged by it).
@@ -228,7 +240,7 @@ impl Flow {
         }
         let client = client_identity(ctx, &metadata, &self.redirect.uri).await?;
         let scope = initial_scope(ctx, challenge, resource_metadata.as_ref());
-        let tokens = code_flow(
+        let tokens = obtain_tokens(
             &mut self.ctx,
             &mut self.redirect,
             &metadata,
@@ -241,6 +253,37 @@ impl Flow {
             // its metadata (the response does not matter).
             let _ = self.ctx.get(&metadata.url, self.ctx.as_headers()).await;
         }
+        self.auth = Some(Authorization {
+            metadata,
+            client,
+            scope,
+            tokens,
+        });
+        Ok(())
+    }
+
+    /// The client credentials extension's authorization: the machine client of the
+    /// launch context and the client credentials grant, no authorization code flow (and
+    /// so no PKCE, which protects the authorization code).
+    async fn authorize_machine(
+        &mut self,
+        metadata: AsMetadata,
+        challenge: &ChallengeInfo,
+        resource_metadata: Option<&ResourceMetadata>,
+    ) -> Result<(), String> {
+        if self.ctx.has(D::CcRegisters) {
+            register_anyway(&self.ctx, &metadata).await;
+        }
+        let client = client_identity(&self.ctx, &metadata, &self.redirect.uri).await?;
+        let scope = initial_scope(&self.ctx, challenge, resource_metadata);
+        let tokens = obtain_tokens(
+            &mut self.ctx,
+            &mut self.redirect,
+            &metadata,
+            &client,
+            scope.as_deref(),
+        )
+        .await?;
         self.auth = Some(Authorization {
             metadata,
             client,
@@ -282,7 +325,7 @@ impl Flow {
             }
         }
         if self.ctx.has(D::ReusesClientAtNewServer) {
-            let tokens = code_flow(
+            let tokens = obtain_tokens(
                 &mut self.ctx,
                 &mut self.redirect,
                 &new_metadata,
@@ -334,7 +377,7 @@ impl Flow {
             }
         }
         let scope = auth.scope.clone();
-        match code_flow(
+        match obtain_tokens(
             ctx,
             redirect,
             &auth.metadata,
@@ -369,7 +412,7 @@ impl Flow {
         } else {
             union(auth.scope.as_deref(), challenged.as_deref())
         };
-        auth.tokens = code_flow(
+        auth.tokens = obtain_tokens(
             ctx,
             redirect,
             &auth.metadata,
@@ -432,14 +475,22 @@ fn preconfigured_issuer(ctx: &Ctx) -> Option<&str> {
         .filter(|_| allowed && !ctx.has(D::NoPreconfiguredFallback))
 }
 
-/// One authorization code grant: the authorization request, then the code exchange.
-async fn code_flow(
+/// New tokens: for a machine client of the client credentials extension the client
+/// credentials grant (again, for a renewal or a step-up: its credentials are all it
+/// needs, and the extension's EXT-CC-05 lets it step up or abort); otherwise one
+/// authorization code grant, the authorization request then the code exchange.
+async fn obtain_tokens(
     ctx: &mut Ctx,
     redirect: &mut Redirect,
     metadata: &AsMetadata,
     client: &ClientIdentity,
     scope: Option<&str>,
 ) -> Result<Tokens, String> {
+    if is_machine_client(ctx) {
+        let tokens = client_credentials_grant(ctx, metadata, client, scope).await?;
+        ctx.note_access_token(&tokens.access);
+        return Ok(tokens);
+    }
     let grant = authorize(ctx, redirect, metadata, client, scope).await?;
     let tokens = redeem(ctx, metadata, client, &grant, &redirect.uri).await?;
     ctx.note_access_token(&tokens.access);

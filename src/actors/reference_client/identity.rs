@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use super::as_metadata::AsMetadata;
 use super::callback::INSECURE_REDIRECT_URI;
+use super::client_credentials::machine_identity;
 use super::client_id_document::{serve_document, DocumentFlaws, ServedDocument};
 use super::wire::{describe, json_object, string_member, Ctx};
 use crate::transport::HttpResponse;
@@ -19,8 +20,11 @@ const CLIENT_NAME: &str = "mcp-authspec reference client";
 pub(super) struct ClientIdentity {
     pub client_id: String,
     pub client_secret: Option<String>,
-    /// `none`, `client_secret_basic` or `client_secret_post`.
+    /// `none`, `client_secret_basic`, `client_secret_post` or `private_key_jwt`.
     pub auth_method: String,
+    /// For `private_key_jwt`: the PEM private key and the JWS algorithm of its
+    /// assertions (the launch context's `private_key_pem`, `signing_algorithm`).
+    pub signing_key: Option<(String, String)>,
     /// The client ID metadata document behind `client_id`, served while the run holds it.
     pub _document: Option<ServedDocument>,
 }
@@ -85,6 +89,10 @@ pub(super) async fn client_identity(
     metadata: &AsMetadata,
     redirect_uri: &str,
 ) -> Result<ClientIdentity, String> {
+    // A machine client's key (the client credentials scenarios' `private_key_pem`).
+    if let Some(machine) = machine_identity(ctx)? {
+        return Ok(machine);
+    }
     // The official context schema: `client_id` and `client_secret`, nothing about the
     // method, which the server's metadata tells.
     if let Some(client_id) = ctx.launch.context_str("client_id") {
@@ -94,6 +102,7 @@ pub(super) async fn client_identity(
                 client_id: client_id.to_string(),
                 client_secret: secret.map(str::to_string),
                 auth_method: auth_method(None, secret, metadata),
+                signing_key: None,
                 _document: None,
             });
         }
@@ -112,6 +121,7 @@ pub(super) async fn client_identity(
             client_id: document.url.clone(),
             client_secret: None,
             auth_method: "none".into(),
+            signing_key: None,
             _document: Some(document),
         });
     }
@@ -242,6 +252,7 @@ async fn register(
         client_id: client_id.to_string(),
         client_secret: secret.map(str::to_string),
         auth_method: auth_method(named, secret, metadata),
+        signing_key: None,
         _document: None,
     })
 }

@@ -6,6 +6,8 @@ mod as_metadata;
 mod authorization;
 mod callback;
 mod challenge;
+mod client_assertion;
+mod client_credentials;
 mod client_id_document;
 mod flow;
 mod identity;

@@ -1,11 +1,13 @@
 //! The token endpoint: redeeming a code (RFC 6749 §4.1.3, RFC 7636 §4.5), refreshing
-//! (RFC 6749 §6), client authentication (RFC 6749 §2.3) and reading the answer (§5.1).
+//! (RFC 6749 §6), client authentication (RFC 6749 §2.3; RFC 7523 §2.2 assertions) and
+//! reading the answer (§5.1).
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
 use super::as_metadata::AsMetadata;
 use super::authorization::AuthorizationCode;
+use super::client_assertion::assertion_params;
 use super::identity::ClientIdentity;
 use super::wire::{describe, json_object, string_member, Ctx};
 use crate::vocab::{ClientDefect as D, HeaderPair};
@@ -71,14 +73,14 @@ pub(super) async fn refresh(
     token_request(ctx, metadata, client, form).await
 }
 
-async fn token_request(
+pub(super) async fn token_request(
     ctx: &Ctx,
     metadata: &AsMetadata,
     client: &ClientIdentity,
     mut form: Vec<(&'static str, String)>,
 ) -> Result<Tokens, String> {
     let mut headers = Vec::new();
-    authenticate(ctx, client, &mut form, &mut headers)?;
+    authenticate(ctx, metadata, client, &mut form, &mut headers)?;
     let endpoint = &metadata.token_endpoint;
     let response = ctx.post_form(endpoint, &form, headers).await?;
     let answer = json_object(&response)
@@ -112,6 +114,7 @@ async fn token_request(
 /// Client authentication with the client's method (RFC 6749 §2.3, RFC 7591 §2).
 fn authenticate(
     ctx: &Ctx,
+    metadata: &AsMetadata,
     client: &ClientIdentity,
     form: &mut Vec<(&'static str, String)>,
     headers: &mut Vec<HeaderPair>,
@@ -151,10 +154,18 @@ fn authenticate(
             form.push(("client_id", id));
             form.push(("client_secret", secret()?));
         }
+        // RFC 7523 §2.2: the assertion alone; the client_id is its sub (§3).
+        "private_key_jwt" => {
+            let (pem, algorithm) = client
+                .signing_key
+                .as_ref()
+                .ok_or("the client uses private_key_jwt but has no key")?;
+            form.extend(assertion_params(ctx, metadata, &id, pem, algorithm)?);
+        }
         other => {
             return Err(format!(
                 "the client authentication method {other:?} is not supported (none, \
-                 client_secret_basic, client_secret_post)"
+                 client_secret_basic, client_secret_post, private_key_jwt)"
             ))
         }
     }

@@ -30,6 +30,8 @@ const SECRET_PARAMS: &[&str] = &[
     "code_verifier",
     "client_secret",
     "client_assertion",
+    // The machine client's key in the client credentials scenarios' launch context.
+    "private_key_pem",
     "assertion",
     "subject_token",
     "actor_token",

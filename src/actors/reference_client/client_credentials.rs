@@ -1,0 +1,100 @@
+//! The OAuth client credentials extension's flow ("Client Credentials Flow"): in its
+//! official scenarios the client is a machine client with pre-registered credentials in
+//! the launch context. Discovery is the base protocol's (the extension's "Extension
+//! Requirements"); then, instead of the authorization code flow, one token request with
+//! `grant_type=client_credentials` (RFC 6749 §4.4.2), the RFC 8707 `resource` and the
+//! scope, authenticated by a JWT assertion or the client secret. No dynamic
+//! registration ("Overview").
+
+use serde_json::json;
+
+use super::as_metadata::AsMetadata;
+use super::identity::ClientIdentity;
+use super::token::{token_request, Tokens};
+use super::wire::Ctx;
+use crate::logic::well_known::origin_of;
+use crate::vocab::{ClientDefect as D, Extension};
+
+/// Whether the run is one of the client credentials extension's official scenarios
+/// (the launch context's `name`, on which clients of the official suite dispatch).
+pub(super) fn is_machine_client(ctx: &Ctx) -> bool {
+    let scenario = ctx.launch.context_str("name").unwrap_or_default();
+    Extension::of_scenario(scenario) == Some(Extension::ClientCredentials)
+        && !ctx.has(D::CcUsesAuthorizationCode)
+}
+
+/// The machine client of the launch context: `client_id` with `private_key_pem` and
+/// `signing_algorithm` (private_key_jwt), or with `client_secret` (the method the
+/// metadata lists, as for any pre-registered client).
+pub(super) fn machine_identity(ctx: &Ctx) -> Result<Option<ClientIdentity>, String> {
+    let Some(pem) = ctx.launch.context_str("private_key_pem") else {
+        return Ok(None);
+    };
+    let client_id = ctx
+        .launch
+        .context_str("client_id")
+        .ok_or("the launch context has private_key_pem but no client_id")?;
+    let algorithm = ctx
+        .launch
+        .context_str("signing_algorithm")
+        .unwrap_or("ES256");
+    Ok(Some(ClientIdentity {
+        client_id: client_id.to_string(),
+        client_secret: None,
+        auth_method: "private_key_jwt".into(),
+        signing_key: Some((pem.to_string(), algorithm.to_string())),
+        _document: None,
+    }))
+}
+
+/// The `CcRegisters` defect: a registration request before the pre-registered
+/// credentials are used (the answer does not matter).
+pub(super) async fn register_anyway(ctx: &Ctx, metadata: &AsMetadata) {
+    if let Some(endpoint) = &metadata.registration_endpoint {
+        let body = json!({
+            "client_name": "mcp-authspec reference client",
+            "grant_types": ["client_credentials"],
+            "token_endpoint_auth_method": "client_secret_basic",
+        });
+        let _ = ctx.post_json(endpoint, &body).await;
+    }
+}
+
+/// The client credentials grant (RFC 6749 §4.4.2) at the discovered token endpoint.
+pub(super) async fn client_credentials_grant(
+    ctx: &Ctx,
+    metadata: &AsMetadata,
+    client: &ClientIdentity,
+    scope: Option<&str>,
+) -> Result<Tokens, String> {
+    let mut form = vec![("grant_type", "client_credentials".to_string())];
+    // MCP "Resource Parameter Implementation", which the extension keeps.
+    if ctx.sends_resource() && !ctx.has(D::NoResourceInToken) {
+        form.push(("resource", ctx.resource()));
+    }
+    if let Some(scope) = scope {
+        form.push(("scope", scope.to_string()));
+    }
+    token_request(ctx, metadata, client, form).await
+}
+
+/// The `CcSkipsDiscovery` defect's authorization server: the 2025-03-26 default
+/// endpoints at the MCP server's origin, neither metadata document read.
+pub(super) fn guessed_metadata(ctx: &Ctx) -> Result<AsMetadata, String> {
+    let origin = url::Url::parse(ctx.server_url())
+        .map(|u| origin_of(&u))
+        .map_err(|e| format!("the server URL is not a URL: {e}"))?;
+    Ok(AsMetadata {
+        issuer: origin.clone(),
+        document_issuer: None,
+        url: format!("{origin}/.well-known/oauth-authorization-server"),
+        authorization_endpoint: format!("{origin}/authorize"),
+        token_endpoint: format!("{origin}/token"),
+        registration_endpoint: None,
+        code_challenge_methods: None,
+        iss_parameter_supported: false,
+        auth_methods: None,
+        cimd_supported: false,
+        offline_access: false,
+    })
+}

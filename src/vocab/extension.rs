@@ -1,0 +1,103 @@
+//! The MCP authorization extensions a run may opt into (`--extension`). Extensions are
+//! optional for implementations and never active by default (MCP 2025-11-25 and
+//! 2026-07-28 "Extensions"; docs/extensions/auth/overview): a case of an extension runs
+//! only when the run names it, and the report says which ones it enabled.
+
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::defect::defects;
+
+defects! {
+    /// An authorization extension of MCP, by the name `--extension` and case files use.
+    Extension, "extension";
+    /// OAuth client credentials (`io.modelcontextprotocol/oauth-client-credentials`,
+    /// SEP-1046): machine-to-machine tokens, private_key_jwt or a client secret.
+    ClientCredentials = "client-credentials",
+}
+
+/// What an extension's cases cite: its identifier and the text they were written against.
+pub struct ExtensionSource {
+    /// The identifier a client declares in `clientCapabilities.extensions`.
+    pub identifier: &'static str,
+    /// The document and its date: several extensions are still drafts or proposals.
+    pub document: &'static str,
+    /// The official conformance suite's scenarios for it.
+    pub official_scenarios: &'static [&'static str],
+}
+
+impl Extension {
+    pub fn source(self) -> ExtensionSource {
+        match self {
+            Extension::ClientCredentials => ExtensionSource {
+                identifier: "io.modelcontextprotocol/oauth-client-credentials",
+                document: "modelcontextprotocol/ext-auth specification/draft/\
+                           oauth-client-credentials.mdx (draft, 2025-10-24)",
+                official_scenarios: &[
+                    "auth/client-credentials-jwt",
+                    "auth/client-credentials-basic",
+                ],
+            },
+        }
+    }
+
+    /// The extension whose official scenario this is, if any.
+    pub fn of_scenario(scenario: &str) -> Option<Extension> {
+        Extension::ALL
+            .iter()
+            .copied()
+            .find(|e| e.source().official_scenarios.contains(&scenario))
+    }
+}
+
+/// Parses `--extension` values: names separated by commas, or `all`.
+pub fn parse_extensions(value: &str) -> Result<Vec<Extension>, String> {
+    if value.trim() == "all" {
+        return Ok(Extension::ALL.to_vec());
+    }
+    value
+        .split(',')
+        .map(|name| {
+            name.trim().parse::<Extension>().map_err(|e| {
+                let known: Vec<&str> = Extension::ALL.iter().map(|x| x.name()).collect();
+                format!("{e} (known: {}, or all)", known.join(", "))
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_extension_names_its_scenarios_and_document() {
+        for e in Extension::ALL {
+            let source = e.source();
+            assert!(source.identifier.starts_with("io.modelcontextprotocol/"));
+            assert!(!source.official_scenarios.is_empty());
+            for s in source.official_scenarios {
+                assert_eq!(Extension::of_scenario(s), Some(*e));
+            }
+        }
+        assert_eq!(Extension::of_scenario("auth/metadata-default"), None);
+    }
+
+    #[test]
+    fn extension_lists_parse() {
+        assert_eq!(
+            parse_extensions("client-credentials").unwrap(),
+            vec![Extension::ClientCredentials]
+        );
+        assert_eq!(parse_extensions("all").unwrap(), Extension::ALL.to_vec());
+        let err = parse_extensions("client-credential").unwrap_err();
+        assert!(
+            err.contains("unknown extension `client-credential`"),
+            "{err}"
+        );
+        assert!(err.contains("known: client-credentials"), "{err}");
+    }
+}
