@@ -104,3 +104,47 @@ async fn a_client_that_never_gets_a_token_fails_the_cases_about_using_it() {
         }
     }
 }
+
+/// The catalog's Appendix A-10: the extension's text sends a client secret in the body,
+/// its metadata rule and the official scenario name HTTP Basic. A client that sends it in
+/// the body is accepted; only the SHOULD case about the advertised method warns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_machine_client_secret_in_the_body_is_accepted() {
+    fails(
+        "client/client-credentials/secret-authentication",
+        D::SecretInBodyForBasic,
+        Outcome::Pass,
+    )
+    .await;
+}
+
+/// Both ways of not authenticating as the pre-registered client fail the secret case:
+/// no secret at all (its defect), and a Basic header with the right id but a body secret
+/// too (two methods at once, RFC 6749 §2.3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_machine_client_with_two_authentication_methods_fails() {
+    fails(
+        "client/client-credentials/secret-authentication",
+        D::BasicAndPost,
+        Outcome::Fail,
+    )
+    .await;
+}
+
+/// The assertion cases judge what they name: an expired assertion fails the signature
+/// case too (the token response is its verdict), but leaves the claim cases passing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_assertion_fails_only_where_the_server_decides() {
+    fails(
+        "client/client-credentials/assertion-verifies",
+        D::CcAssertionExpired,
+        Outcome::Fail,
+    )
+    .await;
+    fails(
+        "client/client-credentials/assertion-names-client",
+        D::CcAssertionExpired,
+        Outcome::Pass,
+    )
+    .await;
+}

@@ -189,3 +189,21 @@ async fn a_client_of_earlier_revisions_is_unsupported_once() {
     let bad = unfair(&report);
     assert_eq!(bad.len(), stateless.len(), "{bad:#?}");
 }
+
+/// RFC 7523 §3 item 3: the token endpoint URL identifies the authorization server as well
+/// as its issuer does; the official scenario accepts only the issuer, this suite both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_assertion_for_the_token_endpoint_passes() {
+    let report = passes(ClientKnob::CcAudienceTokenEndpoint).await;
+    let id = "client/client-credentials/assertion-audience";
+    assert_eq!(outcome(&report, id, Revision::R2026_07_28), "pass");
+}
+
+/// RFC 7521 §4.2: a client_id beside the assertion is allowed when it names the same
+/// client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_id_beside_the_client_assertion_passes() {
+    let report = passes(ClientKnob::CcClientIdWithAssertion).await;
+    let id = "client/client-credentials/assertion-verifies";
+    assert_eq!(outcome(&report, id, Revision::R2025_11_25), "pass");
+}

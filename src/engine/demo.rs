@@ -31,6 +31,9 @@ pub async fn demo(
 ) -> Result<RunReport, String> {
     let clock = std::time::Instant::now();
     let mut config = ReferenceConfig::default();
+    // The reference authorization server implements every extension; only the cases of
+    // those the run enables judge it.
+    config.idp.client_credentials = true;
     let upstream = offer_reference_fixtures(&mut config).await?;
     let server = start_reference_server(config)
         .await

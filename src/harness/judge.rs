@@ -136,6 +136,7 @@ mod tests {
             targets: Vec::new(),
             revisions: Vec::new(),
             profile: Profile::Strict,
+            extensions: Vec::new(),
             started_at: String::new(),
             duration_ms: 0,
             summary: Summary::default(),

@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn another_major_version_is_refused() {
         let json =
-            sample_json().replace("\"schema_version\": \"1.1\"", "\"schema_version\": \"2.0\"");
+            sample_json().replace("\"schema_version\": \"1.2\"", "\"schema_version\": \"2.0\"");
         let path = temp_file("v2.json", &json);
         let text = read_report(&path).unwrap_err().to_string();
         assert!(

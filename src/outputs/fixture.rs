@@ -370,6 +370,7 @@ pub(crate) fn sample_report() -> RunReport {
         ],
         revisions: vec![Revision::R2025_06_18, Revision::R2025_11_25],
         profile: Profile::Strict,
+        extensions: Vec::new(),
         started_at: "2025-12-01T09:30:00Z".into(),
         duration_ms: 4_321,
         summary: Summary::of(&cases),

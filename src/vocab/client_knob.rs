@@ -34,6 +34,12 @@ defects! {
     /// (client_secret_basic) applies, and authenticates with the secret the server issues,
     /// as its registration response says (the official everything client does this).
     DcrDefaultAuthMethod = "dcr-default-auth-method",
+    /// In the client credentials extension, names the token endpoint URL as the client
+    /// assertion's aud (RFC 7523 §3 item 3 allows it) instead of the issuer.
+    CcAudienceTokenEndpoint = "cc-audience-token-endpoint",
+    /// Sends client_id in the body beside its client assertion (RFC 7521 §4.2 allows
+    /// it; RFC 7523 §3 makes sub the client's name either way).
+    CcClientIdWithAssertion = "cc-client-id-with-assertion",
 }
 
 #[cfg(test)]

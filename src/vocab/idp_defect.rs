@@ -197,4 +197,8 @@ defects! {
     /// Offers private_key_jwt without token_endpoint_auth_signing_alg_values_supported,
     /// which the client credentials extension requires with JWT authentication.
     NoAssertionAlgorithms = "no-assertion-algorithms",
+    /// Lists neither private_key_jwt nor client_secret_basic in
+    /// token_endpoint_auth_methods_supported although it implements the client credentials
+    /// extension (lists none and client_secret_post only).
+    MetadataNoMachineAuthMethods = "metadata-no-machine-auth-methods",
 }

@@ -116,11 +116,14 @@ pub async fn reference_driver_as(
             })
         }
         Role::AuthorizationServer => {
-            let config = match defect {
+            let mut config = match defect {
                 Some(DefectRef::Idp(d)) => IdpConfig::with_defects([d]),
                 Some(d) => return other(d),
                 None => IdpConfig::default(),
             };
+            // The reference implements every extension; only the cases of those a run
+            // enables judge it.
+            config.client_credentials = true;
             let idp = start_idp(config)
                 .await
                 .map_err(|e| format!("cannot start the mock IdP: {e}"))?;

@@ -52,10 +52,17 @@ pub fn offered(s: &IdpState) -> Vec<&'static str> {
     }
 }
 
-/// What the metadata lists: the offered methods, less `none` under the defect that
+/// What the metadata lists: the offered methods (and private_key_jwt where the server
+/// implements the client credentials extension), less `none` under the defect that
 /// hides it (the server still registers public clients).
 pub fn advertised(s: &IdpState) -> Vec<&'static str> {
     let mut methods = offered(s);
+    if s.config.client_credentials && !methods.contains(&PRIVATE_KEY_JWT) {
+        methods.push(PRIVATE_KEY_JWT);
+    }
+    if s.has(D::MetadataNoMachineAuthMethods) {
+        methods.retain(|m| !matches!(*m, "client_secret_basic" | PRIVATE_KEY_JWT));
+    }
     if s.has(D::MetadataNoNoneAuthMethod) {
         methods.retain(|m| *m != "none");
         if methods.is_empty() {

@@ -52,6 +52,11 @@ pub struct IdpConfig {
     /// reference deployment, whose own MCP server is their only verifier): a P-256
     /// signature costs about a ninth of an RSA-2048 one in pure Rust.
     pub access_token_signing: Signing,
+    /// Implements the OAuth client credentials extension for clients registered out of
+    /// band: the metadata lists the grant, private_key_jwt and its algorithms beside the
+    /// other methods ("Server Metadata Requirements"). Pre-registered machine clients
+    /// (`Client::machine`) imply it.
+    pub client_credentials: bool,
 }
 
 /// How the IdP enforces PKCE for a request without `code_challenge`. OAuth 2.1 §4.1.2.1
@@ -96,6 +101,7 @@ impl Default for IdpConfig {
             missing_pkce: MissingPkce::RefusedAtAuthorization,
             recorded_as: None,
             access_token_signing: Signing::Rs256,
+            client_credentials: false,
         }
     }
 }

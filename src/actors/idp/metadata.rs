@@ -223,10 +223,12 @@ pub fn cimd_supported(s: &IdpState) -> bool {
         && !s.has_knob(K::NoClientIdMetadataDocuments)
 }
 
-/// Whether a pre-registered client uses the client credentials grant.
+/// Whether the server implements the client credentials extension, or a pre-registered
+/// client uses its grant.
 fn machine_clients(s: &IdpState) -> bool {
-    s.config
-        .preregistered
-        .iter()
-        .any(|c| c.grant_types.iter().any(|g| g == "client_credentials"))
+    s.config.client_credentials
+        || s.config
+            .preregistered
+            .iter()
+            .any(|c| c.grant_types.iter().any(|g| g == "client_credentials"))
 }

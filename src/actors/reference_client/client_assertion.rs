@@ -11,7 +11,7 @@ use serde_json::json;
 use super::as_metadata::AsMetadata;
 use super::wire::Ctx;
 use crate::actors::tokens::{random_id, unix_now};
-use crate::vocab::ClientDefect as D;
+use crate::vocab::{ClientDefect as D, ClientKnob as K};
 
 /// RFC 7523 §2.2: the `client_assertion_type` of a JWT assertion.
 pub(super) const JWT_BEARER_ASSERTION: &str =
@@ -43,6 +43,8 @@ pub(super) fn assertion_params(
     };
     let audience = if ctx.has(D::CcAssertionWrongAudience) {
         ctx.server_url().to_string()
+    } else if ctx.launch.has_knob(K::CcAudienceTokenEndpoint) {
+        metadata.token_endpoint.clone()
     } else {
         metadata.issuer.clone()
     };
@@ -72,10 +74,14 @@ pub(super) fn assertion_params(
     } else {
         JWT_BEARER_ASSERTION
     };
-    Ok(vec![
+    let mut params = vec![
         ("client_assertion_type", kind.to_string()),
         ("client_assertion", jwt),
-    ])
+    ];
+    if ctx.launch.has_knob(K::CcClientIdWithAssertion) {
+        params.push(("client_id", client_id.to_string()));
+    }
+    Ok(params)
 }
 
 /// The key of the context's PEM for the algorithm it names (RFC 7518 §3.1).

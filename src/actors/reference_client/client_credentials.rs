@@ -23,30 +23,6 @@ pub(super) fn is_machine_client(ctx: &Ctx) -> bool {
         && !ctx.has(D::CcUsesAuthorizationCode)
 }
 
-/// The machine client of the launch context: `client_id` with `private_key_pem` and
-/// `signing_algorithm` (private_key_jwt), or with `client_secret` (the method the
-/// metadata lists, as for any pre-registered client).
-pub(super) fn machine_identity(ctx: &Ctx) -> Result<Option<ClientIdentity>, String> {
-    let Some(pem) = ctx.launch.context_str("private_key_pem") else {
-        return Ok(None);
-    };
-    let client_id = ctx
-        .launch
-        .context_str("client_id")
-        .ok_or("the launch context has private_key_pem but no client_id")?;
-    let algorithm = ctx
-        .launch
-        .context_str("signing_algorithm")
-        .unwrap_or("ES256");
-    Ok(Some(ClientIdentity {
-        client_id: client_id.to_string(),
-        client_secret: None,
-        auth_method: "private_key_jwt".into(),
-        signing_key: Some((pem.to_string(), algorithm.to_string())),
-        _document: None,
-    }))
-}
-
 /// The `CcRegisters` defect: a registration request before the pre-registered
 /// credentials are used (the answer does not matter).
 pub(super) async fn register_anyway(ctx: &Ctx, metadata: &AsMetadata) {

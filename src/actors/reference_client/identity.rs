@@ -7,7 +7,6 @@ use serde_json::{json, Value};
 
 use super::as_metadata::AsMetadata;
 use super::callback::INSECURE_REDIRECT_URI;
-use super::client_credentials::machine_identity;
 use super::client_id_document::{serve_document, DocumentFlaws, ServedDocument};
 use super::wire::{describe, json_object, string_member, Ctx};
 use crate::transport::HttpResponse;
@@ -82,6 +81,30 @@ fn uses_cimd(ctx: &Ctx, metadata: &AsMetadata) -> bool {
         || ctx.has(D::CimdDocumentUnlistedRedirectUri)
         || ctx.has(D::CimdDocumentMissingFields);
     !ctx.has(D::IgnoresCimd) && (ctx.has(D::CimdWithoutFlag) || (wanted && metadata.cimd_supported))
+}
+
+/// The machine client of the launch context: `client_id` with `private_key_pem` and
+/// `signing_algorithm` (private_key_jwt), or with `client_secret` (the method the
+/// metadata lists, as for any pre-registered client).
+pub(super) fn machine_identity(ctx: &Ctx) -> Result<Option<ClientIdentity>, String> {
+    let Some(pem) = ctx.launch.context_str("private_key_pem") else {
+        return Ok(None);
+    };
+    let client_id = ctx
+        .launch
+        .context_str("client_id")
+        .ok_or("the launch context has private_key_pem but no client_id")?;
+    let algorithm = ctx
+        .launch
+        .context_str("signing_algorithm")
+        .unwrap_or("ES256");
+    Ok(Some(ClientIdentity {
+        client_id: client_id.to_string(),
+        client_secret: None,
+        auth_method: "private_key_jwt".into(),
+        signing_key: Some((pem.to_string(), algorithm.to_string())),
+        _document: None,
+    }))
 }
 
 pub(super) async fn client_identity(
