@@ -20,6 +20,16 @@ The browser is headless: it follows the authorization server's redirects (cookie
 kept) until one points at REDIRECT_URI and hands that URL's code, state and `iss` (RFC
 9207) to the SDK. Nobody listens on REDIRECT_URI; the suite's pre-registered client
 accepts any port of http://127.0.0.1/callback (RFC 8252 §7.3).
+
+The OAuth client credentials extension (SEP-1046, io.modelcontextprotocol/
+oauth-client-credentials): when MCP_CONFORMANCE_SCENARIO is `auth/client-credentials-jwt`
+the app uses the SDK's `PrivateKeyJWTOAuthProvider`, its assertions signed by
+`SignedJWTParameters(...).create_assertion_provider()` with the context's client_id (as
+iss and sub), private_key_pem and signing_algorithm; for `auth/client-credentials-basic`
+its `ClientCredentialsOAuthProvider` with the context's client_id and client_secret and
+client_secret_basic. The SDK does the discovery and the client credentials grant; no
+user, no browser. The context names no issuer, so the providers get none (the SDK warns
+that this is deprecated and takes the authorization server discovery yields).
 """
 
 from __future__ import annotations
@@ -33,6 +43,11 @@ import anyio
 import httpx2
 from mcp import Client
 from mcp.client.auth import OAuthClientProvider
+from mcp.client.auth.extensions.client_credentials import (
+    ClientCredentialsOAuthProvider,
+    PrivateKeyJWTOAuthProvider,
+    SignedJWTParameters,
+)
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
@@ -61,8 +76,12 @@ class MemStorage:
         self.client = client_info
 
 
+def context() -> dict:
+    return json.loads(os.environ.get("MCP_CONFORMANCE_CONTEXT") or "{}")
+
+
 def preregistered() -> OAuthClientInformationFull | None:
-    ctx = json.loads(os.environ.get("MCP_CONFORMANCE_CONTEXT") or "{}")
+    ctx = context()
     if not ctx.get("client_id"):
         return None
     secret = ctx.get("client_secret")
@@ -121,9 +140,24 @@ class Browser:
         return AuthorizationCodeResult(code=query["code"], state=query.get("state"), iss=query.get("iss"))
 
 
+def machine_provider(url: str) -> OAuthClientProvider | None:
+    """The SDK's provider for the two client credentials scenarios, None for the others."""
+    scenario, ctx = os.environ.get("MCP_CONFORMANCE_SCENARIO", ""), context()
+    if scenario == "auth/client-credentials-jwt":
+        signer = SignedJWTParameters(issuer=ctx["client_id"], subject=ctx["client_id"],
+                                     signing_algorithm=ctx["signing_algorithm"], signing_key=ctx["private_key_pem"])
+        return PrivateKeyJWTOAuthProvider(server_url=url, storage=MemStorage(None), client_id=ctx["client_id"],
+                                          assertion_provider=signer.create_assertion_provider())
+    if scenario == "auth/client-credentials-basic":
+        return ClientCredentialsOAuthProvider(server_url=url, storage=MemStorage(None), client_id=ctx["client_id"],
+                                              client_secret=ctx["client_secret"],
+                                              token_endpoint_auth_method="client_secret_basic")
+    return None
+
+
 async def main(url: str) -> None:
     browser = Browser()
-    provider = OAuthClientProvider(
+    provider = machine_provider(url) or OAuthClientProvider(
         server_url=url,
         client_metadata=OAuthClientMetadata(
             client_name="mcp-authspec-interop-python", redirect_uris=[REDIRECT_URI],

@@ -45,16 +45,21 @@ class Client:
     # Python interpreter's start-up dominates its runs; more than 2 at once on a small
     # machine pushed runs past the 30 s case limit (findings E2).
     jobs: int
+    # The authorization extensions (`mcp-authspec list --extensions`) the client implements:
+    # `--extension` of its `mcp-authspec client` run. client-credentials (SEP-1046): the
+    # scenarios auth/client-credentials-jwt and -basic; the TS example has no such mode.
+    extensions: tuple[str, ...] = ()
 
 
 CLIENTS = {
     "ts-sdk-example-client": Client("TS SDK example client `simpleOAuthClient.js`, driven by interop/clients/drive_ts_example.py",
                                     f"npm @modelcontextprotocol/sdk {NPM_PACKAGES['@modelcontextprotocol/sdk']}", 1),
     "py-sdk-client": Client("Python SDK app on `OAuthClientProvider` (interop/clients/py_client.py)",
-                            f"pip mcp {PIP_PACKAGES['mcp']}", 2),
-    "rmcp-client": Client("rmcp app on `rmcp::transport::auth` (interop/clients/rmcp/)", "crate rmcp (Cargo.lock)", 4),
+                            f"pip mcp {PIP_PACKAGES['mcp']}", 2, ("client-credentials",)),
+    "rmcp-client": Client("rmcp app on `rmcp::transport::auth` (interop/clients/rmcp/)", "crate rmcp (Cargo.lock)", 4,
+                          ("client-credentials",)),
     "everything-client": Client("official conformance everything-client, unchanged (`--everything-client DIR`)",
-                                "a checkout of modelcontextprotocol/conformance", 4),
+                                "a checkout of modelcontextprotocol/conformance", 4, ("client-credentials",)),
 }
 
 
@@ -201,6 +206,8 @@ def run_clients(ctx: ClientCtx) -> list[ClientRun]:
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
         target = ["--command", command, "--jobs", str(spec.jobs), "--case-timeout", str(ctx.case_timeout)]
+        if spec.extensions:
+            target += ["--extension", ",".join(spec.extensions)]
         row.rec = RunRecord(client, MODE, "client", command_line(ctx.bin, "client", target, out))
         ctx.say(f"run {client} (--jobs {spec.jobs})")
         run_suite(row.rec, out, ctx.run_timeout)

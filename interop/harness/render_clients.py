@@ -24,7 +24,7 @@ def clients_json(runs: list[ClientRun], items, versions, generated_at) -> dict:
     for row in runs:
         rec = row.rec
         entry = {"client": row.client, "title": CLIENTS[row.client].title, "version": row.version,
-                 "jobs": CLIENTS[row.client].jobs, "not_run": row.not_run, "timed_out": row.timed_out}
+                 "jobs": CLIENTS[row.client].jobs, "extensions": list(CLIENTS[row.client].extensions), "not_run": row.not_run, "timed_out": row.timed_out}
         if rec is not None:
             entry.update({"exit_code": rec.exit_code, "report_error": rec.report_error, "harness_error": rec.harness_error,
                           "all": counts(rec.results),
@@ -108,13 +108,17 @@ def readme(runs: list[ClientRun], items, versions, generated_at, verdicts=None) 
         "Each client runs through `mcp-authspec client --command CMD --revision all` (reports in",
         "`<scratch>/reports/clients/<client>/`). Without `--everything-client` that row reads",
         "\"not run\". The rmcp app is built with `cargo build --release --locked` into",
-        "`<scratch>/clients/rmcp-target` on first use (minutes).",
+        "`<scratch>/clients/rmcp-target` on first use (minutes). A client that implements an",
+        "authorization extension also runs its cases (`--extension`, column `extensions`):",
+        "`client-credentials` is the OAuth client credentials extension (SEP-1046), the",
+        "scenarios `auth/client-credentials-jwt` and `auth/client-credentials-basic`.",
         "",
         "## Clients",
         "",
-        "| client | what | built from | `--jobs` |",
-        "|---|---|---|---|",
-        *[f"| `{cid}` | {_md(c.title)} | {_md(c.built_from)} | {c.jobs} |" for cid, c in CLIENTS.items()],
+        "| client | what | built from | `--jobs` | extensions |",
+        "|---|---|---|---|---|",
+        *[f"| `{cid}` | {_md(c.title)} | {_md(c.built_from)} | {c.jobs} | {_md(', '.join(c.extensions)) or '—'} |"
+          for cid, c in CLIENTS.items()],
         "",
         "## Matrix",
         "",
