@@ -16,15 +16,27 @@
 //! redirects (cookies kept) until one points at our redirect URI, then hand that URL
 //! to the SDK's callback handling (code, state, RFC 9207 `iss`). Nobody listens on the
 //! redirect URI; the redirect is taken from the `Location` header.
+//!
+//! The OAuth client credentials extension (SEP-1046): when MCP_CONFORMANCE_SCENARIO is
+//! `auth/client-credentials-jwt` or `auth/client-credentials-basic` there is no user,
+//! so the 401 leads to `OAuthState::authenticate_client_credentials` instead (the SDK
+//! discovers the authorization server and sends the client credentials grant) with a
+//! `ClientCredentialsConfig` built from the context: `PrivateKeyJwt` from client_id,
+//! private_key_pem and signing_algorithm, `ClientSecret` from client_id and
+//! client_secret. The SDK requires the app to name the RFC 8707 resource; the app names
+//! the server URL it was given. That SDK call takes no challenge: it discovers from the
+//! server URL (RFC 9728 well-known) on its own.
 
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::RunningService;
-use rmcp::transport::auth::{AuthClient, AuthorizationCallback, AuthorizationManager, AuthorizationRequest, OAuthState};
+use rmcp::transport::auth::{
+    AuthClient, AuthorizationCallback, AuthorizationManager, AuthorizationRequest, ClientCredentialsConfig, OAuthState,
+};
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::transport::{StreamableHttpClientTransport, WWWAuthenticateParams};
+use rmcp::transport::{JwtSigningAlgorithm, StreamableHttpClientTransport, WWWAuthenticateParams};
 use rmcp::{RoleClient, ServiceExt};
 
 /// Loopback, any port: what the suite's pre-registered client allows (RFC 8252 §7.3).
@@ -135,18 +147,20 @@ fn scope_of(challenge: &str, server: &str) -> Option<String> {
 }
 
 /// One full authorization through the SDK: discovery from the challenge, registration
-/// (pre-registered, else DCR), PKCE, consent, code exchange.
+/// (pre-registered, else DCR), PKCE, consent, code exchange; or, in the client
+/// credentials scenarios, the SDK's client credentials grant.
 async fn authorize(server: &str, challenge: &str) -> Result<AuthorizationManager> {
     let mut state = OAuthState::new(server, None).await.context("OAuth state")?;
+    let ctx = context();
+    if let Some(config) = client_credentials(&ctx, server)? {
+        state.authenticate_client_credentials(config).await.context("client credentials grant")?;
+        return state.into_authorization_manager().context("not authorized after the client credentials grant");
+    }
     let mut request = AuthorizationRequest::new(REDIRECT_URI)
         .with_client_name("mcp-authspec-interop-rmcp")
         .with_challenge(challenge);
     // The official launch protocol's pre-registration: client_id (+ client_secret). rmcp
     // has no setting for the token endpoint auth method; it chooses by the AS metadata.
-    let ctx: serde_json::Value = std::env::var("MCP_CONFORMANCE_CONTEXT")
-        .ok()
-        .and_then(|c| serde_json::from_str(&c).ok())
-        .unwrap_or_default();
     if let Some(id) = ctx.get("client_id").and_then(|v| v.as_str()) {
         request = request.with_preregistered_client(id);
         if let Some(secret) = ctx.get("client_secret").and_then(|v| v.as_str()) {
@@ -157,6 +171,45 @@ async fn authorize(server: &str, challenge: &str) -> Result<AuthorizationManager
     let url = state.get_authorization_url().await?;
     state.handle_callback_url(&consent(&url).await?).await.context("authorization callback")?;
     state.into_authorization_manager().context("not authorized after the callback")
+}
+
+fn context() -> serde_json::Value {
+    std::env::var("MCP_CONFORMANCE_CONTEXT")
+        .ok()
+        .and_then(|c| serde_json::from_str(&c).ok())
+        .unwrap_or_default()
+}
+
+/// The client credentials configuration of the two SEP-1046 scenarios, None otherwise.
+fn client_credentials(ctx: &serde_json::Value, server: &str) -> Result<Option<ClientCredentialsConfig>> {
+    let field = |name: &str| {
+        ctx.get(name).and_then(|v| v.as_str()).map(str::to_string).with_context(|| format!("context without {name}"))
+    };
+    let scenario = std::env::var("MCP_CONFORMANCE_SCENARIO").unwrap_or_default();
+    Ok(Some(match scenario.as_str() {
+        "auth/client-credentials-jwt" => ClientCredentialsConfig::PrivateKeyJwt {
+            client_id: field("client_id")?,
+            signing_key: field("private_key_pem")?.into_bytes(),
+            signing_algorithm: match field("signing_algorithm")?.as_str() {
+                "ES256" => JwtSigningAlgorithm::ES256,
+                "ES384" => JwtSigningAlgorithm::ES384,
+                "RS256" => JwtSigningAlgorithm::RS256,
+                "RS384" => JwtSigningAlgorithm::RS384,
+                "RS512" => JwtSigningAlgorithm::RS512,
+                other => bail!("signing_algorithm {other} is not one rmcp offers"),
+            },
+            token_endpoint_audience: None,
+            scopes: vec![],
+            resource: Some(server.to_string()),
+        },
+        "auth/client-credentials-basic" => ClientCredentialsConfig::ClientSecret {
+            client_id: field("client_id")?,
+            client_secret: field("client_secret")?,
+            scopes: vec![],
+            resource: Some(server.to_string()),
+        },
+        _ => return Ok(None),
+    }))
 }
 
 /// The user's browser: follow redirects until one targets REDIRECT_URI.
