@@ -148,3 +148,26 @@ async fn an_expired_assertion_fails_only_where_the_server_decides() {
     )
     .await;
 }
+
+/// The official scenario's other broken client: an expired workload JWT is refused by
+/// the authorization server, so the valid-assertion case fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_workload_jwt_fails() {
+    fails(
+        "client/workload-identity/valid-assertion",
+        D::WifSendsExpired,
+        Outcome::Fail,
+    )
+    .await;
+}
+
+/// An ID token sent where the ID-JAG belongs is also a token exchange never made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_token_as_the_grant_fails_the_exchange_case() {
+    fails(
+        "client/enterprise-managed/token-exchange",
+        D::EmaSendsIdToken,
+        Outcome::Fail,
+    )
+    .await;
+}

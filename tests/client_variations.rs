@@ -207,3 +207,29 @@ async fn a_client_id_beside_the_client_assertion_passes() {
     let id = "client/client-credentials/assertion-verifies";
     assert_eq!(outcome(&report, id, Revision::R2025_11_25), "pass");
 }
+
+/// Pydantic URLs add `/` to an origin: the same URI as the issuer without it (RFC 3986
+/// §6.2.3). The official suite accepts both; so must every extension case here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issuer_written_with_a_trailing_slash_passes() {
+    let report = passes(ClientKnob::IssuerWithTrailingSlash).await;
+    for id in [
+        "client/client-credentials/assertion-audience",
+        "client/enterprise-managed/token-exchange-targets",
+    ] {
+        assert_eq!(outcome(&report, id, Revision::R2026_07_28), "pass", "{id}");
+    }
+}
+
+/// RFC 7521 §4.1 and RFC 8693 §2.1: no client_id is needed with an assertion grant or a
+/// token exchange by a client that does not authenticate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_assertion_grant_without_a_client_id_passes() {
+    let report = passes(ClientKnob::AssertionGrantWithoutClientId).await;
+    for id in [
+        "client/workload-identity/valid-assertion",
+        "client/enterprise-managed/token-exchange",
+    ] {
+        assert_eq!(outcome(&report, id, Revision::R2025_11_25), "pass", "{id}");
+    }
+}

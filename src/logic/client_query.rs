@@ -100,6 +100,10 @@ pub struct AssertionQuery {
     /// The token request (1-based; negative counts from the last).
     #[serde(default = "first")]
     pub nth: i64,
+    /// The form parameter that holds the JWT: `client_assertion` (RFC 7523 §2.2) by
+    /// default, `assertion` for an authorization grant (§2.1).
+    #[serde(default)]
+    pub param: Option<String>,
     /// A member of the JOSE header, e.g. `alg`.
     #[serde(default)]
     pub header: Option<String>,
@@ -323,12 +327,12 @@ fn assertion_member(o: &Observation, q: &AssertionQuery) -> QueryValue {
             requests.len()
         )
     })?;
-    let which = request_part(&Some("client_assertion".into()), &None, &None);
-    let jwt = part(e, &which)
-        .ok_or_else(|| format!("token request {} has no client_assertion", q.nth))?;
+    let param = q.param.as_deref().unwrap_or("client_assertion");
+    let which = request_part(&Some(param.to_string()), &None, &None);
+    let jwt = part(e, &which).ok_or_else(|| format!("token request {} has no {param}", q.nth))?;
     let (header, claims) = decode_unverified(&jwt).ok_or_else(|| {
         format!(
-            "the client_assertion of token request {} is not a JWT (RFC 7519 §7.2)",
+            "the {param} of token request {} is not a JWT (RFC 7519 §7.2)",
             q.nth
         )
     })?;
@@ -339,7 +343,7 @@ fn assertion_member(o: &Observation, q: &AssertionQuery) -> QueryValue {
     };
     let value = object.get(name).cloned().ok_or_else(|| {
         format!(
-            "the client_assertion of token request {} has no {what} `{name}`",
+            "the {param} of token request {} has no {what} `{name}`",
             q.nth
         )
     })?;

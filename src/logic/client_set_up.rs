@@ -30,6 +30,29 @@ pub struct ClientSetUp {
     /// The machine client of the OAuth client credentials extension, set by its official
     /// scenarios: the client under test gets its credentials in the context.
     pub machine_client: Option<MachineClient>,
+    /// The assertion grant of the enterprise-managed authorization and workload identity
+    /// federation scenarios: who signs the JWT the client redeems.
+    pub assertion_grant: Option<AssertionGrant>,
+}
+
+/// The RFC 7523 §2.1 grant a scenario has the client redeem, by who issued its JWT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AssertionGrant {
+    /// `auth/enterprise-managed-authorization`: an ID-JAG the enterprise identity provider
+    /// issues for the client's ID token (RFC 8693 token exchange).
+    EnterpriseManaged,
+    /// `auth/wif-jwt-bearer`: a workload's JWT from its identity issuer, in the context.
+    Workload,
+}
+
+impl AssertionGrant {
+    pub fn of_scenario(scenario: &str) -> Option<AssertionGrant> {
+        match scenario {
+            "auth/enterprise-managed-authorization" => Some(AssertionGrant::EnterpriseManaged),
+            "auth/wif-jwt-bearer" => Some(AssertionGrant::Workload),
+            _ => None,
+        }
+    }
 }
 
 /// How the machine client of a client credentials scenario authenticates, as the
@@ -68,6 +91,7 @@ impl ClientRun {
             .unwrap_or_else(|| DEFAULT_SCENARIO.to_string());
         ClientSetUp {
             machine_client: MachineClient::of_scenario(&scenario),
+            assertion_grant: AssertionGrant::of_scenario(&scenario),
             scenario,
             server_defects: self.server_defects().collect(),
             server_knobs: self.server_knobs().collect(),

@@ -268,4 +268,28 @@ defects! {
     CcAssertionBadSignature = "cc-assertion-bad-signature",
     /// Sends a client assertion without jti.
     CcAssertionWithoutJti = "cc-assertion-without-jti",
+    // issue 16, enterprise-managed authorization
+    /// In the enterprise-managed scenario, runs the authorization code flow at the MCP
+    /// authorization server instead of the token exchange and the JWT bearer grant.
+    EmaUsesAuthorizationCode = "ema-uses-authorization-code",
+    /// Asks the enterprise identity provider for an access token
+    /// (`…:token-type:access_token`) instead of an ID-JAG.
+    EmaRequestsAccessToken = "ema-requests-access-token",
+    /// Names the MCP server (the resource) as the token exchange's audience instead of
+    /// the MCP authorization server's issuer.
+    EmaAudienceIsResource = "ema-audience-is-resource",
+    /// Skips the token exchange and sends the ID token itself as the grant's assertion.
+    EmaSendsIdToken = "ema-sends-id-token",
+    // issue 16, workload identity federation
+    /// In the workload identity scenario, runs the authorization code flow instead of the
+    /// JWT bearer grant.
+    WifUsesAuthorizationCode = "wif-uses-authorization-code",
+    /// Sends the context's wrong_audience_jwt instead of valid_jwt.
+    WifSendsWrongAudience = "wif-sends-wrong-audience",
+    /// Sends the context's expired_jwt instead of valid_jwt.
+    WifSendsExpired = "wif-sends-expired",
+    /// Sends a refused JWT bearer grant three more times.
+    WifRetriesAfterRefusal = "wif-retries-after-refusal",
+    /// After a refused JWT bearer grant, tries the client credentials grant.
+    WifFallsBackToClientCredentials = "wif-falls-back-to-client-credentials",
 }

@@ -40,6 +40,14 @@ defects! {
     /// Sends client_id in the body beside its client assertion (RFC 7521 §4.2 allows
     /// it; RFC 7523 §3 makes sub the client's name either way).
     CcClientIdWithAssertion = "cc-client-id-with-assertion",
+    /// Writes the authorization server's issuer with a trailing `/` where the
+    /// extensions name it (client assertion aud, token exchange audience), as clients on
+    /// Pydantic URLs do: for an issuer without a path it is the same URI (RFC 3986
+    /// §6.2.3).
+    IssuerWithTrailingSlash = "issuer-with-trailing-slash",
+    /// Sends no client_id with a JWT bearer grant or a token exchange, where client
+    /// authentication is optional (RFC 7521 §4.1; RFC 8693 §2.1).
+    AssertionGrantWithoutClientId = "assertion-grant-without-client-id",
 }
 
 #[cfg(test)]

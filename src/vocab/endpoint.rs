@@ -46,6 +46,10 @@ pub enum Endpoint {
     /// its `error_uri` (RFC 6749 §4.1.2.1, knob `error-response-with-uri`): a client that
     /// fetches the page, or has a browser open it, is seen here.
     ErrorPage,
+    /// The token endpoint of the enterprise identity provider of the enterprise-managed
+    /// authorization extension, where the client exchanges its ID token for an ID-JAG
+    /// (RFC 8693). Another party than the MCP authorization server.
+    IdentityProvider,
     /// Selects anything but the MCP endpoints and their metadata: the authorization
     /// server's side, including requests no route served.
     AuthorizationServer,
@@ -71,6 +75,7 @@ impl Endpoint {
             Endpoint::ClientIdDocument => "client_id_document",
             Endpoint::NewAuthorizationServer => "new_authorization_server",
             Endpoint::ErrorPage => "error_page",
+            Endpoint::IdentityProvider => "identity_provider",
             Endpoint::AuthorizationServer => "authorization_server",
             Endpoint::OtherMcpServer => "other_mcp_server",
             Endpoint::Any => "any",

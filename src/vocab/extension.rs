@@ -17,6 +17,13 @@ defects! {
     /// OAuth client credentials (`io.modelcontextprotocol/oauth-client-credentials`,
     /// SEP-1046): machine-to-machine tokens, private_key_jwt or a client secret.
     ClientCredentials = "client-credentials",
+    /// Enterprise-managed authorization (`io.modelcontextprotocol/enterprise-managed-authorization`,
+    /// SEP-990): an ID token exchanged at the enterprise IdP for an ID-JAG (RFC 8693),
+    /// redeemed at the MCP authorization server (RFC 7523 jwt-bearer).
+    EnterpriseManagedAuthorization = "enterprise-managed-authorization",
+    /// Workload identity federation (`io.modelcontextprotocol/auth/wif`, SEP-1933, a
+    /// proposal): a workload's JWT redeemed with the RFC 7523 jwt-bearer grant.
+    WorkloadIdentityFederation = "workload-identity-federation",
 }
 
 /// What an extension's cases cite: its identifier and the text they were written against.
@@ -40,6 +47,19 @@ impl Extension {
                     "auth/client-credentials-jwt",
                     "auth/client-credentials-basic",
                 ],
+            },
+            Extension::EnterpriseManagedAuthorization => ExtensionSource {
+                identifier: "io.modelcontextprotocol/enterprise-managed-authorization",
+                document: "modelcontextprotocol/ext-auth specification/draft/\
+                           enterprise-managed-authorization.mdx (draft, 2025-10-24)",
+                official_scenarios: &["auth/enterprise-managed-authorization"],
+            },
+            Extension::WorkloadIdentityFederation => ExtensionSource {
+                identifier: "io.modelcontextprotocol/auth/wif",
+                document: "SEP-1933 workload identity federation (a proposal; the official \
+                           conformance suite's auth/wif-jwt-bearer scenario at c321dd3, \
+                           2026-08)",
+                official_scenarios: &["auth/wif-jwt-bearer"],
             },
         }
     }

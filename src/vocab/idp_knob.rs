@@ -64,6 +64,9 @@ defects! {
     /// (RFC 6749 §4.1.2.1): error=temporarily_unavailable, an error_description and an
     /// error_uri naming a page it serves, `{issuer}/error-info` (endpoint `error_page`).
     ErrorResponseWithUri = "error-response-with-uri",
+    /// Refuses every JWT bearer grant with invalid_grant (RFC 7521 §5.2 lets the server
+    /// apply its own policy): what a client does after a refusal can then be judged.
+    RefusesAssertionGrants = "refuses-assertion-grants",
 }
 
 #[cfg(test)]

@@ -16,13 +16,19 @@ use super::driver::{
 };
 use super::kept_plain_runs::KeptPlainRuns;
 use crate::actors::browser_shim::{browser_log_url, BROWSER_LOG_VAR};
-use crate::actors::idp::{Client, IdpConfig, MachineCredential};
+use crate::actors::idp::{
+    enterprise_id_token, AssertionGrantConfig, Client, IdpConfig, MachineCredential,
+    JWT_BEARER_GRANT,
+};
 use crate::actors::process::{run_until, RunSpec};
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::actors::reference_client::{run_reference_client, BrowserMode, ClientLaunch};
-use crate::actors::tokens::{machine_client_jwk, MACHINE_CLIENT_ALGORITHM, MACHINE_CLIENT_KEY_PEM};
+use crate::actors::tokens::{
+    machine_client_jwk, random_id, unix_now, workload_issuer, MACHINE_CLIENT_ALGORITHM,
+    MACHINE_CLIENT_KEY_PEM,
+};
 use crate::actors::traffic::TrafficLog;
-use crate::logic::client_set_up::{ClientSetUp, MachineClient};
+use crate::logic::client_set_up::{AssertionGrant, ClientSetUp, MachineClient};
 use crate::logic::client_verdict::quiet_after;
 use crate::logic::observation::Observation;
 use crate::logic::redaction::SecretValues;
@@ -37,6 +43,14 @@ const PREREGISTERED_SECRET: &str = "mcp-authspec-preregistered-secret";
 /// The machine client of the client credentials scenarios, and its secret.
 const MACHINE_CLIENT_ID: &str = "mcp-authspec-machine-client";
 const MACHINE_CLIENT_SECRET: &str = "mcp-authspec-machine-secret";
+/// The enterprise-managed authorization scenario's client at the MCP authorization
+/// server, its secret, and its client at the enterprise identity provider.
+const ENTERPRISE_CLIENT_ID: &str = "mcp-authspec-enterprise-client";
+const ENTERPRISE_CLIENT_SECRET: &str = "mcp-authspec-enterprise-secret";
+const IDP_CLIENT_ID: &str = "mcp-authspec-idp-client";
+/// The workload identity federation scenario's public client and its JWTs' issuer.
+const WORKLOAD_CLIENT_ID: &str = "mcp-authspec-workload";
+const WORKLOAD_ISSUER: &str = "https://workload-issuer.mcp-authspec.invalid";
 
 /// Which client runs.
 #[derive(Debug, Clone)]
@@ -84,6 +98,7 @@ impl Driver for ClientDriver {
         let mut secrets = SecretValues::default();
         secrets.add(PREREGISTERED_SECRET);
         secrets.add(MACHINE_CLIENT_SECRET);
+        secrets.add(ENTERPRISE_CLIENT_SECRET);
         secrets.add(MACHINE_CLIENT_KEY_PEM);
         secrets
     }
@@ -194,6 +209,33 @@ fn mocks(set_up: &ClientSetUp, log: &TrafficLog, revision: Revision) -> Referenc
         };
         Client::machine(MACHINE_CLIENT_ID, credential)
     }));
+    let assertion_grant = set_up.assertion_grant.map(|grant| {
+        let jwt_bearer = vec![JWT_BEARER_GRANT.to_string()];
+        match grant {
+            AssertionGrant::EnterpriseManaged => {
+                let mut client = Client::preregistered(
+                    ENTERPRISE_CLIENT_ID,
+                    Some(ENTERPRISE_CLIENT_SECRET.into()),
+                    "client_secret_basic",
+                );
+                client.grant_types = jwt_bearer;
+                preregistered.push(client);
+                AssertionGrantConfig::Enterprise {
+                    idp_client_id: IDP_CLIENT_ID.into(),
+                    mcp_client_id: ENTERPRISE_CLIENT_ID.into(),
+                }
+            }
+            AssertionGrant::Workload => {
+                let mut client = Client::preregistered(WORKLOAD_CLIENT_ID, None, "none");
+                client.grant_types = jwt_bearer;
+                preregistered.push(client);
+                AssertionGrantConfig::Workload {
+                    issuer: WORKLOAD_ISSUER.into(),
+                    client_id: WORKLOAD_CLIENT_ID.into(),
+                }
+            }
+        }
+    });
     ReferenceConfig {
         defects: set_up.server_defects.clone(),
         knobs: set_up.server_knobs.clone(),
@@ -203,6 +245,7 @@ fn mocks(set_up: &ClientSetUp, log: &TrafficLog, revision: Revision) -> Referenc
             defects: set_up.idp_defects.clone(),
             knobs: set_up.idp_knobs.clone(),
             preregistered,
+            assertion_grant,
             ..IdpConfig::default()
         },
         only_revision: Some(revision),
@@ -227,6 +270,47 @@ fn launch_context(set_up: &ClientSetUp, issuer: &str) -> serde_json::Value {
         Some(MachineClient::ClientSecretBasic) => {
             context["client_id"] = json!(MACHINE_CLIENT_ID);
             context["client_secret"] = json!(MACHINE_CLIENT_SECRET);
+        }
+        None => {}
+    }
+    // The enterprise-managed authorization variant: the client's credentials at the MCP
+    // authorization server and what single sign-on left it with at the enterprise
+    // identity provider; the workload variant: the workload's JWTs, a valid one and the
+    // two the official scenario's broken clients send.
+    let origin = url::Url::parse(issuer)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    match set_up.assertion_grant {
+        Some(AssertionGrant::EnterpriseManaged) => {
+            let idp = format!("{origin}/enterprise");
+            context["client_id"] = json!(ENTERPRISE_CLIENT_ID);
+            context["client_secret"] = json!(ENTERPRISE_CLIENT_SECRET);
+            context["idp_client_id"] = json!(IDP_CLIENT_ID);
+            context["idp_id_token"] =
+                json!(enterprise_id_token(&origin, IDP_CLIENT_ID).unwrap_or_default());
+            context["idp_issuer"] = json!(idp);
+            context["idp_token_endpoint"] = json!(format!("{idp}/token"));
+        }
+        Some(AssertionGrant::Workload) => {
+            let workload_jwt = |aud: &str, lifetime: i64| {
+                let now = unix_now();
+                let claims = json!({
+                    "iss": WORKLOAD_ISSUER,
+                    "sub": "mcp-authspec-workload-identity",
+                    "aud": aud,
+                    "iat": now,
+                    "exp": now + lifetime,
+                    "jti": random_id(),
+                });
+                workload_issuer().sign(&claims, None).unwrap_or_default()
+            };
+            context["client_id"] = json!(WORKLOAD_CLIENT_ID);
+            context["valid_jwt"] = json!(workload_jwt(issuer, 300));
+            context["wrong_audience_jwt"] = json!(workload_jwt(
+                "https://wrong-audience.mcp-authspec.invalid",
+                300
+            ));
+            context["expired_jwt"] = json!(workload_jwt(issuer, -60));
         }
         None => {}
     }

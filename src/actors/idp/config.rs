@@ -57,6 +57,24 @@ pub struct IdpConfig {
     /// other methods ("Server Metadata Requirements"). Pre-registered machine clients
     /// (`Client::machine`) imply it.
     pub client_credentials: bool,
+    /// Whose JWTs the token endpoint redeems with the RFC 7523 §2.1 jwt-bearer grant;
+    /// for the enterprise identity provider also its token exchange, served beside.
+    pub assertion_grant: Option<AssertionGrantConfig>,
+}
+
+/// The trust behind the jwt-bearer grant.
+#[derive(Debug, Clone)]
+pub enum AssertionGrantConfig {
+    /// Enterprise-managed authorization: the enterprise identity provider at
+    /// `{origin}/enterprise` exchanges ID tokens issued to `idp_client_id` for ID-JAGs
+    /// naming `mcp_client_id`, which this server redeems for that client.
+    Enterprise {
+        idp_client_id: String,
+        mcp_client_id: String,
+    },
+    /// Workload identity federation: JWTs of the workload issuer `issuer`, redeemed for
+    /// the public client `client_id`.
+    Workload { issuer: String, client_id: String },
 }
 
 /// How the IdP enforces PKCE for a request without `code_challenge`. OAuth 2.1 §4.1.2.1
@@ -102,6 +120,7 @@ impl Default for IdpConfig {
             recorded_as: None,
             access_token_signing: Signing::Rs256,
             client_credentials: false,
+            assertion_grant: None,
         }
     }
 }

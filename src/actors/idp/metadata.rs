@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use super::auth_methods::{advertised, offered, PRIVATE_KEY_JWT};
 use super::client_assertion::ASSERTION_ALGORITHMS;
+use super::jwt_bearer::JWT_BEARER_GRANT;
 use super::state::IdpState;
 use crate::actors::traffic::serves;
 use crate::vocab::{Endpoint, IdpDefect as D, IdpKnob as K};
@@ -123,12 +124,15 @@ pub fn document(s: &IdpState) -> Value {
     }
     // The OAuth client credentials extension ("Server Metadata Requirements"): with a
     // machine client, the grant and, for private_key_jwt, the assertion algorithms.
+    let mut grants = vec!["authorization_code", "refresh_token"];
     if machine_clients(s) {
-        obj.insert(
-            "grant_types_supported".into(),
-            json!(["authorization_code", "refresh_token", "client_credentials"]),
-        );
+        grants.push("client_credentials");
     }
+    // RFC 7523 §2.1, for enterprise-managed authorization and workload identity.
+    if s.config.assertion_grant.is_some() {
+        grants.push(JWT_BEARER_GRANT);
+    }
+    obj.insert("grant_types_supported".into(), json!(grants));
     if advertised(s).contains(&PRIVATE_KEY_JWT) && !s.has(D::NoAssertionAlgorithms) {
         obj.insert(
             "token_endpoint_auth_signing_alg_values_supported".into(),

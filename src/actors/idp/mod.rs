@@ -14,6 +14,7 @@ mod flow_tests;
 mod grants;
 mod introspection;
 mod issue;
+mod jwt_bearer;
 mod login;
 mod metadata;
 #[cfg(test)]
@@ -24,11 +25,14 @@ mod registration;
 mod server;
 mod state;
 mod token_endpoint;
+mod token_exchange;
 
 pub use client::{Client, MachineCredential, RedirectRule};
-pub use config::{Consent, IdpConfig, MissingPkce, DEFAULT_SCOPE};
+pub use config::{AssertionGrantConfig, Consent, IdpConfig, MissingPkce, DEFAULT_SCOPE};
 pub use introspection::introspection_answer;
+pub use jwt_bearer::JWT_BEARER_GRANT;
 pub use login::{LOGIN_PASSWORD, LOGIN_USERNAME, SESSION_COOKIE};
 pub use metadata::document as metadata_document;
 pub use server::{idp_state, router, start_idp, MockIdp};
 pub use state::{CodeGrant, IdpState, RefreshGrant, CODE_LIFETIME};
+pub use token_exchange::id_token as enterprise_id_token;

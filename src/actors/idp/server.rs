@@ -9,7 +9,9 @@ use tokio::net::TcpListener;
 
 use super::config::IdpConfig;
 use super::state::IdpState;
-use super::{authorize, introspection, login, metadata, registration, token_endpoint};
+use super::{
+    authorize, introspection, login, metadata, registration, token_endpoint, token_exchange,
+};
 use crate::actors::browser_shim::browser_log_routes;
 use crate::actors::listener::{serve_listener, Listening};
 use crate::actors::tokens::{KeySet, Minter};
@@ -121,5 +123,6 @@ pub fn router(state: Arc<IdpState>) -> Router {
         .merge(browser_log_routes(
             state.config.issuer_path.as_deref().unwrap_or_default(),
         ))
+        .merge(token_exchange::routes(state.clone()))
         .merge(token_endpoint::routes(state))
 }

@@ -20,6 +20,7 @@ use super::client::Client;
 use super::client_auth::authenticate;
 use super::client_credentials::client_credentials;
 use super::grants::{redeem_code, refresh, Issue};
+use super::jwt_bearer::{redeem_assertion, JWT_BEARER_GRANT};
 use super::params::Params;
 use super::refusal::Refusal;
 use super::registration::has_media_type;
@@ -88,6 +89,11 @@ fn exchange(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Ref
     let p = Params::parse(body);
     if let Some((error, description)) = p.repeat_error() {
         return Err(Refusal::bad(error, description));
+    }
+    // RFC 7523 §2.1: client authentication is the grant's own business there.
+    if p.get("grant_type") == Some(JWT_BEARER_GRANT) {
+        let (client, issue) = redeem_assertion(s, headers, &p)?;
+        return answer(s, &client, issue);
     }
     let client = authenticate(s, headers, &p)?;
     let grant_type = p

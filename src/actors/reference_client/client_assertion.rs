@@ -46,7 +46,7 @@ pub(super) fn assertion_params(
     } else if ctx.launch.has_knob(K::CcAudienceTokenEndpoint) {
         metadata.token_endpoint.clone()
     } else {
-        metadata.issuer.clone()
+        issuer_as_written(ctx, &metadata.issuer)
     };
     let issuer = if ctx.has(D::CcAssertionIssNotClientId) {
         CLIENT_NAME
@@ -82,6 +82,18 @@ pub(super) fn assertion_params(
         params.push(("client_id", client_id.to_string()));
     }
     Ok(params)
+}
+
+/// The issuer as the client writes it: with the `IssuerWithTrailingSlash` knob, a `/`
+/// after an issuer without a path (the same URI, RFC 3986 §6.2.3).
+pub(super) fn issuer_as_written(ctx: &Ctx, issuer: &str) -> String {
+    let bare_origin =
+        url::Url::parse(issuer).is_ok_and(|u| u.path() == "/") && !issuer.ends_with('/');
+    if ctx.launch.has_knob(K::IssuerWithTrailingSlash) && bare_origin {
+        format!("{issuer}/")
+    } else {
+        issuer.to_string()
+    }
 }
 
 /// The key of the context's PEM for the algorithm it names (RFC 7518 §3.1).

@@ -13,15 +13,7 @@ use super::identity::ClientIdentity;
 use super::token::{token_request, Tokens};
 use super::wire::Ctx;
 use crate::logic::well_known::origin_of;
-use crate::vocab::{ClientDefect as D, Extension};
-
-/// Whether the run is one of the client credentials extension's official scenarios
-/// (the launch context's `name`, on which clients of the official suite dispatch).
-pub(super) fn is_machine_client(ctx: &Ctx) -> bool {
-    let scenario = ctx.launch.context_str("name").unwrap_or_default();
-    Extension::of_scenario(scenario) == Some(Extension::ClientCredentials)
-        && !ctx.has(D::CcUsesAuthorizationCode)
-}
+use crate::vocab::ClientDefect as D;
 
 /// The `CcRegisters` defect: a registration request before the pre-registered
 /// credentials are used (the answer does not matter).

@@ -5,12 +5,12 @@
 //! Flow"). Every loop is bounded by a count, every request by the transport's timeout.
 
 use super::as_metadata::{discover_as_metadata, legacy_as_metadata, AsMetadata};
+use super::assertion_grants::{enterprise_grant, workload_grant};
 use super::authorization::authorize;
 use super::callback::Redirect;
 use super::challenge::{read_challenge, ChallengeInfo};
-use super::client_credentials::{
-    client_credentials_grant, guessed_metadata, is_machine_client, register_anyway,
-};
+use super::client_credentials::{client_credentials_grant, guessed_metadata, register_anyway};
+use super::grant::{grant_of, Grant};
 use super::identity::{client_identity, ClientIdentity};
 use super::launch::ClientLaunch;
 use super::resource_metadata::{discover_resource_metadata, Discovered, ResourceMetadata};
@@ -189,7 +189,7 @@ impl Flow {
 
     /// Discovery, client identity, and the first authorization code grant.
     async fn authorize_first(&mut self, challenge: &ChallengeInfo) -> Result<(), String> {
-        if is_machine_client(&self.ctx) && self.ctx.has(D::CcSkipsDiscovery) {
+        if grant_of(&self.ctx) == Grant::ClientCredentials && self.ctx.has(D::CcSkipsDiscovery) {
             let metadata = guessed_metadata(&self.ctx)?;
             return self.authorize_machine(metadata, challenge, None).await;
         }
@@ -217,7 +217,7 @@ impl Flow {
                 }
             },
         };
-        if is_machine_client(ctx) {
+        if grant_of(ctx) != Grant::AuthorizationCode {
             return self
                 .authorize_machine(metadata, challenge, resource_metadata.as_ref())
                 .await;
@@ -262,9 +262,9 @@ impl Flow {
         Ok(())
     }
 
-    /// The client credentials extension's authorization: the machine client of the
-    /// launch context and the client credentials grant, no authorization code flow (and
-    /// so no PKCE, which protects the authorization code).
+    /// The extensions' authorization without a user at the MCP authorization server: the
+    /// client of the launch context and the client credentials or JWT bearer grant, no
+    /// authorization code flow (and so no PKCE, which protects the authorization code).
     async fn authorize_machine(
         &mut self,
         metadata: AsMetadata,
@@ -475,10 +475,10 @@ fn preconfigured_issuer(ctx: &Ctx) -> Option<&str> {
         .filter(|_| allowed && !ctx.has(D::NoPreconfiguredFallback))
 }
 
-/// New tokens: for a machine client of the client credentials extension the client
-/// credentials grant (again, for a renewal or a step-up: its credentials are all it
-/// needs, and the extension's EXT-CC-05 lets it step up or abort); otherwise one
-/// authorization code grant, the authorization request then the code exchange.
+/// New tokens: in an extension's scenario its grant (again, for a renewal or a step-up:
+/// the client's credentials or assertion are all it needs, and EXT-CC-05 lets it step
+/// up or abort); otherwise one authorization code grant, the authorization request then
+/// the code exchange.
 async fn obtain_tokens(
     ctx: &mut Ctx,
     redirect: &mut Redirect,
@@ -486,8 +486,15 @@ async fn obtain_tokens(
     client: &ClientIdentity,
     scope: Option<&str>,
 ) -> Result<Tokens, String> {
-    if is_machine_client(ctx) {
-        let tokens = client_credentials_grant(ctx, metadata, client, scope).await?;
+    let without_user = match grant_of(ctx) {
+        Grant::AuthorizationCode => None,
+        Grant::ClientCredentials => {
+            Some(client_credentials_grant(ctx, metadata, client, scope).await?)
+        }
+        Grant::EnterpriseManaged => Some(enterprise_grant(ctx, metadata, client, scope).await?),
+        Grant::Workload => Some(workload_grant(ctx, metadata, client, scope).await?),
+    };
+    if let Some(tokens) = without_user {
         ctx.note_access_token(&tokens.access);
         return Ok(tokens);
     }

@@ -3,6 +3,7 @@
 //! every case can be shown able to fail.
 
 mod as_metadata;
+mod assertion_grants;
 mod authorization;
 mod callback;
 mod challenge;
@@ -10,6 +11,7 @@ mod client_assertion;
 mod client_credentials;
 mod client_id_document;
 mod flow;
+mod grant;
 mod identity;
 mod launch;
 mod pkce;

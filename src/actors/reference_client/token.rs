@@ -10,7 +10,7 @@ use super::authorization::AuthorizationCode;
 use super::client_assertion::assertion_params;
 use super::identity::ClientIdentity;
 use super::wire::{describe, json_object, string_member, Ctx};
-use crate::vocab::{ClientDefect as D, HeaderPair};
+use crate::vocab::{ClientDefect as D, ClientKnob as K, HeaderPair};
 
 /// The tokens the client holds.
 #[derive(Debug, Clone)]
@@ -135,7 +135,11 @@ fn authenticate(
     match client.auth_method.as_str() {
         // RFC 6749 §3.2.1: a public client identifies itself with client_id.
         "none" => {
-            if !ctx.has(D::NoClientIdForPublic) {
+            // RFC 7521 §4.1: with an assertion grant client authentication is optional.
+            let assertion_grant = form.iter().any(|(n, _)| *n == "assertion");
+            let leave_out =
+                assertion_grant && ctx.launch.has_knob(K::AssertionGrantWithoutClientId);
+            if !ctx.has(D::NoClientIdForPublic) && !leave_out {
                 form.push(("client_id", id));
             }
         }

@@ -32,6 +32,11 @@ const SECRET_PARAMS: &[&str] = &[
     "client_assertion",
     // The machine client's key in the client credentials scenarios' launch context.
     "private_key_pem",
+    // The enterprise and workload variants' JWTs in the launch context.
+    "idp_id_token",
+    "valid_jwt",
+    "wrong_audience_jwt",
+    "expired_jwt",
     "assertion",
     "subject_token",
     "actor_token",
