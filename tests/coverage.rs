@@ -39,8 +39,8 @@ fn committed_coverage_is_current_and_every_requirement_is_covered_or_explained()
 }
 
 /// The README's parity table names every core client and authorization-server scenario
-/// of the official suite, each with at least one of our cases, and every case it names
-/// exists.
+/// of the official suite and every scenario of the extensions the suite implements, each
+/// with at least one of our cases, and every case it names exists.
 #[test]
 fn readme_parity_table_names_every_official_core_scenario_with_existing_cases() {
     use mcp_authspec::logic::official_scenarios::{
@@ -75,9 +75,14 @@ fn readme_parity_table_names_every_official_core_scenario_with_existing_cases() 
         }
         rows.insert(scenario, named);
     }
+    // The extensions' scenarios, of every extension the suite implements.
+    let extension_scenarios = mcp_authspec::vocab::Extension::ALL
+        .iter()
+        .flat_map(|e| e.source().official_scenarios.iter());
     let wanted = OFFICIAL_CORE_CLIENT_SCENARIOS
         .iter()
         .chain(OFFICIAL_AUTHORIZATION_SERVER_SCENARIOS)
+        .chain(extension_scenarios)
         .copied();
     for s in wanted {
         let named = rows

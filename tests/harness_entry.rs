@@ -422,6 +422,45 @@ fn client_trials_run_a_client_command_per_case() {
     assert_eq!(nested.conclusion.num_failed, 0, "{:#?}", nested.messages);
 }
 
+/// An extension's cases are trials only where the vendor enables the extension, and then
+/// they run: an authorization server that implements client credentials passes them.
+#[test]
+fn an_extensions_cases_are_trials_only_when_enabled() {
+    let runtime = runtime();
+    let idp = runtime
+        .block_on(start_idp(IdpConfig {
+            client_credentials: true,
+            ..IdpConfig::default()
+        }))
+        .unwrap();
+    let names = |trials: &[libtest_mimic::Trial]| -> Vec<String> {
+        trials
+            .iter()
+            .map(|t| t.name().to_string())
+            .filter(|n| n.contains("client-credentials"))
+            .collect()
+    };
+    let core = authorization_server_trials(
+        &idp.issuer,
+        AsRunConfig::default(),
+        &TrialOptions::default(),
+    );
+    assert_eq!(names(&core), Vec::<String>::new());
+    let options = TrialOptions {
+        extensions: vec![mcp_authspec::vocab::Extension::ClientCredentials],
+        ..TrialOptions::default()
+    };
+    let trials = authorization_server_trials(&idp.issuer, AsRunConfig::default(), &options);
+    let extension: Vec<String> = names(&trials);
+    assert_eq!(extension.len(), 2, "{extension:?}");
+    let only: Vec<_> = trials
+        .into_iter()
+        .filter(|t| t.name().contains("client-credentials"))
+        .collect();
+    let nested = run_nested("as-extension", only);
+    assert_eq!(nested.conclusion.num_failed, 0, "{:#?}", nested.messages);
+}
+
 #[test]
 fn authorization_server_trials_run_against_an_issuer() {
     let runtime = runtime();
@@ -472,7 +511,13 @@ fn authorization_server_cases_needing_what_the_run_cannot_set_are_ignored() {
         limits: TransportLimits::default(),
         reference: false,
     };
-    let cases = load_cases(&CaseSource::Builtin).unwrap();
+    // The trials leave out the extensions' cases (no extension is enabled): so does the
+    // run they are compared with.
+    let cases: Vec<_> = load_cases(&CaseSource::Builtin)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.extension().is_none())
+        .collect();
     let report = runtime.block_on(mcp_authspec::engine::run(
         &session,
         &cases,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::input::CaseSource;
 use crate::logic::server_config::ServerRunConfig;
-use crate::vocab::{Profile, Revision};
+use crate::vocab::{Extension, Profile, Revision};
 
 /// Which cases to run and how.
 #[derive(Debug, Clone)]
@@ -28,6 +28,9 @@ pub struct TrialOptions {
     /// stderr. Off (the default), such a trial fails with the reason, since it tested
     /// nothing.
     pub allow_skips: bool,
+    /// The authorization extensions whose cases also run (`--extension`); none by
+    /// default, as the extensions are optional.
+    pub extensions: Vec<Extension>,
 }
 
 impl Default for TrialOptions {
@@ -39,6 +42,7 @@ impl Default for TrialOptions {
             source: CaseSource::Builtin,
             token: None,
             allow_skips: false,
+            extensions: Vec::new(),
         }
     }
 }

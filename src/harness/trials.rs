@@ -67,8 +67,16 @@ where
 }
 
 /// The plan for one case: the options' revisions the case applies to (in the profile);
-/// `None` when there is none, so the case is out of this run's scope, as in the CLI.
+/// `None` when there is none, or the case's extension is not enabled, so the case is out
+/// of this run's scope, as in the CLI.
 fn plan_for(case: &Case, options: &TrialOptions) -> Option<RunPlan> {
+    // An extension's cases run only where the vendor enables it (`--extension`).
+    if case
+        .extension()
+        .is_some_and(|e| !options.extensions.contains(&e))
+    {
+        return None;
+    }
     let wanted = options
         .revisions
         .clone()

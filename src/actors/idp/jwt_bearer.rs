@@ -13,15 +13,13 @@ use super::authorize::{resource, scope};
 use super::client::Client;
 use super::client_auth::authenticate;
 use super::config::AssertionGrantConfig;
+use super::grant_types::JWT_BEARER_GRANT;
 use super::grants::Issue;
 use super::params::Params;
 use super::refusal::Refusal;
 use super::state::{lock, IdpState};
 use crate::actors::tokens::{enterprise_idp, workload_issuer};
 use crate::vocab::IdpKnob as K;
-
-/// RFC 7523 §2.1: the grant type.
-pub const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /// The ext-auth draft's "4.3": the JOSE `typ` of an ID-JAG.
 pub const ID_JAG_TYP: &str = "oauth-id-jag+jwt";

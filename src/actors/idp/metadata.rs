@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::auth_methods::{advertised, offered, PRIVATE_KEY_JWT};
 use super::client_assertion::ASSERTION_ALGORITHMS;
-use super::jwt_bearer::JWT_BEARER_GRANT;
+use super::grant_types::JWT_BEARER_GRANT;
 use super::state::IdpState;
 use crate::actors::traffic::serves;
 use crate::vocab::{Endpoint, IdpDefect as D, IdpKnob as K};

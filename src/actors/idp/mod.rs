@@ -11,6 +11,7 @@ mod client_credentials;
 mod config;
 #[cfg(test)]
 mod flow_tests;
+mod grant_types;
 mod grants;
 mod introspection;
 mod issue;
@@ -29,8 +30,8 @@ mod token_exchange;
 
 pub use client::{Client, MachineCredential, RedirectRule};
 pub use config::{AssertionGrantConfig, Consent, IdpConfig, MissingPkce, DEFAULT_SCOPE};
+pub use grant_types::JWT_BEARER_GRANT;
 pub use introspection::introspection_answer;
-pub use jwt_bearer::JWT_BEARER_GRANT;
 pub use login::{LOGIN_PASSWORD, LOGIN_USERNAME, SESSION_COOKIE};
 pub use metadata::document as metadata_document;
 pub use server::{idp_state, router, start_idp, MockIdp};

@@ -18,6 +18,7 @@ use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};
 
 use super::config::AssertionGrantConfig;
+use super::grant_types::TOKEN_EXCHANGE_GRANT;
 use super::jwt_bearer::{enterprise_issuer, ID_JAG_TYP};
 use super::params::Params;
 use super::refusal::Refusal;
@@ -27,7 +28,6 @@ use crate::actors::tokens::{enterprise_idp, random_id, unix_now};
 use crate::actors::traffic::serves;
 use crate::vocab::Endpoint;
 
-pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 pub const ID_JAG_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id-jag";
 pub const ID_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id_token";
 
