@@ -424,6 +424,35 @@ fn list_prints_one_line_per_case_and_filters() {
     }
 }
 
+/// Extensions are opt-in: `list` shows their cases only with `--extension`, names them
+/// with `--extensions`, and a filter that selects only an extension's cases says which
+/// flag would run them.
+#[test]
+fn extensions_are_opt_in_and_say_how_to_enable_them() {
+    let core = run(&["list"]);
+    let core = String::from_utf8_lossy(&core.stdout).to_string();
+    assert!(!core.contains("client/client-credentials/"), "{core}");
+    let all = run(&["list", "--extension", "all"]);
+    let all = String::from_utf8_lossy(&all.stdout).to_string();
+    assert!(all.lines().count() > core.lines().count());
+    assert!(
+        all.contains("client/client-credentials/grant-type\t"),
+        "{all}"
+    );
+    let listed = run(&["list", "--extensions"]);
+    insta::assert_snapshot!("list-extensions", String::from_utf8_lossy(&listed.stdout));
+    let gated = run(&["list", "--scenario", "auth/client-credentials-jwt"]);
+    assert_eq!(gated.status.code(), Some(2));
+    insta::assert_snapshot!(
+        "extension-not-enabled",
+        String::from_utf8_lossy(&gated.stderr)
+    );
+    let unknown = run(&["list", "--extension", "dpopp"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("unknown extension `dpopp`"), "{stderr}");
+}
+
 #[test]
 fn explain_describes_a_case_and_suggests_on_typos() {
     let out = run(&["explain", "server::challenge::unauthenticated-gets-401"]);

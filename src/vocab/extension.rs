@@ -57,8 +57,8 @@ impl Extension {
             Extension::WorkloadIdentityFederation => ExtensionSource {
                 identifier: "io.modelcontextprotocol/auth/wif",
                 document: "SEP-1933 workload identity federation (a proposal; the official \
-                           conformance suite's auth/wif-jwt-bearer scenario at c321dd3, \
-                           2026-08)",
+                           conformance suite's auth/wif-jwt-bearer scenario, 2026-07-02, at \
+                           c321dd3 of 2026-08-07)",
                 official_scenarios: &["auth/wif-jwt-bearer"],
             },
         }

@@ -20,6 +20,23 @@ pub(super) struct Refusal {
     basic_challenge: bool,
 }
 
+/// A token endpoint's answer (RFC 6749 §5.1 and §5.2): the JSON, never cached, or the
+/// error response.
+pub(super) fn token_response(
+    s: &IdpState,
+    answered: Result<serde_json::Value, Refusal>,
+) -> Response {
+    match answered {
+        Ok(answer) => (
+            StatusCode::OK,
+            [(header::CACHE_CONTROL, "no-store")],
+            axum::Json(answer),
+        )
+            .into_response(),
+        Err(refusal) => refusal.into_response(s),
+    }
+}
+
 impl Refusal {
     pub(super) fn bad(error: &'static str, description: impl Into<String>) -> Self {
         Refusal {

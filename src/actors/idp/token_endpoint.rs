@@ -11,9 +11,9 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::Router;
 use serde_json::{json, Value};
 
 use super::client::Client;
@@ -23,7 +23,7 @@ use super::grant_types::JWT_BEARER_GRANT;
 use super::grants::{redeem_code, refresh, Issue};
 use super::jwt_bearer::redeem_assertion;
 use super::params::Params;
-use super::refusal::Refusal;
+use super::refusal::{token_response, Refusal};
 use super::registration::has_media_type;
 use super::state::{lock, IdpState};
 use crate::actors::tokens::{random_id, Grant, DEFAULT_LIFETIME};
@@ -55,16 +55,8 @@ async fn token(State(s): State<Arc<IdpState>>, headers: HeaderMap, body: Bytes) 
     } else {
         exchange(&s, &headers, &body)
     };
-    let mut response = match answered {
-        // RFC 6749 §5.1: token responses must not be cached.
-        Ok(answer) => (
-            StatusCode::OK,
-            [(header::CACHE_CONTROL, "no-store")],
-            Json(answer),
-        )
-            .into_response(),
-        Err(refusal) => refusal.into_response(&s),
-    };
+    // RFC 6749 §5.1: token responses must not be cached.
+    let mut response = token_response(&s, answered);
     let refresh_defect = s.has(D::RefreshResponseIncomplete) && is_refresh_grant(&body);
     if s.has(D::NoCacheControl) || refresh_defect {
         response.headers_mut().remove(header::CACHE_CONTROL);

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
@@ -21,7 +21,7 @@ use super::config::AssertionGrantConfig;
 use super::grant_types::TOKEN_EXCHANGE_GRANT;
 use super::jwt_bearer::{enterprise_issuer, ID_JAG_TYP};
 use super::params::Params;
-use super::refusal::Refusal;
+use super::refusal::{token_response, Refusal};
 use super::registration::has_media_type;
 use super::state::IdpState;
 use crate::actors::tokens::{enterprise_idp, random_id, unix_now};
@@ -84,15 +84,7 @@ async fn metadata(State(s): State<Arc<IdpState>>) -> Json<Value> {
 }
 
 async fn exchange(State(s): State<Arc<IdpState>>, headers: HeaderMap, body: Bytes) -> Response {
-    match answer(&s, &headers, &body) {
-        Ok(answer) => (
-            StatusCode::OK,
-            [(header::CACHE_CONTROL, "no-store")],
-            Json(answer),
-        )
-            .into_response(),
-        Err(refusal) => refusal.into_response(&s),
-    }
+    token_response(&s, answer(&s, &headers, &body))
 }
 
 fn answer(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Refusal> {

@@ -238,8 +238,20 @@ impl Flow {
                 metadata.url
             ));
         }
-        let client = client_identity(ctx, &metadata, &self.redirect.uri).await?;
-        let scope = initial_scope(ctx, challenge, resource_metadata.as_ref());
+        self.authorize_at(metadata, challenge, resource_metadata.as_ref())
+            .await
+    }
+
+    /// The client's identity, the scope (MCP "Scope Selection Strategy") and the first
+    /// tokens, with the grant of the run (`grant.rs`).
+    async fn authorize_at(
+        &mut self,
+        metadata: AsMetadata,
+        challenge: &ChallengeInfo,
+        resource_metadata: Option<&ResourceMetadata>,
+    ) -> Result<(), String> {
+        let client = client_identity(&self.ctx, &metadata, &self.redirect.uri).await?;
+        let scope = initial_scope(&self.ctx, challenge, resource_metadata);
         let tokens = obtain_tokens(
             &mut self.ctx,
             &mut self.redirect,
@@ -274,23 +286,8 @@ impl Flow {
         if self.ctx.has(D::CcRegisters) {
             register_anyway(&self.ctx, &metadata).await;
         }
-        let client = client_identity(&self.ctx, &metadata, &self.redirect.uri).await?;
-        let scope = initial_scope(&self.ctx, challenge, resource_metadata);
-        let tokens = obtain_tokens(
-            &mut self.ctx,
-            &mut self.redirect,
-            &metadata,
-            &client,
-            scope.as_deref(),
-        )
-        .await?;
-        self.auth = Some(Authorization {
-            metadata,
-            client,
-            scope,
-            tokens,
-        });
-        Ok(())
+        self.authorize_at(metadata, challenge, resource_metadata)
+            .await
     }
 
     /// The new authorization server's metadata when the protected resource metadata, read
