@@ -30,6 +30,25 @@ its `ClientCredentialsOAuthProvider` with the context's client_id and client_sec
 client_secret_basic. The SDK does the discovery and the client credentials grant; no
 user, no browser. The context names no issuer, so the providers get none (the SDK warns
 that this is deprecated and takes the authorization server discovery yields).
+
+Enterprise-managed authorization (ext-auth draft, SEP-990), MCP_CONFORMANCE_SCENARIO
+`auth/enterprise-managed-authorization`: the SDK's `IdentityAssertionOAuthProvider`
+redeems the ID-JAG at the MCP authorization server (RFC 7523 jwt-bearer grant, the
+context's client_id and client_secret in client_secret_basic). The SDK leaves the two
+things before it to the application: the authorization server's issuer (configuration
+in its trust model; the context names none, so the app reads it, as the SDK's own
+conformance client does, from the server's RFC 9728 metadata) and the ID-JAG, which the
+app's `assertion_provider` fetches with an RFC 8693 token exchange at the context's
+idp_token_endpoint (the ID token as subject_token, the audience and resource the SDK
+hands it, the public idp_client_id). The secret's method is the app's rule above
+(`secret_method`: client_secret_basic when the issuer's metadata advertises it).
+
+Workload identity federation (`auth/wif-jwt-bearer`) is not handled: the SDK has no
+provider for a public client's JWT bearer grant (`IdentityAssertionOAuthProvider`
+requires a client secret; `PrivateKeyJWTOAuthProvider` with `static_assertion_provider`
+sends the JWT as a client assertion of the client_credentials grant, RFC 7523 §2.2, not
+as the grant of §2.1). The SDK's conformance baseline lists auth/wif-jwt-bearer as an
+expected failure.
 """
 
 from __future__ import annotations
@@ -48,6 +67,8 @@ from mcp.client.auth.extensions.client_credentials import (
     PrivateKeyJWTOAuthProvider,
     SignedJWTParameters,
 )
+from mcp.client.auth.extensions.identity_assertion import IdentityAssertionOAuthProvider
+from mcp.client.auth.utils import build_protected_resource_metadata_discovery_urls
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
@@ -140,8 +161,46 @@ class Browser:
         return AuthorizationCodeResult(code=query["code"], state=query.get("state"), iss=query.get("iss"))
 
 
-def machine_provider(url: str) -> OAuthClientProvider | None:
-    """The SDK's provider for the two client credentials scenarios, None for the others."""
+TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
+ID_JAG_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id-jag"
+ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"
+
+
+async def authorization_server_of(url: str) -> str:
+    """The first authorization server the MCP server's RFC 9728 metadata names (path
+    well-known first, then the root one: the SDK's own discovery order)."""
+    async with httpx2.AsyncClient(timeout=TIMEOUT) as http:
+        for prm_url in build_protected_resource_metadata_discovery_urls(None, url):
+            resp = await http.get(prm_url)
+            if resp.status_code == 200:
+                return resp.json()["authorization_servers"][0]
+    raise RuntimeError(f"no protected resource metadata for {url}")
+
+
+def id_jag_fetcher(ctx: dict):
+    """The SDK's assertion_provider: an RFC 8693 token exchange at the enterprise IdP."""
+
+    async def fetch(audience: str, resource: str) -> str:
+        async with httpx2.AsyncClient(timeout=TIMEOUT) as http:
+            resp = await http.post(ctx["idp_token_endpoint"], data={
+                "grant_type": TOKEN_EXCHANGE_GRANT, "requested_token_type": ID_JAG_TOKEN_TYPE,
+                "audience": audience, "resource": resource,
+                "subject_token": ctx["idp_id_token"], "subject_token_type": ID_TOKEN_TYPE,
+                "client_id": ctx["idp_client_id"],
+            })
+        if resp.status_code != 200:
+            raise RuntimeError(f"token exchange at the IdP: {resp.status_code} {resp.text[:300]}")
+        body = resp.json()
+        if body.get("issued_token_type") != ID_JAG_TOKEN_TYPE:
+            raise RuntimeError(f"token exchange at the IdP issued {body.get('issued_token_type')!r}, not an ID-JAG")
+        return body["access_token"]
+
+    return fetch
+
+
+async def machine_provider(url: str):
+    """The SDK's provider for the client credentials and enterprise-managed scenarios,
+    None for the others."""
     scenario, ctx = os.environ.get("MCP_CONFORMANCE_SCENARIO", ""), context()
     if scenario == "auth/client-credentials-jwt":
         signer = SignedJWTParameters(issuer=ctx["client_id"], subject=ctx["client_id"],
@@ -152,12 +211,18 @@ def machine_provider(url: str) -> OAuthClientProvider | None:
         return ClientCredentialsOAuthProvider(server_url=url, storage=MemStorage(None), client_id=ctx["client_id"],
                                               client_secret=ctx["client_secret"],
                                               token_endpoint_auth_method="client_secret_basic")
+    if scenario == "auth/enterprise-managed-authorization":
+        issuer = await authorization_server_of(url)
+        return IdentityAssertionOAuthProvider(server_url=url, storage=MemStorage(None), client_id=ctx["client_id"],
+                                              client_secret=ctx["client_secret"], issuer=issuer,
+                                              assertion_provider=id_jag_fetcher(ctx),
+                                              token_endpoint_auth_method=secret_method(issuer))
     return None
 
 
 async def main(url: str) -> None:
     browser = Browser()
-    provider = machine_provider(url) or OAuthClientProvider(
+    provider = await machine_provider(url) or OAuthClientProvider(
         server_url=url,
         client_metadata=OAuthClientMetadata(
             client_name="mcp-authspec-interop-python", redirect_uris=[REDIRECT_URI],
