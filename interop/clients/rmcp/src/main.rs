@@ -26,14 +26,37 @@
 //! client_secret. The SDK requires the app to name the RFC 8707 resource; the app names
 //! the server URL it was given. That SDK call takes no challenge: it discovers from the
 //! server URL (RFC 9728 well-known) on its own.
+//!
+//! Enterprise-managed authorization (ext-auth draft, SEP-990): when the scenario is
+//! `auth/enterprise-managed-authorization`, the 401's challenge goes to the SDK's
+//! metadata discovery (`AuthorizationManager::resolve_metadata_from_challenge`: RFC 9728,
+//! then RFC 8414), which yields the MCP authorization server's issuer and token
+//! endpoint; rmcp's `enterprise` module leaves discovering and approving both servers to
+//! the caller, and the context names only the identity provider. Then
+//! `EmaExchangeRequest::new_with_id_token(..).exchange(..)` does both legs: the RFC 8693
+//! token exchange at the context's idp_token_endpoint (the public idp_client_id, the ID
+//! token, audience the issuer, resource the server URL) and the JWT bearer grant with the
+//! ID-JAG at the authorization server, authenticated by the context's client_id and
+//! client_secret in client_secret_basic (client_secret_post when the metadata advertises
+//! only that). The exchange asks for the challenge's scope (MCP "Scope Selection
+//! Strategy"): rmcp refuses an access token whose scope the ID-JAG does not carry, and an
+//! ID-JAG without a scope claim carries none, so an authorization server's default scope
+//! (RFC 6749 §3.3) would end the run. The access token goes into the transport's `auth_header`; a second 401
+//! ends the run (the SDK has no renewal for it, and EMA has no user to ask).
+//!
+//! Workload identity federation (`auth/wif-jwt-bearer`) is not handled: rmcp 3.11.0 has
+//! no JWT bearer grant (RFC 7523 §2.1) for a JWT the caller holds; its only such grant is
+//! the redemption of an ID-JAG it obtained itself in the exchange above.
 
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::RunningService;
+use rmcp::transport::auth::enterprise::{EmaAuthorizationServer, EmaClientAuthentication, EmaExchangeRequest};
 use rmcp::transport::auth::{
-    AuthClient, AuthorizationCallback, AuthorizationManager, AuthorizationRequest, ClientCredentialsConfig, OAuthState,
+    default_oauth_http_client, AuthClient, AuthorizationCallback, AuthorizationManager, AuthorizationRequest,
+    ClientCredentialsConfig, OAuthState,
 };
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::transport::{JwtSigningAlgorithm, StreamableHttpClientTransport, WWWAuthenticateParams};
@@ -43,6 +66,7 @@ use rmcp::{RoleClient, ServiceExt};
 const REDIRECT_URI: &str = "http://127.0.0.1:18998/callback";
 const MAX_AUTHORIZATIONS: usize = 3;
 const MAX_CONSENT_HOPS: usize = 10;
+const EMA_SCENARIO: &str = "auth/enterprise-managed-authorization";
 
 /// What the last connection attempt asks for next.
 enum Next {
@@ -63,6 +87,9 @@ async fn main() {
 
 async fn run() -> Result<()> {
     let server = std::env::args().last().filter(|a| a.starts_with("http")).context("usage: rmcp-client <server-url>")?;
+    if std::env::var("MCP_CONFORMANCE_SCENARIO").as_deref() == Ok(EMA_SCENARIO) {
+        return enterprise_managed(&server).await;
+    }
     let mut auth: Option<AuthClient<reqwest::Client>> = None;
     let mut authorizations = 0;
     loop {
@@ -210,6 +237,61 @@ fn client_credentials(ctx: &serde_json::Value, server: &str) -> Result<Option<Cl
         },
         _ => return Ok(None),
     }))
+}
+
+/// Enterprise-managed authorization: connect, and on the 401 discover the authorization
+/// server, let the SDK exchange the ID token for an ID-JAG and redeem it, reconnect with
+/// the access token.
+async fn enterprise_managed(server: &str) -> Result<()> {
+    let challenge = match connect(None, server).await {
+        Ok(client) => {
+            let next = work(&client).await;
+            let _ = client.cancel().await;
+            match next? {
+                Next::Done => return Ok(()),
+                Next::Authorize(ch) | Next::StepUp(ch) => ch,
+            }
+        }
+        Err(e) => e.auth_challenge().map(str::to_string).ok_or_else(|| anyhow!(e).context("initialize"))?,
+    };
+    let manager = AuthorizationManager::new(server).await.context("authorization manager")?;
+    let metadata = manager.resolve_metadata_from_challenge(Some(&challenge)).await.context("metadata discovery")?.metadata;
+    let issuer = metadata.issuer.clone().context("the authorization server metadata has no issuer")?;
+    let ctx = context();
+    let field = |name: &str| {
+        ctx.get(name).and_then(|v| v.as_str()).map(str::to_string).with_context(|| format!("context without {name}"))
+    };
+    let secret = oauth2::ClientSecret::new(field("client_secret")?);
+    let methods = metadata.additional_fields.get("token_endpoint_auth_methods_supported").and_then(|m| m.as_array());
+    let advertises = |m: &str| methods.is_some_and(|ms| ms.iter().any(|v| v.as_str() == Some(m)));
+    // RFC 8414 §2: client_secret_basic is the default when the list is absent.
+    let authentication = if methods.is_some() && !advertises("client_secret_basic") && advertises("client_secret_post") {
+        EmaClientAuthentication::ClientSecretPost(secret)
+    } else {
+        EmaClientAuthentication::ClientSecretBasic(secret)
+    };
+    let idp = EmaAuthorizationServer::new(field("idp_issuer")?, field("idp_token_endpoint")?, field("idp_client_id")?);
+    let resource_as = EmaAuthorizationServer::new(issuer, metadata.token_endpoint.clone(), field("client_id")?)
+        .with_client_authentication(authentication);
+    let id_token = field("idp_id_token")?;
+    let http = default_oauth_http_client().context("OAuth HTTP client")?;
+    // MCP "Scope Selection Strategy": the challenge's scope. rmcp grants no scope the
+    // ID-JAG does not carry, so without it the AS's default scope fails the SDK's check.
+    let scopes: Vec<String> = scope_of(&challenge, server).unwrap_or_default().split_whitespace().map(str::to_string).collect();
+    let token = EmaExchangeRequest::new_with_id_token(idp, resource_as, server, &id_token)
+        .with_scopes(scopes)
+        .exchange(&http, &http)
+        .await
+        .context("enterprise-managed authorization")?;
+    let config = StreamableHttpClientTransportConfig::with_uri(server.to_string())
+        .auth_header(token.access_token.secret().to_string());
+    let client = ().serve(StreamableHttpClientTransport::with_client(reqwest::Client::default(), config)).await?;
+    let next = work(&client).await;
+    let _ = client.cancel().await;
+    match next? {
+        Next::Done => Ok(()),
+        Next::Authorize(_) | Next::StepUp(_) => bail!("refused with the enterprise-managed access token"),
+    }
 }
 
 /// The user's browser: follow redirects until one targets REDIRECT_URI.
