@@ -47,7 +47,11 @@ class Client:
     jobs: int
     # The authorization extensions (`mcp-authspec list --extensions`) the client implements:
     # `--extension` of its `mcp-authspec client` run. client-credentials (SEP-1046): the
-    # scenarios auth/client-credentials-jwt and -basic; the TS example has no such mode.
+    # scenarios auth/client-credentials-jwt and -basic; enterprise-managed-authorization
+    # (SEP-990): auth/enterprise-managed-authorization; workload-identity-federation
+    # (SEP-1933): auth/wif-jwt-bearer, which only the everything-client handles (neither
+    # the Python SDK nor rmcp 3.11.0 has a JWT bearer grant for a JWT the app holds). The
+    # TS example has none of these modes.
     extensions: tuple[str, ...] = ()
 
 
@@ -55,11 +59,14 @@ CLIENTS = {
     "ts-sdk-example-client": Client("TS SDK example client `simpleOAuthClient.js`, driven by interop/clients/drive_ts_example.py",
                                     f"npm @modelcontextprotocol/sdk {NPM_PACKAGES['@modelcontextprotocol/sdk']}", 1),
     "py-sdk-client": Client("Python SDK app on `OAuthClientProvider` (interop/clients/py_client.py)",
-                            f"pip mcp {PIP_PACKAGES['mcp']}", 2, ("client-credentials",)),
+                            f"pip mcp {PIP_PACKAGES['mcp']}", 2,
+                            ("client-credentials", "enterprise-managed-authorization")),
     "rmcp-client": Client("rmcp app on `rmcp::transport::auth` (interop/clients/rmcp/)", "crate rmcp (Cargo.lock)", 4,
-                          ("client-credentials",)),
+                          ("client-credentials", "enterprise-managed-authorization")),
     "everything-client": Client("official conformance everything-client, unchanged (`--everything-client DIR`)",
-                                "a checkout of modelcontextprotocol/conformance", 4, ("client-credentials",)),
+                                "a checkout of modelcontextprotocol/conformance", 4,
+                                ("client-credentials", "enterprise-managed-authorization",
+                                 "workload-identity-federation")),
 }
 
 
