@@ -450,9 +450,13 @@ fn an_extensions_cases_are_trials_only_when_enabled() {
         extensions: vec![mcp_authspec::vocab::Extension::ClientCredentials],
         ..TrialOptions::default()
     };
-    let trials = authorization_server_trials(&idp.issuer, AsRunConfig::default(), &options);
+    let config = AsRunConfig {
+        machine_client: Some(mcp_authspec::actors::drivers::reference_machine_client()),
+        ..AsRunConfig::default()
+    };
+    let trials = authorization_server_trials(&idp.issuer, config, &options);
     let extension: Vec<String> = names(&trials);
-    assert_eq!(extension.len(), 2, "{extension:?}");
+    assert_eq!(extension.len(), 5, "{extension:?}");
     let only: Vec<_> = trials
         .into_iter()
         .filter(|t| t.name().contains("client-credentials"))

@@ -10,8 +10,9 @@ use url::Url;
 use super::events::RunEvents;
 use super::runner::run;
 use crate::actors::drivers::{
-    offer_reference_fixtures, reference_fixtures, reference_tokens, AuthorizationServerDriver,
-    ClientDriver, ClientUnderTest, Driver, ServerDriver, UPSTREAM_AUTHORIZATION_ENDPOINT,
+    offer_reference_fixtures, reference_fixtures, reference_machine_client, reference_tokens,
+    AuthorizationServerDriver, ClientDriver, ClientUnderTest, Driver, ServerDriver,
+    UPSTREAM_AUTHORIZATION_ENDPOINT,
 };
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
 use crate::logic::as_config::AsRunConfig;
@@ -56,6 +57,7 @@ pub async fn demo(
         // The mock IdP fetches client ID metadata documents from loopback http.
         config: AsRunConfig {
             cimd_http_documents: true,
+            machine_client: Some(reference_machine_client()),
             ..AsRunConfig::default()
         },
         limits,

@@ -38,6 +38,20 @@ pub struct AsRunConfig {
     /// against documents the harness serves on 127.0.0.1; without it they are skipped.
     #[serde(default)]
     pub cimd_http_documents: bool,
+    /// A client registered for the client credentials grant (OAuth client credentials
+    /// extension: registered out of band, with a secret sent by HTTP Basic), for the
+    /// extension's cases (`--extension client-credentials`); absent: those that need it
+    /// are not applicable.
+    #[serde(default)]
+    pub machine_client: Option<MachineClientConfig>,
+}
+
+/// The client credentials extension's pre-registered client.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MachineClientConfig {
+    pub id: String,
+    pub secret: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -152,6 +166,16 @@ fn located(text: &str, value: &str, message: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_machine_client_needs_an_id_and_a_secret() {
+        let config = parse_as_config("[machine_client]\nid = \"m\"\nsecret = \"s\"\n").unwrap();
+        let machine = config.machine_client.unwrap();
+        assert_eq!((machine.id.as_str(), machine.secret.as_str()), ("m", "s"));
+        let err = parse_as_config("[machine_client]\nid = \"m\"\n").unwrap_err();
+        assert!(err.contains("secret"), "{err}");
+        assert!(parse_as_config("").unwrap().machine_client.is_none());
+    }
 
     #[test]
     fn parses_every_strategy_and_refuses_mistakes() {

@@ -51,6 +51,9 @@ pub struct Builtins {
     pub token_endpoint: Option<String>,
     pub registration_endpoint: Option<String>,
     pub client: Option<RunClient>,
+    /// Authorization-server runs: the client credentials extension's client, id and
+    /// secret (`[machine_client]`).
+    pub machine_client: Option<(String, String)>,
     pub redirect_uri: Option<String>,
     /// `native` for a loopback redirect URI, else `web` (OIDC registration).
     pub application_type: Option<String>,
@@ -100,6 +103,7 @@ impl Builtins {
             token_endpoint: None,
             registration_endpoint: None,
             client: None,
+            machine_client: None,
             redirect_uri: None,
             application_type: None,
             scope: None,
@@ -157,6 +161,10 @@ impl Builtins {
             v.insert("client_id".into(), c.id.clone());
             v.insert("client_secret".into(), c.secret.clone().unwrap_or_default());
             v.insert("client_auth_method".into(), c.auth_method.name().into());
+        }
+        if let Some((id, secret)) = &self.machine_client {
+            v.insert("machine_client_id".into(), id.clone());
+            v.insert("machine_client_secret".into(), secret.clone());
         }
         v.extend(self.fixtures.clone());
         v.insert("target".into(), self.target.clone());
@@ -233,6 +241,11 @@ pub const AUTHORIZATION_SERVER_VARIABLES: &[(&str, &str)] = &[
         "the client of the run (configured, or registered at the start)",
     ),
     ("client_secret", "its secret, for a confidential client"),
+    (
+        "machine_client_id",
+        "the client credentials extension's client (`[machine_client]`)",
+    ),
+    ("machine_client_secret", "its secret"),
     (
         "client_auth_method",
         "none, client_secret_basic or client_secret_post",

@@ -201,4 +201,9 @@ defects! {
     /// token_endpoint_auth_methods_supported although it implements the client credentials
     /// extension (lists none and client_secret_post only).
     MetadataNoMachineAuthMethods = "metadata-no-machine-auth-methods",
+    /// Answers the client credentials grant with unsupported_grant_type although it
+    /// advertises it and registered the client for it.
+    NoClientCredentialsGrant = "no-client-credentials-grant",
+    /// Issues a refresh token with the client credentials grant.
+    ClientCredentialsRefreshToken = "client-credentials-refresh-token",
 }

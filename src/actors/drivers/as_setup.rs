@@ -112,6 +112,18 @@ pub(super) async fn prepare(
     if let Some(prompt) = &config.prompt {
         setup.builtins.prompt = Some(prompt.clone());
     }
+    match &config.machine_client {
+        Some(m) => setup.builtins.machine_client = Some((m.id.clone(), m.secret.clone())),
+        None => {
+            for name in ["machine_client_id", "machine_client_secret"] {
+                setup.builtins.missing(
+                    name,
+                    "no [machine_client] in the --config file (the client credentials \
+                     extension's pre-registered client)",
+                );
+            }
+        }
+    }
     setup.cimd_documents(config, loopback_cimd_base);
     let metadata = read_metadata(http.as_ref(), issuer_url).await;
     setup.take_metadata(&metadata, config.scope.clone());

@@ -31,7 +31,7 @@ pub use launched_server::{LaunchedServer, StartFailure, StartedServer};
 pub use mcp_conversation::{complete_initialization, is_initialize, rpc_id};
 pub use reference::{
     offer_reference_fixtures, reference_driver, reference_driver_as, reference_fixtures,
-    reference_tokens, ReferenceTarget,
+    reference_machine_client, reference_tokens, ReferenceTarget,
 };
 pub use request_builder::BuildError;
 pub use server::{

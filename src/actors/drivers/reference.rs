@@ -9,14 +9,14 @@ use super::authorization_server::AuthorizationServerDriver;
 use super::client::{ClientDriver, ClientUnderTest};
 use super::driver::Driver;
 use super::server::ServerDriver;
-use crate::actors::idp::{start_idp, IdpConfig, MockIdp, DEFAULT_SCOPE};
+use crate::actors::idp::{start_idp, IdpConfig, MockIdp, DEFAULT_SCOPE, REFERENCE_MACHINE_CLIENT};
 use crate::actors::reference::{
     start_reference_server, ReferenceConfig, ReferenceServer, REQUEST_STATE_TOOL, UPSTREAM_TOOL,
     URL_ELICITATION_TOOL, WHOAMI_RESOURCE,
 };
 use crate::actors::tokens::TokenSupply;
 use crate::actors::upstream::{start_upstream, UpstreamApi};
-use crate::logic::as_config::AsRunConfig;
+use crate::logic::as_config::{AsRunConfig, MachineClientConfig};
 use crate::logic::case::DefectRef;
 use crate::logic::server_config::{
     FixtureResources, FixtureTools, ScopeHierarchy, ServerRunConfig,
@@ -133,6 +133,7 @@ pub async fn reference_driver_as(
                     // The reference IdP fetches documents from loopback http.
                     config: AsRunConfig {
                         cimd_http_documents: true,
+                        machine_client: Some(reference_machine_client()),
                         ..AsRunConfig::default()
                     },
                     limits: TransportLimits::default(),
@@ -175,5 +176,14 @@ pub async fn reference_driver_as(
                 _upstream: Some(upstream),
             })
         }
+    }
+}
+
+/// The reference authorization server's client credentials client, as a run configures it.
+pub fn reference_machine_client() -> MachineClientConfig {
+    let (id, secret) = REFERENCE_MACHINE_CLIENT;
+    MachineClientConfig {
+        id: id.into(),
+        secret: secret.into(),
     }
 }

@@ -125,6 +125,13 @@ impl Default for IdpConfig {
     }
 }
 
+/// The client credentials client of an IdP with `client_credentials` set, id and secret,
+/// as the reference authorization server's runs configure it (`[machine_client]`).
+pub const REFERENCE_MACHINE_CLIENT: (&str, &str) = (
+    "mcp-authspec-reference-machine-client",
+    "mcp-authspec-reference-machine-secret",
+);
+
 /// The scope the reference server requires and a valid token carries by default.
 pub const DEFAULT_SCOPE: &str = "mcp:tools";
 

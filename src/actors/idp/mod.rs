@@ -29,7 +29,9 @@ mod token_endpoint;
 mod token_exchange;
 
 pub use client::{Client, MachineCredential, RedirectRule};
-pub use config::{AssertionGrantConfig, Consent, IdpConfig, MissingPkce, DEFAULT_SCOPE};
+pub use config::{
+    AssertionGrantConfig, Consent, IdpConfig, MissingPkce, DEFAULT_SCOPE, REFERENCE_MACHINE_CLIENT,
+};
 pub use grant_types::JWT_BEARER_GRANT;
 pub use introspection::introspection_answer;
 pub use login::{LOGIN_PASSWORD, LOGIN_USERNAME, SESSION_COOKIE};

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use tokio::net::TcpListener;
 
-use super::config::IdpConfig;
+use super::client::{Client, MachineCredential};
+use super::config::{IdpConfig, REFERENCE_MACHINE_CLIENT};
 use super::state::IdpState;
 use super::{
     authorize, introspection, login, metadata, registration, token_endpoint, token_exchange,
@@ -89,11 +90,18 @@ pub fn idp_state(mut config: IdpConfig, origin: String, issuer: String) -> Arc<I
         config.scopes_supported.push(OFFLINE_ACCESS.to_string());
     }
     let keys = KeySet::fixture();
-    let clients = config
+    let mut clients: HashMap<String, Client> = config
         .preregistered
         .iter()
         .map(|c| (c.client_id.clone(), c.clone()))
         .collect();
+    // An authorization server implementing the client credentials extension has a client
+    // registered for it out of band: the one `AsRunConfig::machine_client` names.
+    if config.client_credentials {
+        let (id, secret) = REFERENCE_MACHINE_CLIENT;
+        let client = Client::machine(id, MachineCredential::Secret(secret.into()));
+        clients.insert(id.into(), client);
+    }
     Arc::new(IdpState {
         minter: Minter::new(issuer.clone(), keys.clone()),
         config,

@@ -113,7 +113,7 @@ fn exchange(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Ref
         return answer(s, &client, issue);
     }
     if grant_type == "client_credentials" {
-        let issue = client_credentials(s, &p)?;
+        let issue = client_credentials(s, &client, &p)?;
         return answer(s, &client, issue);
     }
     let issue = refresh(s, &client, &p)?;

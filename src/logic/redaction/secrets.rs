@@ -60,6 +60,9 @@ impl SecretValues {
         if let Some(secret) = config.client.as_ref().and_then(|c| c.secret.as_deref()) {
             s.add(secret);
         }
+        if let Some(machine) = &config.machine_client {
+            s.add(&machine.secret);
+        }
         if let Consent::Form { steps } = &config.consent {
             for (name, value) in steps.iter().flat_map(|step| &step.form) {
                 let name = name.to_ascii_lowercase();
