@@ -40,6 +40,10 @@ defects! {
     /// Sends client_id in the body beside its client assertion (RFC 7521 §4.2 allows
     /// it; RFC 7523 §3 makes sub the client's name either way).
     CcClientIdWithAssertion = "cc-client-id-with-assertion",
+    /// In the DPoP extension, gives every proof an exp claim 60 seconds after its iat and
+    /// presents the token with the scheme spelled `dpop`: RFC 9449 §4.2 allows other
+    /// claims in a proof, RFC 9110 §11.1 makes the scheme case-insensitive.
+    DpopExpClaimLowercaseScheme = "dpop-exp-claim-lowercase-scheme",
 }
 
 #[cfg(test)]

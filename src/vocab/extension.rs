@@ -17,6 +17,9 @@ defects! {
     /// OAuth client credentials (`io.modelcontextprotocol/oauth-client-credentials`,
     /// SEP-1046): machine-to-machine tokens, private_key_jwt or a client secret.
     ClientCredentials = "client-credentials",
+    /// DPoP sender-constrained tokens (`io.modelcontextprotocol/auth/dpop`, SEP-1932,
+    /// RFC 9449): proofs of possession on token and MCP requests.
+    Dpop = "dpop",
 }
 
 /// What an extension's cases cite: its identifier and the text they were written against.
@@ -40,6 +43,17 @@ impl Extension {
                     "auth/client-credentials-jwt",
                     "auth/client-credentials-basic",
                 ],
+            },
+            // The official scenario's `source.extensionId` (src/scenarios/client/auth/
+            // dpop.ts); SEP-1932 is a proposal, its text on a branch of ext-auth.
+            Extension::Dpop => ExtensionSource {
+                identifier: "io.modelcontextprotocol/auth/dpop",
+                document: "modelcontextprotocol/ext-auth specification/draft/\
+                           dpop-extension.mdx, branch pieterkas-dpop-extension \
+                           (SEP-1932: open pull request \
+                           modelcontextprotocol#1932, a proposal, reviewed 2025-12-17 \
+                           and 2026-01-28)",
+                official_scenarios: &["auth/dpop", "auth/dpop-nonce"],
             },
         }
     }

@@ -203,6 +203,8 @@ fn mocks(set_up: &ClientSetUp, log: &TrafficLog, revision: Revision) -> Referenc
             defects: set_up.idp_defects.clone(),
             knobs: set_up.idp_knobs.clone(),
             preregistered,
+            // The DPoP extension's official scenarios: both mocks require proofs.
+            dpop: set_up.dpop,
             ..IdpConfig::default()
         },
         only_revision: Some(revision),

@@ -9,6 +9,8 @@ mod challenge;
 mod client_assertion;
 mod client_credentials;
 mod client_id_document;
+mod dpop_key;
+mod dpop_requests;
 mod flow;
 mod identity;
 mod launch;

@@ -1,5 +1,6 @@
 //! Keys, minting and validation of JWT access tokens (RFC 9068).
 
+mod dpop_proof;
 mod keys;
 #[cfg(test)]
 mod known_answers;
@@ -9,6 +10,7 @@ mod supply;
 mod validate;
 mod verifying_keys;
 
+pub use dpop_proof::{check_proof, ProofContext, ProofRefusal};
 pub use keys::{rsa_pem_from_components, KeySet, IDP_EC_KID, IDP_RSA_KID, UNTRUSTED_KID};
 pub use machine_client_key::{
     machine_client_jwk, MACHINE_CLIENT_ALGORITHM, MACHINE_CLIENT_KEY_PEM,
