@@ -40,10 +40,12 @@ defects! {
     /// Sends client_id in the body beside its client assertion (RFC 7521 §4.2 allows
     /// it; RFC 7523 §3 makes sub the client's name either way).
     CcClientIdWithAssertion = "cc-client-id-with-assertion",
-    /// In the DPoP extension, gives every proof an exp claim 60 seconds after its iat and
-    /// presents the token with the scheme spelled `dpop`: RFC 9449 §4.2 allows other
-    /// claims in a proof, RFC 9110 §11.1 makes the scheme case-insensitive.
-    DpopExpClaimLowercaseScheme = "dpop-exp-claim-lowercase-scheme",
+    /// In the DPoP extension, gives every proof an exp claim 60 seconds after its iat
+    /// (RFC 9449 §4.2: a proof MAY carry other claims).
+    DpopProofWithExp = "dpop-proof-with-exp",
+    /// In the DPoP extension, presents the token with the scheme spelled `dpop` (RFC
+    /// 9110 §11.1: scheme names are case-insensitive).
+    DpopLowercaseScheme = "dpop-lowercase-scheme",
 }
 
 #[cfg(test)]

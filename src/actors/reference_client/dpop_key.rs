@@ -20,7 +20,7 @@ const P256_PKCS8_PREFIX: [u8; 35] = [
     0x01, 0x04, 0x20,
 ];
 
-/// How long after `iat` the `exp` of the `DpopExpClaimLowercaseScheme` knob lies.
+/// How long after `iat` the `exp` of the `DpopProofWithExp` knob lies.
 const EXP_AFTER: i64 = 60;
 
 /// One key pair and its public JWK.

@@ -86,7 +86,7 @@ pub(super) async fn post_token_form(
                 url: endpoint,
                 ath_of: None,
                 nonce: nonce.as_deref(),
-                exp: ctx.launch.has_knob(K::DpopExpClaimLowercaseScheme),
+                exp: ctx.launch.has_knob(K::DpopProofWithExp),
             })?;
             with_proof.push(HeaderPair::new("DPoP", proof));
         }
@@ -115,7 +115,7 @@ pub(super) fn prove_mcp_request(
     };
     let scheme = if ctx.has(D::DpopBearerScheme) {
         "Bearer"
-    } else if ctx.launch.has_knob(K::DpopExpClaimLowercaseScheme) {
+    } else if ctx.launch.has_knob(K::DpopLowercaseScheme) {
         "dpop"
     } else {
         "DPoP"
@@ -154,7 +154,7 @@ pub(super) fn prove_mcp_request(
             token
         }),
         nonce: nonce.as_deref(),
-        exp: ctx.launch.has_knob(K::DpopExpClaimLowercaseScheme),
+        exp: ctx.launch.has_knob(K::DpopProofWithExp),
     })?;
     if ctx.has(D::DpopReusesProof) {
         *lock(&dpop.reused) = Some(proof.clone());
