@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::challenge::{challenge, separate_line_before};
 use super::deployment::{lock, Deployment};
-use super::dpop_resource;
+use super::dpop_resource::{self, DpopRefusal};
 use super::mcp_methods::respond;
 use super::protected_resource_metadata as prm;
 use super::request_state_tool;
@@ -39,11 +39,7 @@ pub(super) enum Refusal {
     Malformed,
     /// The DPoP extension's refusals (RFC 9449 §7.1, §9): the error code, why, and the
     /// nonce of a `use_dpop_nonce` answer.
-    Dpop {
-        error: &'static str,
-        why: String,
-        nonce: Option<String>,
-    },
+    Dpop(DpopRefusal),
 }
 
 pub(super) async fn authenticate(
@@ -68,7 +64,7 @@ pub(super) async fn authenticate(
     }
     let dpop = d.config.idp.dpop.is_some();
     let presented = if dpop {
-        dpop_resource::presented_token(headers)?
+        dpop_resource::presented_token(headers).map_err(Refusal::Dpop)?
     } else {
         credentials(d, uri, headers)
     };
@@ -109,7 +105,7 @@ pub(super) async fn authenticate(
         .await
         .map_err(Refusal::Rejected)?;
     if dpop {
-        dpop_resource::check(d, method, headers, &token)?;
+        dpop_resource::check(d, method, headers, &token).map_err(Refusal::Dpop)?;
     }
     if let Some(m) = &d.migration {
         // The first accepted request moves the server; from then on only the new
@@ -208,9 +204,7 @@ impl Refusal {
         let has = |x| d.config.has(x);
         match self {
             Refusal::NoToken => unauthorized(d, StatusCode::UNAUTHORIZED, None, request_body),
-            Refusal::Dpop { error, why, nonce } => {
-                dpop_resource::refusal(d, error, why, nonce.as_deref())
-            }
+            Refusal::Dpop(refusal) => dpop_resource::refusal(d, refusal),
             Refusal::Crashed => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal error: token parse failed",

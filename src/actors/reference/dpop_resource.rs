@@ -8,14 +8,22 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::authentication::Refusal;
 use super::deployment::Deployment;
 use super::protected_resource_metadata as prm;
 use crate::actors::tokens::{check_proof, ProofContext, ProofRefusal};
 use crate::logic::dpop_view::{DPOP_ALGORITHMS, INVALID_DPOP_PROOF, USE_DPOP_NONCE};
 
+/// A DPoP refusal (RFC 9449 §7.1, §9): the error code, why, and the nonce of a
+/// `use_dpop_nonce` answer.
+#[derive(Debug, Clone)]
+pub(super) struct DpopRefusal {
+    pub error: &'static str,
+    pub why: String,
+    pub nonce: Option<String>,
+}
+
 /// The token of `Authorization: DPoP <token>`; `None` without an Authorization header.
-pub(super) fn presented_token(headers: &HeaderMap) -> Result<Option<String>, Refusal> {
+pub(super) fn presented_token(headers: &HeaderMap) -> Result<Option<String>, DpopRefusal> {
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -27,7 +35,7 @@ pub(super) fn presented_token(headers: &HeaderMap) -> Result<Option<String>, Ref
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("DPoP") => {
             Ok(Some(token.trim().to_string()))
         }
-        _ => Err(Refusal::Dpop {
+        _ => Err(DpopRefusal {
             error: "invalid_token",
             why: "the access token is DPoP-bound: present it with the DPoP scheme \
                   (RFC 9449 §7.1, §7.2)"
@@ -43,7 +51,7 @@ pub(super) fn check(
     method: &Method,
     headers: &HeaderMap,
     token: &str,
-) -> Result<(), Refusal> {
+) -> Result<(), DpopRefusal> {
     let nonce_required = d.config.idp.dpop.is_some_and(|p| p.nonce);
     let context = ProofContext {
         method: method.as_str(),
@@ -53,12 +61,12 @@ pub(super) fn check(
     };
     match check_proof(headers, &context, &d.dpop_jtis) {
         Ok(_) => Ok(()),
-        Err(ProofRefusal::Invalid(why)) => Err(Refusal::Dpop {
+        Err(ProofRefusal::Invalid(why)) => Err(DpopRefusal {
             error: INVALID_DPOP_PROOF,
             why,
             nonce: None,
         }),
-        Err(ProofRefusal::NeedsNonce) => Err(Refusal::Dpop {
+        Err(ProofRefusal::NeedsNonce) => Err(DpopRefusal {
             error: USE_DPOP_NONCE,
             why: "the MCP server requires a DPoP nonce".into(),
             nonce: Some(d.dpop_nonce.clone()),
@@ -68,7 +76,8 @@ pub(super) fn check(
 
 /// 401 with `WWW-Authenticate: DPoP error=…, algs=…` (RFC 9449 §7.1) and, for
 /// `use_dpop_nonce`, the `DPoP-Nonce` header (§9).
-pub(super) fn refusal(d: &Deployment, error: &str, why: &str, nonce: Option<&str>) -> Response {
+pub(super) fn refusal(d: &Deployment, r: &DpopRefusal) -> Response {
+    let (error, why, nonce) = (r.error, r.why.as_str(), r.nonce.as_deref());
     let challenge = format!(
         "DPoP error=\"{error}\", error_description=\"{}\", algs=\"{}\", \
          resource_metadata=\"{}\"",

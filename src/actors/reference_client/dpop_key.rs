@@ -5,12 +5,16 @@
 //! fresh `jti`, `htm`, `htu` without query and fragment, `iat`, and `ath` and `nonce`
 //! when they apply.
 
+use std::sync::Mutex;
+
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 
+use super::launch::ClientLaunch;
 use crate::actors::tokens::{random_id, unix_now};
 use crate::logic::dpop_view::{ath_of, htu_of};
+use crate::vocab::{ClientDefect as D, Extension};
 
 /// The PKCS#8 (RFC 5208) DER of a P-256 private key (RFC 5915 ECPrivateKey, version 1,
 /// no public key) up to its 32 bytes: ecPublicKey with the prime256v1 curve.
@@ -90,6 +94,44 @@ impl DpopKey {
             members.retain(|name, _| matches!(name.as_str(), "kty" | "crv" | "x" | "y"));
         }
         serde_json::from_value(value).unwrap_or_else(|_| self.jwk.clone())
+    }
+}
+
+/// The run's DPoP state.
+pub(super) struct DpopClient {
+    pub key: DpopKey,
+    /// The `DpopOtherKeyForResource` defect's second key, for MCP requests.
+    pub resource_key: Option<DpopKey>,
+    /// The newest nonce each server provided (§8.2: a nonce is used until replaced).
+    pub as_nonce: Mutex<Option<String>>,
+    pub rs_nonce: Mutex<Option<String>>,
+    /// The `DpopReusesProof` defect's one MCP proof.
+    pub reused: Mutex<Option<String>>,
+}
+
+pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl DpopClient {
+    /// The DPoP state of a run of a DPoP scenario (the launch context's `name`).
+    pub fn for_launch(launch: &ClientLaunch) -> Result<Option<DpopClient>, String> {
+        let scenario = launch.context_str("name").unwrap_or_default();
+        if Extension::of_scenario(scenario) != Some(Extension::Dpop) {
+            return Ok(None);
+        }
+        let resource_key = if launch.has(D::DpopOtherKeyForResource) {
+            Some(DpopKey::generate()?)
+        } else {
+            None
+        };
+        Ok(Some(DpopClient {
+            key: DpopKey::generate()?,
+            resource_key,
+            as_nonce: Mutex::new(None),
+            rs_nonce: Mutex::new(None),
+            reused: Mutex::new(None),
+        }))
     }
 }
 

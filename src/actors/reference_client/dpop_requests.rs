@@ -6,52 +6,11 @@
 //! `ath`, and one retry with the nonce a `use_dpop_nonce` answer provides, at the
 //! authorization server (§8) and at the MCP server (§9).
 
-use std::sync::Mutex;
-
-use super::dpop_key::{DpopKey, ProofFor};
-use super::launch::ClientLaunch;
+use super::dpop_key::{lock, ProofFor};
 use super::wire::{header, json_object, string_member, Ctx};
 use crate::logic::dpop_view::USE_DPOP_NONCE;
 use crate::transport::{HttpRequest, HttpResponse};
-use crate::vocab::{ClientDefect as D, ClientKnob as K, Extension, HeaderPair};
-
-/// The run's DPoP state.
-pub(super) struct DpopClient {
-    key: DpopKey,
-    /// The `DpopOtherKeyForResource` defect's second key, for MCP requests.
-    resource_key: Option<DpopKey>,
-    /// The newest nonce each server provided (§8.2: a nonce is used until replaced).
-    as_nonce: Mutex<Option<String>>,
-    rs_nonce: Mutex<Option<String>>,
-    /// The `DpopReusesProof` defect's one MCP proof.
-    reused: Mutex<Option<String>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl DpopClient {
-    /// The DPoP state of a run of a DPoP scenario (the launch context's `name`).
-    pub fn for_launch(launch: &ClientLaunch) -> Result<Option<DpopClient>, String> {
-        let scenario = launch.context_str("name").unwrap_or_default();
-        if Extension::of_scenario(scenario) != Some(Extension::Dpop) {
-            return Ok(None);
-        }
-        let resource_key = if launch.has(D::DpopOtherKeyForResource) {
-            Some(DpopKey::generate()?)
-        } else {
-            None
-        };
-        Ok(Some(DpopClient {
-            key: DpopKey::generate()?,
-            resource_key,
-            as_nonce: Mutex::new(None),
-            rs_nonce: Mutex::new(None),
-            reused: Mutex::new(None),
-        }))
-    }
-}
+use crate::vocab::{ClientDefect as D, ClientKnob as K, HeaderPair};
 
 /// Whether an answer is a `use_dpop_nonce` one, with its nonce (§8: 400 and the error in
 /// the body; §9: 401 and the error in the DPoP challenge).

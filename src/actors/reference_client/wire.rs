@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 use url::Url;
 
-use super::dpop_requests::DpopClient;
+use super::dpop_key::DpopClient;
 use super::launch::ClientLaunch;
 use crate::transport::{HttpClient, HttpRequest, HttpResponse, ReqwestClient, TransportLimits};
 use crate::vocab::{ClientDefect, ClientKnob, HeaderPair, Revision};
