@@ -193,7 +193,7 @@ pub fn token_jkt(token: &str) -> Option<String> {
 
 /// The requests to `to` whose proofs a case judges: every token request; the MCP
 /// requests that present an access token (before it, a request carries no proof).
-pub fn judged<'a>(o: &'a Observation, to: Endpoint) -> Vec<&'a Exchange> {
+pub fn judged(o: &Observation, to: Endpoint) -> Vec<&Exchange> {
     o.to(to)
         .into_iter()
         .filter(|e| to != Endpoint::Mcp || request_header(e, "Authorization").is_some())

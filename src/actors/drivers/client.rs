@@ -187,7 +187,7 @@ fn mocks(set_up: &ClientSetUp, log: &TrafficLog, revision: Revision) -> Referenc
     // of band, before the client runs.
     preregistered.extend(set_up.machine_client.map(|machine| {
         let credential = match machine {
-            MachineClient::PrivateKeyJwt => MachineCredential::Key(machine_client_jwk()),
+            MachineClient::PrivateKeyJwt => MachineCredential::Key(Box::new(machine_client_jwk())),
             MachineClient::ClientSecretBasic => {
                 MachineCredential::Secret(MACHINE_CLIENT_SECRET.into())
             }

@@ -64,7 +64,7 @@ impl Client {
     pub fn machine(client_id: impl Into<String>, credential: MachineCredential) -> Self {
         let (method, client_secret, assertion_key) = match credential {
             MachineCredential::Secret(secret) => ("client_secret_basic", Some(secret), None),
-            MachineCredential::Key(jwk) => ("private_key_jwt", None, Some(jwk)),
+            MachineCredential::Key(jwk) => ("private_key_jwt", None, Some(*jwk)),
         };
         Client {
             client_id: client_id.into(),
@@ -84,5 +84,5 @@ pub enum MachineCredential {
     /// A client secret, sent with HTTP Basic (RFC 6749 §2.3.1).
     Secret(String),
     /// The public key of its JWT assertions (RFC 7523 §2.2).
-    Key(Jwk),
+    Key(Box<Jwk>),
 }
