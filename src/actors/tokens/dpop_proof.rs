@@ -112,3 +112,107 @@ fn verify_signature(proof: &str) -> Result<(), ProofRefusal> {
         .map(|_| ())
         .map_err(|e| invalid(format!("the signature does not verify: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::actors::tokens::{machine_client_jwk, random_id, MACHINE_CLIENT_KEY_PEM};
+    use crate::logic::dpop_view::{ath_of, jwk_thumbprint};
+    use axum::http::HeaderValue;
+    use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+    use serde_json::json;
+
+    const URL: &str = "http://127.0.0.1:1/mcp";
+
+    fn public_jwk() -> Value {
+        let mut jwk = serde_json::to_value(machine_client_jwk()).unwrap();
+        jwk.as_object_mut()
+            .unwrap()
+            .retain(|k, _| matches!(k.as_str(), "kty" | "crv" | "x" | "y"));
+        jwk
+    }
+
+    fn proof(claims: Value) -> HeaderMap {
+        let mut header = Header::new(Algorithm::ES256);
+        header.typ = Some("dpop+jwt".into());
+        header.jwk = Some(serde_json::from_value(public_jwk()).unwrap());
+        let key = EncodingKey::from_ec_pem(MACHINE_CLIENT_KEY_PEM.as_bytes()).unwrap();
+        let jwt = encode(&header, &claims, &key).unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("DPoP", HeaderValue::from_str(&jwt).unwrap());
+        headers
+    }
+
+    fn claims(htm: &str, token: &str) -> Value {
+        json!({"jti": random_id(), "htm": htm, "htu": URL, "iat": unix_now(),
+               "ath": ath_of(token)})
+    }
+
+    /// A JWT whose payload carries `cnf.jkt` (only the claims are read here: the
+    /// signature of the token is the resource server's other check).
+    fn bound_token(jkt: &str) -> String {
+        let payload = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            json!({"cnf": {"jkt": jkt}}).to_string(),
+        );
+        format!("e30.{payload}.sig")
+    }
+
+    #[test]
+    fn a_proof_for_the_request_and_the_token_is_accepted_once() {
+        let jkt = jwk_thumbprint(&public_jwk()).unwrap();
+        let token = bound_token(&jkt);
+        let context = ProofContext {
+            method: "POST",
+            url: URL,
+            token: Some(&token),
+            nonce: None,
+        };
+        let seen = Mutex::default();
+        let headers = proof(claims("POST", &token));
+        assert_eq!(check_proof(&headers, &context, &seen), Ok(jkt));
+        // RFC 9449 §11.1: the same proof again is a replay.
+        assert!(matches!(
+            check_proof(&headers, &context, &seen),
+            Err(ProofRefusal::Invalid(why)) if why.contains("jti")
+        ));
+    }
+
+    #[test]
+    fn wrong_method_other_key_and_missing_nonce_are_refused() {
+        let token = bound_token("another-key");
+        let seen = Mutex::default();
+        let mut context = ProofContext {
+            method: "POST",
+            url: URL,
+            token: Some(&token),
+            nonce: None,
+        };
+        let refused = |r: Result<String, ProofRefusal>, what: &str| {
+            assert!(
+                matches!(&r, Err(ProofRefusal::Invalid(why)) if why.contains(what)),
+                "{r:?}"
+            );
+        };
+        refused(
+            check_proof(&proof(claims("GET", &token)), &context, &seen),
+            "htm",
+        );
+        refused(
+            check_proof(&proof(claims("POST", &token)), &context, &seen),
+            "bound",
+        );
+        refused(check_proof(&HeaderMap::new(), &context, &seen), "required");
+        let jkt = jwk_thumbprint(&public_jwk()).unwrap();
+        let token = bound_token(&jkt);
+        context.token = Some(&token);
+        context.nonce = Some("n-1");
+        assert_eq!(
+            check_proof(&proof(claims("POST", &token)), &context, &seen),
+            Err(ProofRefusal::NeedsNonce)
+        );
+        let mut with_nonce = claims("POST", &token);
+        with_nonce["nonce"] = json!("n-1");
+        assert!(check_proof(&proof(with_nonce), &context, &seen).is_ok());
+    }
+}
