@@ -238,6 +238,13 @@ impl ClientQuery {
                 .ok_or_else(|| format!("the client did not exit by itself: {}", o.ended)),
             ClientQuery::PkcePair => o.pkce_pair(),
             ClientQuery::ClientAssertion(q) => assertion_member(o, q),
+            // The token presented (scheme, cnf.jkt) exists only on MCP requests.
+            ClientQuery::DpopFaults(q)
+                if matches!(q.aspect, DpopAspect::Scheme | DpopAspect::Key)
+                    && q.to != Endpoint::Mcp =>
+            {
+                Err(format!("the {:?} aspect judges requests to mcp only", q.aspect))
+            }
             ClientQuery::DpopFaults(q) => Ok(strings(observed_faults(o, q.to, q.aspect))),
             ClientQuery::DpopJudgedRequests(to) => Ok(Value::from(judged(o, *to).len())),
             ClientQuery::DpopNonceChallenges(to) => Ok(Value::from(nonce_challenges(o, *to))),
