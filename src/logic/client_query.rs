@@ -243,7 +243,10 @@ impl ClientQuery {
                 if matches!(q.aspect, DpopAspect::Scheme | DpopAspect::Key)
                     && q.to != Endpoint::Mcp =>
             {
-                Err(format!("the {:?} aspect judges requests to mcp only", q.aspect))
+                Err(format!(
+                    "the {:?} aspect judges requests to mcp only",
+                    q.aspect
+                ))
             }
             ClientQuery::DpopFaults(q) => Ok(strings(observed_faults(o, q.to, q.aspect))),
             ClientQuery::DpopJudgedRequests(to) => Ok(Value::from(judged(o, *to).len())),

@@ -48,11 +48,10 @@ impl Extension {
             // dpop.ts); SEP-1932 is a proposal, its text on a branch of ext-auth.
             Extension::Dpop => ExtensionSource {
                 identifier: "io.modelcontextprotocol/auth/dpop",
-                document: "modelcontextprotocol/ext-auth specification/draft/\
-                           dpop-extension.mdx, branch pieterkas-dpop-extension \
-                           (SEP-1932: open pull request \
-                           modelcontextprotocol#1932, a proposal, reviewed 2025-12-17 \
-                           and 2026-01-28)",
+                document: "SEP-1932 DPoP Profile for MCP (Draft, created 2025-12-05; \
+                           open pull request modelcontextprotocol#1932), its text at \
+                           modelcontextprotocol/ext-auth specification/draft/\
+                           dpop-extension.mdx, branch pieterkas-dpop-extension",
                 official_scenarios: &["auth/dpop", "auth/dpop-nonce"],
             },
         }
