@@ -93,6 +93,12 @@ pub(super) async fn authenticate(
     if has(D::CrashesOnMalformedToken) && token.split('.').count() != 3 {
         return Err(Refusal::Crashed);
     }
+    // The proof first (RFC 9449 §7.1, §9), then the token's own claims: the nonce round
+    // and the proof's faults are answered whatever the token's audience or scope, so a
+    // DPoP client's proofs are judged apart from its base protocol's mistakes.
+    if dpop {
+        dpop_resource::check(d, method, headers, &token).map_err(Refusal::Dpop)?;
+    }
     let required = scope_for_body(&d.config, body);
     let no_hierarchy = Default::default();
     let implies = if has(D::IgnoresScopeHierarchy) {
@@ -104,9 +110,6 @@ pub(super) async fn authenticate(
         .validate(&token, d.resource(), &required, implies, &d.config.defects)
         .await
         .map_err(Refusal::Rejected)?;
-    if dpop {
-        dpop_resource::check(d, method, headers, &token).map_err(Refusal::Dpop)?;
-    }
     if let Some(m) = &d.migration {
         // The first accepted request moves the server; from then on only the new
         // authorization server's tokens are its own.
