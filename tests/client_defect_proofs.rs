@@ -171,3 +171,39 @@ async fn an_id_token_as_the_grant_fails_the_exchange_case() {
     )
     .await;
 }
+
+/// The DPoP aspect cases judge what they name (RFC 9449 §4.3 lists the checks apart): a
+/// wrong htu fails the htm/htu case, naming the htu, and leaves the ath case passing;
+/// a wrong ath the other way round.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dpop_proof_fault_fails_only_its_own_case() {
+    for r in run("client/dpop/htm-htu", D::DpopWrongHtu).await {
+        assert_eq!(r.outcome, Outcome::Fail, "[{}] {:?}", r.revision, r.reason);
+        let reason = r.reason.unwrap_or_default();
+        assert!(reason.contains("htu is"), "[{}] {reason}", r.revision);
+    }
+    fails("client/dpop/ath", D::DpopWrongHtu, Outcome::Pass).await;
+    fails("client/dpop/htm-htu", D::DpopWrongAth, Outcome::Pass).await;
+}
+
+/// A client that sends no proof to the token endpoint gets no DPoP-bound token, so it
+/// never reaches what the MCP request cases judge: that fails them (the flow stopped at
+/// /token), it does not pass them for want of proofs to fault.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dpop_client_without_a_token_fails_the_resource_cases() {
+    for id in [
+        "client/dpop/ath",
+        "client/dpop/fresh-jti",
+        "client/dpop/dpop-scheme",
+    ] {
+        fails(id, D::DpopNoTokenProof, Outcome::Fail).await;
+    }
+}
+
+/// A client that never retries at the token endpoint never presents a token, so the MCP
+/// server's nonce round is not reached: the rs-nonce case fails rather than passing
+/// without a challenge to honour (the official scenario's "challenged && honored").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dpop_client_stopped_at_the_as_nonce_fails_the_rs_nonce_case() {
+    fails("client/dpop/rs-nonce", D::DpopIgnoresAsNonce, Outcome::Fail).await;
+}

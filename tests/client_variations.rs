@@ -233,3 +233,23 @@ async fn an_assertion_grant_without_a_client_id_passes() {
         assert_eq!(outcome(&report, id, Revision::R2025_11_25), "pass", "{id}");
     }
 }
+/// RFC 9449 §4.2: a DPoP proof MAY carry claims beyond the required ones; a client that
+/// adds `exp` (several DPoP libraries do, to bound the proof's life) is conformant, and
+/// the mocks ignore it as RFC 9449 §4.3 lets them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dpop_proof_with_exp_passes() {
+    let report = passes(ClientKnob::DpopProofWithExp).await;
+    for id in ["client/dpop/token-proof", "client/dpop/resource-proof"] {
+        assert_eq!(outcome(&report, id, Revision::R2025_11_25), "pass", "{id}");
+    }
+}
+
+/// RFC 9110 §11.1: authentication scheme names are case-insensitive, so `dpop <token>`
+/// presents the token with the DPoP scheme as `DPoP <token>` does (RFC 9449 §7.1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lowercase_dpop_scheme_passes() {
+    let report = passes(ClientKnob::DpopLowercaseScheme).await;
+    for id in ["client/dpop/dpop-scheme", "client/dpop/rs-nonce"] {
+        assert_eq!(outcome(&report, id, Revision::R2026_07_28), "pass", "{id}");
+    }
+}

@@ -10,6 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::dpop_view::{judged, nonce_challenges, observed_faults, DpopAspect};
 use super::jwt_view::decode_unverified;
 use super::observation::{part, Observation, RequestPart};
 use super::query::{Query, QueryValue};
@@ -92,6 +93,22 @@ pub enum ClientQuery {
     /// decoded without verifying (the mock verifies the signature): a JOSE `header`
     /// member or a `claim`, keeping its JSON type; `aud` is always an array.
     ClientAssertion(AssertionQuery),
+    /// The faults of one aspect of the DPoP proofs (RFC 9449) sent to the token endpoint
+    /// (every request) or the MCP endpoint (the requests presenting a token), one
+    /// `<endpoint> request <n>: <fault>` line each; empty when none.
+    DpopFaults(DpopQuery),
+    /// How many requests `dpop_faults` judges at an endpoint.
+    DpopJudgedRequests(Endpoint),
+    /// How many answers of an endpoint asked for a DPoP nonce (`use_dpop_nonce` with a
+    /// `DPoP-Nonce` header, RFC 9449 §8, §9).
+    DpopNonceChallenges(Endpoint),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DpopQuery {
+    pub to: Endpoint,
+    pub aspect: DpopAspect,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -186,6 +203,9 @@ impl ClientQuery {
         "client_exit",
         "pkce_pair",
         "client_assertion",
+        "dpop_faults",
+        "dpop_judged_requests",
+        "dpop_nonce_challenges",
     ];
 
     /// The query's value in the observed run.
@@ -222,6 +242,19 @@ impl ClientQuery {
                 .ok_or_else(|| format!("the client did not exit by itself: {}", o.ended)),
             ClientQuery::PkcePair => o.pkce_pair(),
             ClientQuery::ClientAssertion(q) => assertion_member(o, q),
+            // The token presented (scheme, cnf.jkt) exists only on MCP requests.
+            ClientQuery::DpopFaults(q)
+                if matches!(q.aspect, DpopAspect::Scheme | DpopAspect::Key)
+                    && q.to != Endpoint::Mcp =>
+            {
+                Err(format!(
+                    "the {:?} aspect judges requests to mcp only",
+                    q.aspect
+                ))
+            }
+            ClientQuery::DpopFaults(q) => Ok(strings(observed_faults(o, q.to, q.aspect))),
+            ClientQuery::DpopJudgedRequests(to) => Ok(Value::from(judged(o, *to).len())),
+            ClientQuery::DpopNonceChallenges(to) => Ok(Value::from(nonce_challenges(o, *to))),
             ClientQuery::TargetTokensSentTo(to) => Ok(strings(o.target_tokens_sent_to(*to))),
             ClientQuery::ResponseStatuses(to) => Ok(Value::Array(
                 o.to(*to)
@@ -493,6 +526,22 @@ impl fmt::Display for ClientQuery {
                 ),
                 _ => write!(f, "the client assertion of token request {}", q.nth),
             },
+            ClientQuery::DpopFaults(q) => write!(
+                f,
+                "{:?} faults of the DPoP proofs sent to {}",
+                q.aspect,
+                q.to.as_str()
+            ),
+            ClientQuery::DpopJudgedRequests(to) => {
+                write!(
+                    f,
+                    "requests to {} whose DPoP proofs are judged",
+                    to.as_str()
+                )
+            }
+            ClientQuery::DpopNonceChallenges(to) => {
+                write!(f, "use_dpop_nonce answers of {}", to.as_str())
+            }
         }
     }
 }

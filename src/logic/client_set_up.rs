@@ -30,6 +30,8 @@ pub struct ClientSetUp {
     /// The machine client of the OAuth client credentials extension, set by its official
     /// scenarios: the client under test gets its credentials in the context.
     pub machine_client: Option<MachineClient>,
+    /// The DPoP extension's mocks, set by its official scenarios.
+    pub dpop: Option<DpopScenario>,
     /// The assertion grant of the enterprise-managed authorization and workload identity
     /// federation scenarios: who signs the JWT the client redeems.
     pub assertion_grant: Option<AssertionGrant>,
@@ -50,6 +52,26 @@ impl AssertionGrant {
         match scenario {
             "auth/enterprise-managed-authorization" => Some(AssertionGrant::EnterpriseManaged),
             "auth/wif-jwt-bearer" => Some(AssertionGrant::Workload),
+            _ => None,
+        }
+    }
+}
+
+/// The DPoP extension's posture (RFC 9449; the official `auth/dpop` and
+/// `auth/dpop-nonce`): both mocks require proofs; with `nonce`, the token endpoint and the
+/// MCP server also require a nonce they provide (§8, §9), which RFC 9449 makes optional
+/// for servers, so the two postures are separate runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DpopScenario {
+    pub nonce: bool,
+}
+
+impl DpopScenario {
+    /// The DPoP posture a scenario gives, if any.
+    pub fn of_scenario(scenario: &str) -> Option<DpopScenario> {
+        match scenario {
+            "auth/dpop" => Some(DpopScenario { nonce: false }),
+            "auth/dpop-nonce" => Some(DpopScenario { nonce: true }),
             _ => None,
         }
     }
@@ -92,6 +114,7 @@ impl ClientRun {
         ClientSetUp {
             machine_client: MachineClient::of_scenario(&scenario),
             assertion_grant: AssertionGrant::of_scenario(&scenario),
+            dpop: DpopScenario::of_scenario(&scenario),
             scenario,
             server_defects: self.server_defects().collect(),
             server_knobs: self.server_knobs().collect(),
@@ -133,6 +156,18 @@ mod tests {
         {
             assert!(MachineClient::of_scenario(scenario).is_some(), "{scenario}");
         }
+    }
+
+    #[test]
+    fn the_dpop_scenarios_give_the_dpop_mocks() {
+        for scenario in crate::vocab::Extension::Dpop.source().official_scenarios {
+            assert!(DpopScenario::of_scenario(scenario).is_some(), "{scenario}");
+        }
+        assert_eq!(
+            DpopScenario::of_scenario("auth/dpop-nonce"),
+            Some(DpopScenario { nonce: true })
+        );
+        assert_eq!(DpopScenario::of_scenario("auth/metadata-default"), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 use serde_json::Value;
 use url::Url;
 
+use super::dpop_view::USE_DPOP_NONCE;
 use super::observation::Observation;
 use crate::vocab::{Endpoint, Exchange};
 
@@ -36,6 +37,15 @@ fn mock_error(e: &Exchange) -> Option<String> {
     let is_mcp = e.endpoint == Some(Endpoint::Mcp);
     let metadata = matches!(e.endpoint, Some(Endpoint::Prm | Endpoint::AsMetadata));
     if status >= 400 {
+        // RFC 9449 §8, §9: a use_dpop_nonce answer asks for a proof with the nonce, a
+        // normal step of a DPoP flow; a DPoP server's refusal of the token or the proof
+        // presented (§7.1) is the error, though a 401.
+        if dpop_nonce_asked(e) {
+            return None;
+        }
+        if is_mcp && status == 401 && dpop_refusal(e) {
+            return Some(format!("{status} at {path}{}", detail(e)));
+        }
         if is_mcp && (status == 401 || (status == 403 && has_bearer_challenge(e))) {
             return None;
         }
@@ -73,6 +83,24 @@ fn mock_error(e: &Exchange) -> Option<String> {
         ));
     }
     None
+}
+
+/// A `use_dpop_nonce` answer: the DPoP-Nonce header and the error (RFC 9449 §8, §9).
+fn dpop_nonce_asked(e: &Exchange) -> bool {
+    let in_body = e
+        .response_body
+        .as_deref()
+        .is_some_and(|b| b.contains(USE_DPOP_NONCE));
+    let in_challenge = header(e, "www-authenticate").is_some_and(|c| c.contains(USE_DPOP_NONCE));
+    header(e, "dpop-nonce").is_some() && (in_body || in_challenge)
+}
+
+/// A DPoP challenge with an error (RFC 9449 §7.1): the token or proof was refused.
+fn dpop_refusal(e: &Exchange) -> bool {
+    header(e, "www-authenticate").is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        c.starts_with("dpop ") && c.contains("error=\"invalid_")
+    })
 }
 
 fn is_discover(e: &Exchange) -> bool {

@@ -18,6 +18,7 @@ pub mod consent_hint;
 pub mod coverage;
 pub mod diagnostic;
 pub mod documents;
+pub mod dpop_view;
 pub mod event_stream;
 pub mod evidence_cut;
 pub mod flow_stop;

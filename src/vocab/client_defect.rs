@@ -292,4 +292,23 @@ defects! {
     WifRetriesAfterRefusal = "wif-retries-after-refusal",
     /// After a refused JWT bearer grant, tries the client credentials grant.
     WifFallsBackToClientCredentials = "wif-falls-back-to-client-credentials",
+    // The DPoP extension (RFC 9449)
+    /// In a DPoP scenario, sends its token requests without a DPoP proof.
+    DpopNoTokenProof = "dpop-no-token-proof",
+    /// In a DPoP scenario, sends its MCP requests without a DPoP proof.
+    DpopNoResourceProof = "dpop-no-resource-proof",
+    /// Presents the DPoP-bound access token with the Bearer scheme (the proof beside it).
+    DpopBearerScheme = "dpop-bearer-scheme",
+    /// Puts the hash of another value than the access token into the proof's ath.
+    DpopWrongAth = "dpop-wrong-ath",
+    /// Names the MCP server's origin, not its URL, as the htu of its MCP proofs.
+    DpopWrongHtu = "dpop-wrong-htu",
+    /// Reuses one proof (the same jti) for every MCP request.
+    DpopReusesProof = "dpop-reuses-proof",
+    /// Signs its MCP proofs with a second key, not the one the token is bound to.
+    DpopOtherKeyForResource = "dpop-other-key-for-resource",
+    /// Gives up when the token endpoint answers use_dpop_nonce.
+    DpopIgnoresAsNonce = "dpop-ignores-as-nonce",
+    /// Gives up when the MCP server answers use_dpop_nonce.
+    DpopIgnoresRsNonce = "dpop-ignores-rs-nonce",
 }

@@ -48,6 +48,12 @@ defects! {
     /// Sends no client_id with a JWT bearer grant or a token exchange, where client
     /// authentication is optional (RFC 7521 §4.1; RFC 8693 §2.1).
     AssertionGrantWithoutClientId = "assertion-grant-without-client-id",
+    /// In the DPoP extension, gives every proof an exp claim 60 seconds after its iat
+    /// (RFC 9449 §4.2: a proof MAY carry other claims).
+    DpopProofWithExp = "dpop-proof-with-exp",
+    /// In the DPoP extension, presents the token with the scheme spelled `dpop` (RFC
+    /// 9110 §11.1: scheme names are case-insensitive).
+    DpopLowercaseScheme = "dpop-lowercase-scheme",
 }
 
 #[cfg(test)]

@@ -24,6 +24,9 @@ defects! {
     /// Workload identity federation (`io.modelcontextprotocol/auth/wif`, SEP-1933, a
     /// proposal): a workload's JWT redeemed with the RFC 7523 jwt-bearer grant.
     WorkloadIdentityFederation = "workload-identity-federation",
+    /// DPoP sender-constrained tokens (`io.modelcontextprotocol/auth/dpop`, SEP-1932,
+    /// RFC 9449): proofs of possession on token and MCP requests.
+    Dpop = "dpop",
 }
 
 /// What an extension's cases cite: its identifier and the text they were written against.
@@ -60,6 +63,16 @@ impl Extension {
                            conformance suite's auth/wif-jwt-bearer scenario, 2026-07-02, at \
                            c321dd3 of 2026-08-07)",
                 official_scenarios: &["auth/wif-jwt-bearer"],
+            },
+            // The official scenario's `source.extensionId` (src/scenarios/client/auth/
+            // dpop.ts); SEP-1932 is a proposal, its text on a branch of ext-auth.
+            Extension::Dpop => ExtensionSource {
+                identifier: "io.modelcontextprotocol/auth/dpop",
+                document: "SEP-1932 DPoP Profile for MCP (Draft, created 2025-12-05; \
+                           open pull request modelcontextprotocol#1932), its text at \
+                           modelcontextprotocol/ext-auth specification/draft/\
+                           dpop-extension.mdx, branch pieterkas-dpop-extension",
+                official_scenarios: &["auth/dpop", "auth/dpop-nonce"],
             },
         }
     }

@@ -246,6 +246,8 @@ fn mocks(set_up: &ClientSetUp, log: &TrafficLog, revision: Revision) -> Referenc
             knobs: set_up.idp_knobs.clone(),
             preregistered,
             assertion_grant,
+            // The DPoP extension's official scenarios: both mocks require proofs.
+            dpop: set_up.dpop,
             ..IdpConfig::default()
         },
         only_revision: Some(revision),

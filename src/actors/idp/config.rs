@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use super::client::Client;
 use crate::actors::traffic::TrafficLog;
+use crate::logic::client_set_up::DpopScenario;
 use crate::logic::token_recipe::Signing;
 use crate::vocab::{Endpoint, IdpDefect, IdpKnob, Revision};
 
@@ -57,6 +58,11 @@ pub struct IdpConfig {
     /// other methods ("Server Metadata Requirements"). Pre-registered machine clients
     /// (`Client::machine`) imply it.
     pub client_credentials: bool,
+    /// Implements DPoP (RFC 9449) as the DPoP extension's official scenarios do: the
+    /// metadata advertises `dpop_signing_alg_values_supported`, every token request needs
+    /// a proof, and tokens are bound to its key; with `nonce`, a server-provided nonce
+    /// (§8) is required too.
+    pub dpop: Option<DpopScenario>,
     /// Whose JWTs the token endpoint redeems with the RFC 7523 §2.1 jwt-bearer grant;
     /// for the enterprise identity provider also its token exchange, served beside.
     pub assertion_grant: Option<AssertionGrantConfig>,
@@ -121,6 +127,7 @@ impl Default for IdpConfig {
             access_token_signing: Signing::Rs256,
             client_credentials: false,
             assertion_grant: None,
+            dpop: None,
         }
     }
 }

@@ -16,6 +16,7 @@ use super::client_assertion::ASSERTION_ALGORITHMS;
 use super::grant_types::JWT_BEARER_GRANT;
 use super::state::IdpState;
 use crate::actors::traffic::serves;
+use crate::logic::dpop_view::DPOP_ALGORITHMS;
 use crate::vocab::{Endpoint, IdpDefect as D, IdpKnob as K};
 
 pub const JWKS_PATH: &str = "jwks";
@@ -137,6 +138,13 @@ pub fn document(s: &IdpState) -> Value {
         obj.insert(
             "token_endpoint_auth_signing_alg_values_supported".into(),
             json!(ASSERTION_ALGORITHMS),
+        );
+    }
+    // RFC 9449 §5.1; SEP-1932 "Authorization Server Metadata": asymmetric algorithms only.
+    if s.config.dpop.is_some() {
+        obj.insert(
+            "dpop_signing_alg_values_supported".into(),
+            json!(DPOP_ALGORITHMS),
         );
     }
     if s.has(D::MetadataIssuerMismatch) {

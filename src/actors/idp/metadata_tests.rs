@@ -82,3 +82,38 @@ async fn an_origin_issuer_and_the_metadata_knobs() {
     let (_, issuer) = status_and_issuer(&url(&mismatch.issuer, "oauth-authorization-server")).await;
     assert_eq!(issuer, Some(format!("{}/other-tenant", mismatch.issuer)));
 }
+
+/// RFC 9449 §5.1, SEP-1932: a DPoP set-up advertises its proof algorithms, asymmetric
+/// only (never `none`); other set-ups advertise nothing about DPoP.
+#[tokio::test]
+async fn only_dpop_set_ups_advertise_dpop_algorithms() {
+    use crate::logic::client_set_up::DpopScenario;
+    for (dpop, expected) in [
+        (
+            Some(DpopScenario { nonce: false }),
+            serde_json::json!(["ES256"]),
+        ),
+        (None, serde_json::Value::Null),
+    ] {
+        let idp = start_idp(IdpConfig {
+            dpop,
+            ..IdpConfig::default()
+        })
+        .await
+        .unwrap();
+        let url = format!("{}/.well-known/oauth-authorization-server", idp.issuer);
+        let body: serde_json::Value = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap()
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .map(|b| serde_json::from_slice(&b).unwrap())
+            .unwrap();
+        assert_eq!(body["dpop_signing_alg_values_supported"], expected);
+    }
+}

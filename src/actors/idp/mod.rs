@@ -9,6 +9,7 @@ mod client_assertion;
 mod client_auth;
 mod client_credentials;
 mod config;
+mod dpop;
 #[cfg(test)]
 mod flow_tests;
 mod grant_types;

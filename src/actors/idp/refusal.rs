@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::registration::oauth_error;
 use super::state::IdpState;
+use crate::logic::dpop_view::USE_DPOP_NONCE;
 use crate::vocab::IdpDefect as D;
 
 /// The realm of the Basic challenge sent when Basic authentication fails.
@@ -18,6 +19,8 @@ pub(super) struct Refusal {
     description: String,
     /// The client tried HTTP Basic: a 401 then carries a Basic challenge (§5.2).
     basic_challenge: bool,
+    /// The nonce a `use_dpop_nonce` answer provides (RFC 9449 §8: the DPoP-Nonce header).
+    dpop_nonce: Option<String>,
 }
 
 /// A token endpoint's answer (RFC 6749 §5.1 and §5.2): the JSON, never cached, or the
@@ -44,6 +47,7 @@ impl Refusal {
             error,
             description: description.into(),
             basic_challenge: false,
+            dpop_nonce: None,
         }
     }
 
@@ -54,6 +58,7 @@ impl Refusal {
             error: "server_error",
             description: description.into(),
             basic_challenge: false,
+            dpop_nonce: None,
         }
     }
 
@@ -64,6 +69,18 @@ impl Refusal {
             error: "invalid_client",
             description: description.into(),
             basic_challenge,
+            dpop_nonce: None,
+        }
+    }
+
+    /// RFC 9449 §8: 400 `use_dpop_nonce` with the nonce to put into the next proof.
+    pub(super) fn use_dpop_nonce(nonce: &str) -> Self {
+        Refusal {
+            dpop_nonce: Some(nonce.to_string()),
+            ..Refusal::bad(
+                USE_DPOP_NONCE,
+                "the authorization server requires a DPoP nonce",
+            )
         }
     }
 
@@ -89,6 +106,9 @@ impl Refusal {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(BASIC_CHALLENGE),
             );
+        }
+        if let Some(v) = self.dpop_nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+            response.headers_mut().insert("DPoP-Nonce", v);
         }
         response
     }

@@ -116,6 +116,8 @@ pub fn idp_state(mut config: IdpConfig, origin: String, issuer: String) -> Arc<I
         registration_requests: AtomicU64::new(0),
         failed_documents: Mutex::default(),
         assertion_ids: Mutex::default(),
+        dpop_jtis: Mutex::default(),
+        dpop_nonce: crate::actors::tokens::random_id(),
     })
 }
 

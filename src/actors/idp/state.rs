@@ -92,6 +92,10 @@ pub struct IdpState {
     pub failed_documents: Mutex<std::collections::HashSet<String>>,
     /// `client_id` and `jti` of every client assertion accepted (RFC 7523 §3 item 7).
     pub assertion_ids: Mutex<std::collections::HashSet<String>>,
+    /// The `jti` of every DPoP proof accepted (RFC 9449 §11.1).
+    pub dpop_jtis: Mutex<std::collections::HashSet<String>>,
+    /// The nonce the token endpoint provides when it requires one (RFC 9449 §8).
+    pub dpop_nonce: String,
 }
 
 impl IdpState {

@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 use super::client::Client;
 use super::client_auth::authenticate;
 use super::client_credentials::client_credentials;
+use super::dpop::proven_key;
 use super::grant_types::JWT_BEARER_GRANT;
 use super::grants::{redeem_code, refresh, Issue};
 use super::jwt_bearer::redeem_assertion;
@@ -86,7 +87,8 @@ fn exchange(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Ref
     // RFC 7523 §2.1: client authentication is the grant's own business there.
     if p.get("grant_type") == Some(JWT_BEARER_GRANT) {
         let (client, issue) = redeem_assertion(s, headers, &p)?;
-        return answer(s, &client, issue);
+        let jkt = proven_key(s, headers)?;
+        return answer(s, &client, issue, jkt.as_deref());
     }
     let client = authenticate(s, headers, &p)?;
     let grant_type = p
@@ -108,16 +110,20 @@ fn exchange(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Ref
             format!("the client did not register the {grant_type} grant type"),
         ));
     }
+    // RFC 9449 §5: the proof is checked before the grant, so that a refused proof (or
+    // the nonce round of §8) leaves the code redeemable by the retry.
+    let jkt = proven_key(s, headers)?;
+    let jkt = jkt.as_deref();
     if grant_type == "authorization_code" {
         let issue = redeem_code(s, &client, &p)?;
-        return answer(s, &client, issue);
+        return answer(s, &client, issue, jkt);
     }
     if grant_type == "client_credentials" {
         let issue = client_credentials(s, &client, &p)?;
-        return answer(s, &client, issue);
+        return answer(s, &client, issue, jkt);
     }
     let issue = refresh(s, &client, &p)?;
-    let mut answer = answer(s, &client, issue)?;
+    let mut answer = answer(s, &client, issue, jkt)?;
     if s.has(D::RefreshResponseIncomplete) {
         if let Some(fields) = answer.as_object_mut() {
             fields.remove("token_type");
@@ -127,7 +133,14 @@ fn exchange(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Ref
 }
 
 /// The successful response (RFC 6749 §5.1) with an RFC 9068 access token.
-fn answer(s: &IdpState, client: &Client, issue: Issue) -> Result<Value, Refusal> {
+/// With a DPoP proof's key `jkt`, the token is bound to it (RFC 9449 §6.1) and typed
+/// `DPoP` (§5).
+fn answer(
+    s: &IdpState,
+    client: &Client,
+    issue: Issue,
+    jkt: Option<&str>,
+) -> Result<Value, Refusal> {
     // RFC 8707 §2: the token is for the requested resource; without one, for the
     // server's one resource if it has one, else for the issuer.
     let audience = match (issue.resource, &s.config.default_audience) {
@@ -144,8 +157,12 @@ fn answer(s: &IdpState, client: &Client, issue: Issue) -> Result<Value, Refusal>
     } else {
         (DEFAULT_LIFETIME, DEFAULT_LIFETIME)
     };
+    let mut claims = BTreeMap::from([("client_id".to_string(), json!(client.client_id))]);
+    if let Some(jkt) = jkt {
+        claims.insert("cnf".to_string(), json!({ "jkt": jkt }));
+    }
     let recipe = Mint {
-        claims: BTreeMap::from([("client_id".to_string(), json!(client.client_id))]),
+        claims,
         expires_in: Some(exp_offset),
         sign: s.config.access_token_signing,
         ..Default::default()
@@ -160,7 +177,7 @@ fn answer(s: &IdpState, client: &Client, issue: Issue) -> Result<Value, Refusal>
         .map_err(Refusal::server_error)?;
     let mut answer = json!({
         "access_token": access_token,
-        "token_type": "Bearer",
+        "token_type": if jkt.is_some() { "DPoP" } else { "Bearer" },
         "expires_in": lifetime,
         "scope": issue.scope,
     });

@@ -7,12 +7,13 @@
 
 use std::net::SocketAddr;
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::challenge::{challenge, separate_line_before};
 use super::deployment::{lock, Deployment};
+use super::dpop_resource::{self, DpopRefusal};
 use super::mcp_methods::respond;
 use super::protected_resource_metadata as prm;
 use super::request_state_tool;
@@ -36,11 +37,15 @@ pub(super) enum Refusal {
     /// More than one `Authorization` header: a malformed request (RFC 9110 §5.3 allows one
     /// field line; RFC 6750 §3.1 `invalid_request`), whichever of them is valid.
     Malformed,
+    /// The DPoP extension's refusals (RFC 9449 §7.1, §9): the error code, why, and the
+    /// nonce of a `use_dpop_nonce` answer.
+    Dpop(DpopRefusal),
 }
 
 pub(super) async fn authenticate(
     d: &Deployment,
     peer: SocketAddr,
+    method: &Method,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
@@ -57,7 +62,13 @@ pub(super) async fn authenticate(
     {
         return Err(Refusal::Malformed);
     }
-    let Some(token) = credentials(d, uri, headers) else {
+    let dpop = d.config.idp.dpop.is_some();
+    let presented = if dpop {
+        dpop_resource::presented_token(headers).map_err(Refusal::Dpop)?
+    } else {
+        credentials(d, uri, headers)
+    };
+    let Some(token) = presented else {
         // A session id is not a credential (MCP security best practices, "Session
         // Hijacking"); nor is an earlier request on the same connection.
         let session = headers.get("mcp-session-id").and_then(|v| v.to_str().ok());
@@ -81,6 +92,12 @@ pub(super) async fn authenticate(
     }
     if has(D::CrashesOnMalformedToken) && token.split('.').count() != 3 {
         return Err(Refusal::Crashed);
+    }
+    // The proof first (RFC 9449 §7.1, §9), then the token's own claims: the nonce round
+    // and the proof's faults are answered whatever the token's audience or scope, so a
+    // DPoP client's proofs are judged apart from its base protocol's mistakes.
+    if dpop {
+        dpop_resource::check(d, method, headers, &token).map_err(Refusal::Dpop)?;
     }
     let required = scope_for_body(&d.config, body);
     let no_hierarchy = Default::default();
@@ -190,6 +207,7 @@ impl Refusal {
         let has = |x| d.config.has(x);
         match self {
             Refusal::NoToken => unauthorized(d, StatusCode::UNAUTHORIZED, None, request_body),
+            Refusal::Dpop(refusal) => dpop_resource::refusal(d, refusal),
             Refusal::Crashed => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal error: token parse failed",

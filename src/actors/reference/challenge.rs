@@ -4,6 +4,7 @@
 
 use super::deployment::Deployment;
 use super::protected_resource_metadata as prm;
+use crate::logic::dpop_view::DPOP_ALGORITHMS;
 use crate::vocab::{ServerDefect as D, ServerKnob as K};
 
 /// A quoted realm holding an escaped quote and what looks like a parameter: a parser that
@@ -68,7 +69,12 @@ pub(super) fn challenge(d: &Deployment, error: Option<&str>, scope: &str) -> Opt
             params.push(format!("scope=\"{scope}\""));
         }
     }
-    let scheme = if d.config.has_knob(K::ChallengeLowercaseScheme) {
+    // RFC 9449 §7.1: a server that takes DPoP-bound tokens challenges with DPoP and
+    // the algorithms it accepts.
+    let scheme = if d.config.idp.dpop.is_some() {
+        params.insert(0, format!("algs=\"{}\"", DPOP_ALGORITHMS.join(" ")));
+        "DPoP"
+    } else if d.config.has_knob(K::ChallengeLowercaseScheme) {
         "bearer"
     } else {
         "Bearer"

@@ -153,6 +153,10 @@ pub(super) struct Deployment {
     pub remembered_peers: Mutex<HashSet<IpAddr>>,
     /// Tokens served once (only `single-use-tokens` reads them).
     pub served_tokens: Mutex<HashSet<String>>,
+    /// The `jti` of every DPoP proof accepted (RFC 9449 §11.1).
+    pub dpop_jtis: Mutex<HashSet<String>>,
+    /// The nonce the server provides when it requires one (RFC 9449 §9).
+    pub dpop_nonce: String,
     /// Tokens refused as revoked (only `revokes-token-at-tools-call` reads them).
     pub revoked_tokens: Mutex<HashSet<String>>,
     /// `migrates-authorization-server`: the authorization server it moves to.

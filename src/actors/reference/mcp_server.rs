@@ -88,7 +88,7 @@ async fn mcp(
     {
         return get_stream();
     }
-    if let Err(refusal) = authenticate(&d, peer, &uri, &headers, &body).await {
+    if let Err(refusal) = authenticate(&d, peer, &method, &uri, &headers, &body).await {
         return refusal.response(&d, &body);
     }
     if let Some(refusal) = session_of_another_subject(&d, &headers) {

@@ -4,6 +4,7 @@
 mod authentication;
 mod challenge;
 mod deployment;
+mod dpop_resource;
 mod exposure;
 mod fixture_primitives;
 #[cfg(test)]

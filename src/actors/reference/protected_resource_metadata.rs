@@ -132,6 +132,15 @@ pub(super) fn document(d: &Deployment) -> Value {
     if has(D::PrmNoScopesSupported) {
         obj.remove("scopes_supported");
     }
+    // RFC 9728 §2: a resource that takes only DPoP-bound tokens says so, with the proof
+    // algorithms it accepts (the DPoP extension's set-ups, RFC 9449 §7).
+    if d.config.idp.dpop.is_some() {
+        obj.insert("dpop_bound_access_tokens_required".into(), json!(true));
+        obj.insert(
+            "dpop_signing_alg_values_supported".into(),
+            json!(crate::logic::dpop_view::DPOP_ALGORITHMS),
+        );
+    }
     if has(D::PrmOfflineAccess) {
         let mut scopes = d.config.scopes_supported();
         scopes.push("offline_access");

@@ -258,6 +258,8 @@ fn deployment(
         sessions: Mutex::new(HashMap::new()),
         remembered_peers: Mutex::new(HashSet::new()),
         served_tokens: Mutex::new(HashSet::new()),
+        dpop_jtis: Mutex::new(HashSet::new()),
+        dpop_nonce: crate::actors::tokens::random_id(),
         revoked_tokens: Mutex::new(HashSet::new()),
         shared_result: Mutex::new(None),
         migration,

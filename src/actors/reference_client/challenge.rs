@@ -50,7 +50,9 @@ pub(super) fn read_challenge(
     } else {
         // RFC 9110 §11.6.1: a response may offer several challenges; MCP tokens are
         // Bearer tokens (RFC 6750), so only that one concerns the client.
-        find_challenge(&challenges, "Bearer")
+        // A DPoP server challenges with DPoP instead (RFC 9449 §7.1), naming the
+        // metadata the same way.
+        find_challenge(&challenges, "Bearer").or_else(|| find_challenge(&challenges, "DPoP"))
     };
     chosen.map(from_challenge).unwrap_or_default()
 }

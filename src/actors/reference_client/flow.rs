@@ -10,6 +10,7 @@ use super::authorization::authorize;
 use super::callback::Redirect;
 use super::challenge::{read_challenge, ChallengeInfo};
 use super::client_credentials::{client_credentials_grant, guessed_metadata, register_anyway};
+use super::dpop_requests::{prove_mcp_request, takes_rs_nonce};
 use super::grant::{grant_of, Grant};
 use super::identity::{client_identity, ClientIdentity};
 use super::launch::ClientLaunch;
@@ -78,6 +79,7 @@ impl Flow {
         let mut step_ups = 0;
         let mut renewed = false;
         let mut resends = 0;
+        let mut nonce_retries = 0;
         loop {
             let token = self.token_for_request();
             let mut request = session::request(
@@ -91,6 +93,7 @@ impl Flow {
                     .headers
                     .push(HeaderPair::new("X-Refresh-Token", refresh));
             }
+            prove_mcp_request(&self.ctx, &mut request, token.as_deref())?;
             let response = self.ctx.send(request.clone()).await?;
             if (300..400).contains(&response.status) {
                 return follow_redirect(&self.ctx, step, request, &response).await;
@@ -100,6 +103,10 @@ impl Flow {
             }
             let challenge = read_challenge(&response, |d| self.ctx.has(d));
             match response.status {
+                // RFC 9449 §9: the MCP server wants its nonce in the proof; once.
+                401 if nonce_retries == 0 && takes_rs_nonce(&self.ctx, &response) => {
+                    nonce_retries += 1;
+                }
                 // MCP "Authorization Flow Steps": the first 401 starts authorization.
                 401 if self.auth.is_none() => self.authorize_first(&challenge).await?,
                 401 if self.ctx.has(D::RetriesRefusedToken) => {
@@ -159,12 +166,13 @@ impl Flow {
         } else {
             self.token_for_request()
         };
-        let request = session::request(
+        let mut request = session::request(
             &self.ctx,
             Step::OpenStream,
             token.as_deref(),
             self.session_id.as_deref(),
         );
+        prove_mcp_request(&self.ctx, &mut request, token.as_deref())?;
         let _ = tokio::time::timeout(STREAM_WAIT, self.ctx.send(request)).await;
         Ok(())
     }

@@ -10,6 +10,8 @@ mod challenge;
 mod client_assertion;
 mod client_credentials;
 mod client_id_document;
+mod dpop_key;
+mod dpop_requests;
 mod flow;
 mod grant;
 mod identity;

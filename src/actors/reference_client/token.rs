@@ -8,6 +8,7 @@ use base64::Engine;
 use super::as_metadata::AsMetadata;
 use super::authorization::AuthorizationCode;
 use super::client_assertion::assertion_params;
+use super::dpop_requests::post_token_form;
 use super::identity::ClientIdentity;
 use super::wire::{describe, json_object, string_member, Ctx};
 use crate::vocab::{ClientDefect as D, ClientKnob as K, HeaderPair};
@@ -82,7 +83,7 @@ pub(super) async fn token_request(
     let mut headers = Vec::new();
     authenticate(ctx, metadata, client, &mut form, &mut headers)?;
     let endpoint = &metadata.token_endpoint;
-    let response = ctx.post_form(endpoint, &form, headers).await?;
+    let response = post_token_form(ctx, endpoint, &form, headers).await?;
     let answer = json_object(&response)
         .filter(|_| response.status == 200)
         .ok_or_else(|| {
@@ -95,9 +96,11 @@ pub(super) async fn token_request(
         .filter(|t| !t.is_empty())
         .ok_or("the token response has no access_token (RFC 6749 §5.1)")?;
     // RFC 6749 §7.1: a client must not use a token whose type it does not understand;
-    // MCP uses Bearer tokens (RFC 6750), whose type name is case-insensitive.
+    // MCP uses Bearer tokens (RFC 6750), whose type name is case-insensitive; a DPoP
+    // client also DPoP-bound ones (RFC 9449 §5).
     if let Some(kind) = string_member(&answer, "token_type") {
-        if !kind.eq_ignore_ascii_case("bearer") {
+        let dpop = ctx.dpop.is_some() && kind.eq_ignore_ascii_case("dpop");
+        if !kind.eq_ignore_ascii_case("bearer") && !dpop {
             return Err(format!(
                 "the token response's token_type is {kind:?}, not Bearer (RFC 6749 §7.1)"
             ));

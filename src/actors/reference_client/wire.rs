@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 use url::Url;
 
+use super::dpop_key::DpopClient;
 use super::launch::ClientLaunch;
 use crate::transport::{HttpClient, HttpRequest, HttpResponse, ReqwestClient, TransportLimits};
 use crate::vocab::{ClientDefect, ClientKnob, HeaderPair, Revision};
@@ -21,12 +22,16 @@ pub(super) struct Ctx {
     leaked_token: Option<String>,
     /// How many authorization requests the run has sent.
     authorizations: std::sync::atomic::AtomicU32,
+    /// The DPoP extension's key and nonces, in its scenarios only.
+    pub dpop: Option<DpopClient>,
 }
 
 impl Ctx {
     pub fn new(launch: ClientLaunch) -> Result<Self, String> {
         let http = ReqwestClient::new(TransportLimits::default()).map_err(|e| e.message)?;
+        let dpop = DpopClient::for_launch(&launch)?;
         Ok(Ctx {
+            dpop,
             launch,
             http,
             leaked_token: None,

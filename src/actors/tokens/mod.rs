@@ -1,5 +1,6 @@
 //! Keys, minting and validation of JWT access tokens (RFC 9068).
 
+mod dpop_proof;
 mod federation_keys;
 mod keys;
 #[cfg(test)]
@@ -10,6 +11,7 @@ mod supply;
 mod validate;
 mod verifying_keys;
 
+pub use dpop_proof::{check_proof, ProofContext, ProofRefusal};
 pub use federation_keys::{enterprise_idp, workload_issuer, SigningParty};
 pub use keys::{rsa_pem_from_components, KeySet, IDP_EC_KID, IDP_RSA_KID, UNTRUSTED_KID};
 pub use machine_client_key::{
