@@ -50,8 +50,9 @@ class Client:
     # scenarios auth/client-credentials-jwt and -basic; enterprise-managed-authorization
     # (SEP-990): auth/enterprise-managed-authorization; workload-identity-federation
     # (SEP-1933): auth/wif-jwt-bearer, which only the everything-client handles (neither
-    # the Python SDK nor rmcp 3.11.0 has a JWT bearer grant for a JWT the app holds). The
-    # TS example has none of these modes.
+    # the Python SDK nor rmcp 3.11.0 has a JWT bearer grant for a JWT the app holds); dpop
+    # (SEP-1932): auth/dpop and auth/dpop-nonce, the everything-client's only. The TS
+    # example has none of these modes.
     extensions: tuple[str, ...] = ()
 
 
@@ -66,7 +67,7 @@ CLIENTS = {
     "everything-client": Client("official conformance everything-client, unchanged (`--everything-client DIR`)",
                                 "a checkout of modelcontextprotocol/conformance", 4,
                                 ("client-credentials", "enterprise-managed-authorization",
-                                 "workload-identity-federation")),
+                                 "workload-identity-federation", "dpop")),
 }
 
 
