@@ -14,6 +14,7 @@ mod idp_defect;
 mod idp_knob;
 pub mod launch_protocol;
 mod level;
+pub mod oauth_urns;
 mod outcome;
 mod process;
 mod profile;

@@ -18,7 +18,6 @@ use super::kept_plain_runs::KeptPlainRuns;
 use crate::actors::browser_shim::{browser_log_url, BROWSER_LOG_VAR};
 use crate::actors::idp::{
     enterprise_id_token, AssertionGrantConfig, Client, IdpConfig, MachineCredential,
-    JWT_BEARER_GRANT,
 };
 use crate::actors::process::{run_until, RunSpec};
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
@@ -35,6 +34,7 @@ use crate::logic::redaction::SecretValues;
 use crate::logic::run_plan::RunPlan;
 use crate::transport::BoxFuture;
 use crate::vocab::launch_protocol::{CONTEXT_VAR, PROTOCOL_VERSION_VAR, SCENARIO_VAR};
+use crate::vocab::oauth_urns::JWT_BEARER_GRANT;
 use crate::vocab::{ClientDefect, ClientKnob, ProcessEvidence, Revision, Role, TargetDescription};
 
 /// The pre-registered client a case may give the client under test.

@@ -12,9 +12,8 @@ use super::client::Client;
 use super::params::Params;
 use super::refusal::Refusal;
 use super::state::{lock, IdpState};
-
-/// RFC 7523 §2.2: the `client_assertion_type` of a JWT assertion.
-pub const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+use crate::logic::jwt_view::decode_unverified;
+use crate::vocab::oauth_urns::JWT_BEARER_ASSERTION;
 
 /// The signature algorithms a client assertion may use (RFC 8414 §2
 /// `token_endpoint_auth_signing_alg_values_supported`): the official scenario's ES256.
@@ -52,7 +51,7 @@ pub(super) fn authenticate_assertion(s: &IdpState, p: &Params) -> Result<Client,
     }
     // RFC 7523 §3 items 1 and 2: iss and sub are the client_id. The unverified claims
     // only find the client whose key then verifies them.
-    let unverified = unverified_claims(assertion)
+    let (_, unverified) = decode_unverified(assertion)
         .ok_or_else(|| refuse("client_assertion's claims are not a JSON object".into()))?;
     let sub = unverified.get("sub").and_then(Value::as_str).unwrap_or("");
     let client = lock(&s.clients)
@@ -93,15 +92,14 @@ pub(super) fn authenticate_assertion(s: &IdpState, p: &Params) -> Result<Client,
             client.client_id
         )));
     }
-    if !names_this_server(s, claims.get("aud")) {
+    if let Err(accepted) = audience_names_server(s, claims.get("aud"), true) {
         return Err(refuse(format!(
-            "client_assertion's aud {} names neither this server's issuer {} nor its token \
-             endpoint (RFC 7523 §3 item 3)",
+            "client_assertion's aud {} names neither this server's issuer nor its token \
+             endpoint ({accepted}; RFC 7523 §3 item 3)",
             claims
                 .get("aud")
                 .map(Value::to_string)
                 .unwrap_or("(none)".into()),
-            s.issuer
         )));
     }
     // RFC 7523 §3 item 7: the server may keep the jti values it has seen and refuse a
@@ -124,30 +122,31 @@ pub(super) fn authenticate_assertion(s: &IdpState, p: &Params) -> Result<Client,
     Ok(client)
 }
 
-/// RFC 7523 §3 item 3: an audience that identifies this server, its issuer (the RFC 7523
-/// update and the official scenario) or its token endpoint URL. An issuer with an empty
-/// path and the same URL with `/` are one URI (RFC 3986 §6.2.3).
-fn names_this_server(s: &IdpState, aud: Option<&Value>) -> bool {
-    let mut accepted = vec![s.issuer.clone(), s.endpoint("token")];
+/// RFC 7523 §3 item 3: an `aud` (a string or an array) that identifies this server: its
+/// issuer (the RFC 7523 update and the official scenarios), the same URL with `/` when
+/// the issuer has no path (one URI, RFC 3986 §6.2.3), or, where `token_endpoint_too`,
+/// its token endpoint URL. `Err` lists what would have been accepted.
+pub(super) fn audience_names_server(
+    s: &IdpState,
+    aud: Option<&Value>,
+    token_endpoint_too: bool,
+) -> Result<(), String> {
+    let mut accepted = vec![s.issuer.clone()];
     if url::Url::parse(&s.issuer).is_ok_and(|u| u.path() == "/" && !s.issuer.ends_with('/')) {
         accepted.push(format!("{}/", s.issuer));
     }
+    if token_endpoint_too {
+        accepted.push(s.endpoint("token"));
+    }
     let named = |v: &Value| v.as_str().is_some_and(|a| accepted.iter().any(|x| x == a));
-    match aud {
+    let ok = match aud {
         Some(Value::Array(values)) => values.iter().any(named),
         Some(v) => named(v),
         None => false,
-    }
-}
-
-/// The claims of a JWT, not verified: only to find the client whose key verifies it.
-fn unverified_claims(jwt: &str) -> Option<serde_json::Map<String, Value>> {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine;
-    let payload = jwt.split('.').nth(1)?;
-    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
-    match serde_json::from_slice(&bytes).ok()? {
-        Value::Object(map) => Some(map),
-        _ => None,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(accepted.join(" or "))
     }
 }

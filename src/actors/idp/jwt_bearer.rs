@@ -11,14 +11,15 @@ use serde_json::Value;
 
 use super::authorize::{resource, scope};
 use super::client::Client;
+use super::client_assertion::audience_names_server;
 use super::client_auth::authenticate;
 use super::config::AssertionGrantConfig;
-use super::grant_types::JWT_BEARER_GRANT;
 use super::grants::Issue;
 use super::params::Params;
 use super::refusal::Refusal;
 use super::state::{lock, IdpState};
 use crate::actors::tokens::{enterprise_idp, workload_issuer};
+use crate::vocab::oauth_urns::JWT_BEARER_GRANT;
 use crate::vocab::IdpKnob as K;
 
 /// The ext-auth draft's "4.3": the JOSE `typ` of an ID-JAG.
@@ -168,25 +169,11 @@ fn verified(
             ))
         })?
         .claims;
-    let mut accepted = vec![s.issuer.clone()];
-    if url::Url::parse(&s.issuer).is_ok_and(|u| u.path() == "/" && !s.issuer.ends_with('/')) {
-        accepted.push(format!("{}/", s.issuer));
-    }
-    if token_endpoint_too {
-        accepted.push(s.endpoint("token"));
-    }
-    let named = |v: &Value| v.as_str().is_some_and(|a| accepted.iter().any(|x| x == a));
-    let ok = match claims.get("aud") {
-        Some(Value::Array(values)) => values.iter().any(named),
-        Some(v) => named(v),
-        None => false,
-    };
-    if !ok {
-        return Err(invalid_grant(format!(
-            "the assertion's aud {} does not name this server ({}) (RFC 7523 §3 item 3)",
+    audience_names_server(s, claims.get("aud"), token_endpoint_too).map_err(|accepted| {
+        invalid_grant(format!(
+            "the assertion's aud {} does not name this server ({accepted}) (RFC 7523 §3 item 3)",
             claims.get("aud").map(Value::to_string).unwrap_or_default(),
-            accepted.join(" or ")
-        )));
-    }
+        ))
+    })?;
     Ok(claims)
 }

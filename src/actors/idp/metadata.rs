@@ -13,10 +13,10 @@ use serde_json::{json, Value};
 
 use super::auth_methods::{advertised, offered, PRIVATE_KEY_JWT};
 use super::client_assertion::ASSERTION_ALGORITHMS;
-use super::grant_types::JWT_BEARER_GRANT;
 use super::state::IdpState;
 use crate::actors::traffic::serves;
 use crate::logic::dpop_view::DPOP_ALGORITHMS;
+use crate::vocab::oauth_urns::JWT_BEARER_GRANT;
 use crate::vocab::{Endpoint, IdpDefect as D, IdpKnob as K};
 
 pub const JWKS_PATH: &str = "jwks";

@@ -12,7 +12,6 @@ mod config;
 mod dpop;
 #[cfg(test)]
 mod flow_tests;
-mod grant_types;
 mod grants;
 mod introspection;
 mod issue;
@@ -33,7 +32,6 @@ pub use client::{Client, MachineCredential, RedirectRule};
 pub use config::{
     AssertionGrantConfig, Consent, IdpConfig, MissingPkce, DEFAULT_SCOPE, REFERENCE_MACHINE_CLIENT,
 };
-pub use grant_types::JWT_BEARER_GRANT;
 pub use introspection::introspection_answer;
 pub use login::{LOGIN_PASSWORD, LOGIN_USERNAME, SESSION_COOKIE};
 pub use metadata::document as metadata_document;

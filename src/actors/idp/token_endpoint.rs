@@ -20,7 +20,6 @@ use super::client::Client;
 use super::client_auth::authenticate;
 use super::client_credentials::client_credentials;
 use super::dpop::proven_key;
-use super::grant_types::JWT_BEARER_GRANT;
 use super::grants::{redeem_code, refresh, Issue};
 use super::jwt_bearer::redeem_assertion;
 use super::params::Params;
@@ -30,6 +29,7 @@ use super::state::{lock, IdpState};
 use crate::actors::tokens::{random_id, Grant, DEFAULT_LIFETIME};
 use crate::actors::traffic::serves;
 use crate::logic::token_recipe::Mint;
+use crate::vocab::oauth_urns::JWT_BEARER_GRANT;
 use crate::vocab::{Endpoint, IdpDefect as D};
 
 /// The access token lifetime of the `LongLivedAccessTokens` defect: 30 days, where

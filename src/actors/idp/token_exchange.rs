@@ -17,8 +17,8 @@ use axum::{Json, Router};
 use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
 use serde_json::{json, Value};
 
+use super::client_assertion::audience_names_server;
 use super::config::AssertionGrantConfig;
-use super::grant_types::TOKEN_EXCHANGE_GRANT;
 use super::jwt_bearer::{enterprise_issuer, ID_JAG_TYP};
 use super::params::Params;
 use super::refusal::{token_response, Refusal};
@@ -26,10 +26,8 @@ use super::registration::has_media_type;
 use super::state::IdpState;
 use crate::actors::tokens::{enterprise_idp, random_id, unix_now};
 use crate::actors::traffic::serves;
+use crate::vocab::oauth_urns::{ID_JAG_TOKEN_TYPE, ID_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT};
 use crate::vocab::Endpoint;
-
-pub const ID_JAG_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id-jag";
-pub const ID_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id_token";
 
 /// How long an ID-JAG is valid: the draft's example response gives 300 s.
 const ID_JAG_LIFETIME: i64 = 300;
@@ -157,14 +155,12 @@ fn answer(s: &IdpState, headers: &HeaderMap, body: &[u8]) -> Result<Value, Refus
     let audience = p
         .get("audience")
         .ok_or_else(|| bad("audience is missing (enterprise-managed authorization 4)".into()))?;
-    let known = [s.issuer.clone(), format!("{}/", s.issuer)];
-    if !known.iter().any(|k| k == audience) {
+    if let Err(accepted) = audience_names_server(s, Some(&json!(audience)), false) {
         return Err(Refusal::bad(
             "invalid_target",
             format!(
                 "audience {audience:?} is no authorization server this provider issues grants \
-                 for ({}) (RFC 8693 §2.2.2)",
-                s.issuer
+                 for ({accepted}) (RFC 8693 §2.2.2)"
             ),
         ));
     }

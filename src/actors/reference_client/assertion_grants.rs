@@ -9,13 +9,10 @@ use super::client_assertion::issuer_as_written;
 use super::identity::ClientIdentity;
 use super::token::{token_request, Tokens};
 use super::wire::{describe, json_object, string_member, Ctx};
+use crate::vocab::oauth_urns::{
+    ACCESS_TOKEN_TYPE, ID_JAG_TOKEN_TYPE, ID_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT,
+};
 use crate::vocab::{ClientDefect as D, ClientKnob as K};
-
-const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
-const ID_JAG_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id-jag";
-const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
-const ID_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id_token";
 
 /// How often the `WifRetriesAfterRefusal` defect sends a refused grant again.
 const RETRIES: usize = 3;

@@ -11,14 +11,8 @@ use serde_json::json;
 use super::as_metadata::AsMetadata;
 use super::wire::Ctx;
 use crate::actors::tokens::{random_id, unix_now};
+use crate::vocab::oauth_urns::{JWT_BEARER_ASSERTION, SAML_ASSERTION};
 use crate::vocab::{ClientDefect as D, ClientKnob as K};
-
-/// RFC 7523 §2.2: the `client_assertion_type` of a JWT assertion.
-pub(super) const JWT_BEARER_ASSERTION: &str =
-    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-
-/// The type the `CcAssertionTypeWrong` defect sends (RFC 7522's SAML one).
-const SAML_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:saml2-bearer";
 
 /// How long an assertion is valid: RFC 7523 §3 item 4 wants a limited window.
 const LIFETIME: i64 = 60;
