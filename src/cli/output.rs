@@ -14,7 +14,7 @@ use crate::actors::drivers::Driver;
 use crate::actors::process::kill_all_left_behind;
 use crate::engine;
 use crate::engine::rfc3339_utc_now;
-use crate::input::{load_cases, CaseSource};
+use crate::input::{load_cases, load_cases_of, CaseSource};
 use crate::logic::baseline_entries::Baseline;
 use crate::logic::case::Case;
 use crate::logic::redaction::redact_text;
@@ -25,15 +25,26 @@ use crate::vocab::{exit_code, Role, RunReport};
 
 /// Loads the cases, or prints the diagnostics and returns the exit code to end with.
 pub fn cases_or_exit(dir: Option<&Path>) -> Result<Vec<Arc<Case>>, i32> {
-    let source = match dir {
-        Some(d) => CaseSource::Directory(d.to_path_buf()),
-        None => CaseSource::Builtin,
-    };
     // Invalid or unreadable case files are the user's input: nothing runs (exit 2).
-    load_cases(&source).map_err(|e| {
+    load_cases(&source_of(dir)).map_err(|e| {
         eprintln!("{e}");
         exit_code::USAGE
     })
+}
+
+/// [`cases_or_exit`] for a run that can only use the cases of `roles`.
+fn role_cases_or_exit(dir: Option<&Path>, roles: &[Role]) -> Result<Vec<Arc<Case>>, i32> {
+    load_cases_of(&source_of(dir), roles).map_err(|e| {
+        eprintln!("{e}");
+        exit_code::USAGE
+    })
+}
+
+fn source_of(dir: Option<&Path>) -> CaseSource {
+    match dir {
+        Some(d) => CaseSource::Directory(d.to_path_buf()),
+        None => CaseSource::Builtin,
+    }
 }
 
 /// Loads the cases for a run of `roles` and applies the filters and the partition, or
@@ -48,7 +59,13 @@ pub async fn run_cases_or_exit(
     o: &RunOptions,
     roles: &[Role],
 ) -> Result<(Vec<Arc<Case>>, Option<Baseline>), i32> {
-    let cases = cases_or_exit(o.cases.as_deref())?;
+    // A baseline and the filters are checked against every case (an entry or a pattern
+    // for another role's case is not a typo); without them only these roles' cases count.
+    let cases = if o.baseline.is_some() || !o.select.filter().is_empty() {
+        cases_or_exit(o.cases.as_deref())?
+    } else {
+        role_cases_or_exit(o.cases.as_deref(), roles)?
+    };
     let baseline = baseline_or_exit(o, &cases)?;
     let cases = filtered_or_exit(cases, &o.select)?;
     let plan = plan(o);

@@ -8,5 +8,5 @@ mod utf8_text;
 
 pub use baseline_file::{read_baseline, BaselineFileError, BASELINE_MAX_BYTES};
 pub use case_file::{case_text, parse_case_file};
-pub use case_loader::{load_cases, CaseSource, LoadError};
+pub use case_loader::{load_cases, load_cases_of, CaseSource, LoadError};
 pub use report_file::{read_report, BadReport};

@@ -11,6 +11,13 @@
 //! (`--jobs`). It is read back from `/proc/<pid>/environ` (the environment a program was
 //! started with), so this works on Linux; elsewhere nothing is found. A process that
 //! clears its environment before it starts a program escapes the mark.
+//!
+//! A launch's own clean-up reads only the processes created after its leader: Linux hands
+//! out pids in increasing order (wrapping at `pid_max`), so every descendant of the leader
+//! has a larger pid unless the counter wrapped, which `/proc/sys/kernel/ns_last_pid`
+//! (the last pid given out) shows by being below the leader's. After a wrap the whole of
+//! `/proc` is read, as it always is by the run's last clean-up: a descendant missed
+//! because the counter went all the way round within one launch is still killed there.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -83,7 +90,7 @@ pub fn kill_all_left_behind_now() {
     #[cfg(target_os = "linux")]
     {
         let wanted = Wanted::AnyOfThisRun(run_mark_prefix());
-        for process in linux::scan(&wanted, None) {
+        for process in linux::scan(&wanted, None, None) {
             // Dropping the pidfd is all the waiting there is.
             drop(linux::kill(&process, &wanted));
         }
@@ -102,7 +109,11 @@ async fn kill_marked(wanted: Wanted, leader: Option<u32>) -> Vec<String> {
     for _ in 0..LOOKS {
         let scan = {
             let wanted = wanted.clone();
-            tokio::task::spawn_blocking(move || linux::scan(&wanted, leader))
+            // The leader is the first process of its launch (see the module's comment).
+            let first = matches!(wanted, Wanted::Launch(_))
+                .then_some(leader)
+                .flatten();
+            tokio::task::spawn_blocking(move || linux::scan(&wanted, leader, first))
         };
         let Ok(found) = scan.await else {
             break;
@@ -165,12 +176,14 @@ mod linux {
     }
 
     /// Every live process whose environment carries a wanted mark, other than the
-    /// harness itself and `leader`.
-    pub(super) fn scan(wanted: &Wanted, leader: Option<u32>) -> Vec<Found> {
+    /// harness itself and `leader`. With `first`, the pid of the first process that can
+    /// carry it, only the pids created since are read, unless the pid counter wrapped.
+    pub(super) fn scan(wanted: &Wanted, leader: Option<u32>, first: Option<u32>) -> Vec<Found> {
         let own = std::process::id();
         let Ok(entries) = std::fs::read_dir("/proc") else {
             return Vec::new();
         };
+        let lowest = first.filter(|&first| no_wrap_since(first)).unwrap_or(0);
         let mut found = Vec::new();
         for entry in entries.flatten() {
             let Some(pid) = entry
@@ -180,7 +193,7 @@ mod linux {
             else {
                 continue;
             };
-            if pid == own || Some(pid) == leader {
+            if pid < lowest || pid == own || Some(pid) == leader {
                 continue;
             }
             let Some(stat) = stat(pid) else {
@@ -200,6 +213,15 @@ mod linux {
             });
         }
         found
+    }
+
+    /// Whether every pid given out since `first` is above it: the last one given out is
+    /// not below it. Unknown (no `ns_last_pid`) counts as wrapped, so all is read.
+    fn no_wrap_since(first: u32) -> bool {
+        std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
+            .ok()
+            .and_then(|last| last.trim().parse::<u32>().ok())
+            .is_some_and(|last| last >= first)
     }
 
     /// How often an environment that reads empty is read again: a process in the middle

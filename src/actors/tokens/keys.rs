@@ -20,6 +20,8 @@ pub const UNTRUSTED_KID: &str = "mcp-authspec-untrusted";
 pub struct KeySet {
     pub rsa: EncodingKey,
     pub ec: EncodingKey,
+    /// The same P-256 key, parsed once: what [`super::mint::Minter`] signs with.
+    pub ec_signer: p256::ecdsa::SigningKey,
     /// Signs "unknown key" tokens.
     pub untrusted: EncodingKey,
     /// The untrusted key's public half as a JWK, for the `jwk` header of such tokens.
@@ -42,6 +44,9 @@ impl KeySet {
         let err = |e: jsonwebtoken::errors::Error| e.to_string();
         let rsa = EncodingKey::from_rsa_pem(IDP_RSA_PEM.as_bytes()).map_err(err)?;
         let ec = EncodingKey::from_ec_pem(IDP_EC_PEM.as_bytes()).map_err(err)?;
+        let ec_signer =
+            <p256::ecdsa::SigningKey as p256::pkcs8::DecodePrivateKey>::from_pkcs8_pem(IDP_EC_PEM)
+                .map_err(|e| e.to_string())?;
         let untrusted = EncodingKey::from_rsa_pem(UNTRUSTED_RSA_PEM.as_bytes()).map_err(err)?;
         let rsa_jwk = public_jwk(&rsa, Algorithm::RS256, IDP_RSA_KID)?;
         let ec_jwk = public_jwk(&ec, Algorithm::ES256, IDP_EC_KID)?;
@@ -49,6 +54,7 @@ impl KeySet {
         Ok(KeySet {
             rsa,
             ec,
+            ec_signer,
             untrusted,
             untrusted_jwk,
             jwks: JwkSet {

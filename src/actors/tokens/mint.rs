@@ -100,7 +100,11 @@ impl Minter {
         };
         match signing {
             Signing::Rs256 => encode(&header(Algorithm::RS256, IDP_RSA_KID), &self.keys.rsa),
-            Signing::Es256 => encode(&header(Algorithm::ES256, IDP_EC_KID), &self.keys.ec),
+            Signing::Es256 => es256_jws(
+                &header(Algorithm::ES256, IDP_EC_KID),
+                claims,
+                &self.keys.ec_signer,
+            ),
             Signing::UnknownKey => {
                 let mut h = header(Algorithm::RS256, UNTRUSTED_KID);
                 h.jwk = Some(self.keys.untrusted_jwk.clone());
@@ -126,6 +130,27 @@ impl Minter {
     }
 }
 
+/// An ES256 JWS in compact form (RFC 7515 §7.1, RFC 7518 §3.4: the signature is R ‖ S),
+/// the bytes jsonwebtoken would give, signed with the key already parsed.
+fn es256_jws(
+    header: &Header,
+    claims: &Value,
+    key: &p256::ecdsa::SigningKey,
+) -> Result<String, String> {
+    use p256::ecdsa::signature::Signer;
+    let header = serde_json::to_vec(header).map_err(|e| format!("cannot sign a token: {e}"))?;
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let signature: p256::ecdsa::Signature = key.sign(signing_input.as_bytes());
+    Ok(format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(signature.to_bytes())
+    ))
+}
+
 pub fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -144,4 +169,23 @@ pub fn random_id() -> String {
         bytes[..8].copy_from_slice(&COUNTER.fetch_add(1, Ordering::Relaxed).to_be_bytes());
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-built ES256 JWS is the one jsonwebtoken makes (both sign deterministically,
+    /// RFC 6979), so every verifier that took the old tokens takes these.
+    #[test]
+    fn es256_tokens_are_the_bytes_jsonwebtoken_makes() {
+        let minter = Minter::new("https://as.example", KeySet::fixture());
+        let claims = json!({"iss": "https://as.example", "sub": "u", "exp": 4_000_000_000_i64});
+        let ours = minter.sign(&claims, Signing::Es256).unwrap();
+        let mut header = Header::new(Algorithm::ES256);
+        header.typ = Some("at+jwt".into());
+        header.kid = Some(IDP_EC_KID.into());
+        let theirs = jsonwebtoken::encode(&header, &claims, &minter.keys().ec).unwrap();
+        assert_eq!(ours, theirs);
+    }
 }
