@@ -121,6 +121,8 @@ pub fn measure_role(role: mcp_authspec::vocab::Role, title: &str, rounds_var: &s
         .expect("built-in cases load")
         .into_iter()
         .filter(|c| c.role == role)
+        // The core protocol's cases, as a run without `--extension` has them.
+        .filter(|c| c.extension().is_none())
         .collect();
     let plan = RunPlan {
         revisions: Revision::ALL.to_vec(),

@@ -86,6 +86,14 @@ impl Minter {
         self.sign(&Value::Object(claims), recipe.sign)
     }
 
+    /// Notes that `token` carries a valid signature by the published key `kid`, for a
+    /// verifier in this process (see `minted`).
+    fn remember(&self, token: &str, kid: &str) {
+        if let Some(key) = self.keys.jwks.find(kid) {
+            super::minted::remember(token, key);
+        }
+    }
+
     /// Signs claims as the recipe says.
     pub fn sign(&self, claims: &Value, signing: Signing) -> Result<String, String> {
         let header = |alg: Algorithm, kid: &str| {
@@ -99,12 +107,17 @@ impl Minter {
             jsonwebtoken::encode(h, claims, key).map_err(|e| format!("cannot sign a token: {e}"))
         };
         match signing {
-            Signing::Rs256 => encode(&header(Algorithm::RS256, IDP_RSA_KID), &self.keys.rsa),
-            Signing::Es256 => es256_jws(
-                &header(Algorithm::ES256, IDP_EC_KID),
-                claims,
-                &self.keys.ec_signer,
-            ),
+            Signing::Rs256 => {
+                let token = encode(&header(Algorithm::RS256, IDP_RSA_KID), &self.keys.rsa)?;
+                self.remember(&token, IDP_RSA_KID);
+                Ok(token)
+            }
+            Signing::Es256 => {
+                let h = header(Algorithm::ES256, IDP_EC_KID);
+                let token = es256_jws(&h, claims, &self.keys.ec_signer)?;
+                self.remember(&token, IDP_EC_KID);
+                Ok(token)
+            }
             Signing::UnknownKey => {
                 let mut h = header(Algorithm::RS256, UNTRUSTED_KID);
                 h.jwk = Some(self.keys.untrusted_jwk.clone());

@@ -7,6 +7,7 @@ mod keys;
 mod known_answers;
 mod machine_client_key;
 mod mint;
+mod minted;
 mod supply;
 mod validate;
 mod verifying_keys;
