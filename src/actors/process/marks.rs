@@ -199,11 +199,13 @@ mod linux {
             let Some(stat) = stat(pid) else {
                 continue;
             };
-            if !carries_settled(pid, &stat, wanted) {
+            // A zombie has ended already; its parent reaps it. Skipped before its
+            // environment is read: a zombie's reads empty, which the read would take for
+            // a process in the middle of `exec` and try again, 1 ms apart.
+            if matches!(stat.state, 'Z' | 'X') {
                 continue;
             }
-            // A zombie has ended already; its parent reaps it.
-            if matches!(stat.state, 'Z' | 'X') {
+            if !carries_settled(pid, &stat, wanted) {
                 continue;
             }
             found.push(Found {
