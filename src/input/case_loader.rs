@@ -81,6 +81,20 @@ pub fn load_cases_of(source: &CaseSource, roles: &[Role]) -> Result<Vec<Arc<Case
 /// run of a process (and every test of a test binary) reads the same set, and parsing
 /// them is the slowest part of starting one.
 fn builtin_cases() -> Result<Vec<Arc<Case>>, LoadError> {
+    // A file outside every `cases/<role>/` is no role's, so no role's load reads it; the
+    // whole load does, and its diagnostics (a misspelt role folder) fail it.
+    let stray: Vec<(String, Vec<u8>)> = embedded::EMBEDDED_CASES
+        .iter()
+        .filter(|(p, _)| {
+            !Role::ALL
+                .iter()
+                .any(|r| p.starts_with(&format!("cases/{}/", r.as_str())))
+        })
+        .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
+        .collect();
+    if !stray.is_empty() {
+        parse_cases(stray)?;
+    }
     load_cases_of(&CaseSource::Builtin, &Role::ALL)
 }
 
