@@ -85,11 +85,7 @@ fn builtin_cases() -> Result<Vec<Arc<Case>>, LoadError> {
     // whole load does, and its diagnostics (a misspelt role folder) fail it.
     let stray: Vec<(String, Vec<u8>)> = embedded::EMBEDDED_CASES
         .iter()
-        .filter(|(p, _)| {
-            !Role::ALL
-                .iter()
-                .any(|r| p.starts_with(&format!("cases/{}/", r.as_str())))
-        })
+        .filter(|(p, _)| !Role::ALL.iter().any(|r| p.starts_with(&role_folder(*r))))
         .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
         .collect();
     if !stray.is_empty() {
@@ -109,7 +105,7 @@ fn builtin_cases_of(role: Role) -> Result<Vec<Arc<Case>>, LoadError> {
     if let Some(cases) = slot.get() {
         return Ok(cases.clone());
     }
-    let folder = format!("cases/{}/", role.as_str());
+    let folder = role_folder(role);
     let files = embedded::EMBEDDED_CASES
         .iter()
         .filter(|(p, _)| p.starts_with(&folder))
@@ -117,6 +113,11 @@ fn builtin_cases_of(role: Role) -> Result<Vec<Arc<Case>>, LoadError> {
         .collect();
     let cases = parse_cases(files)?;
     Ok(slot.get_or_init(|| cases).clone())
+}
+
+/// Where a role's built-in case files are, below the package root.
+fn role_folder(role: Role) -> String {
+    format!("cases/{}/", role.as_str())
 }
 
 /// Every file is parsed, so one run shows every broken file at once (a file that is not

@@ -25,11 +25,7 @@ pub struct Answer {
 impl Answer {
     /// Every value of a header, in order, name compared case-insensitively.
     pub fn header_values(&self, name: &str) -> Vec<&str> {
-        self.headers
-            .iter()
-            .filter(|h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str())
-            .collect()
+        crate::vocab::header_values(&self.headers, name)
     }
 
     pub fn body_text(&self) -> String {

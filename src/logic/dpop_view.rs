@@ -13,7 +13,7 @@ use url::Url;
 
 use super::jwt_view::decode_unverified;
 use super::observation::Observation;
-use crate::vocab::{Endpoint, Exchange};
+use crate::vocab::{header_values, Endpoint, Exchange};
 
 /// The algorithms the mock authorization server advertises in
 /// `dpop_signing_alg_values_supported` (RFC 9449 §5.1; SEP-1932: asymmetric only, never
@@ -259,12 +259,7 @@ pub fn observed_faults(o: &Observation, to: Endpoint, aspect: DpopAspect) -> Vec
             }
             continue;
         }
-        let proofs: Vec<&str> = e
-            .request_headers
-            .iter()
-            .filter(|h| h.name.eq_ignore_ascii_case("DPoP"))
-            .map(|h| h.value.as_str())
-            .collect();
+        let proofs = header_values(&e.request_headers, "DPoP");
         // RFC 9449 §4.3 item 1: exactly one DPoP header.
         let view = match proofs.as_slice() {
             [one] => ProofView::decode(one),

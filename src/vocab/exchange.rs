@@ -23,6 +23,16 @@ impl HeaderPair {
     }
 }
 
+/// Every value of the header `name` among `headers`, in order, the name compared
+/// case-insensitively (RFC 9110 §5.1).
+pub fn header_values<'a>(headers: &'a [HeaderPair], name: &str) -> Vec<&'a str> {
+    headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
+        .collect()
+}
+
 /// A request the harness sent and what came back. Secrets are redacted before an exchange
 /// reaches a report (see `logic::redaction`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -36,7 +36,7 @@ pub use coverage::{
 };
 pub use defect::ServerDefect;
 pub use endpoint::Endpoint;
-pub use exchange::{Exchange, HeaderPair, SentToken};
+pub use exchange::{header_values, Exchange, HeaderPair, SentToken};
 pub use extension::{parse_extensions, Extension, ExtensionSource};
 pub use idp_defect::IdpDefect;
 pub use idp_knob::IdpKnob;

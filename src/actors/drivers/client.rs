@@ -17,7 +17,8 @@ use super::driver::{
 use super::kept_plain_runs::KeptPlainRuns;
 use crate::actors::browser_shim::{browser_log_url, BROWSER_LOG_VAR};
 use crate::actors::idp::{
-    enterprise_id_token, AssertionGrantConfig, Client, IdpConfig, MachineCredential,
+    enterprise_id_token, enterprise_issuer_at, enterprise_token_endpoint, AssertionGrantConfig,
+    Client, IdpConfig, MachineCredential,
 };
 use crate::actors::process::{run_until, RunSpec};
 use crate::actors::reference::{start_reference_server, ReferenceConfig};
@@ -148,7 +149,7 @@ pub(super) async fn observe(
         .await
         .map_err(|e| format!("cannot start the mocks on 127.0.0.1: {e}"))?;
     let scenario = set_up.scenario.as_str();
-    let context = launch_context(set_up, &server.issuer);
+    let context = launch_context(set_up, &server.issuer)?;
     let browser_log = browser_log_url(&server.issuer);
     let launch = Launch {
         scenario,
@@ -260,8 +261,10 @@ fn mocks(set_up: &ClientSetUp, log: &TrafficLog, revision: Revision) -> Referenc
 /// `auth/pre-registration` variant's `client_id`, `client_secret` and `issuer`; a machine
 /// client the client credentials variants' `client_id` with `private_key_pem` and
 /// `signing_algorithm`, or with `client_secret`. Nothing else: no verdict may depend on
-/// a field the official schema does not have.
-fn launch_context(set_up: &ClientSetUp, issuer: &str) -> serde_json::Value {
+/// a field the official schema does not have. A JWT the harness cannot sign for it is the
+/// harness's error, never the client's.
+fn launch_context(set_up: &ClientSetUp, issuer: &str) -> Result<serde_json::Value, String> {
+    let unsigned = |e: String| format!("cannot sign the launch context's JWTs: {e}");
     let mut context = json!({ "name": set_up.scenario });
     match set_up.machine_client {
         Some(MachineClient::PrivateKeyJwt) => {
@@ -284,14 +287,14 @@ fn launch_context(set_up: &ClientSetUp, issuer: &str) -> serde_json::Value {
         .unwrap_or_default();
     match set_up.assertion_grant {
         Some(AssertionGrant::EnterpriseManaged) => {
-            let idp = format!("{origin}/enterprise");
+            let idp = enterprise_issuer_at(&origin);
             context["client_id"] = json!(ENTERPRISE_CLIENT_ID);
             context["client_secret"] = json!(ENTERPRISE_CLIENT_SECRET);
             context["idp_client_id"] = json!(IDP_CLIENT_ID);
             context["idp_id_token"] =
-                json!(enterprise_id_token(&origin, IDP_CLIENT_ID).unwrap_or_default());
+                json!(enterprise_id_token(&origin, IDP_CLIENT_ID).map_err(unsigned)?);
             context["idp_issuer"] = json!(idp);
-            context["idp_token_endpoint"] = json!(format!("{idp}/token"));
+            context["idp_token_endpoint"] = json!(enterprise_token_endpoint(&idp));
         }
         Some(AssertionGrant::Workload) => {
             let workload_jwt = |aud: &str, lifetime: i64| {
@@ -304,15 +307,15 @@ fn launch_context(set_up: &ClientSetUp, issuer: &str) -> serde_json::Value {
                     "exp": now + lifetime,
                     "jti": random_id(),
                 });
-                workload_issuer().sign(&claims, None).unwrap_or_default()
+                workload_issuer().sign(&claims, None).map_err(unsigned)
             };
             context["client_id"] = json!(WORKLOAD_CLIENT_ID);
-            context["valid_jwt"] = json!(workload_jwt(issuer, 300));
+            context["valid_jwt"] = json!(workload_jwt(issuer, 300)?);
             context["wrong_audience_jwt"] = json!(workload_jwt(
                 "https://wrong-audience.mcp-authspec.invalid",
                 300
-            ));
-            context["expired_jwt"] = json!(workload_jwt(issuer, -60));
+            )?);
+            context["expired_jwt"] = json!(workload_jwt(issuer, -60)?);
         }
         None => {}
     }
@@ -323,7 +326,7 @@ fn launch_context(set_up: &ClientSetUp, issuer: &str) -> serde_json::Value {
         }
         context["issuer"] = json!(issuer);
     }
-    context
+    Ok(context)
 }
 
 /// What one run of the client is given.

@@ -63,12 +63,7 @@ async fn discover_unbounded(
     let mut advertised = None;
     let mut challenge_scope = None;
     if let Ok(r) = client.send(request).await {
-        let values: Vec<&str> = r
-            .headers
-            .iter()
-            .filter(|h| h.name.eq_ignore_ascii_case("www-authenticate"))
-            .map(|h| h.value.as_str())
-            .collect();
+        let values = crate::vocab::header_values(&r.headers, "www-authenticate");
         if let Ok(challenges) = parse_challenges(&values) {
             if let Some(bearer) = find_challenge(&challenges, "Bearer") {
                 advertised = bearer.param("resource_metadata").map(str::to_string);

@@ -30,7 +30,18 @@ const LEEWAY: u64 = 30;
 
 /// The enterprise identity provider's issuer, beside this server.
 pub fn enterprise_issuer(s: &IdpState) -> String {
-    format!("{}/enterprise", s.origin)
+    issuer_at(&s.origin)
+}
+
+/// The enterprise identity provider's issuer, beside the MCP authorization server at
+/// `origin`.
+pub fn issuer_at(origin: &str) -> String {
+    format!("{origin}/enterprise")
+}
+
+/// Its token endpoint (`token_exchange`'s route).
+pub fn token_endpoint_of(issuer: &str) -> String {
+    format!("{issuer}/token")
 }
 
 /// Redeems the assertion: the client it is for and what to issue.

@@ -33,6 +33,9 @@ pub use config::{
     AssertionGrantConfig, Consent, IdpConfig, MissingPkce, DEFAULT_SCOPE, REFERENCE_MACHINE_CLIENT,
 };
 pub use introspection::introspection_answer;
+pub use jwt_bearer::{
+    issuer_at as enterprise_issuer_at, token_endpoint_of as enterprise_token_endpoint,
+};
 pub use login::{LOGIN_PASSWORD, LOGIN_USERNAME, SESSION_COOKIE};
 pub use metadata::document as metadata_document;
 pub use server::{idp_state, router, start_idp, MockIdp};

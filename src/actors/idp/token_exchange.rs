@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 
 use super::client_assertion::audience_names_server;
 use super::config::AssertionGrantConfig;
-use super::jwt_bearer::{enterprise_issuer, ID_JAG_TYP};
+use super::jwt_bearer::{enterprise_issuer, issuer_at, token_endpoint_of, ID_JAG_TYP};
 use super::params::Params;
 use super::refusal::{token_response, Refusal};
 use super::registration::has_media_type;
@@ -61,7 +61,7 @@ pub fn routes(state: Arc<IdpState>) -> Router {
 pub fn id_token(origin: &str, idp_client_id: &str) -> Result<String, String> {
     let now = unix_now();
     let claims = json!({
-        "iss": format!("{origin}/enterprise"),
+        "iss": issuer_at(origin),
         "sub": ENTERPRISE_USER,
         "aud": idp_client_id,
         "iat": now,
@@ -75,7 +75,7 @@ async fn metadata(State(s): State<Arc<IdpState>>) -> Json<Value> {
     let issuer = enterprise_issuer(&s);
     Json(json!({
         "issuer": issuer,
-        "token_endpoint": format!("{issuer}/token"),
+        "token_endpoint": token_endpoint_of(&issuer),
         "grant_types_supported": [TOKEN_EXCHANGE_GRANT],
         "token_endpoint_auth_methods_supported": ["none"],
     }))

@@ -7,7 +7,7 @@
 use super::as_metadata::AsMetadata;
 use super::client_assertion::issuer_as_written;
 use super::identity::ClientIdentity;
-use super::token::{token_request, Tokens};
+use super::token::{push_resource_and_scope, token_request, Tokens};
 use super::wire::{describe, json_object, string_member, Ctx};
 use crate::vocab::oauth_urns::{
     ACCESS_TOKEN_TYPE, ID_JAG_TOKEN_TYPE, ID_TOKEN_TYPE, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT,
@@ -132,12 +132,7 @@ async fn jwt_bearer(
         ("grant_type", JWT_BEARER_GRANT.to_string()),
         ("assertion", assertion),
     ];
-    if ctx.sends_resource() && !ctx.has(D::NoResourceInToken) {
-        form.push(("resource", ctx.resource()));
-    }
-    if let Some(scope) = scope {
-        form.push(("scope", scope.to_string()));
-    }
+    push_resource_and_scope(ctx, &mut form, scope);
     let first = token_request(ctx, metadata, client, form.clone()).await;
     let Err(refused) = first else {
         return first;

@@ -10,10 +10,9 @@ use serde_json::json;
 
 use super::as_metadata::AsMetadata;
 use super::identity::ClientIdentity;
-use super::token::{token_request, Tokens};
+use super::token::{push_resource_and_scope, token_request, Tokens};
 use super::wire::Ctx;
 use crate::logic::well_known::origin_of;
-use crate::vocab::ClientDefect as D;
 
 /// The `CcRegisters` defect: a registration request before the pre-registered
 /// credentials are used (the answer does not matter).
@@ -37,12 +36,7 @@ pub(super) async fn client_credentials_grant(
 ) -> Result<Tokens, String> {
     let mut form = vec![("grant_type", "client_credentials".to_string())];
     // MCP "Resource Parameter Implementation", which the extension keeps.
-    if ctx.sends_resource() && !ctx.has(D::NoResourceInToken) {
-        form.push(("resource", ctx.resource()));
-    }
-    if let Some(scope) = scope {
-        form.push(("scope", scope.to_string()));
-    }
+    push_resource_and_scope(ctx, &mut form, scope);
     token_request(ctx, metadata, client, form).await
 }
 

@@ -38,11 +38,24 @@ pub(super) async fn redeem(
     if ctx.has(D::NoRedirectUriInToken) {
         form.retain(|(name, _)| *name != "redirect_uri");
     }
-    // MCP "Resource Parameter Implementation": in token requests too (RFC 8707 §2).
+    push_resource_and_scope(ctx, &mut form, None);
+    token_request(ctx, metadata, client, form).await
+}
+
+/// The resource (MCP "Resource Parameter Implementation": in token requests too, RFC 8707
+/// §2; left out under the `NoResourceInToken` defect) and the scope asked for, if any, in
+/// a token request of any grant.
+pub(super) fn push_resource_and_scope(
+    ctx: &Ctx,
+    form: &mut Vec<(&'static str, String)>,
+    scope: Option<&str>,
+) {
     if ctx.sends_resource() && !ctx.has(D::NoResourceInToken) {
         form.push(("resource", ctx.resource()));
     }
-    token_request(ctx, metadata, client, form).await
+    if let Some(scope) = scope {
+        form.push(("scope", scope.to_string()));
+    }
 }
 
 /// Renews the access token with a refresh token.

@@ -178,12 +178,7 @@ pub(super) fn header<'a>(response: &'a HttpResponse, name: &str) -> Option<&'a s
 
 /// Every value of a header, in order.
 pub(super) fn headers<'a>(response: &'a HttpResponse, name: &str) -> Vec<&'a str> {
-    response
-        .headers
-        .iter()
-        .filter(|h| h.name.eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
-        .collect()
+    crate::vocab::header_values(&response.headers, name)
 }
 
 /// The body as a JSON object, if it is one.
